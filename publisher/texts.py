@@ -1,0 +1,45 @@
+"""User-facing Vietnamese texts of the publisher (articles, editor alerts, notices)."""
+
+from __future__ import annotations
+
+# --- inside articles -------------------------------------------------------------------------
+CREDIT = "Nguồn: {unit}"
+VIDEO_LINK = "Xem video {name}: {url}"
+PREVIEW_IMAGE = "[Ảnh] {caption}"
+PREVIEW_VIDEO = "[Video]"
+
+# --- to editors ------------------------------------------------------------------------------
+PUBLISHED_EDITORS = "✅ Đã đăng lên Zalo OA: {code} «{title}»\n{link}"
+PUBLISHED_DRY_RUN = (
+    "🧪 Chạy thử (chưa có thông tin Zalo): {code} «{title}» đã được dựng thành bài xem trước "
+    "tại {path}"
+)
+PUBLISHED_SUBMITTER = "Bài «{title}» (mã {code}) của đơn vị đã được đăng trên Zalo OA: {link}"
+PUBLISH_FAILED = (
+    "❌ Không đăng được bài {code} «{title}» lên Zalo OA.\nLý do: {reason}\n"
+    "Sau khi xử lý, bấm «Thử lại» hoặc chạy: python main.py publish retry {publication_id}"
+)
+BROADCAST_UNKNOWN = (
+    "⚠️ Bài {code} «{title}» đã đăng, nhưng không rõ lệnh gửi tới người quan tâm (broadcast) "
+    "có thành công không. Hệ thống sẽ không tự gửi lại để tránh gửi hai lần. Kiểm tra trong "
+    "trang quản lý OA; nếu chưa gửi, chạy: python main.py publish retry {publication_id}"
+)
+RETRY_BUTTON = "🔁 Thử lại"
+REASON_NEEDS_PERSON = "Zalo báo lỗi {code}: {message}. Cần người quản trị OA kiểm tra."
+REASON_REJECTED = "Zalo từ chối nội dung (lỗi {code}: {message})."
+REASON_MEDIA = "Tệp đính kèm không dùng được: {message}"
+
+TOKEN_REFRESH_FAILED = (
+    "🔑 Không làm mới được mã truy cập Zalo OA ({reason}). Việc đăng bài tạm dừng.\n"
+    "Quản trị viên OA cần cấp quyền lại: chạy `python main.py zalo login` và làm theo hướng dẫn."
+)
+TOKEN_AGEING = (
+    "🔑 Mã làm mới (refresh token) của Zalo OA đã dùng được {days} ngày và sẽ hết hạn khoảng "
+    "ngày {expires}. Nếu hệ thống không làm mới được trước đó, chạy `python main.py zalo login`."
+)
+TOKEN_ALERT_SUBJECT = "[Newsdesk] Cần cấp quyền lại cho Zalo OA"
+PUBLISHED_SUBJECT = "[Newsdesk] Bài {code} đã được đăng trên Zalo OA"
+FAILED_SUBJECT = "[Newsdesk] Không đăng được bài {code} lên Zalo OA"
+
+# --- QR poster -------------------------------------------------------------------------------
+QR_CAPTION = "Quét mã để quan tâm {name}"

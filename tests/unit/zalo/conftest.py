@@ -1,0 +1,1 @@
+from tests.fakes.zalo_fixtures import *  # noqa: F403
