@@ -1,0 +1,157 @@
+"""From an approved submission to the article body: media converted, stored, given URLs."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from publisher.article import ArticleSource, ImageRef, VideoRef, compose_article
+from publisher.cover import default_cover
+from publisher.media import (
+    MediaError,
+    prepare_image,
+    public_url,
+    video_goes_by_upload,
+)
+from publisher.zalo.client import ZaloClient
+from publisher.zalo.errors import ZaloRejected
+from settings import Settings
+from storage.files import FileStore
+from storage.models import Attachment, Submission, Unit
+from storage.submissions import list_attachments
+
+VIDEO_POLLS = 60
+VIDEO_POLL_SECONDS = 5.0
+
+
+def media_secret(settings: Settings) -> bytes:
+    """The key that signs public media paths: the setting, else a per-install file."""
+    configured = settings.zalo.media_secret.get_secret_value()
+    if configured:
+        return configured.encode()
+    path = Path(settings.data_dir) / "media-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip().encode()
+
+
+@dataclass
+class MediaContext:
+    """What turning files into public URLs needs."""
+
+    files: FileStore
+    base_url: str
+    secret: bytes
+
+    def url(self, sha256: str, ext: str) -> str:
+        if self.base_url:
+            return public_url(self.base_url, sha256, ext, secret=self.secret)
+        # Dry run without a public server: the preview shows local files.
+        return self.files.path(sha256).as_uri()
+
+
+def _kind(attachment: Attachment) -> str:
+    if attachment.media in ("image", "video"):
+        return attachment.media
+    return attachment.content_type.split("/", 1)[0]
+
+
+def _ext(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+
+
+async def image_refs(
+    attachments: list[Attachment], media: MediaContext
+) -> dict[int, ImageRef]:
+    """Each image converted to JPEG/PNG <= 1 MB, stored, and given a public URL."""
+    refs: dict[int, ImageRef] = {}
+    for item in attachments:
+        if _kind(item) != "image" or item.id is None:
+            continue
+        data = await asyncio.to_thread(media.files.read, item.sha256)
+        try:
+            prepared = await asyncio.to_thread(prepare_image, data)
+        except MediaError:
+            continue  # an unreadable "image" is left out; the editor saw it on the card
+        stored = await asyncio.to_thread(media.files.put, prepared.data, f"anh.{prepared.ext}")
+        refs[item.id] = ImageRef(media.url(stored.sha256, prepared.ext), item.caption)
+    return refs
+
+
+async def upload_video(client: ZaloClient, data: bytes, filename: str) -> str:
+    """Zalo's video flow: upload, then poll until converted; returns the video id."""
+    token = await client.prepare_video(data, filename)
+    for _ in range(VIDEO_POLLS):
+        status = await client.video_status(token)
+        if status.get("status") == 1 and status.get("video_id"):
+            return str(status["video_id"])
+        if status.get("status") in (2, 4, 5):
+            message = str(status.get("status_message") or "video conversion failed")
+            raise ZaloRejected(None, message, operation="video verify")
+        await asyncio.sleep(VIDEO_POLL_SECONDS)
+    raise ZaloRejected(None, "video conversion did not finish", operation="video verify")
+
+
+async def video_refs(
+    attachments: list[Attachment], media: MediaContext, client: ZaloClient | None, thumb: str
+) -> list[VideoRef]:
+    """MP4 <= 50 MB through Zalo's video flow (live runs); anything else as a link."""
+    refs: list[VideoRef] = []
+    for item in attachments:
+        if _kind(item) != "video":
+            continue
+        url = media.url(item.sha256, _ext(item.filename))
+        if client is not None and video_goes_by_upload(
+            size=item.size, filename=item.filename, mime=item.content_type
+        ):
+            data = await asyncio.to_thread(media.files.read, item.sha256)
+            video_id = await upload_video(client, data, item.filename)
+            refs.append(VideoRef(video_id=video_id, thumb=thumb, name=item.filename))
+        else:
+            refs.append(VideoRef(url=url, name=item.filename))
+    return refs
+
+
+async def build_article(
+    *,
+    session: AsyncSession,
+    submission: Submission,
+    settings: Settings,
+    media: MediaContext,
+    client: ZaloClient | None,
+) -> dict[str, Any]:
+    """The `article/create` body for a submission's current revision."""
+    assert submission.id is not None
+    attachments = await list_attachments(
+        session=session, submission_id=submission.id, revision=submission.revision
+    ) or await list_attachments(session=session, submission_id=submission.id)
+    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
+    unit_name = unit.name if unit else (submission.sender_name or settings.org.department_name)
+    images = await image_refs(attachments, media)
+    cover_id = submission.cover_attachment_id
+    cover = images.get(cover_id) if cover_id in images else next(iter(images.values()), None)
+    cover_url = cover.url if cover else await _default_cover_url(settings, media, unit_name)
+    videos = await video_refs(attachments, media, client, cover_url)
+    source = ArticleSource(
+        title=submission.title or submission.code,
+        body=submission.text,
+        unit_name=unit_name,
+        cover_url=cover_url,
+        summary=submission.summary,
+        images=list(images.values()),
+        videos=videos,
+    )
+    return compose_article(source, status=settings.zalo.article_status, comment="show")
+
+
+async def _default_cover_url(settings: Settings, media: MediaContext, unit_name: str) -> str:
+    data = await asyncio.to_thread(default_cover, settings.zalo.oa_name, unit_name)
+    stored = await asyncio.to_thread(media.files.put, data, "anh-bia.png")
+    return media.url(stored.sha256, "png")
