@@ -129,6 +129,18 @@ class ZaloSettings(BaseModel):
     daily_max: int = Field(default=10, description="Most articles published per day.")
     publish_start: time = Field(default=time(7, 0), description="Publish window start (local).")
     publish_end: time = Field(default=time(21, 0), description="Publish window end (local).")
+    media_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key signing public media URLs; empty = a random key kept in the data dir "
+        "(set it when several instances serve media).",
+    )
+    timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
+    appsecret_proof: bool = Field(
+        default=False, description="Send appsecret_proof (HMAC of the token) with every call."
+    )
+    quota_user_id: str = Field(
+        default="", description="A follower's user id, to read the broadcast quota in status."
+    )
 
     @property
     def enabled(self) -> bool:

@@ -23,8 +23,9 @@ def default_cover(oa_name: str, unit_name: str) -> bytes:
     draw.text((SIZE[0] // 2, 130), oa, fill="white", font=big, anchor="mm")
     lines = caption_lines(unicodedata.normalize("NFC", unit_name), small, SIZE[0] - 160)[:3]
     for index, line in enumerate(lines):
-        draw.text((SIZE[0] // 2, 330 + index * 64), line, fill=(34, 34, 34), font=small,
-                  anchor="ma")
+        draw.text(
+            (SIZE[0] // 2, 330 + index * 64), line, fill=(34, 34, 34), font=small, anchor="ma"
+        )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -65,7 +65,12 @@ async def notify_editors(
 
 
 async def notify_submitter(
-    *, session: AsyncSession, submission: Submission, key: str, text: str, subject: str,
+    *,
+    session: AsyncSession,
+    submission: Submission,
+    key: str,
+    text: str,
+    subject: str,
     now: datetime,
 ) -> bool:
     """Tell the submitter on the channel they used (Telegram chat, or email as a reply)."""

@@ -67,9 +67,7 @@ def _ext(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
 
 
-async def image_refs(
-    attachments: list[Attachment], media: MediaContext
-) -> dict[int, ImageRef]:
+async def image_refs(attachments: list[Attachment], media: MediaContext) -> dict[int, ImageRef]:
     """Each image converted to JPEG/PNG <= 1 MB, stored, and given a public URL."""
     refs: dict[int, ImageRef] = {}
     for item in attachments:

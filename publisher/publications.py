@@ -71,7 +71,7 @@ async def add_publication(
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(Publication).values(**values).on_conflict_do_nothing()
-    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.exec(stmt)
     query = select(Publication).where(
         Publication.submission_id == submission_id,
         Publication.revision == revision,
@@ -143,7 +143,7 @@ async def save(
         .where(col(Publication.version) == publication.version)
         .values(version=publication.version + 1, updated_at=now, **changes)
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     if result.rowcount != 1:
         return False
     for key, value in changes.items():

@@ -65,10 +65,13 @@ def render_png(url: str, name: str, /) -> bytes:
     for y, row in enumerate(matrix):
         for x, dark in enumerate(row):
             if dark:
-                draw.rectangle((x * BOX, y * BOX, (x + 1) * BOX - 1, (y + 1) * BOX - 1), fill="black")
+                draw.rectangle(
+                    (x * BOX, y * BOX, (x + 1) * BOX - 1, (y + 1) * BOX - 1), fill="black"
+                )
     for index, line in enumerate(lines):
-        draw.text((side // 2, side + index * line_height), line, fill="black", font=font,
-                  anchor="ma")
+        draw.text(
+            (side // 2, side + index * line_height), line, fill="black", font=font, anchor="ma"
+        )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -24,7 +24,12 @@ BROADCAST_UNKNOWN = (
     "có thành công không. Hệ thống sẽ không tự gửi lại để tránh gửi hai lần. Kiểm tra trong "
     "trang quản lý OA; nếu chưa gửi, chạy: python main.py publish retry {publication_id}"
 )
+BROADCAST_FAILED = (
+    "⚠️ Bài đã đăng nhưng Zalo từ chối gửi tới người quan tâm (lỗi {code}: {message}). "
+    "Sau khi xử lý, bấm «Thử lại» hoặc chạy: python main.py publish retry {publication_id}"
+)
 RETRY_BUTTON = "🔁 Thử lại"
+REASON_STILL_PROCESSING = "Zalo vẫn đang xử lý bài sau 30 phút (lỗi -214)."
 REASON_NEEDS_PERSON = "Zalo báo lỗi {code}: {message}. Cần người quản trị OA kiểm tra."
 REASON_REJECTED = "Zalo từ chối nội dung (lỗi {code}: {message})."
 REASON_MEDIA = "Tệp đính kèm không dùng được: {message}"

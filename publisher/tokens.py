@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.clock import Clock
@@ -87,8 +87,8 @@ class TokenKeeper:
         """Consume the refresh token and commit the rotated pair in the same transaction."""
         async with self._lock, self.db.session() as session:
             # Taking the row's write lock first makes every other refresher wait here.
-            await session.exec(  # type: ignore[call-overload]
-                update(ZaloToken).where(ZaloToken.id == 1).values(version=ZaloToken.version)
+            await session.exec(
+                update(ZaloToken).where(col(ZaloToken.id) == 1).values(version=ZaloToken.version)
             )
             row = await self._load(session)
             if row is None:
@@ -137,7 +137,7 @@ class TokenKeeper:
             raise
 
     async def store_login(self, pair: TokenPair) -> None:
-        """Save the first pair after consent (replaces any old pair; the 3-month clock restarts)."""
+        """Save the pair from a consent (replaces any old pair; the 3-month count restarts)."""
         now = self.clock.now()
         async with self._lock, self.db.session() as session:
             row = await self._load(session)

@@ -243,7 +243,8 @@ class Publication(SQLModel, table=True):
     dry_run: bool = False
     broadcast: bool = False
     due_at: datetime = Field(default_factory=utcnow)
-    zalo_token: str | None = Field(default=None, max_length=255)
+    # Zalo article tokens are opaque and may run to several hundred characters.
+    zalo_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     article_id: str | None = Field(default=None, max_length=255)
     url: str | None = Field(default=None, max_length=1024)
     broadcast_message_id: str | None = Field(default=None, max_length=255)

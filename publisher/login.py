@@ -1,0 +1,111 @@
+"""`zalo login`: the consent URL with PKCE, and the code coming back (pasted or via callback).
+
+The pending verifier and state live in a small file in the data directory for the ten minutes
+the authorisation code is valid, so the CLI and the server's callback route can share them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from domain.errors import RejectedError
+from publisher.tokens import TokenKeeper
+from publisher.zalo.oauth import consent_url, exchange_code, new_pkce
+from settings import Settings
+
+PENDING_FILE = "zalo-login.json"
+PENDING_LIFETIME = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """A consent in progress."""
+
+    state: str
+    verifier: str
+    created_at: datetime
+
+
+def _path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / PENDING_FILE
+
+
+def start_login(settings: Settings, *, now: datetime) -> str:
+    """Remember a fresh PKCE verifier and state; return the URL an OA admin must open."""
+    pkce, state = new_pkce(), secrets.token_urlsafe(16)
+    path = _path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"state": state, "verifier": pkce.verifier, "created_at": now.isoformat()}
+    path.write_text(json.dumps(record), encoding="utf-8")
+    path.chmod(0o600)
+    zalo = settings.zalo
+    redirect = zalo.redirect_uri or f"{settings.web.public_base_url.rstrip('/')}/zalo/callback"
+    return consent_url(
+        oauth_base=zalo.oauth_base,
+        app_id=zalo.app_id,
+        redirect_uri=redirect,
+        challenge=pkce.challenge,
+        state=state,
+    )
+
+
+def parse_pasted(text: str) -> tuple[str, str | None]:
+    """Accept the bare code or the whole redirected URL; return (code, state or None)."""
+    text = text.strip()
+    if "code=" in text:
+        query = parse_qs(urlsplit(text).query or text.split("?", 1)[-1])
+        code = query.get("code", [""])[0]
+        state = query.get("state", [None])[0]
+        return code, state
+    return text, None
+
+
+def load_pending(settings: Settings, *, now: datetime) -> PendingLogin:
+    """The consent in progress, refusing a missing or stale one with a clear message."""
+    path = _path(settings)
+    if not path.exists():
+        raise RejectedError(
+            "Chưa có lượt cấp quyền nào đang chờ: chạy `python main.py zalo login`."
+        )
+    record = json.loads(path.read_text(encoding="utf-8"))
+    pending = PendingLogin(
+        record["state"], record["verifier"], datetime.fromisoformat(record["created_at"])
+    )
+    if now - pending.created_at > PENDING_LIFETIME:
+        raise RejectedError("Lượt cấp quyền đã quá hạn: chạy lại `python main.py zalo login`.")
+    return pending
+
+
+async def complete_login(
+    *,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    keeper: TokenKeeper,
+    code: str,
+    state: str | None,
+    now: datetime,
+) -> None:
+    """Exchange the code with the pending verifier and store the first token pair."""
+    pending = load_pending(settings, now=now)
+    if state is not None and not secrets.compare_digest(state, pending.state):
+        raise RejectedError(
+            "Mã trạng thái (state) không khớp: chạy lại `python main.py zalo login`."
+        )
+    zalo = settings.zalo
+    pair = await exchange_code(
+        http,
+        oauth_base=zalo.oauth_base,
+        app_id=zalo.app_id,
+        app_secret=zalo.app_secret.get_secret_value(),
+        code=code,
+        verifier=pending.verifier,
+    )
+    await keeper.store_login(pair)
+    _path(settings).unlink(missing_ok=True)

@@ -1,0 +1,197 @@
+"""Publication outcomes: finish (published), fail (editors get a retry button), retry, remove."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.clock import Clock
+from domain.errors import RejectedError
+from domain.states import SubmissionStatus as S
+from publisher import texts
+from publisher.notify import notify_editors, notify_submitter, retry_markup
+from publisher.prepare import MediaContext
+from publisher.publications import PubStatus, get_publication, save
+from publisher.tokens import TokenKeeper
+from publisher.zalo.client import ZaloClient
+from settings import Settings
+from storage.db import Database
+from storage.models import Publication, Submission
+from storage.submissions import get_submission, transition
+
+ACTOR = "publisher"
+
+
+@dataclass
+class Deps:
+    """What the publish steps need; `client` and `keeper` are None in a dry run."""
+
+    db: Database
+    settings: Settings
+    clock: Clock
+    media: MediaContext
+    client: ZaloClient | None = None
+    keeper: TokenKeeper | None = None
+
+
+class LostLease(Exception):
+    """Another worker advanced this publication first; stop touching it."""
+
+
+async def move(
+    session: AsyncSession,
+    submission: Submission,
+    target: S,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Submission:
+    """Move a submission along scheduled -> publishing -> published/publish_failed."""
+    submission_id = submission.id
+    assert submission_id is not None
+    if submission.status == S.SCHEDULED and target in (S.PUBLISHED, S.PUBLISH_FAILED):
+        submission = await move(session, submission, S.PUBLISHING)
+    return await transition(
+        session=session,
+        submission_id=submission_id,
+        expected_status=submission.status,
+        expected_version=submission.version,
+        new_status=target,
+        actor=ACTOR,
+        reason=reason,
+        details=details,
+    )
+
+
+async def save_or_lose(
+    session: AsyncSession, pub: Publication, now: datetime, **changes: Any
+) -> None:
+    """`save`, raising LostLease when another worker got there first."""
+    if not await save(session=session, publication=pub, now=now, **changes):
+        await session.rollback()
+        raise LostLease(pub.id)
+
+
+async def finish(deps: Deps, pub: Publication, *, note: str | None = None, **changes: Any) -> None:
+    """Mark published, move the submission, tell editors and the submitter (one transaction)."""
+    now = deps.clock.now()
+    async with deps.db.session() as session:
+        submission = await get_submission(session=session, submission_id=pub.submission_id)
+        assert submission is not None
+        if submission.status in (S.SCHEDULED, S.PUBLISHING):
+            details = {"publication_id": pub.id, "url": changes.get("url", pub.url)}
+            submission = await move(session, submission, S.PUBLISHED, details=details)
+        await save_or_lose(
+            session,
+            pub,
+            now,
+            status=PubStatus.PUBLISHED.value,
+            published_at=now,
+            last_error=note,
+            **changes,
+        )
+        await _tell_published(deps, session, submission, pub, now)
+        if note:
+            await notify_editors(
+                session=session,
+                settings=deps.settings,
+                key=f"pub:{pub.id}:note:{pub.version}",
+                text=note,
+                subject=texts.FAILED_SUBJECT.format(code=submission.code),
+                now=now,
+                reply_markup=retry_markup(pub.id or 0, texts.RETRY_BUTTON),
+                submission_id=submission.id,
+            )
+        await session.commit()
+
+
+async def _tell_published(
+    deps: Deps, session: AsyncSession, submission: Submission, pub: Publication, now: datetime
+) -> None:
+    title = (pub.payload.get("article") or {}).get("title", submission.title)
+    values = {"code": submission.code, "title": title, "link": pub.url or "", "path": pub.url}
+    template = texts.PUBLISHED_DRY_RUN if pub.dry_run else texts.PUBLISHED_EDITORS
+    subject = texts.PUBLISHED_SUBJECT.format(code=submission.code)
+    await notify_editors(
+        session=session,
+        settings=deps.settings,
+        key=f"pub:{pub.id}:published",
+        text=template.format(**values),
+        subject=subject,
+        now=now,
+        submission_id=submission.id,
+    )
+    if not pub.dry_run:
+        await notify_submitter(
+            session=session,
+            submission=submission,
+            key=f"pub:{pub.id}:published:submitter",
+            text=texts.PUBLISHED_SUBMITTER.format(**values),
+            subject=subject,
+            now=now,
+        )
+
+
+async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> None:
+    """Mark failed (remembering where to resume), move the submission, alert the editors."""
+    now = deps.clock.now()
+    async with deps.db.session() as session:
+        submission = await get_submission(session=session, submission_id=pub.submission_id)
+        assert submission is not None
+        if submission.status in (S.SCHEDULED, S.PUBLISHING):
+            submission = await move(session, submission, S.PUBLISH_FAILED, reason=reason)
+        payload = {**pub.payload, "resume": resume}
+        await save_or_lose(
+            session, pub, now, status=PubStatus.FAILED.value, last_error=reason, payload=payload
+        )
+        title = (pub.payload.get("article") or {}).get("title", submission.title)
+        text = texts.PUBLISH_FAILED.format(
+            code=submission.code, title=title, reason=reason, publication_id=pub.id
+        )
+        await notify_editors(
+            session=session,
+            settings=deps.settings,
+            key=f"pub:{pub.id}:failed:{pub.version}",
+            text=text,
+            subject=texts.FAILED_SUBJECT.format(code=submission.code),
+            now=now,
+            reply_markup=retry_markup(pub.id or 0, texts.RETRY_BUTTON),
+            submission_id=submission.id,
+        )
+        await session.commit()
+
+
+async def retry_publication(
+    *, session: AsyncSession, publication_id: int, actor: str, now: datetime | None = None
+) -> Publication:
+    """An editor's retry: a failed publication resumes where it stopped; a published one whose
+    broadcast failed or is unknown is broadcast again (a person decided). The caller commits."""
+    pub = await get_publication(session=session, publication_id=publication_id)
+    if pub is None:
+        raise RejectedError(f"không có lượt đăng {publication_id}")
+    now = now or datetime.now(tz=pub.created_at.tzinfo)
+    if pub.status == PubStatus.FAILED:
+        changes: dict[str, Any] = {"status": pub.payload.get("resume", PubStatus.QUEUED.value)}
+        submission = await get_submission(session=session, submission_id=pub.submission_id)
+        if submission is not None and submission.status == S.PUBLISH_FAILED:
+            await transition(
+                session=session,
+                submission_id=pub.submission_id,
+                expected_status=S.PUBLISH_FAILED,
+                expected_version=submission.version,
+                new_status=S.SCHEDULED,
+                actor=actor,
+                reason="retry",
+                details={"publication_id": publication_id},
+            )
+    elif pub.status == PubStatus.PUBLISHED and pub.broadcast and not pub.broadcast_message_id:
+        changes = {"status": PubStatus.VERIFIED.value}
+    else:
+        raise RejectedError(f"lượt đăng {publication_id} đang ở trạng thái {pub.status}")
+    changes.update(next_attempt_at=now, attempts=0, last_error=None)
+    if not await save(session=session, publication=pub, now=now, **changes):
+        raise RejectedError(f"lượt đăng {publication_id} vừa được thay đổi, hãy thử lại")
+    return pub
