@@ -10,8 +10,8 @@ from aiohttp import web
 
 from domain.clock import Clock
 from domain.errors import NewsdeskError
-from publisher.media import check_media_path
 from publisher.login import complete_login
+from publisher.media import check_media_path
 from publisher.tokens import TokenKeeper
 from settings import Settings
 from storage.files import FileStore

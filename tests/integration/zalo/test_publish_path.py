@@ -1,0 +1,50 @@
+"""From an approved submission to a published, broadcast article on the fake Zalo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from domain.states import SubmissionStatus as S
+from publisher.publications import PubStatus
+from storage.db import Database
+from tests.integration.zalo.world import EDITORS_CHAT, make_world
+
+pytestmark = pytest.mark.integration
+
+
+async def test_full_path_publishes_and_broadcasts_once(database: Database, tmp_path: Path) -> None:
+    async with make_world(database, tmp_path) as world:
+        await world.login()
+        await world.add_editor()
+        submission_id = await world.approved("a", images=2)
+        worker = world.fresh()
+        assert await worker.run_once() == 1
+        [pub] = await world.publications()
+        assert pub.status == PubStatus.PUBLISHED
+        assert pub.article_id is not None and pub.broadcast_message_id
+        assert pub.url == f"https://zalo.me/fake-oa/article/{pub.article_id}"
+        [article] = world.fake.live_articles()
+        assert article["title"] == "Hội nghị triển khai nhiệm vụ năm 2026"
+        assert article["author"] == "UBND huyện Kiến Xương"
+        assert article["description"] == "Sáng 26/11, UBND huyện tổ chức hội nghị."
+        assert article["status"] == "show"
+        kinds = [item["type"] for item in article["body"]]
+        assert kinds == ["text", "image", "text", "image", "text"]
+        assert article["body"][1]["caption"] == "Ảnh 0"
+        assert article["cover"]["photo_url"] == article["body"][1]["url"]
+        assert [b["article_ids"] for b in world.fake.broadcasts] == [[pub.article_id]]
+        submission = await world.submission(submission_id)
+        assert submission.status == S.PUBLISHED
+        outbox = await world.outbox()
+        keys = {m.key for m in outbox}
+        assert f"pub:{pub.id}:published:tg" in keys
+        assert f"pub:{pub.id}:published:submitter:email" in keys
+        editors_tg = next(m for m in outbox if m.key == f"pub:{pub.id}:published:tg")
+        assert editors_tg.recipient == str(EDITORS_CHAT)
+        assert pub.url in editors_tg.body
+        # Running again does nothing more.
+        assert await world.fresh().run_once() == 0
+        assert len(world.fake.live_articles()) == 1
+        assert len(world.fake.broadcasts) == 1
