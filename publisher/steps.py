@@ -250,7 +250,7 @@ async def _verified(deps: Deps, pub: Publication) -> bool:
     zalo, now = deps.settings.zalo, deps.clock.now()
     visible = (pub.payload.get("article") or {}).get("status") == "show"
     if not (pub.broadcast and visible):
-        await finish(deps, pub)
+        await _finish(deps, pub)
         return False
     if not policy.in_window(now, *_hours(zalo)):
         await _save(deps, pub, next_attempt_at=policy.next_window_start(now, *_hours(zalo)))
@@ -262,7 +262,7 @@ async def _verified(deps: Deps, pub: Publication) -> bool:
         await _broadcast_unknown(deps, pub)
         return False
     except ZaloRejected as exc:
-        await finish(
+        await _finish(
             deps,
             pub,
             note=texts.BROADCAST_FAILED.format(
@@ -277,11 +277,19 @@ async def _verified(deps: Deps, pub: Publication) -> bool:
     return True
 
 
+async def _finish(deps: Deps, pub: Publication, *, note: str | None = None) -> None:
+    """Finish, fetching the article's link first if verify's lookup missed it."""
+    changes: dict[str, Any] = {}
+    if not pub.url and pub.article_id and deps.client is not None:
+        changes["url"] = await _link(deps.client, pub.article_id)
+    await finish(deps, pub, note=note, **changes)
+
+
 async def _broadcast_unknown(deps: Deps, pub: Publication) -> None:
     """Never resent automatically: a double broadcast spends every follower's monthly quota."""
     title = (pub.payload.get("article") or {}).get("title", "")
     code = pub.payload.get("code", pub.submission_id)
-    await finish(
+    await _finish(
         deps,
         pub,
         note=texts.BROADCAST_UNKNOWN.format(code=code, title=title, publication_id=pub.id),
@@ -295,7 +303,7 @@ async def _broadcasting(deps: Deps, pub: Publication) -> bool:
 
 
 async def _broadcast(deps: Deps, pub: Publication) -> bool:
-    await finish(deps, pub)
+    await _finish(deps, pub)
     return False
 
 

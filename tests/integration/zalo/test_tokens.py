@@ -19,8 +19,9 @@ pytestmark = pytest.mark.integration
 
 
 def keeper(world: World) -> TokenKeeper:
-    deps = make_deps(settings=world.settings, db=world.db, files=world.files, http=world.http,
-                     clock=world.clock)
+    deps = make_deps(
+        settings=world.settings, db=world.db, files=world.files, http=world.http, clock=world.clock
+    )
     assert deps.keeper is not None
     return deps.keeper
 

@@ -59,41 +59,64 @@ class World:
 
     def fresh(self) -> PublishWorker:
         """New keeper, client and worker objects, as after a process restart."""
-        deps = make_deps(settings=self.settings, db=self.db, files=self.files, http=self.http,
-                         clock=self.clock)
+        deps = make_deps(
+            settings=self.settings, db=self.db, files=self.files, http=self.http, clock=self.clock
+        )
         return PublishWorker(deps)
 
     async def login(self) -> None:
         """Store a token pair as `zalo login` would."""
-        deps = make_deps(settings=self.settings, db=self.db, files=self.files, http=self.http,
-                         clock=self.clock)
+        deps = make_deps(
+            settings=self.settings, db=self.db, files=self.files, http=self.http, clock=self.clock
+        )
         assert deps.keeper is not None
         pair = self.fake.seed_tokens()
         await deps.keeper.store_login(
             TokenPair(pair["access_token"], pair["refresh_token"], int(pair["expires_in"]))
         )
 
-    async def approved(self, key: str, *, title: str = "Hội nghị triển khai nhiệm vụ năm 2026",
-                       images: int = 1, **extra: Any) -> int:
+    async def approved(
+        self,
+        key: str,
+        *,
+        title: str = "Hội nghị triển khai nhiệm vụ năm 2026",
+        images: int = 1,
+        **extra: Any,
+    ) -> int:
         """A submission through intake and review's approval, as the other areas do it."""
         async with self.db.session() as session:
-            unit, _ = await upsert_unit(session=session, code="ubnd-kien-xuong",
-                                        name="UBND huyện Kiến Xương", kind=UnitKind.DISTRICT)
-            files = [IncomingFile(photo(c), f"anh-{i}.jpg", "image/jpeg", caption=f"Ảnh {i}")
-                     for i, c in enumerate(["navy", "darkred", "green"][:images])]
+            unit, _ = await upsert_unit(
+                session=session,
+                code="ubnd-kien-xuong",
+                name="UBND huyện Kiến Xương",
+                kind=UnitKind.DISTRICT,
+            )
+            files = [
+                IncomingFile(photo(c), f"anh-{i}.jpg", "image/jpeg", caption=f"Ảnh {i}")
+                for i, c in enumerate(["navy", "darkred", "green"][:images])
+            ]
             values: dict[str, Any] = {
-                "channel": Channel.EMAIL, "source_key": f"email:{key}",
-                "received_at": self.clock.now(), "sender": "vanphong@kienxuong.example.vn",
-                "title": title, "unit_id": unit.id, "files": files,
+                "channel": Channel.EMAIL,
+                "source_key": f"email:{key}",
+                "received_at": self.clock.now(),
+                "sender": "vanphong@kienxuong.example.vn",
+                "title": title,
+                "unit_id": unit.id,
+                "files": files,
                 "text": "Sáng 26/11, UBND huyện tổ chức hội nghị.\n\nĐoạn hai của bài.",
             }
             values.update(extra)
             accepted = await accept(Incoming(**values), session=session, files=self.files)
             sub = accepted.submission
             assert sub.id is not None
-            await transition(session=session, submission_id=sub.id, expected_status=sub.status,
-                             expected_version=sub.version, new_status=S.APPROVED,
-                             actor="editor:1")
+            await transition(
+                session=session,
+                submission_id=sub.id,
+                expected_status=sub.status,
+                expected_version=sub.version,
+                new_status=S.APPROVED,
+                actor="editor:1",
+            )
             await session.commit()
             return sub.id
 
@@ -105,8 +128,9 @@ class World:
 
     async def publications(self) -> list[Publication]:
         async with self.db.session() as session:
-            return list((await session.exec(select(Publication).order_by(
-                col(Publication.id)))).all())
+            return list(
+                (await session.exec(select(Publication).order_by(col(Publication.id)))).all()
+            )
 
     async def publication(self, publication_id: int) -> Publication:
         async with self.db.session() as session:
@@ -116,8 +140,9 @@ class World:
 
     async def outbox(self) -> list[OutboxMessage]:
         async with self.db.session() as session:
-            return list((await session.exec(select(OutboxMessage).order_by(
-                col(OutboxMessage.id)))).all())
+            return list(
+                (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
+            )
 
     async def add_editor(self) -> None:
         async with self.db.session() as session:
@@ -136,12 +161,18 @@ async def make_world(
     clock = FixedClock(START)
     port = free_port()
     async with FakeZalo(now=lambda: clock.now().timestamp()) as fake:
-        zalo_settings: dict[str, Any] = {"oauth_base": fake.url, "api_base": fake.url,
-                                         "timeout_seconds": 0.5, "broadcast": True, **zalo}
+        zalo_settings: dict[str, Any] = {
+            "oauth_base": fake.url,
+            "api_base": fake.url,
+            "timeout_seconds": 0.5,
+            "broadcast": True,
+            **zalo,
+        }
         if live:
             zalo_settings.update(app_id=fake.app_id, app_secret=fake.app_secret)
         settings = Settings(
-            data_dir=tmp_path / "data", database={"url": database.url},  # type: ignore[arg-type]
+            data_dir=tmp_path / "data",
+            database={"url": database.url},  # type: ignore[arg-type]
             zalo=zalo_settings,  # type: ignore[arg-type]
             web={"public_base_url": f"http://127.0.0.1:{port}"},  # type: ignore[arg-type]
             telegram={"editors_chat_id": EDITORS_CHAT},  # type: ignore[arg-type]
