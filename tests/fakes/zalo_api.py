@@ -91,6 +91,7 @@ class FakeZalo:
         self._minute: tuple[int, int] = (0, 0)
         self._ids = itertools.count(1001)
         self._closing = asyncio.Event()
+        self._arrivals: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
@@ -146,6 +147,15 @@ class FakeZalo:
         for token in self.access_tokens:
             self.access_tokens[token] = 0.0
 
+    def arrival(self, path: str) -> asyncio.Event:
+        """An event set when a request for `path` arrives (to kill a client mid-call)."""
+        return self._arrivals.setdefault(path, asyncio.Event())
+
+    def _record(self, method: str, path: str) -> None:
+        self.requests.append((method, path))
+        if path in self._arrivals:
+            self._arrivals[path].set()
+
     def live_articles(self) -> list[dict[str, Any]]:
         """Articles that exist (created and not removed)."""
         return [a for a in self.articles.values() if not a.get("removed")]
@@ -173,7 +183,7 @@ class FakeZalo:
         }
 
     async def _token(self, request: web.Request) -> web.Response:
-        self.requests.append((request.method, request.path))
+        self._record(request.method, request.path)
         form = await request.post()
         secret = request.headers.get("secret_key")
         result: dict[str, Any] = {}
@@ -245,7 +255,7 @@ class FakeZalo:
 
     async def _api(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
-        self.requests.append((request.method, path))
+        self._record(request.method, path)
         if self.latency:
             await asyncio.sleep(self.latency)
         allowed, headers = self._rate()

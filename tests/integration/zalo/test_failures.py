@@ -55,9 +55,9 @@ async def test_create_with_unknown_outcome_is_reconciled(
 async def cancel_during(world: World, path: str) -> None:
     """Kill a worker pass while Zalo holds the call at `path` (after acting on it)."""
     world.fake.fail(path, "hang_after")
+    arrived = world.fake.arrival(path)
     task = asyncio.create_task(world.fresh().run_once())
-    while not any(r[1] == path for r in world.fake.requests):
-        await asyncio.sleep(0.005)
+    await asyncio.wait_for(arrived.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
