@@ -126,8 +126,9 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
             client=deps.client,
         )
         if pub.dry_run:
-            await session.rollback()
-            await _dry_run(deps, pub, article, submission.code)
+            code = submission.code
+            await session.rollback()  # nothing written: finish() has its own transaction
+            await _dry_run(deps, pub, article, code)
             return False
         await move(session, submission, S.PUBLISHING)
         await save_or_lose(

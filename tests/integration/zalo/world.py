@@ -84,6 +84,7 @@ class World:
         **extra: Any,
     ) -> int:
         """A submission through intake and review's approval, as the other areas do it."""
+        publish_at = extra.pop("publish_at", None)
         async with self.db.session() as session:
             unit, _ = await upsert_unit(
                 session=session,
@@ -116,6 +117,7 @@ class World:
                 expected_version=sub.version,
                 new_status=S.APPROVED,
                 actor="editor:1",
+                changes={"publish_at": publish_at},
             )
             await session.commit()
             return sub.id
