@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from cli import db as db_cli
 from cli import editors as editors_cli
 from cli import officers as officers_cli
+from cli import publish as publish_cli
 from cli import units as units_cli
+from cli import zalo as zalo_cli
 from cli.common import fail, get_settings
 from runtime.logs import setup_logging
 from settings import Settings
@@ -24,6 +26,8 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(units_cli.app, name="units")
 app.add_typer(officers_cli.app, name="officers")
 app.add_typer(editors_cli.app, name="editors")
+app.add_typer(publish_cli.app, name="publish")
+app.add_typer(zalo_cli.app, name="zalo")
 
 
 def _secrets(settings: Settings) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
+from publisher.component import build_publisher
 from runtime.context import AppContext, Component, Factory
 from web.server import WebServer
 
@@ -42,5 +43,6 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 # component has added its routes before the app is frozen.
 FACTORIES: list[Factory] = [
     build_outbox,
+    build_publisher,
     build_web,
 ]

@@ -1,0 +1,159 @@
+"""`zalo`: token status, the one-off login (consent with PKCE), and the follow QR code."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import typer
+
+from cli.common import fail, get_settings
+from domain.clock import SystemClock
+from domain.errors import NewsdeskError
+from domain.periods import to_local
+from publisher.component import make_deps
+from publisher.login import complete_login, parse_pasted, start_login
+from publisher.qr import write_qr
+from publisher.service import Deps
+from publisher.tokens import TokenStatus
+from publisher.zalo.errors import ZaloError
+from settings import Settings
+from storage.db import Database
+from storage.files import FileStore
+
+app = typer.Typer(
+    help="Zalo Official Account: mã truy cập, cấp quyền, mã QR.", no_args_is_help=True
+)
+WAIT_SECONDS = 600
+T = TypeVar("T")
+
+
+def _when(value: datetime | None) -> str:
+    return to_local(value).strftime("%d/%m/%Y %H:%M") if value else "-"
+
+
+async def _with_keeper(
+    settings: Settings, work: Callable[[Deps, httpx.AsyncClient], Awaitable[T]]
+) -> T:
+    async with Database(settings.database_url) as db, httpx.AsyncClient(timeout=30) as http:
+        deps = make_deps(
+            settings=settings,
+            db=db,
+            files=FileStore(settings.files_dir),
+            http=http,
+            clock=SystemClock(),
+        )
+        return await work(deps, http)
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Token age and expiry, and the broadcast quota when a follower id is configured."""
+    settings = get_settings(ctx)
+    if not settings.zalo.enabled:
+        typer.echo("Zalo: CHẠY THỬ (chưa đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET).")
+        return
+
+    async def work(
+        deps: Deps, http: httpx.AsyncClient
+    ) -> tuple[TokenStatus, dict[str, object] | None]:
+        assert deps.keeper is not None and deps.client is not None
+        token = await deps.keeper.status()
+        quota: dict[str, object] | None = None
+        if token.present and settings.zalo.quota_user_id:
+            try:
+                quota = await deps.client.quota(settings.zalo.quota_user_id)
+            except ZaloError as exc:
+                quota = {"error": f"{exc.code} {exc.message}"}
+        return token, quota
+
+    token, quota = asyncio.run(_with_keeper(settings, work))
+    _print_status(token, quota)
+
+
+def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
+    if not token.present:
+        typer.echo("Chưa có mã truy cập: chạy `python main.py zalo login`.")
+        return
+    age = (SystemClock().now() - token.refresh_issued_at).days if token.refresh_issued_at else 0
+    typer.echo(f"Mã truy cập hết hạn lúc: {_when(token.access_expires_at)}")
+    typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)} (phiên bản {token.version})")
+    typer.echo(f"Cấp quyền lần cuối:      {_when(token.refresh_issued_at)} ({age} ngày trước)")
+    typer.echo(f"Cần cấp quyền lại trước: khoảng {_when(token.refresh_expires_about)}")
+    if token.last_error:
+        typer.echo(f"Lỗi gần nhất:            {token.last_error}")
+    if quota is not None:
+        typer.echo(f"Hạn mức broadcast:       {quota.get('promotion', quota)}")
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    code: str = typer.Option("", "--code", help="Mã (code) hoặc cả địa chỉ Zalo trả về"),
+) -> None:
+    """Print the consent URL, then take the code (pasted here or caught by the callback)."""
+    settings = get_settings(ctx)
+    if not settings.zalo.enabled:
+        fail("Cần đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET trước.")
+    if not code:
+        url = start_login(settings, now=SystemClock().now())
+        typer.echo("Quản trị viên OA mở địa chỉ sau, đăng nhập Zalo và bấm «Cho phép»:\n")
+        typer.echo(url + "\n")
+        code = typer.prompt(
+            "Dán mã (code) hoặc cả địa chỉ trình duyệt được chuyển tới; để trống nếu máy chủ "
+            "đang chạy và nhận mã qua /zalo/callback",
+            default="",
+            show_default=False,
+        )
+    try:
+        asyncio.run(_finish_login(settings, code))
+    except NewsdeskError as exc:
+        fail(f"Không cấp quyền được: {exc}")
+        return
+    typer.echo("Đã lưu mã truy cập Zalo OA.")
+
+
+async def _finish_login(settings: Settings, pasted: str) -> None:
+    async def work(deps: Deps, http: httpx.AsyncClient) -> None:
+        keeper = deps.keeper
+        assert keeper is not None
+        if pasted.strip():
+            code, state = parse_pasted(pasted)
+            await complete_login(
+                settings=settings,
+                http=http,
+                keeper=keeper,
+                code=code,
+                state=state,
+                now=SystemClock().now(),
+            )
+            return
+        before = await keeper.status()
+        for _ in range(WAIT_SECONDS):
+            now = await keeper.status()
+            if now.present and now.refresh_issued_at != before.refresh_issued_at:
+                return
+            await asyncio.sleep(1)
+        raise NewsdeskError("hết thời gian chờ mã qua /zalo/callback")
+
+    await _with_keeper(settings, work)
+
+
+@app.command()
+def qr(
+    ctx: typer.Context,
+    out: Path = typer.Option(None, "--out", help="Thư mục ghi ảnh (mặc định: <data>/qr)"),
+    url: str = typer.Option("", "--url", help="Liên kết quan tâm OA (mặc định: cấu hình)"),
+    name: str = typer.Option("", "--name", help="Tên OA in dưới mã (mặc định: cấu hình)"),
+) -> None:
+    """Write the OA's follow QR code as PNG and SVG, with the OA's name under it."""
+    settings = get_settings(ctx)
+    link = url or settings.zalo.follow_url
+    if link.rstrip("/") in ("https://zalo.me", ""):
+        fail("Chưa có liên kết OA: đặt NEWSDESK_ZALO__FOLLOW_URL (ví dụ https://zalo.me/<oa id>).")
+    png, svg = write_qr(link, name or settings.zalo.oa_name, out or settings.data_dir / "qr")
+    typer.echo(f"Đã ghi {png} và {svg} ({link}).")
