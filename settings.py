@@ -135,6 +135,11 @@ class ZaloSettings(BaseModel):
         "(set it when several instances serve media).",
     )
     timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
+    rate_limit_per_minute: int = Field(
+        default=3000,
+        description="Most Zalo API calls per minute from this instance (Zalo allows 4000 per "
+        "app); 0 = no pacing.",
+    )
     appsecret_proof: bool = Field(
         default=False, description="Send appsecret_proof (HMAC of the token) with every call."
     )

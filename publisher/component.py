@@ -11,15 +11,21 @@ from publisher.tokens import TokenKeeper
 from publisher.web import add_routes
 from publisher.worker import PublishWorker
 from publisher.zalo.client import ZaloClient
+from publisher.zalo.ratelimit import MinuteBudget
 from runtime.context import AppContext, Component
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 
 
-def make_client(settings: Settings, http: httpx.AsyncClient, keeper: TokenKeeper) -> ZaloClient:
-    """The real client, its token coming from (and refreshed by) the keeper."""
+def make_client(
+    settings: Settings, http: httpx.AsyncClient, keeper: TokenKeeper, clock: Clock
+) -> ZaloClient:
+    """The real client, its token coming from (and refreshed by) the keeper, paced per minute."""
     zalo = settings.zalo
+    budget = None
+    if zalo.rate_limit_per_minute > 0:
+        budget = MinuteBudget(zalo.rate_limit_per_minute, now=lambda: clock.now().timestamp())
     return ZaloClient(
         http,
         get_token=keeper.access_token,
@@ -27,6 +33,7 @@ def make_client(settings: Settings, http: httpx.AsyncClient, keeper: TokenKeeper
         api_base=zalo.api_base,
         app_secret=zalo.app_secret.get_secret_value() if zalo.appsecret_proof else None,
         timeout=zalo.timeout_seconds,
+        budget=budget,
     )
 
 
@@ -38,7 +45,7 @@ def make_deps(
     if not settings.zalo.enabled:
         return Deps(db=db, settings=settings, clock=clock, media=media)
     keeper = TokenKeeper(db, http, settings, clock=clock)
-    client = make_client(settings, http, keeper)
+    client = make_client(settings, http, keeper, clock)
     return Deps(db=db, settings=settings, clock=clock, media=media, client=client, keeper=keeper)
 
 

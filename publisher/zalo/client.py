@@ -23,6 +23,7 @@ from publisher.zalo.errors import (
     ZaloTransientError,
     error_for,
 )
+from publisher.zalo.ratelimit import MinuteBudget
 
 DEFAULT_API_BASE = "https://openapi.zalo.me"
 
@@ -79,6 +80,7 @@ class ZaloClient:
         api_base: str = DEFAULT_API_BASE,
         app_secret: str | None = None,
         timeout: float = 30.0,
+        budget: MinuteBudget | None = None,
     ) -> None:
         self._http = http
         self._get_token = get_token
@@ -87,6 +89,7 @@ class ZaloClient:
         # When set, every call carries appsecret_proof (optional hardening, -242 if wrong).
         self._app_secret = app_secret
         self._timeout = timeout
+        self._budget = budget
 
     async def call(
         self,
@@ -118,6 +121,8 @@ class ZaloClient:
         if self._app_secret:
             proof = hmac.new(self._app_secret.encode(), token.encode(), hashlib.sha256)
             headers["appsecret_proof"] = proof.hexdigest()
+        if self._budget is not None:
+            self._budget.acquire(req.operation)
         try:
             response = await self._http.request(
                 req.method,
@@ -133,6 +138,8 @@ class ZaloClient:
             raise ZaloTransientError(None, type(exc).__name__, operation=req.operation) from None
         except httpx.TransportError as exc:
             raise _unsure(type(exc).__name__, req.operation, idempotent=req.idempotent) from None
+        if self._budget is not None:
+            self._budget.observe(_int_header(response, "X-RateLimit-Remain"))
         return self._parse(response, operation=req.operation, idempotent=req.idempotent)
 
     def _parse(

@@ -125,7 +125,7 @@ async def test_broadcast_timeout_alerts_and_only_a_person_resends(
 
 
 async def test_rate_limit_waits_for_the_next_minute(database: Database, tmp_path: Path) -> None:
-    async with make_world(database, tmp_path) as world:
+    async with make_world(database, tmp_path, rate_limit_per_minute=0) as world:
         await world.login()
         await world.approved("a")
         world.fake.rate_limit = 2  # create and verify pass; getdetail and broadcast get -32
@@ -140,6 +140,27 @@ async def test_rate_limit_waits_for_the_next_minute(database: Database, tmp_path
         assert pub.status == PubStatus.PUBLISHED
         assert pub.url == f"https://zalo.me/fake-oa/article/{pub.article_id}"
         assert len(world.fake.live_articles()) == 1 and len(world.fake.broadcasts) == 1
+
+
+@pytest.mark.parametrize(("ours", "zalos"), [(3, 100), (3000, 2)])
+async def test_pacing_keeps_zalo_from_answering_minus_32(
+    database: Database, tmp_path: Path, ours: int, zalos: int
+) -> None:
+    async with make_world(database, tmp_path, rate_limit_per_minute=ours) as world:
+        await world.login()
+        await world.approved("a")
+        await world.approved("b", title="Bài thứ hai")
+        world.fake.rate_limit = zalos
+        await world.fresh().run_once()
+        pubs = await world.publications()
+        assert any("local budget" in (p.last_error or "") for p in pubs)
+        for _ in range(10):
+            world.advance(timedelta(seconds=61))
+            await world.fresh().run_once()
+        pubs = await world.publications()
+        assert {p.status for p in pubs} == {PubStatus.PUBLISHED}
+        assert world.fake.rate_limited == 0  # our count, or Zalo's Remain header, held us back
+        assert len(world.fake.live_articles()) == 2 and len(world.fake.broadcasts) == 2
 
 
 async def test_article_processing_is_waited_out(database: Database, tmp_path: Path) -> None:

@@ -59,17 +59,25 @@ def test_preview_escapes_and_shows_everything() -> None:
 
 
 def _item(title: str, thumb: str = "") -> ArticleSummary:
-    return ArticleSummary(id="a1", title=title, status="show", create_date=1, link_view="",
-                          thumb=thumb)
+    return ArticleSummary(
+        id="a1", title=title, status="show", create_date=1, link_view="", thumb=thumb
+    )
 
 
 def test_reconcile_matches_title_and_cover_or_rehosted_details() -> None:
-    ours = {"title": "Hòa bình", "author": "Sở", "description": "Tóm tắt",
-            "cover": {"photo_url": "https://m/c.jpg"}}
+    ours = {
+        "title": "Hòa bình",
+        "author": "Sở",
+        "description": "Tóm tắt",
+        "cover": {"photo_url": "https://m/c.jpg"},
+    }
     decomposed = "Ho\u0300a bi\u0300nh"
     assert matches(ours, _item(decomposed, thumb="https://m/c.jpg"), {})
-    rehosted = {"cover": {"photo_url": "https://zalo-cdn/x.jpg"}, "description": "Tóm tắt",
-                "author": "Sở"}
+    rehosted = {
+        "cover": {"photo_url": "https://zalo-cdn/x.jpg"},
+        "description": "Tóm tắt",
+        "author": "Sở",
+    }
     assert matches(ours, _item("Hòa bình", thumb="https://zalo-cdn/x.jpg"), rehosted)
     assert not matches(ours, _item("Hòa bình"), {**rehosted, "description": "Khác"})
     assert not matches(ours, _item("Bài khác", thumb="https://m/c.jpg"), {})
