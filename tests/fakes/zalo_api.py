@@ -89,6 +89,7 @@ class FakeZalo:
         self.videos: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
         self._minute: tuple[int, int] = (0, 0)
+        self.per_minute: dict[int, int] = {}
         self._ids = itertools.count(1001)
         self._closing = asyncio.Event()
         self._arrivals: dict[str, asyncio.Event] = {}
@@ -228,6 +229,7 @@ class FakeZalo:
         minute = int(self.clock() // 60)
         count = self._minute[1] + 1 if self._minute[0] == minute else 1
         self._minute = (minute, count)
+        self.per_minute[minute] = count
         headers = {
             "X-RateLimit-Limit": str(self.rate_limit),
             "X-RateLimit-Remain": str(max(0, self.rate_limit - count)),
