@@ -35,6 +35,8 @@ class Deps:
     media: MediaContext
     client: ZaloClient | None = None
     keeper: TokenKeeper | None = None
+    # Set after -32 (or our own budget running out): no new work until the next minute.
+    paused_until: datetime | None = None
 
 
 class LostLease(Exception):

@@ -73,7 +73,7 @@ async def on_error(deps: Deps, pub: Publication, exc: ZaloError, *, resume: str)
         await fail(deps, pub, template.format(code=exc.code, message=exc.message), resume=resume)
         return
     if isinstance(exc, ZaloRateLimited):
-        later = policy.next_minute(now)
+        later = deps.paused_until = policy.next_minute(now)
     elif isinstance(exc, ZaloWaitError) and exc.code == -234:
         zalo = deps.settings.zalo
         later = policy.next_window_start(now + timedelta(minutes=1), *_hours(zalo))
@@ -83,7 +83,8 @@ async def on_error(deps: Deps, pub: Publication, exc: ZaloError, *, resume: str)
         later = now + policy.backoff(pub.attempts + 1)
     else:  # auth: the keeper has alerted the editors; try again after a while
         later = now + AUTH_WAIT
-    log.warning("publication %s: %s; next attempt %s", pub.id, error, later.isoformat())
+    level = logging.INFO if isinstance(exc, ZaloRateLimited) else logging.WARNING
+    log.log(level, "publication %s: %s; next attempt %s", pub.id, error, later.isoformat())
     await _save(
         deps,
         pub,

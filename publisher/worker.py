@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from domain.errors import StaleTransitionError
 from domain.states import SubmissionStatus as S
 from publisher import policy
-from publisher.publications import add_publication, claim_due, count_due_on
+from publisher.publications import add_publication, claim_due, count_due_on, save
 from publisher.service import ACTOR, Deps, LostLease
 from publisher.steps import step
 from storage.models import Publication
@@ -73,11 +73,28 @@ class PublishWorker:
         """Schedule approved submissions, then advance every due publication as far as it goes."""
         await self.schedule_approved()
         done = 0
-        while claimed := await self.claim():
+        while not self.paused() and (claimed := await self.claim()):
             for pub in claimed:
+                if self.paused():
+                    await self._release(pub)
+                    continue
                 await self.advance(pub)
                 done += 1
         return done
+
+    async def _release(self, pub: Publication) -> None:
+        """Hand back a claimed publication until the pause ends (not the whole lease)."""
+        async with self.deps.db.session() as session:
+            until = self.deps.paused_until
+            await save(
+                session=session, publication=pub, now=self.deps.clock.now(), next_attempt_at=until
+            )
+            await session.commit()
+
+    def paused(self) -> bool:
+        """True while the per-minute limit is spent (after -32 or our own budget)."""
+        until = self.deps.paused_until
+        return until is not None and self.deps.clock.now() < until
 
     async def schedule_approved(self) -> int:
         """Approved submissions get a publication and move to scheduled (one commit each)."""
