@@ -162,7 +162,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "busiest_minute_share": round(
             max(fake.per_minute.values(), default=0) / args.rate_limit, 3
         ),
-        "sustained_share": round(calls / minutes / args.rate_limit, 3) if minutes >= 1 else "-",
+        "calls_per_clock_minute": [fake.per_minute[m] for m in sorted(fake.per_minute)],
         "minus_32_answers": fake.rate_limited,
     }
 

@@ -119,13 +119,13 @@ async def claim_due(*, session: AsyncSession, now: datetime, limit: int = 5) -> 
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    rows = list((await session.exec(query)).all())
-    for row in rows:
-        row.next_attempt_at = now + LEASE
-        row.version += 1
-        session.add(row)
-    await session.flush()
-    return rows
+    claimed = []
+    for row in list((await session.exec(query)).all()):
+        # The version check makes the claim safe where rows cannot be locked (SQLite reads
+        # outside a transaction): of two claimers, only one UPDATE matches.
+        if await save(session=session, publication=row, now=now, next_attempt_at=now + LEASE):
+            claimed.append(row)
+    return claimed
 
 
 async def save(

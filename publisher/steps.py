@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from domain.errors import StaleTransitionError
 from domain.states import SubmissionStatus as S
 from publisher import policy, texts
 from publisher.media import MediaError
@@ -18,7 +19,7 @@ from publisher.prepare import build_article
 from publisher.preview import write_preview
 from publisher.publications import PubStatus
 from publisher.reconcile import find_created
-from publisher.service import Deps, fail, finish, move, save_or_lose
+from publisher.service import Deps, LostLease, fail, finish, move, save_or_lose
 from publisher.zalo.client import ZaloClient
 from publisher.zalo.errors import (
     ZaloArticleProcessing,
@@ -57,6 +58,8 @@ async def step(deps: Deps, pub: Publication) -> bool:
     resume = pub.status
     try:
         return await handler(deps, pub)
+    except StaleTransitionError as exc:
+        raise LostLease(pub.id) from exc
     except MediaError as exc:
         await fail(deps, pub, texts.REASON_MEDIA.format(message=exc), resume=resume)
     except ZaloError as exc:
@@ -131,7 +134,6 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
             await session.rollback()  # nothing written: finish() has its own transaction
             await _dry_run(deps, pub, article, code)
             return False
-        await move(session, submission, S.PUBLISHING)
         await save_or_lose(
             session,
             pub,
@@ -139,6 +141,7 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
             status=PubStatus.CREATING.value,
             payload={"article": article, "code": submission.code, "create_attempts": 0},
         )
+        await move(session, submission, S.PUBLISHING)
         await session.commit()
     return True
 

@@ -154,8 +154,6 @@ class PublishWorker:
         async with self.deps.db.session() as session:
             rows = await claim_due(session=session, now=self.deps.clock.now(), limit=self.batch)
             await session.commit()
-            for row in rows:
-                session.expunge(row)
         return rows
 
     async def advance(self, pub: Publication) -> None:
