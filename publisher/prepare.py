@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from publisher.article import ArticleSource, ImageRef, VideoRef, compose_article
+from publisher.article import ArticleSource, ImageRef, VideoRef, compose_article, preview_text
 from publisher.cover import default_cover
 from publisher.media import (
     MediaError,
@@ -153,3 +153,26 @@ async def _default_cover_url(settings: Settings, media: MediaContext, unit_name:
     data = await asyncio.to_thread(default_cover, settings.zalo.oa_name, unit_name)
     stored = await asyncio.to_thread(media.files.put, data, "anh-bia.png")
     return media.url(stored.sha256, "png")
+
+
+async def card_preview(
+    *, session: AsyncSession, submission: Submission, settings: Settings
+) -> str:
+    """The article as it would be composed, as plain text for the review card (no media work)."""
+    assert submission.id is not None
+    attachments = await list_attachments(session=session, submission_id=submission.id)
+    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
+    images = [ImageRef("", a.caption) for a in attachments if _kind(a) == "image"]
+    videos = [
+        VideoRef(video_id="card", name=a.filename) for a in attachments if _kind(a) == "video"
+    ]
+    source = ArticleSource(
+        title=submission.title or submission.code,
+        body=submission.text,
+        unit_name=unit.name if unit else (submission.sender_name or settings.org.department_name),
+        cover_url="",
+        summary=submission.summary,
+        images=images,
+        videos=videos,
+    )
+    return preview_text(compose_article(source, status=settings.zalo.article_status))

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from domain.states import SubmissionStatus as S
+from publisher.prepare import card_preview
 from publisher.publications import PubStatus
 from storage.db import Database
+from storage.models import Submission
 from tests.integration.zalo.world import EDITORS_CHAT, make_world
 
 pytestmark = pytest.mark.integration
@@ -48,3 +50,21 @@ async def test_full_path_publishes_and_broadcasts_once(database: Database, tmp_p
         assert await world.fresh().run_once() == 0
         assert len(world.fake.live_articles()) == 1
         assert len(world.fake.broadcasts) == 1
+
+
+async def test_card_preview_shows_the_composed_article(database: Database, tmp_path: Path) -> None:
+    async with make_world(database, tmp_path, live=False) as world:
+        submission_id = await world.approved("a", images=2)
+        async with world.db.session() as session:
+            submission = await session.get(Submission, submission_id)
+            assert submission is not None
+            text = await card_preview(
+                session=session, submission=submission, settings=world.settings
+            )
+        assert text.splitlines()[:2] == [
+            "📰 Hội nghị triển khai nhiệm vụ năm 2026",
+            "✍️ UBND huyện Kiến Xương",
+        ]
+        assert "[Ảnh] Ảnh 0" in text and "[Ảnh] Ảnh 1" in text
+        assert text.endswith("Nguồn: UBND huyện Kiến Xương")
+        assert world.fake.requests == []
