@@ -113,6 +113,15 @@ def registration_subject(*, deadline: datetime) -> str:
     return f"[Newsdesk] Đề nghị đăng ký cán bộ phụ trách truyền thông – hạn {fmt_date(deadline)}"
 
 
+def _how_to_register(invite_link: str) -> list[str]:
+    if invite_link.startswith("http"):
+        return [
+            "Cách đăng ký: cán bộ mở liên kết sau trên Telegram và làm theo hướng dẫn:",
+            f"  {invite_link}",
+        ]
+    return [f"Cách đăng ký: cán bộ gửi lệnh /start {invite_link} cho bot Telegram của Sở."]
+
+
 def registration_body(
     *, unit_name: str, deadline: datetime, now: datetime, invite_link: str, mailbox: str
 ) -> str:
@@ -126,8 +135,7 @@ def registration_body(
         "cử cán bộ và đăng ký họ tên, chức vụ, số điện thoại "
         f"trước {fmt_datetime(deadline)} ({remaining}).",
         "",
-        "Cách đăng ký: cán bộ mở liên kết sau trên Telegram và làm theo hướng dẫn:",
-        f"  {invite_link}",
+        *_how_to_register(invite_link),
     ]
     if mailbox:
         lines.append(f"Sau khi đăng ký, cán bộ gửi tin, bài qua bot hoặc email {mailbox}.")
