@@ -1,7 +1,7 @@
 """Compliance per unit and month, computed with a fixed number of queries (not one per unit).
 
 A unit complies for a month when it has at least one qualifying submission received in that
-month (`Submission.period`, set from the first version's arrival, so a new version after a
+month (`col(Submission.period)`, set from the first version's arrival, so a new version after a
 change request keeps the original time). On time means the first qualifying one arrived by the
 deadline. Only units counted for compliance and valid in that month are listed.
 """
@@ -9,21 +9,26 @@ deadline. Only units counted for compliance and valid in that month are listed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer, Select, case, func, or_, select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import DeadlineRule
+from domain.kinds import UnitKind
 from domain.periods import month_bounds, parse_period
 from domain.states import NOT_QUALIFYING, SubmissionStatus
+from domain.text import vi_sort_key
 from reports.figures import MonthReport, Officer, Standing, UnitMonth, YearReport, YearRow
 from storage.models import Officer as OfficerRow
 from storage.models import Submission, Unit
 
 S = SubmissionStatus
+_KIND_RANK = {kind.value: rank for rank, kind in enumerate(UnitKind)}
 APPROVED = frozenset({S.APPROVED, S.SCHEDULED, S.PUBLISHING, S.PUBLISHED, S.PUBLISH_FAILED})
 
 
@@ -41,6 +46,7 @@ class UnitInfo:
     id: int
     code: str
     name: str
+    kind: str
     valid_from: date | None
     valid_to: date | None
 
@@ -57,6 +63,12 @@ class Counts:
     approved: int = 0
     published: int = 0
     first_qualifying: datetime | None = None
+
+
+async def fetch_rows(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> Sequence[Any]:
+    """Rows of a column query, run on the session's connection (inside its transaction)."""
+    connection = await session.connection()
+    return (await connection.execute(query)).all()
 
 
 def period_days(period: str) -> tuple[date, date]:
@@ -76,14 +88,23 @@ def _utc(at: datetime | None) -> datetime | None:
 async def counted_units(*, session: AsyncSession, first: date, last: date) -> list[UnitInfo]:
     """Units counted for compliance that existed at some point in [first, last] (1 query)."""
     query = (
-        select(Unit.id, Unit.code, Unit.name, Unit.valid_from, Unit.valid_to)  # type: ignore[call-overload]
-        .where(Unit.counted.is_(True))  # type: ignore[attr-defined]
-        .where(or_(Unit.valid_from.is_(None), Unit.valid_from <= last))  # type: ignore[union-attr,operator]
-        .where(or_(Unit.valid_to.is_(None), Unit.valid_to >= first))  # type: ignore[union-attr,operator]
-        .order_by(Unit.id)
+        select(
+            col(Unit.id),
+            col(Unit.code),
+            col(Unit.name),
+            col(Unit.kind),
+            col(Unit.valid_from),
+            col(Unit.valid_to),
+        )
+        .where(col(Unit.counted).is_(True))
+        .where(or_(col(Unit.valid_from).is_(None), col(Unit.valid_from) <= last))
+        .where(or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= first))
+        .order_by(col(Unit.id))
     )
-    rows = (await session.execute(query)).all()
-    return [UnitInfo(r.id, r.code, r.name, r.valid_from, r.valid_to) for r in rows]
+    rows = await fetch_rows(session, query)
+    units = [UnitInfo(r.id, r.code, r.name, str(r.kind), r.valid_from, r.valid_to) for r in rows]
+    # Report order: by kind (departments, districts, ...), then Vietnamese alphabetical order.
+    return sorted(units, key=lambda u: (_KIND_RANK.get(u.kind, 99), vi_sort_key(u.name), u.id))
 
 
 async def unit_counts(
@@ -91,21 +112,21 @@ async def unit_counts(
 ) -> dict[tuple[int, str], Counts]:
     """Per (unit id, period): submitted, approved, published, first qualifying (1 query)."""
     excluded = [str(s) for s in not_qualifying]
-    status = Submission.status
+    status = col(Submission.status)
     query = (
-        select(  # type: ignore[call-overload]
-            Submission.unit_id,
-            Submission.period,
+        select(
+            col(Submission.unit_id),
+            col(Submission.period),
             func.count(),
-            func.sum(case((status.in_([str(s) for s in APPROVED]), 1), else_=0), type_=Integer),  # type: ignore[attr-defined]
+            func.sum(case((status.in_([str(s) for s in APPROVED]), 1), else_=0), type_=Integer),
             func.sum(case((status == S.PUBLISHED, 1), else_=0), type_=Integer),
-            func.min(case((status.not_in(excluded), Submission.received_at), else_=None)),  # type: ignore[attr-defined]
+            func.min(case((status.not_in(excluded), col(Submission.received_at)), else_=None)),
         )
-        .where(Submission.period.in_(list(periods)))  # type: ignore[attr-defined]
-        .where(Submission.unit_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(Submission.unit_id, Submission.period)
+        .where(col(Submission.period).in_(list(periods)))
+        .where(col(Submission.unit_id).is_not(None))
+        .group_by(col(Submission.unit_id), col(Submission.period))
     )
-    rows = (await session.execute(query)).all()
+    rows = await fetch_rows(session, query)
     return {
         (unit_id, period): Counts(int(n), int(a or 0), int(p or 0), _utc(first))
         for unit_id, period, n, a, p, first in rows
@@ -117,13 +138,18 @@ async def officers_by_unit(
 ) -> dict[int, tuple[Officer, ...]]:
     """Officers active at some time in [start, end), grouped by unit (1 query)."""
     query = (
-        select(OfficerRow.unit_id, OfficerRow.full_name, OfficerRow.position, OfficerRow.phone)  # type: ignore[call-overload]
-        .where(OfficerRow.active_from < end)
-        .where(or_(OfficerRow.active_to.is_(None), OfficerRow.active_to > start))  # type: ignore[union-attr,operator]
-        .order_by(OfficerRow.unit_id, OfficerRow.id)
+        select(
+            col(OfficerRow.unit_id),
+            col(OfficerRow.full_name),
+            col(OfficerRow.position),
+            col(OfficerRow.phone),
+        )
+        .where(col(OfficerRow.active_from) < end)
+        .where(or_(col(OfficerRow.active_to).is_(None), col(OfficerRow.active_to) > start))
+        .order_by(col(OfficerRow.unit_id), col(OfficerRow.id))
     )
     grouped: dict[int, list[Officer]] = defaultdict(list)
-    for unit_id, name, position, phone in (await session.execute(query)).all():
+    for unit_id, name, position, phone in await fetch_rows(session, query):
         grouped[unit_id].append(Officer(name, position or "", phone if internal else None))
     return {k: tuple(v) for k, v in grouped.items()}
 

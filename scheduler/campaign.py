@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import due_step
 from domain.periods import TZ
@@ -28,12 +29,12 @@ async def unregistered_units(*, session: AsyncSession, now: datetime) -> list[Un
     today = now.astimezone(TZ).date()
     units = await counted_units(session=session, first=today, last=today)
     query = (
-        select(Officer.unit_id)  # type: ignore[call-overload]
-        .where(Officer.active_from <= now)
-        .where(or_(Officer.active_to.is_(None), Officer.active_to > now))  # type: ignore[union-attr,operator]
+        select(col(Officer.unit_id))
+        .where(col(Officer.active_from) <= now)
+        .where(or_(col(Officer.active_to).is_(None), col(Officer.active_to) > now))
         .distinct()
     )
-    registered = set((await session.execute(query)).scalars().all())
+    registered = set((await session.exec(query)).all())
     return [u for u in units if u.id not in registered]
 
 
@@ -60,7 +61,9 @@ async def plan_campaign(
     subject = texts.registration_subject(deadline=campaign.deadline)
     messages = []
     for unit in units:
-        link = campaign.invite_base + invites[unit.id] if campaign.invite_base else invites[unit.id]
+        link = (
+            campaign.invite_base + invites[unit.id] if campaign.invite_base else invites[unit.id]
+        )
         body = texts.registration_body(
             unit_name=unit.name, deadline=campaign.deadline, now=now, invite_link=link,
             mailbox=config.how.mailbox,
@@ -70,4 +73,3 @@ async def plan_campaign(
                 Message(unit.id, campaign.key, step.name, channel, recipient, subject, body)
             )
     return messages
-

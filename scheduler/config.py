@@ -129,4 +129,3 @@ def report_due_at(config: SchedulerConfig, period_after: str) -> datetime:
 
 def digest_due_at(config: SchedulerConfig, day: date) -> datetime:
     return local_datetime(day, config.digest_time)
-

@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import TZ, period_of
 from domain.states import SubmissionStatus
@@ -29,25 +29,32 @@ NO_UNIT = "(chưa rõ đơn vị)"
 
 async def _waiting(session: AsyncSession, now: datetime) -> list[texts.WaitingItem]:
     query = (
-        select(Submission.code, Unit.name, Submission.title, Submission.updated_at)  # type: ignore[call-overload]
-        .outerjoin(Unit, Unit.id == Submission.unit_id)
-        .where(Submission.status.in_([S.PENDING_REVIEW, S.QUARANTINED]))  # type: ignore[attr-defined]
-        .order_by(Submission.updated_at)
+        select(
+            col(Submission.code), col(Unit.name), col(Submission.title), col(Submission.updated_at)
+        )
+        .outerjoin(Unit, col(Unit.id) == col(Submission.unit_id))
+        .where(col(Submission.status).in_([S.PENDING_REVIEW, S.QUARANTINED]))
+        .order_by(col(Submission.updated_at))
     )
-    rows = (await session.execute(query)).all()
+    rows = (await session.exec(query)).all()
     return [texts.WaitingItem(c, u or NO_UNIT, t, now - at) for c, u, t, at in rows]
 
 
 async def _failed(session: AsyncSession) -> list[texts.FailedItem]:
     query = (
-        select(Submission.code, Unit.name, Submission.title, Publication.last_error)  # type: ignore[call-overload]
-        .outerjoin(Unit, Unit.id == Submission.unit_id)
-        .outerjoin(Publication, Publication.submission_id == Submission.id)
-        .where(Submission.status == S.PUBLISH_FAILED)
-        .order_by(Submission.id, Publication.id)
+        select(
+            col(Submission.code),
+            col(Unit.name),
+            col(Submission.title),
+            col(Publication.last_error),
+        )
+        .outerjoin(Unit, col(Unit.id) == col(Submission.unit_id))
+        .outerjoin(Publication, col(Publication.submission_id) == col(Submission.id))
+        .where(col(Submission.status) == S.PUBLISH_FAILED)
+        .order_by(col(Submission.id), col(Publication.id))
     )
     latest: dict[str, texts.FailedItem] = {}
-    for code, unit, title, error in (await session.execute(query)).all():
+    for code, unit, title, error in (await session.exec(query)).all():
         latest[code] = texts.FailedItem(code, unit or NO_UNIT, title, (error or "")[:200])
     return list(latest.values())
 
@@ -89,7 +96,7 @@ async def send_digest(
         chat = str(config.editors_chat_id)
         await enqueue(
             session=session, key=f"digest:{day.isoformat()}:{chat}", channel=TELEGRAM,
-            recipient=chat, body=text, meta={"kind": "digest"}, not_before=now,
+            recipient=chat, body=text, meta={"kind": "digest"}, now=now,
         )  # fmt: skip
         await finish_job_run(session=session, run_id=run_id, now=now, outcome="queued")
         await session.commit()

@@ -138,7 +138,9 @@ def describe(config: SchedulerConfig) -> str:
     rule = config.plan.deadline
     times = ", ".join(t.strftime("%H:%M") for t in config.reminder_times)
     steps = ", ".join(s.name for s in config.plan.steps)
-    campaign = f"; registration until {config.campaign.deadline:%Y-%m-%d}" if config.campaign else ""
+    campaign = (
+        f"; registration until {config.campaign.deadline:%Y-%m-%d}" if config.campaign else ""
+    )
     return (
         f"scheduler: deadline day {rule.day} {rule.at:%H:%M}, steps {steps} at {times}; "
         f"report on day {config.report_day} {config.report_time:%H:%M}; "

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def lock_id(name: str) -> int:
@@ -22,7 +23,5 @@ async def try_job_lock(*, session: AsyncSession, name: str) -> bool:
     """Take the job's lock for this transaction; False when another instance holds it."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    result = await session.execute(
-        text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id(name)}
-    )
-    return bool(result.scalar_one())
+    result = await session.exec(select(func.pg_try_advisory_xact_lock(lock_id(name))))
+    return bool(result.one())

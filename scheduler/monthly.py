@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import period_of, previous_period
 from outbox.store import EMAIL, TELEGRAM, enqueue
@@ -55,14 +55,14 @@ async def _enqueue_report(
             session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
             recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
             body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary),
-            attachments=attachments, meta={"kind": "report"}, not_before=now,
+            attachments=attachments, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
     if config.editors_chat_id is not None:
         chat = str(config.editors_chat_id)
         await enqueue(
             session=session, key=f"report:{report.period}:telegram:{chat}", channel=TELEGRAM,
-            recipient=chat, body=summary, meta={"kind": "report"}, not_before=now,
+            recipient=chat, body=summary, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
     return count

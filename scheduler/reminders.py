@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import ScheduledStep
 from domain.periods import TZ
@@ -46,13 +47,13 @@ def _label(status: str) -> str:
 async def active_officers(*, session: AsyncSession, now: datetime) -> dict[int, list[Recipient]]:
     """Each unit's active officers as recipients: Telegram when linked, email when known."""
     query = (
-        select(Officer.unit_id, Officer.email, Officer.telegram_user_id)  # type: ignore[call-overload]
-        .where(Officer.active_from <= now)
-        .where(or_(Officer.active_to.is_(None), Officer.active_to > now))  # type: ignore[union-attr,operator]
-        .order_by(Officer.unit_id, Officer.id)
+        select(col(Officer.unit_id), col(Officer.email), col(Officer.telegram_user_id))
+        .where(col(Officer.active_from) <= now)
+        .where(or_(col(Officer.active_to).is_(None), col(Officer.active_to) > now))
+        .order_by(col(Officer.unit_id), col(Officer.id))
     )
     found: dict[int, list[Recipient]] = defaultdict(list)
-    for unit_id, email, telegram_id in (await session.execute(query)).all():
+    for unit_id, email, telegram_id in (await session.exec(query)).all():
         if telegram_id is not None:
             found[unit_id].append((TELEGRAM, str(telegram_id)))
         if email:
@@ -62,9 +63,9 @@ async def active_officers(*, session: AsyncSession, now: datetime) -> dict[int, 
 
 async def unit_mailboxes(*, session: AsyncSession) -> dict[int, list[Recipient]]:
     """Each unit's own email addresses (whole-domain entries such as "@x.vn" cannot be mailed)."""
-    query = select(UnitAddress.unit_id, UnitAddress.value).order_by(UnitAddress.id)  # type: ignore[call-overload]
+    query = select(col(UnitAddress.unit_id), col(UnitAddress.value)).order_by(col(UnitAddress.id))
     found: dict[int, list[Recipient]] = defaultdict(list)
-    for unit_id, value in (await session.execute(query)).all():
+    for unit_id, value in (await session.exec(query)).all():
         if not value.startswith("@"):
             found[unit_id].append((EMAIL, value.lower()))
     return found
@@ -84,14 +85,20 @@ async def sent_so_far(
     if not unit_ids:
         return {}
     query = (
-        select(Submission.unit_id, Submission.code, Submission.title, Submission.status)  # type: ignore[call-overload]
-        .where(Submission.period == period)
-        .where(Submission.unit_id.in_(list(unit_ids)))  # type: ignore[union-attr]
-        .order_by(Submission.received_at)
+        select(
+            col(Submission.unit_id),
+            col(Submission.code),
+            col(Submission.title),
+            col(Submission.status),
+        )
+        .where(col(Submission.period) == period)
+        .where(col(Submission.unit_id).in_(list(unit_ids)))
+        .order_by(col(Submission.received_at))
     )
     found: dict[int, list[texts.SentItem]] = defaultdict(list)
-    for unit_id, code, title, status in (await session.execute(query)).all():
-        found[unit_id].append(texts.SentItem(code, title or "(không tiêu đề)", _label(status)))
+    for unit_id, code, title, status in (await session.exec(query)).all():
+        item = texts.SentItem(code, title or "(không tiêu đề)", _label(status))
+        found[unit_id or 0].append(item)
     return found
 
 
@@ -139,7 +146,5 @@ async def plan_step(
             overdue=overdue, sent=sent.get(unit.id, []), how=config.how,
         )  # fmt: skip
         for channel, recipient in recipients_for(unit.id, officers, mailboxes):
-            messages.append(
-                Message(unit.id, period, step.name, channel, recipient, subject, body)
-            )
+            messages.append(Message(unit.id, period, step.name, channel, recipient, subject, body))
     return messages

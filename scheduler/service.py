@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import ScheduledStep
 from domain.periods import TZ
@@ -44,7 +44,11 @@ async def plan_due(
 
 
 async def remind_due(
-    *, db: Database, config: SchedulerConfig, now: datetime, wake: Callable[[], None] = lambda: None
+    *,
+    db: Database,
+    config: SchedulerConfig,
+    now: datetime,
+    wake: Callable[[], None] = lambda: None,
 ) -> SweepResult:
     """Record and enqueue whatever is due and not yet sent, in one transaction under the lock."""
     async with db.session() as session:
@@ -77,7 +81,9 @@ async def preview_day(*, db: Database, config: SchedulerConfig, day: date) -> li
         if config.campaign:
             for step in config.campaign.ladder:
                 if step.at.astimezone(TZ).date() == day:
-                    for message in await plan_campaign(session=session, config=config, now=step.at):
+                    for message in await plan_campaign(
+                        session=session, config=config, now=step.at
+                    ):
                         lines.append(PreviewLine(step.at, message))
         await session.rollback()  # the campaign may have drafted invite codes: keep nothing
     return lines

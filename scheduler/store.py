@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InviteCode, JobRun, OutboxMessage, Reminder
 
@@ -45,6 +46,13 @@ class Message:
         return f"reminder:{self.period}:{self.step}:{self.unit_id}:{self.channel}:{self.recipient}"
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """The Core table: bulk statements on it skip the ORM's per-row bookkeeping."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
 def _insert(session: AsyncSession) -> Any:
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -63,28 +71,27 @@ async def record_reminders(
          "recipient": m.recipient, "created_at": now}
         for m in unique
     ]  # fmt: skip
+    t = _table(Reminder)
     stmt = (
-        insert(Reminder)
+        insert(t)
         .on_conflict_do_nothing()
-        .returning(Reminder.id, Reminder.unit_id, Reminder.period, Reminder.step,  # type: ignore[arg-type]
-                   Reminder.channel, Reminder.recipient)
-    )  # fmt: skip
-    inserted = (await session.execute(stmt, rows, execution_options=_PAGE)).all()
+        .returning(t.c.id, t.c.unit_id, t.c.period, t.c.step, t.c.channel, t.c.recipient)
+    )
+    inserted = (await session.exec(stmt, params=rows, execution_options=_PAGE)).all()
     reminder_ids = {tuple(r[1:]): r[0] for r in inserted}
     new = [m for m in unique if m.identity in reminder_ids]
     if not new:
         return []
     outbox_ids = await _enqueue(session, new, now)
     links = [{"rid": reminder_ids[m.identity], "oid": outbox_ids[m.key]} for m in new]
-    await session.execute(
-        update(Reminder).where(Reminder.id == bindparam("rid")).values(outbox_id=bindparam("oid")),  # type: ignore[arg-type]
-        links,
-        execution_options={"synchronize_session": False},
-    )
+    link = update(t).where(t.c.id == bindparam("rid")).values(outbox_id=bindparam("oid"))
+    await session.exec(link, params=links)
     return new
 
 
-async def _enqueue(session: AsyncSession, messages: Sequence[Message], now: datetime) -> dict[str, int]:
+async def _enqueue(
+    session: AsyncSession, messages: Sequence[Message], now: datetime
+) -> dict[str, int]:
     """Outbox rows for `messages` (due now, by the injected clock); key -> outbox id."""
     rows = [
         {"key": m.key, "channel": m.channel, "recipient": m.recipient, "subject": m.subject,
@@ -93,16 +100,22 @@ async def _enqueue(session: AsyncSession, messages: Sequence[Message], now: date
          "created_at": now}
         for m in messages
     ]  # fmt: skip
+    t = _table(OutboxMessage)
     stmt = (
-        _insert(session)(OutboxMessage)
+        _insert(session)(t)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(OutboxMessage.id, OutboxMessage.key)  # type: ignore[arg-type]
+        .returning(t.c.id, t.c.key)
     )
-    inserted = {key: oid for oid, key in (await session.execute(stmt, rows, execution_options=_PAGE)).all()}
+    inserted = {
+        key: oid
+        for oid, key in (await session.exec(stmt, params=rows, execution_options=_PAGE)).all()
+    }
     missing = [m.key for m in messages if m.key not in inserted]
     if missing:  # only if a reminder row was deleted by hand while its message stayed
-        found = select(OutboxMessage.id, OutboxMessage.key).where(OutboxMessage.key.in_(missing))  # type: ignore[attr-defined]
-        inserted.update({key: oid for oid, key in (await session.execute(found)).all()})
+        found = select(col(OutboxMessage.id), col(OutboxMessage.key)).where(
+            col(OutboxMessage.key).in_(missing)
+        )
+        inserted.update({key: oid for oid, key in (await session.exec(found)).all()})
     return inserted
 
 
@@ -112,14 +125,18 @@ async def claim_job_run(*, session: AsyncSession, key: str, now: datetime) -> in
         _insert(session)(JobRun)
         .values(key=key, started_at=now, outcome="running")
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(JobRun.id)  # type: ignore[arg-type]
+        .returning(col(JobRun.id))
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.exec(stmt)).scalar_one_or_none()
 
 
-async def finish_job_run(*, session: AsyncSession, run_id: int, now: datetime, outcome: str) -> None:
-    await session.execute(
-        update(JobRun).where(JobRun.id == run_id).values(finished_at=now, outcome=outcome[:64])  # type: ignore[arg-type]
+async def finish_job_run(
+    *, session: AsyncSession, run_id: int, now: datetime, outcome: str
+) -> None:
+    await session.exec(
+        update(JobRun)
+        .where(col(JobRun.id) == run_id)
+        .values(finished_at=now, outcome=outcome[:64])
     )
 
 
@@ -130,21 +147,22 @@ async def ensure_invites(
     if not unit_ids:
         return {}
     query = (
-        select(InviteCode.unit_id, InviteCode.code)  # type: ignore[call-overload]
-        .where(InviteCode.unit_id.in_(list(unit_ids)))  # type: ignore[attr-defined]
-        .where(InviteCode.used_at.is_(None))  # type: ignore[union-attr]
-        .where(InviteCode.expires_at > now)
-        .order_by(InviteCode.id)
+        select(col(InviteCode.unit_id), col(InviteCode.code))
+        .where(col(InviteCode.unit_id).in_(list(unit_ids)))
+        .where(col(InviteCode.used_at).is_(None))
+        .where(col(InviteCode.expires_at) > now)
+        .order_by(col(InviteCode.id))
     )
     codes: dict[int, str] = {}
-    for unit_id, code in (await session.execute(query)).all():
+    for unit_id, code in (await session.exec(query)).all():
         codes.setdefault(unit_id, code)
-    fresh = [
-        {"code": secrets.token_urlsafe(9), "unit_id": u, "created_at": now, "expires_at": expires_at}
-        for u in unit_ids
-        if u not in codes
-    ]
+    fresh = {u: secrets.token_urlsafe(9) for u in unit_ids if u not in codes}
     if fresh:
-        await session.execute(_insert(session)(InviteCode), fresh, execution_options=_PAGE)
-        codes.update({row["unit_id"]: row["code"] for row in fresh})
+        rows = [
+            {"code": code, "unit_id": u, "created_at": now, "expires_at": expires_at}
+            for u, code in fresh.items()
+        ]
+        stmt = _insert(session)(_table(InviteCode))
+        await session.exec(stmt, params=rows, execution_options=_PAGE)
+        codes.update(fresh)
     return codes
