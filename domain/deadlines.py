@@ -7,8 +7,8 @@ previous working day, overdue steps to the next one, so a notice never fires on 
 overdue notice never fires before the deadline.
 
 Each scheduled step is *due* from its instant until the next step's instant (before-deadline
-steps also stop at the deadline; the last step stays due until the end of the month after the
-deadline's month). At any instant at most one step per deadline is due, which is how "after
+steps also stop at the deadline; the last step stays due for a catch-up window, 7 days by
+default). At any instant at most one step per deadline is due, which is how "after
 downtime only the latest due step is sent" falls out: the earlier ones are no longer due.
 """
 
@@ -178,6 +178,7 @@ def build_ladder(
     work: WorkCalendar = NO_SHIFT,
     not_before: datetime | None = None,
     expires: datetime | None = None,
+    last_window: timedelta | None = None,
 ) -> list[ScheduledStep]:
     """Place `steps` around `deadline`, drop impossible ones, and give each its due window.
 
@@ -199,6 +200,8 @@ def build_ladder(
     for i, at in enumerate(instants):
         step = placed[at]
         until = instants[i + 1] if i + 1 < len(instants) else end
+        if i + 1 == len(instants) and last_window is not None:
+            until = min(until, at + last_window)
         if not step.overdue:
             until = min(until, deadline)
         ladder.append(ScheduledStep(key=key, step=step, at=at, until=until, deadline=deadline))
@@ -217,6 +220,9 @@ class ReminderPlan:
         Step(1, time(8, 0), overdue=True),
     )
     work: WorkCalendar = field(default_factory=WorkCalendar)
+    # How long the last step (the overdue notice) stays due after its time, so a restart a
+    # few days late still sends it, but a first start-up does not chase long-gone months.
+    catch_up: timedelta = timedelta(days=7)
 
     def ladder(self, period: str) -> list[ScheduledStep]:
         """The month's ladder: steps inside the month (before) or after the deadline (overdue).
@@ -233,6 +239,7 @@ class ReminderPlan:
             work=self.work,
             not_before=start,
             expires=next_end,
+            last_window=self.catch_up,
         )
 
     def due(self, now: datetime) -> list[ScheduledStep]:

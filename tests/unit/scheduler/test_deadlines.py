@@ -218,7 +218,7 @@ def test_month_end_deadline_overdue_crosses_into_next_month() -> None:
     ladder = plan(LAST_DAY).ladder("2024-07")
     assert ladder[-1].key == "2024-07"
     assert ladder[-1].at.astimezone(TZ) == local(2024, 8, 1, 8)
-    assert ladder[-1].until == local(2024, 9, 1).astimezone(UTC)
+    assert ladder[-1].until == local(2024, 8, 8, 8).astimezone(UTC)  # 7-day catch-up window
 
 
 # --- which step is due -----------------------------------------------------------------------
@@ -230,8 +230,8 @@ def due_names(p: ReminderPlan, now: datetime) -> list[tuple[str, str]]:
 
 def test_due_step_windows() -> None:
     p = plan(19)
-    assert [n for k, n in due_names(p, local(2024, 7, 12, 7, 59)) if k == "2024-07"] == []
-    assert due_names(p, local(2024, 7, 12, 7, 59)) == [("2024-06", "overdue-1")]
+    assert due_names(p, local(2024, 7, 12, 7, 59)) == []  # June's overdue window is over
+    assert due_names(p, local(2024, 6, 27, 7, 59)) == [("2024-06", "overdue-1")]
     assert ("2024-07", "before-7") in due_names(p, local(2024, 7, 12, 8))
     assert ("2024-07", "before-7") in due_names(p, local(2024, 7, 16, 7, 59))
     assert ("2024-07", "before-3") in due_names(p, local(2024, 7, 16, 8))
@@ -239,8 +239,8 @@ def test_due_step_windows() -> None:
     july = [n for k, n in due_names(p, local(2024, 7, 19, 17)) if k == "2024-07"]
     assert july == []  # between the deadline and the overdue notice nothing is due
     assert ("2024-07", "overdue-1") in due_names(p, local(2024, 7, 22, 8))
-    assert ("2024-07", "overdue-1") in due_names(p, local(2024, 8, 31, 23, 59))
-    assert ("2024-07", "overdue-1") not in due_names(p, local(2024, 9, 1))
+    assert ("2024-07", "overdue-1") in due_names(p, local(2024, 7, 29, 7, 59))
+    assert ("2024-07", "overdue-1") not in due_names(p, local(2024, 7, 29, 8))
 
 
 def test_after_downtime_only_the_latest_step_is_due() -> None:
