@@ -62,6 +62,7 @@ class SchedulerComponent:
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.finished: list[str] = []  # job ids in completion order (start-up line, tests)
 
     def build(self) -> AsyncIOScheduler:
         """A scheduler with every job added; each first runs at start-up, then on its trigger."""
@@ -96,6 +97,7 @@ class SchedulerComponent:
             except Exception:  # one failed run must not stop the schedule; the next run retries
                 log.exception("scheduled job %s failed", job_id)
             finally:
+                self.finished.append(job_id)
                 self._running -= 1
                 if not self._running:
                     self._idle.set()
@@ -126,11 +128,6 @@ class SchedulerComponent:
             except TimeoutError:
                 log.warning("scheduler stopping with a job still running; it will be rolled back")
             scheduler.shutdown(wait=False)
-
-    async def wait_idle(self) -> None:
-        """Wait until no job is running (for tests and orderly stops)."""
-        await asyncio.sleep(0)
-        await self._idle.wait()
 
 
 def describe(config: SchedulerConfig) -> str:
