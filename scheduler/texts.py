@@ -110,7 +110,7 @@ def reminder_body(
 
 
 def registration_subject(*, deadline: datetime) -> str:
-    return f"[Newsdesk] Đề nghị đăng ký cán bộ phụ trách truyền thông – hạn {fmt_date(deadline)}"
+    return f"[Newsdesk] Đăng ký cán bộ truyền thông – hạn {fmt_date(deadline)}"
 
 
 def _how_to_register(invite_link: str) -> list[str]:

@@ -106,7 +106,7 @@ def test_registration_text_has_invite_link_and_purpose() -> None:
     assert "họ tên, chức vụ, số điện thoại" in body
     assert "không công khai" in body
     assert texts.registration_subject(deadline=DEADLINE) == (
-        "[Newsdesk] Đề nghị đăng ký cán bộ phụ trách truyền thông – hạn 19/07/2024"
+        "[Newsdesk] Đăng ký cán bộ truyền thông – hạn 19/07/2024"
     )
 
 
