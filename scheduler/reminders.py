@@ -126,9 +126,14 @@ async def missing_units(
 
 
 async def plan_step(
-    *, session: AsyncSession, config: SchedulerConfig, step: ScheduledStep, now: datetime
-) -> list[Message]:
-    """The messages one due monthly step produces (recorded or not yet)."""
+    *, session: AsyncSession, config: SchedulerConfig, step: ScheduledStep, now: datetime,
+    include_unreachable: bool = False,
+) -> list[Message]:  # fmt: skip
+    """The messages one due monthly step produces (recorded or not yet).
+
+    With `include_unreachable`, a unit nobody can be reached at yields one message with an
+    empty channel and recipient, so a preview can show it (such messages are never recorded).
+    """
     period = step.key
     units = await missing_units(session=session, config=config, period=period, now=now)
     if not units:
@@ -145,6 +150,9 @@ async def plan_step(
             unit_name=unit.name, period=period, deadline=step.deadline, now=now,
             overdue=overdue, sent=sent.get(unit.id, []), how=config.how,
         )  # fmt: skip
-        for channel, recipient in recipients_for(unit.id, officers, mailboxes):
+        targets = recipients_for(unit.id, officers, mailboxes)
+        if not targets and include_unreachable:
+            targets = (("", ""),)
+        for channel, recipient in targets:
             messages.append(Message(unit.id, period, step.name, channel, recipient, subject, body))
     return messages

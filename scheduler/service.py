@@ -76,7 +76,10 @@ async def preview_day(*, db: Database, config: SchedulerConfig, day: date) -> li
     lines: list[PreviewLine] = []
     async with db.session() as session:
         for step in config.plan.firing_on(day):
-            for message in await plan_step(session=session, config=config, step=step, now=step.at):
+            planned = await plan_step(
+                session=session, config=config, step=step, now=step.at, include_unreachable=True
+            )
+            for message in planned:
                 lines.append(PreviewLine(step.at, message))
         if config.campaign:
             for step in config.campaign.ladder:
