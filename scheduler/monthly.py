@@ -77,6 +77,8 @@ async def send_monthly_report(
     period = previous_period(current)
     if now < report_due_at(config, current):
         return None
+    if not config.leadership_emails and config.editors_chat_id is None:
+        return None  # nobody to send to: leave the month unclaimed until someone is configured
     async with db.session() as session:
         if not await try_job_lock(session=session, name="monthly-report"):
             return None

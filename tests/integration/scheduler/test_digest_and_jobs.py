@@ -130,3 +130,29 @@ async def test_factory_follows_settings(
         "scheduler: deadline day 19 17:00, steps before-7, before-3, before-1, overdue-1 at "
         "08:00; report on day 3 08:00; digest 08:00"
     )
+
+
+async def test_monthly_report_waits_for_its_day_and_for_recipients(
+    database: Database, files: FileStore
+) -> None:
+    from scheduler.monthly import send_monthly_report
+    from storage.models import JobRun
+
+    await add_unit(database, "a", "Sở A")
+    nobody = make_config(day=19, editors_chat_id=None, leadership_emails=())
+    someone = make_config(day=19, editors_chat_id=-1001)
+    early, due = local(2024, 8, 3, 7, 59), local(2024, 8, 3, 8, 0)
+    assert await send_monthly_report(db=database, files=files, config=someone, now=early) is None
+    assert await send_monthly_report(db=database, files=files, config=nobody, now=due) is None
+    assert (
+        await send_monthly_report(db=database, files=files, config=someone, now=due) == "2024-07"
+    )
+    assert await send_monthly_report(db=database, files=files, config=someone, now=due) is None
+    async with database.session() as session:
+        runs = (await session.exec(select(JobRun))).all()
+        keys = sorted(m.key for m in (await session.exec(select(OutboxMessage))).all())
+    assert [(r.key, r.outcome) for r in runs] == [("report:2024-07", "queued 2")]
+    assert keys == [
+        "report:2024-07:email:lanhdao@stttt.example.vn",
+        "report:2024-07:telegram:-1001",
+    ]
