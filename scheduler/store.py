@@ -7,6 +7,7 @@ parts, so neither a rerun, a restart nor a second instance can send one twice.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from storage.models import InviteCode, JobRun, OutboxMessage, Reminder
 # Big pages keep the number of statements flat; SQLAlchemy still splits below each database's
 # bound-parameter limit.
 _PAGE = {"insertmanyvalues_page_size": 5000}
+KEY_MAX = 255  # OutboxMessage.key
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,11 @@ class Message:
 
     @property
     def key(self) -> str:
-        return f"reminder:{self.period}:{self.step}:{self.unit_id}:{self.channel}:{self.recipient}"
+        """The outbox key: the same five parts (a very long address is hashed to fit 255)."""
+        base = f"reminder:{self.period}:{self.step}:{self.unit_id}:{self.channel}:"
+        if len(base) + len(self.recipient) <= KEY_MAX:
+            return base + self.recipient
+        return base + "sha256:" + hashlib.sha256(self.recipient.encode()).hexdigest()
 
 
 def _table(model: type[SQLModel]) -> Table:

@@ -10,7 +10,9 @@ from domain.deadlines import days_left
 from domain.periods import period_of
 from reports.texts import fmt_date, fmt_datetime, fmt_month
 
-FOOTER = "Tin nhắn được gửi tự động từ hệ thống Newsdesk; vui lòng không trả lời thư này."
+# The same text goes by email and by Telegram (where writing to the bot is how officers submit),
+# so the footer must not say "do not reply".
+FOOTER = "Tin nhắn được gửi tự động từ hệ thống Newsdesk của Sở."
 WHAT_IS_DUE = (
     "Theo đề nghị của Sở, mỗi đơn vị gửi ít nhất một sản phẩm truyền thông chính sách mỗi tháng "
     "(tin, bài, ảnh, poster/infographic hoặc video) để đăng trên trang Zalo OA."

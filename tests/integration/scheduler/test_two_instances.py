@@ -10,6 +10,7 @@ import pytest
 from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
+from scheduler.jobs import SchedulerComponent
 from scheduler.locks import try_job_lock
 from scheduler.monthly import send_monthly_report
 from scheduler.service import remind_due
@@ -93,3 +94,32 @@ async def test_racing_report_jobs_send_one_report(
     await email_worker(one, smtp_sink, files, clock).drain()
     [mail] = smtp_sink.messages
     assert mail.rcpt_tos == ["lanhdao@stttt.example.vn"]
+
+
+async def test_two_scheduler_components_started_together(
+    twin: tuple[Database, Database], smtp_sink: SmtpSink, files: FileStore
+) -> None:
+    """GIVEN two `serve` processes' schedulers starting at the same moment on one database
+    WHEN both run their start-up jobs and both outbox workers drain THEN each reminder and the
+    report arrive once."""
+    one, two = twin
+    await seed(one, 6)
+    config = make_config(day=19, editors_chat_id=None)
+    clock = FixedClock(local(2024, 7, 16, 9))
+    components = [SchedulerComponent(db=db, files=files, config=config, clock=clock)
+                  for db in (one, two)]  # fmt: skip
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(c.run(stop)) for c in components]
+    for _ in range(500):
+        if all(len(c.finished) >= 3 for c in components):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.gather(*tasks)
+    await asyncio.gather(
+        email_worker(one, smtp_sink, files, clock).drain(),
+        email_worker(two, smtp_sink, files, clock).drain(),
+    )
+    got = Counter((m.rcpt_tos[0], str(m.message["Subject"])) for m in smtp_sink.messages)
+    assert sum(got.values()) == 7  # six units' before-3 reminders and June's report
+    assert set(got.values()) == {1}

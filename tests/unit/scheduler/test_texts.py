@@ -172,3 +172,14 @@ def test_quiet_digest_and_long_lists() -> None:
     )
     assert "  … và 2 mục khác" in many.splitlines()
     assert many.endswith("Đơn vị 29 … và 5 đơn vị khác")
+
+
+def test_outbox_keys_fit_the_column() -> None:
+    from scheduler.store import KEY_MAX, Message
+
+    short = Message(7, "2024-07", "before-3", "email", "an@a.vn", "s", "b")
+    assert short.key == "reminder:2024-07:before-3:7:email:an@a.vn"
+    long = Message(7, "2024-07", "before-3", "email", "a" * 240 + "@a.vn", "s", "b")
+    assert len(long.key) <= KEY_MAX
+    assert long.key.startswith("reminder:2024-07:before-3:7:email:sha256:")
+    assert long.key != Message(8, "2024-07", "before-3", "email", long.recipient, "s", "b").key
