@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import datetime
 
 from reports import texts
 from reports.figures import MonthReport, UnitMonth, YearReport, YearRow
 
-Cell = str | int
+Cell = str | int | datetime
 Rows = list[list[Cell]]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
@@ -11,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from domain.periods import TZ
 from reports import render, texts
 from reports.figures import MonthReport, Standing, YearReport
 
@@ -39,7 +41,9 @@ def _write_sheet(
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
         for col, value in enumerate(row, start=1):
             if value != "":  # leave empty cells truly empty, not an empty string
-                ws.cell(row=r, column=col, value=value)
+                cell = ws.cell(row=r, column=col, value=value)
+                if isinstance(value, datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm"
     for col, header in enumerate(headers, start=1):
         longest = max([len(header), *(len(str(row[col - 1])) for row in rows)])
         width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
@@ -79,6 +83,11 @@ def month_xlsx(report: MonthReport) -> bytes:
         copy=texts.INTERNAL_COPY if report.internal else texts.SHARED_COPY,
     )
     rows = render.month_rows(report)
+    first_col = render.month_headers(report).index(texts.MONTH_HEADERS[7])
+    for cells, row in zip(rows, report.rows, strict=True):
+        if row.first_received_at is not None:
+            # A real date cell (local wall time: Excel has no time zones) sorts and filters.
+            cells[first_col] = row.first_received_at.astimezone(TZ).replace(tzinfo=None)
     headers = render.month_headers(report)
     _write_sheet(
         ws, title=texts.MONTH_TITLE.format(month=month), info=info, headers=headers, rows=rows

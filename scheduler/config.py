@@ -15,7 +15,7 @@ from domain.deadlines import (
     parse_deadline_day,
     parse_steps,
 )
-from domain.periods import local_datetime
+from domain.periods import TZ, local_datetime
 from reports.compliance import Rules
 from scheduler.texts import HowToSubmit
 from settings import Settings
@@ -31,7 +31,7 @@ class Campaign:
 
     @property
     def key(self) -> str:
-        return "reg-" + self.deadline.strftime("%Y%m%d")
+        return "reg-" + self.deadline.astimezone(TZ).strftime("%Y%m%d")
 
 
 @dataclass(frozen=True)

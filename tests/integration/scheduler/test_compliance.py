@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -102,7 +102,7 @@ async def test_shared_copy_has_no_phones_and_xlsx_matches(database: Database) ->
     assert ws is not None
     cells = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=8)]
     assert cells[0][-1] == "Chức vụ"
-    assert cells[3] == [3, "b-yte", "Sở Y tế", 2, 1, 0, "Trễ hạn", "17:01 19/07/2024",
+    assert cells[3] == [3, "b-yte", "Sở Y tế", 2, 1, 0, "Trễ hạn", datetime(2024, 7, 19, 17, 1),
                         "Trần Bình", "Phó Chánh Văn phòng"]  # fmt: skip
     assert cells[2][:7] == [2, "d-tu-phap", "Sở Tư pháp", 0, 0, 0, "Chưa gửi"]
     flat = [str(v) for row in ws.iter_rows() for v in (c.value for c in row)]

@@ -145,7 +145,11 @@ def test_month_xlsx_reopens_with_expected_values_and_layout() -> None:
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=7)]
     assert values[2] == [3, "s-yte", "Sở Y tế", 1, 0, 0, "Chưa gửi", None, "Chưa đăng ký", None,
                          None]  # fmt: skip
-    assert values[:2] == render.month_rows(report)[:2]
+    expected = render.month_rows(report)[:2]
+    expected[0][7] = datetime(2024, 7, 5, 9, 30)  # a real date cell, local wall time
+    expected[1][7] = datetime(2024, 7, 25, 14, 5)
+    assert values[:2] == expected
+    assert ws["H5"].number_format == "dd/mm/yyyy hh:mm"
     assert values[0][3:6] == [3, 2, 1]  # counts stay numbers, not text
     assert ws.freeze_panes == "D5"
     assert ws.auto_filter.ref == "A4:K7"
