@@ -1,4 +1,4 @@
-"""Bulk writes for the scheduler: reminders recorded and enqueued in a fixed number of statements.
+"""Bulk writes for the scheduler: reminders recorded and enqueued in a few bulk statements.
 
 A reminder is first recorded under (unit, period, step, channel, recipient); only the rows that
 insert (not the ones already there) get an outbox message, under a key made of the same five
