@@ -199,3 +199,26 @@ async def test_weekend_deadline_august_2024(
             sent_on.append(day.strftime("%a %d/%m"))
         day += timedelta(days=1)
     assert sent_on == ["Fri 16/08", "Thu 22/08", "Fri 23/08", "Mon 26/08"]
+
+
+async def test_closed_units_and_unreachable_officers(
+    database: Database, smtp_sink: SmtpSink, files: FileStore, clock: FixedClock
+) -> None:
+    """GIVEN G closed on 20/7 (merged) and H whose only officer has no email or Telegram
+    THEN G gets the reminders before the deadline but no overdue notice after it closed, and
+    H is reached at its own address."""
+    from datetime import date
+
+    await add_unit(database, "g", "UBND huyện G", addresses=["g@g.vn"],
+                   valid_to=date(2024, 7, 20))  # fmt: skip
+    h = await add_unit(database, "h", "Sở H", addresses=["vp@h.vn"])
+    await add_officer(database, h, "Không Liên Lạc")
+    config = make_config(day=19)
+    worker = email_worker(database, smtp_sink, files, clock)
+    for at in (local(2024, 7, 18, 8), local(2024, 7, 22, 8)):
+        await sweep(database, config, clock, worker, at)
+    assert sorted(mails(smtp_sink)) == [
+        ("g@g.vn", JULY),
+        ("vp@h.vn", JULY),
+        ("vp@h.vn", JULY_LATE),
+    ]
