@@ -6,6 +6,7 @@ from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
 from runtime.context import AppContext, Component, Factory
+from scheduler.jobs import build_scheduler
 from web.server import WebServer
 
 
@@ -42,5 +43,6 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 # component has added its routes before the app is frozen.
 FACTORIES: list[Factory] = [
     build_outbox,
+    build_scheduler,
     build_web,
 ]
