@@ -122,3 +122,22 @@ def list_(
         ],
     )
     typer.echo(f"\n{len(rows)} cán bộ")
+
+
+@app.command()
+def end(ctx: typer.Context, officer_id: int) -> None:
+    """End an officer's assignment (history is kept; the unit then needs a new officer)."""
+    from storage.registry import end_officer, get_officer
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            officer = await get_officer(session=session, officer_id=officer_id)
+            if officer is None:
+                fail(f"Không có cán bộ #{officer_id}")
+                raise AssertionError
+            await end_officer(session=session, officer_id=officer_id, at=utcnow())
+            await session.commit()
+            return officer.full_name
+
+    name = run_db(get_settings(ctx), work)
+    typer.echo(f"Đã kết thúc phân công của cán bộ #{officer_id} ({name}).")

@@ -70,3 +70,81 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
         ],
     )
     typer.echo(f"\n{len(rows)} đơn vị")
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    code: str,
+    name: str | None = typer.Option(None, "--name", help="Tên tiếng Việt"),
+    kind: UnitKind | None = typer.Option(None, "--kind"),
+    counted: bool | None = typer.Option(
+        None, "--counted/--not-counted", help="Có tính vào báo cáo tuân thủ hằng tháng"
+    ),
+    address: list[str] | None = typer.Option(
+        None, "--address", help="Email hoặc @tên-miền của đơn vị (lặp lại; thay danh sách cũ)"
+    ),
+) -> None:
+    """Change a unit's name, kind, compliance counting or known addresses."""
+    from storage.registry import get_unit_by_code, set_unit_addresses, upsert_unit
+
+    async def work(db: Database) -> None:
+        async with db.session() as session:
+            unit = await get_unit_by_code(session=session, code=code)
+            if unit is None or unit.id is None:
+                fail(f"Không có đơn vị mã {code!r}")
+                raise AssertionError
+            await upsert_unit(
+                session=session,
+                code=unit.code,
+                name=name or unit.name,
+                kind=kind or unit.kind,
+                counted=unit.counted if counted is None else counted,
+                valid_from=unit.valid_from,
+                valid_to=unit.valid_to,
+                successor_code=unit.successor_code,
+            )
+            if address is not None:
+                await set_unit_addresses(session=session, unit_id=unit.id, addresses=address)
+            await session.commit()
+
+    run_db(get_settings(ctx), work)
+    typer.echo(f"Đã cập nhật đơn vị {code}.")
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    code: str,
+    on: str = typer.Option(..., "--on", help="Ngày cuối cùng đơn vị tồn tại (YYYY-MM-DD)"),
+    successor: str = typer.Option("", "--successor", help="Mã đơn vị kế thừa hồ sơ"),
+) -> None:
+    """Close a unit (merger, reorganisation): its history stays, attributed and handed over."""
+    from datetime import date
+
+    from storage.registry import get_unit_by_code
+
+    try:
+        last_day = date.fromisoformat(on)
+    except ValueError:
+        fail(f"Ngày không hợp lệ: {on!r} (cần YYYY-MM-DD)")
+        raise AssertionError from None
+
+    async def work(db: Database) -> None:
+        async with db.session() as session:
+            unit = await get_unit_by_code(session=session, code=code)
+            if unit is None:
+                fail(f"Không có đơn vị mã {code!r}")
+                raise AssertionError
+            if successor and await get_unit_by_code(session=session, code=successor) is None:
+                fail(f"Không có đơn vị kế thừa mã {successor!r}")
+            unit.valid_to = last_day
+            unit.successor_code = successor.lower() or None
+            session.add(unit)
+            await session.commit()
+
+    run_db(get_settings(ctx), work)
+    typer.echo(
+        f"Đơn vị {code} ngừng hoạt động sau {last_day:%d/%m/%Y}"
+        + (f"; hồ sơ chuyển cho {successor}." if successor else ".")
+    )

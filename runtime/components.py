@@ -7,6 +7,7 @@ from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
 from publisher.component import build_publisher
 from runtime.context import AppContext, Component, Factory
+from scheduler.jobs import build_scheduler
 from web.server import WebServer
 
 
@@ -44,5 +45,6 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 FACTORIES: list[Factory] = [
     build_outbox,
     build_publisher,
+    build_scheduler,
     build_web,
 ]

@@ -92,3 +92,26 @@ def test_editors_add_and_list(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("editors", "add", "--name", "Phạm Thu Hà", "--telegram-id", "4242")[0] == 0
     editors = json.loads(cli("editors", "list", "--json")[1])
     assert [(e["full_name"], e["telegram_user_id"]) for e in editors] == [("Phạm Thu Hà", 4242)]
+
+
+def test_unit_set_close_and_officer_end(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("units", "import", str(DEFAULT_UNITS))
+    code, out = cli(
+        "units", "set", "so-y-te", "--not-counted",
+        "--address", "VP@SYT.example.vn", "--address", "@syt.example.vn",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = cli("units", "close", "h-hung-ha", "--on", "2025-06-30", "--successor", "so-y-te")
+    assert code == 0 and "30/06/2025" in out
+    units = {u["code"]: u for u in json.loads(cli("units", "list", "--json")[1])}
+    assert units["so-y-te"]["counted"] is False
+    assert units["so-y-te"]["addresses"] == ["@syt.example.vn", "vp@syt.example.vn"]
+    assert (units["h-hung-ha"]["valid_to"], units["h-hung-ha"]["successor"]) == (
+        "2025-06-30",
+        "so-y-te",
+    )
+    assert cli("units", "close", "h-hung-ha", "--on", "30-06-2025")[0] == 1
+    cli("officers", "add", "--unit", "so-y-te", "--name", "Lê Văn Dũng")
+    [officer] = json.loads(cli("officers", "list", "--json")[1])
+    assert cli("officers", "end", str(officer["id"]))[0] == 0
+    assert json.loads(cli("officers", "list", "--json")[1]) == []

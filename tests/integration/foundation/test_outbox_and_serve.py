@@ -69,6 +69,27 @@ async def test_email_is_sent_once_and_threaded(
     assert mail.rcpt_tos == ["vanphong@syt.example.vn"]
 
 
+async def test_long_vietnamese_subjects_keep_every_space(
+    database: Database, smtp_sink: SmtpSink, files: FileStore
+) -> None:
+    subjects = [
+        "Nhắc đăng ký cán bộ phụ trách công tác truyền thông chính sách của Ủy ban nhân dân "
+        f"huyện Quỳnh Phụ tháng {n} năm 2024 " + "đơn vị " * n
+        for n in range(1, 13)
+    ]
+    async with database.session() as session:
+        for n, subject in enumerate(subjects):
+            await enqueue(
+                session=session, key=f"s{n}", channel=EMAIL, recipient="a@b.vn",
+                subject=subject.strip(), body="x",
+            )  # fmt: skip
+        await session.commit()
+    sender = EmailSender(smtp_settings_for(smtp_sink), files=files)
+    await OutboxWorker(database, [sender], clock=FixedClock(utcnow())).drain()
+    received = sorted(m.message["Subject"] for m in smtp_sink.wait_for(len(subjects)))
+    assert received == sorted(s.strip() for s in subjects)
+
+
 async def test_smtp_down_delays_never_loses(database: Database, files: FileStore) -> None:
     """GIVEN no SMTP server WHEN the worker tries THEN the row waits; later it is delivered."""
     port = free_port()
@@ -157,3 +178,31 @@ def test_bot_tokens_never_reach_log_output() -> None:
     record2 = logging.LogRecord("x", logging.ERROR, __file__, 1, "login s3cr3t-password", (), None)
     RedactingFilter(["s3cr3t-password"]).filter(record2)
     assert record2.getMessage() == "login ***"
+
+
+async def test_two_workers_on_one_database_send_each_message_once(
+    database: Database, smtp_sink: SmtpSink, files: FileStore
+) -> None:
+    """GIVEN 30 queued mails WHEN two workers drain concurrently THEN each is sent once."""
+    clock = FixedClock(utcnow())
+    async with database.session() as session:
+        for n in range(30):
+            await enqueue(
+                session=session,
+                key=f"reminder:{n}",
+                channel=EMAIL,
+                recipient=f"unit{n}@example.vn",
+                subject=f"Nhắc {n}",
+                body="Hạn gửi sản phẩm truyền thông",
+                now=clock.now(),
+            )
+        await session.commit()
+    sender = EmailSender(smtp_settings_for(smtp_sink), files=files)
+    workers = [OutboxWorker(database, [sender], clock=clock, batch=5) for _ in range(2)]
+    await asyncio.gather(*(w.drain() for w in workers))
+    received = smtp_sink.wait_for(30)
+    await asyncio.sleep(0.2)
+    assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == sorted(
+        f"unit{n}@example.vn" for n in range(30)
+    )
+    assert len(received) == 30
