@@ -49,6 +49,7 @@ class MediaContext:
     files: FileStore
     base_url: str
     secret: bytes
+    video_poll_seconds: float = VIDEO_POLL_SECONDS
 
     def url(self, sha256: str, ext: str) -> str:
         if self.base_url:
@@ -83,7 +84,9 @@ async def image_refs(attachments: list[Attachment], media: MediaContext) -> dict
     return refs
 
 
-async def upload_video(client: ZaloClient, data: bytes, filename: str) -> str:
+async def upload_video(
+    client: ZaloClient, data: bytes, filename: str, *, poll_seconds: float = VIDEO_POLL_SECONDS
+) -> str:
     """Zalo's video flow: upload, then poll until converted; returns the video id."""
     token = await client.prepare_video(data, filename)
     for _ in range(VIDEO_POLLS):
@@ -93,7 +96,7 @@ async def upload_video(client: ZaloClient, data: bytes, filename: str) -> str:
         if status.get("status") in (2, 4, 5):
             message = str(status.get("status_message") or "video conversion failed")
             raise ZaloRejected(None, message, operation="video verify")
-        await asyncio.sleep(VIDEO_POLL_SECONDS)
+        await asyncio.sleep(poll_seconds)
     raise ZaloRejected(None, "video conversion did not finish", operation="video verify")
 
 
@@ -110,7 +113,9 @@ async def video_refs(
             size=item.size, filename=item.filename, mime=item.content_type
         ):
             data = await asyncio.to_thread(media.files.read, item.sha256)
-            video_id = await upload_video(client, data, item.filename)
+            video_id = await upload_video(
+                client, data, item.filename, poll_seconds=media.video_poll_seconds
+            )
             refs.append(VideoRef(video_id=video_id, thumb=thumb, name=item.filename))
         else:
             refs.append(VideoRef(url=url, name=item.filename))

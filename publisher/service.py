@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -174,7 +174,7 @@ async def retry_publication(
     pub = await get_publication(session=session, publication_id=publication_id)
     if pub is None:
         raise RejectedError(f"không có lượt đăng {publication_id}")
-    now = now or datetime.now(tz=pub.created_at.tzinfo)
+    now = now or datetime.now(UTC)
     if pub.status == PubStatus.FAILED:
         changes: dict[str, Any] = {"status": pub.payload.get("resume", PubStatus.QUEUED.value)}
         submission = await get_submission(session=session, submission_id=pub.submission_id)

@@ -163,29 +163,41 @@ def _iso(at: datetime) -> str:
 
 
 async def _creating(deps: Deps, pub: Publication) -> bool:
-    client, now = _client(deps), deps.clock.now()
-    payload = dict(pub.payload)
-    article = payload["article"]
-    if payload.get("create_attempts", 0) > 0:
+    if pub.payload.get("create_attempts", 0) > 0:
         # An earlier create may have worked: look for it before creating anything again.
-        since = datetime.fromisoformat(payload["first_create_at"]) - timedelta(minutes=10)
-        found = await find_created(client, article, since_ms=int(since.timestamp() * 1000))
-        if found is not None:
-            url = await _link(client, found)
-            await _save(
-                deps,
-                pub,
-                status=PubStatus.VERIFIED.value,
-                article_id=found,
-                url=url,
-                attempts=0,
-                last_error=None,
-            )
-            return True
-        last = datetime.fromisoformat(payload["last_create_at"])
-        if now - last < policy.RECONCILE_GRACE:
-            await _save(deps, pub, next_attempt_at=last + policy.RECONCILE_GRACE)
-            return False
+        settled = await _reconcile(deps, pub)
+        if settled is not None:
+            return settled
+    return await _create(deps, pub)
+
+
+async def _reconcile(deps: Deps, pub: Publication) -> bool | None:
+    """True: found and adopted; False: too early to tell, wait; None: not there, create."""
+    client, now, payload = _client(deps), deps.clock.now(), pub.payload
+    since = datetime.fromisoformat(payload["first_create_at"]) - timedelta(minutes=10)
+    found = await find_created(client, payload["article"], since_ms=int(since.timestamp() * 1000))
+    if found is not None:
+        url = await _link(client, found)
+        await _save(
+            deps,
+            pub,
+            status=PubStatus.VERIFIED.value,
+            article_id=found,
+            url=url,
+            attempts=0,
+            last_error=None,
+        )
+        return True
+    last = datetime.fromisoformat(payload["last_create_at"])
+    if now - last < policy.RECONCILE_GRACE:
+        await _save(deps, pub, next_attempt_at=last + policy.RECONCILE_GRACE)
+        return False
+    return None
+
+
+async def _create(deps: Deps, pub: Publication) -> bool:
+    """Record the attempt, then create; only a definite answer from Zalo undoes the record."""
+    client, now, payload = _client(deps), deps.clock.now(), dict(pub.payload)
     marked = {
         **payload,
         "create_attempts": payload.get("create_attempts", 0) + 1,
@@ -194,7 +206,7 @@ async def _creating(deps: Deps, pub: Publication) -> bool:
     }
     await _save(deps, pub, payload=marked)
     try:
-        token = await client.create_article(article)
+        token = await client.create_article(payload["article"])
     except ZaloOutcomeUnknown as exc:
         await _save(
             deps,

@@ -38,6 +38,10 @@ TOKEN_REFRESH_FAILED = (
     "🔑 Không làm mới được mã truy cập Zalo OA ({reason}). Việc đăng bài tạm dừng.\n"
     "Quản trị viên OA cần cấp quyền lại: chạy `python main.py zalo login` và làm theo hướng dẫn."
 )
+TOKEN_MISSING = (
+    "🔑 Newsdesk chưa được cấp quyền đăng bài lên Zalo OA nên các bài đã duyệt đang chờ. "
+    "Quản trị viên OA chạy `python main.py zalo login` và làm theo hướng dẫn."
+)
 TOKEN_AGEING = (
     "🔑 Mã làm mới (refresh token) của Zalo OA đã dùng được {days} ngày và sẽ hết hạn khoảng "
     "ngày {expires}. Nếu hệ thống không làm mới được trước đó, chạy `python main.py zalo login`."

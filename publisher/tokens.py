@@ -74,10 +74,24 @@ class TokenKeeper:
         async with self.db.session() as session:
             row = await self._load(session)
         if row is None:
+            await self._not_logged_in()
             raise ZaloOAuthError(None, "no Zalo token stored: run `zalo login`", operation="token")
         if not refresh_due(row, self.clock.now()):
             return row.access_token
         return await self.refresh(only_if_due=True)
+
+    async def _not_logged_in(self) -> None:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            await notify_editors(
+                session=session,
+                settings=self.settings,
+                key=f"zalo:not-logged-in:{to_local(now).date().isoformat()}",
+                text=texts.TOKEN_MISSING,
+                subject=texts.TOKEN_ALERT_SUBJECT,
+                now=now,
+            )
+            await session.commit()
 
     async def on_rejected(self, token: str) -> None:
         """Zalo refused `token` (-216/-220): refresh unless someone already rotated it."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from domain.states import SubmissionStatus as S
+from intake.accept import IncomingFile
 from publisher.prepare import card_preview
 from publisher.publications import PubStatus
 from storage.db import Database
@@ -68,3 +71,43 @@ async def test_card_preview_shows_the_composed_article(database: Database, tmp_p
         assert "[Ảnh] Ảnh 0" in text and "[Ảnh] Ảnh 1" in text
         assert text.endswith("Nguồn: UBND huyện Kiến Xương")
         assert world.fake.requests == []
+
+
+async def test_small_mp4_goes_through_the_video_flow_other_video_becomes_a_link(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        clip = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096
+        videos = [
+            IncomingFile(clip, "phong-su.mp4", "video/mp4"),
+            IncomingFile(b"\x00\x00\x00\x14ftypqt  " + b"\x00" * 64, "cu.mov", "video/quicktime"),
+        ]
+        await world.approved("v", files=videos)
+        worker = world.fresh()
+        worker.deps.media.video_poll_seconds = 0.01
+        await worker.run_once()
+        [article] = world.fake.live_articles()
+        [video] = [i for i in article["body"] if i["type"] == "video"]
+        assert video["video_id"] in world.fake.videos_ready()
+        assert video["thumb"].endswith(".png")  # no image: the generated cover
+        [link] = [
+            i["content"] for i in article["body"] if "Xem video cu.mov" in i.get("content", "")
+        ]
+        async with httpx.AsyncClient() as http:
+            served = await http.get(link.split(": ", 1)[1])
+        assert served.status_code == 200 and served.headers["content-type"] == "video/quicktime"
+
+
+async def test_not_logged_in_waits_and_alerts_editors(database: Database, tmp_path: Path) -> None:
+    async with make_world(database, tmp_path) as world:
+        await world.approved("a")
+        await world.fresh().run_once()
+        [pub] = await world.publications()
+        assert pub.status == PubStatus.CREATING and "zalo login" in (pub.last_error or "")
+        [alert] = await world.outbox()
+        assert "python main.py zalo login" in alert.body
+        await world.login()
+        world.advance(timedelta(minutes=16))
+        await world.fresh().run_once()
+        assert (await world.publication(pub.id or 0)).status == PubStatus.PUBLISHED
