@@ -100,7 +100,11 @@ def login(
     if not settings.zalo.enabled:
         fail("Cần đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET trước.")
     if not code:
-        url = start_login(settings, now=SystemClock().now())
+        try:
+            url = start_login(settings, now=SystemClock().now())
+        except NewsdeskError as exc:
+            fail(str(exc))
+            return
         typer.echo("Quản trị viên OA mở địa chỉ sau, đăng nhập Zalo và bấm «Cho phép»:\n")
         typer.echo(url + "\n")
         code = typer.prompt(

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from domain.errors import RejectedError
+from domain.errors import ConfigError, RejectedError
 from publisher.tokens import TokenKeeper
 from publisher.zalo.oauth import consent_url, exchange_code, new_pkce
 from settings import Settings
@@ -39,13 +39,18 @@ def _path(settings: Settings) -> Path:
 
 def start_login(settings: Settings, *, now: datetime) -> str:
     """Remember a fresh PKCE verifier and state; return the URL an OA admin must open."""
+    zalo = settings.zalo
+    if not zalo.redirect_uri and not settings.web.public_base_url:
+        raise ConfigError(
+            "Cần NEWSDESK_ZALO__REDIRECT_URI (địa chỉ callback đã đăng ký với Zalo) "
+            "hoặc NEWSDESK_WEB__PUBLIC_BASE_URL."
+        )
     pkce, state = new_pkce(), secrets.token_urlsafe(16)
     path = _path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"state": state, "verifier": pkce.verifier, "created_at": now.isoformat()}
     path.write_text(json.dumps(record), encoding="utf-8")
     path.chmod(0o600)
-    zalo = settings.zalo
     redirect = zalo.redirect_uri or f"{settings.web.public_base_url.rstrip('/')}/zalo/callback"
     return consent_url(
         oauth_base=zalo.oauth_base,

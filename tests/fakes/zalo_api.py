@@ -13,6 +13,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import hmac
 import itertools
 import json
 import secrets
@@ -57,6 +58,7 @@ class FakeZalo(ArticleHandlers):
     verified_oa: bool = True
     article_quota: int | None = None
     invalidate_old_access_on_refresh: bool = False
+    require_proof: bool = False
     now: Callable[[], float] = time.time
     offset: float = 0.0
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -133,6 +135,10 @@ class FakeZalo(ArticleHandlers):
         """Make every issued access token expired (-220 from now on)."""
         for token in self.access_tokens:
             self.access_tokens[token] = 0.0
+
+    def _proof_ok(self, token: str, headers: Any) -> bool:
+        expected = hmac.new(self.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(headers.get("appsecret_proof", ""), expected)
 
     def arrival(self, path: str) -> asyncio.Event:
         """An event set when a request for `path` arrives (to kill a client mid-call)."""
@@ -260,6 +266,9 @@ class FakeZalo(ArticleHandlers):
             return web.json_response(
                 {"error": -220, "message": "access_token is expired or removed"}, headers=headers
             )
+        if self.require_proof and not self._proof_ok(token, request.headers):
+            message = "Invalid appsecret_proof provided in the API argument"
+            return web.json_response({"error": -242, "message": message}, headers=headers)
         handler = self._routes().get((request.method, path))
         if handler is None:
             return web.json_response({"error": -209, "message": "Not supported this api"})
@@ -298,6 +307,7 @@ class FakeZalo(ArticleHandlers):
             ("POST", "/v2.0/article/upload_video/preparevideo"): self._prepare_video,
             ("GET", "/v2.0/article/upload_video/verify"): self._video_status,
             ("POST", "/v2.0/oa/upload/image"): self._upload_image,
+            ("POST", "/v2.0/oa/upload/file"): self._upload_file,
             ("POST", "/v2.0/oa/message"): self._message,
             ("POST", "/v3.0/oa/quota/message"): self._quota,
         }

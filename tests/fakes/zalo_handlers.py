@@ -191,6 +191,14 @@ class ArticleHandlers:
             }
         )
 
+    async def _upload_file(self, form: dict[str, Any]) -> dict[str, Any]:
+        data, name = form.get("file", b""), str(form.get("filename", "")).lower()
+        if not data or len(data) > 5 * 1024 * 1024 or not name.endswith((".pdf", ".doc", ".docx")):
+            return self._err(-201, "file is invalid!")
+        token = base64.b64encode(secrets.token_bytes(24)).decode()
+        self.uploads[token] = data
+        return self._ok({"token": token})
+
     async def _upload_image(self, form: dict[str, Any]) -> dict[str, Any]:
         data = form.get("file", b"")
         if not data or len(data) > MAX_IMAGE or not _is_jpeg_or_png(data):

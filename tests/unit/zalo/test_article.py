@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from publisher.article import (
     ArticleSource,
     ImageRef,
@@ -97,3 +100,22 @@ def test_preview_text_lists_everything() -> None:
     assert text.startswith("📰 Hội nghị triển khai nhiệm vụ năm 2026")
     assert "[Ảnh] Ảnh" in text
     assert text.endswith(f"Nguồn: {UNIT}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.text(max_size=400),
+    body=st.text(max_size=1500),
+    unit=st.text(max_size=120),
+    summary=st.text(max_size=600),
+)
+def test_any_input_respects_the_limits(title: str, body: str, unit: str, summary: str) -> None:
+    article = compose_article(
+        source(title=title or "x", body=body, unit_name=unit, summary=summary)
+    )
+    assert len(article["title"]) <= 150
+    assert len(article["description"]) <= 300
+    assert len(article["author"]) <= 50
+    assert article["body"] and article["body"][-1]["type"] == "text"
+    for value in (article["title"], article["description"], article["author"]):
+        assert unicodedata.is_normalized("NFC", value)

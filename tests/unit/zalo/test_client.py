@@ -264,3 +264,22 @@ async def test_injected_error_codes_map_to_kinds(
     fake_zalo.fail("/article/getslice", -999, message="Something new")
     with pytest.raises(ZaloNeedsPerson):
         await zalo_client.list_articles()
+
+
+async def test_appsecret_proof_is_sent_when_configured(
+    fake_zalo: FakeZalo, http: httpx.AsyncClient
+) -> None:
+    fake_zalo.require_proof = True
+    tokens = fake_zalo.seed_tokens()
+
+    async def get_token() -> str:
+        return tokens["access_token"]
+
+    plain = ZaloClient(http, get_token=get_token, api_base=fake_zalo.url)
+    with pytest.raises(ZaloRejected) as caught:
+        await plain.list_articles()
+    assert caught.value.code == -242 and caught.value.needs_person
+    proving = ZaloClient(
+        http, get_token=get_token, api_base=fake_zalo.url, app_secret=fake_zalo.app_secret
+    )
+    assert await proving.list_articles() == ([], 0)
