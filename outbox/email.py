@@ -41,9 +41,9 @@ def build_email(
     if message.in_reply_to:
         mail["In-Reply-To"] = message.in_reply_to
         mail["References"] = message.references or message.in_reply_to
-    mail.set_content(message.body, charset="utf-8")
+    mail.set_content(message.body, charset="utf-8", cte="base64")
     if message.html:
-        mail.add_alternative(message.html, subtype="html", charset="utf-8")
+        mail.add_alternative(message.html, subtype="html", charset="utf-8", cte="base64")
     for item in message.attachments:
         if files is None:
             raise RejectedError("attachments need a file store")
