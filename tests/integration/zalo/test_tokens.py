@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from publisher.component import make_deps
+from publisher.steps import step
 from publisher.tokens import TokenKeeper
 from publisher.zalo.errors import ZaloOAuthError
 from storage.db import Database
@@ -130,3 +131,25 @@ async def test_status_shows_ages_without_tokens(database: Database, tmp_path: Pa
         status = await keeper(world).status()
         assert status.present and status.refresh_issued_at == world.clock.now()
         assert status.refresh_expires_about == world.clock.now() + timedelta(days=90)
+
+
+async def test_refresh_falls_due_in_the_middle_of_publishing(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        world.fake.invalidate_old_access_on_refresh = True
+        await world.login()
+        first = await stored(world)
+        await world.approved("a")
+        worker = world.fresh()
+        await worker.schedule_approved()
+        [pub] = await worker.claim()
+        assert await step(worker.deps, pub)  # queued -> creating
+        assert await step(worker.deps, pub)  # creating -> created, with the first token
+        world.advance(timedelta(hours=21))  # under 5 h left: the next call refreshes first
+        await world.fresh().run_once()  # verify (and the link) with the rotated token
+        assert (await world.publication(pub.id or 0)).status == "published"
+        second = await stored(world)
+        assert second.version == first.version + 1
+        assert world.fake.refresh_calls == 1
+        assert len(world.fake.live_articles()) == 1
