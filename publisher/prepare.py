@@ -58,6 +58,13 @@ class MediaContext:
         return self.files.path(sha256).as_uri()
 
 
+async def _read(files: FileStore, item: Attachment) -> bytes:
+    try:
+        return await asyncio.to_thread(files.read, item.sha256)
+    except OSError as exc:
+        raise MediaError(f"{item.filename}: không còn trong kho tệp ({exc.strerror})") from None
+
+
 def _kind(attachment: Attachment) -> str:
     if attachment.media in ("image", "video"):
         return attachment.media
@@ -74,7 +81,7 @@ async def image_refs(attachments: list[Attachment], media: MediaContext) -> dict
     for item in attachments:
         if _kind(item) != "image" or item.id is None:
             continue
-        data = await asyncio.to_thread(media.files.read, item.sha256)
+        data = await _read(media.files, item)
         try:
             prepared = await asyncio.to_thread(prepare_image, data)
         except MediaError:
@@ -112,7 +119,7 @@ async def video_refs(
         if client is not None and video_goes_by_upload(
             size=item.size, filename=item.filename, mime=item.content_type
         ):
-            data = await asyncio.to_thread(media.files.read, item.sha256)
+            data = await _read(media.files, item)
             video_id = await upload_video(
                 client, data, item.filename, poll_seconds=media.video_poll_seconds
             )

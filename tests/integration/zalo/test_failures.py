@@ -13,6 +13,7 @@ from publisher.publications import PubStatus
 from publisher.service import retry_publication
 from storage.db import Database
 from storage.models import Publication
+from storage.submissions import list_attachments
 from tests.integration.zalo.world import World, make_world
 
 pytestmark = pytest.mark.integration
@@ -271,3 +272,16 @@ async def test_night_block_reschedules_the_broadcast(database: Database, tmp_pat
         assert pub.next_attempt_at == world.clock.now() + timedelta(minutes=1)
         pub = await drain(world, every=timedelta(minutes=1))
         assert len(world.fake.broadcasts) == 1
+
+
+async def test_missing_stored_file_fails_with_a_reason(database: Database, tmp_path: Path) -> None:
+    async with make_world(database, tmp_path) as world:
+        await world.login()
+        submission_id = await world.approved("a")
+        async with world.db.session() as session:
+            [attachment] = await list_attachments(session=session, submission_id=submission_id)
+        world.files.path(attachment.sha256).unlink()
+        pub = await drain(world)
+        assert pub.status == PubStatus.FAILED
+        assert "anh-0.jpg: không còn trong kho tệp" in (pub.last_error or "")
+        assert world.fake.live_articles() == []

@@ -180,7 +180,7 @@ async def make_world(
             telegram={"editors_chat_id": EDITORS_CHAT},  # type: ignore[arg-type]
             _env_file=None,  # type: ignore[call-arg]
         )
-        files = FileStore(tmp_path / "files")
+        files = FileStore(settings.files_dir)
         app = web.Application()
         add_routes(app, settings=settings, files=files, secret=media_secret(settings))
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
