@@ -1,0 +1,89 @@
+"""What every publication step shares: saving with the lease check, the error policy."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time, timedelta
+from typing import Any
+
+from publisher import policy, texts
+from publisher.service import Deps, fail, finish, save_or_lose
+from publisher.zalo.client import ZaloClient
+from publisher.zalo.errors import (
+    ZaloError,
+    ZaloRateLimited,
+    ZaloRejected,
+    ZaloTransientError,
+    ZaloWaitError,
+)
+from storage.models import Publication
+
+log = logging.getLogger("publisher.steps")
+AUTH_WAIT = timedelta(minutes=15)
+QUOTA_WAIT = timedelta(hours=1)
+
+
+async def save_step(deps: Deps, pub: Publication, **changes: Any) -> None:
+    """Commit `changes` on its own, or raise LostLease if another worker moved the row."""
+    async with deps.db.session() as session:
+        await save_or_lose(session, pub, deps.clock.now(), **changes)
+        await session.commit()
+
+
+def client_of(deps: Deps) -> ZaloClient:
+    """The live client (dry-run publications never reach the live steps)."""
+    assert deps.client is not None, "live steps need a Zalo client"
+    return deps.client
+
+
+async def on_error(deps: Deps, pub: Publication, exc: ZaloError, *, resume: str) -> None:
+    """Definitive errors: nothing happened on Zalo's side, so the state is resumed later."""
+    now = deps.clock.now()
+    error = f"{exc.operation}: {exc.code} {exc.message}"
+    if isinstance(exc, ZaloRejected):
+        template = texts.REASON_NEEDS_PERSON if exc.needs_person else texts.REASON_REJECTED
+        await fail(deps, pub, template.format(code=exc.code, message=exc.message), resume=resume)
+        return
+    if isinstance(exc, ZaloRateLimited):
+        later = deps.paused_until = policy.next_minute(now)
+    elif isinstance(exc, ZaloWaitError) and exc.code == -234:
+        zalo = deps.settings.zalo
+        later = policy.next_window_start(now + timedelta(minutes=1), *broadcast_hours(zalo))
+    elif isinstance(exc, ZaloWaitError):
+        later = now + QUOTA_WAIT
+    elif isinstance(exc, ZaloTransientError):
+        later = now + policy.backoff(pub.attempts + 1)
+    else:  # auth: the keeper has alerted the editors; try again after a while
+        later = now + AUTH_WAIT
+    level = logging.INFO if isinstance(exc, ZaloRateLimited) else logging.WARNING
+    log.log(level, "publication %s: %s; next attempt %s", pub.id, error, later.isoformat())
+    await save_step(
+        deps,
+        pub,
+        status=resume,
+        attempts=pub.attempts + 1,
+        next_attempt_at=later,
+        last_error=error,
+    )
+
+
+def broadcast_hours(zalo: Any) -> tuple[time, time]:
+    """The local hours broadcasts are allowed."""
+    return zalo.broadcast_start, zalo.broadcast_end
+
+
+async def link_of(client: ZaloClient, article_id: str) -> str:
+    """The article's public link, or "" when Zalo cannot say right now."""
+    try:
+        detail = await client.get_article(article_id)
+    except ZaloError:
+        return ""
+    return str(detail.get("link_view") or detail.get("link") or "")
+
+
+async def finish_with_link(deps: Deps, pub: Publication, *, note: str | None = None) -> None:
+    """Finish, fetching the article's link first if verify's lookup missed it."""
+    changes: dict[str, Any] = {}
+    if not pub.url and pub.article_id and deps.client is not None:
+        changes["url"] = await link_of(deps.client, pub.article_id)
+    await finish(deps, pub, note=note, **changes)
