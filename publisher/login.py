@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from domain.errors import ConfigError, RejectedError
+from publisher import texts
 from publisher.tokens import TokenKeeper
 from publisher.zalo.oauth import consent_url, exchange_code, new_pkce
 from settings import Settings
@@ -41,10 +42,7 @@ def start_login(settings: Settings, *, now: datetime) -> str:
     """Remember a fresh PKCE verifier and state; return the URL an OA admin must open."""
     zalo = settings.zalo
     if not zalo.redirect_uri and not settings.web.public_base_url:
-        raise ConfigError(
-            "Cần NEWSDESK_ZALO__REDIRECT_URI (địa chỉ callback đã đăng ký với Zalo) "
-            "hoặc NEWSDESK_WEB__PUBLIC_BASE_URL."
-        )
+        raise ConfigError(texts.LOGIN_NEEDS_CALLBACK)
     pkce, state = new_pkce(), secrets.token_urlsafe(16)
     path = _path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,15 +74,13 @@ def load_pending(settings: Settings, *, now: datetime) -> PendingLogin:
     """The consent in progress, refusing a missing or stale one with a clear message."""
     path = _path(settings)
     if not path.exists():
-        raise RejectedError(
-            "Chưa có lượt cấp quyền nào đang chờ: chạy `python main.py zalo login`."
-        )
+        raise RejectedError(texts.LOGIN_NONE_PENDING)
     record = json.loads(path.read_text(encoding="utf-8"))
     pending = PendingLogin(
         record["state"], record["verifier"], datetime.fromisoformat(record["created_at"])
     )
     if now - pending.created_at > PENDING_LIFETIME:
-        raise RejectedError("Lượt cấp quyền đã quá hạn: chạy lại `python main.py zalo login`.")
+        raise RejectedError(texts.LOGIN_EXPIRED)
     return pending
 
 
@@ -100,9 +96,7 @@ async def complete_login(
     """Exchange the code with the pending verifier and store the first token pair."""
     pending = load_pending(settings, now=now)
     if state is not None and not secrets.compare_digest(state, pending.state):
-        raise RejectedError(
-            "Mã trạng thái (state) không khớp: chạy lại `python main.py zalo login`."
-        )
+        raise RejectedError(texts.LOGIN_STATE_MISMATCH)
     zalo = settings.zalo
     pair = await exchange_code(
         http,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from publisher import texts
 from publisher.article import ArticleSource, ImageRef, VideoRef, compose_article, preview_text
 from publisher.cover import default_cover
 from publisher.media import (
@@ -62,7 +63,9 @@ async def _read(files: FileStore, item: Attachment) -> bytes:
     try:
         return await asyncio.to_thread(files.read, item.sha256)
     except OSError as exc:
-        raise MediaError(f"{item.filename}: không còn trong kho tệp ({exc.strerror})") from None
+        raise MediaError(
+            texts.FILE_MISSING.format(filename=item.filename, error=exc.strerror)
+        ) from None
 
 
 def _kind(attachment: Attachment) -> str:

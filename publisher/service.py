@@ -173,7 +173,7 @@ async def retry_publication(
     broadcast failed or is unknown is broadcast again (a person decided). The caller commits."""
     pub = await get_publication(session=session, publication_id=publication_id)
     if pub is None:
-        raise RejectedError(f"không có lượt đăng {publication_id}")
+        raise RejectedError(texts.RETRY_UNKNOWN.format(publication_id=publication_id))
     now = now or datetime.now(UTC)
     if pub.status == PubStatus.FAILED:
         changes: dict[str, Any] = {"status": pub.payload.get("resume", PubStatus.QUEUED.value)}
@@ -192,8 +192,10 @@ async def retry_publication(
     elif pub.status == PubStatus.PUBLISHED and pub.broadcast and not pub.broadcast_message_id:
         changes = {"status": PubStatus.VERIFIED.value}
     else:
-        raise RejectedError(f"lượt đăng {publication_id} đang ở trạng thái {pub.status}")
+        raise RejectedError(
+            texts.RETRY_WRONG_STATE.format(publication_id=publication_id, status=pub.status)
+        )
     changes.update(next_attempt_at=now, attempts=0, last_error=None)
     if not await save(session=session, publication=pub, now=now, **changes):
-        raise RejectedError(f"lượt đăng {publication_id} vừa được thay đổi, hãy thử lại")
+        raise RejectedError(texts.RETRY_RACED.format(publication_id=publication_id))
     return pub

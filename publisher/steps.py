@@ -101,7 +101,7 @@ async def _dry_run(deps: Deps, pub: Publication, article: dict[str, Any], code: 
         f"{code}-{pub.id}",
         article,
         oa_name=deps.settings.zalo.oa_name,
-        note="Bản xem trước (chạy thử, chưa gửi tới Zalo)",
+        note=texts.DRY_RUN_NOTE,
     )
     await finish(deps, pub, url=html.as_uri(), payload={"article": article, "code": code})
 

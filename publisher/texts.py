@@ -52,3 +52,20 @@ FAILED_SUBJECT = "[Newsdesk] Không đăng được bài {code} lên Zalo OA"
 
 # --- QR poster -------------------------------------------------------------------------------
 QR_CAPTION = "Quét mã để quan tâm {name}"
+
+# --- login, callback, retry (CLI and web pages) ---------------------------------------------
+LOGIN_NEEDS_CALLBACK = (
+    "Cần NEWSDESK_ZALO__REDIRECT_URI (địa chỉ callback đã đăng ký với Zalo) "
+    "hoặc NEWSDESK_WEB__PUBLIC_BASE_URL."
+)
+LOGIN_NONE_PENDING = "Chưa có lượt cấp quyền nào đang chờ: chạy `python main.py zalo login`."
+LOGIN_EXPIRED = "Lượt cấp quyền đã quá hạn: chạy lại `python main.py zalo login`."
+LOGIN_STATE_MISMATCH = "Mã trạng thái (state) không khớp: chạy lại `python main.py zalo login`."
+CALLBACK_NO_CODE = "Thiếu mã cấp quyền (code)."
+CALLBACK_FAILED = "Không kết nối được Zalo OA: {error}"
+CALLBACK_OK = "Đã kết nối Zalo OA. Có thể đóng trang này."
+RETRY_UNKNOWN = "không có lượt đăng {publication_id}"
+RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái {status}"
+RETRY_RACED = "lượt đăng {publication_id} vừa được thay đổi, hãy thử lại"
+FILE_MISSING = "{filename}: không còn trong kho tệp ({error})"
+DRY_RUN_NOTE = "Bản xem trước (chạy thử, chưa gửi tới Zalo)"

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from domain.clock import Clock
 from domain.errors import NewsdeskError
+from publisher import texts
 from publisher.login import complete_login
 from publisher.media import check_media_path
 from publisher.tokens import TokenKeeper
@@ -60,7 +61,7 @@ def add_routes(
     async def callback(request: web.Request) -> web.Response:
         code, state = request.query.get("code", ""), request.query.get("state")
         if not code:
-            return _page("Thiếu mã cấp quyền (code).", status=400)
+            return _page(texts.CALLBACK_NO_CODE, status=400)
         try:
             await complete_login(
                 settings=settings,
@@ -72,8 +73,8 @@ def add_routes(
             )
         except NewsdeskError as exc:
             log.warning("zalo callback refused: %s", type(exc).__name__)
-            return _page(f"Không kết nối được Zalo OA: {exc}", status=400)
-        return _page("Đã kết nối Zalo OA. Có thể đóng trang này.")
+            return _page(texts.CALLBACK_FAILED.format(error=exc), status=400)
+        return _page(texts.CALLBACK_OK)
 
     app.router.add_get("/zalo/callback", callback)
 
