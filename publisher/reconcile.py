@@ -7,8 +7,8 @@ from typing import Any
 
 from publisher.zalo.client import ArticleSummary, ZaloClient
 
-PAGE = 20
-MAX_PAGES = 5
+PAGE = 10  # some sources say getslice returns at most 10 per call
+MAX_PAGES = 10
 
 
 def _same(a: Any, b: Any) -> bool:
