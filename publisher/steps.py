@@ -31,6 +31,7 @@ from storage.submissions import get_submission
 
 log = logging.getLogger(__name__)
 UNKNOWN_RECHECK = timedelta(seconds=30)
+BUILD_LEASE = timedelta(minutes=15)
 
 
 async def step(deps: Deps, pub: Publication) -> bool:
@@ -56,6 +57,9 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
         later = policy.next_window_start(now, zalo.publish_start, zalo.publish_end)
         await save_step(deps, pub, next_attempt_at=later)
         return False
+    if not pub.dry_run:
+        # A video upload waits for Zalo's conversion: hold the claim longer than a normal step.
+        await save_step(deps, pub, next_attempt_at=now + BUILD_LEASE)
     async with deps.db.session() as session:
         submission = await get_submission(session=session, submission_id=pub.submission_id)
         assert submission is not None
@@ -88,6 +92,7 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
             now,
             status=PubStatus.CREATING.value,
             payload={"article": article, "code": submission.code, "create_attempts": 0},
+            next_attempt_at=deps.clock.now() + policy.LEASE,
         )
         await move(session, submission, S.PUBLISHING)
         await session.commit()
