@@ -84,7 +84,7 @@ async def edit_field(
     current = await get_submission(session=session, submission_id=submission_id)
     old = getattr(current, field, None) if current else None
     result = await session.exec(
-        update(Submission)  # type: ignore[call-overload]
+        update(Submission)
         .where(col(Submission.id) == submission_id)
         .where(col(Submission.status) == S.PENDING_REVIEW.value)
         .where(col(Submission.version) == expected_version)
@@ -126,8 +126,15 @@ async def notify_submitter(*, session: AsyncSession, submission: Submission) -> 
         if submission.status == S.CHANGES_REQUESTED:
             button = {"text": texts.BTN_SEND_REVISION, "callback_data": f"dr:rev:{submission.id}"}
             meta["reply_markup"] = {"inline_keyboard": [[button]]}
-        await enqueue(session=session, key=key, channel=TELEGRAM, meta=meta, body=body,
-                      recipient=str(submission.telegram_chat_id), submission_id=submission.id)  # fmt: skip
+        await enqueue(
+            session=session,
+            key=key,
+            channel=TELEGRAM,
+            meta=meta,
+            body=body,
+            recipient=str(submission.telegram_chat_id),
+            submission_id=submission.id,
+        )
     elif "@" in submission.sender:
         how = texts.HOW_EMAIL.format(code=submission.code)
         await enqueue(
@@ -142,8 +149,13 @@ async def notify_submitter(*, session: AsyncSession, submission: Submission) -> 
             submission_id=submission.id,
         )
     else:
-        add_audit(session=session, actor="system", action="review.notify_skipped",
-                  submission_id=submission.id, reason="no channel to reach the submitter")  # fmt: skip
+        add_audit(
+            session=session,
+            actor="system",
+            action="review.notify_skipped",
+            submission_id=submission.id,
+            reason="no channel to reach the submitter",
+        )
 
 
 async def card_view(*, session: AsyncSession, submission: Submission) -> CardView:
@@ -208,7 +220,7 @@ async def record_card(
 ) -> None:
     """Remember which message shows the card and which version it shows (no CAS bump)."""
     await session.exec(
-        update(Submission)  # type: ignore[call-overload]
+        update(Submission)
         .where(col(Submission.id) == submission_id)
         .values(card_chat_id=chat_id, card_message_id=message_id, card_version=version)
     )

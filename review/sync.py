@@ -128,9 +128,13 @@ class CardSync:
             sent = await self._call(self._send, text, rows)
             message_id = sent.message_id
         async with self.db.session() as session:
-            await record_card(session=session, submission_id=submission.id,
-                              chat_id=self.chat_id, message_id=message_id,
-                              version=submission.version)  # fmt: skip
+            await record_card(
+                session=session,
+                submission_id=submission.id,
+                chat_id=self.chat_id,
+                message_id=message_id,
+                version=submission.version,
+            )
             await session.commit()
 
     async def _call(self, func: Any, *args: Any) -> Any:

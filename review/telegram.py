@@ -27,8 +27,11 @@ from storage.registry import get_editor_by_telegram
 from storage.submissions import get_submission
 
 S = SubmissionStatus
-DECIDE = {Action.APPROVE: S.APPROVED, Action.REQUEST_CHANGES: S.CHANGES_REQUESTED,
-          Action.REJECT: S.REJECTED}  # fmt: skip
+DECIDE = {
+    Action.APPROVE: S.APPROVED,
+    Action.REQUEST_CHANGES: S.CHANGES_REQUESTED,
+    Action.REJECT: S.REJECTED,
+}
 ASKS = (Action.REQUEST_CHANGES, Action.REJECT, Action.EDIT_TITLE, Action.EDIT_SUMMARY)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 
@@ -48,8 +51,9 @@ class ReviewDeps:
 def already_text(sub: Submission) -> str:
     """Who decided a submission, for the loser of a race or a late press."""
     at = when(sub.decided_at) if sub.decided_at else "?"
-    return texts.ANSWER_ALREADY.format(code=sub.code, who=sub.decided_by or "?",
-                                       status=STATUS_LABELS[S(sub.status)], at=at)  # fmt: skip
+    return texts.ANSWER_ALREADY.format(
+        code=sub.code, who=sub.decided_by or "?", status=STATUS_LABELS[S(sub.status)], at=at
+    )
 
 
 def refusal(editor: Editor | None, sub: Submission | None, cb: ReviewCallback) -> tuple[str, str]:
@@ -88,15 +92,24 @@ class ReviewHandlers:
             await query.answer(texts.ANSWER_UNKNOWN)
             return
         async with self.deps.db.session() as session:
-            editor = await get_editor_by_telegram(session=session, telegram_user_id=query.from_user.id)
+            editor = await get_editor_by_telegram(
+                session=session, telegram_user_id=query.from_user.id
+            )
             sub = await get_submission(session=session, submission_id=cb.submission_id)
             action, text = refusal(editor, sub, cb)
             if text:
                 if action and sub is not None:
-                    add_audit(session=session, actor=f"tg:{query.from_user.id}", action=action,
-                              submission_id=cb.submission_id,
-                              details={"button": cb.action.value, "version": cb.version,
-                                       "name": query.from_user.full_name})  # fmt: skip
+                    add_audit(
+                        session=session,
+                        actor=f"tg:{query.from_user.id}",
+                        action=action,
+                        submission_id=cb.submission_id,
+                        details={
+                            "button": cb.action.value,
+                            "version": cb.version,
+                            "name": query.from_user.full_name,
+                        },
+                    )
                 await self._finish(session, update)
                 await query.answer(text, show_alert=True)
                 return
@@ -116,8 +129,10 @@ class ReviewHandlers:
             await query.answer(texts.ANSWER_ASK)
             sub = await get_submission(session=session, submission_id=cb.submission_id)
             assert sub is not None and query.message is not None
-            prompt = await query.message.reply_text(
+            prompt = await query.get_bot().send_message(
+                query.message.chat.id,
                 texts.PROMPT_REASON[cb.action.value].format(code=sub.code),
+                reply_to_message_id=query.message.message_id,
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
@@ -131,20 +146,30 @@ class ReviewHandlers:
             await query.edit_message_reply_markup(markup(rows))
         else:
             kind = KIND_ACTIONS[cb.action]
-            answer = await self._edit(session, cb, ed, "kind", kind.value)
+            refused = await self._edit(session, cb, ed, "kind", kind.value)
             await self._finish(session, update)
-            await query.answer(answer or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
+            await query.answer(refused or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
 
     async def _decide(
-        self, session: Any, cb: ReviewCallback, ed: Editor, decision: SubmissionStatus,
+        self,
+        session: Any,
+        cb: ReviewCallback,
+        ed: Editor,
+        decision: SubmissionStatus,
         reason: str | None,
-    ) -> tuple[str, bool]:  # fmt: skip
+    ) -> tuple[str, bool]:
         """Decide; the answer text and whether this press won (else it says who did)."""
         try:
-            sub = await decide(session=session, submission_id=cb.submission_id,
-                               expected_version=cb.version, decision=decision,
-                               editor_name=ed.full_name, actor=f"editor:{ed.id}",
-                               now=self.deps.clock.now(), reason=reason)  # fmt: skip
+            sub = await decide(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                decision=decision,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+                reason=reason,
+            )
         except StaleTransitionError:
             await session.rollback()
             current = await get_submission(session=session, submission_id=cb.submission_id)
@@ -158,9 +183,14 @@ class ReviewHandlers:
     ) -> str | None:
         """Edit a field and commit; None on success, else the refusal text."""
         try:
-            await edit_field(session=session, submission_id=cb.submission_id,
-                             expected_version=cb.version, field=name, value=value,
-                             actor=f"editor:{ed.id}")  # fmt: skip
+            await edit_field(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                field=name,
+                value=value,
+                actor=f"editor:{ed.id}",
+            )
         except StaleTransitionError:
             await session.rollback()
             return texts.ANSWER_STALE
@@ -183,10 +213,15 @@ class ReviewHandlers:
             prompts = await with_outcome(session=session, outcomes=[key])
             user_id = message.from_user.id if message.from_user else 0
             editor = await get_editor_by_telegram(session=session, telegram_user_id=user_id)
-            answer = await self._answer_prompt(session, prompts, editor, message.text or "", user_id)
+            answer = await self._answer_prompt(
+                session, prompts, editor, message.text or "", user_id
+            )
             if prompts and answer != texts.REPLY_EMPTY:
-                await set_outcome(session=session, update_id=prompts[-1].update_id,
-                                  outcome=f"prompt-used:{update.update_id}")  # fmt: skip
+                await set_outcome(
+                    session=session,
+                    update_id=prompts[-1].update_id,
+                    outcome=f"prompt-used:{update.update_id}",
+                )
             await self._finish(session, update)
         await message.reply_text(answer)
         self.deps.cards.wake()
@@ -201,8 +236,13 @@ class ReviewHandlers:
         if cb is None:
             return texts.PROMPT_EXPIRED
         if editor is None:
-            add_audit(session=session, actor=f"tg:{user_id}", action="review.refused_not_editor",
-                      submission_id=cb.submission_id, details={"button": cb.action.value})  # fmt: skip
+            add_audit(
+                session=session,
+                actor=f"tg:{user_id}",
+                action="review.refused_not_editor",
+                submission_id=cb.submission_id,
+                details={"button": cb.action.value},
+            )
             return texts.ANSWER_NOT_EDITOR
         value = clean(text)
         if not value:

@@ -33,9 +33,7 @@ CHANNEL_LABELS = {"email": "thư điện tử", "telegram": "Telegram", "cli": "
 MEDIA_LABELS = {"image": "ảnh", "video": "video", "document": "tệp", "other": "tệp khác"}
 
 # --- answers to button presses -------------------------------------------------------------
-ANSWER_NOT_EDITOR = (
-    "Bạn chưa được đăng ký là biên tập viên nên không thể thực hiện thao tác này."
-)
+ANSWER_NOT_EDITOR = "Bạn chưa được đăng ký là biên tập viên nên không thể thực hiện thao tác này."
 ANSWER_STALE = "Thẻ này đã cũ (bài đã thay đổi). Vui lòng dùng thẻ mới nhất."
 ANSWER_ALREADY = "Bài {code} đã được {who} xử lý ({status}) lúc {at}."
 ANSWER_DONE = {
@@ -75,8 +73,7 @@ NOTIFY_BODY = {
         "Đồng chí có thể gửi bài mới bất cứ lúc nào."
     ),
     "changes_requested": (
-        "Ban biên tập đề nghị chỉnh sửa bài {code} «{title}».\nNội dung cần sửa: {reason}\n"
-        "{how}"
+        "Ban biên tập đề nghị chỉnh sửa bài {code} «{title}».\nNội dung cần sửa: {reason}\n{how}"
     ),
 }
 HOW_TELEGRAM = (

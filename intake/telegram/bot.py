@@ -67,31 +67,44 @@ class TelegramBot:
         self.webhook_secret = webhook_secret
         self.cards: CardSync | None = None
         if editors_chat_id is not None:
-            self.cards = CardSync(db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval)
+            self.cards = CardSync(
+                db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval
+            )
             deps.wake_cards = self.cards.wake
         self.drafts = Drafts(deps)
         self._register(editors_chat_id)
 
     def _register(self, editors_chat_id: int | None) -> None:
-        onboarding, submitter, commands = Onboarding(self.deps), Submitter(self.deps), Commands(self.deps)
+        onboarding, submitter, commands = (
+            Onboarding(self.deps),
+            Submitter(self.deps),
+            Commands(self.deps),
+        )
         private = filters.ChatType.PRIVATE
         self.app.add_handler(TypeHandler(Update, self._record), group=-1)
-        self.app.add_handlers([
-            CommandHandler("start", onboarding.start, filters=private),
-            CommandHandler(["trangthai", "status"], commands.status, filters=private),
-            CommandHandler(["huongdan", "help"], commands.help, filters=private),
-            CommandHandler("huy", self.drafts.cancel, filters=private),
-            MessageHandler(private & filters.CONTACT, onboarding.contact),
-            MessageHandler(private & ~filters.COMMAND, self._private_message(onboarding)),
-            CallbackQueryHandler(onboarding.consent, pattern=f"^{CONSENT_PREFIX}"),
-            CallbackQueryHandler(submitter.send, pattern=f"^{SEND}$"),
-            CallbackQueryHandler(self.drafts.cancel, pattern=f"^{CANCEL}$"),
-            CallbackQueryHandler(self.drafts.bind_revision, pattern=f"^{REVISION}"),
-        ])  # fmt: skip
+        self.app.add_handlers(
+            [
+                CommandHandler("start", onboarding.start, filters=private),
+                CommandHandler(["trangthai", "status"], commands.status, filters=private),
+                CommandHandler(["huongdan", "help"], commands.help, filters=private),
+                CommandHandler("huy", self.drafts.cancel, filters=private),
+                MessageHandler(private & filters.CONTACT, onboarding.contact),
+                MessageHandler(private & ~filters.COMMAND, self._private_message(onboarding)),
+                CallbackQueryHandler(onboarding.consent, pattern=f"^{CONSENT_PREFIX}"),
+                CallbackQueryHandler(submitter.send, pattern=f"^{SEND}$"),
+                CallbackQueryHandler(self.drafts.cancel, pattern=f"^{CANCEL}$"),
+                CallbackQueryHandler(self.drafts.bind_revision, pattern=f"^{REVISION}"),
+            ]
+        )
         if self.cards is not None and editors_chat_id is not None:
-            review = ReviewDeps(db=self.deps.db, clock=self.deps.clock, editors_chat_id=editors_chat_id,
-                                cards=self.cards, wake_outbox=lambda: self.deps.wake_outbox(),
-                                handled=self.deps.handled)  # fmt: skip
+            review = ReviewDeps(
+                db=self.deps.db,
+                clock=self.deps.clock,
+                editors_chat_id=editors_chat_id,
+                cards=self.cards,
+                wake_outbox=lambda: self.deps.wake_outbox(),
+                handled=self.deps.handled,
+            )
             self.app.add_handlers(ReviewHandlers(review).handlers())
         self.app.add_handler(TypeHandler(Update, self._finish), group=99)
         self.app.add_error_handler(self._error)
@@ -118,7 +131,9 @@ class TelegramBot:
             self.deps.handled.discard(update.update_id)
             return
         async with self.deps.db.session() as session:
-            await set_outcome(session=session, update_id=update.update_id, outcome=DONE, only_if_empty=True)
+            await set_outcome(
+                session=session, update_id=update.update_id, outcome=DONE, only_if_empty=True
+            )
             await session.commit()
 
     async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -126,8 +141,12 @@ class TelegramBot:
         if isinstance(update, Update):  # kept raw in the database; not replayed in a loop
             name = type(context.error).__name__
             async with self.deps.db.session() as session:
-                await set_outcome(session=session, update_id=update.update_id,
-                                  outcome=f"error:{name}", only_if_empty=True)  # fmt: skip
+                await set_outcome(
+                    session=session,
+                    update_id=update.update_id,
+                    outcome=f"error:{name}",
+                    only_if_empty=True,
+                )
                 await session.commit()
 
     # ------------------------------------------------------------------ lifecycle
@@ -150,12 +169,16 @@ class TelegramBot:
 
     async def _receive(self) -> None:
         if self.mode == "webhook":
-            await self.app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret or None,
-                                           allowed_updates=ALLOWED_UPDATES)  # fmt: skip
+            await self.app.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.webhook_secret or None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
             return
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0, timeout=self.poll_timeout,
-                                             allowed_updates=ALLOWED_UPDATES)  # fmt: skip
+        await self.app.updater.start_polling(
+            poll_interval=0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
 
     async def _replay(self) -> None:
         """Updates recorded but never finished (a crash) are handled now."""
@@ -169,7 +192,9 @@ class TelegramBot:
         """Open drafts survive restarts: show their summary again."""
         async with self.deps.db.session() as session:
             rows = await with_outcome(session=session, outcomes=[], prefix="draft:")
-        users = {(row.outcome, (row.raw.get("message") or {}).get("chat", {}).get("id")) for row in rows}
+        users = {
+            (row.outcome, (row.raw.get("message") or {}).get("chat", {}).get("id")) for row in rows
+        }
         for outcome, chat_id in users:
             user_id = int(outcome.split(":")[1])
             if chat_id is not None and outcome == draft_outcome(user_id):
@@ -184,7 +209,9 @@ class TelegramBot:
     async def webhook(self, request: web.Request) -> web.Response:
         """Record the update durably, queue it, then answer 200 (Telegram retries otherwise)."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+        if not self.webhook_secret or not hmac.compare_digest(
+            given.encode(), self.webhook_secret.encode()
+        ):
             return web.Response(status=403, text="forbidden")
         try:
             raw = await request.json()
@@ -203,9 +230,5 @@ class TelegramBot:
 def build_application(*, token: str, base_url: str, base_file_url: str) -> App:
     """A PTB Application with our Bot API endpoints (the cloud, a local server, or a fake)."""
     return (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .build()
+        ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url).build()
     )

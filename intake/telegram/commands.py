@@ -30,18 +30,22 @@ class Commands:
         now = self.deps.clock.now()
         period = period_of(now)
         async with self.deps.db.session() as session:
-            officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id, active_at=now)
+            officer = await get_officer_by_telegram(
+                session=session, telegram_user_id=user.id, active_at=now
+            )
             if officer is None:
                 text = texts.NOT_LINKED
             else:
                 unit = await session.get(Unit, officer.unit_id)
-                subs = await list_submissions(session=session, unit_id=officer.unit_id, period=period)
+                subs = await list_submissions(
+                    session=session, unit_id=officer.unit_id, period=period
+                )
                 text = self._render(period, unit.name if unit else "", subs)
             await self.deps.finish(session, update, DONE)
         await message.reply_text(text)
 
     @staticmethod
-    def _render(period: str, unit: str, subs: list) -> str:  # type: ignore[type-arg]
+    def _render(period: str, unit: str, subs: list) -> str:
         shown = f"{period[5:]}/{period[:4]}"
         if not subs:
             return texts.STATUS_EMPTY.format(period=shown, unit=unit)

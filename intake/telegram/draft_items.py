@@ -46,8 +46,13 @@ def item_of(raw: dict[str, Any]) -> DraftItem | None:
 def _file_of(message: dict[str, Any], update_id: int) -> dict[str, Any] | None:
     if message.get("photo"):
         best = max(message["photo"], key=lambda p: p.get("file_size") or p.get("width", 0))
-        return {"media": "image", "file_id": best["file_id"], "file_name": f"anh-{update_id}.jpg",
-                "mime_type": "image/jpeg", "file_size": best.get("file_size") or 0}  # fmt: skip
+        return {
+            "media": "image",
+            "file_id": best["file_id"],
+            "file_name": f"anh-{update_id}.jpg",
+            "mime_type": "image/jpeg",
+            "file_size": best.get("file_size") or 0,
+        }
     for key, media, default_mime in (
         ("video", "video", "video/mp4"),
         ("animation", "video", "video/mp4"),
@@ -59,8 +64,13 @@ def _file_of(message: dict[str, Any], update_id: int) -> dict[str, Any] | None:
             if key == "document" and mime.startswith(("image/", "video/")):
                 media = mime.split("/")[0]
             name = obj.get("file_name") or f"{key}-{update_id}.{mime.split('/')[-1]}"
-            return {"media": media, "file_id": obj["file_id"], "file_name": nfc(name),
-                    "mime_type": mime, "file_size": obj.get("file_size") or 0}  # fmt: skip
+            return {
+                "media": media,
+                "file_id": obj["file_id"],
+                "file_name": nfc(name),
+                "mime_type": mime,
+                "file_size": obj.get("file_size") or 0,
+            }
     return None
 
 

@@ -50,10 +50,14 @@ async def draft_rows(*, session: AsyncSession, user_id: int) -> list[TelegramUpd
 
 def draft_keyboard() -> InlineKeyboardMarkup:
     """Send for review / cancel."""
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.BTN_SEND, callback_data=SEND),
-        InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CANCEL),
-    ]])  # fmt: skip
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BTN_SEND, callback_data=SEND),
+                InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CANCEL),
+            ]
+        ]
+    )
 
 
 async def revision_target(
@@ -93,8 +97,9 @@ class Drafts:
         assert message is not None and user is not None
         raw = message.to_dict()
         async with self.deps.db.session() as session:
-            officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id,
-                                                    active_at=self.deps.clock.now())  # fmt: skip
+            officer = await get_officer_by_telegram(
+                session=session, telegram_user_id=user.id, active_at=self.deps.clock.now()
+            )
             reply, outcome = self._judge(officer, raw, update.update_id)
             await self.deps.finish(session, update, outcome)
         if reply:
@@ -102,7 +107,9 @@ class Drafts:
         if outcome == draft_outcome(user.id):
             self.schedule_summary(context, user.id, message.chat.id)
 
-    def _judge(self, officer: Officer | None, raw: dict[str, Any], update_id: int) -> tuple[str, str]:
+    def _judge(
+        self, officer: Officer | None, raw: dict[str, Any], update_id: int
+    ) -> tuple[str, str]:
         """(reply text, outcome) for one message."""
         if officer is None:
             return texts.NOT_LINKED, "not_linked"
@@ -117,23 +124,29 @@ class Drafts:
 
     def _too_big(self, item: DraftItem) -> str:
         return texts.TOO_BIG.format(
-            name=item.file_name, size_mb=f"{item.file_size / MB:.0f}",
-            limit_mb=self.deps.max_download_mb, email=self.deps.contact_email or "",
-        )  # fmt: skip
+            name=item.file_name,
+            size_mb=f"{item.file_size / MB:.0f}",
+            limit_mb=self.deps.max_download_mb,
+            email=self.deps.contact_email or "",
+        )
 
-    def schedule_summary(self, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int) -> None:
+    def schedule_summary(
+        self, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int
+    ) -> None:
         """(Re)start the quiet-time timer; the summary appears once the messages stop."""
         queue = context.job_queue
         assert queue is not None
         name = f"draft-{user_id}"
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
-        queue.run_once(self._summary_job, self.deps.draft_quiet_seconds, name=name,
-                       data=(user_id, chat_id))  # fmt: skip
+        queue.run_once(
+            self._summary_job, self.deps.draft_quiet_seconds, name=name, data=(user_id, chat_id)
+        )
 
     async def _summary_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert context.job is not None
-        user_id, chat_id = context.job.data  # type: ignore[misc]
+        data: tuple[int, int] = context.job.data  # type: ignore[assignment]
+        user_id, chat_id = data
         await self.show_summary(context.bot, user_id, chat_id)
 
     async def show_summary(self, bot: Any, user_id: int, chat_id: int) -> None:
@@ -141,8 +154,14 @@ class Drafts:
         async with self.deps.db.session() as session:
             rows = await draft_rows(session=session, user_id=user_id)
             officer = await get_officer_by_telegram(session=session, telegram_user_id=user_id)
-            target = await revision_target(session=session, rows=rows, officer=officer) if officer else None
-        items = [i for i in (item_of(r.raw) for r in rows if not r.outcome.startswith("bind:")) if i]
+            target = (
+                await revision_target(session=session, rows=rows, officer=officer)
+                if officer
+                else None
+            )
+        items = [
+            i for i in (item_of(r.raw) for r in rows if not r.outcome.startswith("bind:")) if i
+        ]
         if not items:
             return
         described = summary_items(items)
@@ -155,7 +174,7 @@ class Drafts:
         await bot.send_message(chat_id, text, reply_markup=draft_keyboard())
 
     async def bind_revision(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """"Send revision" pressed under a change request: the next draft answers it."""
+        """ "Send revision" pressed under a change request: the next draft answers it."""
         query, user = update.callback_query, update.effective_user
         assert query is not None and user is not None and query.data is not None
         await query.answer()
@@ -163,8 +182,12 @@ class Drafts:
         async with self.deps.db.session() as session:
             officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id)
             sub = await _find(session, ref) if ref.isdigit() else None
-            ok = (officer is not None and sub is not None and sub.unit_id == officer.unit_id
-                  and sub.status == SubmissionStatus.CHANGES_REQUESTED)  # fmt: skip
+            ok = (
+                officer is not None
+                and sub is not None
+                and sub.unit_id == officer.unit_id
+                and sub.status == SubmissionStatus.CHANGES_REQUESTED
+            )
             outcome = f"{bind_prefix(user.id)}{ref}" if ok else "bind:refused"
             await self.deps.finish(session, update, outcome)
         code = sub.code if sub is not None else ref
@@ -186,4 +209,6 @@ class Drafts:
         if update.callback_query is not None:
             await update.callback_query.edit_message_reply_markup(None)
         if message is not None:
-            await context.bot.send_message(message.chat.id, texts.DRAFT_CANCELLED if rows else texts.DRAFT_EMPTY)
+            await context.bot.send_message(
+                message.chat.id, texts.DRAFT_CANCELLED if rows else texts.DRAFT_EMPTY
+            )

@@ -26,7 +26,10 @@ async def create_invite(
 ) -> InviteCode:
     """Store a new code for ``unit_id`` valid for ``valid_days`` (caller commits)."""
     invite = InviteCode(
-        code=new_code(), unit_id=unit_id, created_at=now, expires_at=now + timedelta(days=valid_days)
+        code=new_code(),
+        unit_id=unit_id,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
     )
     session.add(invite)
     await session.flush()
@@ -50,7 +53,7 @@ async def use_invite(
 ) -> bool:
     """Mark the invite used, once: False if somebody used it first (compare-and-set)."""
     result = await session.exec(
-        update(InviteCode)  # type: ignore[call-overload]
+        update(InviteCode)
         .where(col(InviteCode.id) == invite_id)
         .where(col(InviteCode.used_at).is_(None))
         .where(col(InviteCode.expires_at) > now)

@@ -41,10 +41,14 @@ def share_phone_keyboard() -> ReplyKeyboardMarkup:
 
 def consent_keyboard() -> InlineKeyboardMarkup:
     """Yes / no to keeping the phone number."""
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.BTN_CONSENT_YES, callback_data=CONSENT_PREFIX + "yes"),
-        InlineKeyboardButton(texts.BTN_CONSENT_NO, callback_data=CONSENT_PREFIX + "no"),
-    ]])  # fmt: skip
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BTN_CONSENT_YES, callback_data=CONSENT_PREFIX + "yes"),
+                InlineKeyboardButton(texts.BTN_CONSENT_NO, callback_data=CONSENT_PREFIX + "no"),
+            ]
+        ]
+    )
 
 
 def phone_or_none(raw: str) -> str | None:
@@ -67,11 +71,15 @@ class Onboarding:
         assert message is not None and user is not None
         now = self.deps.clock.now()
         async with self.deps.db.session() as session:
-            officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id, active_at=now)
+            officer = await get_officer_by_telegram(
+                session=session, telegram_user_id=user.id, active_at=now
+            )
             code = context.args[0] if context.args else ""
             if officer is not None:
                 unit = await session.get(Unit, officer.unit_id)
-                text = texts.WELCOME_KNOWN.format(name=officer.full_name, unit=unit.name if unit else "")
+                text = texts.WELCOME_KNOWN.format(
+                    name=officer.full_name, unit=unit.name if unit else ""
+                )
                 await self.deps.finish(session, update, "start:known")
                 await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
                 return
@@ -81,8 +89,13 @@ class Onboarding:
         if code and (invite is None or unit is None):
             await message.reply_text(texts.INVITE_INVALID)
         elif invite is not None and unit is not None:
-            context.user_data["reg"] = {"invite_id": invite.id, "unit_id": unit.id,  # type: ignore[index]
-                                        "unit": unit.name, "step": "name"}  # fmt: skip
+            assert context.user_data is not None
+            context.user_data["reg"] = {
+                "invite_id": invite.id,
+                "unit_id": unit.id,
+                "unit": unit.name,
+                "step": "name",
+            }
             await message.reply_text(texts.INVITE_START.format(unit=unit.name))
             return
         await message.reply_text(texts.WELCOME_UNKNOWN, reply_markup=share_phone_keyboard())
@@ -106,24 +119,35 @@ class Onboarding:
             return
         await self._link_by_phone(update, message, user.id, phone)
 
-    async def _link_by_phone(self, update: Update, message: Message, user_id: int, phone: str) -> None:
+    async def _link_by_phone(
+        self, update: Update, message: Message, user_id: int, phone: str
+    ) -> None:
         async with self.deps.db.session() as session:
-            officers = [o for o in await find_officers_by_phone(session=session, phone=phone)
-                        if o.telegram_user_id in (None, user_id)]  # fmt: skip
+            officers = [
+                o
+                for o in await find_officers_by_phone(session=session, phone=phone)
+                if o.telegram_user_id in (None, user_id)
+            ]
             for officer in officers:
                 officer.telegram_user_id = user_id
                 session.add(officer)
-                add_audit(session=session, actor=f"tg:{user_id}", action="officer.linked",
-                          details={"officer_id": officer.id, "by": "contact"})  # fmt: skip
+                add_audit(
+                    session=session,
+                    actor=f"tg:{user_id}",
+                    action="officer.linked",
+                    details={"officer_id": officer.id, "by": "contact"},
+                )
             unit = await session.get(Unit, officers[0].unit_id) if officers else None
             await self.deps.finish(session, update, "linked" if officers else "link:no_match")
         if not officers or unit is None:
-            await message.reply_text(texts.CONTACT_NO_MATCH.format(phone=phone),
-                                     reply_markup=ReplyKeyboardRemove())  # fmt: skip
+            await message.reply_text(
+                texts.CONTACT_NO_MATCH.format(phone=phone), reply_markup=ReplyKeyboardRemove()
+            )
             return
         name = officers[0].full_name
-        await message.reply_text(texts.LINKED.format(unit=unit.name, name=name),
-                                 reply_markup=ReplyKeyboardRemove())  # fmt: skip
+        await message.reply_text(
+            texts.LINKED.format(unit=unit.name, name=name), reply_markup=ReplyKeyboardRemove()
+        )
         await message.reply_text(texts.CONSENT_QUESTION, reply_markup=consent_keyboard())
 
     async def step(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -172,40 +196,62 @@ class Onboarding:
         reg = context.user_data.pop("reg", None) if context.user_data is not None else None
         async with self.deps.db.session() as session:
             if reg is not None and reg.get("step") == "consent":
-                text = await self._register(session, reg, user.id, agreed)
+                text = await self._register(session, reg, user.id, agreed=agreed)
             else:
-                text = await self._record_consent(session, user.id, agreed)
+                text = await self._record_consent(session, user.id, agreed=agreed)
             await self.deps.finish(session, update, f"consent:{'yes' if agreed else 'no'}")
         await query.edit_message_reply_markup(None)
         if query.message is not None:
-            await context.bot.send_message(query.message.chat.id, text, reply_markup=ReplyKeyboardRemove())
+            await context.bot.send_message(
+                query.message.chat.id, text, reply_markup=ReplyKeyboardRemove()
+            )
 
     async def _register(
-        self, session: AsyncSession, reg: dict[str, Any], user_id: int, agreed: bool
+        self, session: AsyncSession, reg: dict[str, Any], user_id: int, *, agreed: bool
     ) -> str:
         now = self.deps.clock.now()
-        if not await use_invite(session=session, invite_id=reg["invite_id"], telegram_user_id=user_id, now=now):
+        if not await use_invite(
+            session=session, invite_id=reg["invite_id"], telegram_user_id=user_id, now=now
+        ):
             return texts.INVITE_INVALID
         officer = await create_officer(
-            session=session, unit_id=reg["unit_id"], full_name=reg["name"],
-            position=reg.get("position", ""), phone=reg["phone"] if agreed else None,
-            telegram_user_id=user_id, consent_at=now if agreed else None,
-        )  # fmt: skip
-        add_audit(session=session, actor=f"tg:{user_id}", action="officer.registered",
-                  details={"officer_id": officer.id, "unit_id": reg["unit_id"],
-                           "invite_id": reg["invite_id"], "phone_consent": agreed})  # fmt: skip
+            session=session,
+            unit_id=reg["unit_id"],
+            full_name=reg["name"],
+            position=reg.get("position", ""),
+            phone=reg["phone"] if agreed else None,
+            telegram_user_id=user_id,
+            consent_at=now if agreed else None,
+        )
+        add_audit(
+            session=session,
+            actor=f"tg:{user_id}",
+            action="officer.registered",
+            details={
+                "officer_id": officer.id,
+                "unit_id": reg["unit_id"],
+                "invite_id": reg["invite_id"],
+                "phone_consent": agreed,
+            },
+        )
         done = texts.LINKED.format(unit=reg["unit"], name=officer.full_name)
         return done + "\n" + (texts.CONSENT_THANKS if agreed else texts.CONSENT_DECLINED)
 
-    async def _record_consent(self, session: AsyncSession, user_id: int, agreed: bool) -> str:
+    async def _record_consent(self, session: AsyncSession, user_id: int, *, agreed: bool) -> str:
         now = self.deps.clock.now()
-        officer: Officer | None = await get_officer_by_telegram(session=session, telegram_user_id=user_id, active_at=now)
+        officer: Officer | None = await get_officer_by_telegram(
+            session=session, telegram_user_id=user_id, active_at=now
+        )
         if officer is None:
             return texts.NOT_LINKED
         officer.consent_at = now if agreed else None
         session.add(officer)
-        add_audit(session=session, actor=f"tg:{user_id}", action="officer.consent",
-                  details={"officer_id": officer.id, "phone_consent": agreed})  # fmt: skip
+        add_audit(
+            session=session,
+            actor=f"tg:{user_id}",
+            action="officer.consent",
+            details={"officer_id": officer.id, "phone_consent": agreed},
+        )
         return texts.CONSENT_THANKS if agreed else texts.CONSENT_DECLINED
 
     async def _done(self, update: Update) -> None:

@@ -38,9 +38,7 @@ CONSENT_DECLINED = (
 INVITE_INVALID = "Mã mời không hợp lệ, đã dùng hoặc đã hết hạn. Vui lòng xin mã mới từ đơn vị."
 INVITE_START = "Mã mời hợp lệ cho đơn vị {unit}. Vui lòng nhập họ và tên của đồng chí:"
 ASK_POSITION = "Chức vụ của đồng chí là gì? (ví dụ: Chuyên viên Văn phòng)"
-ASK_PHONE = (
-    "Số điện thoại liên hệ của đồng chí? Gõ số hoặc bấm «Chia sẻ số điện thoại»."
-)
+ASK_PHONE = "Số điện thoại liên hệ của đồng chí? Gõ số hoặc bấm «Chia sẻ số điện thoại»."
 INVALID_NAME = "Họ tên chưa hợp lệ. Vui lòng nhập lại họ và tên đầy đủ."
 INVALID_PHONE = "Số điện thoại chưa hợp lệ (ví dụ: 0912 345 678). Vui lòng nhập lại."
 ALREADY_LINKED = "Tài khoản này đã được liên kết với đơn vị {unit}."

@@ -35,7 +35,7 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
         .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome="")
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
-    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.exec(stmt)
     row = await session.get(TelegramUpdate, raw["update_id"], populate_existing=True)
     assert row is not None
     return row
@@ -48,13 +48,13 @@ async def set_outcome(
     stmt = update(TelegramUpdate).where(col(TelegramUpdate.update_id) == update_id)
     if only_if_empty:
         stmt = stmt.where(col(TelegramUpdate.outcome) == "")
-    await session.exec(stmt.values(outcome=outcome[:64]))  # type: ignore[call-overload]
+    await session.exec(stmt.values(outcome=outcome[:64]))
 
 
 async def set_outcomes(*, session: AsyncSession, update_ids: list[int], outcome: str) -> None:
     """The same outcome for several updates (a sent or cancelled draft)."""
     await session.exec(
-        update(TelegramUpdate)  # type: ignore[call-overload]
+        update(TelegramUpdate)
         .where(col(TelegramUpdate.update_id).in_(update_ids))
         .values(outcome=outcome[:64])
     )
@@ -64,7 +64,7 @@ async def with_outcome(
     *, session: AsyncSession, outcomes: list[str], prefix: str | None = None
 ) -> list[TelegramUpdate]:
     """Rows whose outcome is one of ``outcomes`` (or starts with ``prefix``), oldest first."""
-    cond = col(TelegramUpdate.outcome).in_(outcomes)
+    cond: Any = col(TelegramUpdate.outcome).in_(outcomes)
     if prefix:
         cond = cond | col(TelegramUpdate.outcome).startswith(prefix, autoescape=True)
     query = select(TelegramUpdate).where(cond).order_by(col(TelegramUpdate.update_id))
