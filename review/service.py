@@ -112,7 +112,7 @@ async def edit_field(
 
 async def notify_submitter(*, session: AsyncSession, submission: Submission) -> None:
     """Enqueue the decision for the submitter on the channel they used (once per version)."""
-    status = submission.status.value
+    status = SubmissionStatus(submission.status).value
     values = {
         "code": submission.code,
         "title": submission.title or "…",
