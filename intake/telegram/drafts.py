@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
 from domain.states import SubmissionStatus
@@ -24,6 +25,7 @@ from intake.telegram.draft_items import (
     title_of,
 )
 from intake.telegram.updates import set_outcome, with_outcome
+from review.sync import retry_seconds
 from storage.models import Officer, Submission, TelegramUpdate
 from storage.registry import get_officer_by_telegram
 from storage.submissions import get_submission_by_code
@@ -147,7 +149,13 @@ class Drafts:
         assert context.job is not None
         data: tuple[int, int] = context.job.data  # type: ignore[assignment]
         user_id, chat_id = data
-        await self.show_summary(context.bot, user_id, chat_id)
+        try:
+            await self.show_summary(context.bot, user_id, chat_id)
+        except RetryAfter as exc:  # flood control: show it when Telegram lets us
+            assert context.job_queue is not None
+            context.job_queue.run_once(
+                self._summary_job, retry_seconds(exc), name=f"draft-{user_id}", data=data
+            )
 
     async def show_summary(self, bot: Any, user_id: int, chat_id: int) -> None:
         """Send the summary card of the user's open draft (nothing if it is empty)."""

@@ -45,7 +45,7 @@ class Harness:
     editors: FakeChat
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def until(self, probe: Callable[[], Awaitable[T]], timeout: float = 10.0) -> T:
+    async def until(self, probe: Callable[[], Awaitable[T]], timeout: float = 10.0) -> T:  # noqa: ASYNC109
         """Poll ``probe`` until it returns something truthy (waits for effects; not a timing)."""
         async with asyncio.timeout(timeout):
             while True:

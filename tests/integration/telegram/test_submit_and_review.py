@@ -159,20 +159,30 @@ async def test_stranger_and_stale_presses_are_refused(h: Harness) -> None:
     ]
 
 
-async def test_rate_limited_receipt_arrives_once(h: Harness) -> None:
+async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness) -> None:
     h.fake.fail_next("sendMessage", 429, parameters={"retry_after": 1})
     h.fake.inject_text(h.lan, "Tin ngắn về tiêm chủng mở rộng")
-    # the summary itself hits the 429 first; PTB raises, the draft stays in the database
-    await h.until(lambda: _failed(h))
-    h.fake.inject_text(h.lan, "Bổ sung: 1.200 trẻ được tiêm")
-    await h.send_draft(h.lan)
+    [summary] = await h.message_to(h.lan.id, "Bấm «Gửi duyệt»")  # the summary waited 1 s
+    h.fake.fail_next("sendMessage", 429, parameters={"retry_after": 1})
+    h.fake.press(h.lan, summary, "dr:send")  # the receipt (outbox) meets the 429 now
     await h.message_to(h.lan.id, "Đã nhận bài, mã số")
-    receipts = [c for c in h.fake.calls_to("sendMessage") if "Đã nhận bài" in c.params["text"]]
-    assert len(receipts) == 1
+    sent = [
+        c
+        for c in h.fake.calls_to("sendMessage", include_failed=True)
+        if c.params["chat_id"] == h.lan.id
+    ]
+    assert [c.ok for c in sent] == [False, True, False, True]
+    assert len([c for c in sent if c.ok and "Đã nhận bài" in c.params["text"]]) == 1
     async with h.db.session() as session:
-        rows = list((await session.exec(select(OutboxMessage))).all())
-    assert [r.status for r in rows] == ["sent"]
-
-
-async def _failed(h: Harness) -> bool:
-    return any(not c.ok for c in h.fake.calls_to("sendMessage", include_failed=True))
+        [row] = (await session.exec(select(OutboxMessage))).all()
+    assert row.status == "sent" and row.attempts == 1  # one failed attempt, then sent
+    sub = await h.submission()
+    card = await h.card(sub.id or 0, sub.version)
+    h.fake.fail_next("editMessageText", 429, parameters={"retry_after": 1})
+    h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
+    await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+    decided = await h.submission()
+    card = await h.card(sub.id or 0, decided.version)
+    assert "Đã duyệt bởi" in card["text"]
+    edits = h.fake.calls_to("editMessageText", include_failed=True)
+    assert [c.ok for c in edits] == [False, True]
