@@ -34,6 +34,7 @@ DECIDE = {
 }
 ASKS = (Action.REQUEST_CHANGES, Action.REJECT, Action.EDIT_TITLE, Action.EDIT_SUMMARY)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
+PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
 
 
 @dataclass
@@ -208,6 +209,8 @@ class ReviewHandlers:
         replied = message.reply_to_message
         if replied.from_user is None or replied.from_user.id != context.bot.id:
             return
+        if not (replied.text or "").startswith(PROMPT_START):
+            return  # a comment under a card, not an answer to one of our prompts
         async with self.deps.db.session() as session:
             key = f"prompt:{replied.chat_id}:{replied.message_id}"
             prompts = await with_outcome(session=session, outcomes=[key])

@@ -159,9 +159,10 @@ async def running_bot(
     webhook_secret: str = "",
     max_download_mb: int = 20,
     on_built: Callable[[TelegramBot], None] | None = None,
+    seeded: tuple[int, int] | None = None,
 ) -> AsyncIterator[Harness]:
-    """Seed, start the bot and an outbox worker; stop both (updater first) on exit."""
-    unit_id, officer_id = await seed(db)
+    """Seed (unless ``seeded``), start the bot and an outbox worker; stop both on exit."""
+    unit_id, officer_id = seeded or await seed(db)
     app = build_application(
         token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url
     )

@@ -125,7 +125,7 @@ async def test_email_submission_gets_a_card_and_an_emailed_decision(
                 sender="vanthu@soyte.example.vn", sender_name="Văn thư Sở Y tế",
                 title="Poster phòng chống sốt xuất huyết", text="Kính gửi Ban biên tập...",
                 unit_id=h.unit_id, reply_to_message_id="<abc123@soyte.example.vn>",
-                files=[IncomingFile(data=b"%PDF-1.7", filename="poster.pdf", content_type="application/pdf")],
+                files=[IncomingFile(b"%PDF-1.7", "poster.pdf", "application/pdf")],
             )  # fmt: skip
             accepted = await accept(incoming, session=session, files=files)
             await session.commit()
