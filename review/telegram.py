@@ -14,16 +14,16 @@ from domain.errors import StaleTransitionError
 from domain.kinds import KIND_LABELS
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean
-from intake.telegram.updates import DONE, set_outcome, with_outcome
+from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
+from review.editors import EditorCache
 from review.service import card_view, decide, edit_field
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
 from storage.models import Editor, Submission
-from storage.registry import get_editor_by_telegram
 from storage.submissions import get_submission
 
 S = SubmissionStatus
@@ -75,6 +75,7 @@ class ReviewHandlers:
 
     def __init__(self, deps: ReviewDeps) -> None:
         self.deps = deps
+        self.editors = EditorCache(deps.db)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """The PTB handlers to register (group 0)."""
@@ -89,16 +90,16 @@ class ReviewHandlers:
         query = update.callback_query
         assert query is not None
         cb = decode(query.data)
-        if cb is None:
-            await query.answer(texts.ANSWER_UNKNOWN)
-            return
         async with self.deps.db.session() as session:
-            editor = await get_editor_by_telegram(
-                session=session, telegram_user_id=query.from_user.id
-            )
+            if cb is None:
+                await query.answer(texts.ANSWER_UNKNOWN)
+                await self._finish(session, update)
+                return
+            editor = await self.editors.get(query.from_user.id)
             sub = await get_submission(session=session, submission_id=cb.submission_id)
             action, text = refusal(editor, sub, cb)
             if text:
+                await query.answer(text, show_alert=True)  # first: the editor is waiting
                 if action and sub is not None:
                     add_audit(
                         session=session,
@@ -112,7 +113,6 @@ class ReviewHandlers:
                         },
                     )
                 await self._finish(session, update)
-                await query.answer(text, show_alert=True)
                 return
             assert editor is not None and sub is not None
             await self._act(session, update, query, cb, editor)
@@ -198,7 +198,17 @@ class ReviewHandlers:
         return None
 
     async def _finish(self, session: Any, update: Update, outcome: str = DONE) -> None:
-        await set_outcome(session=session, update_id=update.update_id, outcome=outcome)
+        """Record the update with its outcome in the decision's transaction, and commit.
+
+        A press delivered twice finds its row already there: its effects are rolled back, so
+        it is handled once (the state check refuses it anyway: the first one decided).
+        """
+        if update.callback_query is not None:
+            if not await record_new(session=session, raw=update.to_dict(), outcome=outcome):
+                await session.rollback()
+                return
+        else:
+            await record_outcome(session=session, raw=update.to_dict(), outcome=outcome)
         await session.commit()
         self.deps.handled.add(update.update_id)
 
@@ -215,7 +225,7 @@ class ReviewHandlers:
             key = f"prompt:{replied.chat_id}:{replied.message_id}"
             prompts = await with_outcome(session=session, outcomes=[key])
             user_id = message.from_user.id if message.from_user else 0
-            editor = await get_editor_by_telegram(session=session, telegram_user_id=user_id)
+            editor = await self.editors.get(user_id)
             answer = await self._answer_prompt(
                 session, prompts, editor, message.text or "", user_id
             )

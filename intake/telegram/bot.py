@@ -32,7 +32,14 @@ from intake.telegram.context import BotDeps
 from intake.telegram.drafts import CANCEL, REVISION, SEND, Drafts, draft_outcome
 from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
 from intake.telegram.submit import Submitter
-from intake.telegram.updates import DONE, record, set_outcome, unfinished, with_outcome
+from intake.telegram.updates import (
+    DONE,
+    record,
+    recorded_by_handler,
+    set_outcome,
+    unfinished,
+    with_outcome,
+)
 from review.sync import CardSync
 from review.telegram import ReviewDeps, ReviewHandlers
 
@@ -118,6 +125,8 @@ class TelegramBot:
 
     async def _record(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Group -1: store the raw update; a finished one stops here (delivered twice)."""
+        if update.callback_query and recorded_by_handler(update.callback_query.data):
+            return  # one transaction fewer on the editors' hot path: see review.telegram
         async with self.deps.db.session() as session:
             row = await record(session=session, raw=update.to_dict())
             await session.commit()
@@ -141,6 +150,7 @@ class TelegramBot:
         if isinstance(update, Update):  # kept raw in the database; not replayed in a loop
             name = type(context.error).__name__
             async with self.deps.db.session() as session:
+                await record(session=session, raw=update.to_dict())
                 await set_outcome(
                     session=session,
                     update_id=update.update_id,

@@ -41,6 +41,38 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
     return row
 
 
+async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+    """Insert the raw update with its outcome, or set the outcome of a recorded one."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TelegramUpdate).values(
+        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["update_id"], set_={"outcome": stmt.excluded.outcome}
+    )
+    await session.exec(stmt)
+
+
+async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> bool:
+    """Insert the update with its outcome; False if it was already recorded (a duplicate)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(TelegramUpdate)
+        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64])
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(col(TelegramUpdate.update_id))
+    )
+    result = await session.exec(stmt)
+    return result.first() is not None
+
+
+def recorded_by_handler(raw_data: str | None) -> bool:
+    """Review presses are recorded by their handler, in the decision's own transaction."""
+    return (raw_data or "").startswith("rv:")
+
+
 async def set_outcome(
     *, session: AsyncSession, update_id: int, outcome: str, only_if_empty: bool = False
 ) -> None:
