@@ -46,8 +46,13 @@ async def decide(
     actor: str,
     now: datetime,
     reason: str | None = None,
+    notify: bool = True,
 ) -> Submission:
-    """Approve, reject or request changes; raises StaleTransitionError if someone was first."""
+    """Approve, reject or request changes; raises StaleTransitionError if someone was first.
+
+    With ``notify=False`` the caller enqueues the submitter's message itself (the buttons answer
+    the editor as soon as the compare-and-set has resolved, then notify, then commit).
+    """
     if decision not in DECISIONS:
         raise ValueError(f"not a review decision: {decision}")
     reason = clean(reason) or None
@@ -64,7 +69,8 @@ async def decide(
         action=f"review.{decision.value}",
         changes={"decided_by": editor_name, "decided_at": now, "decision_reason": reason},
     )
-    await notify_submitter(session=session, submission=submission)
+    if notify:
+        await notify_submitter(session=session, submission=submission)
     return submission
 
 

@@ -19,7 +19,7 @@ from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
-from review.service import card_view, decide, edit_field
+from review.service import card_view, decide, edit_field, notify_submitter
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
@@ -115,21 +115,27 @@ class ReviewHandlers:
                 await self._finish(session, update)
                 return
             assert editor is not None and sub is not None
-            await self._act(session, update, query, cb, editor)
-        self.deps.cards.wake()
-        self.deps.wake_outbox()
+            changed = await self._act(session, update, query, cb, editor, sub)
+        if changed:
+            self.deps.cards.wake()
+            self.deps.wake_outbox()
 
     async def _act(
-        self, session: Any, update: Update, query: CallbackQuery, cb: ReviewCallback, ed: Editor
-    ) -> None:
+        self, session: Any, update: Update, query: CallbackQuery, cb: ReviewCallback, ed: Editor,
+        sub: Submission,
+    ) -> bool:  # fmt: skip
+        """Carry out a permitted press; True when the submission changed."""
         if cb.action == Action.APPROVE:
             answer, won = await self._decide(session, cb, ed, S.APPROVED, None)
+            # answered as soon as the compare-and-set has resolved; the commit follows at once
+            await query.answer(answer, show_alert=won is None)
+            if won is not None:
+                await notify_submitter(session=session, submission=won)
             await self._finish(session, update)
-            await query.answer(answer, show_alert=not won)
-        elif cb.action in ASKS:
+            return won is not None
+        if cb.action in ASKS:
             await query.answer(texts.ANSWER_ASK)
-            sub = await get_submission(session=session, submission_id=cb.submission_id)
-            assert sub is not None and query.message is not None
+            assert query.message is not None
             prompt = await query.get_bot().send_message(
                 query.message.chat.id,
                 texts.PROMPT_REASON[cb.action.value].format(code=sub.code),
@@ -137,19 +143,19 @@ class ReviewHandlers:
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
-        elif cb.action in (Action.KIND_MENU, Action.BACK):
+            return False
+        if cb.action in (Action.KIND_MENU, Action.BACK):
             await query.answer()
-            sub = await get_submission(session=session, submission_id=cb.submission_id)
-            assert sub is not None
             view = await card_view(session=session, submission=sub)
             rows = card_keyboard(view, kind_menu=cb.action == Action.KIND_MENU)
             await self._finish(session, update)
             await query.edit_message_reply_markup(markup(rows))
-        else:
-            kind = KIND_ACTIONS[cb.action]
-            refused = await self._edit(session, cb, ed, "kind", kind.value)
-            await self._finish(session, update)
-            await query.answer(refused or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
+            return False
+        kind = KIND_ACTIONS[cb.action]
+        refused = await self._edit(session, cb, ed, "kind", kind.value)
+        await query.answer(refused or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
+        await self._finish(session, update)
+        return refused is None
 
     async def _decide(
         self,
@@ -158,8 +164,8 @@ class ReviewHandlers:
         ed: Editor,
         decision: SubmissionStatus,
         reason: str | None,
-    ) -> tuple[str, bool]:
-        """Decide; the answer text and whether this press won (else it says who did)."""
+    ) -> tuple[str, Submission | None]:
+        """Decide (uncommitted); the answer text, and the submission if this press won."""
         try:
             sub = await decide(
                 session=session,
@@ -170,14 +176,15 @@ class ReviewHandlers:
                 actor=f"editor:{ed.id}",
                 now=self.deps.clock.now(),
                 reason=reason,
+                notify=False,
             )
         except StaleTransitionError:
             await session.rollback()
             current = await get_submission(session=session, submission_id=cb.submission_id)
             if current is None or current.status == S.PENDING_REVIEW:
-                return texts.ANSWER_STALE, False
-            return already_text(current), False
-        return texts.ANSWER_DONE[decision.value].format(code=sub.code), True
+                return texts.ANSWER_STALE, None
+            return already_text(current), None
+        return texts.ANSWER_DONE[decision.value].format(code=sub.code), sub
 
     async def _edit(
         self, session: Any, cb: ReviewCallback, ed: Editor, name: str, value: str
@@ -261,7 +268,9 @@ class ReviewHandlers:
         if not value:
             return texts.REPLY_EMPTY
         if cb.action in DECIDE:
-            answer, _ = await self._decide(session, cb, editor, DECIDE[cb.action], value)
+            answer, won = await self._decide(session, cb, editor, DECIDE[cb.action], value)
+            if won is not None:
+                await notify_submitter(session=session, submission=won)
             return answer
         refused = await self._edit(session, cb, editor, EDITS[cb.action], value)
         if refused:
