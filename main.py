@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from cli import db as db_cli
 from cli import editors as editors_cli
 from cli import officers as officers_cli
+from cli import remind as remind_cli
+from cli import report as report_cli
 from cli import review as review_cli
 from cli import units as units_cli
 from cli.common import fail, get_settings
@@ -26,6 +28,8 @@ app.add_typer(units_cli.app, name="units")
 app.add_typer(officers_cli.app, name="officers")
 app.add_typer(editors_cli.app, name="editors")
 app.add_typer(review_cli.app, name="review")
+app.add_typer(remind_cli.app, name="remind")
+app.add_typer(report_cli.app, name="report")
 
 
 def _secrets(settings: Settings) -> list[str]:
