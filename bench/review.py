@@ -205,9 +205,8 @@ async def main() -> None:
         migrate.upgrade(url)
         minimal = await minimal_run(args.editors, args.cards)
         ours = await newsdesk_run(url, args.editors, args.cards, args.edit_interval, Path(tmp))
-    print(
-        f"review benchmark: {args.editors} editors x {args.cards} cards, database {url.split(':')[0]}"
-    )
+    backend = url.split(":")[0]
+    print(f"review benchmark: {args.editors} editors x {args.cards} cards, database {backend}")
     show("minimal PTB bot", minimal)
     show("newsdesk review bot", ours)
     print(f"p95 ratio newsdesk/minimal: {ours['p95'] / minimal['p95']:.2f} (aim: <= 2.0)")
