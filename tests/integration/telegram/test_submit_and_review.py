@@ -190,3 +190,27 @@ async def _sent_row(h: Harness) -> OutboxMessage | None:
     async with h.db.session() as session:
         [row] = (await session.exec(select(OutboxMessage))).all()
     return row if row.status == "sent" else None
+
+
+async def test_send_revision_button_then_new_message_makes_version_two(h: Harness) -> None:
+    sub_id = await submit_text_and_album(h)
+    first = await h.submission()
+    card = await h.card(sub_id, first.version)
+    h.fake.press(h.binh, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
+    h.fake.inject_text(h.binh, "Thay ảnh rõ hơn", chat=h.editors, reply_to=prompt)
+    [request] = await h.message_to(h.lan.id, "Nội dung cần sửa: Thay ảnh rõ hơn")
+    h.fake.press(h.lan, request, f"dr:rev:{sub_id}")
+    await h.message_to(h.lan.id, f"đang soạn bản sửa cho bài {first.code}")
+    h.fake.inject_photo(h.lan, b"sharper", caption="Ảnh mới")
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code} gồm: 1 ảnh")
+    h.fake.press(h.lan, summary, "dr:send")
+    await h.message_to(h.lan.id, "bản 2")
+    second = await h.submission()
+    assert (second.revision, second.status) == (2, S.PENDING_REVIEW)
+    async with h.db.session() as session:
+        files = await list_attachments(session=session, submission_id=sub_id, revision=2)
+    assert [h.files.read(f.sha256) for f in files] == [b"sharper"]
+    # a stray «Gửi bản sửa» press later, when nothing is waiting for changes, is explained
+    h.fake.press(h.lan, request, f"dr:rev:{sub_id}")
+    await h.message_to(h.lan.id, "hiện không ở trạng thái cần chỉnh sửa")
