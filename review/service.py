@@ -124,35 +124,30 @@ async def notify_submitter(*, session: AsyncSession, submission: Submission) -> 
         "title": submission.title or "…",
         "reason": submission.decision_reason or "",
     }
-    key = f"review:{submission.id}:{submission.version}:{status}"
+    common: dict[str, Any] = {
+        "session": session,
+        "key": f"review:{submission.id}:{submission.version}:{status}",
+        "submission_id": submission.id,
+    }
     if submission.telegram_chat_id is not None:
-        how = texts.HOW_TELEGRAM
-        body = texts.NOTIFY_BODY[status].format(how=how, **values)
-        meta: dict[str, Any] = {}
-        if submission.status == S.CHANGES_REQUESTED:
-            button = {"text": texts.BTN_SEND_REVISION, "callback_data": f"dr:rev:{submission.id}"}
-            meta["reply_markup"] = {"inline_keyboard": [[button]]}
+        body = texts.NOTIFY_BODY[status].format(how=texts.HOW_TELEGRAM, **values)
         await enqueue(
-            session=session,
-            key=key,
             channel=TELEGRAM,
-            meta=meta,
-            body=body,
             recipient=str(submission.telegram_chat_id),
-            submission_id=submission.id,
+            body=body,
+            meta=_telegram_meta(submission),
+            **common,
         )
     elif "@" in submission.sender:
         how = texts.HOW_EMAIL.format(code=submission.code)
         await enqueue(
-            session=session,
-            key=key,
             channel=EMAIL,
             recipient=submission.sender,
             subject=texts.NOTIFY_SUBJECT[status].format(**values),
             body=texts.NOTIFY_BODY[status].format(how=how, **values),
             in_reply_to=submission.reply_to_message_id,
             references=submission.reply_to_message_id,
-            submission_id=submission.id,
+            **common,
         )
     else:
         add_audit(
@@ -162,6 +157,14 @@ async def notify_submitter(*, session: AsyncSession, submission: Submission) -> 
             submission_id=submission.id,
             reason="no channel to reach the submitter",
         )
+
+
+def _telegram_meta(submission: Submission) -> dict[str, Any]:
+    """A «Gửi bản sửa» button under a change request (the officer's draft answers it)."""
+    if submission.status != S.CHANGES_REQUESTED:
+        return {}
+    button = {"text": texts.BTN_SEND_REVISION, "callback_data": f"dr:rev:{submission.id}"}
+    return {"reply_markup": {"inline_keyboard": [[button]]}}
 
 
 async def card_view(*, session: AsyncSession, submission: Submission) -> CardView:

@@ -121,9 +121,14 @@ class ReviewHandlers:
             self.deps.wake_outbox()
 
     async def _act(
-        self, session: Any, update: Update, query: CallbackQuery, cb: ReviewCallback, ed: Editor,
+        self,
+        session: Any,
+        update: Update,
+        query: CallbackQuery,
+        cb: ReviewCallback,
+        ed: Editor,
         sub: Submission,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Carry out a permitted press; True when the submission changed."""
         if cb.action == Action.APPROVE:
             answer, won = await self._decide(session, cb, ed, S.APPROVED, None)

@@ -40,13 +40,18 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         webhook_secret=s.webhook_secret.get_secret_value(),
         edit_interval=s.edit_interval_seconds,
     )
-    how = "long polling"
     if s.mode == "webhook":
         bot.add_webhook_route(ctx.web_app, s.webhook_path)
-        how = f"webhook at {s.webhook_path}"
+    return bot, _describe(ctx)
+
+
+def _describe(ctx: AppContext) -> str:
+    """The start-up line: how updates arrive and where review cards go."""
+    s = ctx.settings.telegram
+    how = f"webhook at {s.webhook_path}" if s.mode == "webhook" else "long polling"
     cards = (
         f"review cards in chat {s.editors_chat_id}"
         if s.editors_chat_id is not None
         else "review cards OFF (set NEWSDESK_TELEGRAM__EDITORS_CHAT_ID)"
     )
-    return bot, f"Telegram bot ({how}); {cards}"
+    return f"Telegram bot ({how}); {cards}"

@@ -50,8 +50,15 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
         bot.add_webhook_route(web_app, "/telegram/webhook")  # type: ignore[attr-defined]
 
     try:
-        async with running_bot(fake_telegram, db, files, mode="webhook", webhook_url=url,
-                               webhook_secret="s3cret", on_built=add_route) as h:  # fmt: skip
+        async with running_bot(
+            fake_telegram,
+            db,
+            files,
+            mode="webhook",
+            webhook_url=url,
+            webhook_secret="s3cret",
+            on_built=add_route,
+        ) as h:
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", port).start()
             await h.link_lan()
@@ -114,19 +121,28 @@ async def test_local_bot_api_server_allows_larger_files(
 async def test_email_submission_gets_a_card_and_an_emailed_decision(
     fake_telegram: FakeTelegram, db: Database, files: FileStore, smtp_sink: SmtpSink
 ) -> None:
-    smtp = SmtpSettings(host=smtp_sink.host, port=smtp_sink.port, start_tls=False,
-                        from_address="newsdesk@stttt.example.vn")  # fmt: skip
+    smtp = SmtpSettings(
+        host=smtp_sink.host,
+        port=smtp_sink.port,
+        start_tls=False,
+        from_address="newsdesk@stttt.example.vn",
+    )
     async with running_bot(
         fake_telegram, db, files, senders=[EmailSender(smtp, files=files)]
     ) as h:
         async with h.db.session() as session:
             incoming = Incoming(
-                channel=Channel.EMAIL, source_key="mail:1", received_at=datetime.now(UTC),
-                sender="vanthu@soyte.example.vn", sender_name="Văn thư Sở Y tế",
-                title="Poster phòng chống sốt xuất huyết", text="Kính gửi Ban biên tập...",
-                unit_id=h.unit_id, reply_to_message_id="<abc123@soyte.example.vn>",
+                channel=Channel.EMAIL,
+                source_key="mail:1",
+                received_at=datetime.now(UTC),
+                sender="vanthu@soyte.example.vn",
+                sender_name="Văn thư Sở Y tế",
+                title="Poster phòng chống sốt xuất huyết",
+                text="Kính gửi Ban biên tập...",
+                unit_id=h.unit_id,
+                reply_to_message_id="<abc123@soyte.example.vn>",
                 files=[IncomingFile(b"%PDF-1.7", "poster.pdf", "application/pdf")],
-            )  # fmt: skip
+            )
             accepted = await accept(incoming, session=session, files=files)
             await session.commit()
         sub = accepted.submission

@@ -40,10 +40,16 @@ async def pending_submissions(db: Database, files: FileStore, unit_id: int, n: i
     async with db.session() as session:
         for i in range(n):
             incoming = Incoming(
-                channel=Channel.TELEGRAM, source_key=f"race-{i}", received_at=datetime.now(UTC),
-                sender="tg:1001", title=f"Tin số {i}", text="Nội dung", unit_id=unit_id,
-                kind=SubmissionKind.NEWS, telegram_chat_id=1001,
-            )  # fmt: skip
+                channel=Channel.TELEGRAM,
+                source_key=f"race-{i}",
+                received_at=datetime.now(UTC),
+                sender="tg:1001",
+                title=f"Tin số {i}",
+                text="Nội dung",
+                unit_id=unit_id,
+                kind=SubmissionKind.NEWS,
+                telegram_chat_id=1001,
+            )
             accepted = await accept(incoming, session=session, files=files)
             assert accepted.submission.id is not None
             ids.append(accepted.submission.id)
@@ -105,9 +111,15 @@ async def test_service_compare_and_set_tells_loser_who_won(
     async def approve(name: str) -> str:
         async with database.session() as session:
             try:
-                await decide(session=session, submission_id=sub_id, expected_version=2,
-                             decision=SubmissionStatus.APPROVED, editor_name=name,
-                             actor=f"editor:{name}", now=datetime.now(UTC))  # fmt: skip
+                await decide(
+                    session=session,
+                    submission_id=sub_id,
+                    expected_version=2,
+                    decision=SubmissionStatus.APPROVED,
+                    editor_name=name,
+                    actor=f"editor:{name}",
+                    now=datetime.now(UTC),
+                )
                 await session.commit()
             except StaleTransitionError as exc:
                 return f"lost to {exc.decided_by}"

@@ -31,10 +31,14 @@ async def prepare(url: str, files: FileStore) -> tuple[str, str]:
             for n, sender in enumerate(("vanthu@soyte.example.vn", "tg:1001")):
                 incoming = Incoming(
                     channel=Channel.EMAIL if "@" in sender else Channel.TELEGRAM,
-                    source_key=f"cli-{n}", received_at=datetime.now(UTC), sender=sender,
-                    title=f"Bài số {n}", text="Nội dung bài", unit_id=unit_id,
+                    source_key=f"cli-{n}",
+                    received_at=datetime.now(UTC),
+                    sender=sender,
+                    title=f"Bài số {n}",
+                    text="Nội dung bài",
+                    unit_id=unit_id,
                     telegram_chat_id=None if "@" in sender else 1001,
-                )  # fmt: skip
+                )
                 codes.append(
                     (await accept(incoming, session=session, files=files)).submission.code
                 )

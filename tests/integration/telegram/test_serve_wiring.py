@@ -79,8 +79,14 @@ async def test_serve_webhook_mode_registers_route_and_secret(
     assert "webhook mode needs NEWSDESK_TELEGRAM__WEBHOOK_URL" in capsys.readouterr().out
     port = settings.web.port
     url = f"http://127.0.0.1:{port}/telegram/webhook"
-    hooked = telegram_settings(fake_telegram, tmp_path, sqlite_url, mode="webhook",
-                               webhook_url=url, webhook_secret=SecretStr("s3cret"))  # fmt: skip
+    hooked = telegram_settings(
+        fake_telegram,
+        tmp_path,
+        sqlite_url,
+        mode="webhook",
+        webhook_url=url,
+        webhook_secret=SecretStr("s3cret"),
+    )
     hooked = hooked.model_copy(update={"web": settings.web})
     stranger = fake_telegram.user(3001, "Khách")
     async with serving(hooked):

@@ -31,10 +31,16 @@ def photo(file_id: str, size: int) -> dict[str, Any]:
 
 def test_album_items_keep_the_largest_photo_and_the_caption() -> None:
     items = [
-        item_of(update(1, photo=[photo("small", 10), photo("big", 900)], caption="Ảnh 1",
-                       media_group_id="g")),
+        item_of(
+            update(
+                1,
+                photo=[photo("small", 10), photo("big", 900)],
+                caption="Ảnh 1",
+                media_group_id="g",
+            )
+        ),
         item_of(update(2, photo=[photo("p2", 500)], media_group_id="g")),
-    ]  # fmt: skip
+    ]
     assert [i.file_id for i in items if i] == ["big", "p2"]
     assert items[0] is not None and items[0].text == "Ảnh 1" and items[0].media == "image"
     assert summary_items([i for i in items if i]) == "2 ảnh"
@@ -44,9 +50,19 @@ def test_text_title_body_and_kind() -> None:
     decomposed = "Tin về ho\u0300a giải"  # NFD input becomes NFC
     items = [
         item_of(update(1, text=f"{decomposed}\nChi tiết...")),
-        item_of(update(2, document={"file_id": "d", "file_unique_id": "d", "file_name": "bai.docx",
-                                    "mime_type": "application/msword", "file_size": 5})),
-    ]  # fmt: skip
+        item_of(
+            update(
+                2,
+                document={
+                    "file_id": "d",
+                    "file_unique_id": "d",
+                    "file_name": "bai.docx",
+                    "mime_type": "application/msword",
+                    "file_size": 5,
+                },
+            )
+        ),
+    ]
     clean = [i for i in items if i]
     assert title_of(clean) == "Tin về hòa giải"
     assert body_of(clean) == "Tin về hòa giải\nChi tiết..."

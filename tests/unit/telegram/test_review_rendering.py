@@ -69,8 +69,13 @@ def test_pending_card_shows_everything_and_six_buttons() -> None:
 
 
 def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
-    v = view(status=S.REJECTED, version=3, decided_by="Trần Văn An",
-             decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC), reason="Trùng bài")  # fmt: skip
+    v = view(
+        status=S.REJECTED,
+        version=3,
+        decided_by="Trần Văn An",
+        decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+        reason="Trùng bài",
+    )
     text = card_text(v)
     assert "❌ Không duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in text
     assert "Lý do: Trùng bài" in text
