@@ -55,16 +55,21 @@ async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome:
 
 
 async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> bool:
-    """Insert the update with its outcome; False if it was already recorded (a duplicate)."""
+    """Record the update with its outcome; False if it was already finished (a duplicate).
+
+    A row without an outcome (recorded on arrival by the webhook, or a replay) is completed.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(TelegramUpdate)
-        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64])
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(col(TelegramUpdate.update_id))
+    stmt = insert(TelegramUpdate).values(
+        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
     )
-    result = await session.exec(stmt)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={"outcome": stmt.excluded.outcome},
+        where=col(TelegramUpdate.outcome) == "",
+    ).returning(col(TelegramUpdate.update_id))
+    result = await session.exec(upsert)
     return result.first() is not None
 
 

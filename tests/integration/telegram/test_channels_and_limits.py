@@ -80,6 +80,19 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
             [hook] = h.fake.calls_to("setWebhook")
             assert hook.params["secret_token"] == "s3cret" and hook.params["url"] == url
             assert not h.fake.calls_to("getUpdates")  # no polling in webhook mode
+            # a review press arrives by webhook too (recorded on arrival, decided once)
+            card = await h.card(sub.id or 0, sub.version)
+            press = h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
+            assert "Đã duyệt" in (await h.answer(press))["text"]
+            await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=press, headers=secret) as resp:  # again
+                    assert resp.status == 200
+            decided = await h.submission()
+            assert decided.status == SubmissionStatus.APPROVED
+            async with h.db.session() as session:
+                row = await session.get(TelegramUpdate, press["update_id"])
+            assert row is not None and row.outcome == "done"
     finally:
         await runner.cleanup()
 
