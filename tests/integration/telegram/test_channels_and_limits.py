@@ -85,9 +85,11 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
             press = h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
             assert "Đã duyệt" in (await h.answer(press))["text"]
             await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
-            async with aiohttp.ClientSession() as http:
-                async with http.post(url, json=press, headers=secret) as resp:  # again
-                    assert resp.status == 200
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(url, json=press, headers=secret) as resp,  # delivered again
+            ):
+                assert resp.status == 200
             decided = await h.submission()
             assert decided.status == SubmissionStatus.APPROVED
             async with h.db.session() as session:
