@@ -13,6 +13,7 @@ from cli import officers as officers_cli
 from cli import publish as publish_cli
 from cli import remind as remind_cli
 from cli import report as report_cli
+from cli import review as review_cli
 from cli import units as units_cli
 from cli import zalo as zalo_cli
 from cli.common import fail, get_settings
@@ -28,6 +29,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(units_cli.app, name="units")
 app.add_typer(officers_cli.app, name="officers")
 app.add_typer(editors_cli.app, name="editors")
+app.add_typer(review_cli.app, name="review")
 app.add_typer(publish_cli.app, name="publish")
 app.add_typer(zalo_cli.app, name="zalo")
 app.add_typer(remind_cli.app, name="remind")

@@ -101,6 +101,27 @@ class TelegramSettings(BaseModel):
     max_download_mb: int = Field(
         default=20, description="Largest file the bot can download (20 for the cloud Bot API)."
     )
+    webhook_url: str = Field(
+        default="",
+        description="Public HTTPS URL Telegram posts updates to in webhook mode "
+        "(it must reach webhook_path on our HTTP server).",
+    )
+    webhook_path: str = Field(
+        default="/telegram/webhook", description="Path of the webhook on our HTTP server."
+    )
+    poll_timeout_seconds: int = Field(
+        default=30, description="Long-polling timeout of one getUpdates call."
+    )
+    edit_interval_seconds: float = Field(
+        default=1.0,
+        description="Least time between two bot calls to the editors' chat (flood control).",
+    )
+    draft_quiet_seconds: float = Field(
+        default=1.5,
+        description="Quiet time after an officer's last message before the draft summary "
+        "is shown (albums arrive as several messages).",
+    )
+    invite_valid_days: int = Field(default=7, description="How long an officer invite code works.")
 
     @property
     def enabled(self) -> bool:

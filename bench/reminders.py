@@ -53,17 +53,34 @@ def periods(count: int) -> list[str]:
 async def seed(db: Database, units: int, months: int, rng: random.Random) -> int:
     """Bulk-insert the synthetic registry and submissions; the number of submissions."""
     start = datetime(2020, 1, 1, tzinfo=UTC)
-    unit_rows = [{"code": f"u{i:05d}", "name": f"Đơn vị số {i:05d}", "kind": "department",
-                  "counted": True, "name_key": f"don vi {i}", "created_at": start,
-                  "updated_at": start} for i in range(units)]  # fmt: skip
+    unit_rows = [
+        {
+            "code": f"u{i:05d}",
+            "name": f"Đơn vị số {i:05d}",
+            "kind": "department",
+            "counted": True,
+            "name_key": f"don vi {i}",
+            "created_at": start,
+            "updated_at": start,
+        }
+        for i in range(units)
+    ]
     officers, addresses, subs = [], [], []
     for uid in range(1, units + 1):
         if uid % 3:
             for k in range(1 + uid % 2):
-                officers.append({"unit_id": uid, "full_name": f"Cán bộ {uid}-{k}",
-                                 "position": "Chuyên viên", "email": f"cb{uid}-{k}@u.vn",
-                                 "phone": "+84912345678", "name_key": "", "active_from": start,
-                                 "created_at": start})  # fmt: skip
+                officers.append(
+                    {
+                        "unit_id": uid,
+                        "full_name": f"Cán bộ {uid}-{k}",
+                        "position": "Chuyên viên",
+                        "email": f"cb{uid}-{k}@u.vn",
+                        "phone": "+84912345678",
+                        "name_key": "",
+                        "active_from": start,
+                        "created_at": start,
+                    }
+                )
         else:
             addresses.append({"unit_id": uid, "value": f"vanphong@u{uid}.vn"})
     n = 0
@@ -78,14 +95,33 @@ async def seed(db: Database, units: int, months: int, rng: random.Random) -> int
                 at = first + timedelta(
                     seconds=rng.randrange(span // 2 if period == LAST else span)
                 )
-                subs.append({"channel": "email", "kind": "news", "title": f"Tin {n}",
-                             "summary": "", "text": "", "code": f"{period}-{n:06d}",
-                             "unit_id": uid, "sender": "", "sender_name": "", "received_at": at,
-                             "period": period, "status": rng.choice(STATUSES), "version": 1,
-                             "revision": 1, "warnings": [], "updated_at": at})  # fmt: skip
+                subs.append(
+                    {
+                        "channel": "email",
+                        "kind": "news",
+                        "title": f"Tin {n}",
+                        "summary": "",
+                        "text": "",
+                        "code": f"{period}-{n:06d}",
+                        "unit_id": uid,
+                        "sender": "",
+                        "sender_name": "",
+                        "received_at": at,
+                        "period": period,
+                        "status": rng.choice(STATUSES),
+                        "version": 1,
+                        "revision": 1,
+                        "warnings": [],
+                        "updated_at": at,
+                    }
+                )
     async with db.engine.begin() as conn:
-        for table, rows in ((Unit, unit_rows), (Officer, officers), (UnitAddress, addresses),
-                            (Submission, subs)):  # fmt: skip
+        for table, rows in (
+            (Unit, unit_rows),
+            (Officer, officers),
+            (UnitAddress, addresses),
+            (Submission, subs),
+        ):
             for i in range(0, len(rows), 5000):
                 await conn.execute(insert(table.__table__), rows[i : i + 5000])  # type: ignore[attr-defined]
     return n
@@ -126,8 +162,9 @@ async def run_size(url: str, units: int, months: int) -> list[tuple[str, float, 
 
         async def month() -> int:
             async with db.session() as session:
-                r = await month_report(session=session, period="2025-11", rules=config.rules,
-                                       now=now, internal=True)  # fmt: skip
+                r = await month_report(
+                    session=session, period="2025-11", rules=config.rules, now=now, internal=True
+                )
                 return len(r.rows)
 
         async def year() -> int:
@@ -145,8 +182,9 @@ async def run_size(url: str, units: int, months: int) -> list[tuple[str, float, 
 def _admin(base: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://"),
-                         autocommit=True) as conn:  # fmt: skip
+    with psycopg.connect(
+        base.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
@@ -168,8 +206,10 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--url", default=None, help="PostgreSQL admin URL (default: SQLite)")
     args = parser.parse_args()
-    print(f"# {datetime.now(TZ):%Y-%m-%d %H:%M} {'PostgreSQL' if args.url else 'SQLite'}, "
-          f"{args.months} months")  # fmt: skip
+    print(
+        f"# {datetime.now(TZ):%Y-%m-%d %H:%M} {'PostgreSQL' if args.url else 'SQLite'}, "
+        f"{args.months} months"
+    )
     print(f"{'units':>6}  {'step':<15} {'seconds':>8} {'SQL':>5}  note")
     with tempfile.TemporaryDirectory() as tmp:
         for units in args.units:

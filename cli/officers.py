@@ -141,3 +141,34 @@ def end(ctx: typer.Context, officer_id: int) -> None:
 
     name = run_db(get_settings(ctx), work)
     typer.echo(f"Đã kết thúc phân công của cán bộ #{officer_id} ({name}).")
+
+
+@app.command()
+def invite(
+    ctx: typer.Context,
+    unit: str = typer.Argument(..., help="Mã đơn vị"),
+    days: int | None = typer.Option(
+        None, "--days", help="Số ngày hiệu lực (mặc định theo cấu hình)"
+    ),
+) -> None:
+    """Create a single-use Telegram invite for a unit's officer (prints the code and link)."""
+    from intake.telegram.invites import create_invite, invite_link
+
+    settings = get_settings(ctx)
+    valid_days = days if days is not None else settings.telegram.invite_valid_days
+
+    async def work(db: Database) -> tuple[str, object]:
+        async with db.session() as session:
+            found = await get_unit_by_code(session=session, code=unit)
+            if found is None or found.id is None:
+                fail(f"Không có đơn vị mã {unit!r} (xem: python main.py units list)")
+                raise AssertionError
+            created = await create_invite(
+                session=session, unit_id=found.id, now=utcnow(), valid_days=valid_days
+            )
+            await session.commit()
+            return created.code, created.expires_at
+
+    code, expires = run_db(settings, work)
+    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn {expires:%d/%m/%Y %H:%M} UTC)")
+    typer.echo(f"Liên kết: {invite_link(settings.telegram.bot_username, code)}")

@@ -99,8 +99,9 @@ async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, in
 
         bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
     if bot is None:
-        return len(result.new), await OutboxWorker(db, _senders(settings, files, None),
-                                                   clock=clock).drain()  # fmt: skip
+        return len(result.new), await OutboxWorker(
+            db, _senders(settings, files, None), clock=clock
+        ).drain()
     async with bot:
         worker = OutboxWorker(db, _senders(settings, files, bot), clock=clock)
         return len(result.new), await worker.drain()

@@ -69,8 +69,10 @@ def report(
     except ValueError as exc:
         fail(str(exc))
         return
-    built = run_db(settings, lambda db: _build(db, month=period, year=year, internal=internal,
-                                               settings=settings))  # fmt: skip
+    built = run_db(
+        settings,
+        lambda db: _build(db, month=period, year=year, internal=internal, settings=settings),
+    )
     data = _render(built, fmt)
     if out is None and fmt is Format.XLSX:
         name = f"bao-cao-{year}.xlsx" if year is not None else f"bao-cao-{period}.xlsx"

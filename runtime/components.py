@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from intake.telegram.component import build_telegram
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
@@ -44,6 +45,7 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 # component has added its routes before the app is frozen.
 FACTORIES: list[Factory] = [
     build_outbox,
+    build_telegram,
     build_publisher,
     build_scheduler,
     build_web,

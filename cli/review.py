@@ -1,0 +1,129 @@
+"""`review`: the editors' fallback without Telegram (same service as the buttons)."""
+
+from __future__ import annotations
+
+import getpass
+
+import typer
+
+from cli.common import fail, get_settings, print_table, run_db
+from domain.errors import StaleTransitionError
+from domain.kinds import KIND_LABELS, SubmissionKind
+from domain.states import STATUS_LABELS, SubmissionStatus
+from review import texts
+from review.cards import card_text, when
+from review.service import ReasonRequiredError, card_view, decide, list_pending
+from storage.audit import list_audit
+from storage.db import Database
+from storage.models import utcnow
+from storage.submissions import get_submission_by_code
+
+app = typer.Typer(help="Duyệt bài từ dòng lệnh.", no_args_is_help=True)
+S = SubmissionStatus
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """Submissions waiting for review, oldest first."""
+
+    async def work(db: Database) -> list[tuple[str, ...]]:
+        async with db.session() as session:
+            rows: list[tuple[str, ...]] = []
+            for sub in await list_pending(session=session):
+                view = await card_view(session=session, submission=sub)
+                kind = KIND_LABELS[SubmissionKind(sub.kind)]
+                rows.append(
+                    (sub.code, view.unit_name or "?", kind, sub.title[:60], when(sub.received_at))
+                )
+            return rows
+
+    rows = run_db(get_settings(ctx), work)
+    if not rows:
+        typer.echo(texts.CLI_NO_PENDING)
+        return
+    print_table(["Mã", "Đơn vị", "Loại", "Tiêu đề", "Nhận lúc"], rows)
+
+
+@app.command()
+def show(ctx: typer.Context, code: str) -> None:
+    """A submission's card and its audit trail."""
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            sub = await get_submission_by_code(session=session, code=code)
+            if sub is None or sub.id is None:
+                fail(texts.CLI_NOT_FOUND.format(code=code))
+                raise AssertionError
+            lines = [card_text(await card_view(session=session, submission=sub)), ""]
+            for event in await list_audit(session=session, submission_id=sub.id):
+                reason = f" ({event.reason})" if event.reason else ""
+                lines.append(f"{when(event.at)}  {event.actor}  {event.action}{reason}")
+            return "\n".join(lines)
+
+    typer.echo(run_db(get_settings(ctx), work))
+
+
+def _label(status: str) -> str:
+    try:
+        return STATUS_LABELS[S(status)]
+    except ValueError:
+        return status
+
+
+def _decide(
+    ctx: typer.Context, code: str, decision: SubmissionStatus, reason: str, by: str
+) -> None:
+    editor = by or getpass.getuser()
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            sub = await get_submission_by_code(session=session, code=code)
+            if sub is None or sub.id is None:
+                fail(texts.CLI_NOT_FOUND.format(code=code))
+                raise AssertionError
+            try:
+                done = await decide(
+                    session=session,
+                    submission_id=sub.id,
+                    expected_version=sub.version,
+                    decision=decision,
+                    editor_name=editor,
+                    actor=f"cli:{editor}",
+                    now=utcnow(),
+                    reason=reason or None,
+                )
+            except StaleTransitionError as exc:
+                status = _label(exc.current_status)
+                fail(texts.CLI_STALE.format(code=code, who=exc.decided_by or "?", status=status))
+                raise AssertionError from exc
+            except ReasonRequiredError:
+                fail(texts.CLI_REASON_REQUIRED)
+                raise AssertionError from None
+            await session.commit()
+            return texts.CLI_DONE.format(
+                code=code, status=STATUS_LABELS[S(done.status)], version=done.version
+            )
+
+    typer.echo(run_db(get_settings(ctx), work))
+
+
+REASON = typer.Option("", "--reason", help="Lý do (bắt buộc khi từ chối / yêu cầu sửa)")
+BY = typer.Option("", "--by", help="Tên biên tập viên (mặc định: tài khoản máy)")
+
+
+@app.command()
+def approve(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
+    """Approve a submission."""
+    _decide(ctx, code, S.APPROVED, reason, by)
+
+
+@app.command()
+def reject(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
+    """Reject a submission (reason required)."""
+    _decide(ctx, code, S.REJECTED, reason, by)
+
+
+@app.command("request-changes")
+def request_changes(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
+    """Ask the officer for changes (reason required); their answer becomes a new version."""
+    _decide(ctx, code, S.CHANGES_REQUESTED, reason, by)

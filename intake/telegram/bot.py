@@ -1,0 +1,244 @@
+"""The Telegram bot as a `serve` component: PTB's manual lifecycle, polling or webhook.
+
+Every update is recorded (``telegram_update``) before handlers run and marked with its outcome
+after; a known, finished update is dropped (the same update delivered twice is handled once),
+and an unfinished one (a crash mid-way) is replayed at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from intake.telegram.commands import Commands
+from intake.telegram.context import BotDeps
+from intake.telegram.drafts import CANCEL, REVISION, SEND, Drafts, draft_outcome
+from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
+from intake.telegram.submit import Submitter
+from intake.telegram.updates import (
+    DONE,
+    record,
+    recorded_by_handler,
+    set_outcome,
+    unfinished,
+    with_outcome,
+)
+from review.sync import CardSync
+from review.telegram import ReviewDeps, ReviewHandlers
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramBot:
+    """Officer intake and editors' review cards in one PTB Application."""
+
+    name = "telegram"
+
+    def __init__(
+        self,
+        *,
+        app: App,
+        deps: BotDeps,
+        editors_chat_id: int | None,
+        mode: str = "polling",
+        poll_timeout: int = 30,
+        webhook_url: str = "",
+        webhook_secret: str = "",
+        edit_interval: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.deps = deps
+        self.mode = mode
+        self.poll_timeout = poll_timeout
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.cards: CardSync | None = None
+        if editors_chat_id is not None:
+            self.cards = CardSync(
+                db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval
+            )
+            deps.wake_cards = self.cards.wake
+        self.drafts = Drafts(deps)
+        self._register(editors_chat_id)
+
+    def _register(self, editors_chat_id: int | None) -> None:
+        onboarding, submitter, commands = (
+            Onboarding(self.deps),
+            Submitter(self.deps),
+            Commands(self.deps),
+        )
+        private = filters.ChatType.PRIVATE
+        self.app.add_handler(TypeHandler(Update, self._record), group=-1)
+        self.app.add_handlers(
+            [
+                CommandHandler("start", onboarding.start, filters=private),
+                CommandHandler(["trangthai", "status"], commands.status, filters=private),
+                CommandHandler(["huongdan", "help"], commands.help, filters=private),
+                CommandHandler("huy", self.drafts.cancel, filters=private),
+                MessageHandler(private & filters.CONTACT, onboarding.contact),
+                MessageHandler(private & ~filters.COMMAND, self._private_message(onboarding)),
+                CallbackQueryHandler(onboarding.consent, pattern=f"^{CONSENT_PREFIX}"),
+                CallbackQueryHandler(submitter.send, pattern=f"^{SEND}$"),
+                CallbackQueryHandler(self.drafts.cancel, pattern=f"^{CANCEL}$"),
+                CallbackQueryHandler(self.drafts.bind_revision, pattern=f"^{REVISION}"),
+            ]
+        )
+        if self.cards is not None and editors_chat_id is not None:
+            review = ReviewDeps(
+                db=self.deps.db,
+                clock=self.deps.clock,
+                editors_chat_id=editors_chat_id,
+                cards=self.cards,
+                wake_outbox=lambda: self.deps.wake_outbox(),
+                handled=self.deps.handled,
+            )
+            self.app.add_handlers(ReviewHandlers(review).handlers())
+        self.app.add_handler(TypeHandler(Update, self._finish), group=99)
+        self.app.add_error_handler(self._error)
+
+    def _private_message(self, onboarding: Onboarding) -> Any:
+        async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if not await onboarding.step(update, context):
+                await self.drafts.on_message(update, context)
+
+        return route
+
+    async def _record(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Group -1: store the raw update; a finished one stops here (delivered twice)."""
+        if update.callback_query and recorded_by_handler(update.callback_query.data):
+            return  # one transaction fewer on the editors' hot path: see review.telegram
+        async with self.deps.db.session() as session:
+            row = await record(session=session, raw=update.to_dict())
+            await session.commit()
+        if row.outcome:
+            log.info("telegram update %s already handled (%s)", update.update_id, row.outcome)
+            raise ApplicationHandlerStop
+
+    async def _finish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Group 99: updates no handler marked (ignored chats, unknown buttons) are done too."""
+        if update.update_id in self.deps.handled:
+            self.deps.handled.discard(update.update_id)
+            return
+        async with self.deps.db.session() as session:
+            await set_outcome(
+                session=session, update_id=update.update_id, outcome=DONE, only_if_empty=True
+            )
+            await session.commit()
+
+    async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram handler failed: %r", context.error, exc_info=context.error)
+        if isinstance(update, Update):  # kept raw in the database; not replayed in a loop
+            name = type(context.error).__name__
+            async with self.deps.db.session() as session:
+                await record(session=session, raw=update.to_dict())
+                await set_outcome(
+                    session=session,
+                    update_id=update.update_id,
+                    outcome=f"error:{name}",
+                    only_if_empty=True,
+                )
+                await session.commit()
+
+    # ------------------------------------------------------------------ lifecycle
+    async def run(self, stop: asyncio.Event) -> None:
+        """initialize, start, replay, poll (or webhook); on stop: updater, then app."""
+        async with self.app:
+            await self.app.start()
+            try:
+                await self._replay()
+                await self._resume_drafts()
+                await self._receive()
+                async with asyncio.TaskGroup() as group:
+                    if self.cards is not None:
+                        group.create_task(self.cards.run(stop))
+                    await stop.wait()
+            finally:
+                if self.app.updater is not None and self.app.updater.running:
+                    await self.app.updater.stop()
+                await self.app.stop()
+
+    async def _receive(self) -> None:
+        if self.mode == "webhook":
+            await self.app.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.webhook_secret or None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            return
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def _replay(self) -> None:
+        """Updates recorded but never finished (a crash) are handled now."""
+        async with self.deps.db.session() as session:
+            rows = await unfinished(session=session)
+        for row in rows:
+            log.info("replaying telegram update %s", row.update_id)
+            await self.app.process_update(Update.de_json(row.raw, self.app.bot))
+
+    async def _resume_drafts(self) -> None:
+        """Open drafts survive restarts: show their summary again."""
+        async with self.deps.db.session() as session:
+            rows = await with_outcome(session=session, outcomes=[], prefix="draft:")
+        users = {
+            (row.outcome, (row.raw.get("message") or {}).get("chat", {}).get("id")) for row in rows
+        }
+        for outcome, chat_id in users:
+            user_id = int(outcome.split(":")[1])
+            if chat_id is not None and outcome == draft_outcome(user_id):
+                with contextlib.suppress(Exception):
+                    await self.drafts.show_summary(self.app.bot, user_id, chat_id)
+
+    # ------------------------------------------------------------------ webhook
+    def add_webhook_route(self, web_app: web.Application, path: str) -> None:
+        """POST ``path``: Telegram's webhook calls, checked against the secret token."""
+        web_app.router.add_post(path, self.webhook)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Record the update durably, queue it, then answer 200 (Telegram retries otherwise)."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.webhook_secret or not hmac.compare_digest(
+            given.encode(), self.webhook_secret.encode()
+        ):
+            return web.Response(status=403, text="forbidden")
+        try:
+            raw = await request.json()
+            update_id = int(raw["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text="bad update")
+        async with self.deps.db.session() as session:
+            row = await record(session=session, raw=raw)
+            await session.commit()
+        if not row.outcome and self.app.running:
+            await self.app.update_queue.put(Update.de_json(raw, self.app.bot))
+        log.debug("webhook update %s queued", update_id)
+        return web.Response(text="ok")
+
+
+def build_application(*, token: str, base_url: str, base_file_url: str) -> App:
+    """A PTB Application with our Bot API endpoints (the cloud, a local server, or a fake)."""
+    return (
+        ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url).build()
+    )

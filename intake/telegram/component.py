@@ -1,0 +1,57 @@
+"""`build_telegram(ctx)`: the bot component for `serve`, or the reason it is off."""
+
+from __future__ import annotations
+
+from intake.telegram.bot import TelegramBot, build_application
+from intake.telegram.context import BotDeps
+from runtime.context import AppContext, Component
+
+
+async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
+    """Officer intake and review cards, when a token is configured."""
+    s = ctx.settings.telegram
+    if not s.enabled:
+        return None, "Telegram bot OFF (set NEWSDESK_TELEGRAM__TOKEN)"
+    if s.mode == "webhook" and not (s.webhook_url and s.webhook_secret.get_secret_value()):
+        return None, (
+            "Telegram bot OFF: webhook mode needs NEWSDESK_TELEGRAM__WEBHOOK_URL and "
+            "NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
+        )
+    app = build_application(
+        token=s.token.get_secret_value(), base_url=s.base_url, base_file_url=s.base_file_url
+    )
+    deps = BotDeps(
+        db=ctx.db,
+        files=ctx.files,
+        clock=ctx.clock,
+        max_download_mb=s.max_download_mb,
+        draft_quiet_seconds=s.draft_quiet_seconds,
+        invite_valid_days=s.invite_valid_days,
+        contact_email=ctx.settings.intake.mailbox_address,
+        wake_outbox=lambda: ctx.wake_outbox(),
+    )
+    bot = TelegramBot(
+        app=app,
+        deps=deps,
+        editors_chat_id=s.editors_chat_id,
+        mode=s.mode,
+        poll_timeout=s.poll_timeout_seconds,
+        webhook_url=s.webhook_url,
+        webhook_secret=s.webhook_secret.get_secret_value(),
+        edit_interval=s.edit_interval_seconds,
+    )
+    if s.mode == "webhook":
+        bot.add_webhook_route(ctx.web_app, s.webhook_path)
+    return bot, _describe(ctx)
+
+
+def _describe(ctx: AppContext) -> str:
+    """The start-up line: how updates arrive and where review cards go."""
+    s = ctx.settings.telegram
+    how = f"webhook at {s.webhook_path}" if s.mode == "webhook" else "long polling"
+    cards = (
+        f"review cards in chat {s.editors_chat_id}"
+        if s.editors_chat_id is not None
+        else "review cards OFF (set NEWSDESK_TELEGRAM__EDITORS_CHAT_ID)"
+    )
+    return f"Telegram bot ({how}); {cards}"

@@ -1,0 +1,43 @@
+"""What the officer-side handlers share: database, files, clock, settings, wake-up hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+
+from domain.clock import Clock
+from intake.telegram.updates import set_outcome
+from storage.db import Database
+from storage.files import FileStore
+
+MB = 1024 * 1024
+
+
+@dataclass
+class BotDeps:
+    """Shared by every handler of one running bot."""
+
+    db: Database
+    files: FileStore
+    clock: Clock
+    max_download_mb: int = 20
+    draft_quiet_seconds: float = 1.5
+    invite_valid_days: int = 7
+    contact_email: str = ""
+    wake_outbox: Callable[[], None] = lambda: None
+    wake_cards: Callable[[], None] = lambda: None
+    handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+
+    @property
+    def max_download_bytes(self) -> int:
+        """Largest file the bot may fetch through getFile."""
+        return self.max_download_mb * MB
+
+    async def finish(self, session: AsyncSession, update: Update, outcome: str) -> None:
+        """Write the update's outcome in ``session`` and commit (with the handler's effects)."""
+        await set_outcome(session=session, update_id=update.update_id, outcome=outcome)
+        await session.commit()
+        self.handled.add(update.update_id)

@@ -1,0 +1,222 @@
+"""Drafts: an officer's consecutive messages gather (in the database) until sent or cancelled.
+
+Each kept message is its ``telegram_update`` row with outcome ``draft:<user id>``; a press on
+"send revision" is a row ``bind:<user id>:<submission id>``. The summary card is shown once the
+officer has been quiet for a moment (albums arrive as several updates with no end marker).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import RetryAfter
+from telegram.ext import ContextTypes
+
+from domain.states import SubmissionStatus
+from intake.telegram import texts
+from intake.telegram.context import MB, BotDeps
+from intake.telegram.draft_items import (
+    DraftItem,
+    is_supported,
+    item_of,
+    summary_items,
+    title_of,
+)
+from intake.telegram.updates import set_outcome, with_outcome
+from review.sync import retry_seconds
+from storage.models import Officer, Submission, TelegramUpdate
+from storage.registry import get_officer_by_telegram
+from storage.submissions import get_submission_by_code
+
+SEND, CANCEL, REVISION = "dr:send", "dr:cancel", "dr:rev:"
+
+
+def draft_outcome(user_id: int) -> str:
+    """The outcome marking an update as part of this user's open draft."""
+    return f"draft:{user_id}"
+
+
+def bind_prefix(user_id: int) -> str:
+    """Outcome prefix of this user's "answer this change request" presses."""
+    return f"bind:{user_id}:"
+
+
+async def draft_rows(*, session: AsyncSession, user_id: int) -> list[TelegramUpdate]:
+    """The user's open draft: kept messages and revision bindings, oldest first."""
+    return await with_outcome(
+        session=session, outcomes=[draft_outcome(user_id)], prefix=bind_prefix(user_id)
+    )
+
+
+def draft_keyboard() -> InlineKeyboardMarkup:
+    """Send for review / cancel."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BTN_SEND, callback_data=SEND),
+                InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CANCEL),
+            ]
+        ]
+    )
+
+
+async def revision_target(
+    *, session: AsyncSession, rows: list[TelegramUpdate], officer: Officer
+) -> Submission | None:
+    """The submission this draft answers: a "send revision" press or a reply to the request."""
+    code = None
+    for row in rows:
+        if row.outcome.startswith("bind:"):
+            code = row.outcome.rsplit(":", 1)[1]
+        else:
+            item = item_of(row.raw)
+            code = (item.reply_code if item else None) or code
+    if code is None:
+        return None
+    sub = await _find(session, code)
+    if sub is None or sub.unit_id != officer.unit_id:
+        return None
+    return sub
+
+
+async def _find(session: AsyncSession, ref: str) -> Submission | None:
+    if ref.isdigit():
+        return await session.get(Submission, int(ref))
+    return await get_submission_by_code(session=session, code=ref)
+
+
+class Drafts:
+    """Collects officers' messages and shows the draft's summary card."""
+
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A private message from a linked officer joins the draft (or is explained)."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        raw = message.to_dict()
+        async with self.deps.db.session() as session:
+            officer = await get_officer_by_telegram(
+                session=session, telegram_user_id=user.id, active_at=self.deps.clock.now()
+            )
+            reply, outcome = self._judge(officer, raw, update.update_id)
+            await self.deps.finish(session, update, outcome)
+        if reply:
+            await message.reply_text(reply)
+        if outcome == draft_outcome(user.id):
+            self.schedule_summary(context, user.id, message.chat.id)
+
+    def _judge(
+        self, officer: Officer | None, raw: dict[str, Any], update_id: int
+    ) -> tuple[str, str]:
+        """(reply text, outcome) for one message."""
+        if officer is None:
+            return texts.NOT_LINKED, "not_linked"
+        if not is_supported(raw):
+            return texts.UNSUPPORTED, "unsupported"
+        item = item_of({"update_id": update_id, "message": raw})
+        if item is None:
+            return texts.UNSUPPORTED, "unsupported"
+        if item.file_id and item.file_size > self.deps.max_download_bytes:
+            return self._too_big(item), "too_big"
+        return "", draft_outcome(officer.telegram_user_id or 0)
+
+    def _too_big(self, item: DraftItem) -> str:
+        return texts.TOO_BIG.format(
+            name=item.file_name,
+            size_mb=f"{item.file_size / MB:.0f}",
+            limit_mb=self.deps.max_download_mb,
+            email=self.deps.contact_email or "",
+        )
+
+    def schedule_summary(
+        self, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int
+    ) -> None:
+        """(Re)start the quiet-time timer; the summary appears once the messages stop."""
+        queue = context.job_queue
+        assert queue is not None
+        name = f"draft-{user_id}"
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        queue.run_once(
+            self._summary_job, self.deps.draft_quiet_seconds, name=name, data=(user_id, chat_id)
+        )
+
+    async def _summary_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert context.job is not None
+        data: tuple[int, int] = context.job.data  # type: ignore[assignment]
+        user_id, chat_id = data
+        try:
+            await self.show_summary(context.bot, user_id, chat_id)
+        except RetryAfter as exc:  # flood control: show it when Telegram lets us
+            assert context.job_queue is not None
+            context.job_queue.run_once(
+                self._summary_job, retry_seconds(exc), name=f"draft-{user_id}", data=data
+            )
+
+    async def show_summary(self, bot: Any, user_id: int, chat_id: int) -> None:
+        """Send the summary card of the user's open draft (nothing if it is empty)."""
+        async with self.deps.db.session() as session:
+            rows = await draft_rows(session=session, user_id=user_id)
+            officer = await get_officer_by_telegram(session=session, telegram_user_id=user_id)
+            target = (
+                await revision_target(session=session, rows=rows, officer=officer)
+                if officer
+                else None
+            )
+        items = [
+            i for i in (item_of(r.raw) for r in rows if not r.outcome.startswith("bind:")) if i
+        ]
+        if not items:
+            return
+        described = summary_items(items)
+        if target is not None:
+            text = texts.DRAFT_REVISION_SUMMARY.format(code=target.code, items=described)
+        else:
+            title = title_of(items)
+            line = texts.DRAFT_TITLE_LINE.format(title=title) if title else ""
+            text = texts.DRAFT_SUMMARY.format(items=described, title_line=line)
+        await bot.send_message(chat_id, text, reply_markup=draft_keyboard())
+
+    async def bind_revision(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """ "Send revision" pressed under a change request: the next draft answers it."""
+        query, user = update.callback_query, update.effective_user
+        assert query is not None and user is not None and query.data is not None
+        await query.answer()
+        ref = query.data.removeprefix(REVISION)
+        async with self.deps.db.session() as session:
+            officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id)
+            sub = await _find(session, ref) if ref.isdigit() else None
+            ok = (
+                officer is not None
+                and sub is not None
+                and sub.unit_id == officer.unit_id
+                and sub.status == SubmissionStatus.CHANGES_REQUESTED
+            )
+            outcome = f"{bind_prefix(user.id)}{ref}" if ok else "bind:refused"
+            await self.deps.finish(session, update, outcome)
+        code = sub.code if sub is not None else ref
+        text = texts.REVISION_BOUND if ok else texts.REVISION_NOT_OPEN
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, text.format(code=code))
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The cancel button or /huy: the open draft is dropped (rows kept as "cancelled")."""
+        user, message = update.effective_user, update.effective_message
+        assert user is not None
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        async with self.deps.db.session() as session:
+            rows = await draft_rows(session=session, user_id=user.id)
+            for row in rows:
+                await set_outcome(session=session, update_id=row.update_id, outcome="cancelled")
+            await self.deps.finish(session, update, "cancel")
+        if update.callback_query is not None:
+            await update.callback_query.edit_message_reply_markup(None)
+        if message is not None:
+            await context.bot.send_message(
+                message.chat.id, texts.DRAFT_CANCELLED if rows else texts.DRAFT_EMPTY
+            )

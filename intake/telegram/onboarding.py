@@ -1,0 +1,263 @@
+"""Officer onboarding: /start, phone contact matched against the registry, or an invite code.
+
+The invite walk (name, position, phone, consent) keeps its progress in ``user_data``; the invite
+is consumed only when the officer is created, so an interrupted walk just starts again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import ContextTypes
+
+from domain.phones import normalise_phone
+from domain.text import clean
+from intake.telegram import texts
+from intake.telegram.context import BotDeps
+from intake.telegram.invites import find_valid_invite, use_invite
+from intake.telegram.updates import DONE
+from storage.audit import add_audit
+from storage.models import Officer, Unit
+from storage.registry import create_officer, find_officers_by_phone, get_officer_by_telegram
+
+CONSENT_PREFIX = "ob:consent:"
+
+
+def share_phone_keyboard() -> ReplyKeyboardMarkup:
+    """A one-button keyboard that shares the user's own phone number."""
+    button = KeyboardButton(texts.BTN_SHARE_PHONE, request_contact=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def consent_keyboard() -> InlineKeyboardMarkup:
+    """Yes / no to keeping the phone number."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BTN_CONSENT_YES, callback_data=CONSENT_PREFIX + "yes"),
+                InlineKeyboardButton(texts.BTN_CONSENT_NO, callback_data=CONSENT_PREFIX + "no"),
+            ]
+        ]
+    )
+
+
+def phone_or_none(raw: str) -> str | None:
+    """E.164 or None when the text is not a usable phone number."""
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        return None
+
+
+class Onboarding:
+    """Links Telegram users to officers of registered units."""
+
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start and /start <invite code>."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        now = self.deps.clock.now()
+        async with self.deps.db.session() as session:
+            officer = await get_officer_by_telegram(
+                session=session, telegram_user_id=user.id, active_at=now
+            )
+            code = context.args[0] if context.args else ""
+            if officer is not None:
+                unit = await session.get(Unit, officer.unit_id)
+                text = texts.WELCOME_KNOWN.format(
+                    name=officer.full_name, unit=unit.name if unit else ""
+                )
+                await self.deps.finish(session, update, "start:known")
+                await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+                return
+            invite = await find_valid_invite(session=session, code=code, now=now) if code else None
+            unit = await session.get(Unit, invite.unit_id) if invite else None
+            await self.deps.finish(session, update, "start:invite" if invite else "start:unknown")
+        if code and (invite is None or unit is None):
+            await message.reply_text(texts.INVITE_INVALID)
+        elif invite is not None and unit is not None:
+            assert context.user_data is not None
+            context.user_data["reg"] = {
+                "invite_id": invite.id,
+                "unit_id": unit.id,
+                "unit": unit.name,
+                "step": "name",
+            }
+            await message.reply_text(texts.INVITE_START.format(unit=unit.name))
+            return
+        await message.reply_text(texts.WELCOME_UNKNOWN, reply_markup=share_phone_keyboard())
+
+    async def contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared contact: in the invite walk it is the phone step, else it links by phone."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and message.contact is not None and user is not None
+        if message.contact.user_id != user.id:
+            await self._done(update)
+            await message.reply_text(texts.CONTACT_NOT_OWN, reply_markup=share_phone_keyboard())
+            return
+        phone = phone_or_none(message.contact.phone_number)
+        reg = context.user_data.get("reg") if context.user_data is not None else None
+        if reg is not None and reg["step"] == "phone":
+            await self._ask_consent(update, reg, phone, message)
+            return
+        if phone is None:
+            await self._done(update)
+            await message.reply_text(texts.CONTACT_BAD_PHONE)
+            return
+        await self._link_by_phone(update, message, user.id, phone)
+
+    async def _link_by_phone(
+        self, update: Update, message: Message, user_id: int, phone: str
+    ) -> None:
+        async with self.deps.db.session() as session:
+            officers = [
+                o
+                for o in await find_officers_by_phone(session=session, phone=phone)
+                if o.telegram_user_id in (None, user_id)
+            ]
+            for officer in officers:
+                officer.telegram_user_id = user_id
+                session.add(officer)
+                add_audit(
+                    session=session,
+                    actor=f"tg:{user_id}",
+                    action="officer.linked",
+                    details={"officer_id": officer.id, "by": "contact"},
+                )
+            unit = await session.get(Unit, officers[0].unit_id) if officers else None
+            await self.deps.finish(session, update, "linked" if officers else "link:no_match")
+        if not officers or unit is None:
+            await message.reply_text(
+                texts.CONTACT_NO_MATCH.format(phone=phone), reply_markup=ReplyKeyboardRemove()
+            )
+            return
+        name = officers[0].full_name
+        await message.reply_text(
+            texts.LINKED.format(unit=unit.name, name=name), reply_markup=ReplyKeyboardRemove()
+        )
+        await message.reply_text(texts.CONSENT_QUESTION, reply_markup=consent_keyboard())
+
+    async def step(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """A text during the invite walk; False when the user is not registering."""
+        reg = context.user_data.get("reg") if context.user_data is not None else None
+        message = update.effective_message
+        if reg is None or message is None or not message.text:
+            return False
+        value = clean(message.text)
+        if reg["step"] == "name":
+            if len(value) < 4 or any(ch.isdigit() for ch in value):
+                await self._reply(update, message, texts.INVALID_NAME)
+            else:
+                reg.update(name=value, step="position")
+                await self._reply(update, message, texts.ASK_POSITION)
+        elif reg["step"] == "position":
+            reg.update(position=value[:255], step="phone")
+            await self._done(update)
+            await message.reply_text(texts.ASK_PHONE, reply_markup=share_phone_keyboard())
+        elif reg["step"] == "phone":
+            phone = phone_or_none(value)
+            if phone is None:
+                await self._reply(update, message, texts.INVALID_PHONE)
+            else:
+                await self._ask_consent(update, reg, phone, message)
+        else:
+            await self._reply(update, message, texts.CONSENT_QUESTION)
+        return True
+
+    async def _ask_consent(
+        self, update: Update, reg: dict[str, Any], phone: str | None, message: Message
+    ) -> None:
+        if phone is None:
+            await self._reply(update, message, texts.INVALID_PHONE)
+            return
+        reg.update(phone=phone, step="consent")
+        await self._done(update)
+        await message.reply_text(texts.CONSENT_QUESTION, reply_markup=consent_keyboard())
+
+    async def consent(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Yes/no to keeping the phone; completes an invite walk, or records it for a link."""
+        query, user = update.callback_query, update.effective_user
+        assert query is not None and user is not None
+        await query.answer()
+        agreed = query.data == CONSENT_PREFIX + "yes"
+        reg = context.user_data.pop("reg", None) if context.user_data is not None else None
+        async with self.deps.db.session() as session:
+            if reg is not None and reg.get("step") == "consent":
+                text = await self._register(session, reg, user.id, agreed=agreed)
+            else:
+                text = await self._record_consent(session, user.id, agreed=agreed)
+            await self.deps.finish(session, update, f"consent:{'yes' if agreed else 'no'}")
+        await query.edit_message_reply_markup(None)
+        if query.message is not None:
+            await context.bot.send_message(
+                query.message.chat.id, text, reply_markup=ReplyKeyboardRemove()
+            )
+
+    async def _register(
+        self, session: AsyncSession, reg: dict[str, Any], user_id: int, *, agreed: bool
+    ) -> str:
+        now = self.deps.clock.now()
+        if not await use_invite(
+            session=session, invite_id=reg["invite_id"], telegram_user_id=user_id, now=now
+        ):
+            return texts.INVITE_INVALID
+        officer = await create_officer(
+            session=session,
+            unit_id=reg["unit_id"],
+            full_name=reg["name"],
+            position=reg.get("position", ""),
+            phone=reg["phone"] if agreed else None,
+            telegram_user_id=user_id,
+            consent_at=now if agreed else None,
+        )
+        add_audit(
+            session=session,
+            actor=f"tg:{user_id}",
+            action="officer.registered",
+            details={
+                "officer_id": officer.id,
+                "unit_id": reg["unit_id"],
+                "invite_id": reg["invite_id"],
+                "phone_consent": agreed,
+            },
+        )
+        done = texts.LINKED.format(unit=reg["unit"], name=officer.full_name)
+        return done + "\n" + (texts.CONSENT_THANKS if agreed else texts.CONSENT_DECLINED)
+
+    async def _record_consent(self, session: AsyncSession, user_id: int, *, agreed: bool) -> str:
+        now = self.deps.clock.now()
+        officer: Officer | None = await get_officer_by_telegram(
+            session=session, telegram_user_id=user_id, active_at=now
+        )
+        if officer is None:
+            return texts.NOT_LINKED
+        officer.consent_at = now if agreed else None
+        session.add(officer)
+        add_audit(
+            session=session,
+            actor=f"tg:{user_id}",
+            action="officer.consent",
+            details={"officer_id": officer.id, "phone_consent": agreed},
+        )
+        return texts.CONSENT_THANKS if agreed else texts.CONSENT_DECLINED
+
+    async def _done(self, update: Update) -> None:
+        async with self.deps.db.session() as session:
+            await self.deps.finish(session, update, DONE)
+
+    async def _reply(self, update: Update, message: Message, text: str) -> None:
+        await self._done(update)
+        await message.reply_text(text)

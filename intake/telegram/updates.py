@@ -1,0 +1,119 @@
+"""Telegram updates as data: each update_id recorded raw, with what it produced, handled once.
+
+An update is written to ``telegram_update`` (outcome "") before any handler runs, and its
+outcome is set in the same transaction as its effects. A row still without an outcome after a
+crash is replayed at start-up; a row with an outcome is never handled again (webhook retries,
+double deliveries). Drafts live here too: an officer's message waiting to be sent is a row with
+outcome ``draft:<user id>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import TelegramUpdate
+
+DONE = "done"
+
+
+def kind_of(raw: dict[str, Any]) -> str:
+    """The update's type: message, callback_query, edited_message..."""
+    return next((k for k in raw if k != "update_id"), "unknown")[:32]
+
+
+async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdate:
+    """Insert the raw update unless known; return the stored row (caller commits)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(TelegramUpdate)
+        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome="")
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    await session.exec(stmt)
+    row = await session.get(TelegramUpdate, raw["update_id"], populate_existing=True)
+    assert row is not None
+    return row
+
+
+async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+    """Insert the raw update with its outcome, or set the outcome of a recorded one."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TelegramUpdate).values(
+        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["update_id"], set_={"outcome": stmt.excluded.outcome}
+    )
+    await session.exec(stmt)
+
+
+async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> bool:
+    """Record the update with its outcome; False if it was already finished (a duplicate).
+
+    A row without an outcome (recorded on arrival by the webhook, or a replay) is completed.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TelegramUpdate).values(
+        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
+    )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={"outcome": stmt.excluded.outcome},
+        where=col(TelegramUpdate.outcome) == "",
+    ).returning(col(TelegramUpdate.update_id))
+    result = await session.exec(upsert)
+    return result.first() is not None
+
+
+def recorded_by_handler(raw_data: str | None) -> bool:
+    """Review presses are recorded by their handler, in the decision's own transaction."""
+    return (raw_data or "").startswith("rv:")
+
+
+async def set_outcome(
+    *, session: AsyncSession, update_id: int, outcome: str, only_if_empty: bool = False
+) -> None:
+    """Record what the update produced (in the caller's transaction)."""
+    stmt = update(TelegramUpdate).where(col(TelegramUpdate.update_id) == update_id)
+    if only_if_empty:
+        stmt = stmt.where(col(TelegramUpdate.outcome) == "")
+    await session.exec(stmt.values(outcome=outcome[:64]))
+
+
+async def set_outcomes(*, session: AsyncSession, update_ids: list[int], outcome: str) -> None:
+    """The same outcome for several updates (a sent or cancelled draft)."""
+    await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.update_id).in_(update_ids))
+        .values(outcome=outcome[:64])
+    )
+
+
+async def with_outcome(
+    *, session: AsyncSession, outcomes: list[str], prefix: str | None = None
+) -> list[TelegramUpdate]:
+    """Rows whose outcome is one of ``outcomes`` (or starts with ``prefix``), oldest first."""
+    cond: Any = col(TelegramUpdate.outcome).in_(outcomes)
+    if prefix:
+        cond = cond | col(TelegramUpdate.outcome).startswith(prefix, autoescape=True)
+    query = select(TelegramUpdate).where(cond).order_by(col(TelegramUpdate.update_id))
+    return list((await session.exec(query)).all())
+
+
+async def unfinished(*, session: AsyncSession, limit: int = 500) -> list[TelegramUpdate]:
+    """Updates recorded but never finished (a crash mid-way): replayed at start-up."""
+    query = (
+        select(TelegramUpdate)
+        .where(TelegramUpdate.outcome == "")
+        .order_by(col(TelegramUpdate.update_id))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())

@@ -1,0 +1,235 @@
+"""Editor decisions: the one service behind the Telegram buttons and the CLI.
+
+Every change goes through ``storage.submissions.transition()`` (compare-and-set on status and
+version plus an audit row) or, for edits that keep the status, the same kind of guarded UPDATE
+here. The submitter's notification is enqueued in the outbox in the same transaction, so a
+decision and its message are committed together. Callers commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.errors import StaleTransitionError
+from domain.kinds import SubmissionKind
+from domain.states import SubmissionStatus
+from domain.text import clean
+from outbox.store import EMAIL, TELEGRAM, enqueue
+from review import texts
+from review.cards import CardView
+from storage.audit import add_audit
+from storage.models import Attachment, Officer, Submission, Unit, utcnow
+from storage.submissions import get_submission, list_attachments, transition
+
+S = SubmissionStatus
+DECISIONS = (S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED)
+NEEDS_REASON = (S.REJECTED, S.CHANGES_REQUESTED)
+EDITABLE = ("title", "summary", "kind")
+
+
+class ReasonRequiredError(ValueError):
+    """Rejecting or requesting changes needs a reason the submitter can act on."""
+
+
+async def decide(
+    *,
+    session: AsyncSession,
+    submission_id: int,
+    expected_version: int,
+    decision: SubmissionStatus,
+    editor_name: str,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+    notify: bool = True,
+) -> Submission:
+    """Approve, reject or request changes; raises StaleTransitionError if someone was first.
+
+    With ``notify=False`` the caller enqueues the submitter's message itself (the buttons answer
+    the editor as soon as the compare-and-set has resolved, then notify, then commit).
+    """
+    if decision not in DECISIONS:
+        raise ValueError(f"not a review decision: {decision}")
+    reason = clean(reason) or None
+    if decision in NEEDS_REASON and not reason:
+        raise ReasonRequiredError(decision.value)
+    submission = await transition(
+        session=session,
+        submission_id=submission_id,
+        expected_status=S.PENDING_REVIEW,
+        expected_version=expected_version,
+        new_status=decision,
+        actor=actor,
+        reason=reason,
+        action=f"review.{decision.value}",
+        changes={"decided_by": editor_name, "decided_at": now, "decision_reason": reason},
+    )
+    if notify:
+        await notify_submitter(session=session, submission=submission)
+    return submission
+
+
+async def edit_field(
+    *,
+    session: AsyncSession,
+    submission_id: int,
+    expected_version: int,
+    field: str,
+    value: str,
+    actor: str,
+) -> Submission:
+    """Change title, summary or kind of a submission waiting for review (guarded by version)."""
+    if field not in EDITABLE:
+        raise ValueError(f"field {field!r} cannot be edited")
+    new_value: str = SubmissionKind(value).value if field == "kind" else clean(value)
+    current = await get_submission(session=session, submission_id=submission_id)
+    old = getattr(current, field, None) if current else None
+    result = await session.exec(
+        update(Submission)
+        .where(col(Submission.id) == submission_id)
+        .where(col(Submission.status) == S.PENDING_REVIEW.value)
+        .where(col(Submission.version) == expected_version)
+        .values({field: new_value, "version": col(Submission.version) + 1, "updated_at": utcnow()})
+    )
+    if result.rowcount != 1:
+        raise StaleTransitionError(
+            submission_id,
+            current_status=current.status if current else "missing",
+            current_version=current.version if current else 0,
+            decided_by=current.decided_by if current else None,
+        )
+    add_audit(
+        session=session,
+        actor=actor,
+        action=f"review.edit_{field}",
+        submission_id=submission_id,
+        details={"old": str(old) if old is not None else None, "new": new_value},
+    )
+    await session.flush()
+    updated = await get_submission(session=session, submission_id=submission_id)
+    assert updated is not None
+    return updated
+
+
+async def notify_submitter(*, session: AsyncSession, submission: Submission) -> None:
+    """Enqueue the decision for the submitter on the channel they used (once per version)."""
+    status = SubmissionStatus(submission.status).value
+    values = {
+        "code": submission.code,
+        "title": submission.title or "…",
+        "reason": submission.decision_reason or "",
+    }
+    common: dict[str, Any] = {
+        "session": session,
+        "key": f"review:{submission.id}:{submission.version}:{status}",
+        "submission_id": submission.id,
+    }
+    if submission.telegram_chat_id is not None:
+        body = texts.NOTIFY_BODY[status].format(how=texts.HOW_TELEGRAM, **values)
+        await enqueue(
+            channel=TELEGRAM,
+            recipient=str(submission.telegram_chat_id),
+            body=body,
+            meta=_telegram_meta(submission),
+            **common,
+        )
+    elif "@" in submission.sender:
+        how = texts.HOW_EMAIL.format(code=submission.code)
+        await enqueue(
+            channel=EMAIL,
+            recipient=submission.sender,
+            subject=texts.NOTIFY_SUBJECT[status].format(**values),
+            body=texts.NOTIFY_BODY[status].format(how=how, **values),
+            in_reply_to=submission.reply_to_message_id,
+            references=submission.reply_to_message_id,
+            **common,
+        )
+    else:
+        add_audit(
+            session=session,
+            actor="system",
+            action="review.notify_skipped",
+            submission_id=submission.id,
+            reason="no channel to reach the submitter",
+        )
+
+
+def _telegram_meta(submission: Submission) -> dict[str, Any]:
+    """A «Gửi bản sửa» button under a change request (the officer's draft answers it)."""
+    if submission.status != S.CHANGES_REQUESTED:
+        return {}
+    button = {"text": texts.BTN_SEND_REVISION, "callback_data": f"dr:rev:{submission.id}"}
+    return {"reply_markup": {"inline_keyboard": [[button]]}}
+
+
+async def card_view(*, session: AsyncSession, submission: Submission) -> CardView:
+    """Everything a review card shows, read from the database."""
+    assert submission.id is not None
+    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
+    officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None
+    sender = submission.sender_name or submission.sender
+    if officer is not None:
+        sender = officer.full_name + (f" ({officer.position})" if officer.position else "")
+    files: list[Attachment] = await list_attachments(
+        session=session, submission_id=submission.id, revision=submission.revision
+    )
+    return CardView(
+        submission_id=submission.id,
+        code=submission.code,
+        version=submission.version,
+        revision=submission.revision,
+        status=SubmissionStatus(submission.status),
+        channel=str(submission.channel),
+        kind=SubmissionKind(submission.kind),
+        title=submission.title,
+        summary=submission.summary,
+        text=submission.text,
+        unit_name=unit.name if unit else None,
+        sender_name=sender,
+        received_at=submission.received_at,
+        media=[f.media for f in files],
+        warnings=list(submission.warnings or []),
+        decided_by=submission.decided_by,
+        decided_at=submission.decided_at,
+        reason=submission.decision_reason,
+    )
+
+
+async def list_pending(*, session: AsyncSession, limit: int = 200) -> list[Submission]:
+    """Submissions waiting for an editor, oldest first."""
+    query = (
+        select(Submission)
+        .where(Submission.status == S.PENDING_REVIEW.value)
+        .order_by(col(Submission.received_at), col(Submission.id))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def cards_to_sync(*, session: AsyncSession, limit: int = 50) -> list[Submission]:
+    """Submissions whose card is missing (pending review) or shows an older version."""
+    needs_card = (col(Submission.status) == S.PENDING_REVIEW.value) & col(
+        Submission.card_message_id
+    ).is_(None)
+    outdated = col(Submission.card_message_id).is_not(None) & (
+        col(Submission.card_version).is_(None)
+        | (col(Submission.card_version) != col(Submission.version))
+    )
+    query = select(Submission).where(needs_card | outdated).order_by(col(Submission.id))
+    return list((await session.exec(query.limit(limit))).all())
+
+
+async def record_card(
+    *, session: AsyncSession, submission_id: int, chat_id: int, message_id: int, version: int
+) -> None:
+    """Remember which message shows the card and which version it shows (no CAS bump)."""
+    await session.exec(
+        update(Submission)
+        .where(col(Submission.id) == submission_id)
+        .values(card_chat_id=chat_id, card_message_id=message_id, card_version=version)
+    )

@@ -1,0 +1,185 @@
+"""Keeps the editors' chat in step with the database: one card per submission, current version.
+
+Database-driven (invariant 1): every pass asks which submissions lack a card or show an older
+version, then posts or edits. Nothing is lost while Telegram asks us to wait (RetryAfter): the
+work is still in the database on the next pass, and after a restart. Calls to the editors' chat
+are paced (Telegram allows about 20 messages a minute per group).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from review.cards import Button, card_keyboard, card_text
+from review.service import card_view, cards_to_sync, record_card
+from storage.db import Database
+from storage.models import Submission
+
+log = logging.getLogger(__name__)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter.retry_after is an int in PTB 22, a timedelta with PTB_TIMEDELTA: accept both."""
+    value: Any = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """PTB markup from (label, callback_data) rows; None removes the keyboard."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+class Pacer:
+    """Spaces calls to one chat at least ``interval`` seconds apart; honours RetryAfter."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Wait for this caller's turn."""
+        async with self._lock:
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next = time.monotonic() + self.interval
+
+    def hold(self, seconds: float) -> None:
+        """Nobody calls before ``seconds`` from now (Telegram's RetryAfter)."""
+        self._next = max(self._next, time.monotonic() + seconds)
+
+
+class CardSync:
+    """Posts and re-renders review cards in the editors' chat."""
+
+    name = "review-cards"
+
+    def __init__(
+        self, *, db: Database, bot: Bot, chat_id: int, interval: float, idle_seconds: float = 5.0
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.chat_id = chat_id
+        self.pacer = Pacer(interval)
+        self.idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for work now (after a decision or a new submission)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sync until ``stop``; a failing pass is logged and retried on the next one."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                busy = await self.sync_once()
+            except RetryAfter as exc:
+                self.pacer.hold(retry_seconds(exc))
+                busy = True
+            except Exception:
+                log.exception("review card sync failed; retrying")
+                busy = False
+            if busy:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.idle_seconds):
+                    await _first(stop.wait(), self._wake.wait())
+
+    async def sync_once(self) -> int:
+        """One pass; returns how many cards were posted or edited."""
+        async with self.db.session() as session:
+            pending = await cards_to_sync(session=session)
+        done = 0
+        for submission in pending:
+            try:
+                await self._sync(submission)
+                done += 1
+            except BadRequest as exc:  # one broken card must not block the others
+                log.error("review card for %s refused by Telegram: %s", submission.code, exc)
+        return done
+
+    async def _sync(self, submission: Submission) -> None:
+        assert submission.id is not None
+        async with self.db.session() as session:
+            view = await card_view(session=session, submission=submission)
+        text, rows = card_text(view), card_keyboard(view)
+        message_id = submission.card_message_id
+        if message_id is not None and submission.card_version is None and rows:
+            await self._call(self._strip, submission)  # a new version gets a new card
+            message_id = None
+        if message_id is None:
+            sent: Message = await self._call(self._send, text, rows)
+            message_id = sent.message_id
+        elif not await self._call(self._edit, message_id, text, rows):
+            sent = await self._call(self._send, text, rows)
+            message_id = sent.message_id
+        async with self.db.session() as session:
+            await record_card(
+                session=session,
+                submission_id=submission.id,
+                chat_id=self.chat_id,
+                message_id=message_id,
+                version=submission.version,
+            )
+            await session.commit()
+
+    async def _call(self, func: Any, *args: Any) -> Any:
+        """Paced call; on RetryAfter wait as told and try again (nothing dropped)."""
+        while True:
+            await self.pacer.wait()
+            try:
+                return await func(*args)
+            except RetryAfter as exc:
+                log.warning("editors' chat flood control: waiting %.0f s", retry_seconds(exc))
+                self.pacer.hold(retry_seconds(exc))
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest):
+                    raise
+                log.warning("Telegram unreachable (%s); retrying", exc.message)
+                self.pacer.hold(2.0)
+
+    async def _send(self, text: str, rows: list[list[Button]]) -> Message:
+        return await self.bot.send_message(self.chat_id, text, reply_markup=markup(rows))
+
+    async def _edit(self, message_id: int, text: str, rows: list[list[Button]]) -> bool:
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=self.chat_id, message_id=message_id, reply_markup=markup(rows)
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return True
+            if "not found" in exc.message.lower():
+                return False
+            raise
+        return True
+
+    async def _strip(self, submission: Submission) -> None:
+        with contextlib.suppress(BadRequest):
+            await self.bot.edit_message_reply_markup(
+                chat_id=submission.card_chat_id or self.chat_id,
+                message_id=submission.card_message_id,
+            )
+
+
+async def _first(*aws: Any) -> None:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

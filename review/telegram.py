@@ -1,0 +1,284 @@
+"""Review buttons and ForceReply answers in the editors' chat (PTB handlers over the service)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import CallbackQuery, ForceReply, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from domain.clock import Clock
+from domain.errors import StaleTransitionError
+from domain.kinds import KIND_LABELS
+from domain.states import STATUS_LABELS, SubmissionStatus
+from domain.text import clean
+from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
+from review import texts
+from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
+from review.cards import card_keyboard, when
+from review.editors import EditorCache
+from review.service import card_view, decide, edit_field, notify_submitter
+from review.sync import CardSync, markup
+from storage.audit import add_audit
+from storage.db import Database
+from storage.models import Editor, Submission
+from storage.submissions import get_submission
+
+S = SubmissionStatus
+DECIDE = {
+    Action.APPROVE: S.APPROVED,
+    Action.REQUEST_CHANGES: S.CHANGES_REQUESTED,
+    Action.REJECT: S.REJECTED,
+}
+ASKS = (Action.REQUEST_CHANGES, Action.REJECT, Action.EDIT_TITLE, Action.EDIT_SUMMARY)
+EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
+PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
+
+
+@dataclass
+class ReviewDeps:
+    """What the review handlers need from the running service."""
+
+    db: Database
+    clock: Clock
+    editors_chat_id: int
+    cards: CardSync
+    wake_outbox: Callable[[], None]
+    handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+
+
+def already_text(sub: Submission) -> str:
+    """Who decided a submission, for the loser of a race or a late press."""
+    at = when(sub.decided_at) if sub.decided_at else "?"
+    return texts.ANSWER_ALREADY.format(
+        code=sub.code, who=sub.decided_by or "?", status=STATUS_LABELS[S(sub.status)], at=at
+    )
+
+
+def refusal(editor: Editor | None, sub: Submission | None, cb: ReviewCallback) -> tuple[str, str]:
+    """('', '') when the press may proceed, else (audit action, answer text)."""
+    if editor is None:
+        return "review.refused_not_editor", texts.ANSWER_NOT_EDITOR
+    if sub is None:
+        return "", texts.ANSWER_UNKNOWN
+    if sub.status != S.PENDING_REVIEW:
+        return "review.refused_decided", already_text(sub)
+    if sub.version != cb.version:
+        return "review.refused_stale", texts.ANSWER_STALE
+    return "", ""
+
+
+class ReviewHandlers:
+    """Handles presses on review cards and the editors' ForceReply answers."""
+
+    def __init__(self, deps: ReviewDeps) -> None:
+        self.deps = deps
+        self.editors = EditorCache(deps.db)
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """The PTB handlers to register (group 0)."""
+        replies = filters.Chat(self.deps.editors_chat_id) & filters.REPLY & filters.TEXT
+        return [
+            CallbackQueryHandler(self.on_button, pattern=r"^rv:"),
+            MessageHandler(replies & ~filters.COMMAND, self.on_reply),
+        ]
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press: check the editor and version, decide, answer; cards re-render afterwards."""
+        query = update.callback_query
+        assert query is not None
+        cb = decode(query.data)
+        async with self.deps.db.session() as session:
+            if cb is None:
+                await query.answer(texts.ANSWER_UNKNOWN)
+                await self._finish(session, update)
+                return
+            editor = await self.editors.get(query.from_user.id)
+            sub = await get_submission(session=session, submission_id=cb.submission_id)
+            action, text = refusal(editor, sub, cb)
+            if text:
+                await query.answer(text, show_alert=True)  # first: the editor is waiting
+                if action and sub is not None:
+                    add_audit(
+                        session=session,
+                        actor=f"tg:{query.from_user.id}",
+                        action=action,
+                        submission_id=cb.submission_id,
+                        details={
+                            "button": cb.action.value,
+                            "version": cb.version,
+                            "name": query.from_user.full_name,
+                        },
+                    )
+                await self._finish(session, update)
+                return
+            assert editor is not None and sub is not None
+            changed = await self._act(session, update, query, cb, editor, sub)
+        if changed:
+            self.deps.cards.wake()
+            self.deps.wake_outbox()
+
+    async def _act(
+        self,
+        session: Any,
+        update: Update,
+        query: CallbackQuery,
+        cb: ReviewCallback,
+        ed: Editor,
+        sub: Submission,
+    ) -> bool:
+        """Carry out a permitted press; True when the submission changed."""
+        if cb.action == Action.APPROVE:
+            answer, won = await self._decide(session, cb, ed, S.APPROVED, None)
+            # answered as soon as the compare-and-set has resolved; the commit follows at once
+            await query.answer(answer, show_alert=won is None)
+            if won is not None:
+                await notify_submitter(session=session, submission=won)
+            await self._finish(session, update)
+            return won is not None
+        if cb.action in ASKS:
+            await query.answer(texts.ANSWER_ASK)
+            assert query.message is not None
+            prompt = await query.get_bot().send_message(
+                query.message.chat.id,
+                texts.PROMPT_REASON[cb.action.value].format(code=sub.code),
+                reply_to_message_id=query.message.message_id,
+                reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
+            )
+            await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
+            return False
+        if cb.action in (Action.KIND_MENU, Action.BACK):
+            await query.answer()
+            view = await card_view(session=session, submission=sub)
+            rows = card_keyboard(view, kind_menu=cb.action == Action.KIND_MENU)
+            await self._finish(session, update)
+            await query.edit_message_reply_markup(markup(rows))
+            return False
+        kind = KIND_ACTIONS[cb.action]
+        refused = await self._edit(session, cb, ed, "kind", kind.value)
+        await query.answer(refused or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
+        await self._finish(session, update)
+        return refused is None
+
+    async def _decide(
+        self,
+        session: Any,
+        cb: ReviewCallback,
+        ed: Editor,
+        decision: SubmissionStatus,
+        reason: str | None,
+    ) -> tuple[str, Submission | None]:
+        """Decide (uncommitted); the answer text, and the submission if this press won."""
+        try:
+            sub = await decide(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                decision=decision,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+                reason=reason,
+                notify=False,
+            )
+        except StaleTransitionError:
+            await session.rollback()
+            current = await get_submission(session=session, submission_id=cb.submission_id)
+            if current is None or current.status == S.PENDING_REVIEW:
+                return texts.ANSWER_STALE, None
+            return already_text(current), None
+        return texts.ANSWER_DONE[decision.value].format(code=sub.code), sub
+
+    async def _edit(
+        self, session: Any, cb: ReviewCallback, ed: Editor, name: str, value: str
+    ) -> str | None:
+        """Edit a field and commit; None on success, else the refusal text."""
+        try:
+            await edit_field(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                field=name,
+                value=value,
+                actor=f"editor:{ed.id}",
+            )
+        except StaleTransitionError:
+            await session.rollback()
+            return texts.ANSWER_STALE
+        return None
+
+    async def _finish(self, session: Any, update: Update, outcome: str = DONE) -> None:
+        """Record the update with its outcome in the decision's transaction, and commit.
+
+        A press delivered twice finds its row already there: its effects are rolled back, so
+        it is handled once (the state check refuses it anyway: the first one decided).
+        """
+        if update.callback_query is not None:
+            if not await record_new(session=session, raw=update.to_dict(), outcome=outcome):
+                await session.rollback()
+                return
+        else:
+            await record_outcome(session=session, raw=update.to_dict(), outcome=outcome)
+        await session.commit()
+        self.deps.handled.add(update.update_id)
+
+    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An editor's answer to a ForceReply prompt: the reason, or the new title/summary."""
+        message = update.effective_message
+        assert message is not None and message.reply_to_message is not None
+        replied = message.reply_to_message
+        if replied.from_user is None or replied.from_user.id != context.bot.id:
+            return
+        if not (replied.text or "").startswith(PROMPT_START):
+            return  # a comment under a card, not an answer to one of our prompts
+        async with self.deps.db.session() as session:
+            key = f"prompt:{replied.chat_id}:{replied.message_id}"
+            prompts = await with_outcome(session=session, outcomes=[key])
+            user_id = message.from_user.id if message.from_user else 0
+            editor = await self.editors.get(user_id)
+            answer = await self._answer_prompt(
+                session, prompts, editor, message.text or "", user_id
+            )
+            if prompts and answer != texts.REPLY_EMPTY:
+                await set_outcome(
+                    session=session,
+                    update_id=prompts[-1].update_id,
+                    outcome=f"prompt-used:{update.update_id}",
+                )
+            await self._finish(session, update)
+        await message.reply_text(answer)
+        self.deps.cards.wake()
+        self.deps.wake_outbox()
+
+    async def _answer_prompt(
+        self, session: Any, prompts: list[Any], editor: Editor | None, text: str, user_id: int
+    ) -> str:
+        if not prompts:
+            return texts.PROMPT_EXPIRED
+        cb = decode(prompts[-1].raw.get("callback_query", {}).get("data"))
+        if cb is None:
+            return texts.PROMPT_EXPIRED
+        if editor is None:
+            add_audit(
+                session=session,
+                actor=f"tg:{user_id}",
+                action="review.refused_not_editor",
+                submission_id=cb.submission_id,
+                details={"button": cb.action.value},
+            )
+            return texts.ANSWER_NOT_EDITOR
+        value = clean(text)
+        if not value:
+            return texts.REPLY_EMPTY
+        if cb.action in DECIDE:
+            answer, won = await self._decide(session, cb, editor, DECIDE[cb.action], value)
+            if won is not None:
+                await notify_submitter(session=session, submission=won)
+            return answer
+        refused = await self._edit(session, cb, editor, EDITS[cb.action], value)
+        if refused:
+            return refused
+        sub = await get_submission(session=session, submission_id=cb.submission_id)
+        return texts.REPLY_SAVED.format(code=sub.code if sub else "?")

@@ -1,0 +1,94 @@
+"""Every Vietnamese text of the review side: cards, button labels, answers, notifications."""
+
+from __future__ import annotations
+
+# --- buttons -------------------------------------------------------------------------------
+BTN_APPROVE = "✅ Duyệt"
+BTN_REQUEST_CHANGES = "✏️ Yêu cầu sửa"
+BTN_REJECT = "❌ Từ chối"
+BTN_EDIT_TITLE = "Sửa tiêu đề"
+BTN_EDIT_SUMMARY = "Sửa tóm tắt"
+BTN_KIND_MENU = "Đổi loại"
+BTN_BACK = "← Quay lại"
+
+# --- the card ------------------------------------------------------------------------------
+CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
+CARD_REVISION = " (bản {revision})"
+CARD_UNIT = "Đơn vị: {unit}"
+CARD_UNKNOWN_UNIT = "(chưa xác định đơn vị)"
+CARD_SENDER = "Người gửi: {sender} · {channel}"
+CARD_KIND = "Loại: {kind}"
+CARD_TITLE = "Tiêu đề: {title}"
+CARD_SUMMARY = "Tóm tắt: {summary}"
+CARD_TEXT = "Nội dung: {text}"
+CARD_NO_TITLE = "(chưa có tiêu đề)"
+CARD_ATTACHMENTS = "Đính kèm: {items}"
+CARD_RECEIVED = "Nhận lúc: {at}"
+CARD_WARNING = "⚠️ {warning}"
+CARD_STATUS = "Trạng thái: {status}"
+CARD_DECIDED = "{icon} {status} bởi {who} lúc {at}"
+CARD_REASON = "Lý do: {reason}"
+DECISION_ICONS = {"approved": "✅", "rejected": "❌", "changes_requested": "✏️"}
+CHANNEL_LABELS = {"email": "thư điện tử", "telegram": "Telegram", "cli": "dòng lệnh"}
+MEDIA_LABELS = {"image": "ảnh", "video": "video", "document": "tệp", "other": "tệp khác"}
+
+# --- answers to button presses -------------------------------------------------------------
+ANSWER_NOT_EDITOR = "Bạn chưa được đăng ký là biên tập viên nên không thể thực hiện thao tác này."
+ANSWER_STALE = "Thẻ này đã cũ (bài đã thay đổi). Vui lòng dùng thẻ mới nhất."
+ANSWER_ALREADY = "Bài {code} đã được {who} xử lý ({status}) lúc {at}."
+ANSWER_DONE = {
+    "approved": "Đã duyệt bài {code}.",
+    "rejected": "Đã từ chối bài {code}.",
+    "changes_requested": "Đã gửi yêu cầu chỉnh sửa bài {code}.",
+}
+ANSWER_ASK = "Vui lòng trả lời tin nhắn bên dưới."
+ANSWER_KIND_SET = "Đã đổi loại thành: {kind}."
+ANSWER_UNKNOWN = "Nút này không còn hiệu lực."
+
+# --- ForceReply prompts ---------------------------------------------------------------------
+PROMPT_REASON = {
+    "rc": "Nhập nội dung cần chỉnh sửa cho bài {code} (trả lời tin nhắn này):",
+    "rj": "Nhập lý do từ chối bài {code} (trả lời tin nhắn này):",
+    "et": "Nhập tiêu đề mới cho bài {code} (trả lời tin nhắn này):",
+    "es": "Nhập tóm tắt mới cho bài {code} (trả lời tin nhắn này):",
+}
+PROMPT_PLACEHOLDER = "Trả lời tại đây"
+PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên thẻ."
+REPLY_EMPTY = "Nội dung trống. Vui lòng trả lời lại với nội dung cụ thể."
+REPLY_SAVED = "Đã cập nhật bài {code}."
+
+# --- notifications to the submitter --------------------------------------------------------
+NOTIFY_SUBJECT = {
+    "approved": "[{code}] Bài đã được duyệt",
+    "rejected": "[{code}] Bài không được duyệt",
+    "changes_requested": "[{code}] Đề nghị chỉnh sửa bài",
+}
+NOTIFY_BODY = {
+    "approved": (
+        "Bài {code} «{title}» đã được Ban biên tập duyệt và sẽ được đăng trên trang Zalo OA. "
+        "Cảm ơn đồng chí."
+    ),
+    "rejected": (
+        "Bài {code} «{title}» không được duyệt.\nLý do: {reason}\n"
+        "Đồng chí có thể gửi bài mới bất cứ lúc nào."
+    ),
+    "changes_requested": (
+        "Ban biên tập đề nghị chỉnh sửa bài {code} «{title}».\nNội dung cần sửa: {reason}\n{how}"
+    ),
+}
+HOW_TELEGRAM = (
+    "Để gửi bản sửa: trả lời (reply) tin nhắn này bằng nội dung mới, hoặc bấm nút "
+    "«Gửi bản sửa» rồi gửi nội dung. Bài giữ nguyên mã và thời điểm nhận ban đầu."
+)
+HOW_EMAIL = (
+    "Để gửi bản sửa: trả lời thư này (giữ mã {code} trong tiêu đề) kèm nội dung và tệp mới. "
+    "Bài giữ nguyên mã và thời điểm nhận ban đầu."
+)
+BTN_SEND_REVISION = "📤 Gửi bản sửa"
+
+# --- CLI ------------------------------------------------------------------------------------
+CLI_NOT_FOUND = "Không tìm thấy bài có mã {code}."
+CLI_NO_PENDING = "Không có bài nào đang chờ duyệt."
+CLI_DONE = "{code}: {status} (phiên bản {version})."
+CLI_STALE = "{code} đã được {who} xử lý trước ({status})."
+CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối hoặc yêu cầu sửa."

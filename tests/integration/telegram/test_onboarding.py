@@ -1,0 +1,98 @@
+"""Officer onboarding: by shared contact, by unit invite; strangers get an explanation only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fakes.telegram_api import FakeTelegram
+from fakes.telegram_fixture import fake_telegram
+from sqlmodel import select
+
+from intake.telegram.invites import create_invite
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import AuditEvent, InviteCode, Officer, utcnow
+
+from .harness import LAN_PHONE, Harness, running_bot
+
+__all__ = ["fake_telegram"]
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def h(
+    fake_telegram: FakeTelegram, sqlite_url: str, files: FileStore
+) -> AsyncIterator[Harness]:
+    async with Database(sqlite_url) as db, running_bot(fake_telegram, db, files) as harness:
+        yield harness
+
+
+async def officers(h: Harness) -> list[Officer]:
+    async with h.db.session() as session:
+        return list((await session.exec(select(Officer).order_by(Officer.id))).all())
+
+
+async def test_link_by_shared_contact_with_consent(h: Harness) -> None:
+    h.fake.inject_command(h.lan, "/start")
+    [welcome] = await h.message_to(h.lan.id, "chưa được liên kết")
+    start_call = next(c for c in h.fake.calls_to("sendMessage") if c.result is welcome)
+    keyboard = start_call.params["reply_markup"]["keyboard"]
+    assert keyboard[0][0]["request_contact"] is True
+    h.fake.inject_contact(h.lan, "0912 345 678")  # national format; the registry holds E.164
+    await h.message_to(h.lan.id, "Đã liên kết tài khoản với đơn vị Sở Y tế")
+    [question] = await h.message_to(h.lan.id, "Đồng chí có đồng ý không?")
+    h.fake.press(h.lan, question, "ob:consent:yes")
+    await h.message_to(h.lan.id, "Đã ghi nhận sự đồng ý")
+    [lan] = await officers(h)
+    assert lan.telegram_user_id == h.lan.id and lan.phone == LAN_PHONE
+    assert lan.consent_at is not None
+    async with h.db.session() as session:
+        actions = [e.action for e in (await session.exec(select(AuditEvent))).all()]
+    assert actions == ["officer.linked", "officer.consent"]
+
+
+async def test_someone_elses_contact_and_unknown_phone_are_explained(h: Harness) -> None:
+    h.fake.inject_contact(h.stranger, LAN_PHONE, contact_user_id=h.lan.id)
+    await h.message_to(h.stranger.id, "số điện thoại của chính đồng chí")
+    h.fake.inject_contact(h.stranger, "0987 654 321")
+    await h.message_to(h.stranger.id, "chưa có trong danh sách cán bộ đầu mối")
+    h.fake.inject_text(h.stranger, "Gửi bài ạ")
+    await h.message_to(h.stranger.id, "chưa thể gửi bài")
+    assert all(o.telegram_user_id is None for o in await officers(h))
+
+
+async def test_invite_walk_registers_officer_once(h: Harness) -> None:
+    async with h.db.session() as session:
+        invite = await create_invite(
+            session=session, unit_id=h.unit_id, now=utcnow(), valid_days=7
+        )
+        await session.commit()
+    newbie = h.fake.user(4001, "Hoà")
+    h.fake.inject_command(newbie, "/start", invite.code.lower())
+    await h.message_to(newbie.id, "Mã mời hợp lệ cho đơn vị Sở Y tế")
+    h.fake.inject_text(newbie, "Phạm Văn Hoà")
+    await h.message_to(newbie.id, "Chức vụ")
+    h.fake.inject_text(newbie, "Phó Chánh Văn phòng")
+    await h.message_to(newbie.id, "Số điện thoại liên hệ")
+    h.fake.inject_text(newbie, "abc")
+    await h.message_to(newbie.id, "Số điện thoại chưa hợp lệ")
+    h.fake.inject_text(newbie, "0903 111 222")
+    [question] = await h.message_to(newbie.id, "Đồng chí có đồng ý không?")
+    h.fake.press(newbie, question, "ob:consent:no")
+    await h.message_to(newbie.id, "sẽ không lưu số điện thoại")
+    hoa = (await officers(h))[-1]
+    assert (hoa.full_name, hoa.position, hoa.unit_id) == (
+        "Phạm Văn Hoà",
+        "Phó Chánh Văn phòng",
+        h.unit_id,
+    )
+    assert hoa.telegram_user_id == newbie.id
+    assert hoa.phone is None and hoa.consent_at is None  # declined: the number is not kept
+    async with h.db.session() as session:
+        used = await session.get(InviteCode, invite.id, populate_existing=True)
+    assert used is not None and used.used_by_telegram_id == newbie.id
+    other = h.fake.user(4002, "Minh")
+    h.fake.inject_command(other, "/start", invite.code)
+    await h.message_to(other.id, "Mã mời không hợp lệ, đã dùng hoặc đã hết hạn")
+    assert len(await officers(h)) == 2

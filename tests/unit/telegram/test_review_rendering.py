@@ -1,0 +1,98 @@
+"""Pure parts of review: callback_data scheme and card rendering."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.kinds import SubmissionKind
+from domain.states import SubmissionStatus
+from intake.telegram import texts as officer_texts
+from review import texts as review_texts
+from review.callbacks import Action, ReviewCallback, decode, encode
+from review.cards import CardView, card_keyboard, card_text, excerpt, media_summary
+
+S = SubmissionStatus
+
+
+def view(**changes: object) -> CardView:
+    values: dict[str, object] = {
+        "submission_id": 42,
+        "code": "2026-11-0007",
+        "version": 2,
+        "revision": 1,
+        "status": S.PENDING_REVIEW,
+        "channel": "telegram",
+        "kind": SubmissionKind.NEWS,
+        "title": "Hội nghị chuyển đổi số",
+        "summary": "",
+        "text": "Nội dung " * 200,
+        "unit_name": "Sở Y tế",
+        "sender_name": "Nguyễn Thị Lan (Chuyên viên)",
+        "received_at": datetime(2026, 11, 25, 2, 5, tzinfo=UTC),
+        "media": ["image"] * 3 + ["video"],
+    }
+    values.update(changes)
+    return CardView(**values)  # type: ignore[arg-type]
+
+
+def test_callback_data_round_trips_and_stays_short() -> None:
+    for action in Action:
+        data = encode(action, 2_147_483_647, 999_999)
+        assert len(data.encode()) <= 64
+        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999)
+    assert ReviewCallback(Action.APPROVE, 5, 3).encode() == "rv:ap:5:3"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "", "pub:retry:5", "rv:ap:5", "rv:zz:5:3", "rv:ap:x:3", "rv:ap:0:3", "rv:ap:5:3:9"],
+)
+def test_foreign_or_broken_callback_data_is_ignored(data: str | None) -> None:
+    assert decode(data) is None
+
+
+def test_pending_card_shows_everything_and_six_buttons() -> None:
+    v = view()
+    text = card_text(v)
+    assert "2026-11-0007" in text and "Sở Y tế" in text and "Nguyễn Thị Lan" in text
+    assert "Loại: Tin" in text and "3 ảnh, 1 video" in text
+    assert "Nhận lúc: 09:05 25/11/2026" in text  # Asia/Ho_Chi_Minh
+    assert "Trạng thái: Chờ biên tập" in text and len(text) < 4096
+    rows = card_keyboard(v)
+    assert [len(r) for r in rows] == [3, 3]
+    assert rows[0][0] == ("✅ Duyệt", "rv:ap:42:2")
+    kinds = card_keyboard(v, kind_menu=True)
+    assert kinds[-1] == [("← Quay lại", "rv:bk:42:2")] and len(kinds[0] + kinds[1]) == 6
+
+
+def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
+    v = view(
+        status=S.REJECTED,
+        version=3,
+        decided_by="Trần Văn An",
+        decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+        reason="Trùng bài",
+    )
+    text = card_text(v)
+    assert "❌ Không duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in text
+    assert "Lý do: Trùng bài" in text
+    assert card_keyboard(v) == []
+
+
+def test_excerpt_and_media_summary() -> None:
+    assert excerpt("một  hai\nba") == "một hai ba"
+    cut = excerpt("chữ " * 500, 50)
+    assert cut.endswith("…") and len(cut) <= 51
+    assert media_summary(["document", "image"]) == "1 ảnh, 1 tệp"
+
+
+def test_user_facing_texts_are_nfc() -> None:
+    for module in (officer_texts, review_texts):
+        for name, value in vars(module).items():
+            items = value.values() if isinstance(value, dict) else [value]
+            for item in items:
+                if isinstance(item, str):
+                    assert unicodedata.is_normalized("NFC", item), name
