@@ -141,3 +141,15 @@ def smtp_settings_for(sink: SmtpSink, **overrides: object) -> SmtpSettings:
     }
     values.update(overrides)
     return SmtpSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """CLI tests run main's logging set-up; put the root logger back after each test."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
