@@ -46,6 +46,7 @@ class ReviewDeps:
     editors_chat_id: int
     cards: CardSync
     wake_outbox: Callable[[], None]
+    wake_publisher: Callable[[], None] = lambda: None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
 
 
@@ -119,6 +120,7 @@ class ReviewHandlers:
         if changed:
             self.deps.cards.wake()
             self.deps.wake_outbox()
+            self.deps.wake_publisher()  # an approval is work for the publisher
 
     async def _act(
         self,

@@ -92,3 +92,7 @@ CLI_NO_PENDING = "Không có bài nào đang chờ duyệt."
 CLI_DONE = "{code}: {status} (phiên bản {version})."
 CLI_STALE = "{code} đã được {who} xử lý trước ({status})."
 CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối hoặc yêu cầu sửa."
+
+# The publisher's retry button (review/publish_buttons.py).
+ANSWER_RETRY_QUEUED = "Đã đưa bài vào hàng đợi đăng lại."
+RETRY_DONE_LINE = "🔁 {who} đã yêu cầu đăng lại lúc {at}."

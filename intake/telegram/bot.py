@@ -40,6 +40,7 @@ from intake.telegram.updates import (
     unfinished,
     with_outcome,
 )
+from review.publish_buttons import PublishButtons
 from review.sync import CardSync
 from review.telegram import ReviewDeps, ReviewHandlers
 
@@ -110,9 +111,14 @@ class TelegramBot:
                 editors_chat_id=editors_chat_id,
                 cards=self.cards,
                 wake_outbox=lambda: self.deps.wake_outbox(),
+                wake_publisher=lambda: self.deps.wake_publisher(),
                 handled=self.deps.handled,
             )
             self.app.add_handlers(ReviewHandlers(review).handlers())
+            retry = PublishButtons(
+                self.deps.db, clock=self.deps.clock, wake_publisher=self.deps.wake_publisher
+            )
+            self.app.add_handlers(retry.handlers())
         self.app.add_handler(TypeHandler(Update, self._finish), group=99)
         self.app.add_error_handler(self._error)
 

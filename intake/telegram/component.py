@@ -29,6 +29,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
         wake_outbox=lambda: ctx.wake_outbox(),
+        wake_publisher=lambda: _wake_publisher(ctx),
     )
     bot = TelegramBot(
         app=app,
@@ -43,6 +44,13 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
     if s.mode == "webhook":
         bot.add_webhook_route(ctx.web_app, s.webhook_path)
     return bot, _describe(ctx)
+
+
+def _wake_publisher(ctx: AppContext) -> None:
+    # The publisher is built after the bot; look it up when an approval happens.
+    publisher = ctx.extras.get("publisher")
+    if publisher is not None:
+        publisher.wake()
 
 
 def _describe(ctx: AppContext) -> str:

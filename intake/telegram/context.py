@@ -29,6 +29,7 @@ class BotDeps:
     contact_email: str = ""
     wake_outbox: Callable[[], None] = lambda: None
     wake_cards: Callable[[], None] = lambda: None
+    wake_publisher: Callable[[], None] = lambda: None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
 
     @property
