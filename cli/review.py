@@ -127,3 +127,56 @@ def reject(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) ->
 def request_changes(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
     """Ask the officer for changes (reason required); their answer becomes a new version."""
     _decide(ctx, code, S.CHANGES_REQUESTED, reason, by)
+
+
+@app.command()
+def quarantine(ctx: typer.Context) -> None:
+    """Submissions from unknown senders, waiting for an editor to name their unit."""
+    from review.quarantine import list_quarantined
+
+    async def work(db: Database) -> list[tuple[str, ...]]:
+        async with db.session() as session:
+            return [
+                (s.code, s.sender, s.sender_name, s.title[:60], when(s.received_at))
+                for s in await list_quarantined(session=session)
+            ]
+
+    rows = run_db(get_settings(ctx), work)
+    if not rows:
+        typer.echo(texts.CLI_NO_QUARANTINED)
+        return
+    print_table(["Mã", "Người gửi", "Tên", "Tiêu đề", "Nhận lúc"], rows)
+
+
+@app.command()
+def assign(
+    ctx: typer.Context,
+    code: str,
+    unit: str = typer.Option(..., "--unit", help="Mã đơn vị gửi bài"),
+    remember: bool = typer.Option(
+        False, "--remember", help="Ghi nhớ địa chỉ người gửi là địa chỉ của đơn vị"
+    ),
+    by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
+) -> None:
+    """Attribute a quarantined submission to UNIT and send it to review."""
+    from domain.errors import RejectedError
+    from review.quarantine import assign_unit
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            try:
+                sub = await assign_unit(
+                    session=session,
+                    code=code,
+                    unit_code=unit,
+                    actor=f"cli:{by or getpass.getuser()}",
+                    remember_sender=remember,
+                )
+            except RejectedError as exc:
+                fail(str(exc))
+                raise AssertionError from exc
+            await session.commit()
+            return sub.code
+
+    done = run_db(get_settings(ctx), work)
+    typer.echo(texts.CLI_ASSIGNED.format(code=done, unit=unit))

@@ -96,3 +96,19 @@ CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối hoặc yêu c
 # The publisher's retry button (review/publish_buttons.py).
 ANSWER_RETRY_QUEUED = "Đã đưa bài vào hàng đợi đăng lại."
 RETRY_DONE_LINE = "🔁 {who} đã yêu cầu đăng lại lúc {at}."
+
+# Quarantine (review/quarantine.py): unknown senders wait for an editor.
+QUARANTINE_REASON = "Biên tập viên xác định đơn vị gửi: {unit}"
+QUARANTINE_NOT_QUARANTINED = "Bài {code} không ở trạng thái chờ xác minh người gửi."
+QUARANTINE_NO_UNIT = "Không có đơn vị mã {unit!r} (xem: python main.py units list)."
+QUARANTINE_ACCEPTED_SUBJECT = "Đã tiếp nhận bài gửi {code}: {title}"
+QUARANTINE_ACCEPTED_BODY = (
+    "Kính gửi Quý đơn vị,\n\n"
+    "Ban biên tập đã xác nhận bài gửi «{title}» (mã {code}) là của {unit} "
+    "và chuyển sang bước biên tập. Đơn vị sẽ nhận được thông báo kết quả duyệt.\n\n"
+    "Để lần sau bài được tiếp nhận ngay, đề nghị đơn vị đăng ký cán bộ phụ trách truyền thông "
+    "và gửi từ địa chỉ email đã đăng ký.\n\n"
+    "Tin nhắn được gửi tự động từ hệ thống Newsdesk."
+)
+CLI_NO_QUARANTINED = "Không có bài nào chờ xác minh người gửi."
+CLI_ASSIGNED = "Bài {code} đã được gán cho {unit} và chuyển sang chờ biên tập."

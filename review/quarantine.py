@@ -1,0 +1,96 @@
+"""Quarantine: submissions from unknown senders wait until an editor names their unit."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.errors import RejectedError
+from domain.states import SubmissionStatus
+from outbox import EMAIL, TELEGRAM, enqueue
+from review import texts
+from storage.models import Submission, UnitAddress, utcnow
+from storage.registry import get_unit_by_code
+from storage.submissions import get_submission_by_code, transition
+
+S = SubmissionStatus
+
+
+async def list_quarantined(*, session: AsyncSession, limit: int = 200) -> list[Submission]:
+    """Quarantined submissions, oldest first."""
+    query = (
+        select(Submission)
+        .where(Submission.status == S.QUARANTINED.value)
+        .order_by(col(Submission.received_at), col(Submission.id))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def assign_unit(
+    *,
+    session: AsyncSession,
+    code: str,
+    unit_code: str,
+    actor: str,
+    remember_sender: bool = False,
+) -> Submission:
+    """Attribute a quarantined submission to a unit and send it to review (caller commits).
+
+    With `remember_sender`, the sender's address becomes one of the unit's known addresses, so
+    their next mail goes straight to review.
+    """
+    sub = await get_submission_by_code(session=session, code=code)
+    if sub is None or sub.id is None:
+        raise RejectedError(texts.CLI_NOT_FOUND.format(code=code))
+    if sub.status != S.QUARANTINED:
+        raise RejectedError(texts.QUARANTINE_NOT_QUARANTINED.format(code=code))
+    unit = await get_unit_by_code(session=session, code=unit_code)
+    if unit is None or unit.id is None:
+        raise RejectedError(texts.QUARANTINE_NO_UNIT.format(unit=unit_code))
+    sub = await transition(
+        session=session,
+        submission_id=sub.id,
+        expected_status=S.QUARANTINED,
+        expected_version=sub.version,
+        new_status=S.PENDING_REVIEW,
+        actor=actor,
+        action="quarantine.assigned",
+        reason=texts.QUARANTINE_REASON.format(unit=unit.name),
+        changes={"unit_id": unit.id},
+        details={"unit": unit.code, "remember_sender": remember_sender},
+    )
+    sender = sub.sender.lower()
+    if remember_sender and "@" in sender:
+        known = await session.exec(select(UnitAddress).where(UnitAddress.value == sender))
+        if known.first() is None:
+            session.add(UnitAddress(unit_id=unit.id, value=sender))
+    await _tell_sender(session=session, submission=sub, unit_name=unit.name)
+    return sub
+
+
+async def _tell_sender(*, session: AsyncSession, submission: Submission, unit_name: str) -> None:
+    values = {"code": submission.code, "title": submission.title or "…", "unit": unit_name}
+    key = f"quarantine:{submission.id}:accepted"
+    if submission.telegram_chat_id is not None:
+        await enqueue(
+            session=session,
+            key=key,
+            channel=TELEGRAM,
+            recipient=str(submission.telegram_chat_id),
+            body=texts.QUARANTINE_ACCEPTED_BODY.format(**values),
+            submission_id=submission.id,
+            now=utcnow(),
+        )
+    elif "@" in submission.sender:
+        await enqueue(
+            session=session,
+            key=key,
+            channel=EMAIL,
+            recipient=submission.sender,
+            subject=texts.QUARANTINE_ACCEPTED_SUBJECT.format(**values),
+            body=texts.QUARANTINE_ACCEPTED_BODY.format(**values),
+            in_reply_to=submission.reply_to_message_id,
+            references=submission.reply_to_message_id,
+            submission_id=submission.id,
+        )

@@ -1,0 +1,84 @@
+"""Quarantine: an editor names the unit of an unknown sender's submission (CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from domain.kinds import Channel
+from domain.states import SubmissionStatus as S
+from intake.accept import Incoming, accept
+from main import app
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import OutboxMessage, Submission
+from storage.registry import find_unit_by_address
+
+pytestmark = pytest.mark.integration
+DEFAULT_UNITS = Path(__file__).parents[3] / "data" / "units-default.csv"
+
+
+async def _quarantined(url: str, files: FileStore) -> str:
+    async with Database(url) as db, db.session() as session:
+        result = await accept(
+            Incoming(
+                channel=Channel.EMAIL,
+                source_key="email:unknown",
+                received_at=datetime(2024, 7, 8, 3, tzinfo=UTC),
+                sender="phongvanhoa@gmail.com",
+                sender_name="Phòng Văn hóa",
+                title="Lễ hội truyền thống",
+                text="Nội dung",
+                reply_to_message_id="<m1@gmail.com>",
+            ),
+            session=session,
+            files=files,
+        )
+        await session.commit()
+        assert result.submission.status == S.QUARANTINED
+        return result.submission.code
+
+
+def test_editor_assigns_unit_and_remembers_sender(
+    database_url: str, files: FileStore, tmp_path: Path
+) -> None:
+    """GIVEN a quarantined mail WHEN an editor assigns it THEN it waits for review, the
+    sender hears back (threaded), and their next mail maps to the unit."""
+    runner = CliRunner()
+    env = {"NEWSDESK_DATABASE__URL": database_url, "NEWSDESK_DATA_DIR": str(tmp_path)}
+    assert runner.invoke(app, ["units", "import", str(DEFAULT_UNITS)], env=env).exit_code == 0
+    code = asyncio.run(_quarantined(database_url, files))
+    listed = runner.invoke(app, ["review", "quarantine"], env=env)
+    assert code in listed.output and "phongvanhoa@gmail.com" in listed.output
+    bad = runner.invoke(app, ["review", "assign", code, "--unit", "khong-co"], env=env)
+    assert bad.exit_code == 1 and "Không có đơn vị mã 'khong-co'" in bad.output
+    ok = runner.invoke(
+        app, ["review", "assign", code, "--unit", "h-vu-thu", "--remember", "--by", "Hà"], env=env
+    )
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(app, ["review", "assign", code, "--unit", "h-vu-thu"], env=env)
+    assert again.exit_code == 1 and "không ở trạng thái chờ xác minh" in again.output
+
+    async def check() -> tuple[Submission, list[OutboxMessage], int | None]:
+        async with Database(database_url) as db, db.session() as session:
+            sub = (await session.exec(select(Submission))).one()
+            mails = list((await session.exec(select(OutboxMessage))).all())
+            unit = await find_unit_by_address(session=session, address="PhongVanHoa@gmail.com")
+            return sub, mails, unit.id if unit else None
+
+    sub, mails, unit_id = asyncio.run(check())
+    assert sub.status == S.PENDING_REVIEW and sub.unit_id == unit_id is not None
+    assert [(m.recipient, m.in_reply_to) for m in mails] == [
+        ("phongvanhoa@gmail.com", "<m1@gmail.com>")
+    ]
+    assert "Ủy ban nhân dân huyện Vũ Thư" in mails[0].body
+    units = json.loads(runner.invoke(app, ["units", "list", "--json"], env=env).output)
+    assert (
+        "phongvanhoa@gmail.com" in next(u for u in units if u["code"] == "h-vu-thu")["addresses"]
+    )
