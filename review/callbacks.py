@@ -32,6 +32,7 @@ class Action(StrEnum):
     KIND_POSTER = "kp"
     KIND_VIDEO = "kv"
     KIND_OTHER = "ko"
+    PREVIEW = "pv"
 
 
 KIND_ACTIONS: dict[Action, SubmissionKind] = {

@@ -131,4 +131,5 @@ def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Butto
             button(texts.BTN_EDIT_SUMMARY, Action.EDIT_SUMMARY),
             button(texts.BTN_KIND_MENU, Action.KIND_MENU),
         ],
+        [button(texts.BTN_PREVIEW, Action.PREVIEW)],
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,8 @@ class ReviewDeps:
     cards: CardSync
     wake_outbox: Callable[[], None]
     wake_publisher: Callable[[], None] = lambda: None
+    # The article as the publisher would compose it (publisher.prepare.card_preview).
+    preview: Callable[[Any, Submission], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
 
 
@@ -151,6 +153,11 @@ class ReviewHandlers:
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
             return False
+        if cb.action == Action.PREVIEW:
+            await query.answer()
+            await self._finish(session, update)
+            await self._send_preview(session, query, sub)
+            return False
         if cb.action in (Action.KIND_MENU, Action.BACK):
             await query.answer()
             view = await card_view(session=session, submission=sub)
@@ -210,6 +217,19 @@ class ReviewHandlers:
             await session.rollback()
             return texts.ANSWER_STALE
         return None
+
+    async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
+        """Reply under the card with the composed article (nothing changes state)."""
+        assert query.message is not None
+        if self.deps.preview is None:
+            text = texts.PREVIEW_OFF
+        else:
+            text = texts.PREVIEW_HEADER.format(code=sub.code) + await self.deps.preview(
+                session, sub
+            )
+        await query.get_bot().send_message(
+            query.message.chat.id, text[:4000], reply_to_message_id=query.message.message_id
+        )
 
     async def _finish(self, session: Any, update: Update, outcome: str = DONE) -> None:
         """Record the update with its outcome in the decision's transaction, and commit.

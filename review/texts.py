@@ -10,6 +10,7 @@ BTN_EDIT_TITLE = "Sửa tiêu đề"
 BTN_EDIT_SUMMARY = "Sửa tóm tắt"
 BTN_KIND_MENU = "Đổi loại"
 BTN_BACK = "← Quay lại"
+BTN_PREVIEW = "👁 Xem trước bài Zalo"
 
 # --- the card ------------------------------------------------------------------------------
 CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
@@ -112,3 +113,7 @@ QUARANTINE_ACCEPTED_BODY = (
 )
 CLI_NO_QUARANTINED = "Không có bài nào chờ xác minh người gửi."
 CLI_ASSIGNED = "Bài {code} đã được gán cho {unit} và chuyển sang chờ biên tập."
+
+# The composed Zalo article, shown on request from the card (review.telegram, Action.PREVIEW).
+PREVIEW_HEADER = "Bài {code} sẽ đăng lên Zalo OA như sau:\n\n"
+PREVIEW_OFF = "Chưa cấu hình bản xem trước bài Zalo."

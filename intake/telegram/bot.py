@@ -112,6 +112,7 @@ class TelegramBot:
                 cards=self.cards,
                 wake_outbox=lambda: self.deps.wake_outbox(),
                 wake_publisher=lambda: self.deps.wake_publisher(),
+                preview=self.deps.preview,
                 handled=self.deps.handled,
             )
             self.app.add_handlers(ReviewHandlers(review).handlers())

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from intake.telegram.bot import TelegramBot, build_application
 from intake.telegram.context import BotDeps
+from publisher.prepare import card_preview
 from runtime.context import AppContext, Component
+from settings import Settings
+from storage.models import Submission
 
 
 async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
@@ -30,6 +37,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         contact_email=ctx.settings.intake.mailbox_address,
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
+        preview=partial(_preview, settings=ctx.settings),
     )
     bot = TelegramBot(
         app=app,
@@ -44,6 +52,10 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
     if s.mode == "webhook":
         bot.add_webhook_route(ctx.web_app, s.webhook_path)
     return bot, _describe(ctx)
+
+
+async def _preview(session: AsyncSession, submission: Submission, *, settings: Settings) -> str:
+    return await card_preview(session=session, submission=submission, settings=settings)
 
 
 def _wake_publisher(ctx: AppContext) -> None:

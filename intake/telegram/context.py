@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
@@ -30,6 +31,7 @@ class BotDeps:
     wake_outbox: Callable[[], None] = lambda: None
     wake_cards: Callable[[], None] = lambda: None
     wake_publisher: Callable[[], None] = lambda: None
+    preview: Callable[[AsyncSession, Any], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
 
     @property

@@ -160,6 +160,7 @@ async def running_bot(
     max_download_mb: int = 20,
     on_built: Callable[[TelegramBot], None] | None = None,
     seeded: tuple[int, int] | None = None,
+    preview: Callable[[Any, Any], Awaitable[str]] | None = None,
 ) -> AsyncIterator[Harness]:
     """Seed (unless ``seeded``), start the bot and an outbox worker; stop both on exit."""
     unit_id, officer_id = seeded or await seed(db)
@@ -181,6 +182,7 @@ async def running_bot(
         draft_quiet_seconds=0.3,
         contact_email="bantin@stttt.example.vn",
         wake_outbox=worker.wake,
+        preview=preview,
     )
     bot = TelegramBot(
         app=app,
