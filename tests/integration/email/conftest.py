@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fakes.dovecot import Dovecot, DovecotMissing, start_dovecot
+from tests.fakes.dovecot import Dovecot, DovecotMissing, start_dovecot
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imapclient import IMAPClient
 
-from fakes.dovecot import Dovecot
+from tests.fakes.dovecot import Dovecot
 
 
 def test_append_fetch_move(dovecot: Dovecot) -> None:
