@@ -1,0 +1,134 @@
+"""The IMAP reader component: IDLE/poll, batch fetch, accept, then move after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from intake.email.imap import ImapConfig, ImapSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message handed to the sink; `truncated` means only headers were fetched."""
+
+    mailbox: str
+    uidvalidity: int
+    uid: int
+    raw: bytes
+    size: int
+    truncated: bool = False
+
+
+class MailSink(Protocol):
+    """Where messages go: storage with its own idempotency (see intake.email.store)."""
+
+    async def processed_uids(
+        self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]
+    ) -> set[int]: ...
+
+    async def accept_many(self, items: Sequence[Incoming]) -> list[str]: ...
+
+
+class ImapReader:
+    """Reads the mailbox until `stop` is set; reconnects with backoff after any error."""
+
+    name = "email-imap"
+
+    def __init__(
+        self,
+        *,
+        config: ImapConfig,
+        sink: MailSink,
+        max_message_bytes: int,
+        idle_seconds: float = 300.0,
+        backoff_max: float = 300.0,
+        connect: Callable[[ImapConfig], ImapSession] = ImapSession,
+    ) -> None:
+        self.config = config
+        self.sink = sink
+        self.max_message_bytes = max_message_bytes
+        self.idle_seconds = idle_seconds
+        self.backoff_max = backoff_max
+        self.connect = connect
+        self.sweeps = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Connect, sweep, wait for mail; repeat. Errors lead to a reconnect, not an exit."""
+        halt = threading.Event()
+        relay = asyncio.create_task(_relay(stop, halt))
+        backoff = 1.0
+        try:
+            while not stop.is_set():
+                try:
+                    await self._session_loop(stop, halt)
+                    backoff = 1.0
+                except Exception as exc:  # network, protocol or storage: retry later
+                    log.warning(
+                        "IMAP reader error (%s); reconnecting in %.0fs", _describe(exc), backoff
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=backoff)
+                    backoff = min(backoff * 2, self.backoff_max)
+        finally:
+            relay.cancel()
+
+    async def _session_loop(self, stop: asyncio.Event, halt: threading.Event) -> None:
+        session = await asyncio.to_thread(self.connect, self.config)
+        try:
+            while not stop.is_set():
+                await self.sweep(session)
+                await asyncio.to_thread(session.wait_for_mail, self.idle_seconds, halt)
+                await asyncio.to_thread(session.refresh)
+        finally:
+            await asyncio.to_thread(session.close)
+
+    async def sweep(self, session: ImapSession) -> int:
+        """Process every message in the mailbox that is not yet recorded; move after commit."""
+        self.sweeps += 1
+        mailbox, uidvalidity = self.config.mailbox, session.uidvalidity
+        uids = await asyncio.to_thread(session.all_uids)
+        done = await self.sink.processed_uids(mailbox=mailbox, uidvalidity=uidvalidity, uids=uids)
+        # Committed before a crash but never moved: move now, never process again.
+        await asyncio.to_thread(session.move_processed, sorted(done))
+        todo = [u for u in uids if u not in done]
+        for start in range(0, len(todo), self.config.batch_size):
+            batch = todo[start : start + self.config.batch_size]
+            items = await asyncio.to_thread(self._fetch, session, batch, uidvalidity)
+            await self.sink.accept_many(items)
+            await asyncio.to_thread(session.move_processed, [i.uid for i in items])
+        return len(todo)
+
+    def _fetch(self, session: ImapSession, uids: list[int], uidvalidity: int) -> list[Incoming]:
+        sizes = session.sizes(uids)
+        small = [u for u in uids if sizes.get(u, 0) <= self.max_message_bytes]
+        large = [u for u in uids if sizes.get(u, 0) > self.max_message_bytes]
+        bodies, heads = session.bodies(small), session.headers(large)
+        mailbox = self.config.mailbox
+        items = [
+            Incoming(mailbox, uidvalidity, uid, raw, sizes.get(uid, len(raw)))
+            for uid, raw in bodies.items()
+        ]
+        items += [
+            Incoming(mailbox, uidvalidity, uid, raw, sizes[uid], truncated=True)
+            for uid, raw in heads.items()
+        ]
+        return sorted(items, key=lambda i: i.uid)
+
+
+async def _relay(stop: asyncio.Event, halt: threading.Event) -> None:
+    # The IDLE thread cannot await; it watches a threading.Event mirrored from `stop`.
+    await stop.wait()
+    halt.set()
+
+
+def _describe(exc: BaseException) -> str:
+    # Exception text from imaplib never carries the password; keep it short anyway.
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
