@@ -1,0 +1,1 @@
+"""Pure rules of Newsdesk: no database, network or bot imports live here."""

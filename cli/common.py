@@ -1,0 +1,60 @@
+"""Shared CLI plumbing: the settings from the Typer context, async running, tables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import typer
+
+from settings import Settings
+from storage.db import Database
+
+T = TypeVar("T")
+
+
+def get_settings(ctx: typer.Context) -> Settings:
+    """The Settings built once by main.py's callback."""
+    root = ctx.find_root()
+    settings = root.obj
+    if not isinstance(settings, Settings):
+        settings = Settings()
+        root.obj = settings
+    return settings
+
+
+def run_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database, run `work`, close it."""
+
+    async def _main() -> T:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        async with Database(settings.database_url) as db:
+            return await work(db)
+
+    return asyncio.run(_main())
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain aligned table (Vietnamese NFC letters are one column wide)."""
+    text_rows = [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    line = "  ".join(h.ljust(widths[i]) for i, h in enumerate(headers))
+    typer.echo(line.rstrip())
+    typer.echo("  ".join("-" * w for w in widths))
+    for row in text_rows:
+        typer.echo("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a message to stderr and exit with `code`."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code)

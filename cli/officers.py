@@ -1,0 +1,143 @@
+"""`officers`: each unit's communications officer (name, position, phone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.common import fail, get_settings, print_json, print_table, run_db
+from domain.phones import PhoneError, display_phone, normalise_phone
+from domain.registry_rows import CsvRowError
+from storage.db import Database
+from storage.models import utcnow
+from storage.registry import create_officer, get_unit_by_code, list_officers, list_units
+from storage.registry_import import import_officers
+
+app = typer.Typer(help="Cán bộ phụ trách truyền thông của đơn vị.", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
+    name: str = typer.Option(..., "--name", help="Họ và tên"),
+    position: str = typer.Option("", "--position", help="Chức vụ"),
+    phone: str = typer.Option("", "--phone", help="Số điện thoại"),
+    email: str = typer.Option("", "--email"),
+    telegram_id: int | None = typer.Option(None, "--telegram-id"),
+) -> None:
+    """Register an officer for a unit."""
+    try:
+        e164 = normalise_phone(phone) if phone else None
+    except PhoneError as exc:
+        fail(f"Số điện thoại không hợp lệ: {exc}")
+
+    async def work(db: Database) -> int:
+        async with db.session() as session:
+            found = await get_unit_by_code(session=session, code=unit)
+            if found is None or found.id is None:
+                fail(f"Không có đơn vị mã {unit!r} (xem: python main.py units list)")
+                raise AssertionError  # unreachable: fail() exits
+            officer = await create_officer(
+                session=session,
+                unit_id=found.id,
+                full_name=name,
+                position=position,
+                phone=e164,
+                email=email or None,
+                telegram_user_id=telegram_id,
+                consent_at=utcnow(),
+            )
+            await session.commit()
+            return officer.id or 0
+
+    officer_id = run_db(get_settings(ctx), work)
+    typer.echo(f"Đã đăng ký cán bộ #{officer_id} cho đơn vị {unit}.")
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Path) -> None:
+    """Import officers from CSV (unit_code,full_name,position,phone,email); all or none."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"Không đọc được tệp {file}: {exc}")
+    try:
+        created, updated = run_db(get_settings(ctx), lambda db: import_officers(db, text))
+    except CsvRowError as exc:
+        fail("Không nhập được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
+    typer.echo(f"Đã nhập: {created} cán bộ mới, {updated} cán bộ cập nhật.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    unit: str = typer.Option("", "--unit", help="Chỉ một đơn vị"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List active officers (phone numbers are personal data: internal use only)."""
+
+    async def work(db: Database) -> list[dict[str, object]]:
+        async with db.session() as session:
+            units = {u.id: u for u in await list_units(session=session)}
+            unit_id = None
+            if unit:
+                found = await get_unit_by_code(session=session, code=unit)
+                if found is None:
+                    fail(f"Không có đơn vị mã {unit!r}")
+                    raise AssertionError
+                unit_id = found.id
+            officers = await list_officers(session=session, unit_id=unit_id, active_at=utcnow())
+            return [
+                {
+                    "id": o.id,
+                    "unit": units[o.unit_id].code if o.unit_id in units else None,
+                    "unit_name": units[o.unit_id].name if o.unit_id in units else None,
+                    "full_name": o.full_name,
+                    "position": o.position,
+                    "phone": o.phone,
+                    "email": o.email,
+                    "telegram_user_id": o.telegram_user_id,
+                    "consent_at": o.consent_at,
+                }
+                for o in officers
+            ]
+
+    rows = run_db(get_settings(ctx), work)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        ["Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
+        [
+            (
+                r["full_name"],
+                r["position"],
+                display_phone(str(r["phone"])) if r["phone"] else "",
+                r["email"] or "",
+                r["unit_name"],
+            )
+            for r in rows
+        ],
+    )
+    typer.echo(f"\n{len(rows)} cán bộ")
+
+
+@app.command()
+def end(ctx: typer.Context, officer_id: int) -> None:
+    """End an officer's assignment (history is kept; the unit then needs a new officer)."""
+    from storage.registry import end_officer, get_officer
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            officer = await get_officer(session=session, officer_id=officer_id)
+            if officer is None:
+                fail(f"Không có cán bộ #{officer_id}")
+                raise AssertionError
+            await end_officer(session=session, officer_id=officer_id, at=utcnow())
+            await session.commit()
+            return officer.full_name
+
+    name = run_db(get_settings(ctx), work)
+    typer.echo(f"Đã kết thúc phân công của cán bộ #{officer_id} ({name}).")

@@ -1,0 +1,241 @@
+"""accept(): the one path from a parsed message (any channel) to a stored submission."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.kinds import Channel, SubmissionKind
+from domain.periods import period_of
+from domain.states import SubmissionStatus
+from domain.text import clean, nfc
+from storage.audit import add_audit
+from storage.files import FileStore, safe_filename
+from storage.models import Attachment, Submission, SubmissionRevision
+from storage.submissions import get_revision_by_source, get_submission, next_code, transition
+
+MEDIA_PREFIXES = {"image/": "image", "video/": "video"}
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """One attached file as it arrived."""
+
+    data: bytes
+    filename: str
+    content_type: str = "application/octet-stream"
+    caption: str = ""
+    telegram_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A normalised submission from any channel; unit_id None means quarantine."""
+
+    channel: Channel
+    source_key: str
+    received_at: datetime
+    sender: str
+    title: str
+    text: str
+    sender_name: str = ""
+    summary: str = ""
+    kind: SubmissionKind = SubmissionKind.OTHER
+    unit_id: int | None = None
+    officer_id: int | None = None
+    files: Sequence[IncomingFile] = ()
+    warnings: Sequence[str] = ()
+    raw: bytes | None = None
+    reply_to_message_id: str | None = None
+    telegram_chat_id: int | None = None
+
+
+@dataclass
+class Accepted:
+    """What accept() did: the submission, and whether this call created it."""
+
+    submission: Submission
+    created: bool
+    revision: int
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def media_of(content_type: str) -> str:
+    for prefix, media in MEDIA_PREFIXES.items():
+        if content_type.startswith(prefix):
+            return media
+    return "document" if content_type.startswith("application/") else "other"
+
+
+async def _store_files(
+    *,
+    session: AsyncSession,
+    files: FileStore,
+    submission_id: int,
+    revision: int,
+    incoming: Sequence[IncomingFile],
+) -> list[Attachment]:
+    rows = []
+    for position, item in enumerate(incoming):
+        stored = files.put(item.data, item.filename)
+        row = Attachment(
+            submission_id=submission_id,
+            revision=revision,
+            position=position,
+            sha256=stored.sha256,
+            filename=safe_filename(item.filename),
+            content_type=clean(item.content_type).lower() or "application/octet-stream",
+            size=stored.size,
+            media=media_of(item.content_type.lower()),
+            caption=clean(item.caption),
+            telegram_file_id=item.telegram_file_id,
+        )
+        session.add(row)
+        rows.append(row)
+    await session.flush()
+    return rows
+
+
+async def accept(
+    incoming: Incoming, /, *, session: AsyncSession, files: FileStore, actor: str = "system"
+) -> Accepted:
+    """Store a new submission once per source_key; the caller commits.
+
+    Files (and the raw message) go to the content-addressed store first: a crash before the
+    commit leaves only unreferenced files, never a submission without its files.
+    """
+    seen = await get_revision_by_source(session=session, source_key=incoming.source_key)
+    if seen is not None:
+        existing = await get_submission(session=session, submission_id=seen.submission_id)
+        if existing is None:  # pragma: no cover - foreign key guarantees it
+            raise LookupError(seen.submission_id)
+        return Accepted(submission=existing, created=False, revision=seen.revision)
+    raw_sha = files.put(incoming.raw, "raw").sha256 if incoming.raw is not None else None
+    period = period_of(incoming.received_at)
+    submission = Submission(
+        code=await next_code(session=session, period=period),
+        channel=incoming.channel,
+        kind=incoming.kind,
+        title=clean(incoming.title),
+        summary=clean(incoming.summary),
+        text=nfc(incoming.text).strip(),
+        unit_id=incoming.unit_id,
+        officer_id=incoming.officer_id,
+        sender=clean(incoming.sender),
+        sender_name=clean(incoming.sender_name),
+        received_at=incoming.received_at,
+        period=period,
+        status=SubmissionStatus.RECEIVED,
+        warnings=[nfc(w) for w in incoming.warnings],
+        reply_to_message_id=incoming.reply_to_message_id,
+        telegram_chat_id=incoming.telegram_chat_id,
+    )
+    session.add(submission)
+    await session.flush()
+    assert submission.id is not None
+    session.add(
+        SubmissionRevision(
+            submission_id=submission.id,
+            revision=1,
+            source_key=incoming.source_key,
+            title=submission.title,
+            text=submission.text,
+            raw_sha256=raw_sha,
+            received_at=incoming.received_at,
+        )
+    )
+    add_audit(
+        session=session,
+        actor=actor,
+        action="received",
+        submission_id=submission.id,
+        to_status=SubmissionStatus.RECEIVED.value,
+        details={"channel": incoming.channel.value, "sender": submission.sender},
+    )
+    attachments = await _store_files(
+        session=session,
+        files=files,
+        submission_id=submission.id,
+        revision=1,
+        incoming=incoming.files,
+    )
+    target = (
+        SubmissionStatus.PENDING_REVIEW
+        if incoming.unit_id is not None
+        else SubmissionStatus.QUARANTINED
+    )
+    submission = await transition(
+        session=session,
+        submission_id=submission.id,
+        expected_status=SubmissionStatus.RECEIVED,
+        expected_version=submission.version,
+        new_status=target,
+        actor=actor,
+        reason=None if incoming.unit_id is not None else "người gửi chưa đăng ký",
+    )
+    return Accepted(submission=submission, created=True, revision=1, attachments=attachments)
+
+
+async def accept_revision(
+    incoming: Incoming,
+    /,
+    *,
+    session: AsyncSession,
+    files: FileStore,
+    submission_id: int,
+    actor: str,
+) -> Accepted:
+    """A new version answering a change request: same code, original received time kept."""
+    seen = await get_revision_by_source(session=session, source_key=incoming.source_key)
+    current = await get_submission(session=session, submission_id=submission_id)
+    if current is None:
+        raise LookupError(submission_id)
+    if seen is not None:
+        return Accepted(submission=current, created=False, revision=seen.revision)
+    revision = current.revision + 1
+    raw_sha = files.put(incoming.raw, "raw").sha256 if incoming.raw is not None else None
+    session.add(
+        SubmissionRevision(
+            submission_id=submission_id,
+            revision=revision,
+            source_key=incoming.source_key,
+            title=clean(incoming.title),
+            text=nfc(incoming.text).strip(),
+            raw_sha256=raw_sha,
+            received_at=incoming.received_at,
+        )
+    )
+    attachments = await _store_files(
+        session=session,
+        files=files,
+        submission_id=submission_id,
+        revision=revision,
+        incoming=incoming.files,
+    )
+    changes = {
+        "revision": revision,
+        "title": clean(incoming.title) or current.title,
+        "text": nfc(incoming.text).strip() or current.text,
+        "summary": clean(incoming.summary),
+        "kind": incoming.kind.value if incoming.kind != SubmissionKind.OTHER else current.kind,
+        "warnings": [nfc(w) for w in incoming.warnings],
+        "decided_by": None,
+        "decided_at": None,
+        "decision_reason": None,
+        "card_version": None,
+    }
+    updated = await transition(
+        session=session,
+        submission_id=submission_id,
+        expected_status=SubmissionStatus.CHANGES_REQUESTED,
+        expected_version=current.version,
+        new_status=SubmissionStatus.PENDING_REVIEW,
+        actor=actor,
+        action="new_version",
+        changes=changes,
+        details={"revision": revision},
+    )
+    return Accepted(submission=updated, created=True, revision=revision, attachments=attachments)

@@ -1,0 +1,62 @@
+"""Newsdesk command line: `python main.py --help`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from pydantic import ValidationError
+
+from cli import db as db_cli
+from cli import editors as editors_cli
+from cli import officers as officers_cli
+from cli import units as units_cli
+from cli.common import fail, get_settings
+from runtime.logs import setup_logging
+from settings import Settings
+
+app = typer.Typer(
+    help="Newsdesk: tiếp nhận, biên tập và đăng tin truyền thông chính sách lên Zalo OA.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cli.app, name="db")
+app.add_typer(units_cli.app, name="units")
+app.add_typer(officers_cli.app, name="officers")
+app.add_typer(editors_cli.app, name="editors")
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [
+        settings.imap.password.get_secret_value(),
+        settings.smtp.password.get_secret_value(),
+        settings.telegram.token.get_secret_value(),
+        settings.telegram.webhook_secret.get_secret_value(),
+        settings.zalo.app_secret.get_secret_value(),
+    ]
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """Build the settings once; every command reads them from the context."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fail(f"Cấu hình không hợp lệ:\n{exc}")
+        return
+    setup_logging(
+        level=settings.log.level, json_format=settings.log.json_format, secrets=_secrets(settings)
+    )
+    ctx.obj = settings
+
+
+@app.command()
+def serve(ctx: typer.Context) -> None:
+    """Run every enabled component until SIGINT/SIGTERM."""
+    from runtime.serve import serve as run_serve
+
+    asyncio.run(run_serve(get_settings(ctx)))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,89 @@
+"""Email delivery with aiosmtplib: one SMTP session per message, errors sorted by kind."""
+
+from __future__ import annotations
+
+import logging
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import aiosmtplib
+
+from domain.errors import RejectedError, TransientError
+from settings import SmtpSettings
+from storage.files import FileStore
+from storage.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2] or "localhost"
+
+
+def build_email(
+    message: OutboxMessage, *, settings: SmtpSettings, files: FileStore | None
+) -> EmailMessage:
+    """The MIME message for an outbox row: UTF-8, threaded when it answers a mail."""
+    mail = EmailMessage()
+    mail["From"] = Address(display_name=settings.from_name, addr_spec=settings.from_address)
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(utcnow())
+    mail["Message-ID"] = make_msgid(
+        idstring=f"outbox-{message.id}", domain=_domain(settings.from_address)
+    )
+    mail["Auto-Submitted"] = "auto-generated"
+    if message.in_reply_to:
+        mail["In-Reply-To"] = message.in_reply_to
+        mail["References"] = message.references or message.in_reply_to
+    mail.set_content(message.body, charset="utf-8")
+    if message.html:
+        mail.add_alternative(message.html, subtype="html", charset="utf-8")
+    for item in message.attachments:
+        if files is None:
+            raise RejectedError("attachments need a file store")
+        maintype, _, subtype = str(item.get("content_type", "application/octet-stream")).partition(
+            "/"
+        )
+        mail.add_attachment(
+            files.read(str(item["sha256"])),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=str(item.get("filename", "tep-dinh-kem")),
+        )
+    return mail
+
+
+class EmailSender:
+    """Sends outbox rows of channel `email` through the configured SMTP server."""
+
+    channel = "email"
+
+    def __init__(self, settings: SmtpSettings, *, files: FileStore | None = None) -> None:
+        self.settings = settings
+        self.files = files
+
+    async def send(self, message: OutboxMessage) -> dict[str, str]:
+        mail = build_email(message, settings=self.settings, files=self.files)
+        s = self.settings
+        try:
+            await aiosmtplib.send(
+                mail,
+                hostname=s.host,
+                port=s.port,
+                username=s.username or None,
+                password=s.password.get_secret_value() or None,
+                use_tls=s.use_tls,
+                start_tls=s.start_tls,
+                timeout=s.timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise RejectedError(f"recipient refused: {exc.recipients}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            if 500 <= exc.code < 600:
+                raise RejectedError(f"SMTP {exc.code}: {exc.message}") from exc
+            raise TransientError(f"SMTP {exc.code}: {exc.message}") from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise TransientError(f"SMTP unavailable: {type(exc).__name__}: {exc}") from exc
+        return {"message_id": str(mail["Message-ID"])}

@@ -1,0 +1,145 @@
+"""Outbox rows: enqueue under a unique key, claim due rows, record the outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage, utcnow
+
+EMAIL = "email"
+TELEGRAM = "telegram"
+CLAIM_SECONDS = 300
+MAX_ATTEMPTS = 12
+
+
+async def enqueue(
+    *,
+    session: AsyncSession,
+    key: str,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    html: str | None = None,
+    in_reply_to: str | None = None,
+    references: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    meta: dict[str, Any] | None = None,
+    submission_id: int | None = None,
+    not_before: datetime | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Store an outbound message unless one with `key` exists; return the stored row.
+
+    Attachments are dicts with `sha256`, `filename`, `content_type` (files in the FileStore).
+    For Telegram, `meta` may carry `reply_markup` (a dict), `parse_mode`, `reply_to_message_id`.
+    Pass `now=clock.now()` from services so a test clock and the worker agree on "due".
+    """
+    now = now or utcnow()
+    if channel not in (EMAIL, TELEGRAM):
+        raise ValueError(f"unknown outbox channel {channel!r}")
+    values = {
+        "key": key,
+        "channel": channel,
+        "recipient": str(recipient),
+        "subject": subject,
+        "body": body,
+        "html": html,
+        "in_reply_to": in_reply_to,
+        "references": references,
+        "attachments": attachments or [],
+        "meta": meta or {},
+        "submission_id": submission_id,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "result": {},
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    await session.exec(stmt)
+    row = (await session.exec(select(OutboxMessage).where(OutboxMessage.key == key))).one()
+    return row
+
+
+async def claim_due(
+    *, session: AsyncSession, now: datetime, limit: int = 20, channels: list[str] | None = None
+) -> list[OutboxMessage]:
+    """Claim due pending rows for this worker (SKIP LOCKED on PostgreSQL); caller commits."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending")
+        .where(col(OutboxMessage.next_attempt_at) <= now)
+        .where(
+            or_(
+                col(OutboxMessage.claimed_until).is_(None),
+                col(OutboxMessage.claimed_until) < now,
+            )
+        )
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if channels:
+        query = query.where(col(OutboxMessage.channel).in_(channels))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.exec(query)).all())
+    until = now + timedelta(seconds=CLAIM_SECONDS)
+    for row in rows:
+        row.claimed_until = until
+        session.add(row)
+    await session.flush()
+    return rows
+
+
+async def mark_sent(
+    *, session: AsyncSession, message_id: int, now: datetime, result: dict[str, Any]
+) -> None:
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(status="sent", sent_at=now, result=result, claimed_until=None, last_error=None)
+    )
+
+
+async def mark_failed(
+    *,
+    session: AsyncSession,
+    message: OutboxMessage,
+    now: datetime,
+    error: str,
+    retry_after: float | None,
+    permanent: bool,
+) -> None:
+    """Record a failed attempt: retry later with backoff, or give up for good."""
+    attempts = message.attempts + 1
+    give_up = permanent or attempts >= MAX_ATTEMPTS
+    delay = retry_after if retry_after is not None else min(5 * 2 ** (attempts - 1), 3600)
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message.id)
+        .values(
+            status="failed" if give_up else "pending",
+            attempts=attempts,
+            last_error=error[:2000],
+            claimed_until=None,
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+    )
+
+
+async def list_outbox(
+    *, session: AsyncSession, status: str | None = None, limit: int = 200
+) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return list((await session.exec(query)).all())

@@ -1,0 +1,46 @@
+"""The component factories `serve` runs; each area adds its factory to FACTORIES."""
+
+from __future__ import annotations
+
+from outbox.email import EmailSender
+from outbox.telegram import TelegramSender
+from outbox.worker import OutboxWorker, Sender
+from runtime.context import AppContext, Component, Factory
+from web.server import WebServer
+
+
+async def build_outbox(ctx: AppContext) -> tuple[Component | None, str]:
+    senders: list[Sender] = []
+    notes = []
+    if ctx.settings.smtp.enabled:
+        senders.append(EmailSender(ctx.settings.smtp, files=ctx.files))
+        notes.append(f"email via {ctx.settings.smtp.host}:{ctx.settings.smtp.port}")
+    else:
+        notes.append("email OFF (set NEWSDESK_SMTP__HOST); emails wait in the outbox")
+    if ctx.telegram_bot is not None:
+        senders.append(TelegramSender(ctx.telegram_bot, files=ctx.files))
+        notes.append("telegram")
+    else:
+        notes.append("telegram OFF (set NEWSDESK_TELEGRAM__TOKEN); messages wait in the outbox")
+    if not senders:
+        return None, "outbox sender: " + "; ".join(notes)
+    worker = OutboxWorker(ctx.db, senders, clock=ctx.clock)
+    ctx.wake_outbox = worker.wake
+    return worker, "outbox sender: " + "; ".join(notes)
+
+
+async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
+    s = ctx.settings.web
+    if not s.enabled:
+        return None, "HTTP server OFF (NEWSDESK_WEB__ENABLED=false)"
+    server = WebServer(ctx.web_app, host=s.host, port=s.port)
+    ctx.extras["web_server"] = server
+    return server, f"HTTP server on http://{s.host}:{s.port} (/healthz, /metrics)"
+
+
+# Order matters only for the start-up listing; the web server goes last so every other
+# component has added its routes before the app is frozen.
+FACTORIES: list[Factory] = [
+    build_outbox,
+    build_web,
+]

@@ -1,0 +1,78 @@
+"""Logging set-up: readable or JSON lines, and secrets scrubbed from every record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+
+# Telegram bot tokens look like 123456:ABC-...; they appear in Bot API URLs.
+_BOT_TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces known secrets and anything shaped like a bot token with ***."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return _BOT_TOKEN.sub("***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.scrub(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if record.exc_text:
+            payload["exc"] = record.exc_text
+        return json.dumps(payload, ensure_ascii=False)
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (test runners swap it), not the one at set-up."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
+def setup_logging(*, level: str, json_format: bool, secrets: Iterable[str]) -> None:
+    """Configure the root logger once; quiet libraries that log URLs with tokens."""
+    handler = StderrHandler()
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(
+        JsonFormatter()
+        if json_format
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)

@@ -1,0 +1,267 @@
+"""Configuration: one pydantic-settings class, built once in main.py and passed down.
+
+Environment variables use the prefix ``NEWSDESK_`` and ``__`` between a group and its field,
+for example ``NEWSDESK_SMTP__HOST=mail.example.vn``. A ``.env`` file in the working directory is
+read too. ``.env.example`` documents every field with its default.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_UNITS_CSV = ROOT / "data" / "units-default.csv"
+
+
+def _secret_set(value: SecretStr | None) -> bool:
+    return value is not None and bool(value.get_secret_value())
+
+
+class DatabaseSettings(BaseModel):
+    """Where the store lives."""
+
+    url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty = SQLite file newsdesk.db in the data directory. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host:5432/newsdesk",
+    )
+    echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+
+
+class ImapSettings(BaseModel):
+    """The officers' submission mailbox."""
+
+    host: str = Field(default="", description="IMAP server; empty = read the drop folder instead.")
+    port: int = Field(default=993, description="IMAP port (993 with TLS, 143 without).")
+    ssl: bool = Field(default=True, description="Connect with TLS.")
+    username: str = Field(default="", description="Mailbox login.")
+    password: SecretStr = Field(default=SecretStr(""), description="Mailbox password.")
+    mailbox: str = Field(default="INBOX", description="Folder read for new submissions.")
+    processed_folder: str = Field(
+        default="Processed", description="Folder mail is moved to after it is stored."
+    )
+    poll_seconds: float = Field(default=60.0, description="Polling interval when IDLE is absent.")
+    timeout_seconds: float = Field(default=60.0, description="Socket timeout for IMAP commands.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host and self.username and _secret_set(self.password))
+
+
+class SmtpSettings(BaseModel):
+    """Outgoing mail: receipts, decisions, reminders, reports."""
+
+    host: str = Field(default="", description="SMTP server; empty = email sending is off.")
+    port: int = Field(default=587, description="SMTP port.")
+    username: str = Field(default="", description="SMTP login (empty = no AUTH).")
+    password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    use_tls: bool = Field(default=False, description="Implicit TLS (port 465).")
+    start_tls: bool | None = Field(
+        default=None, description="STARTTLS: true, false, or empty = when the server offers it."
+    )
+    from_address: str = Field(
+        default="newsdesk@localhost", description="Sender address of every mail we send."
+    )
+    from_name: str = Field(default="Ban biên tập Công dân số", description="Sender display name.")
+    timeout_seconds: float = Field(default=30.0, description="Timeout of one SMTP session.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram bot: officers submit, editors review."""
+
+    token: SecretStr = Field(default=SecretStr(""), description="Bot token from @BotFather.")
+    editors_chat_id: int | None = Field(
+        default=None, description="Chat id of the editors' group where review cards go."
+    )
+    bot_username: str = Field(default="", description="Bot username (for t.me links).")
+    base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL (a local Bot API server, or a test fake).",
+    )
+    base_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", description="Bot API file download base URL."
+    )
+    mode: Literal["polling", "webhook"] = Field(
+        default="polling", description="Receive updates by long polling or by webhook."
+    )
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(""), description="Secret token Telegram sends with webhook calls."
+    )
+    max_download_mb: int = Field(
+        default=20, description="Largest file the bot can download (20 for the cloud Bot API)."
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return _secret_set(self.token)
+
+
+class ZaloSettings(BaseModel):
+    """The Zalo Official Account."""
+
+    app_id: str = Field(default="", description="Zalo app id (developers.zalo.me).")
+    app_secret: SecretStr = Field(default=SecretStr(""), description="Zalo app secret key.")
+    oa_id: str = Field(default="", description="Official Account id.")
+    oa_name: str = Field(default="Công dân số Thái Bình", description="OA display name.")
+    follow_url: str = Field(
+        default="https://zalo.me/", description="The OA's follow link (for the QR code)."
+    )
+    redirect_uri: str = Field(default="", description="OAuth callback URL registered for the app.")
+    oauth_base: str = Field(
+        default="https://oauth.zaloapp.com", description="OAuth server base URL."
+    )
+    api_base: str = Field(default="https://openapi.zalo.me", description="OA Open API base URL.")
+    article_status: Literal["show", "hide"] = Field(
+        default="show", description="Publish articles visible (show) or as hidden drafts (hide)."
+    )
+    broadcast: bool = Field(default=False, description="Broadcast each article to followers.")
+    broadcast_start: time = Field(default=time(7, 0), description="Earliest broadcast time.")
+    broadcast_end: time = Field(default=time(19, 30), description="Latest broadcast time.")
+    daily_max: int = Field(default=10, description="Most articles published per day.")
+    publish_start: time = Field(default=time(7, 0), description="Publish window start (local).")
+    publish_end: time = Field(default=time(21, 0), description="Publish window end (local).")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and _secret_set(self.app_secret))
+
+
+class ScheduleSettings(BaseModel):
+    """Deadlines, reminders and reports (local time, Asia/Ho_Chi_Minh)."""
+
+    deadline_day: int | Literal["last"] = Field(
+        default=25, description="Day of the month products are due, or 'last'."
+    )
+    deadline_time: time = Field(default=time(17, 0), description="Time of day of the deadline.")
+    reminder_days: list[int] = Field(
+        default=[7, 3, 1], description="Days before the deadline a reminder goes out."
+    )
+    reminder_time: time = Field(default=time(8, 30), description="Time reminders go out.")
+    overdue_reminder: bool = Field(default=True, description="Send an overdue notice.")
+    overdue_days: int = Field(default=1, description="Days after the deadline for that notice.")
+    skip_weekends: bool = Field(default=True, description="Move reminders off weekends.")
+    skip_holidays: bool = Field(default=True, description="Move reminders off public holidays.")
+    registration_deadline: str = Field(
+        default="", description="Officer-registration deadline (YYYY-MM-DD); empty = none."
+    )
+    report_day: int = Field(default=3, description="Day of the month the report is sent.")
+    report_time: time = Field(default=time(8, 0), description="Time the report is sent.")
+    digest_time: time = Field(default=time(8, 0), description="Time of the editors' digest.")
+    leadership_emails: list[str] = Field(
+        default=[], description="Who receives the monthly report by email."
+    )
+    enabled: bool = Field(default=True, description="Run scheduled jobs in `serve`.")
+
+    @field_validator("deadline_day")
+    @classmethod
+    def _day_in_month(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= 31:
+            raise ValueError("deadline_day must be 1-31 or 'last'")
+        return value
+
+
+class WebSettings(BaseModel):
+    """The HTTP server: health, metrics, public media, webhooks, OAuth callback."""
+
+    enabled: bool = Field(default=True, description="Run the HTTP server in `serve`.")
+    host: str = Field(default="127.0.0.1", description="Listen address.")
+    port: int = Field(default=8080, description="Listen port.")
+    public_base_url: str = Field(
+        default="", description="Public URL of this server (media for Zalo, webhooks)."
+    )
+
+
+class IntakeSettings(BaseModel):
+    """Limits for incoming submissions."""
+
+    max_message_mb: int = Field(default=25, description="Largest email accepted, in MB.")
+    allowed_extensions: list[str] = Field(
+        default=[
+            "jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff",
+            "mp4", "mov", "avi", "mkv", "3gp", "webm",
+            "pdf", "doc", "docx", "odt", "rtf", "txt", "ppt", "pptx", "xls", "xlsx",
+        ],
+        description="Attachment types kept; others are recorded and explained to the sender.",
+    )  # fmt: skip
+    drop_dir: str = Field(
+        default="", description="Folder of .eml files read when IMAP is off; empty = data/inbox."
+    )
+    mailbox_address: str = Field(
+        default="", description="Address officers send to (shown in reminders and help)."
+    )
+
+
+class OrgSettings(BaseModel):
+    """Who runs this instance."""
+
+    department_name: str = Field(
+        default="Sở Thông tin và Truyền thông", description="The department that runs the OA."
+    )
+    province_name: str = Field(default="Thái Bình", description="Province or organisation.")
+    units_csv: Path = Field(
+        default=DEFAULT_UNITS_CSV, description="Unit list imported on first run if empty."
+    )
+
+
+class LogSettings(BaseModel):
+    """Logging."""
+
+    level: str = Field(default="INFO", description="Log level.")
+    json_format: bool = Field(default=False, description="One JSON object per line.")
+
+
+class Settings(BaseSettings):
+    """All of Newsdesk's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSDESK_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    env: Literal["development", "production"] = Field(
+        default="development", description="production refuses unsafe defaults."
+    )
+    data_dir: Path = Field(default=Path("var"), description="Database, files and previews.")
+    database: DatabaseSettings = DatabaseSettings()
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    zalo: ZaloSettings = ZaloSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    web: WebSettings = WebSettings()
+    intake: IntakeSettings = IntakeSettings()
+    org: OrgSettings = OrgSettings()
+    log: LogSettings = LogSettings()
+
+    @model_validator(mode="after")
+    def _production_needs_postgres(self) -> Settings:
+        if self.env == "production" and not self.database.url.startswith("postgresql"):
+            raise ValueError("env=production needs NEWSDESK_DATABASE__URL set to PostgreSQL")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'newsdesk.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def drop_dir(self) -> Path:
+        return Path(self.intake.drop_dir) if self.intake.drop_dir else self.data_dir / "inbox"

@@ -1,0 +1,157 @@
+"""Submissions: creation with a public code, lookups, and the compare-and-set transition."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.errors import IllegalTransitionError, StaleTransitionError
+from domain.states import SubmissionStatus, can_transition
+from storage.audit import add_audit
+from storage.models import Attachment, CodeCounter, Submission, SubmissionRevision, utcnow
+
+
+async def next_code(*, session: AsyncSession, period: str) -> str:
+    """The next public code for a month, e.g. "2024-07-0012" (gap-free per committed month)."""
+    bind = session.get_bind()
+    dialect = bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.exec(insert(CodeCounter).values(period=period, last=0).on_conflict_do_nothing())
+    result = await session.exec(
+        update(CodeCounter)
+        .where(col(CodeCounter.period) == period)
+        .values(last=col(CodeCounter.last) + 1)
+        .returning(col(CodeCounter.last))
+    )
+    number = int(result.scalar_one())
+    return f"{period}-{number:04d}"
+
+
+async def get_submission(*, session: AsyncSession, submission_id: int) -> Submission | None:
+    return await session.get(Submission, submission_id, populate_existing=True)
+
+
+async def get_submission_by_code(*, session: AsyncSession, code: str) -> Submission | None:
+    result = await session.exec(select(Submission).where(Submission.code == code.strip()))
+    return result.first()
+
+
+async def get_revision_by_source(
+    *, session: AsyncSession, source_key: str
+) -> SubmissionRevision | None:
+    result = await session.exec(
+        select(SubmissionRevision).where(SubmissionRevision.source_key == source_key)
+    )
+    return result.first()
+
+
+async def list_submissions(
+    *,
+    session: AsyncSession,
+    statuses: Sequence[SubmissionStatus] | None = None,
+    unit_id: int | None = None,
+    period: str | None = None,
+    limit: int = 200,
+) -> list[Submission]:
+    """Submissions, newest first, filtered as asked."""
+    query = select(Submission)
+    if statuses:
+        query = query.where(col(Submission.status).in_([s.value for s in statuses]))
+    if unit_id is not None:
+        query = query.where(Submission.unit_id == unit_id)
+    if period is not None:
+        query = query.where(Submission.period == period)
+    query = query.order_by(col(Submission.received_at).desc(), col(Submission.id).desc())
+    return list((await session.exec(query.limit(limit))).all())
+
+
+async def list_attachments(
+    *, session: AsyncSession, submission_id: int, revision: int | None = None
+) -> list[Attachment]:
+    query = select(Attachment).where(Attachment.submission_id == submission_id)
+    if revision is not None:
+        query = query.where(Attachment.revision == revision)
+    query = query.order_by(col(Attachment.revision), col(Attachment.position))
+    return list((await session.exec(query)).all())
+
+
+async def transition(
+    *,
+    session: AsyncSession,
+    submission_id: int,
+    expected_status: SubmissionStatus | str,
+    expected_version: int,
+    new_status: SubmissionStatus | str,
+    actor: str,
+    reason: str | None = None,
+    action: str | None = None,
+    changes: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> Submission:
+    """Move a submission to `new_status` only if nobody changed it since `expected_version`.
+
+    One UPDATE guarded by status and version, plus an audit row, in the caller's transaction
+    (the caller commits). Exactly one of two racing callers wins; the other gets
+    StaleTransitionError carrying the state that won.
+    """
+    expected = SubmissionStatus(expected_status)
+    target = SubmissionStatus(new_status)
+    if not can_transition(expected, target):
+        raise IllegalTransitionError(submission_id, expected.value, target.value)
+    values: dict[str, Any] = {
+        "status": target.value,
+        "version": col(Submission.version) + 1,
+        "updated_at": utcnow(),
+        **(changes or {}),
+    }
+    stmt = (
+        update(Submission)
+        .where(col(Submission.id) == submission_id)
+        .where(col(Submission.status) == expected.value)
+        .where(col(Submission.version) == expected_version)
+        .values(**values)
+    )
+    try:
+        result = await session.exec(stmt)
+    except OperationalError as exc:
+        # SQLite in WAL mode refuses to upgrade a stale read snapshot to a writer
+        # ("database is locked"): somebody else wrote first, which is a lost race too.
+        if "locked" not in str(exc).lower():
+            raise
+        await session.rollback()
+        raise await _stale(session, submission_id) from exc
+    if result.rowcount != 1:
+        raise await _stale(session, submission_id)
+    add_audit(
+        session=session,
+        actor=actor,
+        action=action or target.value,
+        submission_id=submission_id,
+        from_status=expected.value,
+        to_status=target.value,
+        reason=reason,
+        details=details,
+    )
+    await session.flush()
+    submission = await get_submission(session=session, submission_id=submission_id)
+    if submission is None:  # pragma: no cover - the UPDATE just matched it
+        raise LookupError(submission_id)
+    return submission
+
+
+async def _stale(session: AsyncSession, submission_id: int) -> StaleTransitionError:
+    current = await get_submission(session=session, submission_id=submission_id)
+    if current is None:
+        return StaleTransitionError(submission_id, current_status="missing", current_version=0)
+    return StaleTransitionError(
+        submission_id,
+        current_status=current.status,
+        current_version=current.version,
+        decided_by=current.decided_by,
+    )

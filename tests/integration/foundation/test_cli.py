@@ -1,0 +1,117 @@
+"""The registry CLI against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from main import app
+
+pytestmark = pytest.mark.integration
+DEFAULT_UNITS = Path(__file__).parents[3] / "data" / "units-default.csv"
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    env = {"NEWSDESK_DATABASE__URL": database_url, "NEWSDESK_DATA_DIR": str(tmp_path / "data")}
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, list(args), env=env)
+        return result.exit_code, result.output
+
+    return invoke
+
+
+def test_units_import_is_idempotent_and_listed_in_vietnamese_order(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("units", "import", str(DEFAULT_UNITS))[1].strip() == (
+        "Đã nhập: 30 đơn vị mới, 0 đơn vị cập nhật."
+    )
+    assert "0 đơn vị mới, 30 đơn vị cập nhật" in cli("units", "import", str(DEFAULT_UNITS))[1]
+    code, out = cli("units", "list", "--json")
+    units = json.loads(out)
+    assert code == 0 and len(units) == 30
+    names = [u["name"] for u in units]
+    assert names.index("Báo Thái Bình") < names.index("Cổng Thông tin điện tử tỉnh")
+    assert names.index("Cổng Thông tin điện tử tỉnh") < names.index(
+        "Đài Phát thanh và Truyền hình Thái Bình"
+    )
+    assert names[-1].startswith("Văn phòng")
+
+
+def test_bad_csv_names_the_line_and_imports_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "units.csv"
+    bad.write_text(
+        "code,name_vi,kind\nso-a,Sở A,department\nso-b,,department\nso-c,Sở C,moon\n",
+        encoding="utf-8",
+    )
+    code, out = cli("units", "import", str(bad))
+    assert code == 1
+    assert "dòng 3: thiếu tên đơn vị" in out and "dòng 4: loại đơn vị không hợp lệ" in out
+    assert json.loads(cli("units", "list", "--json")[1]) == []
+
+
+def test_officers_add_import_list(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("units", "import", str(DEFAULT_UNITS))
+    code, out = cli(
+        "officers", "add", "--unit", "so-y-te", "--name", "Nguyễn Văn An",
+        "--position", "Chánh Văn phòng", "--phone", "01689 123 456", "--email", "An@SYT.vn",
+    )  # fmt: skip
+    assert code == 0, out
+    csv_file = tmp_path / "officers.csv"
+    csv_file.write_text(
+        "unit_code,full_name,position,phone,email\n"
+        "h-vu-thu,Trần Thị Bích,Phó Chánh VP,0912.345.678,bich@vuthu.vn\n"
+        "so-y-te,Nguyễn Văn An,Chánh Văn phòng,0389123456,an@syt.vn\n",
+        encoding="utf-8",
+    )
+    code, out = cli("officers", "import", str(csv_file))
+    assert code == 0 and "1 cán bộ mới, 1 cán bộ cập nhật" in out
+    officers = json.loads(cli("officers", "list", "--json")[1])
+    assert [(o["full_name"], o["phone"], o["email"]) for o in officers] == [
+        ("Nguyễn Văn An", "+84389123456", "an@syt.vn"),
+        ("Trần Thị Bích", "+84912345678", "bich@vuthu.vn"),
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit_code,full_name,position,phone,email\nkhong-co,Ai Đó,,0912345678,\n")
+    code, out = cli("officers", "import", str(bad))
+    assert code == 1 and "dòng 2: không có đơn vị mã 'khong-co'" in out
+    assert len(json.loads(cli("officers", "list", "--json")[1])) == 2
+
+
+def test_officer_with_bad_phone_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("units", "import", str(DEFAULT_UNITS))
+    code, out = cli("officers", "add", "--unit", "so-y-te", "--name", "A", "--phone", "12")
+    assert code == 1 and "Số điện thoại không hợp lệ" in out
+
+
+def test_editors_add_and_list(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("editors", "add", "--name", "Phạm Thu Hà", "--telegram-id", "4242")[0] == 0
+    editors = json.loads(cli("editors", "list", "--json")[1])
+    assert [(e["full_name"], e["telegram_user_id"]) for e in editors] == [("Phạm Thu Hà", 4242)]
+
+
+def test_unit_set_close_and_officer_end(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("units", "import", str(DEFAULT_UNITS))
+    code, out = cli(
+        "units", "set", "so-y-te", "--not-counted",
+        "--address", "VP@SYT.example.vn", "--address", "@syt.example.vn",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = cli("units", "close", "h-hung-ha", "--on", "2025-06-30", "--successor", "so-y-te")
+    assert code == 0 and "30/06/2025" in out
+    units = {u["code"]: u for u in json.loads(cli("units", "list", "--json")[1])}
+    assert units["so-y-te"]["counted"] is False
+    assert units["so-y-te"]["addresses"] == ["@syt.example.vn", "vp@syt.example.vn"]
+    assert (units["h-hung-ha"]["valid_to"], units["h-hung-ha"]["successor"]) == (
+        "2025-06-30",
+        "so-y-te",
+    )
+    assert cli("units", "close", "h-hung-ha", "--on", "30-06-2025")[0] == 1
+    cli("officers", "add", "--unit", "so-y-te", "--name", "Lê Văn Dũng")
+    [officer] = json.loads(cli("officers", "list", "--json")[1])
+    assert cli("officers", "end", str(officer["id"]))[0] == 0
+    assert json.loads(cli("officers", "list", "--json")[1]) == []

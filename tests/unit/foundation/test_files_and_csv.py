@@ -1,0 +1,96 @@
+"""The file store cannot be escaped; registry CSV errors name their line."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from domain.kinds import UnitKind
+from domain.registry_rows import CsvRowError, parse_officer_csv, parse_unit_csv
+from storage.files import FileStore, safe_filename
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "../../etc/passwd",
+        "..\\..\\windows\\system32",
+        "a\x00b.jpg",
+        "x" * 500 + ".jpg",
+        unicodedata.normalize("NFD", "Ảnh hội nghị.png"),
+        "/absolute/path.txt",
+        "..",
+        "",
+        "\u202etxt.exe",
+    ],
+)
+def test_hostile_filenames_never_escape_the_store(tmp_path: Path, hostile: str) -> None:
+    store = FileStore(tmp_path / "files")
+    stored = store.put(b"data-" + hostile.encode("utf-8", "surrogatepass"), hostile)
+    path = store.path(stored.sha256)
+    assert path.resolve().is_relative_to((tmp_path / "files").resolve())
+    assert path.read_bytes().startswith(b"data-")
+    assert "/" not in stored.filename and "\x00" not in stored.filename
+    assert 0 < len(stored.filename) <= 180
+    assert stored.filename == unicodedata.normalize("NFC", stored.filename)
+    assert list((tmp_path).glob("etc")) == []
+
+
+def test_same_bytes_are_stored_once(tmp_path: Path) -> None:
+    store = FileStore(tmp_path)
+    first = store.put(b"poster", "a.png")
+    second = store.put(b"poster", "b.png")
+    assert first.sha256 == second.sha256 == hashlib.sha256(b"poster").hexdigest()
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+
+
+def test_path_accepts_only_digests(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sha256"):
+        FileStore(tmp_path).path("../../etc/passwd")
+
+
+def test_safe_filename_keeps_the_extension_when_cutting() -> None:
+    name = safe_filename("Báo cáo " * 60 + ".docx")
+    assert name.endswith(".docx") and len(name) <= 180
+
+
+def test_unit_csv_parses_the_bundled_default() -> None:
+    text = (Path(__file__).parents[3] / "data" / "units-default.csv").read_text("utf-8")
+    rows = parse_unit_csv(text)
+    assert len(rows) == 30
+    assert rows[0].code == "so-noi-vu" and rows[0].name == "Sở Nội vụ"
+    assert {r.kind for r in rows} == {UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.PRESS}
+
+
+def test_unit_csv_errors_name_every_bad_line() -> None:
+    text = (
+        "code,name_vi,kind,emails\n"
+        "so-y-te,Sở Y tế,department,vp@syt.gov.vn;@syt.gov.vn\n"
+        "BAD CODE,Tên,department,\n"
+        "so-y-te,Trùng mã,department,\n"
+        "h-x,,district,\n"
+        "h-y,Huyện Y,planet,not-an-email\n"
+    )
+    with pytest.raises(CsvRowError) as info:
+        parse_unit_csv(text)
+    problems = "\n".join(info.value.problems)
+    assert "dòng 3: mã đơn vị không hợp lệ" in problems
+    assert "dòng 4: mã 'so-y-te' trùng với dòng 2" in problems
+    assert "dòng 5: thiếu tên đơn vị" in problems
+    assert "dòng 6: loại đơn vị không hợp lệ" in problems
+    assert "dòng 6: địa chỉ email không hợp lệ" in problems
+
+
+def test_officer_csv_normalises_phone_and_reports_bad_ones() -> None:
+    good = (
+        "unit_code,full_name,position,phone,email\n"
+        "so-y-te,Trần Thị Bình,Phó CVP,01234567890,B@X.VN\n"
+    )
+    rows = parse_officer_csv(good)
+    assert rows[0].phone == "+84834567890" and rows[0].email == "b@x.vn"
+    bad = "unit_code,full_name,position,phone,email\nso-y-te,Lê Văn C,,12,\n"
+    with pytest.raises(CsvRowError, match="dòng 2"):
+        parse_officer_csv(bad)
