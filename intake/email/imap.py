@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from imapclient import IMAPClient
 
@@ -28,6 +30,15 @@ class ImapConfig:
 
     def __repr__(self) -> str:
         return f"ImapConfig(host={self.host!r}, port={self.port}, username={self.username!r})"
+
+
+def _utc(value: object) -> datetime | None:
+    # IMAPClient returns INTERNALDATE as a naive local-time datetime by default.
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.astimezone()  # naive means the machine's local time here
+    return value.astimezone(UTC)
 
 
 class ImapSession:
@@ -60,12 +71,15 @@ class ImapSession:
         """Every message still in the mailbox: everything not yet moved is looked at."""
         return sorted(int(u) for u in self.client.search(["ALL"]))
 
-    def sizes(self, uids: list[int]) -> dict[int, int]:
-        """Message sizes, so oversize mail is never downloaded whole."""
+    def sizes(self, uids: list[int]) -> dict[int, tuple[int, datetime | None]]:
+        """Size and INTERNALDATE per UID (oversize mail is never downloaded whole)."""
         if not uids:
             return {}
-        data = self.client.fetch(uids, ["RFC822.SIZE"])
-        return {int(uid): int(item[FETCH_SIZE]) for uid, item in data.items()}
+        data = self.client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
+        return {
+            int(uid): (int(item[FETCH_SIZE]), _utc(item.get(b"INTERNALDATE")))
+            for uid, item in data.items()
+        }
 
     def bodies(self, uids: list[int]) -> dict[int, bytes]:
         """Raw messages by UID, fetched with BODY.PEEK[] so \\Seen is not set."""
@@ -114,7 +128,5 @@ class ImapSession:
         try:
             self.client.logout()
         except Exception:  # the socket may be dead already; nothing to save
-            try:
+            with contextlib.suppress(Exception):
                 self.client.shutdown()
-            except Exception:  # noqa: S110 - closing a dead socket, nothing else to do
-                pass

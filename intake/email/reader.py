@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from intake.email.imap import ImapConfig, ImapSession
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Incoming:
+class FetchedMail:
     """One message handed to the sink; `truncated` means only headers were fetched."""
 
     mailbox: str
@@ -25,6 +26,7 @@ class Incoming:
     raw: bytes
     size: int
     truncated: bool = False
+    received_at: datetime | None = None  # the server's INTERNALDATE, aware UTC
 
 
 class MailSink(Protocol):
@@ -34,7 +36,7 @@ class MailSink(Protocol):
         self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]
     ) -> set[int]: ...
 
-    async def accept_many(self, items: Sequence[Incoming]) -> list[str]: ...
+    async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]: ...
 
 
 class ImapReader:
@@ -106,18 +108,26 @@ class ImapReader:
             await asyncio.to_thread(session.move_processed, [i.uid for i in items])
         return len(todo)
 
-    def _fetch(self, session: ImapSession, uids: list[int], uidvalidity: int) -> list[Incoming]:
-        sizes = session.sizes(uids)
-        small = [u for u in uids if sizes.get(u, 0) <= self.max_message_bytes]
-        large = [u for u in uids if sizes.get(u, 0) > self.max_message_bytes]
+    def _fetch(self, session: ImapSession, uids: list[int], uidvalidity: int) -> list[FetchedMail]:
+        info = session.sizes(uids)
+        small = [u for u in uids if info[u][0] <= self.max_message_bytes] if info else []
+        large = [u for u in uids if info[u][0] > self.max_message_bytes] if info else []
         bodies, heads = session.bodies(small), session.headers(large)
         mailbox = self.config.mailbox
         items = [
-            Incoming(mailbox, uidvalidity, uid, raw, sizes.get(uid, len(raw)))
+            FetchedMail(mailbox, uidvalidity, uid, raw, info[uid][0], received_at=info[uid][1])
             for uid, raw in bodies.items()
         ]
         items += [
-            Incoming(mailbox, uidvalidity, uid, raw, sizes[uid], truncated=True)
+            FetchedMail(
+                mailbox,
+                uidvalidity,
+                uid,
+                raw,
+                info[uid][0],
+                truncated=True,
+                received_at=info[uid][1],
+            )
             for uid, raw in heads.items()
         ]
         return sorted(items, key=lambda i: i.uid)
