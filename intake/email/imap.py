@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 FETCH_BODY = b"BODY[]"
 FETCH_SIZE = b"RFC822.SIZE"
@@ -99,6 +100,17 @@ class ImapSession:
         """Move to the processed folder (MOVE, or COPY + \\Deleted + UID EXPUNGE)."""
         if not uids:
             return
+        try:
+            self._move(uids)
+        except IMAPClientError as exc:
+            # Another instance moved some of them first ([EXPUNGEISSUED]): move the rest.
+            if b"EXPUNGEISSUED" not in str(exc).encode() and "no longer exist" not in str(exc):
+                raise
+            remaining = sorted(set(self.all_uids()) & set(uids))
+            if remaining:
+                self._move(remaining)
+
+    def _move(self, uids: list[int]) -> None:
         if b"MOVE" in self.capabilities:
             self.client.move(uids, self.config.processed_folder)
             return

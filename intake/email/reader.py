@@ -7,6 +7,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -37,6 +38,8 @@ class MailSink(Protocol):
     ) -> set[int]: ...
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]: ...
+
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[None]: ...
 
 
 class ImapReader:
@@ -95,6 +98,13 @@ class ImapReader:
     async def sweep(self, session: ImapSession) -> int:
         """Process every message in the mailbox that is not yet recorded; move after commit."""
         self.sweeps += 1
+        name = (
+            f"{self.config.host}:{self.config.port}:{self.config.username}:{self.config.mailbox}"
+        )
+        async with self.sink.exclusive(name):
+            return await self._sweep(session)
+
+    async def _sweep(self, session: ImapSession) -> int:
         mailbox, uidvalidity = self.config.mailbox, session.uidvalidity
         uids = await asyncio.to_thread(session.all_uids)
         done = await self.sink.processed_uids(mailbox=mailbox, uidvalidity=uidvalidity, uids=uids)
@@ -103,15 +113,16 @@ class ImapReader:
         todo = [u for u in uids if u not in done]
         for start in range(0, len(todo), self.config.batch_size):
             batch = todo[start : start + self.config.batch_size]
-            items = await asyncio.to_thread(self._fetch, session, batch, uidvalidity)
+            items = await asyncio.to_thread(self.fetch, session, batch, uidvalidity)
             await self.sink.accept_many(items)
             await asyncio.to_thread(session.move_processed, [i.uid for i in items])
         return len(todo)
 
-    def _fetch(self, session: ImapSession, uids: list[int], uidvalidity: int) -> list[FetchedMail]:
-        info = session.sizes(uids)
-        small = [u for u in uids if info[u][0] <= self.max_message_bytes] if info else []
-        large = [u for u in uids if info[u][0] > self.max_message_bytes] if info else []
+    def fetch(self, session: ImapSession, uids: list[int], uidvalidity: int) -> list[FetchedMail]:
+        """Blocking: sizes and dates first, then bodies (or only headers when oversize)."""
+        info = session.sizes(uids)  # UIDs expunged meanwhile (another instance) are absent
+        small = [u for u in uids if u in info and info[u][0] <= self.max_message_bytes]
+        large = [u for u in uids if u in info and info[u][0] > self.max_message_bytes]
         bodies, heads = session.bodies(small), session.headers(large)
         mailbox = self.config.mailbox
         items = [

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -65,6 +67,27 @@ class EmailIntake:
                 )
                 found.update(int(u) for u in result.all())
         return found
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """One sweep of a mailbox at a time across instances (PostgreSQL advisory lock).
+
+        The unique keys already stop double processing; the lock also stops two instances
+        from both MOVE-ing the same message (which leaves two copies in the folder).
+        """
+        if not self.db.is_postgres:
+            yield
+            return
+        digest = hashlib.sha256(f"newsdesk-mail:{name}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        async with self.db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            await conn.commit()
+            try:
+                yield
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await conn.commit()
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
         """Accept each message; returns one outcome per item."""
