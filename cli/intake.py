@@ -8,8 +8,15 @@ from typing import Annotated
 
 import typer
 
+from cli.common import get_settings, run_db
+from domain.clock import SystemClock
+from intake.email.component import policy_from
+from intake.email.dropfolder import import_files
 from intake.email.model import ParsedMessage
 from intake.email.parse import parse_message
+from intake.email.store import EmailIntake
+from storage.db import Database
+from storage.files import FileStore
 
 app = typer.Typer(help="E-mail intake: parse or import messages.", no_args_is_help=True)
 
@@ -32,6 +39,40 @@ def parse_command(
         typer.echo(json.dumps(parsed.to_json_dict(), ensure_ascii=False, indent=2))
         return
     typer.echo(summary(parsed))
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Store messages exported from another client (.eml), as if they had arrived by IMAP.
+
+    Each message is stored once (running the command again changes nothing). Receipts and
+    replies are queued in the outbox like for mail read from the mailbox.
+    """
+    settings = get_settings(ctx)
+
+    async def work(db: Database) -> list[str]:
+        sink = EmailIntake(
+            db=db,
+            files=FileStore(settings.files_dir),
+            clock=SystemClock(),
+            policy=policy_from(settings),
+        )
+        return await import_files(files, sink=sink, max_bytes=sink.policy.max_message_bytes)
+
+    outcomes = run_db(settings, work)
+    for path, outcome in zip(files, outcomes, strict=True):
+        typer.echo(f"{path}: {OUTCOME_LABELS.get(outcome, outcome)}")
+
+
+OUTCOME_LABELS = {
+    "stored": "đã tiếp nhận, chờ duyệt",
+    "quarantined": "người gửi chưa đăng ký, chờ biên tập viên kiểm tra",
+    "duplicate": "đã có từ trước, bỏ qua",
+    "refused": "quá dung lượng cho phép, đã ghi nhận và báo lại người gửi",
+}
 
 
 def summary(parsed: ParsedMessage) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from intake.email.component import build_email_intake
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
@@ -42,5 +43,6 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 # component has added its routes before the app is frozen.
 FACTORIES: list[Factory] = [
     build_outbox,
+    build_email_intake,
     build_web,
 ]

@@ -121,11 +121,12 @@ class ImapSession:
         else:
             self.client.expunge()
 
-    def wait_for_mail(self, seconds: float, stop: threading.Event) -> None:
-        """Block until the server reports a change, `seconds` pass, or `stop` is set."""
-        deadline = time.monotonic() + seconds
+    def wait_for_mail(self, idle: float, poll: float, stop: threading.Event) -> None:
+        """Block until the server reports a change (IDLE, up to `idle` s), `poll` s pass
+        when the server has no IDLE, or `stop` is set."""
+        deadline = time.monotonic() + idle
         if b"IDLE" not in self.capabilities:
-            stop.wait(seconds)  # polling fallback
+            stop.wait(poll)  # polling fallback
             return
         self.client.idle()
         try:

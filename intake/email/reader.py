@@ -54,6 +54,7 @@ class ImapReader:
         sink: MailSink,
         max_message_bytes: int,
         idle_seconds: float = 300.0,
+        poll_seconds: float = 60.0,
         backoff_max: float = 300.0,
         connect: Callable[[ImapConfig], ImapSession] = ImapSession,
     ) -> None:
@@ -61,6 +62,7 @@ class ImapReader:
         self.sink = sink
         self.max_message_bytes = max_message_bytes
         self.idle_seconds = idle_seconds
+        self.poll_seconds = poll_seconds
         self.backoff_max = backoff_max
         self.connect = connect
         self.sweeps = 0
@@ -90,7 +92,9 @@ class ImapReader:
         try:
             while not stop.is_set():
                 await self.sweep(session)
-                await asyncio.to_thread(session.wait_for_mail, self.idle_seconds, halt)
+                await asyncio.to_thread(
+                    session.wait_for_mail, self.idle_seconds, self.poll_seconds, halt
+                )
                 await asyncio.to_thread(session.refresh)
         finally:
             await asyncio.to_thread(session.close)

@@ -144,4 +144,5 @@ async def enqueue_type_refused(
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.1f}".replace(".", ",")
+    megabytes = size / 1_048_576
+    return (f"{megabytes:.1f}" if megabytes >= 1 else f"{megabytes:.2f}").replace(".", ",")

@@ -21,7 +21,7 @@ def unpack_tnef(data: bytes) -> TnefContent | None:
     try:
         from tnefparse import TNEF
 
-        tnef = TNEF(data, do_checksum=False)
+        tnef = TNEF(data, do_checksum=True)  # checksums are only recorded, never enforced
     except Exception:  # tnefparse raises assorted errors on damaged input
         return None
     files: list[tuple[str, bytes]] = []
