@@ -74,13 +74,12 @@ class ImapSession:
 
     def sizes(self, uids: list[int]) -> dict[int, tuple[int, datetime | None]]:
         """Size and INTERNALDATE per UID (oversize mail is never downloaded whole)."""
-        if not uids:
-            return {}
-        data = self.client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
-        return {
-            int(uid): (int(item[FETCH_SIZE]), _utc(item.get(b"INTERNALDATE")))
-            for uid, item in data.items()
-        }
+        found: dict[int, tuple[int, datetime | None]] = {}
+        for start in range(0, len(uids), 1000):
+            data = self.client.fetch(uids[start : start + 1000], ["RFC822.SIZE", "INTERNALDATE"])
+            for uid, item in data.items():
+                found[int(uid)] = (int(item[FETCH_SIZE]), _utc(item.get(b"INTERNALDATE")))
+        return found
 
     def bodies(self, uids: list[int]) -> dict[int, bytes]:
         """Raw messages by UID, fetched with BODY.PEEK[] so \\Seen is not set."""

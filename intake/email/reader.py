@@ -56,6 +56,7 @@ class ImapReader:
         idle_seconds: float = 300.0,
         poll_seconds: float = 60.0,
         backoff_max: float = 300.0,
+        batch_bytes: int = 16 * 1_048_576,
         connect: Callable[[ImapConfig], ImapSession] = ImapSession,
     ) -> None:
         self.config = config
@@ -64,6 +65,7 @@ class ImapReader:
         self.idle_seconds = idle_seconds
         self.poll_seconds = poll_seconds
         self.backoff_max = backoff_max
+        self.batch_bytes = batch_bytes
         self.connect = connect
         self.sweeps = 0
 
@@ -115,16 +117,83 @@ class ImapReader:
         # Committed before a crash but never moved: move now, never process again.
         await asyncio.to_thread(session.move_processed, sorted(done))
         todo = [u for u in uids if u not in done]
-        for start in range(0, len(todo), self.config.batch_size):
-            batch = todo[start : start + self.config.batch_size]
-            items = await asyncio.to_thread(self.fetch, session, batch, uidvalidity)
-            await self.sink.accept_many(items)
-            await asyncio.to_thread(session.move_processed, [i.uid for i in items])
+        info = await asyncio.to_thread(session.sizes, todo)
+        batches = self.plan([u for u in todo if u in info], info)
+        await self._pipeline(session, batches, info, uidvalidity)
         return len(todo)
 
+    async def _pipeline(
+        self,
+        session: ImapSession,
+        batches: list[list[int]],
+        info: dict[int, tuple[int, datetime | None]],
+        uidvalidity: int,
+    ) -> None:
+        """Fetch batch k+1 while batch k is stored; move batch k once it is committed.
+
+        The connection runs one command at a time, so a move waits for the fetch in flight.
+        """
+        pending: list[int] = []
+        fetching = self._start_fetch(session, batches, 0, info, uidvalidity)
+        for index in range(len(batches)):
+            assert fetching is not None
+            items = await fetching
+            await asyncio.to_thread(session.move_processed, pending)
+            fetching = self._start_fetch(session, batches, index + 1, info, uidvalidity)
+            try:
+                await self.sink.accept_many(items)
+            except BaseException:
+                if fetching is not None:
+                    await asyncio.gather(fetching, return_exceptions=True)
+                raise
+            pending = [i.uid for i in items]
+        await asyncio.to_thread(session.move_processed, pending)
+
+    def _start_fetch(
+        self,
+        session: ImapSession,
+        batches: list[list[int]],
+        index: int,
+        info: dict[int, tuple[int, datetime | None]],
+        uidvalidity: int,
+    ) -> asyncio.Future[list[FetchedMail]] | None:
+        if index >= len(batches):
+            return None
+        return asyncio.ensure_future(
+            asyncio.to_thread(self.fetch_planned, session, batches[index], info, uidvalidity)
+        )
+
+    def plan(
+        self, uids: list[int], info: dict[int, tuple[int, datetime | None]]
+    ) -> list[list[int]]:
+        """Batches of at most `batch_size` messages and about `batch_bytes` bytes, so memory
+        stays flat whatever the mailbox holds."""
+        batches: list[list[int]] = []
+        current: list[int] = []
+        weight = 0
+        for uid in uids:
+            size = min(info[uid][0], self.max_message_bytes)
+            if current and (
+                len(current) >= self.config.batch_size or weight + size > self.batch_bytes
+            ):
+                batches.append(current)
+                current, weight = [], 0
+            current.append(uid)
+            weight += size
+        return [*batches, current] if current else batches
+
     def fetch(self, session: ImapSession, uids: list[int], uidvalidity: int) -> list[FetchedMail]:
-        """Blocking: sizes and dates first, then bodies (or only headers when oversize)."""
-        info = session.sizes(uids)  # UIDs expunged meanwhile (another instance) are absent
+        """Blocking: sizes and dates, then bodies (or only headers when oversize)."""
+        return self.fetch_planned(session, uids, session.sizes(uids), uidvalidity)
+
+    def fetch_planned(
+        self,
+        session: ImapSession,
+        uids: list[int],
+        info: dict[int, tuple[int, datetime | None]],
+        uidvalidity: int,
+    ) -> list[FetchedMail]:
+        """Blocking: bodies of `uids` whose sizes are known (UIDs gone meanwhile are absent)."""
         small = [u for u in uids if u in info and info[u][0] <= self.max_message_bytes]
         large = [u for u in uids if u in info and info[u][0] > self.max_message_bytes]
         bodies, heads = session.bodies(small), session.headers(large)

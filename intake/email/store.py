@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,8 @@ from storage.models import ProcessedMail, Submission, Unit
 
 log = logging.getLogger(__name__)
 _CHUNK = 500  # bound on IN (...) lists
+# File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
+_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
 
 
 @dataclass(frozen=True)
@@ -90,25 +93,80 @@ class EmailIntake:
                 await conn.commit()
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
-        """Accept each message; returns one outcome per item."""
-        outcomes = [await self.accept_one(item) for item in items]
+        """Accept a batch in one transaction (one commit); on any failure, one by one."""
+        if not items:
+            return []
+        prepared = await asyncio.to_thread(self._prepare, items)
+        try:
+            async with self.db.session() as session:
+                outcomes = [
+                    await self._store(session, item, parsed, digest)
+                    for item, (parsed, digest) in zip(items, prepared, strict=True)
+                ]
+                await session.commit()
+        except Exception:  # a rival instance, or one bad message: isolate it
+            log.warning("batch of %d failed; storing one by one", len(items), exc_info=True)
+            outcomes = [
+                await self._accept_prepared(item, parsed, digest)
+                for item, (parsed, digest) in zip(items, prepared, strict=True)
+            ]
         if any(o in ("stored", "quarantined", "refused") for o in outcomes):
             self.wake_outbox()
         return outcomes
 
     async def accept_one(self, item: FetchedMail) -> str:
-        """Parse and store one message; a concurrent instance that won makes this a no-op."""
-        parsed = await asyncio.to_thread(parse_message, item.raw)
-        content_hash = hashlib.sha256(item.raw).hexdigest()
+        """Parse and store one message in its own transaction."""
+        [(parsed, digest)] = await asyncio.to_thread(self._prepare, [item])
+        return await self._accept_prepared(item, parsed, digest)
+
+    def _prepare(self, items: Sequence[FetchedMail]) -> list[tuple[ParsedMessage, str]]:
+        """Blocking: parse, hash, and write the raw mail and its files to the file store
+        (in parallel, fsync included) before the transaction; accept() then finds them."""
+        prepared = [(parse_message(i.raw), hashlib.sha256(i.raw).hexdigest()) for i in items]
+        blobs = [i.raw for i in items]
+        for parsed, _ in prepared:
+            blobs += [f.data for f in self._split_files(parsed)[0]]
+        list(_WRITERS.map(self.files.put, blobs))
+        return prepared
+
+    async def _accept_prepared(self, item: FetchedMail, parsed: ParsedMessage, digest: str) -> str:
         try:
             async with self.db.session() as session:
-                outcome = await self._store(session, item, parsed, content_hash)
+                outcome = await self._store(session, item, parsed, digest)
                 await session.commit()
         except IntegrityError:
             # Another instance recorded this (mailbox, UIDVALIDITY, UID) first.
             log.info("mail %s/%s/%s already taken", item.mailbox, item.uidvalidity, item.uid)
             return "duplicate"
+        except Exception as exc:  # a message that breaks storage must not block the mailbox
+            log.exception(
+                "mail %s/%s/%s could not be stored", item.mailbox, item.uidvalidity, item.uid
+            )
+            return await self._record_error(item, parsed, digest, exc)
         return outcome
+
+    async def _record_error(
+        self, item: FetchedMail, parsed: ParsedMessage, digest: str, exc: Exception
+    ) -> str:
+        """Remember the failure (the raw mail is in the file store and the folder)."""
+        try:
+            async with self.db.session() as session:
+                session.add(
+                    ProcessedMail(
+                        mailbox=item.mailbox,
+                        uidvalidity=item.uidvalidity,
+                        uid=item.uid,
+                        message_id=parsed.message_id,
+                        content_hash=digest,
+                        outcome="error",
+                        error=f"{type(exc).__name__}: {exc}"[:2000],
+                        processed_at=self.clock.now(),
+                    )
+                )
+                await session.commit()
+        except IntegrityError:
+            return "duplicate"
+        return "error"
 
     async def _store(
         self, session: AsyncSession, item: FetchedMail, parsed: ParsedMessage, content_hash: str
