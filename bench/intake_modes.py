@@ -28,8 +28,9 @@ def _client(port: int, *, quiet: bool) -> IMAPClient:
     return client
 
 
-def bare(port: int, workdir: Path) -> int:
-    """Fetch every message, 100 UIDs per FETCH; returns the number of messages."""
+def bare(port: int, workdir: Path) -> tuple[int, float]:
+    """Fetch every message, 100 UIDs per FETCH; returns (messages, seconds)."""
+    started = time.perf_counter()
     client = _client(port, quiet=True)
     uids = client.search(["ALL"])
     total = 0
@@ -37,11 +38,12 @@ def bare(port: int, workdir: Path) -> int:
         data = client.fetch(uids[start : start + 100], ["BODY.PEEK[]"])
         total += len(data)
     client.logout()
-    return total
+    return total, time.perf_counter() - started
 
 
-def reference(port: int, workdir: Path) -> int:
+def reference(port: int, workdir: Path) -> tuple[int, float]:
     """One message per FETCH, default-policy parsing, files written, one commit each."""
+    started = time.perf_counter()
     client = _client(port, quiet=False)
     db = sqlite3.connect(workdir / "reference.db")
     db.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, subject TEXT, sender TEXT, body TEXT)")
@@ -67,15 +69,15 @@ def reference(port: int, workdir: Path) -> int:
         db.commit()
         count += 1
     client.logout()
-    return count
+    return count, time.perf_counter() - started
 
 
-def reader(port: int, workdir: Path) -> int:
-    """The real reader, one sweep over the whole mailbox."""
+def reader(port: int, workdir: Path) -> tuple[int, float]:
+    """The real reader, one sweep over the whole mailbox (only the sweep is timed)."""
     return asyncio.run(_reader(port, workdir))
 
 
-async def _reader(port: int, workdir: Path) -> int:
+async def _reader(port: int, workdir: Path) -> tuple[int, float]:
     from domain.clock import SystemClock
     from intake.email.imap import ImapConfig, ImapSession
     from intake.email.reader import ImapReader
@@ -99,10 +101,11 @@ async def _reader(port: int, workdir: Path) -> int:
             policy=IntakePolicy(max_message_bytes=25 * 1_048_576),
         )
         limit = 25 * 1_048_576
+        started = time.perf_counter()  # set-up (migrations, imports) is not measured
         session = await asyncio.to_thread(ImapSession, config)
         count = await ImapReader(config=config, sink=intake, max_message_bytes=limit).sweep(session)
         await asyncio.to_thread(session.close)
-        return count
+        return count, time.perf_counter() - started
 
 
 MODES = {"bare": bare, "reference": reference, "reader": reader}
