@@ -9,6 +9,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
+from intake.email import fastmime
 from intake.email.charsets import decode_header_value, nfc
 from intake.email.docxtext import extract_docx_text
 from intake.email.kinds import detect_kind
@@ -41,7 +42,10 @@ def parse_message(raw: bytes, *, limits: ParseLimits = _DEFAULT_LIMITS) -> Parse
 
 def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
     # compat32 is several times faster than policy.default; we decode headers ourselves.
-    msg = BytesParser(policy=compat32).parsebytes(raw)
+    if len(raw) > limits.fast_split_bytes:
+        msg = fastmime.build(raw)  # big attachments: boundaries found with bytes.find
+    else:
+        msg = BytesParser(policy=compat32).parsebytes(raw)
     walker = Walk(limits=limits)
     body = Body()
     walk(msg, walker, body, 0)

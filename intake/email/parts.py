@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import mimetypes
 import re
@@ -92,6 +93,13 @@ def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
 
 
 def _payload(part: Message, walker: Walk) -> bytes:
+    raw = part.get_payload()
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding == "base64" and isinstance(raw, str):
+        try:  # one C call; the stdlib splits and re-joins the lines first
+            return binascii.a2b_base64(raw.encode("ascii", "surrogateescape"))
+        except (binascii.Error, ValueError):
+            pass  # damaged base64: let the stdlib salvage what it can
     try:
         data = part.get_payload(decode=True)
     except Exception:  # compat32 is lenient, but keep going whatever happens
@@ -100,7 +108,6 @@ def _payload(part: Message, walker: Walk) -> bytes:
         walker.warnings.append("part_defects")
     if isinstance(data, bytes):
         return data
-    raw = part.get_payload()
     if isinstance(raw, list):
         return b"\n".join(m.as_bytes() for m in raw if isinstance(m, Message))
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from intake.email.imap import ImapConfig, ImapSession
 
@@ -38,6 +38,14 @@ class MailSink(Protocol):
     ) -> set[int]: ...
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]: ...
+
+    def prepare(self, items: Sequence[FetchedMail]) -> Sequence[Any]:
+        """Blocking work (parsing, file writes) done in the reader's fetch thread."""
+        ...
+
+    async def accept_prepared(
+        self, items: Sequence[FetchedMail], prepared: Sequence[Any]
+    ) -> list[str]: ...
 
     def exclusive(self, name: str) -> AbstractAsyncContextManager[None]: ...
 
@@ -137,11 +145,11 @@ class ImapReader:
         fetching = self._start_fetch(session, batches, 0, info, uidvalidity)
         for index in range(len(batches)):
             assert fetching is not None
-            items = await fetching
+            items, prepared = await fetching
             await asyncio.to_thread(session.move_processed, pending)
             fetching = self._start_fetch(session, batches, index + 1, info, uidvalidity)
             try:
-                await self.sink.accept_many(items)
+                await self.sink.accept_prepared(items, prepared)
             except BaseException:
                 if fetching is not None:
                     await asyncio.gather(fetching, return_exceptions=True)
@@ -156,12 +164,15 @@ class ImapReader:
         index: int,
         info: dict[int, tuple[int, datetime | None]],
         uidvalidity: int,
-    ) -> asyncio.Future[list[FetchedMail]] | None:
+    ) -> asyncio.Future[tuple[list[FetchedMail], Sequence[Any]]] | None:
         if index >= len(batches):
             return None
-        return asyncio.ensure_future(
-            asyncio.to_thread(self.fetch_planned, session, batches[index], info, uidvalidity)
-        )
+
+        def work() -> tuple[list[FetchedMail], Sequence[Any]]:
+            items = self.fetch_planned(session, batches[index], info, uidvalidity)
+            return items, self.sink.prepare(items)
+
+        return asyncio.ensure_future(asyncio.to_thread(work))
 
     def plan(
         self, uids: list[int], info: dict[int, tuple[int, datetime | None]]

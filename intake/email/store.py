@@ -97,9 +97,15 @@ class EmailIntake:
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
         """Accept a batch in one transaction (one commit); on any failure, one by one."""
+        prepared = await asyncio.to_thread(self.prepare, items)
+        return await self.accept_prepared(items, prepared)
+
+    async def accept_prepared(
+        self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
+    ) -> list[str]:
+        """accept_many() after prepare() (which the reader runs in its fetch thread)."""
         if not items:
             return []
-        prepared = await asyncio.to_thread(self._prepare, items)
         try:
             outcomes = await self._commit(items, prepared)
         except Exception:  # a rival instance, or one bad message: isolate it
@@ -126,7 +132,7 @@ class EmailIntake:
             await session.commit()
         return outcomes
 
-    def _prepare(self, items: Sequence[FetchedMail]) -> list[tuple[ParsedMessage, str]]:
+    def prepare(self, items: Sequence[FetchedMail]) -> list[tuple[ParsedMessage, str]]:
         """Blocking: parse, hash, and write the raw mail and its files to the file store
         (in parallel, fsync included) before the transaction; accept then finds them."""
         prepared = [(parse_message(i.raw), hashlib.sha256(i.raw).hexdigest()) for i in items]
