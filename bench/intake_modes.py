@@ -103,7 +103,9 @@ async def _reader(port: int, workdir: Path) -> tuple[int, float]:
         limit = 25 * 1_048_576
         started = time.perf_counter()  # set-up (migrations, imports) is not measured
         session = await asyncio.to_thread(ImapSession, config)
-        count = await ImapReader(config=config, sink=intake, max_message_bytes=limit).sweep(session)
+        count = await ImapReader(config=config, sink=intake, max_message_bytes=limit).sweep(
+            session
+        )
         await asyncio.to_thread(session.close)
         return count, time.perf_counter() - started
 
