@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from domain.clock import Clock
 from intake.email.batch import Rules, split_files, store_batch
+from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
 from intake.email.parse import parse_message
 from intake.email.reader import FetchedMail
@@ -116,6 +117,7 @@ class EmailIntake:
             ]
         if any(o in ("stored", "quarantined", "refused") for o in outcomes):
             self.wake_outbox()
+        release_memory()
         return outcomes
 
     async def accept_one(self, item: FetchedMail) -> str:
