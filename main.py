@@ -11,6 +11,8 @@ from cli import db as db_cli
 from cli import editors as editors_cli
 from cli import intake as intake_cli
 from cli import officers as officers_cli
+from cli import remind as remind_cli
+from cli import report as report_cli
 from cli import units as units_cli
 from cli.common import fail, get_settings
 from runtime.logs import setup_logging
@@ -26,6 +28,8 @@ app.add_typer(units_cli.app, name="units")
 app.add_typer(officers_cli.app, name="officers")
 app.add_typer(editors_cli.app, name="editors")
 app.add_typer(intake_cli.app, name="intake")
+app.add_typer(remind_cli.app, name="remind")
+app.add_typer(report_cli.app, name="report")
 
 
 def _secrets(settings: Settings) -> list[str]:

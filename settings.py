@@ -7,12 +7,14 @@ read too. ``.env.example`` documents every field with its default.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.states import SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_UNITS_CSV = ROOT / "data" / "units-default.csv"
@@ -163,6 +165,49 @@ class ScheduleSettings(BaseModel):
         default=[], description="Who receives the monthly report by email."
     )
     enabled: bool = Field(default=True, description="Run scheduled jobs in `serve`.")
+    reminder_steps: str = Field(
+        default="",
+        description="Ladder with a time per step, e.g. '7@08:30,3@08:30,1@15:00' "
+        "(days before@HH:MM); empty = reminder_days at reminder_time.",
+    )
+    overdue_time: time | None = Field(
+        default=None, description="Time of the overdue notice; empty = reminder_time."
+    )
+    extra_days_off: list[date] = Field(
+        default=[], description="Extra local days off announced by the province (YYYY-MM-DD)."
+    )
+    extra_working_days: list[date] = Field(
+        default=[], description="Make-up working days (e.g. a Saturday) reminders may use."
+    )
+    not_qualifying: list[str] = Field(
+        default=["rejected", "withdrawn"],
+        description="Submission statuses that do not count towards a unit's monthly compliance.",
+    )
+    registration_days: list[int] = Field(
+        default=[7, 3, 1], description="Days before the registration deadline a request goes out."
+    )
+    registration_time: time | None = Field(
+        default=None, description="Time registration requests go out; empty = reminder_time."
+    )
+    report_internal: bool = Field(
+        default=False,
+        description="Include officers' phone numbers in the emailed report (internal copy).",
+    )
+    digest_weekdays_only: bool = Field(
+        default=True, description="Send the editors' digest Monday to Friday only."
+    )
+    misfire_grace_seconds: int = Field(
+        default=3600, description="How late a scheduled run may still start (then coalesced)."
+    )
+
+    @field_validator("not_qualifying")
+    @classmethod
+    def _known_statuses(cls, value: list[str]) -> list[str]:
+        known = {s.value for s in SubmissionStatus}
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown submission statuses {unknown}; known: {sorted(known)}")
+        return value
 
     @field_validator("deadline_day")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -15,6 +16,7 @@ from storage.files import FileStore
 from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
+_POLICY = policy.default.clone(max_line_length=998)
 
 
 def _domain(address: str) -> str:
@@ -25,7 +27,9 @@ def build_email(
     message: OutboxMessage, *, settings: SmtpSettings, files: FileStore | None
 ) -> EmailMessage:
     """The MIME message for an outbox row: UTF-8, threaded when it answers a mail."""
-    mail = EmailMessage()
+    # Long Vietnamese subjects folded at 78 columns lose spaces between encoded words (a
+    # CPython folding bug: "cán bộ phụ" arrives as "cán bộphụ"); 998 is RFC 5322's hard limit.
+    mail = EmailMessage(policy=_POLICY)
     mail["From"] = Address(display_name=settings.from_name, addr_spec=settings.from_address)
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
@@ -37,9 +41,9 @@ def build_email(
     if message.in_reply_to:
         mail["In-Reply-To"] = message.in_reply_to
         mail["References"] = message.references or message.in_reply_to
-    mail.set_content(message.body, charset="utf-8")
+    mail.set_content(message.body, charset="utf-8", cte="base64")
     if message.html:
-        mail.add_alternative(message.html, subtype="html", charset="utf-8")
+        mail.add_alternative(message.html, subtype="html", charset="utf-8", cte="base64")
     for item in message.attachments:
         if files is None:
             raise RejectedError("attachments need a file store")
@@ -67,9 +71,14 @@ class EmailSender:
     async def send(self, message: OutboxMessage) -> dict[str, str]:
         mail = build_email(message, settings=self.settings, files=self.files)
         s = self.settings
+        # aiosmtplib flattens EmailMessage objects with its own 78-column policy, which brings
+        # the folding bug back; hand it the bytes we flattened ourselves.
+        raw = mail.as_bytes(policy=_POLICY.clone(linesep="\r\n"))
         try:
             await aiosmtplib.send(
-                mail,
+                raw,
+                sender=s.from_address,
+                recipients=[message.recipient],
                 hostname=s.host,
                 port=s.port,
                 username=s.username or None,

@@ -93,11 +93,26 @@ async def claim_due(
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.exec(query)).all())
     until = now + timedelta(seconds=CLAIM_SECONDS)
+    claimed = []
     for row in rows:
-        row.claimed_until = until
-        session.add(row)
-    await session.flush()
-    return rows
+        # Conditional claim: SQLite reads outside a transaction, so two workers can select
+        # the same row; only the one whose UPDATE still matches owns it.
+        result = await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row.id)
+            .where(col(OutboxMessage.status) == "pending")
+            .where(
+                or_(
+                    col(OutboxMessage.claimed_until).is_(None),
+                    col(OutboxMessage.claimed_until) < now,
+                )
+            )
+            .values(claimed_until=until)
+        )
+        if result.rowcount == 1:
+            row.claimed_until = until
+            claimed.append(row)
+    return claimed
 
 
 async def mark_sent(

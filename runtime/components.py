@@ -7,6 +7,7 @@ from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
 from runtime.context import AppContext, Component, Factory
+from scheduler.jobs import build_scheduler
 from web.server import WebServer
 
 
@@ -44,5 +45,6 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 FACTORIES: list[Factory] = [
     build_outbox,
     build_email_intake,
+    build_scheduler,
     build_web,
 ]

@@ -69,6 +69,27 @@ async def test_email_is_sent_once_and_threaded(
     assert mail.rcpt_tos == ["vanphong@syt.example.vn"]
 
 
+async def test_long_vietnamese_subjects_keep_every_space(
+    database: Database, smtp_sink: SmtpSink, files: FileStore
+) -> None:
+    subjects = [
+        "Nhắc đăng ký cán bộ phụ trách công tác truyền thông chính sách của Ủy ban nhân dân "
+        f"huyện Quỳnh Phụ tháng {n} năm 2024 " + "đơn vị " * n
+        for n in range(1, 13)
+    ]
+    async with database.session() as session:
+        for n, subject in enumerate(subjects):
+            await enqueue(
+                session=session, key=f"s{n}", channel=EMAIL, recipient="a@b.vn",
+                subject=subject.strip(), body="x",
+            )  # fmt: skip
+        await session.commit()
+    sender = EmailSender(smtp_settings_for(smtp_sink), files=files)
+    await OutboxWorker(database, [sender], clock=FixedClock(utcnow())).drain()
+    received = sorted(m.message["Subject"] for m in smtp_sink.wait_for(len(subjects)))
+    assert received == sorted(s.strip() for s in subjects)
+
+
 async def test_smtp_down_delays_never_loses(database: Database, files: FileStore) -> None:
     """GIVEN no SMTP server WHEN the worker tries THEN the row waits; later it is delivered."""
     port = free_port()

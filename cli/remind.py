@@ -1,0 +1,119 @@
+"""`python main.py remind preview|run`: deadline reminders on demand."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+import typer
+
+from cli.common import fail, get_settings, print_table, run_db
+from domain.clock import SystemClock
+from domain.periods import TZ
+from outbox.email import EmailSender
+from outbox.worker import OutboxWorker, Sender
+from scheduler.config import SchedulerConfig, config_from_settings
+from scheduler.service import PreviewLine, preview_day, remind_due
+from settings import Settings
+from storage.db import Database
+from storage.files import FileStore
+from storage.registry import list_units
+
+app = typer.Typer(help="Nhắc hạn gửi tin, bài hằng tháng và đăng ký cán bộ.", no_args_is_help=True)
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_day(text: str) -> date:
+    """A local day from "19/07/2024", "19/7/2024" or "2024-07-19" (day first, never month)."""
+    value = text.strip()
+    match = _DMY.match(value)
+    try:
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"ngày không hợp lệ: {text!r} (dạng dd/mm/yyyy)") from None
+
+
+async def _preview(
+    db: Database, config: SchedulerConfig, day: date
+) -> tuple[list[PreviewLine], dict[int, str]]:
+    lines = await preview_day(db=db, config=config, day=day)
+    async with db.session() as session:
+        units = await list_units(session=session)
+    return lines, {u.id: u.name for u in units if u.id is not None}
+
+
+@app.command()
+def preview(
+    ctx: typer.Context,
+    day: str = typer.Option("", "--date", help="Ngày xem trước (dd/mm/yyyy); mặc định hôm nay."),
+) -> None:
+    """Show who would be reminded of what on a day, without sending anything."""
+    settings = get_settings(ctx)
+    target = parse_day(day) if day else datetime.now(TZ).date()
+    config = config_from_settings(settings)
+    lines, names = run_db(settings, lambda db: _preview(db, config, target))
+    if not lines:
+        typer.echo(f"Không có nhắc nhở nào vào ngày {target:%d/%m/%Y}.")
+        return
+    rows = [
+        [
+            line.at.astimezone(TZ).strftime("%H:%M"),
+            line.message.period,
+            line.message.step,
+            names.get(line.message.unit_id, ""),
+            line.message.channel or "-",
+            line.message.recipient or "(không có địa chỉ liên lạc)",
+            line.message.subject,
+        ]
+        for line in lines
+    ]
+    print_table(["Giờ", "Kỳ", "Bước", "Đơn vị", "Kênh", "Người nhận", "Tiêu đề"], rows)
+    units = len({line.message.unit_id for line in lines})
+    typer.echo(f"\n{len(lines)} tin nhắn tới {units} đơn vị vào ngày {target:%d/%m/%Y}.")
+
+
+def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
+    senders: list[Sender] = []
+    if settings.smtp.enabled:
+        senders.append(EmailSender(settings.smtp, files=files))
+    if bot is not None:
+        from outbox.telegram import TelegramSender
+
+        senders.append(TelegramSender(bot, files=files))
+    return senders
+
+
+async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, int]:
+    clock = SystemClock()
+    config = config_from_settings(settings)
+    result = await remind_due(db=db, config=config, now=clock.now())
+    if not send or not result.new:
+        return len(result.new), 0
+    files = FileStore(settings.files_dir)
+    bot = None
+    if settings.telegram.enabled:
+        from telegram import Bot
+
+        bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
+    if bot is None:
+        return len(result.new), await OutboxWorker(db, _senders(settings, files, None),
+                                                   clock=clock).drain()  # fmt: skip
+    async with bot:
+        worker = OutboxWorker(db, _senders(settings, files, bot), clock=clock)
+        return len(result.new), await worker.drain()
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    send: bool = typer.Option(True, "--send/--queue-only", help="Gửi ngay sau khi xếp hàng."),
+) -> None:
+    """Queue what is due now (each reminder once) and send it."""
+    settings = get_settings(ctx)
+    queued, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    typer.echo(f"Đã xếp hàng {queued} nhắc nhở mới; đã gửi {sent} tin từ hàng đợi.")
+    if send and queued and not (settings.smtp.enabled or settings.telegram.enabled):
+        fail("Chưa cấu hình SMTP hay Telegram: tin nhắn đang chờ trong hàng đợi.", code=2)

@@ -1,0 +1,112 @@
+"""Every Vietnamese text of the compliance report: headers, labels, the chat summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.periods import TZ, parse_period
+from reports.figures import MonthReport, Standing
+
+STANDING_LABELS: dict[Standing, str] = {
+    Standing.ON_TIME: "Đúng hạn",
+    Standing.LATE: "Trễ hạn",
+    Standing.MISSING: "Chưa gửi",
+}
+NOT_COUNTED = ""  # a month the unit did not exist or was not counted
+NO_OFFICER = "Chưa đăng ký"
+
+MONTH_HEADERS = (
+    "STT",
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Đã gửi",
+    "Đã duyệt",
+    "Đã đăng",
+    "Tình trạng",
+    "Gửi lần đầu",
+    "Cán bộ phụ trách",
+    "Chức vụ",
+)
+PHONE_HEADER = "Điện thoại"
+YEAR_FIXED_HEADERS = ("STT", "Mã đơn vị", "Tên đơn vị")
+YEAR_TOTAL_HEADER = "Số tháng đạt"
+
+MONTH_SHEET = "Tháng {month}"
+YEAR_SHEET = "Năm {year}"
+MONTH_TITLE = "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG {month}"
+YEAR_TITLE = "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI NĂM {year}"
+MONTH_INFO = "Hạn gửi: {deadline}. Lập lúc: {generated}. {copy}"
+YEAR_INFO = "Đúng hạn: ✓, trễ hạn: Trễ, chưa gửi: ✗; ô trống: chưa tính. Lập lúc: {generated}."
+INTERNAL_COPY = "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
+SHARED_COPY = "Bản gửi lãnh đạo (không kèm số điện thoại)."
+UNREGISTERED_SHEET = "Chưa đăng ký cán bộ"
+UNREGISTERED_HEADERS = ("STT", "Tên đơn vị")
+GRID_MARKS: dict[Standing, str] = {
+    Standing.ON_TIME: "✓",
+    Standing.LATE: "Trễ",
+    Standing.MISSING: "✗",
+}
+
+SUMMARY_HEAD = (
+    "📊 Báo cáo tháng {month}: {complied}/{total} đơn vị đã gửi "
+    "({on_time} đúng hạn, {late} trễ hạn)."
+)
+SUMMARY_ALL_DONE = "Tất cả đơn vị đã gửi sản phẩm. 👏"
+SUMMARY_MISSING = "Chưa gửi ({count}): {names}."
+SUMMARY_UNREGISTERED = "Chưa đăng ký cán bộ phụ trách ({count}): {names}."
+SUMMARY_MORE = "… và {count} đơn vị khác"
+SUMMARY_NAMES_SHOWN = 15
+
+REPORT_MAIL_SUBJECT = "[Newsdesk] Báo cáo tình hình gửi tin, bài tháng {month}"
+REPORT_MAIL_BODY = (
+    "Kính gửi lãnh đạo,\n\n"
+    "Hệ thống Newsdesk gửi kèm báo cáo tình hình gửi tin, bài của các đơn vị tháng {month} "
+    "(tệp Excel và CSV).\n\n{summary}\n\n"
+    "Thư này được gửi tự động; vui lòng không trả lời."
+)
+
+
+def fmt_date(at: datetime) -> str:
+    """dd/mm/yyyy in Vietnam's time zone."""
+    return at.astimezone(TZ).strftime("%d/%m/%Y")
+
+
+def fmt_datetime(at: datetime) -> str:
+    """HH:MM dd/mm/yyyy in Vietnam's time zone."""
+    return at.astimezone(TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def fmt_month(period: str) -> str:
+    """ "2024-07" as "07/2024"."""
+    year, month = parse_period(period)
+    return f"{month:02d}/{year}"
+
+
+def _names(names: list[str]) -> str:
+    shown = names[:SUMMARY_NAMES_SHOWN]
+    text = ", ".join(shown)
+    if len(names) > len(shown):
+        text += " " + SUMMARY_MORE.format(count=len(names) - len(shown))
+    return text
+
+
+def summary(report: MonthReport) -> str:
+    """The short message for the editors' chat and the report mail."""
+    lines = [
+        SUMMARY_HEAD.format(
+            month=fmt_month(report.period),
+            complied=len(report.complied),
+            total=len(report.rows),
+            on_time=report.count(Standing.ON_TIME),
+            late=report.count(Standing.LATE),
+        )
+    ]
+    missing = [r.unit_name for r in report.missing]
+    if missing:
+        lines.append(SUMMARY_MISSING.format(count=len(missing), names=_names(missing)))
+    else:
+        lines.append(SUMMARY_ALL_DONE)
+    if report.unregistered:
+        names = _names(list(report.unregistered))
+        lines.append(SUMMARY_UNREGISTERED.format(count=len(report.unregistered), names=names))
+    return "\n".join(lines)

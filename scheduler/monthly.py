@@ -1,0 +1,97 @@
+"""The monthly compliance report job: XLSX + CSV to leadership, a summary to the editors' chat.
+
+Runs at most once per month (a JobRun row keyed by the month), from the configured report day
+until the end of that month, so a late start still sends it and a rerun never repeats it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.periods import period_of, previous_period
+from outbox.store import EMAIL, TELEGRAM, enqueue
+from reports import render, texts, xlsx
+from reports.compliance import month_report
+from reports.figures import MonthReport
+from scheduler.config import SchedulerConfig, report_due_at
+from scheduler.locks import try_job_lock
+from scheduler.store import claim_job_run, finish_job_run
+from storage.db import Database
+from storage.files import FileStore
+
+log = logging.getLogger(__name__)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
+
+
+def report_files(files: FileStore, report: MonthReport) -> list[dict[str, str]]:
+    """Store the XLSX and CSV renderings; outbox attachment descriptors for them."""
+    suffix = "-noi-bo" if report.internal else ""
+    stem = f"bao-cao-{report.period}{suffix}"
+    out = []
+    for data, ext, ctype in (
+        (xlsx.month_xlsx(report), "xlsx", XLSX_TYPE),
+        (render.month_csv(report), "csv", CSV_TYPE),
+    ):
+        stored = files.put(data, f"{stem}.{ext}")
+        out.append({"sha256": stored.sha256, "filename": f"{stem}.{ext}", "content_type": ctype})
+    return out
+
+
+async def _enqueue_report(
+    session: AsyncSession, config: SchedulerConfig, report: MonthReport, files: FileStore,
+    now: datetime,
+) -> int:  # fmt: skip
+    summary = texts.summary(report)
+    month = texts.fmt_month(report.period)
+    attachments = report_files(files, report) if config.leadership_emails else []
+    count = 0
+    for address in config.leadership_emails:
+        await enqueue(
+            session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
+            recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
+            body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary),
+            attachments=attachments, meta={"kind": "report"}, now=now,
+        )  # fmt: skip
+        count += 1
+    if config.editors_chat_id is not None:
+        chat = str(config.editors_chat_id)
+        await enqueue(
+            session=session, key=f"report:{report.period}:telegram:{chat}", channel=TELEGRAM,
+            recipient=chat, body=summary, meta={"kind": "report"}, now=now,
+        )  # fmt: skip
+        count += 1
+    return count
+
+
+async def send_monthly_report(
+    *, db: Database, files: FileStore, config: SchedulerConfig, now: datetime,
+    wake: Callable[[], None] = lambda: None,
+) -> str | None:  # fmt: skip
+    """Send last month's report once, when its day has come; the period sent, or None."""
+    current = period_of(now)
+    period = previous_period(current)
+    if now < report_due_at(config, current):
+        return None
+    if not config.leadership_emails and config.editors_chat_id is None:
+        return None  # nobody to send to: leave the month unclaimed until someone is configured
+    async with db.session() as session:
+        if not await try_job_lock(session=session, name="monthly-report"):
+            return None
+        run_id = await claim_job_run(session=session, key=f"report:{period}", now=now)
+        if run_id is None:
+            return None
+        report = await month_report(
+            session=session, period=period, rules=config.rules, now=now,
+            internal=config.report_internal,
+        )  # fmt: skip
+        count = await _enqueue_report(session, config, report, files, now)
+        await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
+        await session.commit()
+    wake()
+    log.info("monthly report %s queued for %d recipients", period, count)
+    return period

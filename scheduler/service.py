@@ -1,0 +1,92 @@
+"""The reminder sweep (`remind run`, the scheduled job) and its dry-run preview."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.deadlines import ScheduledStep
+from domain.periods import TZ
+from scheduler.campaign import plan_campaign
+from scheduler.config import SchedulerConfig
+from scheduler.locks import try_job_lock
+from scheduler.reminders import plan_step
+from scheduler.store import Message, record_reminders
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What one sweep did."""
+
+    ran: bool  # False when another instance held the lock
+    steps: tuple[str, ...] = ()  # "2024-07/before-3", ...
+    planned: int = 0
+    new: tuple[Message, ...] = field(default_factory=tuple)
+
+
+async def plan_due(
+    *, session: AsyncSession, config: SchedulerConfig, now: datetime
+) -> tuple[list[ScheduledStep], list[Message]]:
+    """Every message due at `now`: the monthly steps due and the registration campaign."""
+    steps = config.plan.due(now)
+    messages: list[Message] = []
+    for step in steps:
+        messages += await plan_step(session=session, config=config, step=step, now=now)
+    messages += await plan_campaign(session=session, config=config, now=now)
+    return steps, messages
+
+
+async def remind_due(
+    *,
+    db: Database,
+    config: SchedulerConfig,
+    now: datetime,
+    wake: Callable[[], None] = lambda: None,
+) -> SweepResult:
+    """Record and enqueue whatever is due and not yet sent, in one transaction under the lock."""
+    async with db.session() as session:
+        if not await try_job_lock(session=session, name="reminders"):
+            log.info("reminder sweep skipped: another instance holds the lock")
+            return SweepResult(ran=False)
+        steps, messages = await plan_due(session=session, config=config, now=now)
+        new = await record_reminders(session=session, messages=messages, now=now)
+        await session.commit()
+    if new:
+        wake()
+    names = tuple(f"{s.key}/{s.name}" for s in steps)
+    log.info("reminder sweep: steps %s, %d due, %d new", names or "-", len(messages), len(new))
+    return SweepResult(ran=True, steps=names, planned=len(messages), new=tuple(new))
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    at: datetime
+    message: Message
+
+
+async def preview_day(*, db: Database, config: SchedulerConfig, day: date) -> list[PreviewLine]:
+    """Who would be reminded of what on local `day`, judged on today's data; nothing is sent."""
+    lines: list[PreviewLine] = []
+    async with db.session() as session:
+        for step in config.plan.firing_on(day):
+            planned = await plan_step(
+                session=session, config=config, step=step, now=step.at, include_unreachable=True
+            )
+            for message in planned:
+                lines.append(PreviewLine(step.at, message))
+        if config.campaign:
+            for step in config.campaign.ladder:
+                if step.at.astimezone(TZ).date() == day:
+                    for message in await plan_campaign(
+                        session=session, config=config, now=step.at
+                    ):
+                        lines.append(PreviewLine(step.at, message))
+        await session.rollback()  # the campaign may have drafted invite codes: keep nothing
+    return lines

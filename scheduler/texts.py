@@ -1,0 +1,235 @@
+"""Every Vietnamese text of reminders, the officer-registration campaign and the daily digest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.deadlines import days_left
+from domain.periods import period_of
+from reports.texts import fmt_date, fmt_datetime, fmt_month
+
+# The same text goes by email and by Telegram (where writing to the bot is how officers submit),
+# so the footer must not say "do not reply".
+FOOTER = "Tin nhắn được gửi tự động từ hệ thống Newsdesk của Sở."
+WHAT_IS_DUE = (
+    "Theo đề nghị của Sở, mỗi đơn vị gửi ít nhất một sản phẩm truyền thông chính sách mỗi tháng "
+    "(tin, bài, ảnh, poster/infographic hoặc video) để đăng trên trang Zalo OA."
+)
+
+
+@dataclass(frozen=True)
+class SentItem:
+    """Something the unit sent this month, as the reminder lists it."""
+
+    code: str
+    title: str
+    status: str  # a Vietnamese status label
+
+
+@dataclass(frozen=True)
+class HowToSubmit:
+    """Where officers send things (from settings)."""
+
+    mailbox: str = ""
+    bot_link: str = ""
+
+
+# --- monthly reminders ---------------------------------------------------------------------------
+
+
+def reminder_subject(*, period: str, deadline: datetime, overdue: bool) -> str:
+    month = fmt_month(period)
+    if overdue:
+        return f"[Newsdesk] Quá hạn gửi tin, bài tháng {month}"
+    return f"[Newsdesk] Nhắc gửi tin, bài tháng {month} – hạn {fmt_datetime(deadline)}"
+
+
+def _when(*, period: str, deadline: datetime, now: datetime, overdue: bool) -> str:
+    if not overdue:
+        left = days_left(now, deadline)
+        remaining = "hạn là hôm nay" if left <= 0 else f"còn {left} ngày"
+        return f"Hạn gửi: {fmt_datetime(deadline)} ({remaining})."
+    if period_of(now) == period:
+        return (
+            f"Hạn gửi {fmt_datetime(deadline)} đã qua. Đề nghị đơn vị gửi ngay: sản phẩm gửi "
+            f"trong tháng {fmt_month(period)} vẫn được ghi nhận (là trễ hạn)."
+        )
+    return (
+        f"Hạn gửi {fmt_datetime(deadline)} đã qua và tháng {fmt_month(period)} đã kết thúc; "
+        "báo cáo tháng sẽ ghi đơn vị chưa gửi. Đề nghị đơn vị chủ động gửi sản phẩm tháng này."
+    )
+
+
+def _sent_so_far(period: str, sent: Sequence[SentItem]) -> list[str]:
+    if not sent:
+        return [f"Trong tháng {fmt_month(period)} đơn vị chưa gửi sản phẩm nào."]
+    lines = [f"Trong tháng {fmt_month(period)} đơn vị đã gửi, nhưng chưa có sản phẩm hợp lệ:"]
+    lines += [f"  • {item.code} «{item.title}» – {item.status}" for item in sent]
+    return lines
+
+
+def _how_to_submit(how: HowToSubmit) -> list[str]:
+    lines = ["Cách gửi:"]
+    if how.mailbox:
+        lines.append(f"  • Email: gửi thư (nội dung và tệp đính kèm) tới {how.mailbox}")
+    if how.bot_link:
+        lines.append(f"  • Telegram: gửi qua bot {how.bot_link}")
+    return lines if len(lines) > 1 else []
+
+
+def reminder_body(
+    *,
+    unit_name: str,
+    period: str,
+    deadline: datetime,
+    now: datetime,
+    overdue: bool,
+    sent: Sequence[SentItem],
+    how: HowToSubmit,
+) -> str:
+    """The reminder for one unit: what is due, by when, how to submit, what was sent so far."""
+    status = "chưa có sản phẩm hợp lệ" if not overdue else "chưa gửi sản phẩm"
+    lines = [
+        f"Kính gửi {unit_name},",
+        "",
+        WHAT_IS_DUE,
+        "",
+        f"Đơn vị {status} cho tháng {fmt_month(period)}.",
+        _when(period=period, deadline=deadline, now=now, overdue=overdue),
+        "",
+        *_sent_so_far(period, sent),
+        "",
+        *_how_to_submit(how),
+        "",
+        FOOTER,
+    ]
+    return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+# --- the officer-registration campaign -----------------------------------------------------------
+
+
+def registration_subject(*, deadline: datetime) -> str:
+    return f"[Newsdesk] Đăng ký cán bộ truyền thông – hạn {fmt_date(deadline)}"
+
+
+def _how_to_register(invite_link: str) -> list[str]:
+    if invite_link.startswith("http"):
+        return [
+            "Cách đăng ký: cán bộ mở liên kết sau trên Telegram và làm theo hướng dẫn:",
+            f"  {invite_link}",
+        ]
+    return [f"Cách đăng ký: cán bộ gửi lệnh /start {invite_link} cho bot Telegram của Sở."]
+
+
+def registration_body(
+    *, unit_name: str, deadline: datetime, now: datetime, invite_link: str, mailbox: str
+) -> str:
+    """Ask a unit without an active officer to register one, with its invite link."""
+    left = days_left(now, deadline)
+    remaining = "hạn là hôm nay" if left <= 0 else f"còn {left} ngày"
+    lines = [
+        f"Kính gửi {unit_name},",
+        "",
+        "Đơn vị chưa có cán bộ phụ trách truyền thông chính sách đăng ký với Sở. Đề nghị đơn vị "
+        "cử cán bộ và đăng ký họ tên, chức vụ, số điện thoại "
+        f"trước {fmt_datetime(deadline)} ({remaining}).",
+        "",
+        *_how_to_register(invite_link),
+    ]
+    if mailbox:
+        lines.append(f"Sau khi đăng ký, cán bộ gửi tin, bài qua bot hoặc email {mailbox}.")
+    lines += [
+        "",
+        "Thông tin cán bộ chỉ dùng để Sở liên hệ về việc gửi tin, bài; không công khai.",
+        "",
+        FOOTER,
+    ]
+    return "\n".join(lines)
+
+
+# --- the daily digest ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    code: str
+    unit_name: str
+    title: str
+    waiting: timedelta
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    code: str
+    unit_name: str
+    title: str
+    error: str
+
+
+def fmt_duration(delta: timedelta) -> str:
+    """ "2 ngày 4 giờ", "3 giờ 15 phút", "5 phút"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
+    if hours:
+        return f"{hours} giờ {mins} phút" if mins else f"{hours} giờ"
+    return f"{mins} phút"
+
+
+DIGEST_SHOWN = 10
+MISSING_SHOWN = 30
+
+
+def _more(count: int) -> list[str]:
+    return [f"  … và {count - DIGEST_SHOWN} mục khác"] if count > DIGEST_SHOWN else []
+
+
+def _missing_line(
+    period: str, deadline: datetime, missing: Sequence[str], total_units: int
+) -> str:
+    month = fmt_month(period)
+    if not missing:
+        return f"✅ Tất cả {total_units} đơn vị đã gửi sản phẩm tháng {month}."
+    names = ", ".join(missing[:MISSING_SHOWN])
+    if len(missing) > MISSING_SHOWN:
+        names += f" … và {len(missing) - MISSING_SHOWN} đơn vị khác"
+    return (
+        f"📭 Chưa gửi tháng {month}: {len(missing)}/{total_units} đơn vị "
+        f"(hạn {fmt_datetime(deadline)}): {names}"
+    )
+
+
+def digest(
+    *,
+    now: datetime,
+    period: str,
+    deadline: datetime,
+    waiting: Sequence[WaitingItem],
+    failed: Sequence[FailedItem],
+    missing: Sequence[str],
+    total_units: int,
+) -> str:
+    """The editors' morning digest."""
+    lines = [f"🗞 Bản tin ngày {fmt_date(now)}", ""]
+    if waiting:
+        longest = fmt_duration(max(w.waiting for w in waiting))
+        lines.append(f"⏳ Chờ duyệt: {len(waiting)} (lâu nhất {longest})")
+        lines += [
+            f"  • {w.code} · {w.unit_name} · «{w.title}» · chờ {fmt_duration(w.waiting)}"
+            for w in waiting[:DIGEST_SHOWN]
+        ] + _more(len(waiting))
+    else:
+        lines.append("⏳ Không có bài chờ duyệt.")
+    if failed:
+        lines.append(f"⚠️ Đăng lỗi: {len(failed)}")
+        lines += [
+            f"  • {f.code} · {f.unit_name} · «{f.title}» · {f.error}"
+            for f in failed[:DIGEST_SHOWN]
+        ] + _more(len(failed))
+    lines.append(_missing_line(period, deadline, missing, total_units))
+    return "\n".join(lines)
