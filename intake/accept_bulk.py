@@ -8,17 +8,19 @@ checks that (tests/integration/email/test_accept_bulk.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import insert
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import period_of
 from domain.states import SubmissionStatus
 from domain.text import clean, nfc
 from intake.accept import Accepted, Incoming, IncomingFile, media_of
-from storage.audit import add_audit
 from storage.files import FileStore, safe_filename
-from storage.models import Attachment, Submission, SubmissionRevision, utcnow
+from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
 from storage.submissions import next_codes
 
 
@@ -112,51 +114,40 @@ async def _create_many(
         )
     session.add_all(submissions)
     await session.flush()
-    return _children(session, files, items, submissions, actor)
+    return await _children(session, files, items, submissions, actor)
 
 
-def _children(
+async def _children(
     session: AsyncSession,
     files: FileStore,
     items: list[Incoming],
     submissions: list[Submission],
     actor: str,
 ) -> dict[str, Accepted]:
-    """Revision, audit and attachment rows of freshly inserted submissions (flushed later)."""
+    """Revision, audit and attachment rows of freshly inserted submissions.
+
+    Revisions and audit rows need no ids back, so they go in as multi-row INSERTs (the ORM
+    would send one INSERT per object).
+    """
     created: dict[str, Accepted] = {}
+    revisions: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    now = utcnow()
     for item, submission in zip(items, submissions, strict=True):
         assert submission.id is not None
         raw_sha = files.put(item.raw, "raw").sha256 if item.raw is not None else None
-        session.add(
-            SubmissionRevision(
-                submission_id=submission.id,
-                revision=1,
-                source_key=item.source_key,
-                title=submission.title,
-                text=submission.text,
-                raw_sha256=raw_sha,
-                received_at=item.received_at,
-            )
+        revisions.append(
+            {
+                "submission_id": submission.id,
+                "revision": 1,
+                "source_key": item.source_key,
+                "title": submission.title,
+                "text": submission.text,
+                "raw_sha256": raw_sha,
+                "received_at": item.received_at,
+            }
         )
-        details = {"channel": item.channel.value, "sender": submission.sender}
-        add_audit(
-            session=session,
-            actor=actor,
-            action="received",
-            submission_id=submission.id,
-            to_status=SubmissionStatus.RECEIVED.value,
-            details=details,
-        )
-        quarantined = submission.status == SubmissionStatus.QUARANTINED
-        add_audit(
-            session=session,
-            actor=actor,
-            action=str(submission.status),
-            submission_id=submission.id,
-            from_status=SubmissionStatus.RECEIVED.value,
-            to_status=str(submission.status),
-            reason="người gửi chưa đăng ký" if quarantined else None,
-        )
+        audits += _audit_rows(item, submission, actor, now)
         rows = [
             _attachment_row(files, submission.id, position, file)
             for position, file in enumerate(item.files)
@@ -165,7 +156,43 @@ def _children(
         created[item.source_key] = Accepted(
             submission=submission, created=True, revision=1, attachments=rows
         )
+    await insert_rows(session, SubmissionRevision, revisions)
+    await insert_rows(session, AuditEvent, audits)
     return created
+
+
+def _audit_rows(
+    item: Incoming, submission: Submission, actor: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The two rows accept() writes: "received", then the step to the target status."""
+    quarantined = submission.status == SubmissionStatus.QUARANTINED
+    base = {"submission_id": submission.id, "at": now, "actor": actor}
+    return [
+        base
+        | {
+            "action": "received",
+            "from_status": None,
+            "to_status": SubmissionStatus.RECEIVED.value,
+            "reason": None,
+            "details": {"channel": item.channel.value, "sender": submission.sender},
+        },
+        base
+        | {
+            "action": str(submission.status),
+            "from_status": SubmissionStatus.RECEIVED.value,
+            "to_status": str(submission.status),
+            "reason": "người gửi chưa đăng ký" if quarantined else None,
+            "details": {},
+        },
+    ]
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
+) -> None:
+    """Multi-row INSERTs of plain dicts, 200 rows per statement."""
+    for start in range(0, len(rows), 200):
+        await session.exec(insert(model).values(rows[start : start + 200]))
 
 
 def _attachment_row(

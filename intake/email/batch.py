@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.kinds import Channel, SubmissionKind
 from intake.accept import Incoming, IncomingFile
-from intake.accept_bulk import accept_many
+from intake.accept_bulk import accept_many, insert_rows
 from intake.email import replies
 from intake.email.model import ParsedMessage
 from intake.email.reader import FetchedMail
@@ -88,8 +88,7 @@ async def store_batch(
         if batch.submission_ids[index] is None and first != index:
             batch.submission_ids[index] = batch.submission_ids[first]
     await enqueue_many(session=session, messages=batch.messages, now=now)
-    session.add_all(_records(items, prepared, batch, now))
-    await session.flush()
+    await insert_rows(session, ProcessedMail, _records(items, prepared, batch, now))
     return batch.outcomes
 
 
@@ -98,18 +97,20 @@ def _records(
     prepared: Sequence[tuple[ParsedMessage, str]],
     batch: _Batch,
     now: datetime,
-) -> list[ProcessedMail]:
+) -> list[dict[str, Any]]:
     return [
-        ProcessedMail(
-            mailbox=item.mailbox,
-            uidvalidity=item.uidvalidity,
-            uid=item.uid,
-            message_id=parsed.message_id,
-            content_hash=digest,
-            submission_id=batch.submission_ids[index],
-            outcome=batch.outcomes[index],
-            processed_at=now,
-        )
+        {
+            "mailbox": item.mailbox,
+            "uidvalidity": item.uidvalidity,
+            "uid": item.uid,
+            "message_id": parsed.message_id,
+            "content_hash": digest,
+            "submission_id": batch.submission_ids[index],
+            "outcome": batch.outcomes[index],
+            "error": None,
+            "moved": False,
+            "processed_at": now,
+        }
         for index, (item, (parsed, digest)) in enumerate(zip(items, prepared, strict=True))
     ]
 
