@@ -112,9 +112,27 @@ async def _create_many(
                 updated_at=now,
             )
         )
-    session.add_all(submissions)
-    await session.flush()
-    return await _children(session, files, items, submissions, actor)
+    stored = await _insert_submissions(session, submissions)
+    return await _children(session, files, items, stored, actor)
+
+
+async def _insert_submissions(
+    session: AsyncSession, submissions: list[Submission]
+) -> list[Submission]:
+    """One multi-row INSERT; ids come back by (unique) code, then the rows are loaded."""
+    columns = [c.name for c in Submission.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    rows = [{name: getattr(s, name) for name in columns} for s in submissions]
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), 200):
+        result = await session.exec(
+            insert(Submission)
+            .values(rows[start : start + 200])
+            .returning(col(Submission.id), col(Submission.code))
+        )
+        ids.update({code: ident for ident, code in result.all()})
+    loaded = await session.exec(select(Submission).where(col(Submission.id).in_(ids.values())))
+    by_code = {s.code: s for s in loaded.all()}
+    return [by_code[s.code] for s in submissions]
 
 
 async def _children(
