@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.email.model import KINDS, ParsedMessage
+from intake.email.model import KINDS, ParsedMessage, ParseLimits
 from intake.email.parse import parse_message
 
 CORPUS = [
@@ -30,6 +30,8 @@ HEADERS = st.sampled_from(
 
 
 def _check(parsed: ParsedMessage) -> None:
+    # "unparseable" means the last-resort guard caught an exception: the parts must not.
+    assert not any(w.startswith("unparseable") for w in parsed.warnings), parsed.warnings
     assert parsed.kind in KINDS
     for text in (parsed.title, parsed.text, parsed.sender.address or "", parsed.sender.name or ""):
         assert unicodedata.is_normalized("NFC", text)
@@ -65,3 +67,18 @@ def test_text_messages_keep_their_content(subject: str, body: str) -> None:
     parsed = parse_message(raw)
     _check(parsed)
     assert "unparseable" not in " ".join(parsed.warnings)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(CORPUS),
+    st.integers(min_value=0, max_value=100_000),
+    st.lists(st.one_of(HEADERS, st.binary(max_size=64)), max_size=4),
+)
+def test_fast_splitter_never_raises(raw: bytes, cut: int, junk: list[bytes]) -> None:
+    """The bytes.find() splitter used for large mail, on damaged messages of every shape."""
+    position = cut % (len(raw) + 1)
+    damaged = raw[:position] + b"".join(junk) + raw[position:]
+    parsed = parse_message(damaged, limits=ParseLimits(fast_split_bytes=0))
+    _check(parsed)
+    assert not any(w.startswith("unparseable") for w in parsed.warnings)
