@@ -122,14 +122,9 @@ async def _insert_submissions(
     """One multi-row INSERT; ids come back by (unique) code, then the rows are loaded."""
     columns = [c.name for c in Submission.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
     rows = [{name: getattr(s, name) for name in columns} for s in submissions]
-    ids: dict[str, int] = {}
-    for start in range(0, len(rows), 200):
-        result = await session.exec(
-            insert(Submission)
-            .values(rows[start : start + 200])
-            .returning(col(Submission.id), col(Submission.code))
-        )
-        ids.update({code: ident for ident, code in result.all()})
+    statement = insert(Submission).returning(col(Submission.id), col(Submission.code))
+    result = await session.exec(statement, params=rows)
+    ids = {code: ident for ident, code in result.all()}
     loaded = await session.exec(select(Submission).where(col(Submission.id).in_(ids.values())))
     by_code = {s.code: s for s in loaded.all()}
     return [by_code[s.code] for s in submissions]
@@ -208,9 +203,9 @@ def _audit_rows(
 async def insert_rows(
     session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
 ) -> None:
-    """Multi-row INSERTs of plain dicts, 200 rows per statement."""
-    for start in range(0, len(rows), 200):
-        await session.exec(insert(model).values(rows[start : start + 200]))
+    """INSERT plain dicts (no ORM objects, no ids back)."""
+    if rows:  # executemany: one cached statement, batched by the driver layer
+        await session.exec(insert(model), params=rows)
 
 
 def _attachment_row(
