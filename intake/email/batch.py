@@ -16,6 +16,7 @@ from intake.accept_bulk import accept_many, insert_rows
 from intake.email import replies
 from intake.email.model import ParsedMessage
 from intake.email.reader import FetchedMail
+from intake.email.revisions import revisions
 from intake.email.senders import SenderUnit, resolve_sender
 from outbox.store import enqueue_many
 from storage.audit import add_audit
@@ -175,13 +176,20 @@ async def _submissions(
         kept, refused = split_files(parsed, rules.allowed_extensions)
         refusals.append(refused)
         incomings.append(_incoming(items[index], parsed, digest, who, kept, refused, now))
-    accepted = await accept_many(incomings, session=session, files=files, actor="email")
+    revised = await revisions(session, incomings, [prepared[i][0] for i in new], files)
+    fresh = [i for i, incoming in enumerate(incomings) if i not in revised]
+    created = await accept_many(
+        [incomings[i] for i in fresh], session=session, files=files, actor="email"
+    )
+    accepted = [revised[i] if i in revised else created[fresh.index(i)] for i in range(len(new))]
     units = await _unit_names(session, {a.submission.unit_id for a in accepted})
     for index, result, refused in zip(new, accepted, refusals, strict=True):
         submission, parsed = result.submission, prepared[index][0]
         assert submission.id is not None
         batch.submission_ids[index] = submission.id
         batch.outcomes[index] = "stored" if submission.unit_id is not None else "quarantined"
+        if result.revision > 1 and result.created:
+            batch.outcomes[index] = "revised"
         if not (result.created and parsed.sender.address and not parsed.automated):
             continue
         if submission.unit_id is None:

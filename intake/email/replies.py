@@ -47,7 +47,7 @@ def receipt(
         attachments=attachments,
     )
     return {
-        "key": f"email-receipt:{submission.id}",
+        "key": f"email-receipt:{submission.id}:{submission.revision}",
         "channel": EMAIL,
         "recipient": parsed.sender.address or "",
         "subject": texts.RECEIPT_SUBJECT.format(title=_title(parsed)) + f" [{submission.code}]",

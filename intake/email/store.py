@@ -115,7 +115,7 @@ class EmailIntake:
                 await self._accept_alone(item, entry)
                 for item, entry in zip(items, prepared, strict=True)
             ]
-        if any(o in ("stored", "quarantined", "refused") for o in outcomes):
+        if any(o in ("stored", "quarantined", "refused", "revised") for o in outcomes):
             self.wake_outbox()
         release_memory()
         return outcomes

@@ -17,6 +17,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, ProcessedMail, Submission
+from storage.submissions import transition
 from tests.integration.email.helpers import (
     count,
     golden,
@@ -178,3 +179,44 @@ async def test_serve_reads_the_drop_folder_when_imap_is_off(settings: Settings) 
     await task
     assert submission.title == "Tin hội nghị tuyên truyền BHXH tự nguyện"
     assert (settings.drop_dir / "processed" / "tin.eml").exists()
+
+
+async def test_reply_to_a_change_request_is_the_next_version(
+    database: Database, files: FileStore
+) -> None:
+    """GIVEN a submission an editor sent back WHEN the officer answers in the same thread
+    THEN it becomes revision 2 of the same code, back in review, with a second receipt;
+    the same answer from an unregistered address stays a separate, quarantined item."""
+    await seed_officer(database)
+    intake = sink(database, files)
+    original = mail(1)
+    assert await intake.accept_many([fetched(original)]) == ["stored"]
+    [first] = await submissions(database)
+    async with database.session() as session:
+        await transition(
+            session=session,
+            submission_id=first.id or 0,
+            expected_status="pending_review",
+            expected_version=first.version,
+            new_status="changes_requested",
+            actor="editor",
+            reason="Bổ sung ảnh",
+        )
+        await session.commit()
+    reply_id = f"<{first.reply_to_message_id}>"
+    thread = f"In-Reply-To: {reply_id}\r\nReferences: {reply_id}\r\n".encode()
+    answer = thread + mail(2)
+    stranger = thread + mail(3, sender="nguoila@gmail.com")
+    assert await intake.accept_many([fetched(answer), fetched(stranger)]) == [
+        "revised",
+        "quarantined",
+    ]
+    same, other = await submissions(database)
+    assert same.id == first.id and same.revision == 2 and same.status == "pending_review"
+    assert same.text.startswith("Nội dung tin số 2")
+    assert other.status == "quarantined"
+    receipts = [m for m in await outbox(database) if m.key.startswith("email-receipt")]
+    assert [m.key for m in receipts] == [
+        f"email-receipt:{first.id}:1",
+        f"email-receipt:{first.id}:2",
+    ]
