@@ -72,6 +72,8 @@ OUTCOME_LABELS = {
     "quarantined": "người gửi chưa đăng ký, chờ biên tập viên kiểm tra",
     "duplicate": "đã có từ trước, bỏ qua",
     "refused": "quá dung lượng cho phép, đã ghi nhận và báo lại người gửi",
+    "revised": "đã nhận bản chỉnh sửa theo yêu cầu, chờ duyệt lại",
+    "error": "không lưu được (đã ghi lỗi, thư gốc vẫn được giữ)",
 }
 
 
