@@ -22,7 +22,7 @@ def build(raw: bytes, depth: int = 0) -> Message:
     msg = _HEADERS.parsebytes(head + b"\r\n\r\n")
     boundary = msg.get_boundary() if msg.get_content_maintype() == "multipart" else None
     if boundary and depth < _MAX_DEPTH:
-        parts = split_parts(body, boundary.encode("ascii", "surrogateescape"))
+        parts = split_parts(body, boundary.encode("utf-8", "surrogateescape"))
         if parts is not None:
             msg.set_payload([build(part, depth + 1) for part in parts])
             return msg

@@ -80,7 +80,7 @@ def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
 def _is_body(part: Message, ctype: str) -> bool:
     if ctype not in ("text/plain", "text/html"):
         return False
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
     return disposition != "attachment" and not part.get_filename()
 
 
@@ -94,7 +94,7 @@ def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
 
 def _payload(part: Message, walker: Walk) -> bytes:
     raw = part.get_payload()
-    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    encoding = _text_header(part, "Content-Transfer-Encoding").strip().lower()
     if encoding == "base64" and isinstance(raw, str):
         try:  # one C call; the stdlib splits and re-joins the lines first
             return binascii.a2b_base64(raw.encode("ascii", "surrogateescape"))
@@ -143,6 +143,11 @@ def forward_header(msg: Message, walker: Walk) -> str:
     return "\n".join(lines)
 
 
+def _text_header(part: Message, name: str) -> str:
+    # compat32 hands out Header objects (no str methods) for headers with raw 8-bit bytes.
+    return str(raw_header(part, name) or "")
+
+
 def raw_header(msg: Message, name: str) -> str | None:
     """A header's raw value: raw 8-bit bytes stay recoverable (compat32 would mangle them)."""
     wanted = name.lower()
@@ -173,8 +178,8 @@ def _attachment(part: Message, ctype: str, walker: Walk) -> None:
     name = _filename(part, walker) or _default_name(ctype, len(walker.attachments) + 1)
     if ctype == "application/octet-stream":
         ctype = guess_type(name, data)
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-    cid = (part.get("Content-ID") or "").strip().strip("<>") or None
+    disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
+    cid = (_text_header(part, "Content-ID") or "").strip().strip("<>") or None
     inline = disposition == "inline" or (cid is not None and disposition != "attachment")
     walker.attachments.append(make_attachment(name, ctype, data, inline=inline, content_id=cid))
 

@@ -25,6 +25,9 @@ HEADERS = st.sampled_from(
         b"From: =?x?Q?=FF?= <@>\r\n",
         b'Content-Type: text/plain; charset=""\r\n',
         b"Content-Type: application/ms-tnef\r\n\r\n\x78\x9f\x3e\x22",
+        b"\x80",
+        b"Content-Disposition: attachment; filename=\xe1\xba\xa3nh.jpg\r\n",
+        b'Content-Type: multipart/mixed; boundary="\xc3\xa1"\r\n',
     ]
 )
 
