@@ -81,12 +81,12 @@ class ImapReader:
         """Connect, sweep, wait for mail; repeat. Errors lead to a reconnect, not an exit."""
         halt = threading.Event()
         relay = asyncio.create_task(_relay(stop, halt))
-        backoff = 1.0
+        backoff = min(1.0, self.backoff_max)
         try:
             while not stop.is_set():
                 try:
                     await self._session_loop(stop, halt)
-                    backoff = 1.0
+                    backoff = min(1.0, self.backoff_max)
                 except Exception as exc:  # network, protocol or storage: retry later
                     log.warning(
                         "IMAP reader error (%s); reconnecting in %.0fs", _describe(exc), backoff

@@ -217,3 +217,25 @@ async def test_oversize_mail_is_recorded_refused_and_answered(
     assert sorted(r.outcome for r in rows) == ["refused", "stored"]
     assert await count(database, Submission) == 1
     assert count_in(config, config.processed_folder) == 2
+
+
+async def test_wrong_password_retries_quietly_and_never_logs_it(
+    dovecot: Dovecot, database: Database, files: FileStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A login failure is retried with backoff (the service keeps running); the password
+    never appears in the log."""
+    config = new_mailbox(dovecot)
+    secret = "sai-mat-khau-Bí-Mật-42"
+    wrong = ImapConfig(**{**config.__dict__, "password": secret})
+    reader_ = reader(wrong, database, files)
+    stop = asyncio.Event()
+    task = asyncio.create_task(reader_.run(stop))
+
+    async def retried_twice() -> bool:
+        return len([r for r in caplog.records if "reconnecting" in r.getMessage()]) >= 2
+
+    await wait_until(retried_twice)
+    assert not task.done()
+    stop.set()
+    await task
+    assert secret not in caplog.text and secret not in repr(wrong)
