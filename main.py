@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from cli import db as db_cli
 from cli import editors as editors_cli
+from cli import intake as intake_cli
 from cli import officers as officers_cli
 from cli import publish as publish_cli
 from cli import remind as remind_cli
@@ -29,6 +30,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(units_cli.app, name="units")
 app.add_typer(officers_cli.app, name="officers")
 app.add_typer(editors_cli.app, name="editors")
+app.add_typer(intake_cli.app, name="intake")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(publish_cli.app, name="publish")
 app.add_typer(zalo_cli.app, name="zalo")

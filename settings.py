@@ -48,6 +48,9 @@ class ImapSettings(BaseModel):
         default="Processed", description="Folder mail is moved to after it is stored."
     )
     poll_seconds: float = Field(default=60.0, description="Polling interval when IDLE is absent.")
+    idle_seconds: float = Field(
+        default=300.0, description="IDLE is renewed (and the mailbox re-checked) this often."
+    )
     timeout_seconds: float = Field(default=60.0, description="Socket timeout for IMAP commands.")
 
     @property
@@ -280,6 +283,13 @@ class IntakeSettings(BaseModel):
     )
     mailbox_address: str = Field(
         default="", description="Address officers send to (shown in reminders and help)."
+    )
+    unknown_sender_reply_hours: int = Field(
+        default=24,
+        description="An unregistered sender gets at most one reply per this many hours.",
+    )
+    drop_poll_seconds: float = Field(
+        default=5.0, description="How often the drop folder is checked when IMAP is off."
     )
 
 

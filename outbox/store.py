@@ -158,3 +158,44 @@ async def list_outbox(
     if status:
         query = query.where(OutboxMessage.status == status)
     return list((await session.exec(query)).all())
+
+
+async def enqueue_many(
+    *, session: AsyncSession, messages: list[dict[str, Any]], now: datetime | None = None
+) -> None:
+    """`enqueue` for many messages in one INSERT (keys already present are left alone).
+
+    Each dict takes enqueue's keyword arguments (key, channel, recipient, body, ...).
+    """
+    if not messages:
+        return
+    now = now or utcnow()
+    rows = []
+    for message in messages:
+        if message["channel"] not in (EMAIL, TELEGRAM):
+            raise ValueError(f"unknown outbox channel {message['channel']!r}")
+        rows.append(
+            {
+                "key": message["key"],
+                "channel": message["channel"],
+                "recipient": str(message["recipient"]),
+                "subject": message.get("subject", ""),
+                "body": message["body"],
+                "html": message.get("html"),
+                "in_reply_to": message.get("in_reply_to"),
+                "references": message.get("references"),
+                "attachments": message.get("attachments") or [],
+                "meta": message.get("meta") or {},
+                "submission_id": message.get("submission_id"),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": message.get("not_before") or now,
+                "result": {},
+                "created_at": now,
+            }
+        )
+    rows = list({row["key"]: row for row in reversed(rows)}.values())[::-1]  # first wins
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    await session.exec(stmt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from intake.email.component import build_email_intake
 from intake.telegram.component import build_telegram
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
@@ -45,6 +46,7 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 # component has added its routes before the app is frozen.
 FACTORIES: list[Factory] = [
     build_outbox,
+    build_email_intake,
     build_telegram,
     build_publisher,
     build_scheduler,

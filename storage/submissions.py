@@ -155,3 +155,20 @@ async def _stale(session: AsyncSession, submission_id: int) -> StaleTransitionEr
         current_version=current.version,
         decided_by=current.decided_by,
     )
+
+
+async def next_codes(*, session: AsyncSession, period: str, count: int) -> list[str]:
+    """`count` consecutive public codes for a month in one UPDATE (bulk intake)."""
+    if count <= 0:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.exec(insert(CodeCounter).values(period=period, last=0).on_conflict_do_nothing())
+    result = await session.exec(
+        update(CodeCounter)
+        .where(col(CodeCounter.period) == period)
+        .values(last=col(CodeCounter.last) + count)
+        .returning(col(CodeCounter.last))
+    )
+    last = int(result.scalar_one())
+    return [f"{period}-{number:04d}" for number in range(last - count + 1, last + 1)]

@@ -1,0 +1,158 @@
+"""E-mail intake benchmark: `python -m bench.intake --n 500`.
+
+Fills a private Dovecot with N messages (the golden corpus's client formats, each with a
+unique Message-ID, 5% carrying a 2 MB photo), then measures in separate processes, one
+after the other on the same mailbox: a bare IMAPClient FETCH, the straightforward reference
+pipeline, and Newsdesk's real reader end to end. Peak memory is each process's max RSS
+from /usr/bin/time. Prints messages/second, the ratios, and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = sorted((ROOT / "tests" / "golden" / "mail").glob("*.eml"))
+BIG_EVERY = 20  # 5% of the messages carry a 2 MB attachment
+
+
+def build_mix(n: int, seed: int = 7) -> list[bytes]:
+    """N distinct messages in real clients' formats; every 20th with a 2 MB photo."""
+    rng = random.Random(seed)
+    originals = [p.read_bytes() for p in CORPUS]
+    photo = rng.randbytes(2 * 1024 * 1024)
+    out = []
+    for index in range(n):
+        raw = originals[index % len(originals)]
+        raw = _unique_id(raw, index)
+        if index % BIG_EVERY == BIG_EVERY - 1:
+            raw = _with_photo(raw, photo, index)
+        out.append(raw)
+    return out
+
+
+def _unique_id(raw: bytes, index: int) -> bytes:
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    lines = [ln for ln in head.split(b"\r\n") if not ln.lower().startswith(b"message-id:")]
+    lines.insert(0, f"Message-ID: <bench-{index}@bench.newsdesk>".encode())
+    return b"\r\n".join(lines) + sep + body
+
+
+def _with_photo(raw: bytes, photo: bytes, index: int) -> bytes:
+    """Wrap the message's body and a 2 MB JPEG into a new multipart/mixed."""
+    import base64
+
+    head, _, body = raw.partition(b"\r\n\r\n")
+    keep = [
+        ln
+        for ln in head.split(b"\r\n")
+        if not ln.lower().startswith((b"content-type", b"content-transfer-encoding", b"\t", b" "))
+        and b":" in ln
+    ]
+    inner = [
+        ln
+        for ln in head.split(b"\r\n")
+        if ln.lower().startswith((b"content-type", b"content-transfer-encoding"))
+    ]
+    boundary = f"bench-{index}".encode()
+    encoded = base64.encodebytes(b"\xff\xd8\xff\xe0" + photo).replace(b"\n", b"\r\n")
+    parts = [
+        b"--" + boundary, *inner, b"", body,
+        b"--" + boundary, b"Content-Type: image/jpeg; name=anh-lon.jpg",
+        b"Content-Disposition: attachment; filename=anh-lon.jpg",
+        b"Content-Transfer-Encoding: base64", b"", encoded, b"--" + boundary + b"--", b"",
+    ]  # fmt: skip
+    keep.append(b'Content-Type: multipart/mixed; boundary="' + boundary + b'"')
+    return b"\r\n".join(keep) + b"\r\n\r\n" + b"\r\n".join(parts)
+
+
+def fill(port: int, messages: list[bytes]) -> int:
+    """APPEND every message to alice's INBOX; returns the total size in bytes."""
+    client = IMAPClient("127.0.0.1", port=port, ssl=False)
+    client._imap.debug = 0
+    client.login("alice", "alicepw")
+    for raw in messages:
+        client.append("INBOX", raw)
+    client.logout()
+    return sum(len(m) for m in messages)
+
+
+def measure(mode: str, port: int) -> dict[str, float]:
+    """Run one mode in a child process under /usr/bin/time; messages/s and peak MiB."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{mode}-"))
+    try:
+        command = [
+            "/usr/bin/time", "-f", "MAXRSS=%M", sys.executable, "-m", "bench.intake",
+            "--child", mode, "--port", str(port), "--workdir", str(workdir),
+        ]  # fmt: skip
+        # glibc gives every thread its own malloc arena; freed multi-MB buffers then stay
+        # resident and peak memory creeps up with N. Two arenas keep it flat (all modes).
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, check=False, env=env
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{mode} failed:\n{done.stdout}\n{done.stderr}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        rss = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS=")][-1]
+        result["peak_mib"] = int(rss.split("=")[1]) / 1024
+        result["rate"] = result["count"] / result["seconds"]
+        return result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def child(mode: str, port: int, workdir: Path) -> None:
+    """Inside the measured process: time only the pipeline itself."""
+    from bench.intake_modes import MODES
+
+    count, seconds = MODES[mode](port, workdir)
+    print(json.dumps({"count": count, "seconds": seconds}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=500, help="messages in the mailbox")
+    parser.add_argument("--child", choices=["bare", "reference", "reader"])
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.port, args.workdir)
+        return
+    run(args.n)
+
+
+def run(n: int) -> None:
+    """Start Dovecot, fill it, measure bare, reference and reader in that order."""
+    from tests.fakes.dovecot import start_dovecot
+
+    server = start_dovecot()
+    try:
+        size = fill(server.port, build_mix(n))
+        print(f"mailbox: {n} messages, {size / 1_048_576:.1f} MiB (5% with a 2 MB photo)")
+        results = {mode: measure(mode, server.port) for mode in ("bare", "reference", "reader")}
+    finally:
+        server.stop()
+    for mode, r in results.items():
+        print(
+            f"{mode:10s} {r['count']:6.0f} msgs {r['seconds']:7.2f} s "
+            f"{r['rate']:8.1f} msgs/s  peak {r['peak_mib']:6.1f} MiB"
+        )
+    reader, bare, ref = results["reader"], results["bare"], results["reference"]
+    print(f"reader / reference: {reader['rate'] / ref['rate']:.2f}x (aim >= 4x)")
+    print(f"reader / bare fetch: {reader['rate'] / bare['rate']:.2f} (aim >= 0.20)")
+
+
+if __name__ == "__main__":
+    main()

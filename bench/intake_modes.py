@@ -1,0 +1,113 @@
+"""The three measured pipelines of `python -m bench.intake`, each run in its own process.
+
+- bare: IMAPClient with its debug formatting off, FETCH BODY.PEEK[] of 100 UIDs at a time.
+- reference: the straightforward pipeline (one FETCH per message with IMAPClient as
+  shipped, `email.message_from_bytes` with the default policy, attachments written to disk,
+  one SQLite commit per message).
+- reader: Newsdesk's real ImapReader + EmailIntake (parse, store, files, outbox receipts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import sqlite3
+import time
+from email import policy
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+
+def _client(port: int, *, quiet: bool) -> IMAPClient:
+    client = IMAPClient("127.0.0.1", port=port, ssl=False)
+    if quiet:
+        client._imap.debug = 0
+    client.login("alice", "alicepw")
+    client.select_folder("INBOX", readonly=True)
+    return client
+
+
+def bare(port: int, workdir: Path) -> tuple[int, float]:
+    """Fetch every message, 100 UIDs per FETCH; returns (messages, seconds)."""
+    started = time.perf_counter()
+    client = _client(port, quiet=True)
+    uids = client.search(["ALL"])
+    total = 0
+    for start in range(0, len(uids), 100):
+        data = client.fetch(uids[start : start + 100], ["BODY.PEEK[]"])
+        total += len(data)
+    client.logout()
+    return total, time.perf_counter() - started
+
+
+def reference(port: int, workdir: Path) -> tuple[int, float]:
+    """One message per FETCH, default-policy parsing, files written, one commit each."""
+    started = time.perf_counter()
+    client = _client(port, quiet=False)
+    db = sqlite3.connect(workdir / "reference.db")
+    db.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, subject TEXT, sender TEXT, body TEXT)")
+    files = workdir / "reference-files"
+    files.mkdir()
+    count = 0
+    for uid in client.search(["ALL"]):
+        raw = client.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
+        message = email.message_from_bytes(raw, policy=policy.default)
+        try:  # the straightforward pipeline still must not stop on one odd message
+            body = message.get_body(("plain", "html"))
+            text = body.get_content() if body is not None else ""
+        except (LookupError, ValueError, KeyError):
+            text = ""
+        for index, part in enumerate(message.iter_attachments()):
+            payload = part.get_payload(decode=True) or b""
+            name = (part.get_filename() or "file").replace("/", "_")
+            (files / f"{uid}-{index}-{name}"[:200]).write_bytes(payload)
+        db.execute(
+            "INSERT INTO item (subject, sender, body) VALUES (?, ?, ?)",
+            (str(message["subject"]), str(message["from"]), text),
+        )
+        db.commit()
+        count += 1
+    client.logout()
+    return count, time.perf_counter() - started
+
+
+def reader(port: int, workdir: Path) -> tuple[int, float]:
+    """The real reader, one sweep over the whole mailbox (only the sweep is timed)."""
+    return asyncio.run(_reader(port, workdir))
+
+
+async def _reader(port: int, workdir: Path) -> tuple[int, float]:
+    from domain.clock import SystemClock
+    from intake.email.imap import ImapConfig, ImapSession
+    from intake.email.reader import ImapReader
+    from intake.email.store import EmailIntake, IntakePolicy
+    from storage import migrate
+    from storage.db import Database
+    from storage.files import FileStore
+    from tests.integration.email.helpers import seed_officer
+
+    url = f"sqlite:///{workdir / 'newsdesk.db'}"
+    migrate.upgrade(url)
+    async with Database(url) as db:
+        await seed_officer(db)
+        config = ImapConfig(
+            host="127.0.0.1", port=port, username="alice", password="alicepw", ssl=False
+        )
+        intake = EmailIntake(
+            db=db,
+            files=FileStore(workdir / "files"),
+            clock=SystemClock(),
+            policy=IntakePolicy(max_message_bytes=25 * 1_048_576),
+        )
+        limit = 25 * 1_048_576
+        started = time.perf_counter()  # set-up (migrations, imports) is not measured
+        session = await asyncio.to_thread(ImapSession, config)
+        count = await ImapReader(config=config, sink=intake, max_message_bytes=limit).sweep(
+            session
+        )
+        await asyncio.to_thread(session.close)
+        return count, time.perf_counter() - started
+
+
+MODES = {"bare": bare, "reference": reference, "reader": reader}

@@ -1,0 +1,95 @@
+"""`intake` commands: parse a message without storing it; import messages from files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import get_settings, run_db
+from domain.clock import SystemClock
+from intake.email.component import policy_from
+from intake.email.dropfolder import import_files
+from intake.email.model import ParsedMessage
+from intake.email.parse import parse_message
+from intake.email.store import EmailIntake
+from storage.db import Database
+from storage.files import FileStore
+
+app = typer.Typer(help="E-mail intake: parse or import messages.", no_args_is_help=True)
+
+
+@app.callback()
+def intake() -> None:
+    """E-mail intake commands."""
+
+
+@app.command("parse")
+def parse_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[  # noqa: FBT002 (Typer options are parameters with defaults)
+        bool, typer.Option("--json", help="Print one JSON object.")
+    ] = False,
+) -> None:
+    """Parse one .eml file and print the normalised result (nothing is stored)."""
+    parsed = parse_message(file.read_bytes())
+    if as_json:
+        typer.echo(json.dumps(parsed.to_json_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(summary(parsed))
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Store messages exported from another client (.eml), as if they had arrived by IMAP.
+
+    Each message is stored once (running the command again changes nothing). Receipts and
+    replies are queued in the outbox like for mail read from the mailbox.
+    """
+    settings = get_settings(ctx)
+
+    async def work(db: Database) -> list[str]:
+        sink = EmailIntake(
+            db=db,
+            files=FileStore(settings.files_dir),
+            clock=SystemClock(),
+            policy=policy_from(settings),
+        )
+        return await import_files(files, sink=sink, max_bytes=sink.policy.max_message_bytes)
+
+    outcomes = run_db(settings, work)
+    for path, outcome in zip(files, outcomes, strict=True):
+        typer.echo(f"{path}: {OUTCOME_LABELS.get(outcome, outcome)}")
+
+
+OUTCOME_LABELS = {
+    "stored": "đã tiếp nhận, chờ duyệt",
+    "quarantined": "người gửi chưa đăng ký, chờ biên tập viên kiểm tra",
+    "duplicate": "đã có từ trước, bỏ qua",
+    "refused": "quá dung lượng cho phép, đã ghi nhận và báo lại người gửi",
+    "revised": "đã nhận bản chỉnh sửa theo yêu cầu, chờ duyệt lại",
+    "error": "không lưu được (đã ghi lỗi, thư gốc vẫn được giữ)",
+}
+
+
+def summary(parsed: ParsedMessage) -> str:
+    """A readable multi-line summary of a parsed message."""
+    sender = parsed.sender.address or "(không rõ)"
+    if parsed.sender.name:
+        sender = f"{parsed.sender.name} <{sender}>"
+    lines = [
+        f"Message-ID: {parsed.message_id or '(không có)'}",
+        f"Người gửi:  {sender}",
+        f"Tiêu đề:    {parsed.title}",
+        f"Loại:       {parsed.kind}",
+        f"Tệp đính kèm: {len(parsed.attachments)}",
+    ]
+    lines += [f"  - {a.filename} ({a.content_type}, {a.size} bytes)" for a in parsed.attachments]
+    lines += [f"Cảnh báo: {w}" for w in parsed.warnings]
+    lines += ["", parsed.text]
+    return "\n".join(lines)

@@ -1,0 +1,226 @@
+"""accept_many(): accept() for a batch, with a constant number of statements.
+
+Bulk e-mail intake (a mailbox read after downtime, an import) would otherwise spend most of
+its time on per-message round trips. The rows written are the same as accept()'s; a test
+checks that (tests/integration/email/test_accept_bulk.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.periods import period_of
+from domain.states import SubmissionStatus
+from domain.text import clean, nfc
+from intake.accept import Accepted, Incoming, IncomingFile, media_of
+from storage.files import FileStore, safe_filename
+from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
+from storage.submissions import next_codes
+
+
+async def accept_many(
+    incoming: Sequence[Incoming],
+    /,
+    *,
+    session: AsyncSession,
+    files: FileStore,
+    actor: str = "system",
+) -> list[Accepted]:
+    """accept() for a batch with a constant number of statements (bulk mail intake).
+
+    The same rows as accept() for each item in order: one submission per new source_key
+    (later items with that key get created=False), codes in order, the "received" audit row
+    and the RECEIVED -> PENDING_REVIEW/QUARANTINED step with its audit row. Caller commits.
+    """
+    keys = list(dict.fromkeys(item.source_key for item in incoming))
+    result = await session.exec(
+        select(SubmissionRevision).where(col(SubmissionRevision.source_key).in_(keys))
+    )
+    earlier = {r.source_key: r for r in result.all()}
+    fresh: dict[str, Incoming] = {}
+    for item in incoming:
+        if item.source_key not in earlier and item.source_key not in fresh:
+            fresh[item.source_key] = item
+    created = await _create_many(session, files, list(fresh.values()), actor)
+    await session.flush()
+    created_again: dict[str, Accepted] = {}
+    ids = {r.submission_id for r in earlier.values()}
+    found = await session.exec(select(Submission).where(col(Submission.id).in_(ids)))
+    old = {s.id: s for s in found.all()}
+    results: list[Accepted] = []
+    for item in incoming:
+        if item.source_key in created:
+            first = created.pop(item.source_key)
+            results.append(first)
+            earlier_made = Accepted(submission=first.submission, created=False, revision=1)
+            created_again[item.source_key] = earlier_made
+        elif item.source_key in created_again:  # a repeat of a key created in this batch
+            results.append(created_again[item.source_key])
+        else:
+            revision = earlier[item.source_key]
+            submission = old[revision.submission_id]
+            results.append(
+                Accepted(submission=submission, created=False, revision=revision.revision)
+            )
+    return results
+
+
+async def _create_many(
+    session: AsyncSession, files: FileStore, items: list[Incoming], actor: str
+) -> dict[str, Accepted]:
+    if not items:
+        return {}
+    periods = [period_of(item.received_at) for item in items]
+    codes: dict[str, list[str]] = {}
+    for period in dict.fromkeys(periods):
+        codes[period] = await next_codes(
+            session=session, period=period, count=periods.count(period)
+        )
+    now = utcnow()
+    submissions = []
+    for item, period in zip(items, periods, strict=True):
+        target = (
+            SubmissionStatus.PENDING_REVIEW
+            if item.unit_id is not None
+            else SubmissionStatus.QUARANTINED
+        )
+        submissions.append(
+            Submission(
+                code=codes[period].pop(0),
+                channel=item.channel,
+                kind=item.kind,
+                title=clean(item.title),
+                summary=clean(item.summary),
+                text=nfc(item.text).strip(),
+                unit_id=item.unit_id,
+                officer_id=item.officer_id,
+                sender=clean(item.sender),
+                sender_name=clean(item.sender_name),
+                received_at=item.received_at,
+                period=period,
+                status=target,
+                version=2,  # as after accept()'s RECEIVED -> target transition
+                warnings=[nfc(w) for w in item.warnings],
+                reply_to_message_id=item.reply_to_message_id,
+                telegram_chat_id=item.telegram_chat_id,
+                updated_at=now,
+            )
+        )
+    stored = await _insert_submissions(session, submissions)
+    return await _children(session, files, items, stored, actor)
+
+
+async def _insert_submissions(
+    session: AsyncSession, submissions: list[Submission]
+) -> list[Submission]:
+    """One multi-row INSERT; ids come back by (unique) code, then the rows are loaded."""
+    columns = [c.name for c in Submission.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    rows = [{name: getattr(s, name) for name in columns} for s in submissions]
+    statement = insert(Submission).returning(col(Submission.id), col(Submission.code))
+    result = await session.exec(statement, params=rows)
+    ids = {code: ident for ident, code in result.all()}
+    loaded = await session.exec(select(Submission).where(col(Submission.id).in_(ids.values())))
+    by_code = {s.code: s for s in loaded.all()}
+    return [by_code[s.code] for s in submissions]
+
+
+async def _children(
+    session: AsyncSession,
+    files: FileStore,
+    items: list[Incoming],
+    submissions: list[Submission],
+    actor: str,
+) -> dict[str, Accepted]:
+    """Revision, audit and attachment rows of freshly inserted submissions.
+
+    Revisions and audit rows need no ids back, so they go in as multi-row INSERTs (the ORM
+    would send one INSERT per object).
+    """
+    created: dict[str, Accepted] = {}
+    revisions: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    now = utcnow()
+    for item, submission in zip(items, submissions, strict=True):
+        assert submission.id is not None
+        raw_sha = files.put(item.raw, "raw").sha256 if item.raw is not None else None
+        revisions.append(
+            {
+                "submission_id": submission.id,
+                "revision": 1,
+                "source_key": item.source_key,
+                "title": submission.title,
+                "text": submission.text,
+                "raw_sha256": raw_sha,
+                "received_at": item.received_at,
+            }
+        )
+        audits += _audit_rows(item, submission, actor, now)
+        rows = [
+            _attachment_row(files, submission.id, position, file)
+            for position, file in enumerate(item.files)
+        ]
+        session.add_all(rows)
+        created[item.source_key] = Accepted(
+            submission=submission, created=True, revision=1, attachments=rows
+        )
+    await insert_rows(session, SubmissionRevision, revisions)
+    await insert_rows(session, AuditEvent, audits)
+    return created
+
+
+def _audit_rows(
+    item: Incoming, submission: Submission, actor: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The two rows accept() writes: "received", then the step to the target status."""
+    quarantined = submission.status == SubmissionStatus.QUARANTINED
+    base = {"submission_id": submission.id, "at": now, "actor": actor}
+    return [
+        base
+        | {
+            "action": "received",
+            "from_status": None,
+            "to_status": SubmissionStatus.RECEIVED.value,
+            "reason": None,
+            "details": {"channel": item.channel.value, "sender": submission.sender},
+        },
+        base
+        | {
+            "action": str(submission.status),
+            "from_status": SubmissionStatus.RECEIVED.value,
+            "to_status": str(submission.status),
+            "reason": "người gửi chưa đăng ký" if quarantined else None,
+            "details": {},
+        },
+    ]
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
+) -> None:
+    """INSERT plain dicts (no ORM objects, no ids back)."""
+    if rows:  # executemany: one cached statement, batched by the driver layer
+        await session.exec(insert(model), params=rows)
+
+
+def _attachment_row(
+    files: FileStore, submission_id: int, position: int, item: IncomingFile
+) -> Attachment:
+    stored = files.put(item.data, item.filename)
+    return Attachment(
+        submission_id=submission_id,
+        revision=1,
+        position=position,
+        sha256=stored.sha256,
+        filename=safe_filename(item.filename),
+        content_type=clean(item.content_type).lower() or "application/octet-stream",
+        size=stored.size,
+        media=media_of(item.content_type.lower()),
+        caption=clean(item.caption),
+        telegram_file_id=item.telegram_file_id,
+    )

@@ -1,0 +1,262 @@
+"""One transaction's worth of mail: dedup, senders, submissions, replies, ProcessedMail rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.kinds import Channel, SubmissionKind
+from intake.accept import Incoming, IncomingFile
+from intake.accept_bulk import accept_many, insert_rows
+from intake.email import replies
+from intake.email.model import ParsedMessage
+from intake.email.reader import FetchedMail
+from intake.email.revisions import revisions
+from intake.email.senders import SenderUnit, resolve_sender
+from outbox.store import enqueue_many
+from storage.audit import add_audit
+from storage.files import FileStore
+from storage.models import ProcessedMail, Unit
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the batch needs to know besides the mail."""
+
+    max_message_bytes: int
+    allowed_extensions: tuple[str, ...]
+    unknown_sender_reply_hours: int
+
+
+@dataclass
+class _Batch:
+    outcomes: list[str]
+    submission_ids: list[int | None]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+def split_files(
+    parsed: ParsedMessage, allowed_extensions: Sequence[str]
+) -> tuple[list[IncomingFile], list[str]]:
+    """Attachments kept, and names of those whose type is not allowed."""
+    allowed = {e.lower().lstrip(".") for e in allowed_extensions}
+    kept: list[IncomingFile] = []
+    refused: list[str] = []
+    for attachment in parsed.attachments:
+        extension = attachment.filename.rpartition(".")[2].lower()
+        if allowed and extension not in allowed:
+            refused.append(attachment.filename)
+            continue
+        kept.append(IncomingFile(attachment.data, attachment.filename, attachment.content_type))
+    return kept, refused
+
+
+async def store_batch(
+    session: AsyncSession,
+    items: Sequence[FetchedMail],
+    prepared: Sequence[tuple[ParsedMessage, str]],
+    *,
+    files: FileStore,
+    rules: Rules,
+    now: datetime,
+) -> list[str]:
+    """Write everything the batch causes into `session` (the caller commits)."""
+    batch = _Batch(outcomes=[""] * len(items), submission_ids=[None] * len(items))
+    earlier = await _earlier_copies(session, prepared)
+    senders = await _senders(session, prepared, now)
+    first_of: dict[tuple[str | None, str], int] = {}
+    new: list[int] = []
+    for index, (item, (parsed, digest)) in enumerate(zip(items, prepared, strict=True)):
+        identity = (parsed.message_id, digest)
+        if identity in earlier:
+            batch.outcomes[index] = "duplicate"
+            batch.submission_ids[index] = earlier[identity]
+        elif identity in first_of:
+            batch.outcomes[index] = "duplicate"
+        elif item.truncated:
+            batch.outcomes[index] = _too_large(session, batch, item, parsed, digest, rules)
+        else:
+            new.append(index)
+        first_of.setdefault(identity, index)
+    await _submissions(session, batch, items, prepared, new, senders, files, rules, now)
+    for index, (parsed, digest) in enumerate(prepared):
+        first = first_of[(parsed.message_id, digest)]
+        if batch.submission_ids[index] is None and first != index:
+            batch.submission_ids[index] = batch.submission_ids[first]
+    await enqueue_many(session=session, messages=batch.messages, now=now)
+    await insert_rows(session, ProcessedMail, _records(items, prepared, batch, now))
+    return batch.outcomes
+
+
+def _records(
+    items: Sequence[FetchedMail],
+    prepared: Sequence[tuple[ParsedMessage, str]],
+    batch: _Batch,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "mailbox": item.mailbox,
+            "uidvalidity": item.uidvalidity,
+            "uid": item.uid,
+            "message_id": parsed.message_id,
+            "content_hash": digest,
+            "submission_id": batch.submission_ids[index],
+            "outcome": batch.outcomes[index],
+            "error": None,
+            "moved": False,
+            "processed_at": now,
+        }
+        for index, (item, (parsed, digest)) in enumerate(zip(items, prepared, strict=True))
+    ]
+
+
+async def _earlier_copies(
+    session: AsyncSession, prepared: Sequence[tuple[ParsedMessage, str]]
+) -> dict[tuple[str | None, str], int | None]:
+    """The same message seen before under another UID (UIDVALIDITY change, re-delivery)."""
+    digests = list({digest for _, digest in prepared})
+    result = await session.exec(
+        select(ProcessedMail).where(col(ProcessedMail.content_hash).in_(digests))
+    )
+    return {(row.message_id, row.content_hash): row.submission_id for row in result.all()}
+
+
+async def _senders(
+    session: AsyncSession, prepared: Sequence[tuple[ParsedMessage, str]], now: datetime
+) -> dict[str, SenderUnit]:
+    addresses = {p.sender.address for p, _ in prepared if p.sender.address}
+    return {a: await resolve_sender(session=session, address=a, at=now) for a in addresses}
+
+
+def _too_large(
+    session: AsyncSession,
+    batch: _Batch,
+    item: FetchedMail,
+    parsed: ParsedMessage,
+    digest: str,
+    rules: Rules,
+) -> str:
+    details = {
+        "sender": parsed.sender.address,
+        "subject": parsed.subject,
+        "size": item.size,
+        "limit": rules.max_message_bytes,
+        "message_id": parsed.message_id,
+    }
+    add_audit(session=session, actor="email", action="mail_too_large", details=details)
+    if parsed.sender.address and not parsed.automated:
+        limit = rules.max_message_bytes
+        batch.messages.append(
+            replies.too_large(parsed=parsed, key=digest, size=item.size, limit=limit)
+        )
+    return "refused"
+
+
+async def _submissions(
+    session: AsyncSession,
+    batch: _Batch,
+    items: Sequence[FetchedMail],
+    prepared: Sequence[tuple[ParsedMessage, str]],
+    new: list[int],
+    senders: dict[str, SenderUnit],
+    files: FileStore,
+    rules: Rules,
+    now: datetime,
+) -> None:
+    incomings, refusals = [], []
+    for index in new:
+        parsed, digest = prepared[index]
+        who = senders.get(parsed.sender.address or "", SenderUnit(None, None))
+        kept, refused = split_files(parsed, rules.allowed_extensions)
+        refusals.append(refused)
+        incomings.append(_incoming(items[index], parsed, digest, who, kept, refused, now))
+    revised = await revisions(session, incomings, [prepared[i][0] for i in new], files)
+    fresh = [i for i, incoming in enumerate(incomings) if i not in revised]
+    created = await accept_many(
+        [incomings[i] for i in fresh], session=session, files=files, actor="email"
+    )
+    accepted = [revised[i] if i in revised else created[fresh.index(i)] for i in range(len(new))]
+    units = await _unit_names(session, {a.submission.unit_id for a in accepted})
+    for index, result, refused in zip(new, accepted, refusals, strict=True):
+        submission, parsed = result.submission, prepared[index][0]
+        assert submission.id is not None
+        batch.submission_ids[index] = submission.id
+        batch.outcomes[index] = "stored" if submission.unit_id is not None else "quarantined"
+        if result.revision > 1 and result.created:
+            batch.outcomes[index] = "revised"
+        if not (result.created and parsed.sender.address and not parsed.automated):
+            continue
+        if submission.unit_id is None:
+            hours = rules.unknown_sender_reply_hours
+            batch.messages.append(
+                replies.unknown_sender(
+                    parsed=parsed, submission_id=submission.id, hours=hours, now=now
+                )
+            )
+            continue
+        unit_name = units.get(submission.unit_id, "")
+        count = len(result.attachments)
+        batch.messages.append(
+            replies.receipt(
+                parsed=parsed, submission=submission, unit_name=unit_name, attachments=count
+            )
+        )
+        if refused:
+            allowed = list(rules.allowed_extensions)
+            batch.messages.append(
+                replies.type_refused(
+                    parsed=parsed, submission_id=submission.id, files=refused, allowed=allowed
+                )
+            )
+
+
+def _incoming(
+    item: FetchedMail,
+    parsed: ParsedMessage,
+    digest: str,
+    who: SenderUnit,
+    kept: list[IncomingFile],
+    refused: list[str],
+    now: datetime,
+) -> Incoming:
+    warnings = list(parsed.warnings) + [f"attachment_refused: {name}" for name in refused]
+    if parsed.automated:
+        warnings.append("automated_message")  # kept for an editor, never answered
+    return Incoming(
+        channel=Channel.EMAIL,
+        source_key=f"email:{digest}",
+        received_at=arrival(item, now),
+        sender=parsed.sender.address or "",
+        sender_name=parsed.sender.name or "",
+        title=parsed.title,
+        text=parsed.text,
+        kind=SubmissionKind(parsed.kind),
+        unit_id=None if parsed.automated else who.unit_id,
+        officer_id=None if parsed.automated else who.officer_id,
+        files=kept,
+        warnings=warnings,
+        raw=item.raw,
+        reply_to_message_id=parsed.message_id,
+    )
+
+
+def arrival(item: FetchedMail, now: datetime) -> datetime:
+    """When the mail server received it (INTERNALDATE): mail read after downtime still counts
+    for the month it arrived in. The sender's Date header is not trusted for that."""
+    if item.received_at is not None and item.received_at <= now:
+        return item.received_at
+    return now
+
+
+async def _unit_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    result = await session.exec(select(Unit).where(col(Unit.id).in_(wanted)))
+    return {unit.id: unit.name for unit in result.all() if unit.id is not None}

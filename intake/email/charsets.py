@@ -1,0 +1,117 @@
+"""Decoding bytes and headers with declared, mislabelled or unknown charsets."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from email.header import decode_header
+
+# Aliases seen in the wild that Python does not know under these names.
+_ALIASES = {
+    "cp-1258": "cp1258",
+    "windows1258": "cp1258",
+    "x-viet-vps": "cp1258",
+    "vietnamese": "cp1258",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "ks_c_5601-1987": "cp949",
+    "x-unknown": "",
+    "unknown-8bit": "",
+    "x-user-defined": "",
+}
+# Charsets whose labels are routinely wrong for Vietnamese mail: bytes that are valid
+# UTF-8 are almost certainly UTF-8, never these.
+_WEAK = {"ascii", "iso8859-1", "cp1252", "iso8859-15"}
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise and drop NUL characters (databases reject them)."""
+    return unicodedata.normalize("NFC", text.replace("\x00", ""))
+
+
+def lookup(label: str | None) -> str | None:
+    """The Python codec name for a MIME charset label, or None if unknown."""
+    if not label:
+        return None
+    name = label.strip().strip('"').lower()
+    name = _ALIASES.get(name, name)
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
+    """Decode a body or header word; returns (NFC text, warning or None). Never raises."""
+    codec = lookup(declared)
+    if codec is None:
+        if declared and declared.strip().lower() not in _ALIASES:
+            return _fallback(data, f"charset_unknown: {declared}")
+        if _is_utf8(data):
+            return nfc(data.decode("utf-8")), None
+        return _fallback(data, "charset_missing")
+    if codec in _WEAK and _has_high_bytes(data) and _is_utf8(data):
+        return nfc(data.decode("utf-8")), f"charset_mislabelled: {declared} (decoded as utf-8)"
+    try:
+        return nfc(data.decode(codec)), None
+    except UnicodeDecodeError:
+        pass
+    if codec != "utf-8" and _is_utf8(data):
+        return nfc(data.decode("utf-8")), f"charset_mislabelled: {declared} (decoded as utf-8)"
+    if codec == "utf-8":
+        return _fallback(data, f"charset_mislabelled: {declared}")
+    text = data.decode(codec, errors="replace")
+    return nfc(text), f"charset_invalid_bytes: {declared} (replaced)"
+
+
+def _has_high_bytes(data: bytes) -> bool:
+    return any(b > 0x7F for b in data)
+
+
+def _fallback(data: bytes, reason: str) -> tuple[str, str]:
+    if _is_utf8(data):
+        return nfc(data.decode("utf-8")), f"{reason} (decoded as utf-8)"
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        return nfc(text), f"{reason} (decoded as windows-1252 with replacements)"
+    return nfc(text), f"{reason} (decoded as windows-1258)"
+
+
+def decode_header_value(value: object, *, max_chars: int = 20_000) -> tuple[str, list[str]]:
+    """Decode an RFC 2047 header (any charset, raw 8-bit, mislabels) to one NFC line."""
+    raw = str(value or "")[:max_chars]
+    if _has_surrogates(raw):
+        # Raw 8-bit header bytes: the parser smuggles them in as surrogates.
+        text, warning = decode_bytes(raw.encode("ascii", "surrogateescape"), None)
+        return nfc(" ".join(text.split())), [f"header {warning}"] if warning else []
+    try:
+        chunks = decode_header(raw)
+    except Exception:  # the stdlib raises on some malformed encoded words
+        return nfc(" ".join(raw.split())), ["header_undecodable"]
+    warnings: list[str] = []
+    parts: list[str] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            parts.append(chunk)
+            continue
+        text, warning = decode_bytes(chunk, charset)
+        if warning:
+            warnings.append(f"header {warning}")
+        parts.append(text)
+    return nfc(" ".join("".join(parts).split())), warnings
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)

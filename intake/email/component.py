@@ -1,0 +1,72 @@
+"""The `serve` factory: the IMAP reader when configured, else the drop-folder reader."""
+
+from __future__ import annotations
+
+from intake.email.dropfolder import DropFolderReader
+from intake.email.imap import ImapConfig
+from intake.email.reader import ImapReader
+from intake.email.store import EmailIntake, IntakePolicy
+from runtime.context import AppContext, Component
+from settings import Settings
+
+
+def intake_for(ctx: AppContext) -> EmailIntake:
+    """The storage sink shared by every e-mail path."""
+    return EmailIntake(
+        db=ctx.db,
+        files=ctx.files,
+        clock=ctx.clock,
+        policy=policy_from(ctx.settings),
+        wake_outbox=lambda: ctx.wake_outbox(),
+    )
+
+
+def policy_from(settings: Settings) -> IntakePolicy:
+    """Limits from IntakeSettings."""
+    s = settings.intake
+    return IntakePolicy(
+        max_message_bytes=s.max_message_mb * 1_048_576,
+        allowed_extensions=tuple(s.allowed_extensions),
+        unknown_sender_reply_hours=s.unknown_sender_reply_hours,
+    )
+
+
+async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
+    """IMAP when NEWSDESK_IMAP__HOST/USERNAME/PASSWORD are set; otherwise the drop folder."""
+    settings = ctx.settings
+    sink = intake_for(ctx)
+    limit = sink.policy.max_message_bytes
+    if settings.imap.enabled:
+        s = settings.imap
+        config = ImapConfig(
+            host=s.host,
+            port=s.port,
+            username=s.username,
+            password=s.password.get_secret_value(),
+            ssl=s.ssl,
+            mailbox=s.mailbox,
+            processed_folder=s.processed_folder,
+            timeout=s.timeout_seconds,
+        )
+        reader = ImapReader(
+            config=config,
+            sink=sink,
+            max_message_bytes=limit,
+            idle_seconds=s.idle_seconds,
+            poll_seconds=s.poll_seconds,
+        )
+        return reader, (
+            f"email intake: IMAP {s.username}@{s.host}:{s.port}/{s.mailbox} "
+            f"-> {s.processed_folder}"
+        )
+    folder = settings.drop_dir
+    drop = DropFolderReader(
+        folder=folder,
+        sink=sink,
+        max_message_bytes=limit,
+        poll_seconds=settings.intake.drop_poll_seconds,
+    )
+    return drop, (
+        f"email intake: drop folder {folder} (.eml files or a Maildir); "
+        "set NEWSDESK_IMAP__HOST, __USERNAME, __PASSWORD to read a mailbox"
+    )

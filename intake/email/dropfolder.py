@@ -1,0 +1,103 @@
+"""The drop-folder reader: .eml files (or a Maildir) under the data directory, used by
+`serve` when no IMAP server is configured. Files are moved aside only after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from intake.email.reader import FetchedMail, MailSink
+
+log = logging.getLogger(__name__)
+DROP_MAILBOX = "drop"
+_SKIP_DIRS = {"processed", "tmp"}
+
+
+def content_uid(raw: bytes) -> int:
+    """A stable positive 60-bit id from the content (files have no IMAP UID)."""
+    return int(hashlib.sha256(raw).hexdigest()[:15], 16)
+
+
+def read_mail_file(path: Path, *, mailbox: str, max_bytes: int) -> FetchedMail:
+    """A file as FetchedMail; oversize files are read up to the end of their headers."""
+    size = path.stat().st_size
+    received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    if size <= max_bytes:
+        raw = path.read_bytes()
+        return FetchedMail(mailbox, 0, content_uid(raw), raw, size, received_at=received)
+    with path.open("rb") as handle:
+        head = handle.read(256 * 1024)
+    end = head.find(b"\r\n\r\n")
+    end = end if end >= 0 else head.find(b"\n\n")
+    raw = head[: end + 2] if end >= 0 else head
+    uid = content_uid(head + str(size).encode())
+    return FetchedMail(mailbox, 0, uid, raw, size, truncated=True, received_at=received)
+
+
+class DropFolderReader:
+    """Polls a folder for mail files; each is committed, then moved to `processed/`."""
+
+    name = "email-drop-folder"
+
+    def __init__(
+        self, *, folder: Path, sink: MailSink, max_message_bytes: int, poll_seconds: float = 5.0
+    ) -> None:
+        self.folder = folder
+        self.sink = sink
+        self.max_message_bytes = max_message_bytes
+        self.poll_seconds = poll_seconds
+
+    def pending(self) -> list[Path]:
+        """Mail files waiting: *.eml at the top level and Maildir new/ and cur/ entries."""
+        found = [p for p in self.folder.glob("*.eml") if p.is_file()]
+        for sub in ("new", "cur"):
+            found += [p for p in (self.folder / sub).glob("*") if p.is_file()]
+        return sorted(found)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sweep, then sleep `poll_seconds`; errors are logged and retried next time."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        while not stop.is_set():
+            try:
+                await self.sweep()
+            except Exception:  # a broken file or a database hiccup: retry next pass
+                log.exception("drop folder pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+
+    async def sweep(self) -> int:
+        """Accept every pending file once; returns how many were new."""
+        paths = self.pending()
+        items = [self._read(p) for p in paths]
+        uids = [i.uid for i in items]
+        done = await self.sink.processed_uids(mailbox=DROP_MAILBOX, uidvalidity=0, uids=uids)
+        new = [(p, i) for p, i in zip(paths, items, strict=True) if i.uid not in done]
+        if new:
+            await self.sink.accept_many([i for _, i in new])
+        for path in paths:  # everything recorded, including earlier crashes, moves aside
+            self._move(path)
+        return len(new)
+
+    def _read(self, path: Path) -> FetchedMail:
+        return read_mail_file(path, mailbox=DROP_MAILBOX, max_bytes=self.max_message_bytes)
+
+    def _move(self, path: Path) -> None:
+        target_dir = self.folder / "processed"
+        target_dir.mkdir(exist_ok=True)
+        target = target_dir / path.name
+        counter = 1
+        while target.exists():
+            target = target_dir / f"{path.stem}.{counter}{path.suffix}"
+            counter += 1
+        path.rename(target)
+
+
+async def import_files(paths: Sequence[Path], *, sink: MailSink, max_bytes: int) -> list[str]:
+    """Store messages exported from another client (no files are moved)."""
+    items = [read_mail_file(p, mailbox="import", max_bytes=max_bytes) for p in paths]
+    return await sink.accept_many(items)

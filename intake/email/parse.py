@@ -1,0 +1,172 @@
+"""The pure MIME normaliser: raw message bytes to a `ParsedMessage`. Never raises."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+
+from intake.email import fastmime
+from intake.email.charsets import decode_header_value, nfc
+from intake.email.docxtext import extract_docx_text
+from intake.email.kinds import detect_kind
+from intake.email.model import ParsedAttachment, ParsedMessage, ParseLimits, Sender
+from intake.email.parts import Body, Walk, raw_header, walk
+from intake.email.quotes import strip_quotes
+from intake.email.subjects import clean_subject, is_forward_subject
+
+_DEFAULT_LIMITS = ParseLimits()
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_COVER_NOTE_CHARS = 600  # a body this short next to a .docx is a cover note
+_DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def parse_message(raw: bytes, *, limits: ParseLimits = _DEFAULT_LIMITS) -> ParsedMessage:
+    """Normalise one message; anything it cannot make sense of becomes a warning."""
+    try:
+        return _parse(raw, limits)
+    except Exception as exc:  # the contract is "never raises": record and return
+        return ParsedMessage(
+            message_id=None,
+            sender=Sender(address=None, name=None),
+            title="",
+            text="",
+            kind="other",
+            attachments=(),
+            warnings=(f"unparseable: {type(exc).__name__}",),
+        )
+
+
+def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
+    # compat32 is several times faster than policy.default; we decode headers ourselves.
+    if len(raw) > limits.fast_split_bytes:
+        msg = fastmime.build(raw)  # big attachments: boundaries found with bytes.find
+    else:
+        msg = BytesParser(policy=compat32).parsebytes(raw)
+    walker = Walk(limits=limits)
+    body = Body()
+    walk(msg, walker, body, 0)
+    if msg.defects:
+        walker.warnings.append("message_defects")
+    subject = _header(msg, "Subject", walker)
+    text = strip_quotes(body.text(), forwarded=is_forward_subject(subject))
+    if body.forwards:
+        text = "\n\n".join([text, *body.forwards]).strip()
+    attachments = tuple(walker.attachments)
+    text, cover_note, legacy = _docx_text(text, attachments, walker.warnings)
+    text = _limit(text, limits, walker.warnings)
+    title = clean_subject(subject) or _title_from_text(text, walker.warnings)
+    if not text and not attachments:
+        walker.warnings.append("empty_message")
+    sender = _sender(msg, walker)
+    date = _date(raw_header(msg, "Date"), walker.warnings)
+    return ParsedMessage(
+        message_id=_message_id(msg.get("Message-ID")),
+        sender=sender,
+        title=title,
+        text=text,
+        kind=detect_kind(title=title, text=text, attachments=attachments),
+        attachments=attachments,
+        warnings=tuple(dict.fromkeys(walker.warnings)),
+        subject=subject,
+        date=date,
+        in_reply_to=_message_id(msg.get("In-Reply-To")),
+        references=tuple(nfc(m) for m in _MSGID.findall(str(msg.get("References") or ""))),
+        cover_note=cover_note,
+        automated=is_automated(msg),
+        legacy_encoding=legacy,
+    )
+
+
+def _header(msg: Message, name: str, walker: Walk) -> str:
+    value, warnings = decode_header_value(
+        raw_header(msg, name) or "", max_chars=walker.limits.max_header_chars
+    )
+    walker.warnings.extend(warnings)
+    return value
+
+
+def _message_id(value: object) -> str | None:
+    text = str(value or "").strip()
+    found = _MSGID.search(text)
+    ident = found.group(1) if found else text.strip("<> ")
+    return nfc(ident)[:500] or None if ident and " " not in ident else None
+
+
+def _sender(msg: Message, walker: Walk) -> Sender:
+    decoded = _header(msg, "From", walker)
+    pairs = getaddresses([decoded])
+    name, address = pairs[0] if pairs else ("", "")
+    address = nfc(address.strip()).lower()
+    if "@" not in address:
+        walker.warnings.append("sender_missing")
+        address = ""
+    return Sender(address=address or None, name=nfc(name.strip().strip('"')) or None)
+
+
+def _date(value: object, warnings: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        warnings.append("date_unparseable")
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _docx_text(
+    text: str, attachments: tuple[ParsedAttachment, ...], warnings: list[str]
+) -> tuple[str, str | None, str | None]:
+    """Use a Word attachment's text as the article when the body is only a cover note."""
+    if len(text) > _COVER_NOTE_CHARS:
+        return text, None, None
+    for attachment in attachments:
+        if attachment.content_type != _DOCX_TYPE and not attachment.filename.lower().endswith(
+            ".docx"
+        ):
+            continue
+        extracted = extract_docx_text(attachment.data)
+        if extracted is None or len(extracted.text) <= len(text):
+            continue
+        warnings.append(f"text_from_docx: {attachment.filename}")
+        if extracted.legacy_encoding:
+            warnings.append(f"legacy_encoding_converted: {extracted.legacy_encoding}")
+        return extracted.text, text or None, extracted.legacy_encoding
+    return text, None, None
+
+
+def _limit(text: str, limits: ParseLimits, warnings: list[str]) -> str:
+    if len(text) <= limits.max_text_chars:
+        return text
+    warnings.append("text_truncated")
+    return text[: limits.max_text_chars]
+
+
+def _title_from_text(text: str, warnings: list[str]) -> str:
+    warnings.append("subject_missing")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first[:120]
+
+
+def is_automated(msg: Message) -> bool:
+    """Auto-replies, bounces and list mail: never answer these (mail loops)."""
+    auto = str(msg.get("Auto-Submitted") or "").strip().lower()
+    precedence = str(msg.get("Precedence") or "").strip().lower()
+    return_path = msg.get("Return-Path")
+    sender = str(msg.get("From") or "").lower()
+    return (
+        (auto not in ("", "no"))
+        or precedence in ("bulk", "list", "junk", "auto_reply")
+        or msg.get("List-Id") is not None
+        or msg.get("List-Unsubscribe") is not None
+        or (return_path is not None and str(return_path).strip() in ("<>", ""))
+        or msg.get("X-Autoreply") is not None
+        or msg.get("X-Autorespond") is not None
+        or msg.get_content_type() == "multipart/report"
+        or "mailer-daemon@" in sender
+        or "postmaster@" in sender
+    )

@@ -1,0 +1,233 @@
+"""Walking a MIME tree: body candidates, attachments, TNEF and forwarded messages."""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+
+from intake.email.charsets import decode_bytes, decode_header_value, nfc
+from intake.email.htmltext import html_to_text
+from intake.email.model import ParsedAttachment, ParseLimits
+from intake.email.tnef import unpack_tnef
+
+_TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+_MAGIC = [
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"%PDF", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+]
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+@dataclass
+class Walk:
+    """State shared while walking one message (and the messages forwarded inside it)."""
+
+    limits: ParseLimits
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    parts_seen: int = 0
+
+
+@dataclass
+class Body:
+    """The text candidates of one message level."""
+
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    forwards: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """Plain text preferred; HTML converted otherwise; newlines normalised to LF."""
+        if any(p.strip() for p in self.plain):
+            text = "\n\n".join(p.strip("\r\n") for p in self.plain if p.strip())
+        else:
+            text = "\n\n".join(html_to_text(h) for h in self.html if h.strip())
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
+    """Collect `part` and its children into `body` and `walker`."""
+    walker.parts_seen += 1
+    if walker.parts_seen > walker.limits.max_parts or depth > walker.limits.max_depth:
+        if "too_many_parts" not in walker.warnings:
+            walker.warnings.append("too_many_parts")
+        return
+    ctype = part.get_content_type()
+    if ctype in ("message/rfc822", "message/global"):
+        _forwarded(part, walker, body, depth)  # before is_multipart(): compat32 says True here
+    elif ctype.startswith("message/"):
+        _attachment(part, ctype, walker)  # delivery reports and the like: kept, not read
+    elif part.is_multipart():
+        children = part.get_payload()
+        for child in children if isinstance(children, list) else []:
+            if isinstance(child, Message):
+                walk(child, walker, body, depth + 1)
+    elif _is_body(part, ctype):
+        _body_part(part, ctype, walker, body)
+    elif ctype in _TNEF_TYPES or (_filename(part, walker) or "").lower() == "winmail.dat":
+        _tnef(part, walker, body)
+    else:
+        _attachment(part, ctype, walker)
+
+
+def _is_body(part: Message, ctype: str) -> bool:
+    if ctype not in ("text/plain", "text/html"):
+        return False
+    disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
+    return disposition != "attachment" and not part.get_filename()
+
+
+def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
+    payload = _payload(part, walker)
+    text, warning = decode_bytes(payload, part.get_content_charset())
+    if warning:
+        walker.warnings.append(warning)
+    (body.plain if ctype == "text/plain" else body.html).append(text)
+
+
+def _payload(part: Message, walker: Walk) -> bytes:
+    raw = part.get_payload()
+    encoding = _text_header(part, "Content-Transfer-Encoding").strip().lower()
+    if encoding == "base64" and isinstance(raw, str):
+        try:  # one C call; the stdlib splits and re-joins the lines first
+            return binascii.a2b_base64(raw.encode("ascii", "surrogateescape"))
+        except (binascii.Error, ValueError):
+            pass  # damaged base64: let the stdlib salvage what it can
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # compat32 is lenient, but keep going whatever happens
+        data = None
+    if part.defects and "part_defects" not in walker.warnings:
+        walker.warnings.append("part_defects")
+    if isinstance(data, bytes):
+        return data
+    if isinstance(raw, list):
+        return b"\n".join(m.as_bytes() for m in raw if isinstance(m, Message))
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _inner(part: Message) -> Message | None:
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return payload[0]
+    return None
+
+
+def _forwarded(part: Message, walker: Walk, body: Body, depth: int) -> None:
+    inner = _inner(part)
+    if inner is None:
+        _attachment(part, "message/rfc822", walker)
+        return
+    inner_body = Body()
+    walk(inner, walker, inner_body, depth + 1)
+    header = forward_header(inner, walker)
+    body.forwards.append((header + "\n\n" + inner_body.text()).strip())
+    body.forwards.extend(inner_body.forwards)
+
+
+def forward_header(msg: Message, walker: Walk) -> str:
+    """The block a mail client shows above a forwarded message."""
+    lines = ["---------- Forwarded message ----------"]
+    for name in ("From", "Date", "Subject", "To"):
+        raw = raw_header(msg, name)
+        if raw:
+            value, _ = decode_header_value(raw, max_chars=walker.limits.max_header_chars)
+            lines.append(f"{name}: {value}")
+    return "\n".join(lines)
+
+
+def _text_header(part: Message, name: str) -> str:
+    # compat32 hands out Header objects (no str methods) for headers with raw 8-bit bytes.
+    return str(raw_header(part, name) or "")
+
+
+def raw_header(msg: Message, name: str) -> str | None:
+    """A header's raw value: raw 8-bit bytes stay recoverable (compat32 would mangle them)."""
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
+def _tnef(part: Message, walker: Walk, body: Body) -> None:
+    data = _payload(part, walker)
+    content = unpack_tnef(data)
+    if content is None:
+        walker.warnings.append("winmail_unreadable")
+        _attachment(part, "application/ms-tnef", walker)
+        return
+    walker.warnings.append("winmail_unpacked")
+    if content.body and content.body.strip():
+        body.plain.append(nfc(content.body))
+    elif content.html:
+        body.html.append(content.html)
+    for name, payload in content.files:
+        walker.attachments.append(make_attachment(name, guess_type(name, payload), payload))
+
+
+def _attachment(part: Message, ctype: str, walker: Walk) -> None:
+    data = _payload(part, walker)
+    name = _filename(part, walker) or _default_name(ctype, len(walker.attachments) + 1)
+    if ctype == "application/octet-stream":
+        ctype = guess_type(name, data)
+    disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
+    cid = (_text_header(part, "Content-ID") or "").strip().strip("<>") or None
+    inline = disposition == "inline" or (cid is not None and disposition != "attachment")
+    walker.attachments.append(make_attachment(name, ctype, data, inline=inline, content_id=cid))
+
+
+def _filename(part: Message, walker: Walk) -> str | None:
+    try:
+        raw = part.get_filename()
+    except Exception:  # malformed RFC 2231 parameters
+        raw = None
+    if not raw:
+        return None
+    name, warnings = decode_header_value(raw, max_chars=1000)
+    walker.warnings.extend(w for w in warnings if w not in walker.warnings)
+    return safe_filename(name)
+
+
+def safe_filename(name: str) -> str | None:
+    """A file name without path separators or control characters (NFC)."""
+    cleaned = _UNSAFE_NAME.sub("_", nfc(name)).strip(" ._")
+    return cleaned[:200] or None
+
+
+def _default_name(ctype: str, index: int) -> str:
+    extension = mimetypes.guess_extension(ctype) or ".bin"
+    return f"attachment-{index}{extension}"
+
+
+def guess_type(name: str, data: bytes) -> str:
+    """Content type from the file name, else from the first bytes."""
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    if guessed:
+        return guessed
+    for magic, ctype in _MAGIC:
+        if data.startswith(magic):
+            return ctype
+    return "application/octet-stream"
+
+
+def make_attachment(
+    name: str, ctype: str, data: bytes, *, inline: bool = False, content_id: str | None = None
+) -> ParsedAttachment:
+    """An attachment record with size and SHA-256 of the decoded bytes."""
+    return ParsedAttachment(
+        filename=name,
+        content_type=ctype.lower(),
+        data=data,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        inline=inline,
+        content_id=content_id,
+    )

@@ -1,0 +1,180 @@
+"""Storing fetched mail exactly once: one transaction per batch, ProcessedMail rows included."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from domain.clock import Clock
+from intake.email.batch import Rules, split_files, store_batch
+from intake.email.memory import release_memory
+from intake.email.model import ParsedMessage
+from intake.email.parse import parse_message
+from intake.email.reader import FetchedMail
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import ProcessedMail
+
+log = logging.getLogger(__name__)
+_CHUNK = 500  # bound on IN (...) lists
+# File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
+_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
+
+
+@dataclass(frozen=True)
+class IntakePolicy:
+    """Limits and reply behaviour (from IntakeSettings)."""
+
+    max_message_bytes: int = 25 * 1_048_576
+    allowed_extensions: tuple[str, ...] = ()
+    unknown_sender_reply_hours: int = 24
+
+
+@dataclass
+class EmailIntake:
+    """The readers' sink: everything a message causes is committed with its ProcessedMail row.
+
+    Idempotency: ProcessedMail is unique per (mailbox, UIDVALIDITY, UID); a message seen
+    before under another UID (same Message-ID and content hash) is recorded as a duplicate;
+    submissions are unique per source key "email:<sha256 of the raw message>".
+    """
+
+    db: Database
+    files: FileStore
+    clock: Clock
+    policy: IntakePolicy = field(default_factory=IntakePolicy)
+    wake_outbox: Callable[[], None] = lambda: None
+
+    @property
+    def rules(self) -> Rules:
+        p = self.policy
+        return Rules(p.max_message_bytes, p.allowed_extensions, p.unknown_sender_reply_hours)
+
+    async def processed_uids(
+        self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]
+    ) -> set[int]:
+        """UIDs of this mailbox generation already recorded (committed)."""
+        found: set[int] = set()
+        async with self.db.session() as session:
+            for start in range(0, len(uids), _CHUNK):
+                result = await session.exec(
+                    select(ProcessedMail.uid)
+                    .where(ProcessedMail.mailbox == mailbox)
+                    .where(ProcessedMail.uidvalidity == uidvalidity)
+                    .where(col(ProcessedMail.uid).in_(list(uids[start : start + _CHUNK])))
+                )
+                found.update(int(u) for u in result.all())
+        return found
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """One sweep of a mailbox at a time across instances (PostgreSQL advisory lock).
+
+        The unique keys already stop double processing; the lock also stops two instances
+        from both MOVE-ing the same message (which leaves two copies in the folder).
+        """
+        if not self.db.is_postgres:
+            yield
+            return
+        digest = hashlib.sha256(f"newsdesk-mail:{name}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        async with self.db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            await conn.commit()
+            try:
+                yield
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await conn.commit()
+
+    async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
+        """Accept a batch in one transaction (one commit); on any failure, one by one."""
+        prepared = await asyncio.to_thread(self.prepare, items)
+        return await self.accept_prepared(items, prepared)
+
+    async def accept_prepared(
+        self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
+    ) -> list[str]:
+        """accept_many() after prepare() (which the reader runs in its fetch thread)."""
+        if not items:
+            return []
+        try:
+            outcomes = await self._commit(items, prepared)
+        except Exception:  # a rival instance, or one bad message: isolate it
+            log.warning("batch of %d failed; storing one by one", len(items), exc_info=True)
+            outcomes = [
+                await self._accept_alone(item, entry)
+                for item, entry in zip(items, prepared, strict=True)
+            ]
+        if any(o in ("stored", "quarantined", "refused", "revised") for o in outcomes):
+            self.wake_outbox()
+        release_memory()
+        return outcomes
+
+    async def accept_one(self, item: FetchedMail) -> str:
+        """Parse and store one message in its own transaction."""
+        return (await self.accept_many([item]))[0]
+
+    async def _commit(
+        self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
+    ) -> list[str]:
+        async with self.db.session() as session:
+            outcomes = await store_batch(
+                session, items, prepared, files=self.files, rules=self.rules, now=self.clock.now()
+            )
+            await session.commit()
+        return outcomes
+
+    def prepare(self, items: Sequence[FetchedMail]) -> list[tuple[ParsedMessage, str]]:
+        """Blocking: parse, hash, and write the raw mail and its files to the file store
+        (in parallel, fsync included) before the transaction; accept then finds them."""
+        prepared = [(parse_message(i.raw), hashlib.sha256(i.raw).hexdigest()) for i in items]
+        blobs = [i.raw for i in items]
+        for parsed, _ in prepared:
+            blobs += [f.data for f in split_files(parsed, self.policy.allowed_extensions)[0]]
+        list(_WRITERS.map(self.files.put, blobs))
+        return prepared
+
+    async def _accept_alone(self, item: FetchedMail, entry: tuple[ParsedMessage, str]) -> str:
+        try:
+            return (await self._commit([item], [entry]))[0]
+        except IntegrityError:
+            # Another instance recorded this (mailbox, UIDVALIDITY, UID) first.
+            log.info("mail %s/%s/%s already taken", item.mailbox, item.uidvalidity, item.uid)
+            return "duplicate"
+        except Exception as exc:  # a message that breaks storage must not block the mailbox
+            log.exception("mail %s/%s/%s not stored", item.mailbox, item.uidvalidity, item.uid)
+            return await self._record_error(item, entry, exc)
+
+    async def _record_error(
+        self, item: FetchedMail, entry: tuple[ParsedMessage, str], exc: Exception
+    ) -> str:
+        """Remember the failure (the raw mail is in the file store and in the folder)."""
+        parsed, digest = entry
+        try:
+            async with self.db.session() as session:
+                session.add(
+                    ProcessedMail(
+                        mailbox=item.mailbox,
+                        uidvalidity=item.uidvalidity,
+                        uid=item.uid,
+                        message_id=parsed.message_id,
+                        content_hash=digest,
+                        outcome="error",
+                        error=f"{type(exc).__name__}: {exc}"[:2000],
+                        processed_at=self.clock.now(),
+                    )
+                )
+                await session.commit()
+        except IntegrityError:
+            return "duplicate"
+        return "error"

@@ -1,0 +1,52 @@
+"""Outlook winmail.dat (TNEF) unpacking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.email.charsets import decode_bytes
+
+
+@dataclass(frozen=True)
+class TnefContent:
+    """Body and files found inside a winmail.dat."""
+
+    body: str | None
+    html: str | None
+    files: tuple[tuple[str, bytes], ...]
+
+
+def unpack_tnef(data: bytes) -> TnefContent | None:
+    """Unpack TNEF data, or None if it is not readable TNEF."""
+    try:
+        from tnefparse import TNEF
+
+        tnef = TNEF(data, do_checksum=True)  # checksums are only recorded, never enforced
+    except Exception:  # tnefparse raises assorted errors on damaged input
+        return None
+    files: list[tuple[str, bytes]] = []
+    for index, attachment in enumerate(tnef.attachments, start=1):
+        name = _name(attachment) or f"winmail-{index}.bin"
+        payload = attachment.data if isinstance(attachment.data, bytes) else b""
+        files.append((name, payload))
+    return TnefContent(body=_text(tnef.body), html=_text(tnef.htmlbody), files=tuple(files))
+
+
+def _name(attachment: object) -> str | None:
+    for getter in ("long_filename", "name"):
+        try:
+            value = getattr(attachment, getter)
+            value = value() if callable(value) else value
+        except Exception:  # tnefparse decodes names with the message codepage; may fail
+            continue
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", errors="replace")
+        if value:
+            return str(value).strip("\x00 ")
+    return None
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, bytes):
+        return decode_bytes(value.rstrip(b"\x00"), None)[0]
+    return value if isinstance(value, str) else None

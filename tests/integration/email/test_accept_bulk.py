@@ -1,0 +1,81 @@
+"""accept_many() writes the same rows as accept() called once per item."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from domain.kinds import Channel, SubmissionKind
+from intake.accept import Incoming, IncomingFile, accept
+from intake.accept_bulk import accept_many
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision
+from tests.integration.email.helpers import seed_officer, submissions
+
+pytestmark = pytest.mark.integration
+AT = datetime(2025, 11, 26, 3, 0, tzinfo=UTC)
+
+
+def items(prefix: str, unit_id: int) -> list[Incoming]:
+    photo = IncomingFile(b"\xff\xd8\xff" + prefix.encode() * 10, "ảnh.jpg", "image/jpeg")
+    return [
+        Incoming(
+            channel=Channel.EMAIL, source_key=f"{prefix}:1", received_at=AT,
+            sender="lan.nt@syt.hungyen.gov.vn", sender_name="Lan", title="Tin một",
+            text="Nội dung", kind=SubmissionKind.NEWS, unit_id=unit_id, files=[photo],
+            warnings=["w"], raw=b"raw-1" + prefix.encode(), reply_to_message_id="m1@x",
+        ),
+        Incoming(
+            channel=Channel.EMAIL, source_key=f"{prefix}:2", received_at=AT,
+            sender="la@gmail.com", title="Tin hai", text="Khác", raw=b"raw-2" + prefix.encode(),
+        ),
+    ]  # fmt: skip
+
+
+SKIP = {"id", "code", "submission_id", "updated_at", "created_at", "at", "source_key", "sha256"}
+SKIP |= {"raw_sha256", "received_at"}
+
+
+def rows(objects: list[object]) -> list[dict[str, object]]:
+    columns = [c.name for c in objects[0].__table__.columns] if objects else []  # type: ignore[attr-defined]
+    return [{c: getattr(o, c) for c in columns if c not in SKIP} for o in objects]
+
+
+async def snapshot(db: Database, ids: list[int]) -> dict[str, list[dict[str, object]]]:
+    async with db.session() as session:
+        out = {}
+        for model in (Submission, SubmissionRevision, Attachment, AuditEvent):
+            column = model.id if model is Submission else model.submission_id  # type: ignore[attr-defined]
+            found = await session.exec(select(model).where(column.in_(ids)).order_by(model.id))  # type: ignore[attr-defined]
+            out[model.__name__] = rows(list(found.all()))
+        return out
+
+
+async def test_bulk_and_single_paths_write_the_same_rows(
+    database: Database, files: FileStore
+) -> None:
+    await seed_officer(database)
+    async with database.session() as session:
+        unit_id = 1
+        single = [
+            await accept(i, session=session, files=files, actor="email")
+            for i in items("a", unit_id)
+        ]
+        await session.commit()
+    async with database.session() as session:
+        batch = items("b", unit_id)
+        bulk = await accept_many([*batch, batch[0]], session=session, files=files, actor="email")
+        await session.commit()
+    assert [r.created for r in bulk] == [True, True, False]
+    assert bulk[2].submission.id == bulk[0].submission.id
+    a = await snapshot(database, [r.submission.id for r in single])  # type: ignore[misc]
+    b = await snapshot(database, [r.submission.id for r in bulk[:2]])  # type: ignore[misc]
+    assert a == b
+    codes = [s.code for s in await submissions(database)]
+    assert codes == [f"2025-11-{n:04d}" for n in range(1, 5)]
+    async with database.session() as session:
+        again = await accept_many(items("b", unit_id), session=session, files=files)
+    assert [r.created for r in again] == [False, False]

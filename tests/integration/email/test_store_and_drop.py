@@ -1,0 +1,222 @@
+"""Storage rules without IMAP: senders, quarantine replies, limits, drop folder, import CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from intake.email.dropfolder import DropFolderReader, content_uid, read_mail_file
+from intake.email.reader import FetchedMail
+from main import app
+from runtime.serve import serve
+from settings import Settings
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import Attachment, ProcessedMail, Submission
+from storage.submissions import transition
+from tests.integration.email.helpers import (
+    count,
+    golden,
+    mail,
+    outbox,
+    processed,
+    seed_officer,
+    sink,
+    submissions,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def fetched(raw: bytes, *, mailbox: str = "INBOX", truncated: bool = False) -> FetchedMail:
+    return FetchedMail(mailbox, 1, content_uid(raw), raw, len(raw), truncated=truncated)
+
+
+async def test_officer_address_maps_case_insensitively_and_nfc(
+    database: Database, files: FileStore
+) -> None:
+    """The officer registered as Lan.NT@... sends as LAN.nt@...; a domain maps a unit."""
+    await seed_officer(database)
+    intake = sink(database, files)
+    shouting = mail(1, sender="LAN.nt@SYT.hungyen.gov.vn")
+    decomposed = golden("08-outlook-reply-en")  # bao.pq@skhcn...: the unit's domain
+    assert await intake.accept_many([fetched(shouting), fetched(decomposed)]) == [
+        "stored",
+        "stored",
+    ]
+    first, second = await submissions(database)
+    assert first.officer_id is not None and first.unit_id is not None
+    assert (
+        second.officer_id is None
+        and second.unit_id is not None
+        and second.unit_id != first.unit_id
+    )
+    assert second.kind == "article"
+    assert all(unicodedata.is_normalized("NFC", s.text) for s in (first, second))
+
+
+async def test_unknown_sender_is_quarantined_and_answered_once(
+    database: Database, files: FileStore
+) -> None:
+    await seed_officer(database)
+    intake = sink(database, files)
+    stranger = [mail(i, sender="nguoila@gmail.com") for i in range(3)]
+    assert await intake.accept_many([fetched(m) for m in stranger]) == ["quarantined"] * 3
+    assert {s.status for s in await submissions(database)} == {"quarantined"}
+    [reply] = await outbox(database)
+    assert reply.recipient == "nguoila@gmail.com"
+    assert "chưa được đăng ký" in reply.body and reply.in_reply_to
+
+
+async def test_auto_replies_bounces_and_lists_get_no_answer(
+    database: Database, files: FileStore
+) -> None:
+    await seed_officer(database)
+    intake = sink(database, files)
+    raws = [golden("37-auto-reply"), golden("38-bounce"), golden("39-mailing-list")]
+    assert await intake.accept_many([fetched(r) for r in raws]) == ["quarantined"] * 3
+    assert await outbox(database) == []
+    assert all("automated_message" in s.warnings for s in await submissions(database))
+
+
+async def test_refused_types_are_explained_and_the_rest_kept(
+    database: Database, files: FileStore
+) -> None:
+    await seed_officer(database)
+    intake = sink(database, files, allowed_extensions=("pdf",))
+    raw = golden("04-gmail-photos").replace(b"Lan.NT@syt", b"lan.nt@syt")
+    assert await intake.accept_many([fetched(raw)]) == ["stored"]
+    [submission] = await submissions(database)
+    assert sum(w.startswith("attachment_refused") for w in submission.warnings) == 3
+    assert await count(database, Attachment) == 0
+    receipt, refusal = await outbox(database)
+    assert submission.code in receipt.subject
+    assert "IMG_20251121_0830.jpg" in refusal.body and "pdf" in refusal.body
+
+
+async def test_same_message_twice_is_one_submission(database: Database, files: FileStore) -> None:
+    await seed_officer(database)
+    intake = sink(database, files)
+    raw = golden("12-outlook-docx-cover")
+    first = await intake.accept_many([fetched(raw, mailbox="INBOX")])
+    again = await intake.accept_many([fetched(raw, mailbox="Other")])
+    assert (first, again) == (["stored"], ["duplicate"])
+    [submission] = await submissions(database)
+    assert submission.text.startswith("TRUYỀN THÔNG CHÍNH SÁCH")
+    assert await count(database, Attachment) == 1
+    assert len(await outbox(database)) == 1
+
+
+async def test_drop_folder_commits_then_moves_and_survives_a_crash(
+    database: Database, files: FileStore, tmp_path: Path
+) -> None:
+    await seed_officer(database)
+    folder = tmp_path / "inbox"
+    (folder / "new").mkdir(parents=True)
+    (folder / "a.eml").write_bytes(mail(1))
+    (folder / "new" / "1732590000.M1P2.host").write_bytes(mail(2))
+    (folder / "b.eml").write_bytes(mail(3))
+    intake = sink(database, files)
+    # An earlier run committed b.eml and crashed before moving it:
+    await intake.accept_many([read_mail_file(folder / "b.eml", mailbox="drop", max_bytes=10**6)])
+    reader = DropFolderReader(folder=folder, sink=intake, max_message_bytes=1_000_000)
+    assert await reader.sweep() == 2
+    assert reader.pending() == []
+    assert sorted(p.name for p in (folder / "processed").iterdir()) == [
+        "1732590000.M1P2.host",
+        "a.eml",
+        "b.eml",
+    ]
+    assert await count(database, Submission) == 3
+    assert await reader.sweep() == 0
+
+
+async def test_oversize_file_is_recorded_not_lost(
+    database: Database, files: FileStore, tmp_path: Path
+) -> None:
+    await seed_officer(database)
+    (tmp_path / "big.eml").write_bytes(mail(1, size=200_000))
+    intake = sink(database, files, max_message_bytes=50_000)
+    reader = DropFolderReader(folder=tmp_path, sink=intake, max_message_bytes=50_000)
+    assert await reader.sweep() == 1
+    [row] = await processed(database)
+    assert row.outcome == "refused"
+    [reply] = await outbox(database)
+    assert (
+        "vượt quá mức tối đa" in reply.body and "0,19 MB" in reply.body and "0,05 MB" in reply.body
+    )
+
+
+def test_import_cli_stores_once(database_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"NEWSDESK_DATABASE__URL": database_url, "NEWSDESK_DATA_DIR": str(tmp_path / "data")}
+    path = tmp_path / "x.eml"
+    path.write_bytes(golden("05-gmail-poster"))
+    first = runner.invoke(app, ["intake", "import", str(path)], env=env)
+    assert first.exit_code == 0, first.output
+    assert "người gửi chưa đăng ký" in first.output
+    again = runner.invoke(app, ["intake", "import", str(path)], env=env)
+    assert "đã có từ trước" in again.output
+
+
+async def test_serve_reads_the_drop_folder_when_imap_is_off(settings: Settings) -> None:
+    settings.drop_dir.mkdir(parents=True)
+    (settings.drop_dir / "tin.eml").write_bytes(golden("01-gmail-plain"))
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop=stop, ready=ready))
+    await ready.wait()
+    async with Database(settings.database_url) as db:
+        for _ in range(300):
+            if await count(db, ProcessedMail):
+                break
+            await asyncio.sleep(0.1)
+        [submission] = await submissions(db)
+    stop.set()
+    await task
+    assert submission.title == "Tin hội nghị tuyên truyền BHXH tự nguyện"
+    assert (settings.drop_dir / "processed" / "tin.eml").exists()
+
+
+async def test_reply_to_a_change_request_is_the_next_version(
+    database: Database, files: FileStore
+) -> None:
+    """GIVEN a submission an editor sent back WHEN the officer answers in the same thread
+    THEN it becomes revision 2 of the same code, back in review, with a second receipt;
+    the same answer from an unregistered address stays a separate, quarantined item."""
+    await seed_officer(database)
+    intake = sink(database, files)
+    original = mail(1)
+    assert await intake.accept_many([fetched(original)]) == ["stored"]
+    [first] = await submissions(database)
+    async with database.session() as session:
+        await transition(
+            session=session,
+            submission_id=first.id or 0,
+            expected_status="pending_review",
+            expected_version=first.version,
+            new_status="changes_requested",
+            actor="editor",
+            reason="Bổ sung ảnh",
+        )
+        await session.commit()
+    reply_id = f"<{first.reply_to_message_id}>"
+    thread = f"In-Reply-To: {reply_id}\r\nReferences: {reply_id}\r\n".encode()
+    answer = thread + mail(2)
+    stranger = thread + mail(3, sender="nguoila@gmail.com")
+    assert await intake.accept_many([fetched(answer), fetched(stranger)]) == [
+        "revised",
+        "quarantined",
+    ]
+    same, other = await submissions(database)
+    assert same.id == first.id and same.revision == 2 and same.status == "pending_review"
+    assert same.text.startswith("Nội dung tin số 2")
+    assert other.status == "quarantined"
+    receipts = [m for m in await outbox(database) if m.key.startswith("email-receipt")]
+    assert [m.key for m in receipts] == [
+        f"email-receipt:{first.id}:1",
+        f"email-receipt:{first.id}:2",
+    ]
