@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -34,6 +35,28 @@ def run_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
             return await work(db)
 
     return asyncio.run(_main())
+
+
+def import_csv(
+    settings: Settings,
+    file: Path,
+    importer: Callable[[Database, str], Awaitable[tuple[int, int]]],
+    noun: str,
+) -> None:
+    """Read a UTF-8 CSV, import it all-or-nothing, and report (or list every bad line)."""
+    from domain.registry_rows import CsvRowError
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"Không đọc được tệp {file}: {exc}")
+        return
+    try:
+        created, updated = run_db(settings, lambda db: importer(db, text))
+    except CsvRowError as exc:
+        fail("Không nhập được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
+        return
+    typer.echo(f"Đã nhập: {created} {noun} mới, {updated} {noun} cập nhật.")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

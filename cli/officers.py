@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from cli.common import fail, get_settings, print_json, print_table, run_db
+from cli.common import fail, get_settings, import_csv, print_json, print_table, run_db
 from domain.phones import PhoneError, display_phone, normalise_phone
-from domain.registry_rows import CsvRowError
 from storage.db import Database
 from storage.models import utcnow
 from storage.registry import create_officer, get_unit_by_code, list_officers, list_units
@@ -59,15 +58,7 @@ def add(
 @app.command("import")
 def import_(ctx: typer.Context, file: Path) -> None:
     """Import officers from CSV (unit_code,full_name,position,phone,email); all or none."""
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"Không đọc được tệp {file}: {exc}")
-    try:
-        created, updated = run_db(get_settings(ctx), lambda db: import_officers(db, text))
-    except CsvRowError as exc:
-        fail("Không nhập được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
-    typer.echo(f"Đã nhập: {created} cán bộ mới, {updated} cán bộ cập nhật.")
+    import_csv(get_settings(ctx), file, import_officers, "cán bộ")
 
 
 @app.command("list")

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from cli.common import fail, get_settings, print_json, print_table, run_db
+from cli.common import fail, get_settings, import_csv, print_json, print_table, run_db
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
-from domain.registry_rows import CsvRowError
 from storage.db import Database
 from storage.registry import list_unit_addresses, list_units
 from storage.registry_import import import_units
@@ -19,16 +18,7 @@ app = typer.Typer(help="Đơn vị: nhập và xem danh sách.", no_args_is_help
 @app.command("import")
 def import_(ctx: typer.Context, file: Path) -> None:
     """Import or update units from a CSV (code,name_vi,kind[,counted,...,emails]); all or none."""
-    settings = get_settings(ctx)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"Không đọc được tệp {file}: {exc}")
-    try:
-        created, updated = run_db(settings, lambda db: import_units(db, text))
-    except CsvRowError as exc:
-        fail("Không nhập được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
-    typer.echo(f"Đã nhập: {created} đơn vị mới, {updated} đơn vị cập nhật.")
+    import_csv(get_settings(ctx), file, import_units, "đơn vị")
 
 
 @app.command("list")

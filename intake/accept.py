@@ -70,6 +70,31 @@ def media_of(content_type: str) -> str:
     return "document" if content_type.startswith("application/") else "other"
 
 
+def new_submission(
+    incoming: Incoming, /, *, code: str, period: str, status: SubmissionStatus, version: int = 1
+) -> Submission:
+    """The Submission row for a first version (shared by accept() and accept_many())."""
+    return Submission(
+        code=code,
+        channel=incoming.channel,
+        kind=incoming.kind,
+        title=clean(incoming.title),
+        summary=clean(incoming.summary),
+        text=nfc(incoming.text).strip(),
+        unit_id=incoming.unit_id,
+        officer_id=incoming.officer_id,
+        sender=clean(incoming.sender),
+        sender_name=clean(incoming.sender_name),
+        received_at=incoming.received_at,
+        period=period,
+        status=status,
+        version=version,
+        warnings=[nfc(w) for w in incoming.warnings],
+        reply_to_message_id=incoming.reply_to_message_id,
+        telegram_chat_id=incoming.telegram_chat_id,
+    )
+
+
 async def _store_files(
     *,
     session: AsyncSession,
@@ -115,23 +140,11 @@ async def accept(
         return Accepted(submission=existing, created=False, revision=seen.revision)
     raw_sha = files.put(incoming.raw, "raw").sha256 if incoming.raw is not None else None
     period = period_of(incoming.received_at)
-    submission = Submission(
+    submission = new_submission(
+        incoming,
         code=await next_code(session=session, period=period),
-        channel=incoming.channel,
-        kind=incoming.kind,
-        title=clean(incoming.title),
-        summary=clean(incoming.summary),
-        text=nfc(incoming.text).strip(),
-        unit_id=incoming.unit_id,
-        officer_id=incoming.officer_id,
-        sender=clean(incoming.sender),
-        sender_name=clean(incoming.sender_name),
-        received_at=incoming.received_at,
         period=period,
         status=SubmissionStatus.RECEIVED,
-        warnings=[nfc(w) for w in incoming.warnings],
-        reply_to_message_id=incoming.reply_to_message_id,
-        telegram_chat_id=incoming.telegram_chat_id,
     )
     session.add(submission)
     await session.flush()

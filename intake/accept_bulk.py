@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import period_of
 from domain.states import SubmissionStatus
-from domain.text import clean, nfc
-from intake.accept import Accepted, Incoming, IncomingFile, media_of
+from domain.text import clean
+from intake.accept import Accepted, Incoming, IncomingFile, media_of, new_submission
 from storage.files import FileStore, safe_filename
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
 from storage.submissions import next_codes
@@ -90,28 +90,15 @@ async def _create_many(
             if item.unit_id is not None
             else SubmissionStatus.QUARANTINED
         )
-        submissions.append(
-            Submission(
-                code=codes[period].pop(0),
-                channel=item.channel,
-                kind=item.kind,
-                title=clean(item.title),
-                summary=clean(item.summary),
-                text=nfc(item.text).strip(),
-                unit_id=item.unit_id,
-                officer_id=item.officer_id,
-                sender=clean(item.sender),
-                sender_name=clean(item.sender_name),
-                received_at=item.received_at,
-                period=period,
-                status=target,
-                version=2,  # as after accept()'s RECEIVED -> target transition
-                warnings=[nfc(w) for w in item.warnings],
-                reply_to_message_id=item.reply_to_message_id,
-                telegram_chat_id=item.telegram_chat_id,
-                updated_at=now,
-            )
+        submission = new_submission(
+            item,
+            code=codes[period].pop(0),
+            period=period,
+            status=target,
+            version=2,  # as after accept()'s RECEIVED -> target transition
         )
+        submission.updated_at = now
+        submissions.append(submission)
     stored = await _insert_submissions(session, submissions)
     return await _children(session, files, items, stored, actor)
 
