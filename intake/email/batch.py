@@ -11,13 +11,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.kinds import Channel, SubmissionKind
+from domain.text import clean
 from intake.accept import Incoming, IncomingFile
 from intake.accept_bulk import accept_many, insert_rows
 from intake.email import replies
 from intake.email.model import ParsedMessage
 from intake.email.reader import FetchedMail
 from intake.email.revisions import revisions
-from intake.email.senders import SenderUnit, resolve_sender
+from intake.email.senders import SenderUnit, resolve_senders
 from outbox.store import enqueue_many
 from storage.audit import add_audit
 from storage.files import FileStore
@@ -131,7 +132,9 @@ async def _senders(
     session: AsyncSession, prepared: Sequence[tuple[ParsedMessage, str]], now: datetime
 ) -> dict[str, SenderUnit]:
     addresses = {p.sender.address for p, _ in prepared if p.sender.address}
-    return {a: await resolve_sender(session=session, address=a, at=now) for a in addresses}
+    known = await resolve_senders(session=session, addresses=addresses, at=now)
+    unknown = SenderUnit(unit_id=None, officer_id=None)
+    return {a: known.get(clean(a).lower(), unknown) for a in addresses}
 
 
 def _too_large(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.text import clean
-from storage.registry import find_unit_by_address, get_officer_by_email
+from storage.models import Officer, Unit, UnitAddress
+from storage.registry import is_active
 
 
 @dataclass(frozen=True)
@@ -24,15 +27,35 @@ async def resolve_sender(
     *, session: AsyncSession, address: str | None, at: datetime
 ) -> SenderUnit:
     """Case-insensitive, NFC lookup: officer first (exact), then unit address, then domain."""
-    address = clean(address).lower() if address else ""
-    if "@" not in address:
-        return SenderUnit(unit_id=None, officer_id=None)
-    officer = await get_officer_by_email(session=session, email=address, active_at=at)
-    if officer is not None:
-        return SenderUnit(
-            unit_id=officer.unit_id, officer_id=officer.id, officer_name=officer.full_name
-        )
-    unit = await find_unit_by_address(session=session, address=address)
-    if unit is not None and (unit.valid_to is None or unit.valid_to >= at.date()):
-        return SenderUnit(unit_id=unit.id, officer_id=None)
-    return SenderUnit(unit_id=None, officer_id=None)
+    key = clean(address).lower() if address else ""
+    found = await resolve_senders(session=session, addresses=[key], at=at)
+    return found.get(key, SenderUnit(unit_id=None, officer_id=None))
+
+
+async def resolve_senders(
+    *, session: AsyncSession, addresses: Iterable[str | None], at: datetime
+) -> dict[str, SenderUnit]:
+    """resolve_sender() for many addresses in two queries (a batch of mail after downtime)."""
+    wanted = {clean(a).lower() for a in addresses if a and "@" in clean(a)}
+    found: dict[str, SenderUnit] = {}
+    if not wanted:
+        return found
+    officers = await session.exec(select(Officer).where(col(Officer.email).in_(wanted)))
+    for officer in sorted(officers.all(), key=lambda o: o.id or 0):
+        if officer.email and officer.email not in found and is_active(officer, at):
+            found[officer.email] = SenderUnit(
+                unit_id=officer.unit_id, officer_id=officer.id, officer_name=officer.full_name
+            )
+    rest = wanted - set(found)
+    domains = {"@" + a.rpartition("@")[2] for a in rest}
+    rows = await session.exec(
+        select(UnitAddress.value, Unit)
+        .join(Unit, col(Unit.id) == col(UnitAddress.unit_id))
+        .where(col(UnitAddress.value).in_(rest | domains))
+    )
+    units = dict(rows.all())
+    for address in rest:
+        unit = units.get(address) or units.get("@" + address.rpartition("@")[2])
+        if unit is not None and (unit.valid_to is None or unit.valid_to >= at.date()):
+            found[address] = SenderUnit(unit_id=unit.id, officer_id=None)
+    return found
