@@ -97,17 +97,30 @@ async def finish(deps: Deps, pub: Publication, *, note: str | None = None, **cha
         )
         await _tell_published(deps, session, submission, pub, now)
         if note:
-            await notify_editors(
-                session=session,
-                settings=deps.settings,
-                key=f"pub:{pub.id}:note:{pub.version}",
-                text=note,
-                subject=texts.FAILED_SUBJECT.format(code=submission.code),
-                now=now,
-                reply_markup=retry_markup(pub.id or 0, texts.RETRY_BUTTON),
-                submission_id=submission.id,
-            )
+            await _alert_with_retry(deps, session, submission, pub, "note", note, now)
         await session.commit()
+
+
+async def _alert_with_retry(
+    deps: Deps,
+    session: AsyncSession,
+    submission: Submission,
+    pub: Publication,
+    what: str,
+    text: str,
+    now: datetime,
+) -> None:
+    """Tell the editors (once per publication version) with a «retry» button."""
+    await notify_editors(
+        session=session,
+        settings=deps.settings,
+        key=f"pub:{pub.id}:{what}:{pub.version}",
+        text=text,
+        subject=texts.FAILED_SUBJECT.format(code=submission.code),
+        now=now,
+        reply_markup=retry_markup(pub.id or 0, texts.RETRY_BUTTON),
+        submission_id=submission.id,
+    )
 
 
 async def _tell_published(
@@ -153,16 +166,7 @@ async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> Non
         text = texts.PUBLISH_FAILED.format(
             code=submission.code, title=title, reason=reason, publication_id=pub.id
         )
-        await notify_editors(
-            session=session,
-            settings=deps.settings,
-            key=f"pub:{pub.id}:failed:{pub.version}",
-            text=text,
-            subject=texts.FAILED_SUBJECT.format(code=submission.code),
-            now=now,
-            reply_markup=retry_markup(pub.id or 0, texts.RETRY_BUTTON),
-            submission_id=submission.id,
-        )
+        await _alert_with_retry(deps, session, submission, pub, "failed", text, now)
         await session.commit()
 
 
