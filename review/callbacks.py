@@ -33,6 +33,7 @@ class Action(StrEnum):
     KIND_VIDEO = "kv"
     KIND_OTHER = "ko"
     PREVIEW = "pv"
+    ASSIGN_UNIT = "au"  # quarantined: name the sender's unit
 
 
 KIND_ACTIONS: dict[Action, SubmissionKind] = {

@@ -88,6 +88,8 @@ def card_text(view: CardView) -> str:
     lines.append(texts.CARD_RECEIVED.format(at=when(view.received_at)))
     lines += [texts.CARD_WARNING.format(warning=w) for w in view.warnings]
     lines += list(view.extra)
+    if view.status == SubmissionStatus.QUARANTINED:
+        lines.append(texts.CARD_QUARANTINE)
     lines.append("")
     lines += decision_lines(view)
     return "\n".join(lines)[:MAX_CARD]
@@ -111,11 +113,14 @@ def decision_lines(view: CardView) -> list[str]:
 
 def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Button]]:
     """Buttons while the submission waits for review; none once decided."""
-    if view.status != SubmissionStatus.PENDING_REVIEW:
-        return []
 
     def button(label: str, action: Action) -> Button:
         return label, encode(action, view.submission_id, view.version)
+
+    if view.status == SubmissionStatus.QUARANTINED:
+        return [[button(texts.BTN_ASSIGN_UNIT, Action.ASSIGN_UNIT)]]
+    if view.status != SubmissionStatus.PENDING_REVIEW:
+        return []
 
     if kind_menu:
         kinds = [button(KIND_LABELS[kind], action) for action, kind in KIND_ACTIONS.items()]

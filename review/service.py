@@ -212,8 +212,8 @@ async def list_pending(*, session: AsyncSession, limit: int = 200) -> list[Submi
 
 
 async def cards_to_sync(*, session: AsyncSession, limit: int = 50) -> list[Submission]:
-    """Submissions whose card is missing (pending review) or shows an older version."""
-    needs_card = (col(Submission.status) == S.PENDING_REVIEW.value) & col(
+    """Submissions whose card is missing (pending review, quarantined) or is out of date."""
+    needs_card = col(Submission.status).in_([S.PENDING_REVIEW.value, S.QUARANTINED.value]) & col(
         Submission.card_message_id
     ).is_(None)
     outdated = col(Submission.card_message_id).is_not(None) & (

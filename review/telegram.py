@@ -10,7 +10,7 @@ from telegram import CallbackQuery, ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from domain.clock import Clock
-from domain.errors import StaleTransitionError
+from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean
@@ -19,11 +19,12 @@ from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
+from review.quarantine import assign_unit
 from review.service import card_view, decide, edit_field, notify_submitter
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
-from storage.models import Editor, Submission
+from storage.models import Editor, Submission, Unit
 from storage.submissions import get_submission
 
 S = SubmissionStatus
@@ -32,9 +33,16 @@ DECIDE = {
     Action.REQUEST_CHANGES: S.CHANGES_REQUESTED,
     Action.REJECT: S.REJECTED,
 }
-ASKS = (Action.REQUEST_CHANGES, Action.REJECT, Action.EDIT_TITLE, Action.EDIT_SUMMARY)
+ASKS = (
+    Action.REQUEST_CHANGES,
+    Action.REJECT,
+    Action.EDIT_TITLE,
+    Action.EDIT_SUMMARY,
+    Action.ASSIGN_UNIT,
+)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
+NO_UNIT_START = texts.QUARANTINE_NO_UNIT.split("{")[0]  # a mistyped unit code may be retried
 
 
 @dataclass
@@ -66,7 +74,8 @@ def refusal(editor: Editor | None, sub: Submission | None, cb: ReviewCallback) -
         return "review.refused_not_editor", texts.ANSWER_NOT_EDITOR
     if sub is None:
         return "", texts.ANSWER_UNKNOWN
-    if sub.status != S.PENDING_REVIEW:
+    wanted = S.QUARANTINED if cb.action == Action.ASSIGN_UNIT else S.PENDING_REVIEW
+    if sub.status != wanted:
         return "review.refused_decided", already_text(sub)
     if sub.version != cb.version:
         return "review.refused_stale", texts.ANSWER_STALE
@@ -218,6 +227,24 @@ class ReviewHandlers:
             return texts.ANSWER_STALE
         return None
 
+    async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_code: str) -> str:
+        """A quarantined submission gets its unit (and the sender is remembered for it)."""
+        sub = await get_submission(session=session, submission_id=cb.submission_id)
+        if sub is None:
+            return texts.ANSWER_UNKNOWN
+        try:
+            sub = await assign_unit(
+                session=session,
+                code=sub.code,
+                unit_code=unit_code.split()[0],
+                actor=f"editor:{ed.id}",
+                remember_sender=True,
+            )
+        except RejectedError as exc:
+            return str(exc)
+        unit = await session.get(Unit, sub.unit_id)
+        return texts.REPLY_ASSIGNED.format(code=sub.code, unit=unit.name if unit else "?")
+
     async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
         """Reply under the card with the composed article (nothing changes state)."""
         assert query.message is not None
@@ -263,7 +290,8 @@ class ReviewHandlers:
             answer = await self._answer_prompt(
                 session, prompts, editor, message.text or "", user_id
             )
-            if prompts and answer != texts.REPLY_EMPTY:
+            retry = answer == texts.REPLY_EMPTY or answer.startswith(NO_UNIT_START)
+            if prompts and not retry:
                 await set_outcome(
                     session=session,
                     update_id=prompts[-1].update_id,
@@ -294,6 +322,8 @@ class ReviewHandlers:
         value = clean(text)
         if not value:
             return texts.REPLY_EMPTY
+        if cb.action == Action.ASSIGN_UNIT:
+            return await self._assign(session, cb, editor, value)
         if cb.action in DECIDE:
             answer, won = await self._decide(session, cb, editor, DECIDE[cb.action], value)
             if won is not None:

@@ -11,6 +11,7 @@ BTN_EDIT_SUMMARY = "Sửa tóm tắt"
 BTN_KIND_MENU = "Đổi loại"
 BTN_BACK = "← Quay lại"
 BTN_PREVIEW = "👁 Xem trước bài Zalo"
+BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
 
 # --- the card ------------------------------------------------------------------------------
 CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
@@ -52,6 +53,10 @@ PROMPT_REASON = {
     "rj": "Nhập lý do từ chối bài {code} (trả lời tin nhắn này):",
     "et": "Nhập tiêu đề mới cho bài {code} (trả lời tin nhắn này):",
     "es": "Nhập tóm tắt mới cho bài {code} (trả lời tin nhắn này):",
+    "au": (
+        "Nhập mã đơn vị gửi bài {code} (ví dụ so-y-te; danh sách: python main.py units list). "
+        "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
+    ),
 }
 PROMPT_PLACEHOLDER = "Trả lời tại đây"
 PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên thẻ."
@@ -117,3 +122,5 @@ CLI_ASSIGNED = "Bài {code} đã được gán cho {unit} và chuyển sang ch�
 # The composed Zalo article, shown on request from the card (review.telegram, Action.PREVIEW).
 PREVIEW_HEADER = "Bài {code} sẽ đăng lên Zalo OA như sau:\n\n"
 PREVIEW_OFF = "Chưa cấu hình bản xem trước bài Zalo."
+REPLY_ASSIGNED = "Đã gán bài {code} cho {unit}; thẻ duyệt bài đã sẵn sàng."
+CARD_QUARANTINE = "⚠️ Người gửi chưa đăng ký: hãy xác định đơn vị trước khi duyệt."

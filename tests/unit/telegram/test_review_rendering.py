@@ -97,3 +97,9 @@ def test_user_facing_texts_are_nfc() -> None:
             for item in items:
                 if isinstance(item, str):
                     assert unicodedata.is_normalized("NFC", item), name
+
+
+def test_quarantined_card_offers_only_the_unit_assignment() -> None:
+    v = view(status=S.QUARANTINED)
+    assert card_keyboard(v) == [[("🏷 Xác định đơn vị gửi", "rv:au:42:2")]]
+    assert "Người gửi chưa đăng ký" in card_text(v)
