@@ -30,6 +30,7 @@ from telegram.ext import (
 from intake.telegram.commands import Commands
 from intake.telegram.context import BotDeps
 from intake.telegram.drafts import CANCEL, REVISION, SEND, Drafts, draft_outcome
+from intake.telegram.durable import DurableUpdatesRequest
 from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
 from intake.telegram.submit import Submitter
 from intake.telegram.updates import (
@@ -43,6 +44,7 @@ from intake.telegram.updates import (
 from review.publish_buttons import PublishButtons
 from review.sync import CardSync
 from review.telegram import ReviewDeps, ReviewHandlers
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -244,8 +246,14 @@ class TelegramBot:
         return web.Response(text="ok")
 
 
-def build_application(*, token: str, base_url: str, base_file_url: str) -> App:
-    """A PTB Application with our Bot API endpoints (the cloud, a local server, or a fake)."""
-    return (
-        ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url).build()
-    )
+def build_application(
+    *, token: str, base_url: str, base_file_url: str, db: Database | None = None
+) -> App:
+    """A PTB Application with our Bot API endpoints (the cloud, a local server, or a fake).
+
+    With `db`, every update fetched by long polling is stored before PTB confirms it.
+    """
+    builder = ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
+    if db is not None:
+        builder = builder.get_updates_request(DurableUpdatesRequest(db))
+    return builder.build()

@@ -25,7 +25,10 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
             "NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
         )
     app = build_application(
-        token=s.token.get_secret_value(), base_url=s.base_url, base_file_url=s.base_file_url
+        token=s.token.get_secret_value(),
+        base_url=s.base_url,
+        base_file_url=s.base_file_url,
+        db=ctx.db,
     )
     deps = BotDeps(
         db=ctx.db,

@@ -165,7 +165,7 @@ async def running_bot(
     """Seed (unless ``seeded``), start the bot and an outbox worker; stop both on exit."""
     unit_id, officer_id = seeded or await seed(db)
     app = build_application(
-        token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url
+        token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url, db=db
     )
     outbox_bot = Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url)
     worker = OutboxWorker(
