@@ -121,7 +121,7 @@ async def newsdesk_run(
         editors = [fake.user(5000 + i, f"BTV{i}") for i in range(k)]
         ids = await seed(db, FileStore(workdir / "files"), k, m)
         app = build_application(
-            token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url
+            token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url, db=db
         )
         bot = TelegramBot(
             app=app,
