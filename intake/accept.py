@@ -95,6 +95,25 @@ def new_submission(
     )
 
 
+def new_attachment(
+    item: IncomingFile, /, *, files: FileStore, submission_id: int, revision: int, position: int
+) -> Attachment:
+    """Put the file in the store; the Attachment row pointing at it (not yet added)."""
+    stored = files.put(item.data, item.filename)
+    return Attachment(
+        submission_id=submission_id,
+        revision=revision,
+        position=position,
+        sha256=stored.sha256,
+        filename=safe_filename(item.filename),
+        content_type=clean(item.content_type).lower() or "application/octet-stream",
+        size=stored.size,
+        media=media_of(item.content_type.lower()),
+        caption=clean(item.caption),
+        telegram_file_id=item.telegram_file_id,
+    )
+
+
 async def _store_files(
     *,
     session: AsyncSession,
@@ -103,23 +122,13 @@ async def _store_files(
     revision: int,
     incoming: Sequence[IncomingFile],
 ) -> list[Attachment]:
-    rows = []
-    for position, item in enumerate(incoming):
-        stored = files.put(item.data, item.filename)
-        row = Attachment(
-            submission_id=submission_id,
-            revision=revision,
-            position=position,
-            sha256=stored.sha256,
-            filename=safe_filename(item.filename),
-            content_type=clean(item.content_type).lower() or "application/octet-stream",
-            size=stored.size,
-            media=media_of(item.content_type.lower()),
-            caption=clean(item.caption),
-            telegram_file_id=item.telegram_file_id,
+    rows = [
+        new_attachment(
+            item, files=files, submission_id=submission_id, revision=revision, position=position
         )
-        session.add(row)
-        rows.append(row)
+        for position, item in enumerate(incoming)
+    ]
+    session.add_all(rows)
     await session.flush()
     return rows
 

@@ -17,9 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import period_of
 from domain.states import SubmissionStatus
-from domain.text import clean
-from intake.accept import Accepted, Incoming, IncomingFile, media_of, new_submission
-from storage.files import FileStore, safe_filename
+from intake.accept import Accepted, Incoming, IncomingFile, new_attachment, new_submission
+from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
 from storage.submissions import next_codes
 
@@ -198,16 +197,6 @@ async def insert_rows(
 def _attachment_row(
     files: FileStore, submission_id: int, position: int, item: IncomingFile
 ) -> Attachment:
-    stored = files.put(item.data, item.filename)
-    return Attachment(
-        submission_id=submission_id,
-        revision=1,
-        position=position,
-        sha256=stored.sha256,
-        filename=safe_filename(item.filename),
-        content_type=clean(item.content_type).lower() or "application/octet-stream",
-        size=stored.size,
-        media=media_of(item.content_type.lower()),
-        caption=clean(item.caption),
-        telegram_file_id=item.telegram_file_id,
+    return new_attachment(
+        item, files=files, submission_id=submission_id, revision=1, position=position
     )

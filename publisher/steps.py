@@ -21,6 +21,7 @@ from publisher.publications import PubStatus
 from publisher.reconcile import find_created
 from publisher.service import Deps, LostLease, fail, finish, move, save_or_lose
 from publisher.step_common import client_of, link_of, on_error, save_step
+from publisher.zalo.client import ZaloClient
 from publisher.zalo.errors import (
     ZaloArticleProcessing,
     ZaloError,
@@ -130,17 +131,7 @@ async def _reconcile(deps: Deps, pub: Publication) -> bool | None:
     since = datetime.fromisoformat(payload["first_create_at"]) - timedelta(minutes=10)
     found = await find_created(client, payload["article"], since_ms=int(since.timestamp() * 1000))
     if found is not None:
-        url = await link_of(client, found)
-        await save_step(
-            deps,
-            pub,
-            status=PubStatus.VERIFIED.value,
-            article_id=found,
-            url=url,
-            attempts=0,
-            last_error=None,
-        )
-        return True
+        return await _verified(deps, pub, client, found)
     last = datetime.fromisoformat(payload["last_create_at"])
     if now - last < policy.RECONCILE_GRACE:
         await save_step(deps, pub, next_attempt_at=last + policy.RECONCILE_GRACE)
@@ -177,6 +168,21 @@ async def _create(deps: Deps, pub: Publication) -> bool:
     return True
 
 
+async def _verified(deps: Deps, pub: Publication, client: ZaloClient, article_id: str) -> bool:
+    """The article exists on Zalo: store its id and link before anything else happens."""
+    url = await link_of(client, article_id)
+    await save_step(
+        deps,
+        pub,
+        status=PubStatus.VERIFIED.value,
+        article_id=article_id,
+        url=url,
+        attempts=0,
+        last_error=None,
+    )
+    return True
+
+
 async def _created(deps: Deps, pub: Publication) -> bool:
     client, now = client_of(deps), deps.clock.now()
     assert pub.zalo_token is not None
@@ -195,17 +201,7 @@ async def _created(deps: Deps, pub: Publication) -> bool:
             payload={**pub.payload, "verify_started_at": started},
         )
         return False
-    url = await link_of(client, article_id)
-    await save_step(
-        deps,
-        pub,
-        status=PubStatus.VERIFIED.value,
-        article_id=article_id,
-        url=url,
-        attempts=0,
-        last_error=None,
-    )
-    return True
+    return await _verified(deps, pub, client, article_id)
 
 
 HANDLERS = {
