@@ -327,6 +327,11 @@ class Settings(BaseSettings):
         default="development", description="production refuses unsafe defaults."
     )
     data_dir: Path = Field(default=Path("var"), description="Database, files and previews.")
+    components_off: list[str] = Field(
+        default=[],
+        description="Components this process does not run (outbox, email, telegram, publisher, "
+        "scheduler, web), so several processes can split the roles; only one may run telegram.",
+    )
     database: DatabaseSettings = DatabaseSettings()
     imap: ImapSettings = ImapSettings()
     smtp: SmtpSettings = SmtpSettings()
@@ -337,6 +342,15 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     org: OrgSettings = OrgSettings()
     log: LogSettings = LogSettings()
+
+    @field_validator("components_off")
+    @classmethod
+    def _known_components(cls, value: list[str]) -> list[str]:
+        known = {"outbox", "email", "telegram", "publisher", "scheduler", "web"}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown components {unknown}; known: {sorted(known)}")
+        return value
 
     @model_validator(mode="after")
     def _production_needs_postgres(self) -> Settings:

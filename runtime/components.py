@@ -43,12 +43,13 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
 
 
 # Order matters only for the start-up listing; the web server goes last so every other
-# component has added its routes before the app is frozen.
-FACTORIES: list[Factory] = [
-    build_outbox,
-    build_email_intake,
-    build_telegram,
-    build_publisher,
-    build_scheduler,
-    build_web,
+# component has added its routes before the app is frozen. The names are what
+# NEWSDESK_COMPONENTS_OFF takes.
+FACTORIES: list[tuple[str, Factory]] = [
+    ("outbox", build_outbox),
+    ("email", build_email_intake),
+    ("telegram", build_telegram),
+    ("publisher", build_publisher),
+    ("scheduler", build_scheduler),
+    ("web", build_web),
 ]

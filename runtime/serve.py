@@ -36,11 +36,14 @@ def _telegram_bot(settings: Settings) -> object | None:
 
 
 async def build_components(
-    ctx: AppContext, factories: Sequence[Factory]
+    ctx: AppContext, factories: Sequence[tuple[str, Factory]]
 ) -> tuple[list[Component], list[str]]:
     components: list[Component] = []
     lines: list[str] = []
-    for factory in factories:
+    for name, factory in factories:
+        if name in ctx.settings.components_off:
+            lines.append(f"  [off] {name}: switched off in this process (NEWSDESK_COMPONENTS_OFF)")
+            continue
         component, line = await factory(ctx)
         lines.append(("  [on]  " if component else "  [off] ") + line)
         if component is not None:
@@ -53,7 +56,7 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     clock: Clock | None = None,
-    factories: Sequence[Factory] = FACTORIES,
+    factories: Sequence[tuple[str, Factory]] = FACTORIES,
     ready: asyncio.Event | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM (or `stop`), then stop intake, finish work, close resources."""

@@ -206,3 +206,33 @@ async def test_two_workers_on_one_database_send_each_message_once(
         f"unit{n}@example.vn" for n in range(30)
     )
     assert len(received) == 30
+
+
+async def test_components_can_be_switched_off_per_process(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN components_off WHEN serve starts THEN those are listed off and not run."""
+    port = free_port()
+    settings = settings.model_copy(
+        update={
+            "components_off": ["web", "scheduler"],
+            "web": settings.web.model_copy(update={"port": port}),
+        }
+    )
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop=stop, ready=ready))
+    await asyncio.wait_for(ready.wait(), 20)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"http://127.0.0.1:{port}/healthz")
+    stop.set()
+    await asyncio.wait_for(task, 20)
+    out = capsys.readouterr().out
+    assert "[off] web: switched off in this process (NEWSDESK_COMPONENTS_OFF)" in out
+    assert "[off] scheduler: switched off in this process" in out
+    assert "[on]  email intake: drop folder" in out
+
+
+def test_unknown_component_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown components"):
+        Settings(components_off=["mail"], _env_file=None)  # type: ignore[call-arg]
