@@ -180,3 +180,47 @@ def assign(
 
     done = run_db(get_settings(ctx), work)
     typer.echo(texts.CLI_ASSIGNED.format(code=done, unit=unit))
+
+
+@app.command()
+def schedule(
+    ctx: typer.Context,
+    code: str,
+    at: str = typer.Option(
+        ..., "--at", help="Thời điểm đăng, ví dụ '08:00 27/11/2026', hoặc 'ngay'"
+    ),
+    by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
+) -> None:
+    """Choose when a submission waiting for review will be published (after approval)."""
+    from domain.periods import parse_local_time
+    from review.service import set_publish_time
+
+    try:
+        publish_at = parse_local_time(at, now=utcnow())
+    except ValueError as exc:
+        fail(texts.REPLY_BAD_TIME.format(error=exc))
+        raise AssertionError from exc
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            sub = await get_submission_by_code(session=session, code=code)
+            if sub is None or sub.id is None:
+                fail(texts.CLI_NOT_FOUND.format(code=code))
+                raise AssertionError
+            try:
+                await set_publish_time(
+                    session=session,
+                    submission_id=sub.id,
+                    expected_version=sub.version,
+                    publish_at=publish_at,
+                    actor=f"cli:{by or getpass.getuser()}",
+                )
+            except StaleTransitionError as exc:
+                fail(texts.ANSWER_STALE)
+                raise AssertionError from exc
+            await session.commit()
+            if publish_at is None:
+                return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
+            return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(publish_at))
+
+    typer.echo(run_db(get_settings(ctx), work))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,3 +57,47 @@ def month_bounds(period: str) -> tuple[datetime, datetime]:
 def local_datetime(day: date, at: time) -> datetime:
     """A local wall-clock moment as an aware UTC datetime."""
     return datetime.combine(day, at, TZ).astimezone(UTC)
+
+
+_NOW_WORDS = {"ngay", "ngay lập tức", "bây giờ", "now", "asap", "đăng ngay"}
+_TIME = re.compile(r"^(\d{1,2})[:hg](\d{2})$")
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
+
+
+def parse_local_time(text: str, *, now: datetime) -> datetime | None:
+    """An editor's publish slot in Vietnamese writing, as aware UTC; None means "now".
+
+    Accepts "ngay" (now), "08:00 27/11/2026", "27/11/2026 08:00", "27/11 08:00" (this year, or
+    next if already past), "08:00" (today, or tomorrow if already past). Raises ValueError with
+    a Vietnamese explanation otherwise.
+    """
+    words = " ".join(text.strip().lower().split())
+    if words in _NOW_WORDS:
+        return None
+    parts = words.replace(",", " ").split()
+    times = [p for p in parts if _TIME.match(p)]
+    dates = [p for p in parts if _DATE.match(p)]
+    if len(times) != 1 or len(dates) > 1 or len(times) + len(dates) != len(parts):
+        raise ValueError(
+            f"không hiểu thời điểm {text!r}: hãy viết như 08:00 27/11/2026, 08:00, hoặc «ngay»"
+        )
+    hour_text, minute_text = _TIME.match(times[0]).groups()  # type: ignore[union-attr]
+    local_now = to_local(now)
+    try:
+        at = time(int(hour_text), int(minute_text))
+        if dates:
+            day_text, month_text, year_text = _DATE.match(dates[0]).groups()  # type: ignore[union-attr]
+            year = int(year_text) if year_text else local_now.year
+            day = date(year, int(month_text), int(day_text))
+            if not year_text and datetime.combine(day, at, TZ) < local_now:
+                day = date(year + 1, day.month, day.day)
+        else:
+            day = local_now.date()
+            if datetime.combine(day, at, TZ) < local_now:
+                day = day + timedelta(days=1)
+    except ValueError as exc:
+        raise ValueError(f"ngày giờ không hợp lệ: {text!r}") from exc
+    result = datetime.combine(day, at, TZ)
+    if result < local_now:
+        raise ValueError(f"thời điểm {text!r} đã qua")
+    return result.astimezone(UTC)

@@ -34,6 +34,7 @@ class Action(StrEnum):
     KIND_OTHER = "ko"
     PREVIEW = "pv"
     ASSIGN_UNIT = "au"  # quarantined: name the sender's unit
+    PUBLISH_TIME = "pt"  # the editor's publish slot
 
 
 KIND_ACTIONS: dict[Action, SubmissionKind] = {

@@ -41,6 +41,7 @@ class CardView:
     decided_by: str | None = None
     decided_at: datetime | None = None
     reason: str | None = None
+    publish_at: datetime | None = None
     extra: Sequence[str] = field(default_factory=tuple)
 
 
@@ -86,6 +87,8 @@ def card_text(view: CardView) -> str:
     if view.media:
         lines.append(texts.CARD_ATTACHMENTS.format(items=media_summary(view.media)))
     lines.append(texts.CARD_RECEIVED.format(at=when(view.received_at)))
+    if view.publish_at is not None:
+        lines.append(texts.CARD_PUBLISH_AT.format(at=when(view.publish_at)))
     lines += [texts.CARD_WARNING.format(warning=w) for w in view.warnings]
     lines += list(view.extra)
     if view.status == SubmissionStatus.QUARANTINED:
@@ -136,5 +139,8 @@ def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Butto
             button(texts.BTN_EDIT_SUMMARY, Action.EDIT_SUMMARY),
             button(texts.BTN_KIND_MENU, Action.KIND_MENU),
         ],
-        [button(texts.BTN_PREVIEW, Action.PREVIEW)],
+        [
+            button(texts.BTN_PUBLISH_TIME, Action.PUBLISH_TIME),
+            button(texts.BTN_PREVIEW, Action.PREVIEW),
+        ],
     ]

@@ -87,6 +87,45 @@ async def edit_field(
     if field not in EDITABLE:
         raise ValueError(f"field {field!r} cannot be edited")
     new_value: str = SubmissionKind(value).value if field == "kind" else clean(value)
+    return await _guarded_edit(
+        session=session,
+        submission_id=submission_id,
+        expected_version=expected_version,
+        field=field,
+        value=new_value,
+        actor=actor,
+    )
+
+
+async def set_publish_time(
+    *,
+    session: AsyncSession,
+    submission_id: int,
+    expected_version: int,
+    publish_at: datetime | None,
+    actor: str,
+) -> Submission:
+    """The editor's publish slot (None: as soon as the publish window allows)."""
+    return await _guarded_edit(
+        session=session,
+        submission_id=submission_id,
+        expected_version=expected_version,
+        field="publish_at",
+        value=publish_at,
+        actor=actor,
+    )
+
+
+async def _guarded_edit(
+    *,
+    session: AsyncSession,
+    submission_id: int,
+    expected_version: int,
+    field: str,
+    value: Any,
+    actor: str,
+) -> Submission:
+    """One field of a pending submission, compare-and-set on the version, with an audit row."""
     current = await get_submission(session=session, submission_id=submission_id)
     old = getattr(current, field, None) if current else None
     result = await session.exec(
@@ -94,7 +133,7 @@ async def edit_field(
         .where(col(Submission.id) == submission_id)
         .where(col(Submission.status) == S.PENDING_REVIEW.value)
         .where(col(Submission.version) == expected_version)
-        .values({field: new_value, "version": col(Submission.version) + 1, "updated_at": utcnow()})
+        .values({field: value, "version": col(Submission.version) + 1, "updated_at": utcnow()})
     )
     if result.rowcount != 1:
         raise StaleTransitionError(
@@ -108,7 +147,10 @@ async def edit_field(
         actor=actor,
         action=f"review.edit_{field}",
         submission_id=submission_id,
-        details={"old": str(old) if old is not None else None, "new": new_value},
+        details={
+            "old": str(old) if old is not None else None,
+            "new": str(value) if value is not None else None,
+        },
     )
     await session.flush()
     updated = await get_submission(session=session, submission_id=submission_id)
@@ -197,6 +239,7 @@ async def card_view(*, session: AsyncSession, submission: Submission) -> CardVie
         decided_by=submission.decided_by,
         decided_at=submission.decided_at,
         reason=submission.decision_reason,
+        publish_at=submission.publish_at,
     )
 
 

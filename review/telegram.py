@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 from domain.clock import Clock
 from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
+from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
@@ -20,7 +21,13 @@ from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
 from review.quarantine import assign_unit
-from review.service import card_view, decide, edit_field, notify_submitter
+from review.service import (
+    card_view,
+    decide,
+    edit_field,
+    notify_submitter,
+    set_publish_time,
+)
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
@@ -39,10 +46,12 @@ ASKS = (
     Action.EDIT_TITLE,
     Action.EDIT_SUMMARY,
     Action.ASSIGN_UNIT,
+    Action.PUBLISH_TIME,
 )
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
-NO_UNIT_START = texts.QUARANTINE_NO_UNIT.split("{")[0]  # a mistyped unit code may be retried
+# Answers after which the same prompt may be answered again (a mistyped unit code or time).
+RETRY_STARTS = (texts.QUARANTINE_NO_UNIT.split("{")[0], texts.REPLY_BAD_TIME.split("{")[0])
 
 
 @dataclass
@@ -245,6 +254,27 @@ class ReviewHandlers:
         unit = await session.get(Unit, sub.unit_id)
         return texts.REPLY_ASSIGNED.format(code=sub.code, unit=unit.name if unit else "?")
 
+    async def _publish_time(self, session: Any, cb: ReviewCallback, ed: Editor, value: str) -> str:
+        """The editor's publish slot, kept on the submission for the publisher."""
+        try:
+            at = parse_local_time(value, now=self.deps.clock.now())
+        except ValueError as exc:
+            return texts.REPLY_BAD_TIME.format(error=exc)
+        try:
+            sub = await set_publish_time(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                publish_at=at,
+                actor=f"editor:{ed.id}",
+            )
+        except StaleTransitionError:
+            await session.rollback()
+            return texts.ANSWER_STALE
+        if at is None:
+            return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
+        return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at))
+
     async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
         """Reply under the card with the composed article (nothing changes state)."""
         assert query.message is not None
@@ -290,7 +320,7 @@ class ReviewHandlers:
             answer = await self._answer_prompt(
                 session, prompts, editor, message.text or "", user_id
             )
-            retry = answer == texts.REPLY_EMPTY or answer.startswith(NO_UNIT_START)
+            retry = answer == texts.REPLY_EMPTY or answer.startswith(RETRY_STARTS)
             if prompts and not retry:
                 await set_outcome(
                     session=session,
@@ -324,6 +354,8 @@ class ReviewHandlers:
             return texts.REPLY_EMPTY
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
+        if cb.action == Action.PUBLISH_TIME:
+            return await self._publish_time(session, cb, editor, value)
         if cb.action in DECIDE:
             answer, won = await self._decide(session, cb, editor, DECIDE[cb.action], value)
             if won is not None:

@@ -11,6 +11,7 @@ BTN_EDIT_SUMMARY = "Sửa tóm tắt"
 BTN_KIND_MENU = "Đổi loại"
 BTN_BACK = "← Quay lại"
 BTN_PREVIEW = "👁 Xem trước bài Zalo"
+BTN_PUBLISH_TIME = "🕒 Hẹn giờ đăng"
 BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
 
 # --- the card ------------------------------------------------------------------------------
@@ -26,6 +27,7 @@ CARD_TEXT = "Nội dung: {text}"
 CARD_NO_TITLE = "(chưa có tiêu đề)"
 CARD_ATTACHMENTS = "Đính kèm: {items}"
 CARD_RECEIVED = "Nhận lúc: {at}"
+CARD_PUBLISH_AT = "Hẹn đăng: {at}"
 CARD_WARNING = "⚠️ {warning}"
 CARD_STATUS = "Trạng thái: {status}"
 CARD_DECIDED = "{icon} {status} bởi {who} lúc {at}"
@@ -53,6 +55,10 @@ PROMPT_REASON = {
     "rj": "Nhập lý do từ chối bài {code} (trả lời tin nhắn này):",
     "et": "Nhập tiêu đề mới cho bài {code} (trả lời tin nhắn này):",
     "es": "Nhập tóm tắt mới cho bài {code} (trả lời tin nhắn này):",
+    "pt": (
+        "Nhập thời điểm đăng bài {code} lên Zalo (giờ Việt Nam), ví dụ 08:00 27/11/2026 hoặc "
+        "08:00; «ngay» để đăng sớm nhất có thể (trả lời tin nhắn này):"
+    ),
     "au": (
         "Nhập mã đơn vị gửi bài {code} (ví dụ so-y-te; danh sách: python main.py units list). "
         "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
@@ -124,3 +130,6 @@ PREVIEW_HEADER = "Bài {code} sẽ đăng lên Zalo OA như sau:\n\n"
 PREVIEW_OFF = "Chưa cấu hình bản xem trước bài Zalo."
 REPLY_ASSIGNED = "Đã gán bài {code} cho {unit}; thẻ duyệt bài đã sẵn sàng."
 CARD_QUARANTINE = "⚠️ Người gửi chưa đăng ký: hãy xác định đơn vị trước khi duyệt."
+REPLY_PUBLISH_AT = "Bài {code} sẽ được đăng lúc {at} (sau khi được duyệt)."
+REPLY_PUBLISH_ASAP = "Bài {code} sẽ được đăng sớm nhất có thể sau khi được duyệt."
+REPLY_BAD_TIME = "Chưa hiểu thời điểm: {error}. Vui lòng trả lời lại."

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from domain.periods import month_bounds, next_period, parse_period, period_of, previous_period
+from domain.periods import (
+    month_bounds,
+    next_period,
+    parse_local_time,
+    parse_period,
+    period_of,
+    previous_period,
+)
 from domain.phones import PhoneError, display_phone, normalise_phone
 from domain.states import TRANSITIONS, SubmissionStatus, can_transition
 from domain.text import clean, match_key, nfc, vi_sort_key
@@ -111,3 +118,29 @@ def test_bad_phone_numbers_are_explained_in_vietnamese(raw: str) -> None:
 
 def test_phone_display_is_national() -> None:
     assert display_phone("+84912345678") == "0912 345 678"
+
+
+NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Hanoi
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ngay", None),
+        ("  Bây giờ ", None),
+        ("08:00 27/11/2026", datetime(2026, 11, 27, 1, 0, tzinfo=UTC)),
+        ("27/11/2026 08:00", datetime(2026, 11, 27, 1, 0, tzinfo=UTC)),
+        ("15:30", datetime(2026, 11, 26, 8, 30, tzinfo=UTC)),
+        ("09:00", datetime(2026, 11, 27, 2, 0, tzinfo=UTC)),  # past today: tomorrow
+        ("08h30 02/01", datetime(2027, 1, 2, 1, 30, tzinfo=UTC)),
+        ("08:00 1/12", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_publish_slots_in_vietnamese_writing(text: str, expected: datetime | None) -> None:
+    assert parse_local_time(text, now=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["mai", "25:00", "31/02/2027 08:00", "08:00 01/01/2020", ""])
+def test_bad_publish_slots_are_explained(text: str) -> None:
+    with pytest.raises(ValueError, match=r"không hiểu|không hợp lệ|đã qua"):
+        parse_local_time(text, now=NOW)

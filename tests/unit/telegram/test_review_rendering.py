@@ -62,8 +62,8 @@ def test_pending_card_shows_everything_and_six_buttons() -> None:
     assert "Nhận lúc: 09:05 25/11/2026" in text  # Asia/Ho_Chi_Minh
     assert "Trạng thái: Chờ biên tập" in text and len(text) < 4096
     rows = card_keyboard(v)
-    assert [len(r) for r in rows] == [3, 3, 1]
-    assert rows[2] == [("👁 Xem trước bài Zalo", "rv:pv:42:2")]
+    assert [len(r) for r in rows] == [3, 3, 2]
+    assert rows[2] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
     assert rows[0][0] == ("✅ Duyệt", "rv:ap:42:2")
     kinds = card_keyboard(v, kind_menu=True)
     assert kinds[-1] == [("← Quay lại", "rv:bk:42:2")] and len(kinds[0] + kinds[1]) == 6
