@@ -23,6 +23,12 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
+def _msg_ids(value: str) -> str:
+    """Message-IDs in their angle brackets (stored ids may be bare: "abc@host")."""
+    ids = [v if v.startswith("<") else f"<{v.strip('<>')}>" for v in value.split()]
+    return " ".join(ids)
+
+
 def build_email(
     message: OutboxMessage, *, settings: SmtpSettings, files: FileStore | None
 ) -> EmailMessage:
@@ -39,8 +45,9 @@ def build_email(
     )
     mail["Auto-Submitted"] = "auto-generated"
     if message.in_reply_to:
-        mail["In-Reply-To"] = message.in_reply_to
-        mail["References"] = message.references or message.in_reply_to
+        # Threading: mail clients ignore In-Reply-To values without angle brackets.
+        mail["In-Reply-To"] = _msg_ids(message.in_reply_to)
+        mail["References"] = _msg_ids(message.references or message.in_reply_to)
     mail.set_content(message.body, charset="utf-8", cte="base64")
     if message.html:
         mail.add_alternative(message.html, subtype="html", charset="utf-8", cte="base64")

@@ -236,3 +236,19 @@ async def test_components_can_be_switched_off_per_process(
 def test_unknown_component_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown components"):
         Settings(components_off=["mail"], _env_file=None)  # type: ignore[call-arg]
+
+
+async def test_bare_message_ids_are_bracketed_for_threading(
+    database: Database, smtp_sink: SmtpSink, files: FileStore
+) -> None:
+    async with database.session() as session:
+        await enqueue(
+            session=session, key="d1", channel=EMAIL, recipient="a@b.vn", body="x",
+            in_reply_to="abc@mail.vn", references="<r0@mail.vn> abc@mail.vn",
+        )  # fmt: skip
+        await session.commit()
+    sender = EmailSender(smtp_settings_for(smtp_sink), files=files)
+    await OutboxWorker(database, [sender], clock=FixedClock(utcnow())).drain()
+    [mail] = smtp_sink.wait_for(1)
+    assert mail.message["In-Reply-To"] == "<abc@mail.vn>"
+    assert mail.message["References"] == "<r0@mail.vn> <abc@mail.vn>"
