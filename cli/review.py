@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 
 import typer
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cli.common import fail, get_settings, print_table, run_db
 from domain.errors import StaleTransitionError
@@ -15,11 +16,27 @@ from review.cards import card_text, when
 from review.service import ReasonRequiredError, card_view, decide, list_pending
 from storage.audit import list_audit
 from storage.db import Database
-from storage.models import utcnow
+from storage.models import Submission, utcnow
 from storage.submissions import get_submission_by_code
 
 app = typer.Typer(help="Duyệt bài từ dòng lệnh.", no_args_is_help=True)
 S = SubmissionStatus
+
+
+async def _find(session: AsyncSession, code: str) -> tuple[Submission, int]:
+    """The submission with this public code and its id, or exit with a Vietnamese message."""
+    sub = await get_submission_by_code(session=session, code=code)
+    if sub is None or sub.id is None:
+        fail(texts.CLI_NOT_FOUND.format(code=code))
+        raise AssertionError  # fail() exits
+    return sub, sub.id
+
+
+def _table(rows: list[tuple[str, ...]], headers: list[str], empty: str) -> None:
+    if not rows:
+        typer.echo(empty)
+        return
+    print_table(headers, rows)
 
 
 @app.command("list")
@@ -38,10 +55,7 @@ def list_(ctx: typer.Context) -> None:
             return rows
 
     rows = run_db(get_settings(ctx), work)
-    if not rows:
-        typer.echo(texts.CLI_NO_PENDING)
-        return
-    print_table(["Mã", "Đơn vị", "Loại", "Tiêu đề", "Nhận lúc"], rows)
+    _table(rows, ["Mã", "Đơn vị", "Loại", "Tiêu đề", "Nhận lúc"], texts.CLI_NO_PENDING)
 
 
 @app.command()
@@ -50,12 +64,9 @@ def show(ctx: typer.Context, code: str) -> None:
 
     async def work(db: Database) -> str:
         async with db.session() as session:
-            sub = await get_submission_by_code(session=session, code=code)
-            if sub is None or sub.id is None:
-                fail(texts.CLI_NOT_FOUND.format(code=code))
-                raise AssertionError
+            sub, sub_id = await _find(session, code)
             lines = [card_text(await card_view(session=session, submission=sub)), ""]
-            for event in await list_audit(session=session, submission_id=sub.id):
+            for event in await list_audit(session=session, submission_id=sub_id):
                 reason = f" ({event.reason})" if event.reason else ""
                 lines.append(f"{when(event.at)}  {event.actor}  {event.action}{reason}")
             return "\n".join(lines)
@@ -77,14 +88,11 @@ def _decide(
 
     async def work(db: Database) -> str:
         async with db.session() as session:
-            sub = await get_submission_by_code(session=session, code=code)
-            if sub is None or sub.id is None:
-                fail(texts.CLI_NOT_FOUND.format(code=code))
-                raise AssertionError
+            sub, sub_id = await _find(session, code)
             try:
                 done = await decide(
                     session=session,
-                    submission_id=sub.id,
+                    submission_id=sub_id,
                     expected_version=sub.version,
                     decision=decision,
                     editor_name=editor,
@@ -142,10 +150,7 @@ def quarantine(ctx: typer.Context) -> None:
             ]
 
     rows = run_db(get_settings(ctx), work)
-    if not rows:
-        typer.echo(texts.CLI_NO_QUARANTINED)
-        return
-    print_table(["Mã", "Người gửi", "Tên", "Tiêu đề", "Nhận lúc"], rows)
+    _table(rows, ["Mã", "Người gửi", "Tên", "Tiêu đề", "Nhận lúc"], texts.CLI_NO_QUARANTINED)
 
 
 @app.command()
@@ -203,14 +208,11 @@ def schedule(
 
     async def work(db: Database) -> str:
         async with db.session() as session:
-            sub = await get_submission_by_code(session=session, code=code)
-            if sub is None or sub.id is None:
-                fail(texts.CLI_NOT_FOUND.format(code=code))
-                raise AssertionError
+            sub, sub_id = await _find(session, code)
             try:
                 await set_publish_time(
                     session=session,
-                    submission_id=sub.id,
+                    submission_id=sub_id,
                     expected_version=sub.version,
                     publish_at=publish_at,
                     actor=f"cli:{by or getpass.getuser()}",
