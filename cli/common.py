@@ -73,6 +73,23 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         typer.echo("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
 
 
+def print_rows(
+    rows: Sequence[dict[str, Any]],
+    *,
+    as_json: bool,
+    headers: Sequence[str],
+    cells: Callable[[dict[str, Any]], Sequence[Any]],
+    footer: str = "",
+) -> None:
+    """Rows as JSON for scripts, or as a table (with an optional count line) for people."""
+    if as_json:
+        print_json(list(rows))
+        return
+    print_table(headers, [cells(r) for r in rows])
+    if footer:
+        typer.echo(f"\n{footer}")
+
+
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import get_settings, print_json, print_table, run_db
+from cli.common import get_settings, print_rows, run_db
 from storage.db import Database
 from storage.registry import create_editor, list_editors
 
@@ -49,10 +49,9 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
             ]
 
     rows = run_db(get_settings(ctx), work)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        ["#", "Họ và tên", "Email", "Telegram"],
-        [(r["id"], r["full_name"], r["email"] or "", r["telegram_user_id"] or "") for r in rows],
+    print_rows(
+        rows,
+        as_json=as_json,
+        headers=["#", "Họ và tên", "Email", "Telegram"],
+        cells=lambda r: (r["id"], r["full_name"], r["email"] or "", r["telegram_user_id"] or ""),
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.common import fail, get_settings, import_csv, print_json, print_table, run_db
+from cli.common import fail, get_settings, import_csv, print_rows, run_db
 from domain.phones import PhoneError, display_phone, normalise_phone
 from storage.db import Database
 from storage.models import utcnow
@@ -96,23 +96,19 @@ def list_(
             ]
 
     rows = run_db(get_settings(ctx), work)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        ["Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
-        [
-            (
-                r["full_name"],
-                r["position"],
-                display_phone(str(r["phone"])) if r["phone"] else "",
-                r["email"] or "",
-                r["unit_name"],
-            )
-            for r in rows
-        ],
+    print_rows(
+        rows,
+        as_json=as_json,
+        headers=["Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
+        cells=lambda r: (
+            r["full_name"],
+            r["position"],
+            display_phone(str(r["phone"])) if r["phone"] else "",
+            r["email"] or "",
+            r["unit_name"],
+        ),
+        footer=f"{len(rows)} cán bộ",
     )
-    typer.echo(f"\n{len(rows)} cán bộ")
 
 
 @app.command()

@@ -209,6 +209,8 @@ def schedule(
     async def work(db: Database) -> str:
         async with db.session() as session:
             sub, sub_id = await _find(session, code)
+            if sub.status != S.PENDING_REVIEW:
+                fail(texts.CLI_SCHEDULE_NOT_PENDING.format(code=code, status=_label(sub.status)))
             try:
                 await set_publish_time(
                     session=session,

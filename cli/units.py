@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.common import fail, get_settings, import_csv, print_json, print_table, run_db
+from cli.common import fail, get_settings, import_csv, print_rows, run_db
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
 from storage.db import Database
 from storage.registry import list_unit_addresses, list_units
@@ -43,23 +43,19 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
             ]
 
     rows = run_db(get_settings(ctx), work)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        ["Mã", "Tên đơn vị", "Loại", "Tính tuân thủ", "Hiệu lực đến"],
-        [
-            (
-                r["code"],
-                r["name"],
-                UNIT_KIND_LABELS[UnitKind(str(r["kind"]))],
-                "có" if r["counted"] else "không",
-                r["valid_to"] or "",
-            )
-            for r in rows
-        ],
+    print_rows(
+        rows,
+        as_json=as_json,
+        headers=["Mã", "Tên đơn vị", "Loại", "Tính tuân thủ", "Hiệu lực đến"],
+        cells=lambda r: (
+            r["code"],
+            r["name"],
+            UNIT_KIND_LABELS[UnitKind(str(r["kind"]))],
+            "có" if r["counted"] else "không",
+            r["valid_to"] or "",
+        ),
+        footer=f"{len(rows)} đơn vị",
     )
-    typer.echo(f"\n{len(rows)} đơn vị")
 
 
 @app.command("set")

@@ -133,3 +133,6 @@ CARD_QUARANTINE = "⚠️ Người gửi chưa đăng ký: hãy xác định đ�
 REPLY_PUBLISH_AT = "Bài {code} sẽ được đăng lúc {at} (sau khi được duyệt)."
 REPLY_PUBLISH_ASAP = "Bài {code} sẽ được đăng sớm nhất có thể sau khi được duyệt."
 REPLY_BAD_TIME = "Chưa hiểu thời điểm: {error}. Vui lòng trả lời lại."
+CLI_SCHEDULE_NOT_PENDING = (
+    "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
+)

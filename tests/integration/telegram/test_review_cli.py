@@ -73,6 +73,8 @@ def test_review_commands(sqlite_url: str, tmp_path: Path) -> None:
     assert code == 1 and "Cần ghi lý do" in out
     code, out = cli("review", "reject", mail_code, "--reason", "Ảnh mờ", "--by", "Trần Văn An")
     assert code == 0 and "Không duyệt" in out
+    code, out = cli("review", "schedule", mail_code, "--at", "08:00 27/11/2030")
+    assert code == 1 and "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt" in out
     code, out = cli("review", "approve", mail_code, "--by", "Lê Thị Bình")
     assert code == 1 and "đã được Trần Văn An xử lý trước" in out
     code, out = cli("review", "request-changes", tg_code, "--reason", "Thêm ảnh", "--by", "An")
