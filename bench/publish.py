@@ -42,7 +42,7 @@ from storage.files import FileStore
 from storage.registry import upsert_unit
 from storage.submissions import transition
 from tests.fakes.zalo_api import FakeZalo
-from tests.support.postgres import free_port
+from tests.support.ports import free_port
 
 
 def photo(index: int) -> bytes:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from support.postgres import admin_execute, free_port, throwaway_cluster, with_database
+from support.ports import free_port
+from support.postgres import admin_execute, throwaway_cluster, with_database
 from support.smtp import SmtpSink
 
 from settings import Settings, SmtpSettings

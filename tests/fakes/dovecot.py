@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..support.ports import free_port
+
 _USERS = {"alice": "alicepw", "bob": "bobpw"}
 
 
@@ -56,12 +58,6 @@ def find_dovecot() -> str:
     if not found:
         raise DovecotMissing("dovecot not found: apt-get install -y dovecot-imapd")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _check_traversable(path: Path) -> None:
@@ -152,7 +148,7 @@ def _start(binary: str, root: Path, users: dict[str, str], timeout: float) -> Do
     os.chown(root / "mail", owner.pw_uid, owner.pw_gid)
     (root / "users").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
     (root / "users").chmod(0o644)
-    port, greeting = _free_port(), f"test-dovecot-{secrets.token_hex(6)}"
+    port, greeting = free_port(), f"test-dovecot-{secrets.token_hex(6)}"
     conf = root / "dovecot.conf"
     conf.write_text(_config(root, port, greeting, owner.pw_uid, owner.pw_gid, as_root=as_root))
     with (root / "startup.log").open("wb") as log:

@@ -18,7 +18,7 @@ from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from pydantic import SecretStr
 from sqlmodel import select
-from support.postgres import free_port
+from support.ports import free_port
 from support.smtp import SmtpSink
 
 from domain.kinds import UnitKind

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from conftest import smtp_settings_for
-from support.postgres import free_port
+from support.ports import free_port
 from support.smtp import SmtpSink
 
 from domain.clock import FixedClock

@@ -11,7 +11,7 @@ from aiohttp import web
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
-from support.postgres import free_port
+from support.ports import free_port
 from support.smtp import SmtpSink
 
 from domain.kinds import Channel

@@ -10,7 +10,7 @@ import pytest
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram
 from pydantic import SecretStr
-from support.postgres import free_port
+from support.ports import free_port
 
 from runtime.serve import serve
 from settings import Settings

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlmodel import select
-from support.postgres import free_port
+from support.ports import free_port
 
 from domain.clock import FixedClock
 from publisher.publications import PubStatus

@@ -15,7 +15,7 @@ import httpx
 from aiohttp import web
 from PIL import Image
 from sqlmodel import col, select
-from support.postgres import free_port
+from support.ports import free_port
 
 from domain.clock import FixedClock
 from domain.kinds import Channel, UnitKind
