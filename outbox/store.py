@@ -34,8 +34,8 @@ async def enqueue(
     submission_id: int | None = None,
     not_before: datetime | None = None,
     now: datetime | None = None,
-) -> OutboxMessage:
-    """Store an outbound message unless one with `key` exists; return the stored row.
+) -> None:
+    """Store an outbound message unless one with `key` exists (the first one stays).
 
     Attachments are dicts with `sha256`, `filename`, `content_type` (files in the FileStore).
     For Telegram, `meta` may carry `reply_markup` (a dict), `parse_mode`, `reply_to_message_id`.
@@ -66,8 +66,6 @@ async def enqueue(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
     await session.exec(stmt)
-    row = (await session.exec(select(OutboxMessage).where(OutboxMessage.key == key))).one()
-    return row
 
 
 async def claim_due(

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from domain.clock import Clock
 from domain.errors import RejectedError
+from intake.telegram.answer import answer
 from publisher.service import retry_publication
 from review import texts
 from review.cards import when
@@ -44,7 +45,7 @@ class PublishButtons:
         editor = await self.editors.get(query.from_user.id)
         async with self.db.session() as session:
             if editor is None:
-                await query.answer(texts.ANSWER_NOT_EDITOR, show_alert=True)
+                await answer(query, texts.ANSWER_NOT_EDITOR, show_alert=True)
                 add_audit(
                     session=session,
                     actor=f"tg:{query.from_user.id}",
@@ -70,9 +71,9 @@ class PublishButtons:
                 await session.commit()
             except RejectedError as exc:
                 await session.rollback()
-                await query.answer(str(exc), show_alert=True)
+                await answer(query, str(exc), show_alert=True)
                 return
-        await query.answer(texts.ANSWER_RETRY_QUEUED)
+        await answer(query, texts.ANSWER_RETRY_QUEUED)
         self.wake_publisher()
         done = texts.RETRY_DONE_LINE.format(who=editor.full_name, at=when(self.clock.now()))
         original = getattr(query.message, "text", None) or ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,14 @@ from domain.kinds import KIND_LABELS
 from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean
+from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
 from review.quarantine import assign_unit
+from review.refusals import Refusal, RefusalLog
 from review.service import (
     card_view,
     decide,
@@ -49,6 +52,7 @@ ASKS = (
     Action.PUBLISH_TIME,
 )
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
+DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
 # Answers after which the same prompt may be answered again (a mistyped unit code or time).
 RETRY_STARTS = (texts.QUARANTINE_NO_UNIT.split("{")[0], texts.REPLY_BAD_TIME.split("{")[0])
@@ -97,6 +101,24 @@ class ReviewHandlers:
     def __init__(self, deps: ReviewDeps) -> None:
         self.deps = deps
         self.editors = EditorCache(deps.db)
+        self.refusals = RefusalLog(deps.db)
+        # Submissions this process decided, by id (newest last): a press on one of their older
+        # versions is refused without a database read. Versions only grow, so such a press
+        # can never win; the answer names the decision, which stays true.
+        self.decided: OrderedDict[int, Submission] = OrderedDict()
+
+    def _known_decided(self, editor: Editor | None, cb: ReviewCallback) -> Submission | None:
+        known = self.decided.get(cb.submission_id)
+        if editor is None or known is None or cb.version >= known.version:
+            return None
+        return known
+
+    def _remember(self, sub: Submission) -> None:
+        assert sub.id is not None
+        self.decided[sub.id] = sub
+        self.decided.move_to_end(sub.id)
+        while len(self.decided) > DECIDED_KEPT:
+            self.decided.popitem(last=False)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """The PTB handlers to register (group 0)."""
@@ -113,34 +135,72 @@ class ReviewHandlers:
         cb = decode(query.data)
         async with self.deps.db.session() as session:
             if cb is None:
-                await query.answer(texts.ANSWER_UNKNOWN)
+                await answer(query, texts.ANSWER_UNKNOWN)
                 await self._finish(session, update)
                 return
             editor = await self.editors.get(query.from_user.id)
-            sub = await get_submission(session=session, submission_id=cb.submission_id)
-            action, text = refusal(editor, sub, cb)
-            if text:
-                await query.answer(text, show_alert=True)  # first: the editor is waiting
-                if action and sub is not None:
-                    add_audit(
-                        session=session,
-                        actor=f"tg:{query.from_user.id}",
-                        action=action,
-                        submission_id=cb.submission_id,
-                        details={
-                            "button": cb.action.value,
-                            "version": cb.version,
-                            "name": query.from_user.full_name,
-                        },
-                    )
-                await self._finish(session, update)
-                return
-            assert editor is not None and sub is not None
-            changed = await self._act(session, update, query, cb, editor, sub)
+            sub = self._known_decided(editor, cb)
+            if sub is None and editor is not None and cb.action == Action.APPROVE:
+                # the compare-and-set checks status and version itself: no read before it
+                changed = await self._approve(session, update, query, cb, editor)
+            else:
+                if sub is None:
+                    sub = await get_submission(session=session, submission_id=cb.submission_id)
+                action, text = refusal(editor, sub, cb)
+                if text:
+                    await self._refuse(session, update, query, cb, action, text)
+                    return
+                assert editor is not None and sub is not None
+                changed = await self._act(session, update, query, cb, editor, sub)
         if changed:
             self.deps.cards.wake()
             self.deps.wake_outbox()
             self.deps.wake_publisher()  # an approval is work for the publisher
+
+    async def _refuse(
+        self,
+        session: Any,
+        update: Update,
+        query: CallbackQuery,
+        cb: ReviewCallback,
+        action: str,
+        text: str,
+    ) -> None:
+        """Answer a refused press at once; its audit row follows (see review.refusals)."""
+        await answer(query, text, show_alert=True)  # first: the editor is waiting
+        if not action:  # nothing to audit (an unknown submission)
+            await self._finish(session, update)
+            return
+        # written a moment later, so the presses queued behind this one are not held up
+        self.refusals.add(
+            Refusal(
+                raw=update.to_dict(),
+                actor=f"tg:{query.from_user.id}",
+                action=action,
+                submission_id=cb.submission_id,
+                details={
+                    "button": cb.action.value,
+                    "version": cb.version,
+                    "name": query.from_user.full_name,
+                },
+                at=self.deps.clock.now(),
+            )
+        )
+        self.deps.handled.add(update.update_id)
+
+    async def _approve(
+        self, session: Any, update: Update, query: CallbackQuery, cb: ReviewCallback, ed: Editor
+    ) -> bool:
+        """Approve by compare-and-set; True when this press decided."""
+        text, won, refused = await self._decide(session, cb, ed, S.APPROVED, None)
+        if won is None:
+            await self._refuse(session, update, query, cb, refused, text)
+            return False
+        await answer(query, text)  # as soon as the compare-and-set has resolved
+        await notify_submitter(session=session, submission=won)
+        if await self._finish(session, update):
+            self._remember(won)
+        return True
 
     async def _act(
         self,
@@ -153,15 +213,9 @@ class ReviewHandlers:
     ) -> bool:
         """Carry out a permitted press; True when the submission changed."""
         if cb.action == Action.APPROVE:
-            answer, won = await self._decide(session, cb, ed, S.APPROVED, None)
-            # answered as soon as the compare-and-set has resolved; the commit follows at once
-            await query.answer(answer, show_alert=won is None)
-            if won is not None:
-                await notify_submitter(session=session, submission=won)
-            await self._finish(session, update)
-            return won is not None
+            return await self._approve(session, update, query, cb, ed)
         if cb.action in ASKS:
-            await query.answer(texts.ANSWER_ASK)
+            await answer(query, texts.ANSWER_ASK)
             assert query.message is not None
             prompt = await query.get_bot().send_message(
                 query.message.chat.id,
@@ -172,12 +226,12 @@ class ReviewHandlers:
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
             return False
         if cb.action == Action.PREVIEW:
-            await query.answer()
+            await answer(query)
             await self._finish(session, update)
             await self._send_preview(session, query, sub)
             return False
         if cb.action in (Action.KIND_MENU, Action.BACK):
-            await query.answer()
+            await answer(query)
             view = await card_view(session=session, submission=sub)
             rows = card_keyboard(view, kind_menu=cb.action == Action.KIND_MENU)
             await self._finish(session, update)
@@ -185,7 +239,7 @@ class ReviewHandlers:
             return False
         kind = KIND_ACTIONS[cb.action]
         refused = await self._edit(session, cb, ed, "kind", kind.value)
-        await query.answer(refused or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
+        await answer(query, refused or texts.ANSWER_KIND_SET.format(kind=KIND_LABELS[kind]))
         await self._finish(session, update)
         return refused is None
 
@@ -196,8 +250,9 @@ class ReviewHandlers:
         ed: Editor,
         decision: SubmissionStatus,
         reason: str | None,
-    ) -> tuple[str, Submission | None]:
-        """Decide (uncommitted); the answer text, and the submission if this press won."""
+    ) -> tuple[str, Submission | None, str]:
+        """Decide (uncommitted): the answer text, the submission if this press won, and the
+        refusal's audit action if it did not ("" when there is nothing to audit)."""
         try:
             sub = await decide(
                 session=session,
@@ -213,10 +268,9 @@ class ReviewHandlers:
         except StaleTransitionError:
             await session.rollback()
             current = await get_submission(session=session, submission_id=cb.submission_id)
-            if current is None or current.status == S.PENDING_REVIEW:
-                return texts.ANSWER_STALE, None
-            return already_text(current), None
-        return texts.ANSWER_DONE[decision.value].format(code=sub.code), sub
+            action, text = refusal(ed, current, cb)
+            return text or texts.ANSWER_STALE, None, action
+        return texts.ANSWER_DONE[decision.value].format(code=sub.code), sub, ""
 
     async def _edit(
         self, session: Any, cb: ReviewCallback, ed: Editor, name: str, value: str
@@ -288,7 +342,7 @@ class ReviewHandlers:
             query.message.chat.id, text[:4000], reply_to_message_id=query.message.message_id
         )
 
-    async def _finish(self, session: Any, update: Update, outcome: str = DONE) -> None:
+    async def _finish(self, session: Any, update: Update, outcome: str = DONE) -> bool:
         """Record the update with its outcome in the decision's transaction, and commit.
 
         A press delivered twice finds its row already there: its effects are rolled back, so
@@ -297,11 +351,12 @@ class ReviewHandlers:
         if update.callback_query is not None:
             if not await record_new(session=session, raw=update.to_dict(), outcome=outcome):
                 await session.rollback()
-                return
+                return False
         else:
             await record_outcome(session=session, raw=update.to_dict(), outcome=outcome)
         await session.commit()
         self.deps.handled.add(update.update_id)
+        return True
 
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An editor's answer to a ForceReply prompt: the reason, or the new title/summary."""
@@ -317,10 +372,10 @@ class ReviewHandlers:
             prompts = await with_outcome(session=session, outcomes=[key])
             user_id = message.from_user.id if message.from_user else 0
             editor = await self.editors.get(user_id)
-            answer = await self._answer_prompt(
+            reply = await self._answer_prompt(
                 session, prompts, editor, message.text or "", user_id
             )
-            retry = answer == texts.REPLY_EMPTY or answer.startswith(RETRY_STARTS)
+            retry = reply == texts.REPLY_EMPTY or reply.startswith(RETRY_STARTS)
             if prompts and not retry:
                 await set_outcome(
                     session=session,
@@ -328,7 +383,7 @@ class ReviewHandlers:
                     outcome=f"prompt-used:{update.update_id}",
                 )
             await self._finish(session, update)
-        await message.reply_text(answer)
+        await message.reply_text(reply)
         self.deps.cards.wake()
         self.deps.wake_outbox()
 
@@ -357,10 +412,10 @@ class ReviewHandlers:
         if cb.action == Action.PUBLISH_TIME:
             return await self._publish_time(session, cb, editor, value)
         if cb.action in DECIDE:
-            answer, won = await self._decide(session, cb, editor, DECIDE[cb.action], value)
+            reply, won, _ = await self._decide(session, cb, editor, DECIDE[cb.action], value)
             if won is not None:
                 await notify_submitter(session=session, submission=won)
-            return answer
+            return reply
         refused = await self._edit(session, cb, editor, EDITS[cb.action], value)
         if refused:
             return refused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -20,11 +21,12 @@ def add_audit(
     to_status: str | None = None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Add an audit row to the session (committed with the caller's transaction)."""
     event = AuditEvent(
         submission_id=submission_id,
-        at=utcnow(),
+        at=at or utcnow(),
         actor=actor,
         action=action,
         from_status=from_status,

@@ -116,9 +116,11 @@ async def transition(
         .where(col(Submission.status) == expected.value)
         .where(col(Submission.version) == expected_version)
         .values(**values)
+        .returning(Submission)  # the winner's row in the same round trip
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     try:
-        result = await session.exec(stmt)
+        submission = (await session.exec(stmt)).scalars().first()
     except OperationalError as exc:
         # SQLite in WAL mode refuses to upgrade a stale read snapshot to a writer
         # ("database is locked"): somebody else wrote first, which is a lost race too.
@@ -126,7 +128,7 @@ async def transition(
             raise
         await session.rollback()
         raise await _stale(session, submission_id) from exc
-    if result.rowcount != 1:
+    if submission is None:
         raise await _stale(session, submission_id)
     add_audit(
         session=session,
@@ -138,10 +140,6 @@ async def transition(
         reason=reason,
         details=details,
     )
-    await session.flush()
-    submission = await get_submission(session=session, submission_id=submission_id)
-    if submission is None:  # pragma: no cover - the UPDATE just matched it
-        raise LookupError(submission_id)
     return submission
 
 

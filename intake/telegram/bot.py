@@ -76,6 +76,7 @@ class TelegramBot:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.cards: CardSync | None = None
+        self.review: ReviewHandlers | None = None
         if editors_chat_id is not None:
             self.cards = CardSync(
                 db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval
@@ -117,7 +118,8 @@ class TelegramBot:
                 preview=self.deps.preview,
                 handled=self.deps.handled,
             )
-            self.app.add_handlers(ReviewHandlers(review).handlers())
+            self.review = ReviewHandlers(review)
+            self.app.add_handlers(self.review.handlers())
             retry = PublishButtons(
                 self.deps.db, clock=self.deps.clock, wake_publisher=self.deps.wake_publisher
             )
@@ -180,11 +182,15 @@ class TelegramBot:
                 async with asyncio.TaskGroup() as group:
                     if self.cards is not None:
                         group.create_task(self.cards.run(stop))
+                    if self.review is not None:
+                        group.create_task(self.review.refusals.run(stop))
                     await stop.wait()
             finally:
                 if self.app.updater is not None and self.app.updater.running:
                     await self.app.updater.stop()
                 await self.app.stop()
+                if self.review is not None:  # refusals of the last presses handled
+                    await self.review.refusals.flush()
 
     async def _receive(self) -> None:
         if self.mode == "webhook":

@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from domain.states import SubmissionStatus
 from intake.telegram import texts
+from intake.telegram.answer import answer
 from intake.telegram.context import MB, BotDeps
 from intake.telegram.draft_items import (
     DraftItem,
@@ -185,7 +186,7 @@ class Drafts:
         """ "Send revision" pressed under a change request: the next draft answers it."""
         query, user = update.callback_query, update.effective_user
         assert query is not None and user is not None and query.data is not None
-        await query.answer()
+        await answer(query)
         ref = query.data.removeprefix(REVISION)
         async with self.deps.db.session() as session:
             officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id)
@@ -208,7 +209,7 @@ class Drafts:
         user, message = update.effective_user, update.effective_message
         assert user is not None
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer(update.callback_query)
         async with self.deps.db.session() as session:
             rows = await draft_rows(session=session, user_id=user.id)
             for row in rows:

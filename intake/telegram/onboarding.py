@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes
 from domain.phones import normalise_phone
 from domain.text import clean
 from intake.telegram import texts
+from intake.telegram.answer import answer
 from intake.telegram.context import BotDeps
 from intake.telegram.invites import find_valid_invite, use_invite
 from intake.telegram.updates import DONE
@@ -191,7 +192,7 @@ class Onboarding:
         """Yes/no to keeping the phone; completes an invite walk, or records it for a link."""
         query, user = update.callback_query, update.effective_user
         assert query is not None and user is not None
-        await query.answer()
+        await answer(query)
         agreed = query.data == CONSENT_PREFIX + "yes"
         reg = context.user_data.pop("reg", None) if context.user_data is not None else None
         async with self.deps.db.session() as session:

@@ -15,6 +15,7 @@ from domain.kinds import Channel
 from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, IncomingFile, accept, accept_revision
 from intake.telegram import texts
+from intake.telegram.answer import answer
 from intake.telegram.context import BotDeps
 from intake.telegram.draft_items import DraftItem, body_of, guess_kind, item_of, title_of
 from intake.telegram.drafts import draft_rows, revision_target
@@ -122,7 +123,7 @@ class Submitter:
         query, user = update.callback_query, update.effective_user
         assert query is not None and user is not None and query.message is not None
         chat_id = query.message.chat.id
-        await query.answer()
+        await answer(query)
         async with self.deps.db.session() as session:
             officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id)
             rows = await draft_rows(session=session, user_id=user.id) if officer else []

@@ -41,6 +41,20 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
     return row
 
 
+async def record_all(*, session: AsyncSession, raws: list[dict[str, Any]]) -> None:
+    """Insert every raw update not yet known, in one statement (caller commits)."""
+    rows = [
+        {"update_id": raw["update_id"], "kind": kind_of(raw), "raw": raw, "outcome": ""}
+        for raw in raws
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TelegramUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+    await session.exec(stmt)
+
+
 async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
     """Insert the raw update with its outcome, or set the outcome of a recorded one."""
     dialect = session.get_bind().dialect.name
@@ -57,8 +71,17 @@ async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome:
 async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> bool:
     """Record the update with its outcome; False if it was already finished (a duplicate).
 
-    A row without an outcome (recorded on arrival by the webhook, or a replay) is completed.
+    A row without an outcome (recorded on arrival by durable polling, the webhook, or a
+    replay) is completed; that is the common case, tried first without re-sending the raw.
     """
+    completed = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.update_id) == raw["update_id"])
+        .where(col(TelegramUpdate.outcome) == "")
+        .values(outcome=outcome[:64])
+    )
+    if completed.rowcount == 1:
+        return True
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(TelegramUpdate).values(

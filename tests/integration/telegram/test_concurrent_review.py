@@ -87,12 +87,21 @@ async def test_two_editors_press_approve_at_once(
                 one.app.process_update(Update.de_json(presses[0], one.app.bot)),
                 two.app.process_update(Update.de_json(presses[1], two.app.bot)),
             )
+        for bot in (one, two):  # refused presses are written by a batch: write it now
+            assert bot.review is not None
+            await bot.review.refusals.flush()
     async with database.session() as session:
+        refused = (
+            await session.exec(
+                select(AuditEvent).where(AuditEvent.action == "review.refused_decided")
+            )
+        ).all()
         approvals = (
             await session.exec(select(AuditEvent).where(AuditEvent.action == "review.approved"))
         ).all()
         notices = (await session.exec(select(OutboxMessage))).all()
     assert sorted(e.submission_id for e in approvals) == sorted(ids)  # exactly one each
+    assert sorted(e.submission_id for e in refused) == sorted(ids)  # and one refusal logged
     assert len(notices) == ROUNDS
     answers = [c.params for c in fake.calls_to("answerCallbackQuery")]
     assert len(answers) == 2 * ROUNDS
