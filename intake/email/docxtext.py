@@ -1,20 +1,29 @@
 """Text of a .docx attachment, with legacy TCVN3/VNI runs converted by their font.
 
-python-docx opens the package; the paragraphs are then read straight from its XML tree,
-which is several times faster than its run/font objects for the same information.
+The package is read with zipfile and its two parts that matter (the main document and its
+styles, found through the package relationships) are parsed with lxml, with the parser
+settings python-docx uses (no entity resolution). Opening the file through python-docx
+built its whole object model first and was a third of the time spent parsing a typical mail.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from intake.email.legacy import convert, encoding_for_font
 
-_MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a zip bomb guard for document.xml
+_MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a zip bomb guard for the parts we read
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+OFFICE_DOCUMENT = "/officeDocument"
+STYLES = "/styles"
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
 
 
 @dataclass(frozen=True)
@@ -29,13 +38,16 @@ def extract_docx_text(data: bytes) -> DocxText | None:
     """Paragraph text of a Word file, or None if it is not a readable .docx."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if archive.getinfo("word/document.xml").file_size > _MAX_UNCOMPRESSED:
-                return None
-        import docx  # python-docx; imported late because it is slow to load
-
-        document = docx.Document(io.BytesIO(data))
-        fonts = _style_fonts(document.styles.element)
-        body = document.element.body
+            main = _target(archive, "", OFFICE_DOCUMENT) or "word/document.xml"
+            document = _xml(archive, main)
+            styles_name = _target(archive, main, STYLES)
+            styles = _xml(archive, styles_name) if styles_name else None
+        body = document.find(W + "body")
+        if document.tag != W + "document" or body is None:
+            return None
+        fonts: dict[str | None, str | None] = {None: None}
+        if styles is not None:
+            fonts = _style_fonts(styles)
     except Exception:  # any broken or foreign file is just "no text"
         return None
     found: set[str] = set()
@@ -53,6 +65,26 @@ def extract_docx_text(data: bytes) -> DocxText | None:
     text = "\n".join(line.strip() for line in lines if line.strip())
     legacy = sorted(found)[0].removesuffix("h") if found else None
     return DocxText(text=text, legacy_encoding=legacy)
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> Any:
+    if archive.getinfo(name).file_size > _MAX_UNCOMPRESSED:
+        raise ValueError(f"{name} is too large")
+    return etree.fromstring(archive.read(name), _PARSER)
+
+
+def _target(archive: zipfile.ZipFile, source: str, kind: str) -> str | None:
+    """The part a relationship of type ``*kind`` points to, from ``source`` ("" = package)."""
+    folder, name = posixpath.split(source)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels not in archive.namelist():
+        return None
+    for rel in _xml(archive, rels).iter(REL):
+        if str(rel.get("Type", "")).endswith(kind) and rel.get("TargetMode") != "External":
+            target = str(rel.get("Target", ""))
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            return posixpath.normpath(path)
+    return None
 
 
 def _run_font(element: Any) -> str | None:

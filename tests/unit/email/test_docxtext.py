@@ -1,0 +1,63 @@
+"""The .docx reader: parts found through the package relationships, hostile XML kept inert."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from intake.email.docxtext import extract_docx_text
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def package(parts: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def document(body: str, prolog: str = "") -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'  # noqa: E501
+
+
+def test_main_part_and_styles_are_found_through_relationships() -> None:
+    styles = (
+        f'<w:styles xmlns:w="{W}"><w:style w:styleId="Cu"><w:rPr>'
+        '<w:rFonts w:ascii=".VnTime"/></w:rPr></w:style></w:styles>'
+    )
+    data = package(
+        {
+            "_rels/.rels": f'<Relationships xmlns="{RELS}"><Relationship Id="r1" '
+            f'Type="{DOC}/officeDocument" Target="noidung/chinh.xml"/></Relationships>',
+            "noidung/_rels/chinh.xml.rels": f'<Relationships xmlns="{RELS}"><Relationship '
+            f'Id="r2" Type="{DOC}/styles" Target="kieu.xml"/></Relationships>',
+            "noidung/chinh.xml": document(
+                "<w:p><w:r><w:t>Thông báo tiêm chủng</w:t></w:r></w:p>"
+                "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Ô 1</w:t></w:r></w:p></w:tc>"
+                "<w:tc><w:p><w:r><w:t>Ô 2</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+                '<w:p><w:pPr><w:pStyle w:val="Cu"/></w:pPr><w:r><w:t>Hµ Néi</w:t></w:r></w:p>'
+            ),
+            "noidung/kieu.xml": styles,
+        }
+    )
+    found = extract_docx_text(data)
+    assert found is not None
+    assert found.text.splitlines() == ["Thông báo tiêm chủng", "Ô 1 | Ô 2", "Hà Nội"]
+    assert found.legacy_encoding == "tcvn3"
+
+
+def test_entities_are_not_resolved() -> None:
+    prolog = '<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    data = package({"word/document.xml": document("<w:p><w:r><w:t>&x;</w:t></w:r></w:p>", prolog)})
+    found = extract_docx_text(data)
+    assert found is None or "root:" not in found.text
+
+
+def test_what_is_not_a_word_file_has_no_text() -> None:
+    assert extract_docx_text(b"PK\x03\x04 not really a zip") is None
+    assert extract_docx_text(package({"word/document.xml": "<a>không phải Word</a>"})) is None
+    assert extract_docx_text(package({"khac.txt": "x"})) is None
