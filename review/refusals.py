@@ -94,29 +94,51 @@ class RefusalLog:
         return waiting in done
 
     async def flush(self) -> bool:
-        """Write every queued refusal in one transaction; False (kept queued) if that fails."""
+        """Write every queued refusal in one transaction; False (kept queued) if that fails.
+
+        When the batch fails, each refusal is tried alone: one that cannot be written (it
+        would fail forever) is dropped from memory, its update stays stored without an
+        outcome and is replayed at the next start; only when none can be written (the
+        database is down) is the batch kept queued.
+        """
         async with self._writing:
             self._wake.clear()
             batch, self._queued = self._queued, []
             if not batch:
                 return True
             try:
-                async with self.db.session() as session:
-                    for item in batch:
-                        if await record_new(session=session, raw=item.raw, outcome=DONE):
-                            add_audit(
-                                session=session,
-                                actor=item.actor,
-                                action=item.action,
-                                submission_id=item.submission_id,
-                                details=item.details,
-                                at=item.at,
-                            )
-                    await session.commit()
+                await self._write(batch)
+                return True
             except Exception:
-                # The updates stay stored without an outcome: replayed (and refused) on restart.
-                log.exception("could not record %d refused presses; retried later", len(batch))
-                self._queued[:0] = batch
-                self._wake.set()
-                return False
-            return True
+                log.warning(
+                    "could not record %d refused presses at once", len(batch), exc_info=True
+                )
+            failed = []
+            for item in batch:
+                try:
+                    await self._write([item])
+                except Exception:
+                    failed.append(item)
+            if len(failed) < len(batch):
+                for item in failed:  # replayed from the stored update at the next start
+                    log.error("refused press %s not recorded; replayed at restart",
+                              item.raw.get("update_id"))  # fmt: skip
+                return True
+            log.error("could not record %d refused presses; retried shortly", len(batch))
+            self._queued[:0] = batch
+            self._wake.set()
+            return False
+
+    async def _write(self, batch: list[Refusal]) -> None:
+        async with self.db.session() as session:
+            for item in batch:
+                if await record_new(session=session, raw=item.raw, outcome=DONE):
+                    add_audit(
+                        session=session,
+                        actor=item.actor,
+                        action=item.action,
+                        submission_id=item.submission_id,
+                        details=item.details,
+                        at=item.at,
+                    )
+            await session.commit()

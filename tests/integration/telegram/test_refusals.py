@@ -26,7 +26,7 @@ from review.refusals import Refusal, RefusalLog
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import TelegramUpdate
+from storage.models import Submission, TelegramUpdate
 
 from .harness import Harness, running_bot, seed
 
@@ -41,24 +41,32 @@ async def db(sqlite_url: str) -> AsyncIterator[Database]:
         yield database
 
 
-async def pending_card(h: Harness) -> tuple[int, dict]:  # type: ignore[type-arg]
-    """An email submission waiting for review, and its card in the editors' chat."""
-    async with h.db.session() as session:
+async def email_submission(db: Database, files: FileStore, unit_id: int, key: str) -> int:
+    """An email submission waiting for review; its id."""
+    async with db.session() as session:
         incoming = Incoming(
             channel=Channel.EMAIL,
-            source_key="refusals-1",
+            source_key=key,
             received_at=datetime.now(UTC),
             sender="lan@soyte.example.vn",
             title="Tiêm chủng mở rộng tháng 11",
             text="Nội dung bài viết",
-            unit_id=h.unit_id,
+            unit_id=unit_id,
         )
-        sub = (await accept(incoming, session=session, files=h.files)).submission
+        sub = (await accept(incoming, session=session, files=files)).submission
         await session.commit()
     assert sub.id is not None
-    assert h.bot.cards is not None
+    return sub.id
+
+
+async def pending_card(h: Harness) -> tuple[int, dict]:  # type: ignore[type-arg]
+    """An email submission waiting for review, and its card in the editors' chat."""
+    sub_id = await email_submission(h.db, h.files, h.unit_id, "refusals-1")
+    async with h.db.session() as session:
+        sub = await session.get(Submission, sub_id)
+    assert sub is not None and h.bot.cards is not None
     h.bot.cards.wake()
-    return sub.id, await h.card(sub.id, sub.version)
+    return sub_id, await h.card(sub_id, sub.version)
 
 
 async def refusals(db: Database, sub_id: int) -> list[tuple[str, str]]:
@@ -134,19 +142,7 @@ async def test_a_refusal_queued_at_a_crash_is_written_after_restart(
 
 async def test_a_failed_write_keeps_the_refusals_queued(db: Database, files: FileStore) -> None:
     unit_id, _ = await seed(db)
-    async with db.session() as session:
-        incoming = Incoming(
-            channel=Channel.EMAIL,
-            source_key="refusals-2",
-            received_at=datetime.now(UTC),
-            sender="lan@soyte.example.vn",
-            title="Tin",
-            text="Nội dung",
-            unit_id=unit_id,
-        )
-        sub = (await accept(incoming, session=session, files=files)).submission
-        await session.commit()
-    assert sub.id is not None
+    sub_id = await email_submission(db, files, unit_id, "refusals-2")
     log = RefusalLog(db)
     raw = {"update_id": 77, "callback_query": {"id": "q77", "data": "rv:a:1:1"}}
     log.add(
@@ -154,7 +150,7 @@ async def test_a_failed_write_keeps_the_refusals_queued(db: Database, files: Fil
             raw=raw,
             actor="tg:2002",
             action="review.refused_stale",
-            submission_id=sub.id,
+            submission_id=sub_id,
             details={"button": "a", "version": 1},
             at=datetime.now(UTC),
         )
@@ -169,5 +165,30 @@ async def test_a_failed_write_keeps_the_refusals_queued(db: Database, files: Fil
         await session.commit()
     assert await log.flush() is True
     assert log.pending == 0
-    assert await refusals(db, sub.id) == [("tg:2002", "review.refused_stale")]
+    assert await refusals(db, sub_id) == [("tg:2002", "review.refused_stale")]
     assert await outcome(db, 77) == "done"
+
+
+async def test_a_refusal_that_cannot_be_written_does_not_block_the_others(
+    db: Database, files: FileStore
+) -> None:
+    unit_id, _ = await seed(db)
+    sub_id = await email_submission(db, files, unit_id, "refusals-3")
+    log = RefusalLog(db)
+    for update_id, submission_id in ((81, 999_999), (82, sub_id)):  # 999999: no such row
+        log.add(
+            Refusal(
+                raw={"update_id": update_id, "callback_query": {"id": f"q{update_id}"}},
+                actor="tg:2002",
+                action="review.refused_decided",
+                submission_id=submission_id,
+                details={"button": "a", "version": 1},
+                at=datetime.now(UTC),
+            )
+        )
+    assert await log.flush() is True
+    assert log.pending == 0
+    assert await refusals(db, sub_id) == [("tg:2002", "review.refused_decided")]
+    assert await outcome(db, 82) == "done"
+    async with db.session() as session:  # the poison one stays replayable, not half-written
+        assert await session.get(TelegramUpdate, 81) is None
