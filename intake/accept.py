@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +30,7 @@ class IncomingFile:
     content_type: str = "application/octet-stream"
     caption: str = ""
     telegram_file_id: str | None = None
+    sha256: str | None = None  # digest of `data`, when the channel already computed it
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Incoming:
     files: Sequence[IncomingFile] = ()
     warnings: Sequence[str] = ()
     raw: bytes | None = None
+    raw_sha256: str | None = None  # digest of `raw`, when the channel already computed it
     reply_to_message_id: str | None = None
     telegram_chat_id: int | None = None
 
@@ -61,6 +64,12 @@ class Accepted:
     created: bool
     revision: int
     attachments: list[Attachment] = field(default_factory=list)
+    inserted_files: int = 0  # bulk intake inserts attachment rows without ORM objects
+
+    @property
+    def file_count(self) -> int:
+        """Files stored with this version."""
+        return len(self.attachments) or self.inserted_files
 
 
 def media_of(content_type: str) -> str:
@@ -70,47 +79,73 @@ def media_of(content_type: str) -> str:
     return "document" if content_type.startswith("application/") else "other"
 
 
+def put_raw(incoming: Incoming, files: FileStore) -> str | None:
+    """The raw message or update into the file store; its digest (None when there is none)."""
+    if incoming.raw is None:
+        return None
+    return files.put(incoming.raw, "raw", sha256=incoming.raw_sha256).sha256
+
+
+def submission_values(
+    incoming: Incoming, /, *, code: str, period: str, status: SubmissionStatus, version: int = 1
+) -> dict[str, Any]:
+    """The Submission columns of a first version (shared by accept() and accept_many())."""
+    return {
+        "code": code,
+        "channel": incoming.channel,
+        "kind": incoming.kind,
+        "title": clean(incoming.title),
+        "summary": clean(incoming.summary),
+        "text": nfc(incoming.text).strip(),
+        "unit_id": incoming.unit_id,
+        "officer_id": incoming.officer_id,
+        "sender": clean(incoming.sender),
+        "sender_name": clean(incoming.sender_name),
+        "received_at": incoming.received_at,
+        "period": period,
+        "status": status,
+        "version": version,
+        "warnings": [nfc(w) for w in incoming.warnings],
+        "reply_to_message_id": incoming.reply_to_message_id,
+        "telegram_chat_id": incoming.telegram_chat_id,
+    }
+
+
 def new_submission(
     incoming: Incoming, /, *, code: str, period: str, status: SubmissionStatus, version: int = 1
 ) -> Submission:
-    """The Submission row for a first version (shared by accept() and accept_many())."""
-    return Submission(
-        code=code,
-        channel=incoming.channel,
-        kind=incoming.kind,
-        title=clean(incoming.title),
-        summary=clean(incoming.summary),
-        text=nfc(incoming.text).strip(),
-        unit_id=incoming.unit_id,
-        officer_id=incoming.officer_id,
-        sender=clean(incoming.sender),
-        sender_name=clean(incoming.sender_name),
-        received_at=incoming.received_at,
-        period=period,
-        status=status,
-        version=version,
-        warnings=[nfc(w) for w in incoming.warnings],
-        reply_to_message_id=incoming.reply_to_message_id,
-        telegram_chat_id=incoming.telegram_chat_id,
-    )
+    """The Submission row for a first version (accept())."""
+    values = submission_values(incoming, code=code, period=period, status=status, version=version)
+    return Submission(**values)
+
+
+def attachment_values(
+    item: IncomingFile, /, *, files: FileStore, submission_id: int, revision: int, position: int
+) -> dict[str, Any]:
+    """Put the file in the store; the Attachment columns pointing at it."""
+    stored = files.put(item.data, item.filename, sha256=item.sha256)
+    return {
+        "submission_id": submission_id,
+        "revision": revision,
+        "position": position,
+        "sha256": stored.sha256,
+        "filename": safe_filename(item.filename),
+        "content_type": clean(item.content_type).lower() or "application/octet-stream",
+        "size": stored.size,
+        "media": media_of(item.content_type.lower()),
+        "caption": clean(item.caption),
+        "telegram_file_id": item.telegram_file_id,
+    }
 
 
 def new_attachment(
     item: IncomingFile, /, *, files: FileStore, submission_id: int, revision: int, position: int
 ) -> Attachment:
     """Put the file in the store; the Attachment row pointing at it (not yet added)."""
-    stored = files.put(item.data, item.filename)
     return Attachment(
-        submission_id=submission_id,
-        revision=revision,
-        position=position,
-        sha256=stored.sha256,
-        filename=safe_filename(item.filename),
-        content_type=clean(item.content_type).lower() or "application/octet-stream",
-        size=stored.size,
-        media=media_of(item.content_type.lower()),
-        caption=clean(item.caption),
-        telegram_file_id=item.telegram_file_id,
+        **attachment_values(
+            item, files=files, submission_id=submission_id, revision=revision, position=position
+        )
     )
 
 
@@ -147,7 +182,7 @@ async def accept(
         if existing is None:  # pragma: no cover - foreign key guarantees it
             raise LookupError(seen.submission_id)
         return Accepted(submission=existing, created=False, revision=seen.revision)
-    raw_sha = files.put(incoming.raw, "raw").sha256 if incoming.raw is not None else None
+    raw_sha = put_raw(incoming, files)
     period = period_of(incoming.received_at)
     submission = new_submission(
         incoming,
@@ -218,7 +253,7 @@ async def accept_revision(
     if seen is not None:
         return Accepted(submission=current, created=False, revision=seen.revision)
     revision = current.revision + 1
-    raw_sha = files.put(incoming.raw, "raw").sha256 if incoming.raw is not None else None
+    raw_sha = put_raw(incoming, files)
     session.add(
         SubmissionRevision(
             submission_id=submission_id,

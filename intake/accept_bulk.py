@@ -17,9 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import period_of
 from domain.states import SubmissionStatus
-from intake.accept import Accepted, Incoming, IncomingFile, new_attachment, new_submission
+from intake.accept import Accepted, Incoming, attachment_values, put_raw, submission_values
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
+from storage.rows import full_row
 from storage.submissions import next_codes
 
 
@@ -82,38 +83,36 @@ async def _create_many(
             session=session, period=period, count=periods.count(period)
         )
     now = utcnow()
-    submissions = []
+    rows = []
     for item, period in zip(items, periods, strict=True):
         target = (
             SubmissionStatus.PENDING_REVIEW
             if item.unit_id is not None
             else SubmissionStatus.QUARANTINED
         )
-        submission = new_submission(
+        values = submission_values(
             item,
             code=codes[period].pop(0),
             period=period,
             status=target,
             version=2,  # as after accept()'s RECEIVED -> target transition
         )
-        submission.updated_at = now
-        submissions.append(submission)
-    stored = await _insert_submissions(session, submissions)
+        rows.append(full_row(Submission, values | {"updated_at": now}))
+    stored = await _insert_submissions(session, rows)
     return await _children(session, files, items, stored, actor)
 
 
 async def _insert_submissions(
-    session: AsyncSession, submissions: list[Submission]
+    session: AsyncSession, rows: list[dict[str, Any]]
 ) -> list[Submission]:
-    """One multi-row INSERT; ids come back by (unique) code, then the rows are loaded."""
-    columns = [c.name for c in Submission.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
-    rows = [{name: getattr(s, name) for name in columns} for s in submissions]
+    """One multi-row INSERT of plain rows; ids come back by (unique) code, then the rows
+    are loaded (loading skips the model's constructor, which is what costs)."""
     statement = insert(Submission).returning(col(Submission.id), col(Submission.code))
     result = await session.exec(statement, params=rows)
     ids = {code: ident for ident, code in result.all()}
     loaded = await session.exec(select(Submission).where(col(Submission.id).in_(ids.values())))
     by_code = {s.code: s for s in loaded.all()}
-    return [by_code[s.code] for s in submissions]
+    return [by_code[row["code"]] for row in rows]
 
 
 async def _children(
@@ -131,10 +130,10 @@ async def _children(
     created: dict[str, Accepted] = {}
     revisions: list[dict[str, Any]] = []
     audits: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
     now = utcnow()
     for item, submission in zip(items, submissions, strict=True):
         assert submission.id is not None
-        raw_sha = files.put(item.raw, "raw").sha256 if item.raw is not None else None
         revisions.append(
             {
                 "submission_id": submission.id,
@@ -142,21 +141,22 @@ async def _children(
                 "source_key": item.source_key,
                 "title": submission.title,
                 "text": submission.text,
-                "raw_sha256": raw_sha,
+                "raw_sha256": put_raw(item, files),
                 "received_at": item.received_at,
             }
         )
         audits += _audit_rows(item, submission, actor, now)
-        rows = [
-            _attachment_row(files, submission.id, position, file)
-            for position, file in enumerate(item.files)
-        ]
-        session.add_all(rows)
+        for position, file in enumerate(item.files):
+            values = attachment_values(
+                file, files=files, submission_id=submission.id, revision=1, position=position
+            )
+            attachments.append(full_row(Attachment, values | {"created_at": now}))
         created[item.source_key] = Accepted(
-            submission=submission, created=True, revision=1, attachments=rows
+            submission=submission, created=True, revision=1, inserted_files=len(item.files)
         )
     await insert_rows(session, SubmissionRevision, revisions)
     await insert_rows(session, AuditEvent, audits)
+    await insert_rows(session, Attachment, attachments)
     return created
 
 
@@ -192,11 +192,3 @@ async def insert_rows(
     """INSERT plain dicts (no ORM objects, no ids back)."""
     if rows:  # executemany: one cached statement, batched by the driver layer
         await session.exec(insert(model), params=rows)
-
-
-def _attachment_row(
-    files: FileStore, submission_id: int, position: int, item: IncomingFile
-) -> Attachment:
-    return new_attachment(
-        item, files=files, submission_id=submission_id, revision=1, position=position
-    )

@@ -49,9 +49,15 @@ class FileStore:
             raise ValueError("not a sha256 hex digest")
         return self.root / digest[:2] / digest[2:4] / digest
 
-    def put(self, data: bytes, filename: str | None = None) -> StoredFile:
-        """Store bytes atomically (write, fsync, rename) and return their identity."""
-        digest = hashlib.sha256(data).hexdigest()
+    def put(
+        self, data: bytes, filename: str | None = None, *, sha256: str | None = None
+    ) -> StoredFile:
+        """Store bytes atomically (write, fsync, rename) and return their identity.
+
+        `sha256` is the digest of `data` when the caller already computed it (the e-mail
+        parser hashes every part once; hashing a multi-MB file again costs milliseconds).
+        """
+        digest = sha256 or hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)

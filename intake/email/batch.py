@@ -53,7 +53,14 @@ def split_files(
         if allowed and extension not in allowed:
             refused.append(attachment.filename)
             continue
-        kept.append(IncomingFile(attachment.data, attachment.filename, attachment.content_type))
+        kept.append(
+            IncomingFile(
+                attachment.data,
+                attachment.filename,
+                attachment.content_type,
+                sha256=attachment.sha256,
+            )
+        )
     return kept, refused
 
 
@@ -204,7 +211,7 @@ async def _submissions(
             )
             continue
         unit_name = units.get(submission.unit_id, "")
-        count = len(result.attachments)
+        count = result.file_count
         batch.messages.append(
             replies.receipt(
                 parsed=parsed, submission=submission, unit_name=unit_name, attachments=count
@@ -245,6 +252,7 @@ def _incoming(
         files=kept,
         warnings=warnings,
         raw=item.raw,
+        raw_sha256=digest,
         reply_to_message_id=parsed.message_id,
     )
 

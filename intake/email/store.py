@@ -138,10 +138,13 @@ class EmailIntake:
         """Blocking: parse, hash, and write the raw mail and its files to the file store
         (in parallel, fsync included) before the transaction; accept then finds them."""
         prepared = [(parse_message(i.raw), hashlib.sha256(i.raw).hexdigest()) for i in items]
-        blobs = [i.raw for i in items]
+        blobs: list[tuple[bytes, str | None]] = [
+            (i.raw, digest) for i, (_, digest) in zip(items, prepared, strict=True)
+        ]
         for parsed, _ in prepared:
-            blobs += [f.data for f in split_files(parsed, self.policy.allowed_extensions)[0]]
-        list(_WRITERS.map(self.files.put, blobs))
+            kept = split_files(parsed, self.policy.allowed_extensions)[0]
+            blobs += [(f.data, f.sha256) for f in kept]
+        list(_WRITERS.map(lambda blob: self.files.put(blob[0], sha256=blob[1]), blobs))
         return prepared
 
     async def _accept_alone(self, item: FetchedMail, entry: tuple[ParsedMessage, str]) -> str:

@@ -100,7 +100,7 @@ async def enqueue_receipt(*, session: AsyncSession, accepted: Accepted, chat_id:
         body = texts.RECEIPT_REVISION.format(code=sub.code, revision=accepted.revision)
     else:
         body = texts.RECEIPT.format(
-            code=sub.code, title=sub.title or texts.UNTITLED, files=len(accepted.attachments)
+            code=sub.code, title=sub.title or texts.UNTITLED, files=accepted.file_count
         )
     await enqueue(
         session=session,

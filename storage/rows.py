@@ -1,0 +1,44 @@
+"""Plain rows for bulk INSERTs: every column of a table, with the model's defaults applied.
+
+Building a SQLModel table object runs pydantic's default machinery field by field (a
+profile of bulk mail intake showed it as a third of the transaction's time); a dict with the
+same values goes straight to an executemany or multi-row INSERT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, cast
+
+from pydantic_core import PydanticUndefined
+from sqlmodel import SQLModel
+
+
+@cache
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Callable[[], Any] | None, Any], ...]:
+    """(column, default factory or None, default value) for every column but the key."""
+    out = []
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if column.primary_key:
+            continue
+        info = model.model_fields[column.name]
+        factory = cast("Callable[[], Any] | None", info.default_factory)
+        out.append((str(column.name), factory, info.default))
+    return tuple(out)
+
+
+def full_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` plus the model's default for every other column; a missing required column
+    raises KeyError, as constructing the model would have failed too."""
+    row: dict[str, Any] = {}
+    for name, factory, default in _defaults(model):
+        if name in values:
+            row[name] = values[name]
+        elif factory is not None:
+            row[name] = factory()
+        elif default is PydanticUndefined:
+            raise KeyError(f"{model.__name__}.{name} is required")
+        else:
+            row[name] = default
+    return row
