@@ -16,6 +16,8 @@ from intake.email.reader import FetchedMail, MailSink
 log = logging.getLogger(__name__)
 DROP_MAILBOX = "drop"
 _SKIP_DIRS = {"processed", "tmp"}
+BATCH_SIZE = 50  # as the IMAP reader's default batch
+BATCH_BYTES = 16 * 1_048_576
 
 
 def content_uid(raw: bytes) -> int:
@@ -45,12 +47,21 @@ class DropFolderReader:
     name = "email-drop-folder"
 
     def __init__(
-        self, *, folder: Path, sink: MailSink, max_message_bytes: int, poll_seconds: float = 5.0
+        self,
+        *,
+        folder: Path,
+        sink: MailSink,
+        max_message_bytes: int,
+        poll_seconds: float = 5.0,
+        batch_size: int = BATCH_SIZE,
+        batch_bytes: int = BATCH_BYTES,
     ) -> None:
         self.folder = folder
         self.sink = sink
         self.max_message_bytes = max_message_bytes
         self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.batch_bytes = batch_bytes
 
     def pending(self) -> list[Path]:
         """Mail files waiting: *.eml at the top level and Maildir new/ and cur/ entries."""
@@ -71,8 +82,20 @@ class DropFolderReader:
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
 
     async def sweep(self) -> int:
-        """Accept every pending file once; returns how many were new."""
-        paths = self.pending()
+        """Accept every pending file once, a batch at a time (memory stays flat however
+        many files wait); returns how many were new."""
+        new = 0
+        batches = file_batches(
+            self.pending(),
+            max_bytes=self.max_message_bytes,
+            batch_size=self.batch_size,
+            batch_bytes=self.batch_bytes,
+        )
+        for batch in batches:
+            new += await self._sweep_batch(batch)
+        return new
+
+    async def _sweep_batch(self, paths: list[Path]) -> int:
         items = [self._read(p) for p in paths]
         uids = [i.uid for i in items]
         done = await self.sink.processed_uids(mailbox=DROP_MAILBOX, uidvalidity=0, uids=uids)
@@ -98,6 +121,34 @@ class DropFolderReader:
 
 
 async def import_files(paths: Sequence[Path], *, sink: MailSink, max_bytes: int) -> list[str]:
-    """Store messages exported from another client (no files are moved)."""
-    items = [read_mail_file(p, mailbox="import", max_bytes=max_bytes) for p in paths]
-    return await sink.accept_many(items)
+    """Store messages exported from another client (no files are moved), in batches."""
+    outcomes: list[str] = []
+    for batch in file_batches(paths, max_bytes=max_bytes):
+        items = [read_mail_file(p, mailbox="import", max_bytes=max_bytes) for p in batch]
+        outcomes += await sink.accept_many(items)
+    return outcomes
+
+
+def file_batches(
+    paths: Sequence[Path],
+    *,
+    max_bytes: int,
+    batch_size: int = BATCH_SIZE,
+    batch_bytes: int = BATCH_BYTES,
+) -> list[list[Path]]:
+    """Consecutive groups of at most `batch_size` files and about `batch_bytes` bytes (a
+    file over `max_bytes` weighs only its headers, which is all that is read of it)."""
+    batches: list[list[Path]] = []
+    current: list[Path] = []
+    weight = 0
+    for path in paths:
+        try:
+            size = min(path.stat().st_size, max_bytes)
+        except OSError:  # gone meanwhile: reading it will say so
+            size = 0
+        if current and (len(current) >= batch_size or weight + size > batch_bytes):
+            batches.append(current)
+            current, weight = [], 0
+        current.append(path)
+        weight += size
+    return [*batches, current] if current else batches

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from intake.email.dropfolder import DropFolderReader, content_uid, read_mail_file
+from intake.email.dropfolder import DropFolderReader, content_uid, file_batches, read_mail_file
 from intake.email.reader import FetchedMail
+from intake.email.store import EmailIntake
 from main import app
 from runtime.serve import serve
 from settings import Settings
@@ -133,6 +135,70 @@ async def test_drop_folder_commits_then_moves_and_survives_a_crash(
     ]
     assert await count(database, Submission) == 3
     assert await reader.sweep() == 0
+
+
+class BatchLog(EmailIntake):
+    """The real sink, noting the size of each batch it is handed."""
+
+    def __init__(self, intake: EmailIntake) -> None:
+        super().__init__(db=intake.db, files=intake.files, clock=intake.clock)
+        self.sizes: list[int] = []
+
+    async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
+        self.sizes.append(len(items))
+        return await super().accept_many(items)
+
+
+async def test_a_full_drop_folder_is_read_in_bounded_batches(
+    database: Database, files: FileStore, tmp_path: Path
+) -> None:
+    await seed_officer(database)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for n in range(7):
+        (folder / f"{n}.eml").write_bytes(mail(n))
+    intake = BatchLog(sink(database, files))
+    reader = DropFolderReader(
+        folder=folder, sink=intake, max_message_bytes=10**6, batch_size=3, batch_bytes=10**6
+    )
+    assert await reader.sweep() == 7
+    assert intake.sizes == [3, 3, 1]
+    assert reader.pending() == []
+    assert await count(database, Submission) == 7
+    assert await count(database, ProcessedMail) == 7
+    # The byte budget splits too: each file weighs more than half of it.
+    for n in range(7, 10):
+        (folder / f"{n}.eml").write_bytes(mail(n))
+    weight = max(p.stat().st_size for p in reader.pending())
+    bounded = DropFolderReader(
+        folder=folder, sink=intake, max_message_bytes=10**6, batch_bytes=weight + weight // 2
+    )
+    intake.sizes.clear()
+    assert await bounded.sweep() == 3
+    assert intake.sizes == [1, 1, 1]
+    assert await count(database, Submission) == 10
+
+
+def test_import_batches_keep_the_order_of_the_files(tmp_path: Path) -> None:
+    paths = []
+    for n, size in enumerate([10, 10, 30, 5, 5, 5]):
+        path = tmp_path / f"{n}.eml"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    groups = file_batches(paths, max_bytes=20, batch_size=3, batch_bytes=25)
+    # 30 bytes weigh only 20 (beyond max_bytes only the headers are read): 10+10, 20+5, 5+5.
+    assert groups == [paths[0:2], paths[2:4], paths[4:6]]
+    assert file_batches(paths, max_bytes=100, batch_size=2, batch_bytes=10**6) == [
+        paths[0:2],
+        paths[2:4],
+        paths[4:6],
+    ]
+    assert file_batches(paths, max_bytes=100, batch_size=9, batch_bytes=34) == [
+        paths[0:2],
+        paths[2:3],
+        paths[3:6],
+    ]
+    assert file_batches([], max_bytes=20) == []
 
 
 async def test_oversize_file_is_recorded_not_lost(
