@@ -188,6 +188,38 @@ def assign(
 
 
 @app.command()
+def dismiss(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
+    """Take a quarantined item that is not a submission (bounce, auto-reply, spam) out of the
+    queue; it is kept as rejected with the reason, and nobody is told."""
+    from domain.errors import RejectedError
+    from review.quarantine import dismiss as dismiss_item
+
+    async def work(db: Database) -> str:
+        editor = by or getpass.getuser()
+        async with db.session() as session:
+            try:
+                sub = await dismiss_item(
+                    session=session,
+                    code=code,
+                    reason=reason,
+                    editor_name=editor,
+                    actor=f"cli:{editor}",
+                    now=utcnow(),
+                )
+            except ReasonRequiredError as exc:
+                fail(texts.CLI_REASON_REQUIRED)
+                raise AssertionError from exc
+            except RejectedError as exc:
+                fail(str(exc))
+                raise AssertionError from exc
+            await session.commit()
+            return sub.code
+
+    done = run_db(get_settings(ctx), work)
+    typer.echo(texts.QUARANTINE_DISMISSED.format(code=done))
+
+
+@app.command()
 def schedule(
     ctx: typer.Context,
     code: str,

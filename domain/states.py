@@ -30,6 +30,7 @@ TRANSITIONS: frozenset[tuple[SubmissionStatus, SubmissionStatus]] = frozenset(
     {
         (S.RECEIVED, S.QUARANTINED),
         (S.QUARANTINED, S.PENDING_REVIEW),
+        (S.QUARANTINED, S.REJECTED),  # an editor dismisses junk (bounces, spam, auto-replies)
         (S.RECEIVED, S.PENDING_REVIEW),
         (S.PENDING_REVIEW, S.APPROVED),
         (S.PENDING_REVIEW, S.CHANGES_REQUESTED),

@@ -34,6 +34,7 @@ class Action(StrEnum):
     KIND_OTHER = "ko"
     PREVIEW = "pv"
     ASSIGN_UNIT = "au"  # quarantined: name the sender's unit
+    DISMISS = "dm"  # quarantined: not a submission (bounce, spam, auto-reply); with a reason
     PUBLISH_TIME = "pt"  # the editor's publish slot
 
 

@@ -121,7 +121,10 @@ def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Butto
         return label, encode(action, view.submission_id, view.version)
 
     if view.status == SubmissionStatus.QUARANTINED:
-        return [[button(texts.BTN_ASSIGN_UNIT, Action.ASSIGN_UNIT)]]
+        return [
+            [button(texts.BTN_ASSIGN_UNIT, Action.ASSIGN_UNIT)],
+            [button(texts.BTN_DISMISS, Action.DISMISS)],
+        ]
     if view.status != SubmissionStatus.PENDING_REVIEW:
         return []
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import RejectedError
 from domain.states import SubmissionStatus
+from domain.text import clean
 from outbox import EMAIL, TELEGRAM, enqueue
 from review import texts
+from review.service import ReasonRequiredError
 from storage.models import Submission, UnitAddress, utcnow
 from storage.registry import get_unit_by_code
 from storage.submissions import get_submission_by_code, transition
@@ -67,6 +71,42 @@ async def assign_unit(
             session.add(UnitAddress(unit_id=unit.id, value=sender))
     await _tell_sender(session=session, submission=sub, unit_name=unit.name)
     return sub
+
+
+async def dismiss(
+    *,
+    session: AsyncSession,
+    code: str,
+    reason: str,
+    editor_name: str,
+    actor: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Submission:
+    """Take a quarantined item that is not a submission (a bounce, an auto-reply, spam) out
+    of the queue: it becomes rejected, with who and why, and its raw message stays on file.
+    Nobody is told: the sender is unknown (they had the one registration reply already) or
+    automated (never answered). `expected_version` guards a button press; the caller commits.
+    """
+    reason = clean(reason)
+    if not reason:
+        raise ReasonRequiredError(S.REJECTED.value)
+    sub = await get_submission_by_code(session=session, code=code)
+    if sub is None or sub.id is None:
+        raise RejectedError(texts.CLI_NOT_FOUND.format(code=code))
+    if sub.status != S.QUARANTINED:
+        raise RejectedError(texts.QUARANTINE_NOT_QUARANTINED.format(code=code))
+    return await transition(
+        session=session,
+        submission_id=sub.id,
+        expected_status=S.QUARANTINED,
+        expected_version=sub.version if expected_version is None else expected_version,
+        new_status=S.REJECTED,
+        actor=actor,
+        action="quarantine.dismissed",
+        reason=reason,
+        changes={"decided_by": editor_name, "decided_at": now, "decision_reason": reason},
+    )
 
 
 async def _tell_sender(*, session: AsyncSession, submission: Submission, unit_name: str) -> None:

@@ -22,7 +22,7 @@ from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
-from review.quarantine import assign_unit
+from review.quarantine import assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
 from review.service import (
     card_view,
@@ -49,8 +49,10 @@ ASKS = (
     Action.EDIT_TITLE,
     Action.EDIT_SUMMARY,
     Action.ASSIGN_UNIT,
+    Action.DISMISS,
     Action.PUBLISH_TIME,
 )
+QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
@@ -87,7 +89,7 @@ def refusal(editor: Editor | None, sub: Submission | None, cb: ReviewCallback) -
         return "review.refused_not_editor", texts.ANSWER_NOT_EDITOR
     if sub is None:
         return "", texts.ANSWER_UNKNOWN
-    wanted = S.QUARANTINED if cb.action == Action.ASSIGN_UNIT else S.PENDING_REVIEW
+    wanted = S.QUARANTINED if cb.action in QUARANTINE_ACTIONS else S.PENDING_REVIEW
     if sub.status != wanted:
         return "review.refused_decided", already_text(sub)
     if sub.version != cb.version:
@@ -308,6 +310,30 @@ class ReviewHandlers:
         unit = await session.get(Unit, sub.unit_id)
         return texts.REPLY_ASSIGNED.format(code=sub.code, unit=unit.name if unit else "?")
 
+    async def _dismiss(self, session: Any, cb: ReviewCallback, ed: Editor, reason: str) -> str:
+        """A quarantined item that is not a submission leaves the queue (nobody is told)."""
+        sub = await get_submission(session=session, submission_id=cb.submission_id)
+        if sub is None:
+            return texts.ANSWER_UNKNOWN
+        try:
+            sub = await dismiss(
+                session=session,
+                code=sub.code,
+                reason=reason,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+                expected_version=cb.version,
+            )
+        except RejectedError as exc:
+            return str(exc)
+        except StaleTransitionError:
+            await session.rollback()
+            current = await get_submission(session=session, submission_id=cb.submission_id)
+            return refusal(ed, current, cb)[1] or texts.ANSWER_STALE
+        self._remember(sub)
+        return texts.QUARANTINE_DISMISSED.format(code=sub.code)
+
     async def _publish_time(self, session: Any, cb: ReviewCallback, ed: Editor, value: str) -> str:
         """The editor's publish slot, kept on the submission for the publisher."""
         try:
@@ -409,6 +435,8 @@ class ReviewHandlers:
             return texts.REPLY_EMPTY
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
+        if cb.action == Action.DISMISS:
+            return await self._dismiss(session, cb, editor, value)
         if cb.action == Action.PUBLISH_TIME:
             return await self._publish_time(session, cb, editor, value)
         if cb.action in DECIDE:

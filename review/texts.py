@@ -13,6 +13,7 @@ BTN_BACK = "← Quay lại"
 BTN_PREVIEW = "👁 Xem trước bài Zalo"
 BTN_PUBLISH_TIME = "🕒 Hẹn giờ đăng"
 BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
+BTN_DISMISS = "🗑 Loại bỏ (không phải bài gửi)"
 
 # --- the card ------------------------------------------------------------------------------
 CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
@@ -59,6 +60,10 @@ PROMPT_REASON = {
         "Nhập thời điểm đăng bài {code} lên Zalo (giờ Việt Nam), ví dụ 08:00 27/11/2026 hoặc "
         "08:00; «ngay» để đăng sớm nhất có thể (trả lời tin nhắn này):"
     ),
+    "dm": (
+        "Nhập lý do loại bỏ bài {code} khỏi hàng chờ xác minh, ví dụ: thư tự động, thư rác "
+        "(người gửi không được báo; trả lời tin nhắn này):"
+    ),
     "au": (
         "Nhập mã đơn vị gửi bài {code} (ví dụ so-y-te; danh sách: python main.py units list). "
         "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
@@ -103,7 +108,7 @@ CLI_NOT_FOUND = "Không tìm thấy bài có mã {code}."
 CLI_NO_PENDING = "Không có bài nào đang chờ duyệt."
 CLI_DONE = "{code}: {status} (phiên bản {version})."
 CLI_STALE = "{code} đã được {who} xử lý trước ({status})."
-CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối hoặc yêu cầu sửa."
+CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối, loại bỏ hoặc yêu cầu sửa."
 
 # The publisher's retry button (review/publish_buttons.py).
 ANSWER_RETRY_QUEUED = "Đã đưa bài vào hàng đợi đăng lại."
@@ -122,6 +127,7 @@ QUARANTINE_ACCEPTED_BODY = (
     "và gửi từ địa chỉ email đã đăng ký.\n\n"
     "Tin nhắn được gửi tự động từ hệ thống Newsdesk."
 )
+QUARANTINE_DISMISSED = "Đã loại bỏ bài {code} khỏi hàng chờ xác minh (người gửi không được báo)."
 CLI_NO_QUARANTINED = "Không có bài nào chờ xác minh người gửi."
 CLI_ASSIGNED = "Bài {code} đã được gán cho {unit} và chuyển sang chờ biên tập."
 

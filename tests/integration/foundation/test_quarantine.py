@@ -82,3 +82,32 @@ def test_editor_assigns_unit_and_remembers_sender(
     assert (
         "phongvanhoa@gmail.com" in next(u for u in units if u["code"] == "h-vu-thu")["addresses"]
     )
+
+
+def test_editor_dismisses_junk_from_the_queue(
+    database_url: str, files: FileStore, tmp_path: Path
+) -> None:
+    """GIVEN a quarantined mail that is not a submission WHEN an editor dismisses it (a reason
+    is required) THEN it leaves the queue as rejected, with who and why, and nobody is told."""
+    runner = CliRunner()
+    env = {"NEWSDESK_DATABASE__URL": database_url, "NEWSDESK_DATA_DIR": str(tmp_path)}
+    code = asyncio.run(_quarantined(database_url, files))
+    bare = runner.invoke(app, ["review", "dismiss", code], env=env)
+    assert bare.exit_code == 1 and "Cần ghi lý do" in bare.output
+    ok = runner.invoke(
+        app, ["review", "dismiss", code, "--reason", "Thư rác", "--by", "Hà"], env=env
+    )
+    assert ok.exit_code == 0 and "Đã loại bỏ bài" in ok.output, ok.output
+    again = runner.invoke(app, ["review", "dismiss", code, "--reason", "x"], env=env)
+    assert again.exit_code == 1 and "không ở trạng thái chờ xác minh" in again.output
+    listed = runner.invoke(app, ["review", "quarantine"], env=env)
+    assert code not in listed.output
+
+    async def check() -> tuple[Submission, list[OutboxMessage]]:
+        async with Database(database_url) as db, db.session() as session:
+            sub = (await session.exec(select(Submission))).one()
+            return sub, list((await session.exec(select(OutboxMessage))).all())
+
+    sub, mails = asyncio.run(check())
+    assert (sub.status, sub.decided_by, sub.decision_reason) == (S.REJECTED, "Hà", "Thư rác")
+    assert mails == []

@@ -15,7 +15,7 @@ from intake.accept import Incoming, accept
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import OutboxMessage
+from storage.models import AuditEvent, OutboxMessage
 from storage.registry import find_unit_by_address
 from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
 
@@ -52,7 +52,10 @@ async def test_editor_assigns_unit_from_the_card(
         async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
             card = await h.card(sub.id, sub.version)
             assert "Người gửi chưa đăng ký" in card["text"]
-            assert h.fake.button_data(card) == [encode(Action.ASSIGN_UNIT, sub.id, sub.version)]
+            assert h.fake.button_data(card) == [
+                encode(Action.ASSIGN_UNIT, sub.id, sub.version),
+                encode(Action.DISMISS, sub.id, sub.version),
+            ]
             refused = await h.answer(
                 h.fake.press(h.stranger, card, encode(Action.ASSIGN_UNIT, sub.id, sub.version))
             )
@@ -74,3 +77,63 @@ async def test_editor_assigns_unit_from_the_card(
     assert [(m.recipient, m.in_reply_to) for m in mails if m.channel == "email"] == [
         ("tuyentruyen.yte@gmail.com", "<q1@gmail.com>")
     ]
+
+
+async def test_editor_dismisses_an_auto_reply_without_telling_anyone(
+    sqlite_url: str,
+    files: FileStore,
+    fake_telegram: FakeTelegram,  # noqa: F811
+) -> None:
+    """GIVEN an out-of-office reply waiting in quarantine WHEN an editor dismisses it with a
+    reason THEN it is rejected with who and why, its card says so without buttons, a second
+    press is refused, and no message goes to the sender."""
+    async with Database(sqlite_url) as db:
+        seeded = await seed(db)
+        async with db.session() as session:
+            sub = (
+                await accept(
+                    Incoming(
+                        channel=Channel.EMAIL,
+                        source_key="email:ooo",
+                        received_at=datetime.now(UTC),
+                        sender="vanthu@example.vn",
+                        title="Trả lời tự động: Đã nhận bài",
+                        text="Tôi đang nghỉ phép đến hết tuần.",
+                        warnings=["automated_message"],
+                    ),
+                    session=session,
+                    files=files,
+                )
+            ).submission
+            await session.commit()
+        assert sub.id is not None
+        async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
+            card = await h.card(sub.id, sub.version)
+            press = encode(Action.DISMISS, sub.id, sub.version)
+            refused = await h.answer(h.fake.press(h.stranger, card, press))
+            assert refused["show_alert"] is True
+            h.fake.press(h.an, card, press)
+            [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do loại bỏ")
+            h.fake.inject_text(h.an, "Thư trả lời tự động", chat=h.editors, reply_to=prompt)
+            await h.message_to(EDITORS_CHAT, "Đã loại bỏ bài")
+            dismissed = await h.submission()
+            card = await h.card(sub.id, dismissed.version)
+            assert h.fake.button_data(card) == []
+            assert "Không duyệt" in card["text"] and "Thư trả lời tự động" in card["text"]
+            late = await h.answer(h.fake.press(h.binh, card, press))
+            assert late["show_alert"] is True and "Không duyệt" in late["text"]
+        async with db.session() as session:
+            mails = (await session.exec(select(OutboxMessage))).all()
+            audit = (
+                await session.exec(
+                    select(AuditEvent).where(AuditEvent.action == "quarantine.dismissed")
+                )
+            ).all()
+    assert dismissed.status == S.REJECTED and dismissed.unit_id is None
+    assert dismissed.decision_reason == "Thư trả lời tự động"
+    assert dismissed.decided_by is not None and dismissed.decided_at is not None
+    assert [(a.actor.startswith("editor:"), a.reason) for a in audit] == [
+        (True, "Thư trả lời tự động")
+    ]
+    assert dismissed.decided_by == "Trần Văn An"
+    assert [m for m in mails if m.channel == "email"] == []
