@@ -393,6 +393,11 @@ class ReviewHandlers:
             return
         if not (replied.text or "").startswith(PROMPT_START):
             return  # a comment under a card, not an answer to one of our prompts
+        if update.edited_message is not None:  # the first answer was the one used
+            async with self.deps.db.session() as session:
+                await self._finish(session, update, "edit:ignored")
+            await message.reply_text(texts.REPLY_EDIT_IGNORED)
+            return
         async with self.deps.db.session() as session:
             key = f"prompt:{replied.chat_id}:{replied.message_id}"
             prompts = await with_outcome(session=session, outcomes=[key])

@@ -127,6 +127,10 @@ QUARANTINE_ACCEPTED_BODY = (
     "và gửi từ địa chỉ email đã đăng ký.\n\n"
     "Tin nhắn được gửi tự động từ hệ thống Newsdesk."
 )
+REPLY_EDIT_IGNORED = (
+    "Sửa câu trả lời không thay đổi gì: hệ thống đã dùng nội dung gửi lần đầu. Nếu cần, "
+    "hãy bấm lại nút trên thẻ bài."
+)
 QUARANTINE_DISMISSED = "Đã loại bỏ bài {code} khỏi hàng chờ xác minh (người gửi không được báo)."
 CLI_NO_QUARANTINED = "Không có bài nào chờ xác minh người gửi."
 CLI_ASSIGNED = "Bài {code} đã được gán cho {unit} và chuyển sang chờ biên tập."

@@ -95,6 +95,8 @@ class TelegramBot:
         self.app.add_handler(TypeHandler(Update, self._record), group=-1)
         self.app.add_handlers(
             [
+                # first: an edit is not a new message (nor a new command or onboarding answer)
+                MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self.drafts.on_edit),
                 CommandHandler("start", onboarding.start, filters=private),
                 CommandHandler(["trangthai", "status"], commands.status, filters=private),
                 CommandHandler(["huongdan", "help"], commands.help, filters=private),

@@ -30,9 +30,38 @@ class DraftItem:
     reply_code: str | None = None  # a submission code in the message this one replies to
 
 
+MESSAGE_KINDS = ("message", "edited_message")
+
+
+def message_of(raw: dict[str, Any]) -> dict[str, Any]:
+    """The message of a recorded update: a new one or the new version of an edited one."""
+    return raw.get("message") or raw.get("edited_message") or {}
+
+
+def message_key(raw: dict[str, Any]) -> tuple[int, int] | None:
+    """(chat id, message id): an edit carries the same pair as the message it changes."""
+    message = message_of(raw)
+    chat, ident = (message.get("chat") or {}).get("id"), message.get("message_id")
+    return (int(chat), int(ident)) if chat is not None and ident is not None else None
+
+
+def draft_items(raws: Sequence[dict[str, Any]]) -> list[DraftItem]:
+    """The items of a draft's recorded messages (oldest first): each message in the place
+    it was first sent, with the content of its latest edit."""
+    items: dict[object, DraftItem | None] = {}
+    for raw in raws:
+        if not message_of(raw):
+            continue  # a button press kept with the draft (a revision binding)
+        key: object = message_key(raw) or raw["update_id"]
+        item = item_of(raw)
+        if item is not None or key not in items:
+            items[key] = item
+    return [item for item in items.values() if item is not None]
+
+
 def item_of(raw: dict[str, Any]) -> DraftItem | None:
     """The draft item of a recorded update, or None if it carries nothing we keep."""
-    message = raw.get("message") or {}
+    message = message_of(raw)
     text = nfc(message.get("text") or message.get("caption") or "")
     replied = message.get("reply_to_message") or {}
     match = CODE_RE.search(replied.get("text") or "")

@@ -20,8 +20,10 @@ from intake.telegram.answer import answer
 from intake.telegram.context import MB, BotDeps
 from intake.telegram.draft_items import (
     DraftItem,
+    draft_items,
     is_supported,
     item_of,
+    message_key,
     summary_items,
     title_of,
 )
@@ -110,6 +112,31 @@ class Drafts:
         if outcome == draft_outcome(user.id):
             self.schedule_summary(context, user.id, message.chat.id)
 
+    async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An officer edited a message: in the open draft the edit replaces it; otherwise the
+        officer is told the edit changes nothing (the item was sent or dropped already)."""
+        message, user = update.edited_message, update.effective_user
+        assert message is not None and user is not None
+        raw = update.to_dict()
+        async with self.deps.db.session() as session:
+            officer = await get_officer_by_telegram(
+                session=session, telegram_user_id=user.id, active_at=self.deps.clock.now()
+            )
+            rows = await draft_rows(session=session, user_id=user.id) if officer else []
+            keys = {message_key(r.raw) for r in rows if not r.outcome.startswith("bind:")}
+            if officer is None:
+                reply, outcome = texts.NOT_LINKED, "edit:not_linked"
+            elif message_key(raw) not in keys:
+                reply, outcome = texts.EDIT_NOT_IN_DRAFT, "edit:not_in_draft"
+            else:
+                reply, outcome = self._judge(officer, message.to_dict(), update.update_id)
+                if outcome == draft_outcome(user.id):
+                    reply = texts.EDIT_APPLIED
+            await self.deps.finish(session, update, outcome)
+        await message.reply_text(reply)
+        if outcome == draft_outcome(user.id):
+            self.schedule_summary(context, user.id, message.chat.id)
+
     def _judge(
         self, officer: Officer | None, raw: dict[str, Any], update_id: int
     ) -> tuple[str, str]:
@@ -168,9 +195,7 @@ class Drafts:
                 if officer
                 else None
             )
-        items = [
-            i for i in (item_of(r.raw) for r in rows if not r.outcome.startswith("bind:")) if i
-        ]
+        items = draft_items([r.raw for r in rows if not r.outcome.startswith("bind:")])
         if not items:
             return
         described = summary_items(items)

@@ -17,7 +17,14 @@ from intake.accept import Accepted, Incoming, IncomingFile, accept, accept_revis
 from intake.telegram import texts
 from intake.telegram.answer import answer
 from intake.telegram.context import BotDeps
-from intake.telegram.draft_items import DraftItem, body_of, guess_kind, item_of, title_of
+from intake.telegram.draft_items import (
+    MESSAGE_KINDS,
+    DraftItem,
+    body_of,
+    draft_items,
+    guess_kind,
+    title_of,
+)
 from intake.telegram.drafts import draft_rows, revision_target
 from intake.telegram.updates import set_outcomes
 from outbox.store import TELEGRAM, enqueue
@@ -132,7 +139,7 @@ class Submitter:
                 if officer
                 else None
             )
-        items = [i for i in (item_of(r.raw) for r in rows if r.kind == "message") if i]
+        items = draft_items([r.raw for r in rows if r.kind in MESSAGE_KINDS])
         if officer is None or not items:
             await self._reply(
                 update, context, chat_id, texts.NOT_LINKED if officer is None else texts.DRAFT_GONE

@@ -42,6 +42,12 @@ ASK_PHONE = "Số điện thoại liên hệ của đồng chí? Gõ số hoặc
 INVALID_NAME = "Họ tên chưa hợp lệ. Vui lòng nhập lại họ và tên đầy đủ."
 INVALID_PHONE = "Số điện thoại chưa hợp lệ (ví dụ: 0912 345 678). Vui lòng nhập lại."
 ALREADY_LINKED = "Tài khoản này đã được liên kết với đơn vị {unit}."
+EDIT_APPLIED = "Đã cập nhật nội dung tin nhắn vừa sửa vào bài đang soạn."
+EDIT_NOT_IN_DRAFT = (
+    "Tin nhắn vừa sửa không còn thuộc bài đang soạn (bài đã gửi duyệt hoặc đã hủy), nên "
+    "chỉnh sửa này không thay đổi gì. Nếu cần, đồng chí gửi lại nội dung mới; bài đã gửi "
+    "duyệt sẽ được biên tập viên yêu cầu chỉnh sửa khi cần."
+)
 NOT_LINKED = (
     "Tài khoản Telegram của đồng chí chưa được liên kết với đơn vị nào nên chưa thể gửi bài. "
     "Gõ /start để xem cách liên kết."

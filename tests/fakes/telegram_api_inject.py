@@ -47,6 +47,19 @@ class InjectHelpers(BotMethods):
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return self._user_message(user, fields, chat=chat, reply_to=reply_to)
 
+    def inject_edit(
+        self, sent: dict[str, Any], *, text: str | None = None, caption: str | None = None
+    ) -> dict[str, Any]:
+        """The user edits a message of an injected update: Telegram sends ``edited_message``
+        with the same chat and message_id, the new text or caption, and an ``edit_date``."""
+        message = dict(sent.get("message") or sent["edited_message"])
+        if text is not None:
+            message["text"] = text
+        if caption is not None:
+            message["caption"] = caption
+        message["edit_date"] = int(time.time())
+        return self.inject_update({"edited_message": message})
+
     def inject_command(
         self, user: FakeUser, command: str, args: str = "", *, chat: FakeChat | None = None
     ) -> dict[str, Any]:

@@ -219,3 +219,35 @@ async def test_send_revision_button_then_new_message_makes_version_two(h: Harnes
     # a stray «Gửi bản sửa» press later, when nothing is waiting for changes, is explained
     h.fake.press(h.lan, request, f"dr:rev:{sub_id}")
     await h.message_to(h.lan.id, "hiện không ở trạng thái cần chỉnh sửa")
+
+
+async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_explained(
+    h: Harness,
+) -> None:
+    """GIVEN a draft WHEN the officer edits a message in it THEN the submission carries the
+    edited text once (in the message's place); an edit after sending changes nothing and is
+    explained; an editor's edited reason is not taken as a second answer."""
+    first = h.fake.inject_text(h.lan, "Hội nghị chuyển đổi số\nSáng 25/11 tại Sở")
+    h.fake.inject_photo(h.lan, b"img-1", caption="Ảnh hội nghị")
+    await h.fake.wait_until_consumed()
+    h.fake.inject_edit(first, text="Hội nghị chuyển đổi số năm 2026\nSáng 25/11 tại Sở Y tế")
+    await h.message_to(h.lan.id, "Đã cập nhật nội dung tin nhắn vừa sửa")
+    await h.send_draft(h.lan)
+    await h.message_to(h.lan.id, "Đã nhận bài, mã số")
+    sub = await h.submission()
+    assert sub.title == "Hội nghị chuyển đổi số năm 2026"
+    assert sub.text.startswith("Hội nghị chuyển đổi số năm 2026\nSáng 25/11 tại Sở Y tế")
+    assert "tại Sở\n" not in sub.text and sub.text.count("Hội nghị chuyển đổi số") == 1
+    assert "Ảnh hội nghị" in sub.text
+    h.fake.inject_edit(first, text="Sửa sau khi đã gửi")
+    await h.message_to(h.lan.id, "không còn thuộc bài đang soạn")
+    assert (await h.submission()).text == sub.text
+    card = await h.card(sub.id or 0, sub.version)
+    h.fake.press(h.binh, card, encode(Action.REJECT, sub.id or 0, sub.version))
+    [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do từ chối")
+    reason = h.fake.inject_text(h.binh, "Trùng nội dung", chat=h.editors, reply_to=prompt)
+    await h.message_to(h.lan.id, "không được duyệt")
+    h.fake.inject_edit(reason, text="Lý do khác hẳn")
+    await h.message_to(EDITORS_CHAT, "Sửa câu trả lời không thay đổi gì")
+    decided = await h.submission()
+    assert (decided.status, decided.decision_reason) == (S.REJECTED, "Trùng nội dung")

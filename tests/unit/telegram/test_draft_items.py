@@ -7,9 +7,11 @@ from typing import Any
 from domain.kinds import SubmissionKind
 from intake.telegram.draft_items import (
     body_of,
+    draft_items,
     guess_kind,
     is_supported,
     item_of,
+    message_key,
     summary_items,
     title_of,
 )
@@ -84,3 +86,22 @@ def test_reply_code_and_unsupported_content() -> None:
     video = item_of(update(7, video={"file_id": "v", "file_size": 99}))
     assert video is not None and video.media == "video" and video.file_name == "video-7.mp4"
     assert guess_kind([video]) == SubmissionKind.VIDEO
+
+
+def test_an_edit_replaces_its_message_in_place_and_the_latest_wins() -> None:
+    def sent(update_id: int, message_id: int, text: str, *, kind: str = "message") -> Any:
+        message = {"message_id": message_id, "chat": {"id": 7}, "text": text}
+        return {"update_id": update_id, kind: message}
+
+    raws = [
+        sent(1, 10, "Tiêu đề cũ"),
+        sent(2, 11, "Đoạn hai"),
+        {"update_id": 3, "callback_query": {"data": "dr:rev:5"}},  # a binding row
+        sent(4, 10, "Tiêu đề mới", kind="edited_message"),
+        sent(5, 10, "Tiêu đề mới nhất", kind="edited_message"),
+    ]
+    items = draft_items(raws)
+    assert [i.text for i in items] == ["Tiêu đề mới nhất", "Đoạn hai"]
+    assert title_of(items) == "Tiêu đề mới nhất"
+    assert message_key(raws[3]) == message_key(raws[0]) == (7, 10)
+    assert message_key({"update_id": 9, "callback_query": {}}) is None

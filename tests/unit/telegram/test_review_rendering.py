@@ -99,7 +99,10 @@ def test_user_facing_texts_are_nfc() -> None:
                     assert unicodedata.is_normalized("NFC", item), name
 
 
-def test_quarantined_card_offers_only_the_unit_assignment() -> None:
+def test_quarantined_card_offers_unit_assignment_or_dismissal_only() -> None:
     v = view(status=S.QUARANTINED)
-    assert card_keyboard(v) == [[("🏷 Xác định đơn vị gửi", "rv:au:42:2")]]
+    assert card_keyboard(v) == [
+        [("🏷 Xác định đơn vị gửi", "rv:au:42:2")],
+        [("🗑 Loại bỏ (không phải bài gửi)", "rv:dm:42:2")],
+    ]
     assert "Người gửi chưa đăng ký" in card_text(v)
