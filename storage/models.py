@@ -289,6 +289,18 @@ class TelegramUpdate(SQLModel, table=True):
     outcome: str = Field(default="", max_length=64)
 
 
+class OnboardingWalk(SQLModel, table=True):
+    """An invite registration in progress (name, position, phone, consent), one per Telegram
+    user: kept here, beside the update that moved it, so a restart does not lose it."""
+
+    __tablename__ = "onboarding_walk"
+    telegram_user_id: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False)
+    )
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class ZaloToken(SQLModel, table=True):
     """The OA token pair (one row). The refresh token is single-use: rotate atomically."""
 

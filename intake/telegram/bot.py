@@ -48,7 +48,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 App = Application[Any, Any, Any, Any, Any, Any]
 
 

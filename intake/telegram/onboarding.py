@@ -1,11 +1,13 @@
 """Officer onboarding: /start, phone contact matched against the registry, or an invite code.
 
-The invite walk (name, position, phone, consent) keeps its progress in ``user_data``; the invite
-is consumed only when the officer is created, so an interrupted walk just starts again.
+The invite walk (name, position, phone, consent) keeps its progress in ``onboarding_walk``,
+written in the same transaction as the update that moved it, so a restart loses nothing; a walk
+left alone for WALK_HOURS is forgotten. The invite is consumed only when the officer is created.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,10 +30,40 @@ from intake.telegram.context import BotDeps
 from intake.telegram.invites import find_valid_invite, use_invite
 from intake.telegram.updates import DONE
 from storage.audit import add_audit
-from storage.models import Officer, Unit
+from storage.models import Officer, OnboardingWalk, Unit
 from storage.registry import create_officer, find_officers_by_phone, get_officer_by_telegram
 
 CONSENT_PREFIX = "ob:consent:"
+WALK_HOURS = 24  # an abandoned walk stops catching the user's messages after this
+
+
+async def load_walk(
+    session: AsyncSession, user_id: int, *, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The user's walk in progress (None when there is none, or it was left too long)."""
+    row = await session.get(OnboardingWalk, user_id, populate_existing=True)
+    if row is None:
+        return None
+    if now is not None and now - row.updated_at > timedelta(hours=WALK_HOURS):
+        await session.delete(row)
+        return None
+    return dict(row.state)
+
+
+async def save_walk(
+    session: AsyncSession, user_id: int, state: dict[str, Any] | None, *, now: datetime
+) -> None:
+    """Store the walk's new state (None ends it); the caller commits with the update."""
+    row = await session.get(OnboardingWalk, user_id)
+    if state is None:
+        if row is not None:
+            await session.delete(row)
+        return
+    if row is None:
+        row = OnboardingWalk(telegram_user_id=user_id, state=dict(state), updated_at=now)
+    else:
+        row.state, row.updated_at = dict(state), now  # a new dict: the JSON column notices
+    session.add(row)
 
 
 def share_phone_keyboard() -> ReplyKeyboardMarkup:
@@ -86,17 +118,13 @@ class Onboarding:
                 return
             invite = await find_valid_invite(session=session, code=code, now=now) if code else None
             unit = await session.get(Unit, invite.unit_id) if invite else None
+            if invite is not None and unit is not None:
+                walk = {"invite_id": invite.id, "unit_id": unit.id, "unit": unit.name}
+                await save_walk(session, user.id, walk | {"step": "name"}, now=now)
             await self.deps.finish(session, update, "start:invite" if invite else "start:unknown")
         if code and (invite is None or unit is None):
             await message.reply_text(texts.INVITE_INVALID)
         elif invite is not None and unit is not None:
-            assert context.user_data is not None
-            context.user_data["reg"] = {
-                "invite_id": invite.id,
-                "unit_id": unit.id,
-                "unit": unit.name,
-                "step": "name",
-            }
             await message.reply_text(texts.INVITE_START.format(unit=unit.name))
             return
         await message.reply_text(texts.WELCOME_UNKNOWN, reply_markup=share_phone_keyboard())
@@ -110,7 +138,9 @@ class Onboarding:
             await message.reply_text(texts.CONTACT_NOT_OWN, reply_markup=share_phone_keyboard())
             return
         phone = phone_or_none(message.contact.phone_number)
-        reg = context.user_data.get("reg") if context.user_data is not None else None
+        async with self.deps.db.session() as session:
+            reg = await load_walk(session, user.id, now=self.deps.clock.now())
+            await session.commit()
         if reg is not None and reg["step"] == "phone":
             await self._ask_consent(update, reg, phone, message)
             return
@@ -139,6 +169,8 @@ class Onboarding:
                     details={"officer_id": officer.id, "by": "contact"},
                 )
             unit = await session.get(Unit, officers[0].unit_id) if officers else None
+            if officers:  # linked: an invite walk left open would only get in the way
+                await save_walk(session, user_id, None, now=self.deps.clock.now())
             await self.deps.finish(session, update, "linked" if officers else "link:no_match")
         if not officers or unit is None:
             await message.reply_text(
@@ -153,20 +185,23 @@ class Onboarding:
 
     async def step(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         """A text during the invite walk; False when the user is not registering."""
-        reg = context.user_data.get("reg") if context.user_data is not None else None
-        message = update.effective_message
-        if reg is None or message is None or not message.text:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not message.text:
+            return False
+        async with self.deps.db.session() as session:
+            reg = await load_walk(session, user.id, now=self.deps.clock.now())
+            await session.commit()
+        if reg is None:
             return False
         value = clean(message.text)
         if reg["step"] == "name":
             if len(value) < 4 or any(ch.isdigit() for ch in value):
                 await self._reply(update, message, texts.INVALID_NAME)
             else:
-                reg.update(name=value, step="position")
-                await self._reply(update, message, texts.ASK_POSITION)
+                await self._save(update, reg | {"name": value, "step": "position"})
+                await message.reply_text(texts.ASK_POSITION)
         elif reg["step"] == "position":
-            reg.update(position=value[:255], step="phone")
-            await self._done(update)
+            await self._save(update, reg | {"position": value[:255], "step": "phone"})
             await message.reply_text(texts.ASK_PHONE, reply_markup=share_phone_keyboard())
         elif reg["step"] == "phone":
             phone = phone_or_none(value)
@@ -184,8 +219,7 @@ class Onboarding:
         if phone is None:
             await self._reply(update, message, texts.INVALID_PHONE)
             return
-        reg.update(phone=phone, step="consent")
-        await self._done(update)
+        await self._save(update, reg | {"phone": phone, "step": "consent"})
         await message.reply_text(texts.CONSENT_QUESTION, reply_markup=consent_keyboard())
 
     async def consent(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -194,10 +228,11 @@ class Onboarding:
         assert query is not None and user is not None
         await answer(query)
         agreed = query.data == CONSENT_PREFIX + "yes"
-        reg = context.user_data.pop("reg", None) if context.user_data is not None else None
         async with self.deps.db.session() as session:
+            reg = await load_walk(session, user.id, now=self.deps.clock.now())
             if reg is not None and reg.get("step") == "consent":
                 text = await self._register(session, reg, user.id, agreed=agreed)
+                await save_walk(session, user.id, None, now=self.deps.clock.now())
             else:
                 text = await self._record_consent(session, user.id, agreed=agreed)
             await self.deps.finish(session, update, f"consent:{'yes' if agreed else 'no'}")
@@ -254,6 +289,13 @@ class Onboarding:
             details={"officer_id": officer.id, "phone_consent": agreed},
         )
         return texts.CONSENT_THANKS if agreed else texts.CONSENT_DECLINED
+
+    async def _save(self, update: Update, reg: dict[str, Any]) -> None:
+        """The walk's next state, committed with the update that moved it."""
+        assert update.effective_user is not None
+        async with self.deps.db.session() as session:
+            await save_walk(session, update.effective_user.id, reg, now=self.deps.clock.now())
+            await self.deps.finish(session, update, DONE)
 
     async def _done(self, update: Update) -> None:
         async with self.deps.db.session() as session:

@@ -44,6 +44,7 @@ __all__ = [
     "StoredFile",
 ]
 
+_NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
 _JSON_FIELDS = {
     "reply_markup",
     "entities",
@@ -96,6 +97,9 @@ class FakeTelegram(InjectHelpers):
         self.updates: list[dict[str, Any]] = []
         self.injected_at: dict[int, float] = {}
         self.webhook: dict[str, Any] | None = None
+        # Update types the bot asked for (getUpdates / setWebhook ``allowed_updates``); None
+        # is Telegram's default: everything but chat_member and the reaction updates.
+        self.allowed_updates: list[str] | None = None
         self.webhook_attempts: list[tuple[int, int]] = []
         self._next_update_id = 1
         self._failures: dict[str, list[tuple[int, str, dict[str, Any] | None]]] = {}
@@ -226,9 +230,12 @@ class FakeTelegram(InjectHelpers):
         offset = params.get("offset") or 0
         limit = params.get("limit") or 100
         timeout = params.get("timeout") or 0
+        self._set_allowed(params)
 
         def confirm() -> bool:
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            self.updates = [
+                u for u in self.updates if u["update_id"] >= offset and self._wanted(u)
+            ]
             return bool(self.updates) or self._closing
 
         async with self._cond:
@@ -244,9 +251,22 @@ class FakeTelegram(InjectHelpers):
         if params.get("drop_pending_updates"):
             self.updates.clear()
         self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        self._set_allowed(params)
         if self._webhook_task is None:
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhooks())
         return True
+
+    def _set_allowed(self, params: dict[str, Any]) -> None:
+        """An ``allowed_updates`` list replaces the previous one (absent: kept; [] = default)."""
+        allowed = params.get("allowed_updates")
+        if allowed is not None:
+            self.allowed_updates = list(allowed) or None
+
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        kind = next((k for k in update if k != "update_id"), "")
+        if self.allowed_updates is None:
+            return kind not in _NOT_BY_DEFAULT
+        return kind in self.allowed_updates
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
         if params.get("drop_pending_updates"):
@@ -265,6 +285,9 @@ class FakeTelegram(InjectHelpers):
                 if self._closing or self.webhook is None:
                     return
                 update = self.updates[0]
+                if not self._wanted(update):  # Telegram never sends a type not asked for
+                    self.updates.pop(0)
+                    continue
                 status = await self._post_update(http, self.webhook, update)
                 self.webhook_attempts.append((update["update_id"], status))
                 if 200 <= status < 300:

@@ -227,3 +227,24 @@ async def test_file_download_route_checks_token(fake_telegram: FakeTelegram) -> 
             assert resp.status == 200 and await resp.read() == b"abc"
         async with http.get(f"{fake_telegram.base_file_url}bad/{stored.file_path}") as resp:
             assert resp.status == 401
+
+
+async def test_get_updates_honours_allowed_updates(fake_telegram: FakeTelegram) -> None:
+    """Telegram sends only the update types asked for; the list sticks until replaced, and
+    by default everything but chat_member and reactions comes."""
+    lan = fake_telegram.user(1001, "Lan")
+    async with build_bot(fake_telegram) as bot:
+        sent = fake_telegram.inject_text(lan, "bản đầu")
+        fake_telegram.inject_edit(sent, text="bản sửa")
+        fake_telegram.inject_update({"chat_member": {"chat": {"id": 1}}})
+        default = await bot.get_updates(timeout=0)
+        assert [u.edited_message is not None for u in default] == [False, True]
+        fake_telegram.inject_edit(sent, text="bản sửa lần hai")
+        fake_telegram.inject_text(lan, "tin mới")
+        only = await bot.get_updates(
+            offset=default[-1].update_id + 1, timeout=0, allowed_updates=["message"]
+        )
+        assert [u.message.text for u in only if u.message] == ["tin mới"] and len(only) == 1
+        fake_telegram.inject_edit(sent, text="bản sửa lần ba")
+        kept = await bot.get_updates(offset=only[-1].update_id + 1, timeout=0)
+        assert kept == ()  # the last list still applies

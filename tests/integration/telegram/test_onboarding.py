@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from fakes.telegram_api import FakeTelegram
@@ -10,9 +11,10 @@ from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
 
 from intake.telegram.invites import create_invite
+from intake.telegram.onboarding import WALK_HOURS
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEvent, InviteCode, Officer, utcnow
+from storage.models import AuditEvent, InviteCode, Officer, OnboardingWalk, utcnow
 
 from .harness import LAN_PHONE, Harness, running_bot
 
@@ -96,3 +98,55 @@ async def test_invite_walk_registers_officer_once(h: Harness) -> None:
     h.fake.inject_command(other, "/start", invite.code)
     await h.message_to(other.id, "Mã mời không hợp lệ, đã dùng hoặc đã hết hạn")
     assert len(await officers(h)) == 2
+
+
+async def test_an_invite_walk_survives_a_restart_and_an_abandoned_one_lets_go(
+    fake_telegram: FakeTelegram, sqlite_url: str, files: FileStore
+) -> None:
+    """GIVEN a walk half done WHEN the service restarts THEN the next answers continue it; a
+    walk left alone for a day no longer catches the user's messages."""
+    async with Database(sqlite_url) as db:
+        async with running_bot(fake_telegram, db, files) as h:
+            seeded = (h.unit_id, h.officer_id)
+            async with db.session() as session:
+                invite = await create_invite(
+                    session=session, unit_id=h.unit_id, now=utcnow(), valid_days=7
+                )
+                await session.commit()
+            newbie = h.fake.user(4003, "Thảo")
+            h.fake.inject_command(newbie, "/start", invite.code)
+            await h.message_to(newbie.id, "Mã mời hợp lệ")
+            h.fake.inject_text(newbie, "Đỗ Phương Thảo")
+            await h.message_to(newbie.id, "Chức vụ")
+        async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
+            h.fake.inject_text(newbie, "Chuyên viên truyền thông")
+            await h.message_to(newbie.id, "Số điện thoại liên hệ")
+            h.fake.inject_contact(newbie, "0903 222 333")
+            [question] = await h.message_to(newbie.id, "Đồng chí có đồng ý không?")
+            h.fake.press(newbie, question, "ob:consent:yes")
+            await h.message_to(newbie.id, "Đã liên kết tài khoản với đơn vị Sở Y tế")
+            thao = (await officers(h))[-1]
+            assert (thao.full_name, thao.position, thao.phone) == (
+                "Đỗ Phương Thảo",
+                "Chuyên viên truyền thông",
+                "+84903222333",
+            )
+            async with db.session() as session:
+                assert await session.get(OnboardingWalk, newbie.id) is None  # ended
+                late = await create_invite(
+                    session=session, unit_id=h.unit_id, now=utcnow(), valid_days=7
+                )
+                await session.commit()
+            idle = h.fake.user(4004, "Nam")
+            h.fake.inject_command(idle, "/start", late.code)
+            await h.message_to(idle.id, "Mã mời hợp lệ")
+            async with db.session() as session:
+                walk = await session.get(OnboardingWalk, idle.id)
+                assert walk is not None and walk.state["step"] == "name"
+                walk.updated_at = utcnow() - timedelta(hours=WALK_HOURS + 1)
+                session.add(walk)
+                await session.commit()
+            h.fake.inject_text(idle, "Trần Văn Nam")
+            await h.message_to(idle.id, "chưa thể gửi bài")  # a draft message, not a name
+            async with db.session() as session:
+                assert await session.get(OnboardingWalk, idle.id) is None
