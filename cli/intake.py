@@ -10,6 +10,7 @@ import typer
 
 from cli.common import get_settings, run_db
 from domain.clock import SystemClock
+from domain.warnings import warning_text
 from intake.email.component import policy_from
 from intake.email.dropfolder import import_files
 from intake.email.model import ParsedMessage
@@ -90,6 +91,6 @@ def summary(parsed: ParsedMessage) -> str:
         f"Tệp đính kèm: {len(parsed.attachments)}",
     ]
     lines += [f"  - {a.filename} ({a.content_type}, {a.size} bytes)" for a in parsed.attachments]
-    lines += [f"Cảnh báo: {w}" for w in parsed.warnings]
+    lines += [f"Cảnh báo: {warning_text(w)} [{w}]" for w in parsed.warnings]
     lines += ["", parsed.text]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from datetime import datetime
 from domain.kinds import KIND_LABELS, SubmissionKind
 from domain.periods import to_local
 from domain.states import STATUS_LABELS, SubmissionStatus
+from domain.warnings import warning_text
 from review import texts
 from review.callbacks import KIND_ACTIONS, Action, encode
 
@@ -89,7 +90,7 @@ def card_text(view: CardView) -> str:
     lines.append(texts.CARD_RECEIVED.format(at=when(view.received_at)))
     if view.publish_at is not None:
         lines.append(texts.CARD_PUBLISH_AT.format(at=when(view.publish_at)))
-    lines += [texts.CARD_WARNING.format(warning=w) for w in view.warnings]
+    lines += [texts.CARD_WARNING.format(warning=warning_text(w)) for w in view.warnings]
     lines += list(view.extra)
     if view.status == SubmissionStatus.QUARANTINED:
         lines.append(texts.CARD_QUARANTINE)

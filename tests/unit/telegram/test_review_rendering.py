@@ -106,3 +106,9 @@ def test_quarantined_card_offers_unit_assignment_or_dismissal_only() -> None:
         [("🗑 Loại bỏ (không phải bài gửi)", "rv:dm:42:2")],
     ]
     assert "Người gửi chưa đăng ký" in card_text(v)
+
+
+def test_warnings_read_as_vietnamese_sentences_on_the_card() -> None:
+    text = card_text(view(warnings=["automated_message", "text_from_docx: bài.docx"]))
+    assert "⚠️ Thư tự động" in text and "automated_message" not in text
+    assert "⚠️ Nội dung bài lấy từ tệp Word đính kèm: bài.docx" in text

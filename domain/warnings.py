@@ -1,0 +1,51 @@
+"""Vietnamese wording of the intake warnings shown to editors (pure).
+
+Warnings are stored as stable codes, sometimes with a detail after ": " (a file name, a
+charset): `text_from_docx: bai-viet.docx`, `header charset_unknown: x-viet (decoded as
+windows-1258)`. The codes stay in the database and in `intake parse --json`; people read
+these sentences instead.
+"""
+
+from __future__ import annotations
+
+_LABELS: dict[str, str] = {
+    "automated_message": "Thư tự động (trả lời vắng mặt, báo lỗi gửi thư…): không phản hồi "
+    "người gửi",
+    "message_defects": "Thư có lỗi định dạng MIME; phần đọc được vẫn được giữ",
+    "part_defects": "Một phần của thư có lỗi định dạng",
+    "empty_message": "Thư không có nội dung và không có tệp đính kèm",
+    "sender_missing": "Không đọc được địa chỉ người gửi",
+    "date_unparseable": "Không đọc được ngày gửi ghi trong thư",
+    "text_truncated": "Nội dung quá dài, đã cắt bớt",
+    "subject_missing": "Thư không có tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
+    "too_many_parts": "Thư có quá nhiều phần; các phần sau không được đọc",
+    "winmail_unreadable": "Không mở được tệp winmail.dat của Outlook",
+    "winmail_unpacked": "Đã mở tệp winmail.dat của Outlook để lấy tệp đính kèm",
+    "header_undecodable": "Không giải mã được một dòng đầu thư",
+    "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
+    "text_from_docx": "Nội dung bài lấy từ tệp Word đính kèm: {detail}",
+    "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "
+    "cần kiểm tra lại dấu",
+    "attachment_refused": "Tệp không thuộc định dạng được nhận, không lưu: {detail}",
+    "charset_unknown": "Bảng mã không rõ ({detail}): có thể sai dấu",
+    "charset_missing": "Thư không khai báo bảng mã: có thể sai dấu",
+    "charset_mislabelled": "Bảng mã khai báo sai ({detail}): có thể sai dấu",
+    "charset_invalid_bytes": "Có ký tự lỗi trong bảng mã {detail}, đã thay thế: có thể sai dấu",
+}
+_HEADER = "Đầu thư: "
+
+
+def warning_text(code: str) -> str:
+    """The sentence for one stored warning; an unknown code is shown as it is."""
+    header = code.startswith("header ")
+    body = code.removeprefix("header ")
+    name, _, detail = body.partition(": ")
+    name = name.split(" (", 1)[0]  # "charset_missing (decoded as utf-8)"
+    label = _LABELS.get(name)
+    if label is None:
+        return code
+    detail = detail.split(" (decoded as", 1)[0].split(" (replaced)", 1)[0].strip()
+    if name == "legacy_encoding_converted":
+        detail = detail.upper()  # "TCVN3", "VNI", as people name them
+    text = label.format(detail=detail or "?")
+    return _HEADER + text[0].lower() + text[1:] if header else text
