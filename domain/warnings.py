@@ -26,6 +26,8 @@ _LABELS: dict[str, str] = {
     "text_from_docx": "Nội dung bài lấy từ tệp Word đính kèm: {detail}",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "
     "cần kiểm tra lại dấu",
+    "reply_to_notification": "Thư trả lời thông báo của hệ thống về bài {detail}: có thể "
+    "không phải bài mới",
     "attachment_refused": "Tệp không thuộc định dạng được nhận, không lưu: {detail}",
     "charset_unknown": "Bảng mã không rõ ({detail}): có thể sai dấu",
     "charset_missing": "Thư không khai báo bảng mã: có thể sai dấu",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from intake.email.senders import SenderUnit, resolve_senders
 from outbox.store import enqueue_many
 from storage.audit import add_audit
 from storage.files import FileStore
-from storage.models import ProcessedMail, Unit
+from storage.models import OutboxMessage, ProcessedMail, Submission, Unit
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,11 @@ async def _submissions(
         incomings.append(_incoming(items[index], parsed, digest, who, kept, refused, now))
     revised = await revisions(session, incomings, [prepared[i][0] for i in new], files)
     fresh = [i for i, incoming in enumerate(incomings) if i not in revised]
+    answered = await answered_notifications(session, [prepared[new[i]][0] for i in fresh])
+    for i, code in zip(fresh, answered, strict=True):
+        if code is not None:  # "Đã nhận, cảm ơn" to a receipt is rarely a new product
+            warning = f"reply_to_notification: {code}"
+            incomings[i] = replace(incomings[i], warnings=[*incomings[i].warnings, warning])
     created = await accept_many(
         [incomings[i] for i in fresh], session=session, files=files, actor="email"
     )
@@ -255,6 +261,32 @@ def _incoming(
         raw_sha256=digest,
         reply_to_message_id=parsed.message_id,
     )
+
+
+_OUR_MAIL = re.compile(r"\.outbox-(\d+)@")  # the outbox's Message-IDs (outbox/email.py)
+
+
+async def answered_notifications(
+    session: AsyncSession, parsed: Sequence[ParsedMessage]
+) -> list[str | None]:
+    """For each message, the code of the submission whose notification (receipt, decision,
+    reminder) it answers, or None: the editor is told it may not be a new product."""
+    wanted = [_outbox_ids((p.in_reply_to, *p.references)) for p in parsed]
+    ids = {i for found in wanted for i in found}
+    if not ids:
+        return [None] * len(parsed)
+    rows = await session.exec(
+        select(OutboxMessage.id, Submission.code)
+        .join(Submission, col(Submission.id) == col(OutboxMessage.submission_id))
+        .where(col(OutboxMessage.id).in_(ids))
+    )
+    codes: dict[int | None, str] = dict(rows.all())
+    return [next((codes[i] for i in found if i in codes), None) for found in wanted]
+
+
+def _outbox_ids(refs: Sequence[str | None]) -> list[int]:
+    found = (_OUR_MAIL.search(ref) for ref in refs if ref)
+    return [int(match[1]) for match in found if match]
 
 
 def arrival(item: FetchedMail, now: datetime) -> datetime:

@@ -286,3 +286,37 @@ async def test_reply_to_a_change_request_is_the_next_version(
         f"email-receipt:{first.id}:1",
         f"email-receipt:{first.id}:2",
     ]
+
+
+async def test_a_reply_to_a_receipt_is_flagged_for_the_editor(
+    database: Database, files: FileStore
+) -> None:
+    """GIVEN a stored mail and its receipt WHEN the officer answers the receipt ("thanks")
+    THEN it is kept as a new item flagged as an answer to that submission's notification;
+    an answer that is a revision (the item waits for changes) carries no such flag."""
+    await seed_officer(database)
+    intake = sink(database, files)
+    assert await intake.accept_many([fetched(mail(1))]) == ["stored"]
+    [first] = await submissions(database)
+    [receipt] = await outbox(database)
+    ours = f"<1795698941.2653.116461.outbox-{receipt.id}@stttt.hungyen.gov.vn>"
+    original = f"<{first.reply_to_message_id}>"
+    thread = f"In-Reply-To: {ours}\r\nReferences: {original} {ours}\r\n".encode()
+    assert await intake.accept_many([fetched(thread + mail(2))]) == ["stored"]
+    thanks = (await submissions(database))[-1]
+    assert f"reply_to_notification: {first.code}" in thanks.warnings
+    async with database.session() as session:
+        await transition(
+            session=session,
+            submission_id=first.id or 0,
+            expected_status="pending_review",
+            expected_version=first.version,
+            new_status="changes_requested",
+            actor="editor",
+            reason="Bổ sung ảnh",
+        )
+        await session.commit()
+    assert await intake.accept_many([fetched(thread + mail(3))]) == ["revised"]
+    revised = next(s for s in await submissions(database) if s.id == first.id)
+    assert revised.revision == 2
+    assert not any(w.startswith("reply_to_notification") for w in revised.warnings)

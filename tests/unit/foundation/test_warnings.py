@@ -33,4 +33,7 @@ def test_details_are_kept_and_tidied() -> None:
         "Thư không khai báo bảng mã: có thể sai dấu"
     )
     assert warning_text("unparseable: UnicodeError").startswith("Không đọc được thư")
+    assert warning_text("reply_to_notification: 2026-11-0007") == (
+        "Thư trả lời thông báo của hệ thống về bài 2026-11-0007: có thể không phải bài mới"
+    )
     assert warning_text("something_new: x") == "something_new: x"  # shown as it is
