@@ -87,13 +87,14 @@ def fill(port: int, messages: list[bytes]) -> int:
     return sum(len(m) for m in messages)
 
 
-def measure(mode: str, port: int) -> dict[str, float]:
+def measure(mode: str, port: int, database_url: str = "") -> dict[str, float]:
     """Run one mode in a child process under /usr/bin/time; messages/s and peak MiB."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{mode}-"))
     try:
         command = [
             "/usr/bin/time", "-f", "MAXRSS=%M", sys.executable, "-m", "bench.intake",
             "--child", mode, "--port", str(port), "--workdir", str(workdir),
+            "--database-url", database_url,
         ]  # fmt: skip
         # glibc gives every thread its own malloc arena; freed multi-MB buffers then stay
         # resident and peak memory creeps up with N. Two arenas keep it flat (all modes).
@@ -112,11 +113,11 @@ def measure(mode: str, port: int) -> dict[str, float]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def child(mode: str, port: int, workdir: Path) -> None:
+def child(mode: str, port: int, workdir: Path, database_url: str) -> None:
     """Inside the measured process: time only the pipeline itself."""
     from bench.intake_modes import MODES
 
-    count, seconds = MODES[mode](port, workdir)
+    count, seconds = MODES[mode](port, workdir, database_url)
     print(json.dumps({"count": count, "seconds": seconds}))
 
 
@@ -126,14 +127,21 @@ def main() -> None:
     parser.add_argument("--child", choices=["bare", "reference", "reader"])
     parser.add_argument("--port", type=int)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--url",
+        default="",
+        help="PostgreSQL admin URL: the reader stores into a throwaway database there "
+        "(default: a fresh SQLite file; the reference pipeline always uses SQLite)",
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.port, args.workdir)
+        child(args.child, args.port, args.workdir, args.database_url)
         return
-    run(args.n)
+    run(args.n, args.url)
 
 
-def run(n: int) -> None:
+def run(n: int, pg_admin_url: str = "") -> None:
     """Start Dovecot, fill it, measure bare, reference and reader in that order."""
     from tests.fakes.dovecot import start_dovecot
 
@@ -141,7 +149,15 @@ def run(n: int) -> None:
     try:
         size = fill(server.port, build_mix(n))
         print(f"mailbox: {n} messages, {size / 1_048_576:.1f} MiB (5% with a 2 MB photo)")
-        results = {mode: measure(mode, server.port) for mode in ("bare", "reference", "reader")}
+        print(f"reader's database: {'PostgreSQL' if pg_admin_url else 'SQLite'}")
+        results = {mode: measure(mode, server.port) for mode in ("bare", "reference")}
+        if pg_admin_url:
+            from bench.pg import throwaway_database
+
+            with throwaway_database(pg_admin_url, "bench_intake") as url:
+                results["reader"] = measure("reader", server.port, url)
+        else:
+            results["reader"] = measure("reader", server.port)
     finally:
         server.stop()
     for mode, r in results.items():

@@ -28,7 +28,7 @@ def _client(port: int, *, quiet: bool) -> IMAPClient:
     return client
 
 
-def bare(port: int, workdir: Path) -> tuple[int, float]:
+def bare(port: int, workdir: Path, database_url: str = "") -> tuple[int, float]:
     """Fetch every message, 100 UIDs per FETCH; returns (messages, seconds)."""
     started = time.perf_counter()
     client = _client(port, quiet=True)
@@ -41,7 +41,7 @@ def bare(port: int, workdir: Path) -> tuple[int, float]:
     return total, time.perf_counter() - started
 
 
-def reference(port: int, workdir: Path) -> tuple[int, float]:
+def reference(port: int, workdir: Path, database_url: str = "") -> tuple[int, float]:
     """One message per FETCH, default-policy parsing, files written, one commit each."""
     started = time.perf_counter()
     client = _client(port, quiet=False)
@@ -72,12 +72,13 @@ def reference(port: int, workdir: Path) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def reader(port: int, workdir: Path) -> tuple[int, float]:
-    """The real reader, one sweep over the whole mailbox (only the sweep is timed)."""
-    return asyncio.run(_reader(port, workdir))
+def reader(port: int, workdir: Path, database_url: str = "") -> tuple[int, float]:
+    """The real reader, one sweep over the whole mailbox (only the sweep is timed); into
+    `database_url` when given (an empty database), else a fresh SQLite file."""
+    return asyncio.run(_reader(port, workdir, database_url))
 
 
-async def _reader(port: int, workdir: Path) -> tuple[int, float]:
+async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, float]:
     from domain.clock import SystemClock
     from intake.email.imap import ImapConfig, ImapSession
     from intake.email.reader import ImapReader
@@ -87,7 +88,7 @@ async def _reader(port: int, workdir: Path) -> tuple[int, float]:
     from storage.files import FileStore
     from tests.integration.email.helpers import seed_officer
 
-    url = f"sqlite:///{workdir / 'newsdesk.db'}"
+    url = database_url or f"sqlite:///{workdir / 'newsdesk.db'}"
     migrate.upgrade(url)
     async with Database(url) as db:
         await seed_officer(db)

@@ -18,7 +18,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from sqlalchemy import event, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pg import throwaway_database
 from domain.deadlines import DeadlineRule, ReminderPlan
 from domain.periods import TZ, month_bounds
 from reports.compliance import Rules, month_report, year_report
@@ -179,25 +179,12 @@ async def run_size(url: str, units: int, months: int) -> list[tuple[str, float, 
     return rows
 
 
-def _admin(base: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        base.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
-    ) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
 def measure(base: str | None, workdir: Path, units: int, months: int) -> list[Any]:
     """One size on a fresh database (a throwaway PostgreSQL database is dropped afterwards)."""
     if base is None:
         return asyncio.run(run_size(f"sqlite:///{workdir / f'bench-{units}.db'}", units, months))
-    name = f"bench_{units}_{uuid.uuid4().hex[:8]}"
-    _admin(base, f'CREATE DATABASE "{name}"')
-    try:
-        return asyncio.run(run_size(base.rsplit("/", 1)[0] + "/" + name, units, months))
-    finally:
-        _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database(base, f"bench_{units}") as url:
+        return asyncio.run(run_size(url, units, months))
 
 
 def main() -> None:
