@@ -247,6 +247,21 @@ async def test_serve_reads_the_drop_folder_when_imap_is_off(settings: Settings) 
     assert (settings.drop_dir / "processed" / "tin.eml").exists()
 
 
+async def send_back(database: Database, sub: Submission) -> None:
+    """An editor asks for changes (the officer's answer in the thread is the next version)."""
+    async with database.session() as session:
+        await transition(
+            session=session,
+            submission_id=sub.id or 0,
+            expected_status="pending_review",
+            expected_version=sub.version,
+            new_status="changes_requested",
+            actor="editor",
+            reason="Bổ sung ảnh",
+        )
+        await session.commit()
+
+
 async def test_reply_to_a_change_request_is_the_next_version(
     database: Database, files: FileStore
 ) -> None:
@@ -258,17 +273,7 @@ async def test_reply_to_a_change_request_is_the_next_version(
     original = mail(1)
     assert await intake.accept_many([fetched(original)]) == ["stored"]
     [first] = await submissions(database)
-    async with database.session() as session:
-        await transition(
-            session=session,
-            submission_id=first.id or 0,
-            expected_status="pending_review",
-            expected_version=first.version,
-            new_status="changes_requested",
-            actor="editor",
-            reason="Bổ sung ảnh",
-        )
-        await session.commit()
+    await send_back(database, first)
     reply_id = f"<{first.reply_to_message_id}>"
     thread = f"In-Reply-To: {reply_id}\r\nReferences: {reply_id}\r\n".encode()
     answer = thread + mail(2)
@@ -305,17 +310,7 @@ async def test_a_reply_to_a_receipt_is_flagged_for_the_editor(
     assert await intake.accept_many([fetched(thread + mail(2))]) == ["stored"]
     thanks = (await submissions(database))[-1]
     assert f"reply_to_notification: {first.code}" in thanks.warnings
-    async with database.session() as session:
-        await transition(
-            session=session,
-            submission_id=first.id or 0,
-            expected_status="pending_review",
-            expected_version=first.version,
-            new_status="changes_requested",
-            actor="editor",
-            reason="Bổ sung ảnh",
-        )
-        await session.commit()
+    await send_back(database, first)
     assert await intake.accept_many([fetched(thread + mail(3))]) == ["revised"]
     revised = next(s for s in await submissions(database) if s.id == first.id)
     assert revised.revision == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fakes.telegram_api import FakeTelegram
@@ -15,11 +16,21 @@ from intake.accept import Incoming, accept
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEvent, OutboxMessage
+from storage.models import AuditEvent, OutboxMessage, Submission
 from storage.registry import find_unit_by_address
 from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
 
 pytestmark = pytest.mark.integration
+
+
+async def unknown_mail(db: Database, files: FileStore, **fields: Any) -> Submission:
+    """A mail from an unregistered address, stored (so quarantined)."""
+    incoming = Incoming(channel=Channel.EMAIL, received_at=datetime.now(UTC), **fields)
+    async with db.session() as session:
+        sub = (await accept(incoming, session=session, files=files)).submission
+        await session.commit()
+    assert sub.status == S.QUARANTINED
+    return sub
 
 
 async def test_editor_assigns_unit_from_the_card(
@@ -31,23 +42,15 @@ async def test_editor_assigns_unit_from_the_card(
     (after one mistyped code) it goes to review with a normal card, and the sender is known."""
     async with Database(sqlite_url) as db:
         seeded = await seed(db)
-        async with db.session() as session:
-            sub = (
-                await accept(
-                    Incoming(
-                        channel=Channel.EMAIL,
-                        source_key="email:unknown",
-                        received_at=datetime.now(UTC),
-                        sender="tuyentruyen.yte@gmail.com",
-                        title="Phòng chống sốt xuất huyết",
-                        text="Nội dung",
-                        reply_to_message_id="<q1@gmail.com>",
-                    ),
-                    session=session,
-                    files=files,
-                )
-            ).submission
-            await session.commit()
+        sub = await unknown_mail(
+            db,
+            files,
+            source_key="email:unknown",
+            sender="tuyentruyen.yte@gmail.com",
+            title="Phòng chống sốt xuất huyết",
+            text="Nội dung",
+            reply_to_message_id="<q1@gmail.com>",
+        )
         assert sub.status == S.QUARANTINED and sub.id is not None
         async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
             card = await h.card(sub.id, sub.version)
@@ -89,23 +92,15 @@ async def test_editor_dismisses_an_auto_reply_without_telling_anyone(
     press is refused, and no message goes to the sender."""
     async with Database(sqlite_url) as db:
         seeded = await seed(db)
-        async with db.session() as session:
-            sub = (
-                await accept(
-                    Incoming(
-                        channel=Channel.EMAIL,
-                        source_key="email:ooo",
-                        received_at=datetime.now(UTC),
-                        sender="vanthu@example.vn",
-                        title="Trả lời tự động: Đã nhận bài",
-                        text="Tôi đang nghỉ phép đến hết tuần.",
-                        warnings=["automated_message"],
-                    ),
-                    session=session,
-                    files=files,
-                )
-            ).submission
-            await session.commit()
+        sub = await unknown_mail(
+            db,
+            files,
+            source_key="email:ooo",
+            sender="vanthu@example.vn",
+            title="Trả lời tự động: Đã nhận bài",
+            text="Tôi đang nghỉ phép đến hết tuần.",
+            warnings=["automated_message"],
+        )
         assert sub.id is not None
         async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
             card = await h.card(sub.id, sub.version)
