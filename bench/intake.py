@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from imapclient import IMAPClient
 
@@ -115,6 +116,13 @@ def measure(mode: str, port: int, database_url: str = "") -> dict[str, float]:
 
 def child(mode: str, port: int, workdir: Path, database_url: str) -> None:
     """Inside the measured process: time only the pipeline itself."""
+    if mode == "stages":
+        from bench.intake_stages import stages
+
+        figures = stages(port, workdir, database_url)
+        seconds = sum(s["wall"] for s in figures["stages"].values())
+        print(json.dumps(figures | {"seconds": seconds}))
+        return
     from bench.intake_modes import MODES
 
     count, seconds = MODES[mode](port, workdir, database_url)
@@ -124,7 +132,7 @@ def child(mode: str, port: int, workdir: Path, database_url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="messages in the mailbox")
-    parser.add_argument("--child", choices=["bare", "reference", "reader"])
+    parser.add_argument("--child", choices=["bare", "reference", "reader", "stages"])
     parser.add_argument("--port", type=int)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
@@ -151,15 +159,18 @@ def run(n: int, pg_admin_url: str = "") -> None:
         print(f"mailbox: {n} messages, {size / 1_048_576:.1f} MiB (5% with a 2 MB photo)")
         print(f"reader's database: {'PostgreSQL' if pg_admin_url else 'SQLite'}")
         results = {mode: measure(mode, server.port) for mode in ("bare", "reference")}
-        if pg_admin_url:
-            from bench.pg import throwaway_database
+        # the stages read the mailbox without changing it; the reader moves every message
+        for mode in ("stages", "reader"):
+            if pg_admin_url:
+                from bench.pg import throwaway_database
 
-            with throwaway_database(pg_admin_url, "bench_intake") as url:
-                results["reader"] = measure("reader", server.port, url)
-        else:
-            results["reader"] = measure("reader", server.port)
+                with throwaway_database(pg_admin_url, f"bench_{mode}") as url:
+                    results[mode] = measure(mode, server.port, url)
+            else:
+                results[mode] = measure(mode, server.port)
     finally:
         server.stop()
+    stage_costs = results.pop("stages")
     for mode, r in results.items():
         print(
             f"{mode:10s} {r['count']:6.0f} msgs {r['seconds']:7.2f} s "
@@ -168,6 +179,24 @@ def run(n: int, pg_admin_url: str = "") -> None:
     reader, bare, ref = results["reader"], results["bare"], results["reference"]
     print(f"reader / reference: {reader['rate'] / ref['rate']:.2f}x (aim >= 4x)")
     print(f"reader / bare fetch: {reader['rate'] / bare['rate']:.2f} (aim >= 0.20)")
+    show_stages(stage_costs, ref["rate"], bare["rate"])
+
+
+def show_stages(result: dict[str, Any], reference: float, bare: float) -> None:
+    """Each stage alone, and the best rate any arrangement of that work could reach here."""
+    count = result["count"]
+    print(f"each stage alone, {count} messages (wall / CPU seconds):")
+    for name, figures in result["stages"].items():
+        print(f"  {name:6s} {figures['wall']:6.2f} / {figures['cpu']:5.2f}")
+    cpu = sum(figures["cpu"] for figures in result["stages"].values())
+    cores = os.cpu_count() or 1
+    best = count * cores / cpu
+    print(
+        f"  all stages: {cpu:.2f} CPU-s, so at most {best:.0f} msgs/s on {cores} cores "
+        "(perfect parallelism; the mail server's share and the kernel's writeback of the "
+        "files are not counted, so the real ceiling is lower): "
+        f"{best / reference:.2f}x the reference, {best / bare:.2f} of the bare fetch"
+    )
 
 
 if __name__ == "__main__":
