@@ -96,7 +96,9 @@ class TelegramBot:
         self.app.add_handlers(
             [
                 # first: an edit is not a new message (nor a new command or onboarding answer)
-                MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self.drafts.on_edit),
+                MessageHandler(
+                    private & filters.UpdateType.EDITED_MESSAGE, self._private_edit(onboarding)
+                ),
                 CommandHandler("start", onboarding.start, filters=private),
                 CommandHandler(["trangthai", "status"], commands.status, filters=private),
                 CommandHandler(["huongdan", "help"], commands.help, filters=private),
@@ -128,6 +130,13 @@ class TelegramBot:
             self.app.add_handlers(retry.handlers())
         self.app.add_handler(TypeHandler(Update, self._finish), group=99)
         self.app.add_error_handler(self._error)
+
+    def _private_edit(self, onboarding: Onboarding) -> Any:
+        async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if not await onboarding.edited(update):
+                await self.drafts.on_edit(update, context)
+
+        return route
 
     def _private_message(self, onboarding: Onboarding) -> Any:
         async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -183,6 +183,21 @@ class Onboarding:
         )
         await message.reply_text(texts.CONSENT_QUESTION, reply_markup=consent_keyboard())
 
+    async def edited(self, update: Update) -> bool:
+        """An edited message during the invite walk: explained (the walk has moved on, so the
+        edit cannot replace the answer); False when the user is not registering."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return False
+        async with self.deps.db.session() as session:
+            reg = await load_walk(session, user.id, now=self.deps.clock.now())
+            if reg is None:
+                await session.commit()  # a stale walk was dropped
+                return False
+            await self.deps.finish(session, update, "edit:walk")
+        await message.reply_text(texts.EDIT_DURING_WALK)
+        return True
+
     async def step(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         """A text during the invite walk; False when the user is not registering."""
         message, user = update.effective_message, update.effective_user

@@ -43,6 +43,10 @@ INVALID_NAME = "Họ tên chưa hợp lệ. Vui lòng nhập lại họ và tên
 INVALID_PHONE = "Số điện thoại chưa hợp lệ (ví dụ: 0912 345 678). Vui lòng nhập lại."
 ALREADY_LINKED = "Tài khoản này đã được liên kết với đơn vị {unit}."
 EDIT_APPLIED = "Đã cập nhật nội dung tin nhắn vừa sửa vào bài đang soạn."
+EDIT_DURING_WALK = (
+    "Chỉnh sửa tin nhắn không được ghi nhận khi đăng ký. Để sửa thông tin đã gửi, đồng chí "
+    "gõ lại /start kèm mã mời để bắt đầu lại (mã mời chỉ hết hiệu lực khi đăng ký xong)."
+)
 EDIT_NOT_IN_DRAFT = (
     "Tin nhắn vừa sửa không còn thuộc bài đang soạn (bài đã gửi duyệt hoặc đã hủy), nên "
     "chỉnh sửa này không thay đổi gì. Nếu cần, đồng chí gửi lại nội dung mới; bài đã gửi "

@@ -116,8 +116,10 @@ async def test_an_invite_walk_survives_a_restart_and_an_abandoned_one_lets_go(
             newbie = h.fake.user(4003, "Thảo")
             h.fake.inject_command(newbie, "/start", invite.code)
             await h.message_to(newbie.id, "Mã mời hợp lệ")
-            h.fake.inject_text(newbie, "Đỗ Phương Thảo")
+            named = h.fake.inject_text(newbie, "Đỗ Phương Thảo")
             await h.message_to(newbie.id, "Chức vụ")
+            h.fake.inject_edit(named, text="Đỗ Thị Phương Thảo")  # too late to change the step
+            await h.message_to(newbie.id, "gõ lại /start kèm mã mời")
         async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
             h.fake.inject_text(newbie, "Chuyên viên truyền thông")
             await h.message_to(newbie.id, "Số điện thoại liên hệ")
