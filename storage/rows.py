@@ -30,7 +30,11 @@ def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Callable[[], Any] | Non
 
 def full_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
     """`values` plus the model's default for every other column; a missing required column
-    raises KeyError, as constructing the model would have failed too."""
+    or a name that is not a column raises KeyError (a typo must not vanish silently)."""
+    known = {name for name, _, _ in _defaults(model)}
+    unknown = set(values) - known
+    if unknown:
+        raise KeyError(f"{model.__name__} has no column {sorted(unknown)}")
     row: dict[str, Any] = {}
     for name, factory, default in _defaults(model):
         if name in values:
