@@ -270,18 +270,25 @@ async def answered_notifications(
     session: AsyncSession, parsed: Sequence[ParsedMessage]
 ) -> list[str | None]:
     """For each message, the code of the submission whose notification (receipt, decision,
-    reminder) it answers, or None: the editor is told it may not be a new product."""
+    reminder) it answers, or None: the editor is told it may not be a new product. Only a
+    notification sent to the same address counts (another system's Message-IDs may look
+    alike)."""
     wanted = [_outbox_ids((p.in_reply_to, *p.references)) for p in parsed]
     ids = {i for found in wanted for i in found}
     if not ids:
         return [None] * len(parsed)
     rows = await session.exec(
-        select(OutboxMessage.id, Submission.code)
+        select(OutboxMessage.id, OutboxMessage.recipient, Submission.code)
         .join(Submission, col(Submission.id) == col(OutboxMessage.submission_id))
         .where(col(OutboxMessage.id).in_(ids))
     )
-    codes: dict[int | None, str] = dict(rows.all())
-    return [next((codes[i] for i in found if i in codes), None) for found in wanted]
+    sent = {ident: (recipient.lower(), code) for ident, recipient, code in rows.all()}
+    out: list[str | None] = []
+    for message, found in zip(parsed, wanted, strict=True):
+        sender = (message.sender.address or "").lower()
+        matches = (sent[i][1] for i in found if i in sent and sender and sender in sent[i][0])
+        out.append(next(matches, None))
+    return out
 
 
 def _outbox_ids(refs: Sequence[str | None]) -> list[int]:

@@ -310,6 +310,11 @@ async def test_a_reply_to_a_receipt_is_flagged_for_the_editor(
     assert await intake.accept_many([fetched(thread + mail(2))]) == ["stored"]
     thanks = (await submissions(database))[-1]
     assert f"reply_to_notification: {first.code}" in thanks.warnings
+    # the same thread from an address the receipt did not go to is not attributed
+    other = thread + mail(4, sender="vanthu@skhcn.hungyen.gov.vn")
+    assert await intake.accept_many([fetched(other)]) == ["stored"]
+    colleague = (await submissions(database))[-1]
+    assert not any(w.startswith("reply_to_notification") for w in colleague.warnings)
     await send_back(database, first)
     assert await intake.accept_many([fetched(thread + mail(3))]) == ["revised"]
     revised = next(s for s in await submissions(database) if s.id == first.id)
