@@ -28,6 +28,11 @@ def _client(port: int, *, quiet: bool) -> IMAPClient:
     return client
 
 
+def quiet_client(port: int) -> IMAPClient:
+    """A read-only INBOX session with IMAPClient's debug formatting off."""
+    return _client(port, quiet=True)
+
+
 def bare(port: int, workdir: Path, database_url: str = "") -> tuple[int, float]:
     """Fetch every message, 100 UIDs per FETCH; returns (messages, seconds)."""
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from imapclient import IMAPClient
+from bench.intake_modes import quiet_client
 
 T = TypeVar("T")
 BATCH = 50
@@ -63,10 +63,8 @@ def stages(port: int, workdir: Path, database_url: str = "") -> dict[str, Any]:
 
 
 def _fetch_all(port: int) -> list[bytes]:
-    client = IMAPClient("127.0.0.1", port=port, ssl=False)
-    client._imap.debug = 0
-    client.login("alice", "alicepw")
-    client.select_folder("INBOX", readonly=True)
+    """Every message, 100 UIDs per FETCH, as the bare mode fetches them."""
+    client = quiet_client(port)
     uids = client.search(["ALL"])
     raws: list[bytes] = []
     for start in range(0, len(uids), 100):
