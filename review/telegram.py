@@ -331,7 +331,8 @@ class ReviewHandlers:
             await session.rollback()
             current = await get_submission(session=session, submission_id=cb.submission_id)
             return refusal(ed, current, cb)[1] or texts.ANSWER_STALE
-        self._remember(sub)
+        # not remembered for the refusal fast path: this transaction commits later, in
+        # on_reply, and a decision that might not land must not refuse presses from memory
         return texts.QUARANTINE_DISMISSED.format(code=sub.code)
 
     async def _publish_time(self, session: Any, cb: ReviewCallback, ed: Editor, value: str) -> str:
