@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from intake.email.docxtext import extract_docx_text
+from intake.email.docxtext import extract_docx_text, may_name_legacy_font
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -61,3 +61,51 @@ def test_what_is_not_a_word_file_has_no_text() -> None:
     assert extract_docx_text(b"PK\x03\x04 not really a zip") is None
     assert extract_docx_text(package({"word/document.xml": "<a>không phải Word</a>"})) is None
     assert extract_docx_text(package({"khac.txt": "x"})) is None
+
+
+def _styled(styles: str, body: str) -> bytes:
+    return package(
+        {
+            "_rels/.rels": f'<Relationships xmlns="{RELS}"><Relationship Id="r1" '
+            f'Type="{DOC}/officeDocument" Target="word/document.xml"/></Relationships>',
+            "word/_rels/document.xml.rels": f'<Relationships xmlns="{RELS}"><Relationship '
+            f'Id="r2" Type="{DOC}/styles" Target="styles.xml"/></Relationships>',
+            "word/document.xml": document(body),
+            "word/styles.xml": f'<w:styles xmlns:w="{W}">{styles}</w:styles>',
+        }
+    )
+
+
+def test_the_style_sheet_is_read_only_when_its_bytes_may_name_a_legacy_font() -> None:
+    assert not may_name_legacy_font(
+        f'<w:styles xmlns:w="{W}"><w:rFonts w:ascii="Times New Roman"/></w:styles>'.encode()
+    )
+    for named in (
+        '<w:rFonts w:ascii=".VnTime"/>',
+        "<w:rFonts w:hAnsi='.VNTIMEH'/>",
+        '<w:rFonts w:cs="Vni-Times"/>',
+        '<w:rFonts w:ascii="&#46;VnTime"/>',  # a character reference hides the name
+    ):
+        assert may_name_legacy_font(named.encode()), named
+    assert may_name_legacy_font('<w:rFonts w:ascii="Arial"/>'.encode("utf-16"))
+
+
+def test_a_legacy_default_font_hidden_behind_a_character_reference_still_converts() -> None:
+    defaults = '<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="&#46;VnTime"/>'
+    data = _styled(defaults + "</w:rPr></w:rPrDefault></w:docDefaults>", _para("Hµ Néi"))
+    found = extract_docx_text(data)
+    assert found is not None
+    assert (found.text, found.legacy_encoding) == ("Hà Nội\tx", "tcvn3")
+
+
+def test_without_a_legacy_font_the_text_is_kept_as_written() -> None:
+    # "Hµ Néi" only looks like TCVN3: with no legacy font named anywhere it is left alone.
+    normal = '<w:style w:styleId="Normal"><w:name w:val="Normal"/></w:style>'
+    data = _styled(normal, _para("Hµ Néi"))
+    found = extract_docx_text(data)
+    assert found is not None
+    assert (found.text, found.legacy_encoding) == ("Hµ Néi\tx", None)
+
+
+def _para(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t><w:tab/><w:t>x</w:t></w:r></w:p>"
