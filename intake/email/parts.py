@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
+from intake.email.b64 import decode_base64
 from intake.email.charsets import decode_bytes, decode_header_value, nfc
 from intake.email.htmltext import html_to_text
 from intake.email.model import ParsedAttachment, ParseLimits
@@ -97,7 +98,7 @@ def _payload(part: Message, walker: Walk) -> bytes:
     encoding = _text_header(part, "Content-Transfer-Encoding").strip().lower()
     if encoding == "base64" and isinstance(raw, str):
         try:  # one C call; the stdlib splits and re-joins the lines first
-            return binascii.a2b_base64(raw.encode("ascii", "surrogateescape"))
+            return decode_base64(raw.encode("ascii", "surrogateescape"))
         except (binascii.Error, ValueError):
             pass  # damaged base64: let the stdlib salvage what it can
     try:
