@@ -20,7 +20,7 @@ from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, attachment_values, put_raw, submission_values
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
-from storage.rows import full_row
+from storage.rows import full_row, table_of
 from storage.submissions import next_codes
 
 
@@ -105,9 +105,10 @@ async def _create_many(
 async def _insert_submissions(
     session: AsyncSession, rows: list[dict[str, Any]]
 ) -> list[Submission]:
-    """One multi-row INSERT of plain rows; ids come back by (unique) code, then the rows
-    are loaded (loading skips the model's constructor, which is what costs)."""
-    statement = insert(Submission).returning(col(Submission.id), col(Submission.code))
+    """One executemany of plain rows on the Core table; ids come back by (unique) code,
+    then the rows are loaded (loading skips the model's constructor, which is what costs)."""
+    table = table_of(Submission)
+    statement = insert(table).returning(table.c.id, table.c.code)
     result = await session.exec(statement, params=rows)
     ids = {code: ident for ident, code in result.all()}
     loaded = await session.exec(select(Submission).where(col(Submission.id).in_(ids.values())))
@@ -189,6 +190,7 @@ def _audit_rows(
 async def insert_rows(
     session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
 ) -> None:
-    """INSERT plain dicts (no ORM objects, no ids back)."""
-    if rows:  # executemany: one cached statement, batched by the driver layer
-        await session.exec(insert(model), params=rows)
+    """INSERT plain dicts (no ORM objects, no ids back), completed with the model's defaults."""
+    if rows:  # executemany on the Core table: one cached statement, batched by the driver
+        full = [full_row(model, row) for row in rows]
+        await session.exec(insert(table_of(model)), params=full)

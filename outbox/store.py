@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, utcnow
+from storage.rows import table_of
 
 EMAIL = "email"
 TELEGRAM = "telegram"
@@ -195,5 +196,5 @@ async def enqueue_many(
     rows = list({row["key"]: row for row in reversed(rows)}.values())[::-1]  # first wins
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    await session.exec(stmt)
+    stmt = insert(table_of(OutboxMessage)).on_conflict_do_nothing(index_elements=["key"])
+    await session.exec(stmt, params=rows)  # executemany: no per-value bound parameters

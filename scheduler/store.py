@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InviteCode, JobRun, OutboxMessage, Reminder
+from storage.rows import table_of
 
 # Big pages keep the number of statements flat; SQLAlchemy still splits below each database's
 # bound-parameter limit.
@@ -52,13 +53,6 @@ class Message:
         return base + "sha256:" + hashlib.sha256(self.recipient.encode()).hexdigest()
 
 
-def _table(model: type[SQLModel]) -> Table:
-    """The Core table: bulk statements on it skip the ORM's per-row bookkeeping."""
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
-
-
 def _insert(session: AsyncSession) -> Any:
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -77,7 +71,7 @@ async def record_reminders(
          "recipient": m.recipient, "created_at": now}
         for m in unique
     ]  # fmt: skip
-    t = _table(Reminder)
+    t = table_of(Reminder)
     stmt = (
         insert(t)
         .on_conflict_do_nothing()
@@ -106,7 +100,7 @@ async def _enqueue(
          "created_at": now}
         for m in messages
     ]  # fmt: skip
-    t = _table(OutboxMessage)
+    t = table_of(OutboxMessage)
     stmt = (
         _insert(session)(t)
         .on_conflict_do_nothing(index_elements=["key"])
@@ -168,7 +162,7 @@ async def ensure_invites(
             {"code": code, "unit_id": u, "created_at": now, "expires_at": expires_at}
             for u, code in fresh.items()
         ]
-        stmt = _insert(session)(_table(InviteCode))
+        stmt = _insert(session)(table_of(InviteCode))
         await session.exec(stmt, params=rows, execution_options=_PAGE)
         codes.update(fresh)
     return codes

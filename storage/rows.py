@@ -12,7 +12,16 @@ from functools import cache
 from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
+from sqlalchemy import Table
 from sqlmodel import SQLModel
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table: bulk statements on it skip the ORM's per-row, per-value bookkeeping
+    (an ORM bulk INSERT coerces every value of every row into a bound parameter)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 @cache
