@@ -79,7 +79,7 @@ async def _store(
 ) -> dict[str, float]:
     from domain.clock import SystemClock
     from intake.email.reader import FetchedMail
-    from intake.email.store import EmailIntake
+    from intake.email.store import EmailIntake, Prepared
     from storage import migrate
     from storage.db import Database
     from tests.integration.email.helpers import seed_officer
@@ -93,5 +93,5 @@ async def _store(
         wall, cpu = time.perf_counter(), _cpu()
         for start in range(0, len(items), BATCH):
             chunk = slice(start, start + BATCH)
-            await intake.accept_prepared(items[chunk], prepared[chunk])
+            await intake.accept_prepared(items[chunk], Prepared(prepared[chunk]))
         return {"wall": time.perf_counter() - wall, "cpu": _cpu() - cpu}

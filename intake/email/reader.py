@@ -39,13 +39,13 @@ class MailSink(Protocol):
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]: ...
 
-    def prepare(self, items: Sequence[FetchedMail]) -> Sequence[Any]:
-        """Blocking work (parsing, file writes) done in the reader's fetch thread."""
+    def prepare(self, items: Sequence[FetchedMail]) -> Any:
+        """Blocking work (parsing, starting file writes) done in the reader's fetch thread."""
         ...
 
-    async def accept_prepared(
-        self, items: Sequence[FetchedMail], prepared: Sequence[Any]
-    ) -> list[str]: ...
+    async def accept_prepared(self, items: Sequence[FetchedMail], prepared: Any) -> list[str]:
+        """Store a batch prepare() returned (one transaction)."""
+        ...
 
     def exclusive(self, name: str) -> AbstractAsyncContextManager[None]: ...
 
@@ -164,11 +164,11 @@ class ImapReader:
         index: int,
         info: dict[int, tuple[int, datetime | None]],
         uidvalidity: int,
-    ) -> asyncio.Future[tuple[list[FetchedMail], Sequence[Any]]] | None:
+    ) -> asyncio.Future[tuple[list[FetchedMail], Any]] | None:
         if index >= len(batches):
             return None
 
-        def work() -> tuple[list[FetchedMail], Sequence[Any]]:
+        def work() -> tuple[list[FetchedMail], Any]:
             items = self.fetch_planned(session, batches[index], info, uidvalidity)
             return items, self.sink.prepare(items)
 

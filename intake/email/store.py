@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -28,6 +28,22 @@ log = logging.getLogger(__name__)
 _CHUNK = 500  # bound on IN (...) lists
 # File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
 _WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed batch, (message, sha256 of the raw mail) per item, and the writes of its raw
+    mail and files to the file store, started as each message was parsed. The batch's
+    transaction waits for them (fsync included): a committed row never points at a file
+    that is not on disk."""
+
+    entries: list[tuple[ParsedMessage, str]]
+    writes: list[Future[None]] = field(default_factory=list)
+
+    async def written(self) -> None:
+        """Wait for every write; the first failure is raised."""
+        for write in self.writes:
+            await asyncio.wrap_future(write)
 
 
 @dataclass(frozen=True)
@@ -101,12 +117,13 @@ class EmailIntake:
         prepared = await asyncio.to_thread(self.prepare, items)
         return await self.accept_prepared(items, prepared)
 
-    async def accept_prepared(
-        self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
-    ) -> list[str]:
-        """accept_many() after prepare() (which the reader runs in its fetch thread)."""
+    async def accept_prepared(self, items: Sequence[FetchedMail], batch: Prepared) -> list[str]:
+        """accept_many() after prepare() (which the reader runs in its fetch thread, so the
+        next batch is fetched and parsed while this one's files are written and stored)."""
         if not items:
             return []
+        await batch.written()
+        prepared = batch.entries
         try:
             outcomes = await self._commit(items, prepared)
         except Exception:  # a rival instance, or one bad message: isolate it
@@ -134,18 +151,21 @@ class EmailIntake:
             await session.commit()
         return outcomes
 
-    def prepare(self, items: Sequence[FetchedMail]) -> list[tuple[ParsedMessage, str]]:
-        """Blocking: parse, hash, and write the raw mail and its files to the file store
-        (in parallel, fsync included) before the transaction; accept then finds them."""
-        prepared = [(parse_message(i.raw), hashlib.sha256(i.raw).hexdigest()) for i in items]
-        blobs: list[tuple[bytes, str | None]] = [
-            (i.raw, digest) for i, (_, digest) in zip(items, prepared, strict=True)
-        ]
-        for parsed, _ in prepared:
-            kept = split_files(parsed, self.policy.allowed_extensions)[0]
-            blobs += [(f.data, f.sha256) for f in kept]
-        list(_WRITERS.map(lambda blob: self.files.put(blob[0], sha256=blob[1]), blobs))
-        return prepared
+    def prepare(self, items: Sequence[FetchedMail]) -> Prepared:
+        """Blocking: parse and hash each message, and start writing its raw mail and files
+        to the file store (a few writers in parallel, fsync included) while the next one is
+        parsed; accept_prepared() waits for the writes before its transaction."""
+        batch = Prepared(entries=[])
+        for item in items:
+            parsed, digest = parse_message(item.raw), hashlib.sha256(item.raw).hexdigest()
+            batch.entries.append((parsed, digest))
+            batch.writes.append(_WRITERS.submit(self._put, item.raw, digest))
+            for kept in split_files(parsed, self.policy.allowed_extensions)[0]:
+                batch.writes.append(_WRITERS.submit(self._put, kept.data, kept.sha256))
+        return batch
+
+    def _put(self, data: bytes, sha256: str | None) -> None:
+        self.files.put(data, sha256=sha256)
 
     async def _accept_alone(self, item: FetchedMail, entry: tuple[ParsedMessage, str]) -> str:
         try:
