@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,36 +42,44 @@ class FileStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._root = os.fspath(self.root)
 
     def path(self, sha256: str) -> Path:
         """Where a file with this digest lives (a digest is the only way in)."""
+        return Path(self._where(sha256))
+
+    def _where(self, sha256: str) -> str:
         digest = sha256.lower()
         if len(digest) != 64 or not set(digest) <= _HEX:
             raise ValueError("not a sha256 hex digest")
-        return self.root / digest[:2] / digest[2:4] / digest
+        return f"{self._root}/{digest[:2]}/{digest[2:4]}/{digest}"
 
     def put(
         self, data: bytes, filename: str | None = None, *, sha256: str | None = None
     ) -> StoredFile:
-        """Store bytes atomically (write, fsync, rename) and return their identity.
+        """Store bytes durably: written to a temporary file, fsync'd, renamed into place, and
+        the directory fsync'd (and the parent of any directory created), so a crash after
+        the caller commits a row naming the file cannot lose it, even when the database is
+        on another machine.
 
         `sha256` is the digest of `data` when the caller already computed it (the e-mail
         parser hashes every part once; hashing a multi-MB file again costs milliseconds).
         """
         digest = sha256 or hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        target = self._where(digest)
+        if not os.path.exists(target):
+            folder = os.path.dirname(target)
+            synced = [folder, *_make_dirs(folder)]
+            tmp = f"{folder}/.tmp-{secrets.token_hex(8)}"
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                _write(tmp, data)
                 os.replace(tmp, target)
             except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
                 raise
+            for directory in synced:
+                _fsync_dir(directory)
         return StoredFile(sha256=digest, size=len(data), filename=safe_filename(filename))
 
     def read(self, sha256: str) -> bytes:
@@ -78,3 +87,33 @@ class FileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+
+def _make_dirs(folder: str) -> list[str]:
+    """Create `folder` and missing parents; the parents whose entries changed (to fsync)."""
+    if os.path.isdir(folder):
+        return []
+    parent = os.path.dirname(folder)
+    changed = _make_dirs(parent) if parent and parent != folder else []
+    with contextlib.suppress(FileExistsError):  # another writer made it meanwhile
+        os.mkdir(folder)
+    return [*changed, parent]
+
+
+def _write(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
 from pathlib import Path
 
@@ -45,6 +46,35 @@ def test_same_bytes_are_stored_once(tmp_path: Path) -> None:
     second = store.put(b"poster", "b.png")
     assert first.sha256 == second.sha256 == hashlib.sha256(b"poster").hexdigest()
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+
+
+def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rename into place is durable too: the row naming a file may be committed on a
+    PostgreSQL server elsewhere, whose fsync does nothing for this machine's directories."""
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    root = tmp_path / "files"
+    store = FileStore(root)
+    first = store.put(b"poster")
+    folder = store.path(first.sha256).parent
+    assert synced[0].startswith(f"{folder}/.tmp-")  # the data, before the rename
+    assert set(synced[1:]) == {str(folder), str(folder.parent), str(root), str(tmp_path)}
+    synced.clear()
+    store.put(b"poster")  # already there: nothing written, nothing synced
+    assert synced == []
+    second = store.put(b"video")
+    second_folder = store.path(second.sha256).parent
+    assert synced[0].startswith(f"{second_folder}/.tmp-")
+    assert str(second_folder) in synced[1:] and str(tmp_path) not in synced
+    assert not list(root.rglob(".tmp-*"))
 
 
 def test_path_accepts_only_digests(tmp_path: Path) -> None:
