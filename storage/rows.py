@@ -37,11 +37,15 @@ def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Callable[[], Any] | Non
     return tuple(out)
 
 
+@cache
+def _columns(model: type[SQLModel]) -> frozenset[str]:
+    return frozenset(name for name, _, _ in _defaults(model))
+
+
 def full_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
     """`values` plus the model's default for every other column; a missing required column
     or a name that is not a column raises KeyError (a typo must not vanish silently)."""
-    known = {name for name, _, _ in _defaults(model)}
-    unknown = set(values) - known
+    unknown = set(values) - _columns(model)
     if unknown:
         raise KeyError(f"{model.__name__} has no column {sorted(unknown)}")
     row: dict[str, Any] = {}
