@@ -114,4 +114,10 @@ def decode_header_value(value: object, *, max_chars: int = 20_000) -> tuple[str,
 
 
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")  # one C call; it refuses any lone surrogate
+    except UnicodeEncodeError:
+        return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return False

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 OFFICE_DOCUMENT = "/officeDocument"
 STYLES = "/styles"
+_LEGACY_FONT = re.compile(rb"""=\s*["']\s*(?:\.vn|vni)""", re.IGNORECASE)
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
 
 
@@ -87,12 +89,19 @@ def _xml(archive: zipfile.ZipFile, name: str) -> Any:
 def may_name_legacy_font(xml: bytes) -> bool:
     """False only if these XML bytes cannot name a TCVN3 (".Vn...") or VNI ("VNI-...") font.
 
-    Anything a byte search could miss (character references, a UTF-16 part) counts as "may".
+    Only `rFonts` elements name the fonts we read (`_run_font`), so only their tags are
+    looked at; anything a byte search could miss (character references, a UTF-16 part)
+    counts as "may".
     """
-    if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:64]:
+    if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:64] or b"&#" in xml:
         return True
-    lower = xml.lower()
-    return b".vn" in lower or b"vni" in lower or b"&#" in lower
+    position = xml.find(b"rFonts")
+    while position >= 0:
+        end = xml.find(b">", position)
+        if _LEGACY_FONT.search(xml, position, len(xml) if end < 0 else end):
+            return True
+        position = xml.find(b"rFonts", position + 6)
+    return False
 
 
 def _target(archive: zipfile.ZipFile, source: str, kind: str) -> str | None:
