@@ -88,6 +88,11 @@ def test_the_style_sheet_is_read_only_when_its_bytes_may_name_a_legacy_font() ->
     ):
         assert may_name_legacy_font(named.encode()), named
     assert may_name_legacy_font('<w:rFonts w:ascii="Arial"/>'.encode("utf-16"))
+    # Only rFonts tags name the fonts read; a style merely called ".VnTime" names none.
+    assert not may_name_legacy_font(
+        b'<w:style><w:name w:val=".VnTime"/><w:rFonts w:ascii="Arial"/>'
+    )
+    assert may_name_legacy_font(b'<w:rFonts\n  w:eastAsia="Arial"\n  w:hAnsi = " .VnArial"/>')
 
 
 def test_a_legacy_default_font_hidden_behind_a_character_reference_still_converts() -> None:
