@@ -93,8 +93,8 @@ def _make_dirs(folder: str) -> list[str]:
     """Create `folder` and missing parents; the parents whose entries changed (to fsync)."""
     if os.path.isdir(folder):
         return []
-    parent = os.path.dirname(folder)
-    changed = _make_dirs(parent) if parent and parent != folder else []
+    parent = os.path.dirname(folder) or "."  # a relative root such as the default var/files
+    changed = _make_dirs(parent) if parent != folder else []
     with contextlib.suppress(FileExistsError):  # another writer made it meanwhile
         os.mkdir(folder)
     return [*changed, parent]

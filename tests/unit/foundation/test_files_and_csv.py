@@ -77,6 +77,15 @@ def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
     assert not list(root.rglob(".tmp-*"))
 
 
+def test_a_relative_root_that_does_not_exist_yet_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = FileStore(Path("var") / "files")  # the default data_dir is the relative "var"
+    stored = store.put(b"bai viet")
+    assert (tmp_path / store.path(stored.sha256)).read_bytes() == b"bai viet"
+
+
 def test_path_accepts_only_digests(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="sha256"):
         FileStore(tmp_path).path("../../etc/passwd")
