@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from conftest import smtp_settings_for
+from sqlmodel import select
 from support.smtp import SmtpSink
 
 from domain.clock import SystemClock
@@ -17,7 +19,7 @@ from outbox.email import EmailSender
 from outbox.worker import OutboxWorker
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import ProcessedMail, Submission
+from storage.models import Attachment, ProcessedMail, Submission, SubmissionRevision
 from tests.fakes.dovecot import Dovecot
 from tests.integration.email.helpers import (
     append,
@@ -160,6 +162,46 @@ async def test_killed_between_commit_and_move_is_not_processed_again(
     assert count_in(config, config.mailbox) == 0
     assert count_in(config, config.processed_folder) == 3
     assert await count(database, Submission) == 3
+
+
+async def test_a_file_store_that_cannot_be_written_commits_and_moves_nothing(
+    dovecot: Dovecot, database: Database, tmp_path: Path
+) -> None:
+    """GIVEN a file store whose disk refuses writes WHEN mail arrives THEN no row is committed
+    and nothing is moved (a row never names a file that is not on disk); once the disk is
+    back, each message is stored once, with its raw mail and every attachment on disk."""
+    await seed_officer(database)
+    config = new_mailbox(dovecot)
+    append(config, golden("04-gmail-photos"), mail(1))
+    root = tmp_path / "files"
+    root.write_bytes(b"")  # a file where the store's folder should be: every write fails
+    files = FileStore(root)
+    running = reader(config, database, files)
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+
+    async def retried() -> bool:
+        return running.sweeps >= 3
+
+    await wait_until(retried)
+    assert await count(database, ProcessedMail) == 0
+    assert await count(database, Submission) == 0
+    assert count_in(config, config.mailbox) == 2
+    root.unlink()  # the disk is back
+
+    async def all_moved() -> bool:
+        return count_in(config, config.processed_folder) == 2
+
+    await wait_until(all_moved)
+    stop.set()
+    await task
+    assert {r.outcome for r in await processed(database)} == {"stored"}
+    assert await count(database, Submission) == 2
+    async with database.session() as session:
+        digests = [a.sha256 for a in (await session.exec(select(Attachment))).all()]
+        digests += [r.raw_sha256 for r in (await session.exec(select(SubmissionRevision))).all()]
+    assert len(digests) >= 4  # two raw mails and the photos of 04-gmail-photos
+    assert all(d is not None and files.exists(d) for d in digests)
 
 
 async def test_uidvalidity_change_does_not_duplicate(
