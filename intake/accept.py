@@ -14,7 +14,7 @@ from domain.periods import period_of
 from domain.states import SubmissionStatus
 from domain.text import clean, nfc
 from storage.audit import add_audit
-from storage.files import FileStore, safe_filename
+from storage.files import FileStore, StoredFile, safe_filename
 from storage.models import Attachment, Submission, SubmissionRevision
 from storage.submissions import get_revision_by_source, get_submission, next_code, transition
 
@@ -31,6 +31,7 @@ class IncomingFile:
     caption: str = ""
     telegram_file_id: str | None = None
     sha256: str | None = None  # digest of `data`, when the channel already computed it
+    stored: bool = False  # already put in the file store, durably, under `sha256`
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Incoming:
     warnings: Sequence[str] = ()
     raw: bytes | None = None
     raw_sha256: str | None = None  # digest of `raw`, when the channel already computed it
+    raw_stored: bool = False  # `raw` already put in the file store, durably, under raw_sha256
     reply_to_message_id: str | None = None
     telegram_chat_id: int | None = None
 
@@ -83,7 +85,17 @@ def put_raw(incoming: Incoming, files: FileStore) -> str | None:
     """The raw message or update into the file store; its digest (None when there is none)."""
     if incoming.raw is None:
         return None
-    return files.put(incoming.raw, "raw", sha256=incoming.raw_sha256).sha256
+    return _put(files, incoming.raw, "raw", incoming.raw_sha256, stored=incoming.raw_stored).sha256
+
+
+def _put(
+    files: FileStore, data: bytes, filename: str, sha256: str | None, *, stored: bool
+) -> StoredFile:
+    """files.put(), unless the channel already stored these bytes durably (e-mail intake
+    writes and fsyncs every file before its transaction): no second look at the disk."""
+    if stored and sha256:
+        return StoredFile(sha256=sha256, size=len(data), filename=safe_filename(filename))
+    return files.put(data, filename, sha256=sha256)
 
 
 def submission_values(
@@ -123,7 +135,7 @@ def attachment_values(
     item: IncomingFile, /, *, files: FileStore, submission_id: int, revision: int, position: int
 ) -> dict[str, Any]:
     """Put the file in the store; the Attachment columns pointing at it."""
-    stored = files.put(item.data, item.filename, sha256=item.sha256)
+    stored = _put(files, item.data, item.filename, item.sha256, stored=item.stored)
     return {
         "submission_id": submission_id,
         "revision": revision,

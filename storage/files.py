@@ -67,8 +67,13 @@ class FileStore:
         """
         digest = sha256 or hashlib.sha256(data).hexdigest()
         target = self._where(digest)
-        if not os.path.exists(target):
-            folder = os.path.dirname(target)
+        folder = os.path.dirname(target)
+        if os.path.exists(target):
+            # Stored before, but perhaps by a call that crashed between its rename and its
+            # directory fsyncs: sync the entries again (cheap when nothing is dirty).
+            for directory in (folder, os.path.dirname(folder), self._root):
+                _fsync_dir(directory)
+        else:
             synced = [folder, *_make_dirs(folder)]
             tmp = f"{folder}/.tmp-{secrets.token_hex(8)}"
             try:

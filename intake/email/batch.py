@@ -43,9 +43,10 @@ class _Batch:
 
 
 def split_files(
-    parsed: ParsedMessage, allowed_extensions: Sequence[str]
+    parsed: ParsedMessage, allowed_extensions: Sequence[str], *, stored: bool = False
 ) -> tuple[list[IncomingFile], list[str]]:
-    """Attachments kept, and names of those whose type is not allowed."""
+    """Attachments kept, and names of those whose type is not allowed; `stored`: the kept
+    ones are already in the file store (EmailIntake.prepare() wrote them)."""
     allowed = {e.lower().lstrip(".") for e in allowed_extensions}
     kept: list[IncomingFile] = []
     refused: list[str] = []
@@ -60,6 +61,7 @@ def split_files(
                 attachment.filename,
                 attachment.content_type,
                 sha256=attachment.sha256,
+                stored=stored,
             )
         )
     return kept, refused
@@ -74,7 +76,9 @@ async def store_batch(
     rules: Rules,
     now: datetime,
 ) -> list[str]:
-    """Write everything the batch causes into `session` (the caller commits)."""
+    """Write everything the batch causes into `session` (the caller commits). The raw mail
+    and the kept attachments must already be in `files` (EmailIntake.prepare() wrote them
+    and accept_prepared() waited for the writes): rows name them without a second look."""
     batch = _Batch(outcomes=[""] * len(items), submission_ids=[None] * len(items))
     earlier = await _earlier_copies(session, prepared)
     senders = await _senders(session, prepared, now)
@@ -184,7 +188,7 @@ async def _submissions(
     for index in new:
         parsed, digest = prepared[index]
         who = senders.get(parsed.sender.address or "", SenderUnit(None, None))
-        kept, refused = split_files(parsed, rules.allowed_extensions)
+        kept, refused = split_files(parsed, rules.allowed_extensions, stored=True)
         refusals.append(refused)
         incomings.append(_incoming(items[index], parsed, digest, who, kept, refused, now))
     revised = await revisions(session, incomings, [prepared[i][0] for i in new], files)
@@ -259,6 +263,7 @@ def _incoming(
         warnings=warnings,
         raw=item.raw,
         raw_sha256=digest,
+        raw_stored=True,
         reply_to_message_id=parsed.message_id,
     )
 
