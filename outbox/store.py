@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, utcnow
-from storage.rows import table_of
+from storage.rows import dialect_insert, table_of
 
 EMAIL = "email"
 TELEGRAM = "telegram"
@@ -63,8 +62,7 @@ async def enqueue(
         "result": {},
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
     await session.exec(stmt)
 
@@ -194,7 +192,6 @@ async def enqueue_many(
             }
         )
     rows = list({row["key"]: row for row in reversed(rows)}.values())[::-1]  # first wins
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(table_of(OutboxMessage)).on_conflict_do_nothing(index_elements=["key"])
     await session.exec(stmt, params=rows)  # executemany: no per-value bound parameters

@@ -8,12 +8,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from publisher.policy import LEASE, day_bounds
 from storage.models import Publication
+from storage.rows import dialect_insert
 
 TARGET = "zalo"
 
@@ -68,8 +68,7 @@ async def add_publication(
         "created_at": now,
         "updated_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(Publication).values(**values).on_conflict_do_nothing()
     await session.exec(stmt)
     query = select(Publication).where(

@@ -12,15 +12,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InviteCode, JobRun, OutboxMessage, Reminder
-from storage.rows import table_of
+from storage.rows import dialect_insert, table_of
 
 # Big pages keep the number of statements flat; SQLAlchemy still splits below each database's
 # bound-parameter limit.
@@ -53,11 +51,6 @@ class Message:
         return base + "sha256:" + hashlib.sha256(self.recipient.encode()).hexdigest()
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def record_reminders(
     *, session: AsyncSession, messages: Sequence[Message], now: datetime
 ) -> list[Message]:
@@ -65,7 +58,7 @@ async def record_reminders(
     unique = list({m.identity: m for m in messages}.values())
     if not unique:
         return []
-    insert = _insert(session)
+    insert = dialect_insert(session)
     rows = [
         {"unit_id": m.unit_id, "period": m.period, "step": m.step, "channel": m.channel,
          "recipient": m.recipient, "created_at": now}
@@ -102,7 +95,7 @@ async def _enqueue(
     ]  # fmt: skip
     t = table_of(OutboxMessage)
     stmt = (
-        _insert(session)(t)
+        dialect_insert(session)(t)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(t.c.id, t.c.key)
     )
@@ -122,7 +115,7 @@ async def _enqueue(
 async def claim_job_run(*, session: AsyncSession, key: str, now: datetime) -> int | None:
     """Insert a JobRun under `key`; its id, or None when that run already happened."""
     stmt = (
-        _insert(session)(JobRun)
+        dialect_insert(session)(JobRun)
         .values(key=key, started_at=now, outcome="running")
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(col(JobRun.id))
@@ -162,7 +155,7 @@ async def ensure_invites(
             {"code": code, "unit_id": u, "created_at": now, "expires_at": expires_at}
             for u, code in fresh.items()
         ]
-        stmt = _insert(session)(table_of(InviteCode))
+        stmt = dialect_insert(session)(table_of(InviteCode))
         await session.exec(stmt, params=rows, execution_options=_PAGE)
         codes.update(fresh)
     return codes

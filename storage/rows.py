@@ -13,7 +13,14 @@ from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
+
+
+def dialect_insert(session: Any) -> Any:
+    """The dialect's insert() (PostgreSQL or SQLite), which has on_conflict_do_nothing()."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,13 +14,12 @@ from domain.errors import IllegalTransitionError, StaleTransitionError
 from domain.states import SubmissionStatus, can_transition
 from storage.audit import add_audit
 from storage.models import Attachment, CodeCounter, Submission, SubmissionRevision, utcnow
+from storage.rows import dialect_insert
 
 
 async def next_code(*, session: AsyncSession, period: str) -> str:
     """The next public code for a month, e.g. "2024-07-0012" (gap-free per committed month)."""
-    bind = session.get_bind()
-    dialect = bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     await session.exec(insert(CodeCounter).values(period=period, last=0).on_conflict_do_nothing())
     result = await session.exec(
         update(CodeCounter)
@@ -159,8 +157,7 @@ async def next_codes(*, session: AsyncSession, period: str, count: int) -> list[
     """`count` consecutive public codes for a month in one UPDATE (bulk intake)."""
     if count <= 0:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     await session.exec(insert(CodeCounter).values(period=period, last=0).on_conflict_do_nothing())
     result = await session.exec(
         update(CodeCounter)

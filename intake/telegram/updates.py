@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import TelegramUpdate
+from storage.rows import dialect_insert
 
 DONE = "done"
 
@@ -28,8 +28,7 @@ def kind_of(raw: dict[str, Any]) -> str:
 
 async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdate:
     """Insert the raw update unless known; return the stored row (caller commits)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = (
         insert(TelegramUpdate)
         .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome="")
@@ -49,16 +48,14 @@ async def record_all(*, session: AsyncSession, raws: list[dict[str, Any]]) -> No
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(TelegramUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
     await session.exec(stmt)
 
 
 async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
     """Insert the raw update with its outcome, or set the outcome of a recorded one."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(TelegramUpdate).values(
         update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
     )
@@ -82,8 +79,7 @@ async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str
     )
     if completed.rowcount == 1:
         return True
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(TelegramUpdate).values(
         update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
     )
