@@ -17,10 +17,16 @@ import pybase64
 
 def decode_base64(data: bytes) -> bytes:
     """binascii.a2b_base64(data), faster; raises binascii.Error when binascii would."""
-    first_pad = data.find(b"=")
-    if first_pad < 0 or data[first_pad:].rstrip(b" \t\r\n") in (b"=", b"=="):
+    return decode_base64_span(data, 0, len(data))
+
+
+def decode_base64_span(raw: bytes, start: int, end: int) -> bytes:
+    """decode_base64(raw[start:end]) without copying the span out of `raw` first."""
+    view = memoryview(raw)[start:end]
+    first_pad = raw.find(b"=", start, end)
+    if first_pad < 0 or raw[first_pad:end].rstrip(b" \t\r\n") in (b"=", b"=="):
         try:
-            return pybase64.b64decode(data, validate=False)
+            return pybase64.b64decode(view, validate=False)
         except (binascii.Error, ValueError):
             pass
-    return binascii.a2b_base64(data)
+    return binascii.a2b_base64(view)

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from intake.email.b64 import decode_base64
+from intake.email.b64 import decode_base64, decode_base64_span
 from intake.email.charsets import decode_bytes, decode_header_value, nfc
+from intake.email.fastmime import body_span
 from intake.email.htmltext import html_to_text
 from intake.email.model import ParsedAttachment, ParseLimits
 from intake.email.tnef import unpack_tnef
@@ -94,13 +95,13 @@ def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
 
 
 def _payload(part: Message, walker: Walk) -> bytes:
-    raw = part.get_payload()
     encoding = _text_header(part, "Content-Transfer-Encoding").strip().lower()
-    if encoding == "base64" and isinstance(raw, str):
+    if encoding == "base64":
         try:  # one C call; the stdlib splits and re-joins the lines first
-            return decode_base64(raw.encode("ascii", "surrogateescape"))
+            return _base64(part)
         except (binascii.Error, ValueError):
             pass  # damaged base64: let the stdlib salvage what it can
+    raw = _raw_payload(part)
     try:
         data = part.get_payload(decode=True)
     except Exception:  # compat32 is lenient, but keep going whatever happens
@@ -114,8 +115,27 @@ def _payload(part: Message, walker: Walk) -> bytes:
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
 
 
+def _base64(part: Message) -> bytes:
+    span = body_span(part)  # a large message's leaf, still in place in the raw bytes
+    if span is not None:
+        return decode_base64_span(*span)
+    raw = _raw_payload(part)
+    if not isinstance(raw, str):
+        raise ValueError("not a leaf")
+    return decode_base64(raw.encode("ascii", "surrogateescape"))
+
+
+def _raw_payload(part: Message) -> object:
+    """The payload as stored (str or list). compat32 re-decodes 8-bit text with the charset
+    parameter, which raises ValueError when that parameter holds a NUL: then None."""
+    try:
+        return part.get_payload()
+    except ValueError:
+        return None
+
+
 def _inner(part: Message) -> Message | None:
-    payload = part.get_payload()
+    payload = _raw_payload(part)
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]
     return None

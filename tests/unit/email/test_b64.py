@@ -8,7 +8,7 @@ import binascii
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.email.b64 import decode_base64
+from intake.email.b64 import decode_base64, decode_base64_span
 
 ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 NOISE = b"=\r\n \t-_!*.\x00\xff"
@@ -46,3 +46,18 @@ def test_a_clean_multi_megabyte_body_decodes_to_the_same_bytes() -> None:
     assert decode_base64(encoded) == payload
     cut = encoded[:-10]  # cut short
     assert _outcome(decode_base64, cut) == _outcome(binascii.a2b_base64, cut)
+
+
+@settings(max_examples=500)
+@given(st.binary(max_size=40), st.binary(max_size=300), st.binary(max_size=40))
+def test_a_span_decodes_like_its_slice(before: bytes, payload: bytes, after: bytes) -> None:
+    encoded = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+    raw = before + encoded + after
+    start, end = len(before), len(before) + len(encoded)
+    assert decode_base64_span(raw, start, end) == payload
+    for cut in (start, max(start, end - 3), end + len(after)):  # cut short, or overlong
+        try:
+            got: bytes | str = decode_base64_span(raw, start, cut)
+        except (binascii.Error, ValueError) as exc:
+            got = type(exc).__name__
+        assert got == _outcome(decode_base64, raw[start:cut])

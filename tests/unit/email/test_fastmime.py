@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
 from pathlib import Path
 
 import pytest
 
+from intake.email import fastmime
 from intake.email.model import ParsedMessage, ParseLimits
 from intake.email.parse import parse_message
 
@@ -52,3 +57,57 @@ def test_broken_multiparts_are_flagged_alike(raw: str) -> None:
     assert "message_defects" in slow.warnings
     assert fast.warnings == slow.warnings
     assert _comparable(fast) == _comparable(slow)
+
+
+def _leaves(msg: Message) -> list[tuple[str, str]]:
+    # The stdlib splits a delivery report into header blocks; the fast path keeps it whole.
+    # A single-part message's body keeps its last line break on the fast path only.
+    if msg.get_content_type() == "message/delivery-status":
+        return [(msg.get_content_type(), "")]
+    if msg.is_multipart():
+        return [
+            leaf
+            for part in msg.get_payload()
+            if isinstance(part, Message)
+            for leaf in _leaves(part)
+        ]
+    return [(msg.get_content_type(), str(msg.get_payload()).rstrip("\r\n"))]
+
+
+@pytest.mark.parametrize("path", MAIL, ids=[p.stem for p in MAIL])
+def test_leaf_payloads_read_from_the_raw_bytes_match_the_stdlib(path: Path) -> None:
+    raw = path.read_bytes()
+    fast = fastmime.build(raw)
+    assert _leaves(fast) == _leaves(BytesParser(policy=compat32).parsebytes(raw))
+    read = [m for m in fast.walk() if m.get_content_type() != "message/delivery-status"]
+    assert all(fastmime.body_span(m) is None for m in read)  # each one read once, now a str
+
+
+def test_a_part_without_headers_keeps_its_text() -> None:
+    raw = (
+        HEAD.format(boundary='; boundary="b1"')
+        + "--b1\r\n\r\nDòng đầu.\r\n\r\nDòng sau.\r\n--b1\r\n"
+        + PART
+        + "--b1--\r\n"
+    ).encode()
+    fast, slow = parse_message(raw, limits=FAST), parse_message(raw, limits=STDLIB)
+    assert "Dòng đầu." in slow.text and "Dòng sau." in slow.text
+    assert _comparable(fast) == _comparable(slow)
+    assert fast.warnings == slow.warnings
+
+
+def test_a_large_base64_leaf_is_decoded_from_its_span_without_a_str_copy() -> None:
+    photo = bytes(range(256)) * 4096  # 1 MiB
+    encoded = base64.encodebytes(photo).replace(b"\n", b"\r\n").decode()
+    raw = (
+        HEAD.format(boundary='; boundary="b1"') + "--b1\r\n" + PART + "--b1\r\n"
+        "Content-Type: image/jpeg; name=anh.jpg\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + encoded + "--b1--\r\n"
+    ).encode()  # fmt: skip
+    leaf = fastmime.build(raw).get_payload()[1]
+    assert isinstance(leaf, Message)
+    span = fastmime.body_span(leaf)
+    assert span is not None and span[0] is raw  # still in place, nothing copied yet
+    parsed = parse_message(raw, limits=FAST)
+    assert [a.data for a in parsed.attachments] == [photo]
+    assert _comparable(parsed) == _comparable(parse_message(raw, limits=STDLIB))

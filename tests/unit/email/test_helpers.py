@@ -9,6 +9,8 @@ import pytest
 from intake.email.charsets import decode_bytes, decode_header_value
 from intake.email.htmltext import html_to_text
 from intake.email.legacy import encoding_for_font, tcvn3_to_unicode, vni_to_unicode
+from intake.email.model import ParseLimits
+from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
 from intake.email.subjects import clean_subject, is_forward_subject
 from tests.golden.legacy_encode import to_tcvn3, to_vni
@@ -46,6 +48,20 @@ def test_mislabelled_and_unknown_charsets_warn() -> None:
     assert text == "Thái Bình" and warning and warning.startswith("charset_mislabelled")
     text, warning = decode_bytes(cp1258("Hưng Yên"), "x-bogus")
     assert text == "Hưng Yên" and warning and warning.startswith("charset_unknown")
+
+
+def test_a_charset_label_with_a_nul_is_an_unknown_charset() -> None:
+    # codecs.lookup() raises ValueError, not LookupError, for "iso-8859\x00-1"
+    text, warning = decode_bytes("Hưng Yên".encode(), "iso-8859\x00-1")
+    assert text == "Hưng Yên" and warning and warning.startswith("charset_unknown")
+    raw = (
+        "Subject: Tin\r\nContent-Type: text/plain; charset=iso-8859\x00-1\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\nSáng ngày 24/11, Ủy ban nhân dân xã.\r\n"
+    ).encode()
+    for limits in (ParseLimits(), ParseLimits(fast_split_bytes=0)):  # both MIME paths
+        parsed = parse_message(raw, limits=limits)
+        assert parsed.text == "Sáng ngày 24/11, Ủy ban nhân dân xã."
+        assert not any(w.startswith("unparseable") for w in parsed.warnings)
 
 
 def test_header_with_raw_8bit_and_encoded_words() -> None:
