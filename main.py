@@ -67,7 +67,7 @@ def serve(ctx: typer.Context) -> None:
     """Run every enabled component until SIGINT/SIGTERM."""
     from runtime.serve import serve as run_serve
 
-    asyncio.run(run_serve(get_settings(ctx)))
+    asyncio.run(run_serve(get_settings(ctx), settle_heap=True))
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
     from intake.email.imap import ImapConfig, ImapSession
     from intake.email.reader import ImapReader
     from intake.email.store import EmailIntake, IntakePolicy
+    from runtime.heap import settle
     from storage import migrate
     from storage.db import Database
     from storage.files import FileStore
@@ -107,6 +108,7 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
             policy=IntakePolicy(max_message_bytes=25 * 1_048_576),
         )
         limit = 25 * 1_048_576
+        settle()  # as `serve` does once its components are built
         started = time.perf_counter()  # set-up (migrations, imports) is not measured
         session = await asyncio.to_thread(ImapSession, config)
         count = await ImapReader(config=config, sink=intake, max_message_bytes=limit).sweep(

@@ -14,6 +14,7 @@ import httpx
 from domain.clock import Clock, SystemClock
 from runtime.components import FACTORIES
 from runtime.context import AppContext, Component, Factory
+from runtime.heap import settle
 from runtime.seed import seed_default_units
 from settings import Settings
 from storage.db import Database, safe_url
@@ -58,8 +59,13 @@ async def serve(
     clock: Clock | None = None,
     factories: Sequence[tuple[str, Factory]] = FACTORIES,
     ready: asyncio.Event | None = None,
+    settle_heap: bool = False,
 ) -> None:
-    """Run until SIGINT/SIGTERM (or `stop`), then stop intake, finish work, close resources."""
+    """Run until SIGINT/SIGTERM (or `stop`), then stop intake, finish work, close resources.
+
+    `settle_heap` (the `serve` command sets it; tests that run several services in one
+    process do not) freezes the start-up objects out of the garbage collector's view.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -89,6 +95,8 @@ async def serve(
         if imported:
             print(f"  imported {imported} default units from {settings.org.units_csv}", flush=True)
         print("\n".join(lines), flush=True)
+        if settle_heap:
+            settle()
         if ready is not None:
             ready.set()
         async with asyncio.TaskGroup() as group:
