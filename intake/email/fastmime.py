@@ -52,7 +52,8 @@ def body_span(part: Message) -> tuple[bytes, int, int] | None:
 
 
 def build(raw: bytes) -> Message:
-    """The compat32 Message tree of `raw` (leaf payloads as surrogate-escaped str)."""
+    """The compat32 Message tree of `raw`; a leaf's payload becomes a surrogate-escaped str
+    when first asked for (`body_span` gives its place in `raw` until then)."""
     return _build(raw, 0, len(raw), 0)
 
 
