@@ -6,12 +6,15 @@ import contextlib
 import hashlib
 import os
 import secrets
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 _HEX = frozenset("0123456789abcdef")
 MAX_NAME = 180
+DURABLE_MEMORY = 4096  # digests a store remembers having made durable (~0.6 MB)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._root = os.fspath(self.root)
+        # Digests whose file and directory entries this store has fsync'd: the same logo,
+        # poster or photo arriving again needs no fsync at all (a signature logo comes with
+        # every mail its officer sends). Bounded, least recently used first out.
+        self._durable: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
 
     def path(self, sha256: str) -> Path:
         """Where a file with this digest lives (a digest is the only way in)."""
@@ -69,10 +77,11 @@ class FileStore:
         target = self._where(digest)
         folder = os.path.dirname(target)
         if os.path.exists(target):
-            # Stored before, but perhaps by a call that crashed between its rename and its
-            # directory fsyncs: sync the entries again (cheap when nothing is dirty).
-            for directory in (folder, os.path.dirname(folder), self._root):
-                _fsync_dir(directory)
+            if not self._known_durable(digest):
+                # Stored before, but perhaps by a call that crashed between its rename and
+                # its directory fsyncs: sync the entries again.
+                for directory in (folder, os.path.dirname(folder), self._root):
+                    _fsync_dir(directory)
         else:
             synced = [folder, *_make_dirs(folder)]
             tmp = f"{folder}/.tmp-{secrets.token_hex(8)}"
@@ -85,7 +94,22 @@ class FileStore:
                 raise
             for directory in synced:
                 _fsync_dir(directory)
+        self._remember_durable(digest)
         return StoredFile(sha256=digest, size=len(data), filename=safe_filename(filename))
+
+    def _known_durable(self, digest: str) -> bool:
+        with self._lock:
+            if digest not in self._durable:
+                return False
+            self._durable.move_to_end(digest)
+            return True
+
+    def _remember_durable(self, digest: str) -> None:
+        with self._lock:
+            self._durable[digest] = None
+            self._durable.move_to_end(digest)
+            while len(self._durable) > DURABLE_MEMORY:
+                self._durable.popitem(last=False)
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

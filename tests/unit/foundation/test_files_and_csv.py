@@ -68,16 +68,41 @@ def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
     assert synced[0].startswith(f"{folder}/.tmp-")  # the data, before the rename
     assert set(synced[1:]) == {str(folder), str(folder.parent), str(root), str(tmp_path)}
     synced.clear()
-    # Already there: nothing written, but its directory entries are synced again (an earlier
-    # put may have crashed between its rename and its directory fsyncs).
+    # Made durable by this store: the same bytes again need no write and no fsync.
+    store.put(b"poster")
+    assert synced == []
+    # Found there by a new store (a restarted service): nothing written, but its directory
+    # entries are synced again (an earlier put may have crashed between its rename and its
+    # directory fsyncs); from then on it is known durable.
+    store = FileStore(root)
     store.put(b"poster")
     assert synced == [str(folder), str(folder.parent), str(root)]
     synced.clear()
+    store.put(b"poster")
+    assert synced == []
     second = store.put(b"video")
     second_folder = store.path(second.sha256).parent
     assert synced[0].startswith(f"{second_folder}/.tmp-")
     assert str(second_folder) in synced[1:] and str(tmp_path) not in synced
     assert not list(root.rglob(".tmp-*"))
+
+
+def test_a_file_removed_behind_the_store_is_written_again(tmp_path: Path) -> None:
+    store = FileStore(tmp_path)
+    stored = store.put(b"logo")
+    store.path(stored.sha256).unlink()  # an operator restoring a backup, say
+    store.put(b"logo")
+    assert store.read(stored.sha256) == b"logo"
+
+
+def test_the_memory_of_durable_files_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.files.DURABLE_MEMORY", 3)
+    store = FileStore(tmp_path)
+    digests = [store.put(f"anh {i}".encode()).sha256 for i in range(5)]
+    store.put(b"anh 2")  # used again: the most recent now
+    assert list(store._durable) == [digests[3], digests[4], digests[2]]
 
 
 def test_a_relative_root_that_does_not_exist_yet_is_created(
