@@ -52,6 +52,12 @@ class ImapSettings(BaseModel):
         default=300.0, description="IDLE is renewed (and the mailbox re-checked) this often."
     )
     timeout_seconds: float = Field(default=60.0, description="Socket timeout for IMAP commands.")
+    fetch_processes: int = Field(
+        default=2,
+        ge=0,
+        description="Worker processes that fetch, parse and store the files of mail batches, "
+        "each with its own IMAP connection; 0 = all in the service process.",
+    )
 
     @property
     def enabled(self) -> bool:

@@ -118,7 +118,9 @@ def measure(
             raise RuntimeError(f"{mode} failed:\n{done.stdout}\n{done.stderr}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
         rss = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS=")][-1]
-        result["peak_mib"] = int(rss.split("=")[1]) / 1024
+        # The reader's fetch worker processes count too: their peaks are added (an upper
+        # bound of the whole tree at any one time).
+        result["peak_mib"] = (int(rss.split("=")[1]) + result.get("workers_kib", 0)) / 1024
         result["rate"] = result["count"] / result["seconds"]
         return result
     finally:
@@ -135,10 +137,10 @@ def child(mode: str, port: int, workdir: Path, database_url: str) -> None:
         seconds = sum(s["wall"] for s in figures["stages"].values())
         print(json.dumps(figures | {"seconds": seconds}))
         return
-    from bench.intake_modes import MODES
+    from bench.intake_modes import MODES, WORKER_PEAKS
 
     count, seconds = MODES[mode](port, workdir, database_url)
-    print(json.dumps({"count": count, "seconds": seconds}))
+    print(json.dumps({"count": count, "seconds": seconds, "workers_kib": sum(WORKER_PEAKS)}))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import os
 import sqlite3
 import time
 from email import policy
@@ -88,6 +89,7 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
     from intake.email.imap import ImapConfig, ImapSession
     from intake.email.reader import ImapReader
     from intake.email.store import EmailIntake, IntakePolicy
+    from intake.email.workers import FetchWorkers
     from runtime.heap import settle
     from storage import migrate
     from storage.db import Database
@@ -108,14 +110,40 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
             policy=IntakePolicy(max_message_bytes=25 * 1_048_576),
         )
         limit = 25 * 1_048_576
+        workers = None
+        if FETCH_PROCESSES:  # as `serve` runs it by default (NEWSDESK_IMAP__FETCH_PROCESSES)
+            workers = FetchWorkers(
+                config=config,
+                files_root=workdir / "files",
+                max_message_bytes=limit,
+                processes=FETCH_PROCESSES,
+            )
+            await asyncio.to_thread(workers.warm)  # `serve` starts them with the reader
         settle()  # as `serve` does once its components are built
         started = time.perf_counter()  # set-up (migrations, imports) is not measured
         session = await asyncio.to_thread(ImapSession, config)
-        count = await ImapReader(config=config, sink=intake, max_message_bytes=limit).sweep(
-            session
-        )
+        reader = ImapReader(config=config, sink=intake, max_message_bytes=limit, workers=workers)
+        count = await reader.sweep(session)
         await asyncio.to_thread(session.close)
-        return count, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if workers is not None:
+            WORKER_PEAKS.extend(peak_kib(pid) for pid in workers.pids())
+            await asyncio.to_thread(workers.close)
+        return count, seconds
+
+
+FETCH_PROCESSES = int(os.environ.get("BENCH_FETCH_PROCESSES", "2"))
+WORKER_PEAKS: list[int] = []  # KiB, high-water mark of each fetch worker of the last run
+
+
+def peak_kib(pid: int) -> int:
+    """A live process's peak resident memory (VmHWM), KiB; 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1])
 
 
 MODES = {"bare": bare, "reference": reference, "reader": reader}

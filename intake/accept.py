@@ -32,6 +32,7 @@ class IncomingFile:
     telegram_file_id: str | None = None
     sha256: str | None = None  # digest of `data`, when the channel already computed it
     stored: bool = False  # already put in the file store, durably, under `sha256`
+    size: int | None = None  # the stored file's size when `data` was left out (stored only)
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,20 @@ def put_raw(incoming: Incoming, files: FileStore) -> str | None:
 
 
 def _put(
-    files: FileStore, data: bytes, filename: str, sha256: str | None, *, stored: bool
+    files: FileStore,
+    data: bytes,
+    filename: str,
+    sha256: str | None,
+    *,
+    stored: bool,
+    size: int | None = None,
 ) -> StoredFile:
     """files.put(), unless the channel already stored these bytes durably (e-mail intake
-    writes and fsyncs every file before its transaction): no second look at the disk."""
+    writes and fsyncs every file before its transaction): no second look at the disk, and
+    `data` may then be left out (`size` says how long the stored file is)."""
     if stored and sha256:
-        return StoredFile(sha256=sha256, size=len(data), filename=safe_filename(filename))
+        length = len(data) if size is None else size
+        return StoredFile(sha256=sha256, size=length, filename=safe_filename(filename))
     return files.put(data, filename, sha256=sha256)
 
 
@@ -135,7 +144,7 @@ def attachment_values(
     item: IncomingFile, /, *, files: FileStore, submission_id: int, revision: int, position: int
 ) -> dict[str, Any]:
     """Put the file in the store; the Attachment columns pointing at it."""
-    stored = _put(files, item.data, item.filename, item.sha256, stored=item.stored)
+    stored = _put(files, item.data, item.filename, item.sha256, stored=item.stored, size=item.size)
     return {
         "submission_id": submission_id,
         "revision": revision,

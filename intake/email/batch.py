@@ -62,6 +62,7 @@ def split_files(
                 attachment.content_type,
                 sha256=attachment.sha256,
                 stored=stored,
+                size=attachment.size,
             )
         )
     return kept, refused

@@ -6,6 +6,7 @@ from intake.email.dropfolder import DropFolderReader
 from intake.email.imap import ImapConfig
 from intake.email.reader import ImapReader
 from intake.email.store import EmailIntake, IntakePolicy
+from intake.email.workers import FetchWorkers
 from runtime.context import AppContext, Component
 from settings import Settings
 
@@ -48,16 +49,27 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
             processed_folder=s.processed_folder,
             timeout=s.timeout_seconds,
         )
+        workers = None
+        if s.fetch_processes > 0:
+            workers = FetchWorkers(
+                config=config,
+                files_root=ctx.files.root,
+                allowed_extensions=sink.policy.allowed_extensions,
+                max_message_bytes=limit,
+                processes=s.fetch_processes,
+            )
         reader = ImapReader(
             config=config,
             sink=sink,
             max_message_bytes=limit,
             idle_seconds=s.idle_seconds,
             poll_seconds=s.poll_seconds,
+            workers=workers,
         )
+        fetching = f"{s.fetch_processes} fetch processes" if workers else "fetched in-process"
         return reader, (
             f"email intake: IMAP {s.username}@{s.host}:{s.port}/{s.mailbox} "
-            f"-> {s.processed_folder}"
+            f"-> {s.processed_folder} ({fetching})"
         )
     folder = settings.drop_dir
     drop = DropFolderReader(

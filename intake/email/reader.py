@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from intake.email.imap import ImapConfig, ImapSession
+
+if TYPE_CHECKING:
+    from intake.email.workers import FetchWorkers
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,7 @@ class ImapReader:
         backoff_max: float = 300.0,
         batch_bytes: int = 16 * 1_048_576,
         connect: Callable[[ImapConfig], ImapSession] = ImapSession,
+        workers: FetchWorkers | None = None,
     ) -> None:
         self.config = config
         self.sink = sink
@@ -75,6 +80,7 @@ class ImapReader:
         self.backoff_max = backoff_max
         self.batch_bytes = batch_bytes
         self.connect = connect
+        self.workers = workers  # fetch worker processes (intake.email.workers), or None
         self.sweeps = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -83,6 +89,11 @@ class ImapReader:
         relay = asyncio.create_task(_relay(stop, halt))
         backoff = min(1.0, self.backoff_max)
         try:
+            if self.workers is not None:
+                try:  # start the workers now; one that cannot connect retries per batch
+                    await asyncio.to_thread(self.workers.warm)
+                except Exception as exc:
+                    log.warning("fetch workers not connected yet (%s)", _describe(exc))
             while not stop.is_set():
                 try:
                     await self._session_loop(stop, halt)
@@ -96,6 +107,8 @@ class ImapReader:
                     backoff = min(backoff * 2, self.backoff_max)
         finally:
             relay.cancel()
+            if self.workers is not None:
+                await asyncio.to_thread(self.workers.close)
 
     async def _session_loop(self, stop: asyncio.Event, halt: threading.Event) -> None:
         session = await asyncio.to_thread(self.connect, self.config)
@@ -137,39 +150,51 @@ class ImapReader:
         info: dict[int, tuple[int, datetime | None]],
         uidvalidity: int,
     ) -> None:
-        """Fetch batch k+1 while batch k is stored; move batch k once it is committed.
+        """Fetch the next batches while batch k is stored; move batch k once it is committed.
 
-        The connection runs one command at a time, so a move waits for the fetch in flight.
+        In the service process one batch is fetched ahead (the connection runs one command
+        at a time, so a move waits for the fetch in flight); with fetch workers, one batch
+        per worker, each on the worker's own connection.
         """
+        depth = self.workers.processes if self.workers is not None else 1
+        ahead: collections.deque[asyncio.Future[tuple[list[FetchedMail], Any]]] = (
+            collections.deque()
+        )
+        started = 0
+
+        def top_up() -> None:
+            nonlocal started
+            while started < len(batches) and len(ahead) < depth:
+                ahead.append(self._start_fetch(session, batches[started], info, uidvalidity))
+                started += 1
+
         pending: list[int] = []
-        fetching = self._start_fetch(session, batches, 0, info, uidvalidity)
-        for index in range(len(batches)):
-            assert fetching is not None
-            items, prepared = await fetching
-            await asyncio.to_thread(session.move_processed, pending)
-            fetching = self._start_fetch(session, batches, index + 1, info, uidvalidity)
-            try:
+        top_up()
+        try:
+            while ahead:
+                items, prepared = await ahead.popleft()
+                await asyncio.to_thread(session.move_processed, pending)
+                top_up()
                 await self.sink.accept_prepared(items, prepared)
-            except BaseException:
-                if fetching is not None:
-                    await asyncio.gather(fetching, return_exceptions=True)
-                raise
-            pending = [i.uid for i in items]
+                pending = [i.uid for i in items]
+        except BaseException:
+            await asyncio.gather(*ahead, return_exceptions=True)
+            raise
         await asyncio.to_thread(session.move_processed, pending)
 
     def _start_fetch(
         self,
         session: ImapSession,
-        batches: list[list[int]],
-        index: int,
+        uids: list[int],
         info: dict[int, tuple[int, datetime | None]],
         uidvalidity: int,
-    ) -> asyncio.Future[tuple[list[FetchedMail], Any]] | None:
-        if index >= len(batches):
-            return None
+    ) -> asyncio.Future[tuple[list[FetchedMail], Any]]:
+        if self.workers is not None:
+            done = self.workers.submit(uids, info, uidvalidity)
+            return asyncio.ensure_future(_as_prepared(asyncio.wrap_future(done)))
 
         def work() -> tuple[list[FetchedMail], Any]:
-            items = self.fetch_planned(session, batches[index], info, uidvalidity)
+            items = self.fetch_planned(session, uids, info, uidvalidity)
             return items, self.sink.prepare(items)
 
         return asyncio.ensure_future(asyncio.to_thread(work))
@@ -205,27 +230,42 @@ class ImapReader:
         uidvalidity: int,
     ) -> list[FetchedMail]:
         """Blocking: bodies of `uids` whose sizes are known (UIDs gone meanwhile are absent)."""
-        small = [u for u in uids if u in info and info[u][0] <= self.max_message_bytes]
-        large = [u for u in uids if u in info and info[u][0] > self.max_message_bytes]
-        bodies, heads = session.bodies(small), session.headers(large)
-        mailbox = self.config.mailbox
-        items = [
-            FetchedMail(mailbox, uidvalidity, uid, raw, info[uid][0], received_at=info[uid][1])
-            for uid, raw in bodies.items()
-        ]
-        items += [
-            FetchedMail(
-                mailbox,
-                uidvalidity,
-                uid,
-                raw,
-                info[uid][0],
-                truncated=True,
-                received_at=info[uid][1],
-            )
-            for uid, raw in heads.items()
-        ]
-        return sorted(items, key=lambda i: i.uid)
+        return fetch_batch(session, uids, info, uidvalidity, self.max_message_bytes)
+
+
+def fetch_batch(
+    session: ImapSession,
+    uids: list[int],
+    info: dict[int, tuple[int, datetime | None]],
+    uidvalidity: int,
+    max_message_bytes: int,
+) -> list[FetchedMail]:
+    """Blocking: bodies of `uids` (headers only when over `max_message_bytes`) whose sizes
+    are known; UIDs gone meanwhile are absent."""
+    small = [u for u in uids if u in info and info[u][0] <= max_message_bytes]
+    large = [u for u in uids if u in info and info[u][0] > max_message_bytes]
+    bodies, heads = session.bodies(small), session.headers(large)
+    mailbox = session.config.mailbox
+    items = [
+        FetchedMail(mailbox, uidvalidity, uid, raw, info[uid][0], received_at=info[uid][1])
+        for uid, raw in bodies.items()
+    ]
+    items += [
+        FetchedMail(
+            mailbox, uidvalidity, uid, raw, info[uid][0], truncated=True, received_at=info[uid][1]
+        )
+        for uid, raw in heads.items()
+    ]
+    return sorted(items, key=lambda i: i.uid)
+
+
+async def _as_prepared(
+    done: Awaitable[tuple[list[FetchedMail], Any]],
+) -> tuple[list[FetchedMail], Any]:
+    from intake.email.store import Prepared  # store imports this module
+
+    items, entries = await done
+    return items, Prepared(entries=entries)  # the worker wrote the files before answering
 
 
 async def _relay(stop: asyncio.Event, halt: threading.Event) -> None:

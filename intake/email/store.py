@@ -6,9 +6,10 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -38,12 +39,31 @@ class Prepared:
     that is not on disk."""
 
     entries: list[tuple[ParsedMessage, str]]
-    writes: list[Future[None]] = field(default_factory=list)
+    writes: list[Future[Any]] = field(default_factory=list)
 
     async def written(self) -> None:
         """Wait for every write; the first failure is raised."""
         for write in self.writes:
             await asyncio.wrap_future(write)
+
+
+def prepare_batch(
+    items: Sequence[FetchedMail],
+    files: FileStore,
+    allowed_extensions: Sequence[str],
+    writers: Executor,
+) -> Prepared:
+    """Blocking: parse and hash each message, and start writing its raw mail and files to
+    the file store (`writers` in parallel, fsync included) while the next one is parsed;
+    accept_prepared() waits for the writes before its transaction."""
+    batch = Prepared(entries=[])
+    for item in items:
+        parsed, digest = parse_message(item.raw), hashlib.sha256(item.raw).hexdigest()
+        batch.entries.append((parsed, digest))
+        batch.writes.append(writers.submit(files.put, item.raw, sha256=digest))
+        for kept in split_files(parsed, allowed_extensions)[0]:
+            batch.writes.append(writers.submit(files.put, kept.data, sha256=kept.sha256))
+    return batch
 
 
 @dataclass(frozen=True)
@@ -152,20 +172,8 @@ class EmailIntake:
         return outcomes
 
     def prepare(self, items: Sequence[FetchedMail]) -> Prepared:
-        """Blocking: parse and hash each message, and start writing its raw mail and files
-        to the file store (a few writers in parallel, fsync included) while the next one is
-        parsed; accept_prepared() waits for the writes before its transaction."""
-        batch = Prepared(entries=[])
-        for item in items:
-            parsed, digest = parse_message(item.raw), hashlib.sha256(item.raw).hexdigest()
-            batch.entries.append((parsed, digest))
-            batch.writes.append(_WRITERS.submit(self._put, item.raw, digest))
-            for kept in split_files(parsed, self.policy.allowed_extensions)[0]:
-                batch.writes.append(_WRITERS.submit(self._put, kept.data, kept.sha256))
-        return batch
-
-    def _put(self, data: bytes, sha256: str | None) -> None:
-        self.files.put(data, sha256=sha256)
+        """Blocking: prepare_batch() with this intake's file store and policy."""
+        return prepare_batch(items, self.files, self.policy.allowed_extensions, _WRITERS)
 
     async def _accept_alone(self, item: FetchedMail, entry: tuple[ParsedMessage, str]) -> str:
         try:

@@ -1,0 +1,239 @@
+"""The IMAP reader with fetch worker processes, against a real Dovecot and real storage."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from intake.email.batch import split_files
+from intake.email.component import build_email_intake
+from intake.email.imap import ImapConfig, ImapSession
+from intake.email.parse import parse_message
+from intake.email.reader import ImapReader
+from intake.email.workers import FetchWorkers, UidValidityChanged
+from runtime.context import AppContext
+from settings import Settings
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import Attachment, Submission, SubmissionRevision
+from tests.fakes.dovecot import Dovecot
+from tests.integration.email.helpers import (
+    ALLOWED,
+    append,
+    count,
+    count_in,
+    golden,
+    mail,
+    new_mailbox,
+    processed,
+    seed_officer,
+    sink,
+)
+from tests.integration.email.test_reader import LIMIT, wait_until
+from tests.support.tcpcut import CuttableRelay
+
+pytestmark = pytest.mark.integration
+
+
+def workers_for(config: ImapConfig, files: FileStore, processes: int = 2) -> FetchWorkers:
+    return FetchWorkers(
+        config=config,
+        files_root=files.root,
+        allowed_extensions=ALLOWED,
+        max_message_bytes=LIMIT,
+        processes=processes,
+    )
+
+
+def reader_with(
+    config: ImapConfig, db: Database, files: FileStore, workers: FetchWorkers
+) -> ImapReader:
+    return ImapReader(
+        config=config,
+        sink=sink(db, files),
+        max_message_bytes=LIMIT,
+        idle_seconds=2,
+        backoff_max=0.2,
+        workers=workers,
+    )
+
+
+async def test_workers_store_what_the_service_process_would(
+    dovecot: Dovecot, database: Database, files: FileStore
+) -> None:
+    """GIVEN mail with photos, winmail.dat, a Word file and a video WHEN worker processes
+    fetch and parse it THEN each submission, its text and every attachment row (size
+    included: the bytes stay in the worker) match the in-process parser, and the raw mail
+    and every file are on disk."""
+    await seed_officer(database)
+    config = new_mailbox(dovecot)
+    names = ["04-gmail-photos", "10-outlook-winmail", "12-outlook-docx-cover", "23-android-video"]
+    raws = [golden(name) for name in names] + [mail(1)]
+    append(config, *raws)
+    workers = workers_for(config, files)
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        swept = await reader_with(config, database, files, workers).sweep(session)
+    finally:
+        await asyncio.to_thread(session.close)
+        workers.close()
+    assert swept == 5
+    assert count_in(config, config.processed_folder) == 5
+    rows = await processed(database)  # golden senders outside the registry are quarantined
+    assert len(rows) == 5 and {r.outcome for r in rows} <= {"stored", "quarantined"}
+    checked = 0
+    async with database.session() as db:
+        for raw in raws:
+            digest = hashlib.sha256(raw).hexdigest()
+            revision = (
+                await db.exec(
+                    select(SubmissionRevision).where(
+                        SubmissionRevision.source_key == f"email:{digest}"
+                    )
+                )
+            ).one()
+            submission = await db.get(Submission, revision.submission_id)
+            assert submission is not None
+            rows = (
+                await db.exec(
+                    select(Attachment)
+                    .where(Attachment.submission_id == submission.id)
+                    .order_by(col(Attachment.position))
+                )
+            ).all()
+            parsed = parse_message(raw)
+            kept = split_files(parsed, ALLOWED)[0]
+            assert (submission.title, submission.text, submission.kind) == (
+                parsed.title,
+                parsed.text,
+                parsed.kind,
+            )
+            assert [(a.filename, a.content_type, a.size, a.sha256) for a in rows] == [
+                (k.filename, k.content_type, len(k.data), k.sha256) for k in kept
+            ]
+            assert all(files.read(k.sha256 or "") == k.data for k in kept)
+            checked += len(kept)
+            assert revision.raw_sha256 == digest and files.read(digest) == raw
+    assert checked >= 5  # photos, the unpacked winmail.dat, the Word file, the video
+
+
+async def test_connections_cut_under_the_workers_lose_and_double_nothing(
+    dovecot: Dovecot, database: Database, files: FileStore
+) -> None:
+    """GIVEN a reader whose workers are connected WHEN every IMAP connection is cut (server
+    restart, broken network) and mail arrives THEN each message is stored and moved once."""
+    await seed_officer(database)
+    direct = new_mailbox(dovecot)
+    relay = CuttableRelay(dovecot.port)
+    config = replace(direct, port=relay.port)
+    workers = workers_for(config, files)
+    running = reader_with(config, database, files, workers)
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+    try:
+
+        async def connected() -> bool:  # the reader's connection and one per worker
+            return relay.connections >= 3 and running.sweeps >= 1
+
+        await wait_until(connected)
+        before = relay.connections
+        relay.cut()
+        append(direct, *(mail(i) for i in range(6)))
+
+        async def all_moved() -> bool:
+            return count_in(direct, direct.processed_folder) == 6
+
+        await wait_until(all_moved)
+    finally:
+        stop.set()
+        await task
+        relay.close()
+    assert relay.connections > before  # everyone reconnected
+    assert await count(database, Submission) == 6
+    rows = await processed(database)
+    assert len(rows) == 6 and {r.outcome for r in rows} == {"stored"}
+
+
+async def test_a_killed_fetch_worker_is_replaced_and_nothing_is_lost(
+    dovecot: Dovecot, database: Database, files: FileStore
+) -> None:
+    """GIVEN running fetch workers WHEN one is killed (out of memory, an operator) THEN the
+    next batches go to fresh workers and every message is stored and moved once."""
+    await seed_officer(database)
+    config = new_mailbox(dovecot)
+    workers = workers_for(config, files)
+    running = reader_with(config, database, files, workers)
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+    try:
+
+        async def started() -> bool:
+            return len(workers.pids()) == 2 and running.sweeps >= 1
+
+        await wait_until(started)
+        victim = workers.pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        append(config, *(mail(i) for i in range(5)))
+
+        async def all_moved() -> bool:
+            return count_in(config, config.processed_folder) == 5
+
+        await wait_until(all_moved)
+        assert victim not in workers.pids()
+    finally:
+        stop.set()
+        await task
+    assert await count(database, Submission) == 5
+    rows = await processed(database)
+    assert len(rows) == 5 and {r.outcome for r in rows} == {"stored"}
+
+
+async def test_a_worker_refuses_a_batch_planned_under_another_uidvalidity(
+    dovecot: Dovecot, files: FileStore
+) -> None:
+    """A batch planned before the mailbox was rebuilt must not be stamped with the old
+    UIDVALIDITY; the worker says so, and its next batch works."""
+    config = new_mailbox(dovecot)
+    raw = mail(1)
+    append(config, raw)
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        uids = await asyncio.to_thread(session.all_uids)
+        info = await asyncio.to_thread(session.sizes, uids)
+        validity = session.uidvalidity
+    finally:
+        await asyncio.to_thread(session.close)
+    workers = workers_for(config, files, processes=1)
+    try:
+        with pytest.raises(UidValidityChanged, match="UIDVALIDITY"):
+            await asyncio.wrap_future(workers.submit(uids, info, validity + 1))
+        items, entries = await asyncio.wrap_future(workers.submit(uids, info, validity))
+    finally:
+        workers.close()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert [(i.uid, i.uidvalidity, i.raw) for i in items] == [(uids[0], validity, b"")]
+    assert [d for _, d in entries] == [digest] and files.read(digest) == raw
+    assert count_in(config, config.mailbox) == 1  # fetched with BODY.PEEK, never moved
+
+
+async def test_serve_runs_the_configured_number_of_fetch_workers(
+    database: Database, database_url: str, tmp_path: Path, files: FileStore
+) -> None:
+    imap = {"host": "imap.example.vn", "username": "ub", "password": "pw", "fetch_processes": 3}
+    base = Settings(data_dir=tmp_path, database={"url": database_url}, imap=imap,  # type: ignore[arg-type]
+                    _env_file=None)  # type: ignore[call-arg]  # fmt: skip
+    off = base.model_copy(update={"imap": base.imap.model_copy(update={"fetch_processes": 0})})
+    for settings, expected in ((base, 3), (off, None)):
+        ctx = AppContext(settings=settings, db=database, files=files, clock=None,  # type: ignore[arg-type]
+                         http=None, web_app=None)  # type: ignore[arg-type]  # fmt: skip
+        reader, line = await build_email_intake(ctx)
+        assert isinstance(reader, ImapReader)
+        assert (reader.workers.processes if reader.workers else None) == expected
+        assert ("3 fetch processes" in line) == (expected == 3)
