@@ -78,8 +78,9 @@ async def _store(
     raws: list[bytes], prepared: list[Any], files: Any, workdir: Path, database_url: str
 ) -> dict[str, float]:
     from domain.clock import SystemClock
+    from intake.email.prepare import Prepared
     from intake.email.reader import FetchedMail
-    from intake.email.store import EmailIntake, Prepared
+    from intake.email.store import EmailIntake
     from storage import migrate
     from storage.db import Database
     from tests.integration.email.helpers import seed_officer

@@ -17,6 +17,7 @@ from intake.accept import Incoming, IncomingFile
 from intake.accept_bulk import accept_many, insert_rows
 from intake.email import replies
 from intake.email.model import ParsedMessage
+from intake.email.prepare import allowed_files
 from intake.email.reader import FetchedMail
 from intake.email.revisions import revisions
 from intake.email.senders import SenderUnit, resolve_senders
@@ -47,24 +48,18 @@ def split_files(
 ) -> tuple[list[IncomingFile], list[str]]:
     """Attachments kept, and names of those whose type is not allowed; `stored`: the kept
     ones are already in the file store (EmailIntake.prepare() wrote them)."""
-    allowed = {e.lower().lstrip(".") for e in allowed_extensions}
-    kept: list[IncomingFile] = []
-    refused: list[str] = []
-    for attachment in parsed.attachments:
-        extension = attachment.filename.rpartition(".")[2].lower()
-        if allowed and extension not in allowed:
-            refused.append(attachment.filename)
-            continue
-        kept.append(
-            IncomingFile(
-                attachment.data,
-                attachment.filename,
-                attachment.content_type,
-                sha256=attachment.sha256,
-                stored=stored,
-                size=attachment.size,
-            )
+    files, refused = allowed_files(parsed, allowed_extensions)
+    kept = [
+        IncomingFile(
+            attachment.data,
+            attachment.filename,
+            attachment.content_type,
+            sha256=attachment.sha256,
+            stored=stored,
+            size=attachment.size,
         )
+        for attachment in files
+    ]
     return kept, refused
 
 

@@ -262,7 +262,7 @@ def fetch_batch(
 async def _as_prepared(
     done: Awaitable[tuple[list[FetchedMail], Any]],
 ) -> tuple[list[FetchedMail], Any]:
-    from intake.email.store import Prepared  # store imports this module
+    from intake.email.prepare import Prepared  # prepare imports this module
 
     items, entries = await done
     return items, Prepared(entries=entries)  # the worker wrote the files before answering

@@ -6,20 +6,19 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from domain.clock import Clock
-from intake.email.batch import Rules, split_files, store_batch
+from intake.email.batch import Rules, store_batch
 from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
-from intake.email.parse import parse_message
+from intake.email.prepare import Prepared, prepare_batch
 from intake.email.reader import FetchedMail
 from storage.db import Database
 from storage.files import FileStore
@@ -29,41 +28,6 @@ log = logging.getLogger(__name__)
 _CHUNK = 500  # bound on IN (...) lists
 # File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
 _WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A parsed batch, (message, sha256 of the raw mail) per item, and the writes of its raw
-    mail and files to the file store, started as each message was parsed. The batch's
-    transaction waits for them (fsync included): a committed row never points at a file
-    that is not on disk."""
-
-    entries: list[tuple[ParsedMessage, str]]
-    writes: list[Future[Any]] = field(default_factory=list)
-
-    async def written(self) -> None:
-        """Wait for every write; the first failure is raised."""
-        for write in self.writes:
-            await asyncio.wrap_future(write)
-
-
-def prepare_batch(
-    items: Sequence[FetchedMail],
-    files: FileStore,
-    allowed_extensions: Sequence[str],
-    writers: Executor,
-) -> Prepared:
-    """Blocking: parse and hash each message, and start writing its raw mail and files to
-    the file store (`writers` in parallel, fsync included) while the next one is parsed;
-    accept_prepared() waits for the writes before its transaction."""
-    batch = Prepared(entries=[])
-    for item in items:
-        parsed, digest = parse_message(item.raw), hashlib.sha256(item.raw).hexdigest()
-        batch.entries.append((parsed, digest))
-        batch.writes.append(writers.submit(files.put, item.raw, sha256=digest))
-        for kept in split_files(parsed, allowed_extensions)[0]:
-            batch.writes.append(writers.submit(files.put, kept.data, sha256=kept.sha256))
-    return batch
 
 
 @dataclass(frozen=True)

@@ -10,44 +10,60 @@ must stay in one place: the mailbox's UIDs and sizes, the batch transactions and
 The order of the guarantees is unchanged: files are on disk before the rows that name them
 are committed, and the rows are committed before the mail is moved.
 
+A worker is `python -m intake.email.workers`, started by the service (not forked from it, and
+not importing the service's main module): it imports only the parser, the file store and the
+IMAP session (~15 MiB). Requests and answers are pickled frames on its stdin and stdout; the
+mailbox password travels that way too, never on a command line or in the environment.
+
 A worker that meets an error (the IMAP connection dropped, UIDVALIDITY changed under it)
-closes its connection and raises; the reader's sweep fails, nothing of that batch is
-committed or moved, and the reader reconnects with backoff as for any error. A worker process
-that dies is replaced on the next batch.
+closes its connection and answers with the error; the reader's sweep fails, nothing of that
+batch is committed or moved, and the reader reconnects with backoff as for any error. A
+worker process that dies is replaced: a batch sent to a worker found dead goes to a fresh
+one; a batch whose worker died under it fails the sweep (and is fetched again after backoff).
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
-import multiprocessing.util
+import gc
 import os
-import time
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
+from intake.email.prepare import prepare_batch
 from intake.email.reader import FetchedMail, fetch_batch
-from intake.email.store import prepare_batch
 from storage.files import FileStore
 
 Entries = list[tuple[ParsedMessage, str]]
 Info = dict[int, tuple[int, datetime | None]]
+Result = tuple[list[FetchedMail], Entries]
+_ROOT = Path(__file__).resolve().parents[2]
+_HEADER = struct.Struct("!Q")
 
 
 class UidValidityChanged(RuntimeError):
     """The mailbox was rebuilt between the reader's plan and the worker's fetch."""
 
 
+class WorkerDied(RuntimeError):
+    """A fetch worker process ended while it held a batch."""
+
+
 class FetchWorkers:
-    """A pool of `processes` fetch workers for one mailbox (started on first use)."""
+    """`processes` fetch workers for one mailbox, each started on first use."""
 
     def __init__(
         self,
@@ -61,126 +77,255 @@ class FetchWorkers:
         if processes < 1:
             raise ValueError("a fetch worker pool needs at least one process")
         self.processes = processes
-        self._init_args = (
-            config,
-            os.fspath(files_root),
-            tuple(allowed_extensions),
-            max_message_bytes,
-        )
-        self._pool: ProcessPoolExecutor | None = None
+        self._init = (config, os.fspath(files_root), tuple(allowed_extensions), max_message_bytes)
+        self._tasks: queue.Queue[tuple[Future[Any], tuple[Any, ...]] | None] = queue.Queue()
+        self._workers = [_Worker(self._init) for _ in range(processes)]
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # forkserver: workers are forked from a small clean server process, never from the
-        # service with its threads and event loop (forking those is unsafe).
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        return ProcessPoolExecutor(
-            self.processes, mp_context=context, initializer=_init, initargs=self._init_args
-        )
+    def _start(self) -> None:
+        with self._lock:
+            if self._threads:
+                return
+            for index, worker in enumerate(self._workers):
+                thread = threading.Thread(
+                    target=self._serve, args=(worker,), name=f"fetch-worker-{index}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
 
-    def submit(
-        self, uids: list[int], info: Info, uidvalidity: int
-    ) -> Future[tuple[list[FetchedMail], Entries]]:
+    def _serve(self, worker: _Worker) -> None:
+        """One thread per worker process: hand it the next request, wait for its answer."""
+        while (task := self._tasks.get()) is not None:
+            done, request = task
+            if not done.set_running_or_notify_cancel():
+                continue
+            try:
+                done.set_result(worker.ask(request))
+            except BaseException as exc:
+                done.set_exception(exc)
+
+    def _submit(self, request: tuple[Any, ...]) -> Future[Any]:
+        self._start()
+        done: Future[Any] = Future()
+        self._tasks.put((done, request))
+        return done
+
+    def submit(self, uids: list[int], info: Info, uidvalidity: int) -> Future[Result]:
         """Fetch, parse and store one batch in a worker: (items, entries) with the bytes left
         out (FetchedMail.raw and ParsedAttachment.data are empty; their files are on disk)."""
         wanted = {uid: info[uid] for uid in uids if uid in info}
-        if self._pool is None:
-            self._pool = self._new_pool()
-        try:
-            return self._pool.submit(_work, uids, wanted, uidvalidity)
-        except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            return self._pool.submit(_work, uids, wanted, uidvalidity)
+        return self._submit(("work", uids, wanted, uidvalidity))
 
     def warm(self) -> None:
-        """Blocking: start the workers and connect them now rather than on the first batch
-        (a worker that was not reached connects on its first batch)."""
-        if self._pool is None:
-            self._pool = self._new_pool()
-        seen: set[int] = set()
-        for _ in range(5):  # each task holds its worker briefly, so the next finds another
-            tasks = [self._pool.submit(_connect) for _ in range(self.processes)]
-            seen.update(task.result() for task in tasks)
-            if len(seen) >= self.processes:
-                return
+        """Blocking: start every worker and log it in now rather than on the first batch."""
+        with ThreadPoolExecutor(len(self._workers)) as starting:
+            for pid in starting.map(lambda w: w.ask(("connect",)), self._workers):
+                assert isinstance(pid, int)
 
     def pids(self) -> list[int]:
         """Process ids of the running workers (for monitoring)."""
-        processes = getattr(self._pool, "_processes", None) or {}
-        return sorted(processes)
+        return sorted(pid for worker in self._workers if (pid := worker.pid()) is not None)
 
     def close(self) -> None:
-        """Blocking: stop the workers (each logs out of the mailbox as it exits)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Blocking: stop the workers; each logs out of the mailbox as it exits."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._tasks.put(None)
+        for thread in threads:
+            thread.join()
+        for worker in self._workers:
+            worker.stop()
+
+
+class _Worker:
+    """One worker process, (re)started when needed; used by one thread at a time."""
+
+    def __init__(self, init: tuple[Any, ...]) -> None:
+        self._init = init
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()  # one request at a time per process
+
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        path = os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, "PYTHONPATH": path}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "intake.email.workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=_ROOT,
+            env=env,
+        )
+        _send(_pipe(process.stdin), ("init", *self._init))
+        return process
+
+    def ask(self, request: tuple[Any, ...]) -> Any:
+        """Send one request and wait for its answer (a raised error when it failed)."""
+        with self._lock:
+            return self._ask(request)
+
+    def _ask(self, request: tuple[Any, ...]) -> Any:
+        process = self._process
+        if process is None or process.poll() is not None:
+            process = self._process = self._spawn()
+        try:
+            _send(_pipe(process.stdin), request)
+        except OSError:  # died while idle: this request goes to a fresh worker
+            self._discard()
+            process = self._process = self._spawn()
+            _send(_pipe(process.stdin), request)
+        try:
+            status, value = _receive(_pipe(process.stdout))
+        except (EOFError, OSError) as exc:
+            self._discard()
+            raise WorkerDied(f"fetch worker {process.pid} ended (code {process.poll()})") from exc
+        if status == "error":
+            raise value
+        return value
+
+    def _discard(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            _pipe(process.stdin).close()  # end of requests: the worker logs out and exits
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    assert stream is not None  # Popen was given stdin=PIPE, stdout=PIPE
+    return stream
+
+
+def _send(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("the other side closed the pipe")
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the other side closed the pipe")
+    return pickle.loads(data)  # our own process, over our own pipe
 
 
 # --- inside a worker process -------------------------------------------------------------
 
-_state: dict[str, Any] = {}
 
+class _Fetcher:
+    def __init__(
+        self, config: ImapConfig, files_root: str, allowed: tuple[str, ...], max_bytes: int
+    ) -> None:
+        self.config = config
+        self.files = FileStore(Path(files_root))
+        self.allowed = allowed
+        self.max_bytes = max_bytes
+        self.writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
+        self.session: ImapSession | None = None
 
-def _init(config: ImapConfig, files_root: str, allowed: tuple[str, ...], max_bytes: int) -> None:
-    _state.update(
-        config=config,
-        files=FileStore(Path(files_root)),
-        allowed=allowed,
-        max_bytes=max_bytes,
-        writers=ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files"),
-        session=None,
-    )
-    # Pool workers leave through os._exit, which skips atexit; finalizers still run.
-    multiprocessing.util.Finalize(None, _disconnect, exitpriority=10)
+    def connect(self) -> ImapSession:
+        if self.session is None:
+            self.session = ImapSession(self.config)
+        return self.session
 
+    def disconnect(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
 
-def _session() -> ImapSession:
-    if _state["session"] is None:
-        _state["session"] = ImapSession(_state["config"])
-    session: ImapSession = _state["session"]
-    return session
-
-
-def _disconnect() -> None:
-    session, _state["session"] = _state.get("session"), None
-    if session is not None:
-        session.close()
-
-
-def _connect() -> int:
-    """Warm-up task: log in; the worker's process id."""
-    _session()
-    time.sleep(0.05)
-    return os.getpid()
-
-
-def _work(uids: list[int], info: Info, uidvalidity: int) -> tuple[list[FetchedMail], Entries]:
-    try:
-        session = _session()
-        session.client.noop()  # the server tells this connection about mail that arrived since
-        if session.uidvalidity != uidvalidity and session.refresh() != uidvalidity:
-            raise UidValidityChanged(
-                f"UIDVALIDITY of {session.config.mailbox} is now {session.uidvalidity}, "
-                f"not {uidvalidity}"
-            )
-        items = fetch_batch(session, uids, info, uidvalidity, _state["max_bytes"])
-    except Exception:
-        with contextlib.suppress(Exception):
-            _disconnect()  # a broken connection is not reused; the next batch reconnects
-        raise
-    batch = prepare_batch(items, _state["files"], _state["allowed"], _state["writers"])
-    for write in batch.writes:
-        write.result()  # on disk, fsync'd, before the service may commit rows naming them
-    out = (
-        [dataclasses.replace(item, raw=b"") for item in items],
-        [(_without_bytes(parsed), digest) for parsed, digest in batch.entries],
-    )
-    del items, batch
-    release_memory()
-    return out
+    def work(self, uids: list[int], info: Info, uidvalidity: int) -> Result:
+        try:
+            session = self.connect()
+            session.client.noop()  # the server tells this connection of mail that arrived since
+            if session.uidvalidity != uidvalidity and session.refresh() != uidvalidity:
+                raise UidValidityChanged(
+                    f"UIDVALIDITY of {session.config.mailbox} is now {session.uidvalidity}, "
+                    f"not {uidvalidity}"
+                )
+            items = fetch_batch(session, uids, info, uidvalidity, self.max_bytes)
+        except Exception:
+            with contextlib.suppress(Exception):
+                self.disconnect()  # a broken connection is not reused; the next batch logs in
+            raise
+        batch = prepare_batch(items, self.files, self.allowed, self.writers)
+        for write in batch.writes:
+            write.result()  # on disk, fsync'd, before the service may commit rows naming them
+        out = (
+            [dataclasses.replace(item, raw=b"") for item in items],
+            [(_without_bytes(parsed), digest) for parsed, digest in batch.entries],
+        )
+        del items, batch
+        release_memory()
+        return out
 
 
 def _without_bytes(parsed: ParsedMessage) -> ParsedMessage:
     files = tuple(dataclasses.replace(a, data=b"") for a in parsed.attachments)
     return dataclasses.replace(parsed, attachments=files)
+
+
+def _answer(fetcher: _Fetcher, request: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        if request[0] == "connect":
+            fetcher.connect()
+            return "ok", os.getpid()
+        return "ok", fetcher.work(*request[1:])
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # an exception that cannot cross the pipe is described instead
+            exc = RuntimeError(f"{type(exc).__name__}: {str(exc)[:500]}")
+        return "error", exc
+
+
+def main() -> None:
+    """The worker's loop: requests on stdin until it closes, answers on stdout."""
+    requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed by a library goes to stderr, never into the answers
+    _, *init = _receive(requests)
+    fetcher = _Fetcher(*init)
+    gc.collect()  # as `serve` settles its heap: full collections skip what start-up made
+    gc.freeze()
+    try:
+        while True:
+            try:
+                request = _receive(requests)
+            except EOFError:
+                return
+            _send(answers, _answer(fetcher, request))
+    finally:
+        with contextlib.suppress(Exception):
+            fetcher.disconnect()
+
+
+if __name__ == "__main__":
+    # Run the module under its own name, so what it raises unpickles as
+    # intake.email.workers.UidValidityChanged in the service, not as __main__.something.
+    from intake.email import workers
+
+    workers.main()

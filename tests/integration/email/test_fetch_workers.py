@@ -215,8 +215,12 @@ async def test_a_worker_refuses_a_batch_planned_under_another_uidvalidity(
         with pytest.raises(UidValidityChanged, match="UIDVALIDITY"):
             await asyncio.wrap_future(workers.submit(uids, info, validity + 1))
         items, entries = await asyncio.wrap_future(workers.submit(uids, info, validity))
+        [pid] = workers.pids()
     finally:
         workers.close()
+    assert workers.pids() == []
+    with pytest.raises(ProcessLookupError):  # it logged out, exited and was reaped
+        os.kill(pid, 0)
     digest = hashlib.sha256(raw).hexdigest()
     assert [(i.uid, i.uidvalidity, i.raw) for i in items] == [(uids[0], validity, b"")]
     assert [d for _, d in entries] == [digest] and files.read(digest) == raw
