@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import os
 import signal
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from intake.email.component import build_email_intake
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.parse import parse_message
 from intake.email.reader import ImapReader
-from intake.email.workers import FetchWorkers, UidValidityChanged
+from intake.email.workers import FetchWorkers, UidValidityChanged, WorkerDied
 from runtime.context import AppContext
 from settings import Settings
 from storage.db import Database
@@ -241,3 +242,27 @@ async def test_serve_runs_the_configured_number_of_fetch_workers(
         assert isinstance(reader, ImapReader)
         assert (reader.workers.processes if reader.workers else None) == expected
         assert ("3 fetch processes" in line) == (expected == 3)
+
+
+async def test_a_worker_that_dies_holding_a_batch_fails_that_batch_only(
+    tmp_path: Path, files: FileStore
+) -> None:
+    """GIVEN a worker stuck on a mail server that never answers WHEN it is killed THEN the
+    batch it held fails with WorkerDied (the sweep then retries after backoff) and nothing
+    waits forever."""
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never greets
+    port = silent.getsockname()[1]
+    config = ImapConfig(host="127.0.0.1", port=port, username="u", password="p", ssl=False)
+    workers = workers_for(config, files, processes=1)
+    try:
+        held = workers.submit([1], {1: (10, None)}, 1)
+        silent.settimeout(30)
+        connection, _ = await asyncio.to_thread(silent.accept)  # the worker holds the batch
+        os.kill(workers.pids()[0], signal.SIGKILL)
+        with pytest.raises(WorkerDied, match="ended"):
+            await asyncio.wrap_future(held)
+        assert workers.pids() == []
+        connection.close()
+    finally:
+        workers.close()
+        silent.close()
