@@ -3,43 +3,20 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 from support.ports import free_port
-
-ROOT = Path(__file__).resolve().parents[3]
+from support.serve import service_env, serving, terminate
 
 
 def test_serve_command_starts_on_embedded_defaults_and_stops_on_sigterm(tmp_path: Path) -> None:
     """GIVEN no settings at all WHEN `db upgrade` then `serve` run THEN serve says what is on,
     answers /healthz, and exits 0 on SIGTERM (heap settled, components stopped cleanly)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    env |= {"NEWSDESK_DATA_DIR": str(tmp_path / "var"), "NEWSDESK_WEB__PORT": str(port)}
-    upgrade = subprocess.run(
-        [sys.executable, "main.py", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
-    process = subprocess.Popen(
-        [sys.executable, "main.py", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    env = service_env(NEWSDESK_DATA_DIR=str(tmp_path / "var"), NEWSDESK_WEB__PORT=str(port))
+    with serving(env) as process:
         health = None
         deadline = time.monotonic() + 60
         while health is None and time.monotonic() < deadline and process.poll() is None:
@@ -48,12 +25,7 @@ def test_serve_command_starts_on_embedded_defaults_and_stops_on_sigterm(tmp_path
             except httpx.TransportError:
                 time.sleep(0.1)
         assert health is not None and health.json() == {"status": "ok", "database": "ok"}
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        output = terminate(process)
     assert process.returncode == 0, output
     assert "Newsdesk" in output and "[on]" in output and "[off]" in output
     assert (tmp_path / "var").is_dir()

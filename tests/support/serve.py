@@ -1,0 +1,55 @@
+"""The quick start's commands (`main.py db upgrade`, then `main.py serve`) as real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def service_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any NEWSDESK_* setting, plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return env | settings
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """Upgrade the database, start `serve` (stdout and stderr merged, as text); killed on the
+    way out if the test did not stop it."""
+    upgrade = subprocess.run(
+        [sys.executable, "main.py", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    process = subprocess.Popen(
+        [sys.executable, "main.py", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def terminate(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, as a service manager stops it; its whole output."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    return output
