@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, ProcessedMail, Submission
 from storage.registry import create_officer, upsert_unit
+from storage.submissions import transition
 from tests.fakes.dovecot import Dovecot
 
 GOLDEN = Path(__file__).parents[2] / "golden" / "mail"
@@ -126,3 +127,18 @@ async def outbox(db: Database) -> list[OutboxMessage]:
 async def processed(db: Database) -> list[ProcessedMail]:
     async with db.session() as session:
         return list((await session.exec(select(ProcessedMail).order_by(ProcessedMail.id))).all())
+
+
+async def send_back(database: Database, sub: Submission) -> None:
+    """An editor asks for changes (the officer's answer in the thread is the next version)."""
+    async with database.session() as session:
+        await transition(
+            session=session,
+            submission_id=sub.id or 0,
+            expected_status="pending_review",
+            expected_version=sub.version,
+            new_status="changes_requested",
+            actor="editor",
+            reason="Bổ sung ảnh",
+        )
+        await session.commit()

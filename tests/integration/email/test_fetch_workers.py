@@ -35,7 +35,9 @@ from tests.integration.email.helpers import (
     new_mailbox,
     processed,
     seed_officer,
+    send_back,
     sink,
+    submissions,
 )
 from tests.integration.email.test_reader import LIMIT, wait_until
 from tests.support.tcpcut import CuttableRelay
@@ -266,3 +268,76 @@ async def test_a_worker_that_dies_holding_a_batch_fails_that_batch_only(
     finally:
         workers.close()
         silent.close()
+
+
+async def sweep_with_workers(config: ImapConfig, db: Database, files: FileStore) -> int:
+    workers = workers_for(config, files)
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        return await reader_with(config, db, files, workers).sweep(session)
+    finally:
+        await asyncio.to_thread(session.close)
+        workers.close()
+
+
+async def test_an_answer_with_photos_through_the_workers_is_the_next_version(
+    dovecot: Dovecot, database: Database, files: FileStore
+) -> None:
+    """GIVEN a submission sent back for changes WHEN the officer answers in the thread with
+    photos, read by the workers THEN it is revision 2 of the same code, and the photos of
+    that revision carry their real sizes and are on disk (the bytes never left the worker)."""
+    await seed_officer(database)
+    config = new_mailbox(dovecot)
+    append(config, mail(1))
+    assert await sweep_with_workers(config, database, files) == 1
+    [first] = await submissions(database)
+    await send_back(database, first)
+    reply_id = f"<{first.reply_to_message_id}>"
+    answer = f"In-Reply-To: {reply_id}\r\nReferences: {reply_id}\r\n".encode() + golden(
+        "04-gmail-photos"
+    )
+    append(config, answer)
+    assert await sweep_with_workers(config, database, files) == 1
+    assert [r.outcome for r in await processed(database)] == ["stored", "revised"]
+    [same] = await submissions(database)
+    assert same.id == first.id and same.revision == 2 and same.status == "pending_review"
+    kept = split_files(parse_message(answer), ALLOWED)[0]
+    async with database.session() as db:
+        rows = (
+            await db.exec(
+                select(Attachment)
+                .where(Attachment.submission_id == first.id, Attachment.revision == 2)
+                .order_by(col(Attachment.position))
+            )
+        ).all()
+    assert len(kept) >= 2
+    assert [(a.sha256, a.size) for a in rows] == [(k.sha256, len(k.data)) for k in kept]
+    assert all(files.read(a.sha256) == k.data for a, k in zip(rows, kept, strict=True))
+
+
+async def test_a_wrong_password_never_reaches_the_log_through_the_workers(
+    dovecot: Dovecot,
+    database: Database,
+    files: FileStore,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A login refused to the workers and to the reader is retried with backoff; the
+    password appears neither in the service's log nor on the workers' stderr."""
+    config = new_mailbox(dovecot)
+    secret = "sai-mat-khau-Bí-Mật-43"
+    wrong = replace(config, password=secret)
+    running = reader_with(wrong, database, files, workers_for(wrong, files))
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+
+    async def retried_twice() -> bool:
+        return len([r for r in caplog.records if "reconnecting" in r.getMessage()]) >= 2
+
+    await wait_until(retried_twice)
+    assert not task.done()
+    stop.set()
+    await task
+    assert any("fetch workers not connected yet" in r.getMessage() for r in caplog.records)
+    out, err = capfd.readouterr()
+    assert secret not in caplog.text and secret not in out + err

@@ -19,7 +19,6 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, ProcessedMail, Submission
-from storage.submissions import transition
 from tests.integration.email.helpers import (
     count,
     golden,
@@ -27,6 +26,7 @@ from tests.integration.email.helpers import (
     outbox,
     processed,
     seed_officer,
+    send_back,
     sink,
     submissions,
 )
@@ -245,21 +245,6 @@ async def test_serve_reads_the_drop_folder_when_imap_is_off(settings: Settings) 
     await task
     assert submission.title == "Tin hội nghị tuyên truyền BHXH tự nguyện"
     assert (settings.drop_dir / "processed" / "tin.eml").exists()
-
-
-async def send_back(database: Database, sub: Submission) -> None:
-    """An editor asks for changes (the officer's answer in the thread is the next version)."""
-    async with database.session() as session:
-        await transition(
-            session=session,
-            submission_id=sub.id or 0,
-            expected_status="pending_review",
-            expected_version=sub.version,
-            new_status="changes_requested",
-            actor="editor",
-            reason="Bổ sung ảnh",
-        )
-        await session.commit()
 
 
 async def test_reply_to_a_change_request_is_the_next_version(
