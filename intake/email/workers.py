@@ -12,9 +12,10 @@ are committed, and the rows are committed before the mail is moved.
 
 A worker is `python -m intake.email.workers`, started by the service (not forked from it, and
 not importing the service's main module): it imports only the parser, the file store and the
-IMAP session (~30 MiB resident when idle). Requests and answers are pickled frames on its stdin and stdout; the
-mailbox password travels that way too, never on a command line or in the environment (the
-service's NEWSDESK_* settings, tokens included, are left out of the worker's environment).
+IMAP session (~30 MiB resident when idle). Requests and answers are pickled frames on its
+stdin and stdout; the mailbox password travels that way too, never on a command line or in
+the environment (the service's NEWSDESK_* settings, tokens included, are left out of the
+worker's environment).
 
 A worker that meets an error (the IMAP connection dropped, UIDVALIDITY changed under it)
 closes its connection and answers with the error; the reader's sweep fails, nothing of that
