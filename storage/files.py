@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import hashlib
+import logging
+import mmap
 import os
+import re
 import secrets
+import sys
 import threading
+import time
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 _HEX = frozenset("0123456789abcdef")
 MAX_NAME = 180
 DURABLE_MEMORY = 4096  # digests a store remembers having made durable (~0.6 MB)
+TEMPORARY = ".tmp"  # where files are written before they are renamed into place
+STALE_AFTER = 3600.0  # seconds after which a temporary file is a crashed write's leftover
 
 
 @dataclass(frozen=True)
@@ -41,14 +53,20 @@ def safe_filename(name: str | None, *, default: str = "tep-dinh-kem") -> str:
 
 
 class FileStore:
-    """Files under `root/ab/cd/<sha256>`; the same bytes are stored once."""
+    """Files under `root/ab/cd/<sha256>`; the same bytes are stored once.
+
+    A file is first written under `root/.tmp/`, made durable, then renamed into place and
+    the rename made durable: a file found under its digest always holds those bytes, and a
+    crash leaves at most a temporary file, which sweep_temporary() removes later.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._root = os.fspath(self.root)
-        # Digests whose file and directory entries this store has fsync'd: the same logo,
-        # poster or photo arriving again needs no fsync at all (a signature logo comes with
-        # every mail its officer sends). Bounded, least recently used first out.
+        self._tmp = f"{self._root}/{TEMPORARY}"
+        # Digests whose file and directory entries this store has made durable: the same
+        # logo, poster or photo arriving again needs no fsync at all (a signature logo comes
+        # with every mail its officer sends). Bounded, least recently used first out.
         self._durable: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -66,7 +84,7 @@ class FileStore:
         self, data: bytes, filename: str | None = None, *, sha256: str | None = None
     ) -> StoredFile:
         """Store bytes durably: written to a temporary file, fsync'd, renamed into place, and
-        the directory fsync'd (and the parent of any directory created), so a crash after
+        the directories fsync'd (and the parent of any directory created), so a crash after
         the caller commits a row naming the file cannot lose it, even when the database is
         on another machine.
 
@@ -74,28 +92,97 @@ class FileStore:
         parser hashes every part once; hashing a multi-MB file again costs milliseconds).
         """
         digest = sha256 or hashlib.sha256(data).hexdigest()
-        target = self._where(digest)
-        folder = os.path.dirname(target)
-        if os.path.exists(target):
-            if not self._known_durable(digest):
-                # Stored before, but perhaps by a call that crashed between its rename and
-                # its directory fsyncs: sync the entries again.
-                for directory in (folder, os.path.dirname(folder), self._root):
-                    _fsync_dir(directory)
-        else:
-            synced = [folder, *_make_dirs(folder)]
-            tmp = f"{folder}/.tmp-{secrets.token_hex(8)}"
-            try:
-                _write(tmp, data)
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-                raise
-            for directory in synced:
-                _fsync_dir(directory)
-        self._remember_durable(digest)
+        plan = self._plan([(data, digest)])
+        self._flush_data(plan, barrier=None)
+        self._finish(plan, barrier=None)
         return StoredFile(sha256=digest, size=len(data), filename=safe_filename(filename))
+
+    def put_many(self, files: Iterable[tuple[bytes, str | None]]) -> list[StoredFile]:
+        """Store several files, (bytes, sha256 or None) each, as durably as put(), for a
+        fixed cost: all are written, one barrier makes their bytes durable, all are renamed
+        into place, and a second barrier makes the renames durable. On Linux the barrier is
+        one syncfs() of the store's filesystem (which also flushes whatever else is waiting
+        to be written there); elsewhere, an fsync of every file and directory concerned.
+
+        A batch of 50 e-mails (raw mail and attachments, ~75 files) then costs 2 flushes of
+        the disk instead of ~150.
+        """
+        pairs = [(data, sha256 or hashlib.sha256(data).hexdigest()) for data, sha256 in files]
+        plan = self._plan(pairs)
+        self._flush_data(plan, barrier=self._tmp)
+        self._finish(plan, barrier=self._root)
+        return [
+            StoredFile(sha256=d, size=len(data), filename=safe_filename(None)) for data, d in pairs
+        ]
+
+    def _plan(self, pairs: Iterable[tuple[bytes, str]]) -> _Plan:
+        """Write what is missing to temporary files; note what must then be made durable."""
+        plan = _Plan()
+        try:
+            for data, digest in pairs:
+                target = self._where(digest)
+                if digest in plan.digests:
+                    continue
+                plan.digests.append(digest)
+                folder = os.path.dirname(target)
+                if os.path.exists(target):
+                    if not self._known_durable(digest):
+                        # Stored before, but perhaps by a call that crashed between its rename
+                        # and its directory fsyncs: sync the entries again.
+                        plan.folders.update((folder, os.path.dirname(folder), self._root))
+                    continue
+                plan.folders.update([folder, *_make_dirs(folder)])
+                if not plan.moves:
+                    plan.folders.update(_make_dirs(self._tmp))
+                tmp = f"{self._tmp}/.tmp-{secrets.token_hex(8)}"
+                _write(tmp, data)
+                plan.moves.append((tmp, target))
+        except BaseException:
+            plan.discard()
+            raise
+        return plan
+
+    def _flush_data(self, plan: _Plan, barrier: str | None) -> None:
+        """Make the written bytes durable (syncfs of `barrier`'s filesystem when given)."""
+        try:
+            if plan.moves and not (barrier is not None and _syncfs(barrier)):
+                for tmp, _ in plan.moves:
+                    _fsync_path(tmp)
+        except BaseException:
+            plan.discard()
+            raise
+
+    def _finish(self, plan: _Plan, barrier: str | None) -> None:
+        """Rename the written files into place and make every entry concerned durable."""
+        try:
+            for tmp, target in plan.moves:
+                os.replace(tmp, target)
+        except BaseException:
+            plan.discard()
+            raise
+        if plan.folders and not (barrier is not None and _syncfs(barrier)):
+            for directory in sorted(plan.folders, key=len, reverse=True):
+                _fsync_path(directory, directory=True)
+        for digest in plan.digests:
+            self._remember_durable(digest)
+
+    def sweep_temporary(self, older_than: float = STALE_AFTER) -> int:
+        """Remove temporary files left by writes that crashed (older than `older_than`
+        seconds, so a write in progress in another process is left alone); how many."""
+        removed = 0
+        cutoff = time.time() - older_than
+        try:
+            entries = list(os.scandir(self._tmp))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):
+                if entry.name.startswith(".tmp-") and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+        if removed:
+            log.info("removed %d temporary file(s) left by interrupted writes", removed)
+        return removed
 
     def _known_durable(self, digest: str) -> bool:
         with self._lock:
@@ -118,6 +205,20 @@ class FileStore:
         return self.path(sha256).is_file()
 
 
+@dataclass
+class _Plan:
+    """A write in progress: digests concerned, temporary files to rename, folders to sync."""
+
+    digests: list[str] = field(default_factory=list)
+    moves: list[tuple[str, str]] = field(default_factory=list)
+    folders: set[str] = field(default_factory=set)
+
+    def discard(self) -> None:
+        for tmp, _ in self.moves:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
 def _make_dirs(folder: str) -> list[str]:
     """Create `folder` and missing parents; the parents whose entries changed (to fsync)."""
     if os.path.isdir(folder):
@@ -130,19 +231,122 @@ def _make_dirs(folder: str) -> list[str]:
 
 
 def _write(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    """Write a new file (no fsync: the caller's barrier makes it durable); on failure,
+    nothing is left behind."""
     try:
+        if len(data) >= DIRECT_MIN and _direct_write(path, data):
+            return
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        raise
+
+
+DIRECT_MIN = 1 << 20  # files this large bypass the page cache (O_DIRECT)
+_ALIGN = 4096
+_CHUNK = 1 << 20
+_direct_ok = hasattr(os, "O_DIRECT")
+_buffers = threading.local()
+
+
+def _direct_write(path: str, data: bytes) -> bool:
+    """Write a large file with O_DIRECT: the device reads it from an aligned buffer, so the
+    kernel neither copies it into the page cache nor writes it back later (a 2 MB photo
+    costs a third of the CPU). The durability barrier still follows, as for any write.
+    False (nothing written) where the filesystem refuses O_DIRECT (tmpfs, some network
+    filesystems): buffered writes from then on."""
+    global _direct_ok
+    if not _direct_ok:
+        return False
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_DIRECT
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+        _direct_ok = False
+        return False
+    try:
+        buffer = getattr(_buffers, "buffer", None)
+        if buffer is None:
+            buffer = _buffers.buffer = mmap.mmap(-1, _CHUNK)  # page-aligned
         view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        for start in range(0, len(data), _CHUNK):
+            piece = view[start : start + _CHUNK]
+            size = len(piece)
+            padded = -(-size // _ALIGN) * _ALIGN
+            buffer[:size] = piece
+            buffer[size:padded] = bytes(padded - size)
+            with memoryview(buffer) as out:
+                if os.write(fd, out[:padded]) != padded:
+                    raise OSError(errno.EIO, "short direct write", path)
+        if len(data) % _ALIGN:
+            os.ftruncate(fd, len(data))  # the zeros of the last block's padding are cut
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+        _direct_ok = False  # a filesystem that opens but will not write O_DIRECT
+        os.unlink(path)
+        return False
     finally:
         os.close(fd)
+    return True
 
 
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+def _fsync_path(path: str, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | os.O_CLOEXEC | (os.O_DIRECTORY if directory else 0)
+    fd = os.open(path, flags)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    """libc's syncfs(), on Linux 5.8 or later only: before 5.8 it did not report writeback
+    errors (a failed write would have looked durable)."""
+    if not _kernel_at_least(5, 8):
+        return None
+    try:  # the C library's symbols, without a search (find_library runs ldconfig)
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError, TypeError):  # not Linux, or a libc without syncfs
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _kernel_at_least(major: int, minor: int) -> bool:
+    if sys.platform != "linux":
+        return False
+    found = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return found is not None and (int(found[1]), int(found[2])) >= (major, minor)
+
+
+_SYNCFS = _load_syncfs()
+
+
+def _syncfs(path: str) -> bool:
+    """Flush the filesystem holding `path` to disk (data and metadata), as one barrier;
+    False when syncfs() is unavailable here (the caller then fsyncs file by file)."""
+    global _SYNCFS
+    if _SYNCFS is None:
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if _SYNCFS(fd) == 0:
+            return True
+        code = ctypes.get_errno()
+    finally:
+        os.close(fd)
+    if code in (errno.ENOSYS, errno.EPERM):  # a sandbox that refuses it: fsync from now on
+        _SYNCFS = None
+        return False
+    raise OSError(code, os.strerror(code), path)

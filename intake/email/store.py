@@ -27,7 +27,7 @@ from storage.models import ProcessedMail
 log = logging.getLogger(__name__)
 _CHUNK = 500  # bound on IN (...) lists
 # File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
-_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
+_WRITERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail-files")
 
 
 @dataclass(frozen=True)

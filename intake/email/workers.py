@@ -250,7 +250,7 @@ class _Fetcher:
         self.files = FileStore(Path(files_root))
         self.allowed = allowed
         self.max_bytes = max_bytes
-        self.writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mail-files")
+        self.writers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-files")
         self.session: ImapSession | None = None
 
     def connect(self) -> ImapSession:

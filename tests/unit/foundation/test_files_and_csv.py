@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import os
+import time
+import types
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from domain.kinds import UnitKind
 from domain.registry_rows import CsvRowError, parse_officer_csv, parse_unit_csv
+from storage import files as files_module
 from storage.files import FileStore, safe_filename
 
 
@@ -65,7 +71,7 @@ def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
     store = FileStore(root)
     first = store.put(b"poster")
     folder = store.path(first.sha256).parent
-    assert synced[0].startswith(f"{folder}/.tmp-")  # the data, before the rename
+    assert synced[0].startswith(f"{root}/.tmp/.tmp-")  # the data, before the rename
     assert set(synced[1:]) == {str(folder), str(folder.parent), str(root), str(tmp_path)}
     synced.clear()
     # Made durable by this store: the same bytes again need no write and no fsync.
@@ -82,9 +88,135 @@ def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
     assert synced == []
     second = store.put(b"video")
     second_folder = store.path(second.sha256).parent
-    assert synced[0].startswith(f"{second_folder}/.tmp-")
+    assert synced[0].startswith(f"{root}/.tmp/.tmp-")
     assert str(second_folder) in synced[1:] and str(tmp_path) not in synced
     assert not list(root.rglob(".tmp-*"))
+
+
+def _recorder(monkeypatch: pytest.MonkeyPatch, with_syncfs: bool) -> list[tuple[str, str]]:
+    """Record the file store's fsyncs, renames and syncfs flushes, in order, (call, path)."""
+    calls: list[tuple[str, str]] = []
+    real_fsync, real_replace, real_syncfs = os.fsync, os.replace, files_module._syncfs
+
+    def fsync(fd: int) -> None:
+        calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        calls.append(("rename", dst))
+        real_replace(src, dst)
+
+    def syncfs(path: str) -> bool:
+        flushed = real_syncfs(path)
+        if flushed:
+            calls.append(("syncfs", path))
+        return flushed
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(files_module, "_syncfs", syncfs)
+    if not with_syncfs:
+        monkeypatch.setattr(files_module, "_SYNCFS", None)
+    return calls
+
+
+def test_put_many_makes_a_batch_durable_with_two_filesystem_flushes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All bytes flushed before any rename (a file under its digest always holds those bytes),
+    all renames flushed before put_many returns (and the caller commits rows naming them)."""
+    assert files_module._SYNCFS is not None, "this Linux libc has syncfs()"
+    calls = _recorder(monkeypatch, with_syncfs=True)
+    root = tmp_path / "files"
+    store = FileStore(root)
+    blobs = [f"ảnh {i}".encode() * 1000 for i in range(20)]
+    stored = store.put_many([(b, None) for b in blobs] + [(blobs[0], None)])
+    assert [s.sha256 for s in stored[:20]] == [hashlib.sha256(b).hexdigest() for b in blobs]
+    assert stored[20] == stored[0] and stored[3].size == len(blobs[3])
+    assert [store.read(s.sha256) for s in stored[:20]] == blobs
+    assert [c[0] for c in calls] == ["syncfs"] + ["rename"] * 20 + ["syncfs"]
+    assert not any(fsync == "fsync" for fsync, _ in calls)
+    assert os.listdir(root / ".tmp") == []
+    calls.clear()
+    # Known durable: no write, no flush. One new file among them: the two flushes again.
+    store.put_many([(b, None) for b in blobs])
+    assert calls == []
+    store.put_many([(blobs[1], None), (b"video", None)])
+    assert [c[0] for c in calls] == ["syncfs", "rename", "syncfs"]
+    calls.clear()
+    # Found on disk by a new store (a restart): its entries are flushed once, nothing written.
+    FileStore(root).put_many([(blobs[2], None)])
+    assert calls == [("syncfs", str(root))]
+
+
+def test_put_many_without_syncfs_fsyncs_every_file_then_every_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _recorder(monkeypatch, with_syncfs=False)
+    root = tmp_path / "files"
+    store = FileStore(root)
+    stored = store.put_many([(b"anh 1", None), (b"anh 2", None)])
+    folders = {str(store.path(s.sha256).parent) for s in stored}
+    kinds = [c[0] for c in calls]
+    assert kinds[:2] == ["fsync", "fsync"] and kinds[2:4] == ["rename", "rename"]
+    assert all(path.startswith(f"{root}/.tmp/.tmp-") for _, path in calls[:2])
+    assert folders <= {path for kind, path in calls[4:] if kind == "fsync"}
+    assert [store.read(s.sha256) for s in stored] == [b"anh 1", b"anh 2"]
+
+
+def test_a_refused_syncfs_falls_back_to_fsync_and_a_failed_one_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(code: int) -> Callable[[int], int]:
+        def syncfs(fd: int) -> int:
+            ctypes.set_errno(code)
+            return -1
+
+        return syncfs
+
+    store = FileStore(tmp_path / "files")
+    monkeypatch.setattr(files_module, "_SYNCFS", failing(errno.EIO))
+    with pytest.raises(OSError, match="Input/output error"):
+        store.put_many([(b"bai viet", None)])
+    assert not store.exists(hashlib.sha256(b"bai viet").hexdigest())
+    assert os.listdir(tmp_path / "files" / ".tmp") == []
+    monkeypatch.setattr(files_module, "_SYNCFS", failing(errno.ENOSYS))  # a sandbox, say
+    [stored] = store.put_many([(b"bai viet", None)])
+    assert store.read(stored.sha256) == b"bai viet"
+    assert files_module._SYNCFS is None  # fsync from now on
+
+
+def test_a_write_that_fails_midway_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = files_module._write
+    written: list[str] = []
+
+    def write(path: str, data: bytes) -> None:
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        real_write(path, data)
+
+    monkeypatch.setattr(files_module, "_write", write)
+    store = FileStore(tmp_path)
+    with pytest.raises(OSError, match="No space"):
+        store.put_many([(b"one", None), (b"two", None)])
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_sweep_removes_only_old_temporary_files(tmp_path: Path) -> None:
+    store = FileStore(tmp_path)
+    assert store.sweep_temporary() == 0  # nothing was ever written
+    store.put(b"poster")
+    old, fresh = tmp_path / ".tmp" / ".tmp-0ld", tmp_path / ".tmp" / ".tmp-fresh"
+    old.write_bytes(b"a crashed write")
+    fresh.write_bytes(b"a write in progress in another process")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    assert store.sweep_temporary() == 1
+    assert not old.exists() and fresh.exists()
+    assert store.exists(hashlib.sha256(b"poster").hexdigest())
 
 
 def test_a_file_removed_behind_the_store_is_written_again(tmp_path: Path) -> None:
@@ -161,3 +293,51 @@ def test_officer_csv_normalises_phone_and_reports_bad_ones() -> None:
     bad = "unit_code,full_name,position,phone,email\nso-y-te,Lê Văn C,,12,\n"
     with pytest.raises(CsvRowError, match="dòng 2"):
         parse_officer_csv(bad)
+
+
+@pytest.mark.parametrize("size", [1 << 20, (1 << 20) + 1, 3 * (1 << 20) - 5, 2 * (1 << 20)])
+def test_large_files_written_past_the_page_cache_read_back_exactly(
+    tmp_path: Path, size: int
+) -> None:
+    """Files of DIRECT_MIN bytes or more go through O_DIRECT in whole aligned blocks; the
+    padding of the last block is cut off again."""
+    data = os.urandom(size)
+    store = FileStore(tmp_path)
+    stored = store.put_many([(data, None)])[0]
+    assert files_module._direct_ok, "this filesystem takes O_DIRECT writes"
+    assert store.path(stored.sha256).stat().st_size == size
+    assert store.read(stored.sha256) == data
+    assert store.read(store.put(data[::-1]).sha256) == data[::-1]  # put() takes it too
+
+
+def test_a_filesystem_that_refuses_o_direct_gets_buffered_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+    direct_tries: list[str] = []
+
+    def refusing_open(path: str, flags: int, mode: int = 0o777) -> int:
+        if flags & os.O_DIRECT:
+            direct_tries.append(path)
+            raise OSError(errno.EINVAL, "Invalid argument", path)
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    monkeypatch.setattr(files_module, "_direct_ok", True)
+    store = FileStore(tmp_path)
+    first, second = os.urandom(1 << 20), os.urandom(1 << 21)
+    stored = store.put_many([(first, None), (second, None)])
+    assert [store.read(s.sha256) for s in stored] == [first, second]
+    assert len(direct_tries) == 1 and not files_module._direct_ok  # not tried again
+
+
+@pytest.mark.parametrize(
+    ("release", "used"),
+    [("5.4.0-150-generic", False), ("5.7.19", False), ("5.8.0", True), ("6.18.44-fc", True)],
+)
+def test_syncfs_is_used_only_where_it_reports_write_errors(
+    monkeypatch: pytest.MonkeyPatch, release: str, used: bool
+) -> None:
+    """Before Linux 5.8 syncfs() did not return writeback errors: fsync per file there."""
+    monkeypatch.setattr(os, "uname", lambda: types.SimpleNamespace(release=release))
+    assert (files_module._load_syncfs() is not None) is used
