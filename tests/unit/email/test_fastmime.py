@@ -96,7 +96,9 @@ def test_a_part_without_headers_keeps_its_text() -> None:
     assert fast.warnings == slow.warnings
 
 
-def test_a_large_base64_leaf_is_decoded_from_its_span_without_a_str_copy() -> None:
+def test_a_large_base64_leaf_is_decoded_from_its_span_without_a_str_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     photo = bytes(range(256)) * 4096  # 1 MiB
     encoded = base64.encodebytes(photo).replace(b"\n", b"\r\n").decode()
     raw = (
@@ -108,6 +110,14 @@ def test_a_large_base64_leaf_is_decoded_from_its_span_without_a_str_copy() -> No
     assert isinstance(leaf, Message)
     span = fastmime.body_span(leaf)
     assert span is not None and span[0] is raw  # still in place, nothing copied yet
-    parsed = parse_message(raw, limits=FAST)
+    assert not leaf.is_multipart()  # answered without turning the body into a str
+    assert fastmime.body_span(leaf) == span
+
+    def no_str_copy(data: bytes) -> bytes:
+        raise AssertionError("the photo was copied into a str and back")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("intake.email.parts.decode_base64", no_str_copy)
+        parsed = parse_message(raw, limits=FAST)
     assert [a.data for a in parsed.attachments] == [photo]
     assert _comparable(parsed) == _comparable(parse_message(raw, limits=STDLIB))
