@@ -156,7 +156,7 @@ class ImapReader:
         at a time, so a move waits for the fetch in flight); with fetch workers, one batch
         per worker, each on the worker's own connection.
         """
-        depth = self.workers.processes if self.workers is not None else 1
+        depth = self.workers.processes + 1 if self.workers is not None else 1
         ahead: collections.deque[asyncio.Future[tuple[list[FetchedMail], Any]]] = (
             collections.deque()
         )
