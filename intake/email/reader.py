@@ -154,7 +154,8 @@ class ImapReader:
 
         In the service process one batch is fetched ahead (the connection runs one command
         at a time, so a move waits for the fetch in flight); with fetch workers, one batch
-        per worker, each on the worker's own connection.
+        per worker, each on the worker's own connection, and one more waiting, so a worker
+        that finishes starts again without waiting for the service's commit.
         """
         depth = self.workers.processes + 1 if self.workers is not None else 1
         ahead: collections.deque[asyncio.Future[tuple[list[FetchedMail], Any]]] = (
