@@ -92,10 +92,21 @@ class FileStore:
         parser hashes every part once; hashing a multi-MB file again costs milliseconds).
         """
         digest = sha256 or hashlib.sha256(data).hexdigest()
-        plan = self._plan([(data, digest)])
+        plan = _Plan()
+        try:
+            self._add(plan, data, digest)
+        except BaseException:
+            plan.discard()
+            raise
         self._flush_data(plan, barrier=None)
         self._finish(plan, barrier=None)
         return StoredFile(sha256=digest, size=len(data), filename=safe_filename(filename))
+
+    def begin(self) -> FileBatch:
+        """A batch of files written one by one as they come (add()) and made durable
+        together (commit()), as put_many() does: the writes overlap whatever the caller
+        does meanwhile (parsing the next mail)."""
+        return FileBatch(self)
 
     def put_many(self, files: Iterable[tuple[bytes, str | None]]) -> list[StoredFile]:
         """Store several files, (bytes, sha256 or None) each, as durably as put(), for a
@@ -107,40 +118,35 @@ class FileStore:
         A batch of 50 e-mails (raw mail and attachments, ~75 files) then costs 2 flushes of
         the disk instead of ~150.
         """
-        pairs = [(data, sha256 or hashlib.sha256(data).hexdigest()) for data, sha256 in files]
-        plan = self._plan(pairs)
-        self._flush_data(plan, barrier=self._tmp)
-        self._finish(plan, barrier=self._root)
-        return [
-            StoredFile(sha256=d, size=len(data), filename=safe_filename(None)) for data, d in pairs
-        ]
-
-    def _plan(self, pairs: Iterable[tuple[bytes, str]]) -> _Plan:
-        """Write what is missing to temporary files; note what must then be made durable."""
-        plan = _Plan()
+        batch = self.begin()
         try:
-            for data, digest in pairs:
-                target = self._where(digest)
-                if digest in plan.digests:
-                    continue
-                plan.digests.append(digest)
-                folder = os.path.dirname(target)
-                if os.path.exists(target):
-                    if not self._known_durable(digest):
-                        # Stored before, but perhaps by a call that crashed between its rename
-                        # and its directory fsyncs: sync the entries again.
-                        plan.folders.update((folder, os.path.dirname(folder), self._root))
-                    continue
-                plan.folders.update([folder, *_make_dirs(folder)])
-                if not plan.moves:
-                    plan.folders.update(_make_dirs(self._tmp))
-                tmp = f"{self._tmp}/.tmp-{secrets.token_hex(8)}"
-                _write(tmp, data)
-                plan.moves.append((tmp, target))
+            stored = [batch.add(data, sha256=sha256) for data, sha256 in files]
+            batch.commit()
         except BaseException:
-            plan.discard()
+            batch.discard()
             raise
-        return plan
+        return stored
+
+    def _add(self, plan: _Plan, data: bytes, digest: str) -> None:
+        """Write `data` to a temporary file unless it is stored already; note in `plan` what
+        must then be made durable."""
+        target = self._where(digest)
+        if digest in plan.digests:
+            return
+        plan.digests.append(digest)
+        folder = os.path.dirname(target)
+        if os.path.exists(target):
+            if not self._known_durable(digest):
+                # Stored before, but perhaps by a call that crashed between its rename
+                # and its directory fsyncs: sync the entries again.
+                plan.folders.update((folder, os.path.dirname(folder), self._root))
+            return
+        plan.folders.update([folder, *_make_dirs(folder)])
+        if not plan.moves:
+            plan.folders.update(_make_dirs(self._tmp))
+        tmp = f"{self._tmp}/.tmp-{secrets.token_hex(8)}"
+        _write(tmp, data)
+        plan.moves.append((tmp, target))
 
     def _flush_data(self, plan: _Plan, barrier: str | None) -> None:
         """Make the written bytes durable (syncfs of `barrier`'s filesystem when given)."""
@@ -203,6 +209,34 @@ class FileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+
+class FileBatch:
+    """Files of one batch (FileStore.begin()): add() writes each to a temporary file at
+    once, commit() makes them all durable and renames them into place (two barriers),
+    discard() removes what was written when the batch is given up. Thread-safe."""
+
+    def __init__(self, store: FileStore) -> None:
+        self._store = store
+        self._plan = _Plan()
+        self._lock = threading.Lock()
+
+    def add(self, data: bytes, sha256: str | None = None) -> StoredFile:
+        digest = sha256 or hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._store._add(self._plan, data, digest)
+        return StoredFile(sha256=digest, size=len(data), filename=safe_filename(None))
+
+    def commit(self) -> None:
+        with self._lock:
+            plan, self._plan = self._plan, _Plan()
+        self._store._flush_data(plan, barrier=self._store._tmp)
+        self._store._finish(plan, barrier=self._store._root)
+
+    def discard(self) -> None:
+        with self._lock:
+            plan, self._plan = self._plan, _Plan()
+        plan.discard()
 
 
 @dataclass

@@ -4,6 +4,7 @@ the fetch worker processes import this, never the storage layer)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future
@@ -13,23 +14,45 @@ from typing import Any
 from intake.email.model import ParsedAttachment, ParsedMessage
 from intake.email.parse import parse_message
 from intake.email.reader import FetchedMail
-from storage.files import FileStore
+from storage.files import FileBatch, FileStore
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A parsed batch, (message, sha256 of the raw mail) per item, and the write of its raw
-    mails and files to the file store, started once the batch was parsed. The batch's
-    transaction waits for them (fsync included): a committed row never points at a file
-    that is not on disk."""
+    """A parsed batch, (message, sha256 of the raw mail) per item, and the writes of its raw
+    mails and files to the file store, started as each message was parsed (`files` is then
+    the file store's batch, made durable by written()). The batch's transaction waits for
+    written(): a committed row never points at a file that is not durably on disk."""
 
     entries: list[tuple[ParsedMessage, str]]
     writes: list[Future[Any]] = field(default_factory=list)
+    files: FileBatch | None = None
+
+    def written_blocking(self) -> None:
+        """Wait for every write, then make them all durable (two barriers); on failure,
+        the batch's temporary files are removed and the first error is raised."""
+        try:
+            for write in self.writes:
+                write.result()
+            if self.files is not None:
+                self.files.commit()
+        except BaseException:
+            if self.files is not None:
+                self.files.discard()
+            raise
+
+    def discard_blocking(self) -> None:
+        """Give the batch up: wait for its writes, then remove its temporary files."""
+        for write in self.writes:
+            with contextlib.suppress(Exception):
+                write.result()
+        if self.files is not None:
+            self.files.discard()
 
     async def written(self) -> None:
-        """Wait for every write; the first failure is raised."""
-        for write in self.writes:
-            await asyncio.wrap_future(write)
+        """written_blocking() in a thread."""
+        if self.writes or self.files is not None:
+            await asyncio.to_thread(self.written_blocking)
 
 
 def allowed_files(
@@ -54,19 +77,23 @@ def prepare_batch(
     allowed_extensions: Sequence[str],
     writers: Executor,
 ) -> Prepared:
-    """Blocking: parse and hash each message, then start writing the batch's raw mails and
-    files to the file store in one go (`writers`; put_many() makes them all durable with two
-    disk flushes, not two per file); accept_prepared() waits for the write before its
-    transaction, and the next batch is parsed meanwhile."""
-    batch = Prepared(entries=[])
-    blobs: list[tuple[bytes, str | None]] = []
+    """Blocking: parse and hash each message, and start writing its raw mail and files
+    (`writers`) while the next one is parsed. Written() then makes the whole batch durable
+    with two disk flushes (FileStore.begin()), not two per file; accept_prepared() waits for
+    it before the batch's transaction."""
+    batch = Prepared(entries=[], files=files.begin())
+    assert batch.files is not None
     for item in items:
         parsed, digest = parse_message(item.raw), hashlib.sha256(item.raw).hexdigest()
         batch.entries.append((parsed, digest))
-        blobs.append((item.raw, digest))
+        blobs = [(item.raw, digest)]
         blobs += [
             (kept.data, kept.sha256) for kept in allowed_files(parsed, allowed_extensions)[0]
         ]
-    if blobs:
-        batch.writes.append(writers.submit(files.put_many, blobs))
+        batch.writes.append(writers.submit(_add_all, batch.files, blobs))
     return batch
+
+
+def _add_all(files: FileBatch, blobs: list[tuple[bytes, str]]) -> None:
+    for data, digest in blobs:
+        files.add(data, sha256=digest)

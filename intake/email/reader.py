@@ -51,6 +51,10 @@ class MailSink(Protocol):
         """Store a batch prepare() returned (one transaction)."""
         ...
 
+    async def abandon(self, prepared: Any) -> None:
+        """Give up a batch prepare() returned that will not be stored (the sweep failed)."""
+        ...
+
     def exclusive(self, name: str) -> AbstractAsyncContextManager[None]: ...
 
 
@@ -179,7 +183,10 @@ class ImapReader:
                 await self.sink.accept_prepared(items, prepared)
                 pending = [i.uid for i in items]
         except BaseException:
-            await asyncio.gather(*ahead, return_exceptions=True)
+            for result in await asyncio.gather(*ahead, return_exceptions=True):
+                if isinstance(result, tuple):  # fetched and prepared, never to be stored
+                    with contextlib.suppress(Exception):
+                        await self.sink.abandon(result[1])
             raise
         await asyncio.to_thread(session.move_processed, pending)
 

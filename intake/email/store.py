@@ -135,6 +135,10 @@ class EmailIntake:
             await session.commit()
         return outcomes
 
+    async def abandon(self, batch: Prepared) -> None:
+        """A prepared batch the reader gave up: its temporary files are removed."""
+        await asyncio.to_thread(batch.discard_blocking)
+
     def prepare(self, items: Sequence[FetchedMail]) -> Prepared:
         """Blocking: prepare_batch() with this intake's file store and policy."""
         return prepare_batch(items, self.files, self.policy.allowed_extensions, _WRITERS)

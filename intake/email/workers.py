@@ -278,8 +278,7 @@ class _Fetcher:
                 self.disconnect()  # a broken connection is not reused; the next batch logs in
             raise
         batch = prepare_batch(items, self.files, self.allowed, self.writers)
-        for write in batch.writes:
-            write.result()  # on disk, fsync'd, before the service may commit rows naming them
+        batch.written_blocking()  # durable before the service may commit rows naming them
         out = (
             [dataclasses.replace(item, raw=b"") for item in items],
             [(_without_bytes(parsed), digest) for parsed, digest in batch.entries],

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import errno
+import os
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,6 +17,7 @@ from support.smtp import SmtpSink
 
 from domain.clock import SystemClock
 from intake.email.imap import ImapConfig, ImapSession
+from intake.email.prepare import Prepared
 from intake.email.reader import ImapReader
 from outbox.email import EmailSender
 from outbox.worker import OutboxWorker
@@ -202,6 +206,36 @@ async def test_a_file_store_that_cannot_be_written_commits_and_moves_nothing(
         digests += [r.raw_sha256 for r in (await session.exec(select(SubmissionRevision))).all()]
     assert len(digests) >= 4  # two raw mails and the photos of 04-gmail-photos
     assert all(d is not None and files.exists(d) for d in digests)
+
+
+async def test_batches_given_up_after_a_failed_commit_leave_no_temporary_files(
+    dovecot: Dovecot, database: Database, tmp_path: Path
+) -> None:
+    """GIVEN batches of one message, the next one fetched and its files written while the
+    first is committed WHEN that commit fails THEN the sweep fails, nothing is moved, and
+    the batch prepared ahead does not leave its raw mail behind as a temporary file."""
+    await seed_officer(database)
+    config = dataclasses.replace(new_mailbox(dovecot), batch_size=1)
+    append(config, mail(1), mail(2), mail(3))
+    files = FileStore(tmp_path / "files")
+    intake = sink(database, files)
+
+    async def commit_fails(items: object, prepared: Prepared) -> list[str]:
+        await prepared.written()  # as the real one starts: the files are made durable
+        raise OSError(errno.EIO, "disk I/O error")  # then the database's disk fails
+
+    intake.accept_prepared = commit_fails  # type: ignore[method-assign]
+    running = ImapReader(config=config, sink=intake, max_message_bytes=LIMIT)
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        with pytest.raises(OSError, match="disk I/O error"):
+            await running.sweep(session)
+    finally:
+        await asyncio.to_thread(session.close)
+    assert count_in(config, config.mailbox) == 3
+    assert await count(database, ProcessedMail) == 0
+    assert os.listdir(tmp_path / "files" / ".tmp") == []
+    assert files.sweep_temporary(older_than=0) == 0
 
 
 async def test_uidvalidity_change_does_not_duplicate(
