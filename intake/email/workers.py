@@ -315,6 +315,11 @@ def main() -> None:
     fetcher = _Fetcher(*init)
     gc.collect()  # as `serve` settles its heap: full collections skip what start-up made
     gc.freeze()
+    # Parsing a batch allocates ~100,000 short-lived objects, freed by reference counting
+    # (the parser makes no cycles worth collecting early): the default threshold ran a
+    # young-generation collection every 700 allocations. Sweep of 500 mails 1.38 -> 1.32 s
+    # (medians of 5 alternating runs).
+    gc.set_threshold(100_000, 20, 20)
     try:
         while True:
             try:
