@@ -34,6 +34,10 @@ class FetchedMail:
     received_at: datetime | None = None  # the server's INTERNALDATE, aware UTC
 
 
+class CodeChanged(RuntimeError):
+    """A fetch worker runs other code than the service (deployed without a restart)."""
+
+
 class MailSink(Protocol):
     """Where messages go: storage with its own idempotency (see intake.email.store)."""
 
@@ -96,12 +100,16 @@ class ImapReader:
             if self.workers is not None:
                 try:  # start the workers now; one that cannot connect retries per batch
                     await asyncio.to_thread(self.workers.warm)
+                except CodeChanged as exc:
+                    await self._without_workers(exc)
                 except Exception as exc:
                     log.warning("fetch workers not connected yet (%s)", _describe(exc))
             while not stop.is_set():
                 try:
                     await self._session_loop(stop, halt)
                     backoff = min(1.0, self.backoff_max)
+                except CodeChanged as exc:
+                    await self._without_workers(exc)  # and sweep again at once
                 except Exception as exc:  # network, protocol or storage: retry later
                     log.warning(
                         "IMAP reader error (%s); reconnecting in %.0fs", _describe(exc), backoff
@@ -113,6 +121,18 @@ class ImapReader:
             relay.cancel()
             if self.workers is not None:
                 await asyncio.to_thread(self.workers.close)
+
+    async def _without_workers(self, exc: CodeChanged) -> None:
+        """Go on reading in this process: mail keeps flowing, with the code this process
+        runs, until the service is restarted on the new code."""
+        log.error(
+            "%s; fetch workers stopped, mail is read in the service process until the service "
+            "is restarted",
+            exc,
+        )
+        workers, self.workers = self.workers, None
+        if workers is not None:
+            await asyncio.to_thread(workers.close)
 
     async def _session_loop(self, stop: asyncio.Event, halt: threading.Event) -> None:
         session = await asyncio.to_thread(self.connect, self.config)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import os
 import pickle
 import queue
@@ -46,7 +47,7 @@ from intake.email.imap import ImapConfig, ImapSession
 from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
 from intake.email.prepare import prepare_batch
-from intake.email.reader import FetchedMail, fetch_batch
+from intake.email.reader import CodeChanged, FetchedMail, fetch_batch
 from storage.files import FileStore
 
 Entries = list[tuple[ParsedMessage, str]]
@@ -54,6 +55,27 @@ Info = dict[int, tuple[int, datetime | None]]
 Result = tuple[list[FetchedMail], Entries]
 _ROOT = Path(__file__).resolve().parents[2]
 _HEADER = struct.Struct("!Q")
+
+
+def code_version() -> str:
+    """A digest of the source files a fetch worker runs: every project module it imports
+    (intake/email, the file store; a test checks the list is complete). The service takes it
+    when it creates its workers and each worker when it starts; a worker started from other
+    code (new code deployed, the service not restarted, a worker replaced) refuses to work
+    (CodeChanged), because what it sends back would be unpickled into the service's older
+    classes."""
+    digest = hashlib.sha256()
+    for path in worker_sources():
+        digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def worker_sources() -> list[Path]:
+    """The project's source files a fetch worker process imports."""
+    email = _ROOT / "intake" / "email"
+    files = [_ROOT / "intake" / "__init__.py", _ROOT / "storage" / "__init__.py"]
+    return sorted([*files, *email.glob("*.py"), _ROOT / "storage" / "files.py"])
 
 
 class UidValidityChanged(RuntimeError):
@@ -79,7 +101,13 @@ class FetchWorkers:
         if processes < 1:
             raise ValueError("a fetch worker pool needs at least one process")
         self.processes = processes
-        self._init = (config, os.fspath(files_root), tuple(allowed_extensions), max_message_bytes)
+        self._init = (
+            code_version(),
+            config,
+            os.fspath(files_root),
+            tuple(allowed_extensions),
+            max_message_bytes,
+        )
         self._tasks: queue.Queue[tuple[Future[Any], tuple[Any, ...]] | None] = queue.Queue()
         self._workers = [_Worker(self._init) for _ in range(processes)]
         self._threads: list[threading.Thread] = []
@@ -252,6 +280,7 @@ class _Fetcher:
         self.max_bytes = max_bytes
         self.writers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-files")
         self.session: ImapSession | None = None
+        self.refusal: CodeChanged | None = None
 
     def connect(self) -> ImapSession:
         if self.session is None:
@@ -294,6 +323,8 @@ def _without_bytes(parsed: ParsedMessage) -> ParsedMessage:
 
 
 def _answer(fetcher: _Fetcher, request: tuple[Any, ...]) -> tuple[str, Any]:
+    if fetcher.refusal is not None:
+        return "error", fetcher.refusal
     try:
         if request[0] == "connect":
             fetcher.connect()
@@ -311,8 +342,13 @@ def main() -> None:
     """The worker's loop: requests on stdin until it closes, answers on stdout."""
     requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed by a library goes to stderr, never into the answers
-    _, *init = _receive(requests)
+    _, version, *init = _receive(requests)
     fetcher = _Fetcher(*init)
+    if version != code_version():
+        fetcher.refusal = CodeChanged(
+            "a fetch worker started from code that differs from the service's "
+            "(new code deployed without restarting the service)"
+        )
     gc.collect()  # as `serve` settles its heap: full collections skip what start-up made
     gc.freeze()
     # Parsing a batch allocates ~100,000 short-lived objects, freed by reference counting

@@ -7,6 +7,8 @@ import hashlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,8 +19,14 @@ from intake.email.batch import split_files
 from intake.email.component import build_email_intake
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.parse import parse_message
-from intake.email.reader import ImapReader
-from intake.email.workers import FetchWorkers, UidValidityChanged, WorkerDied
+from intake.email.reader import CodeChanged, ImapReader
+from intake.email.workers import (
+    FetchWorkers,
+    UidValidityChanged,
+    WorkerDied,
+    code_version,
+    worker_sources,
+)
 from runtime.context import AppContext
 from settings import Settings
 from storage.db import Database
@@ -341,3 +349,62 @@ async def test_a_wrong_password_never_reaches_the_log_through_the_workers(
     assert any("fetch workers not connected yet" in r.getMessage() for r in caplog.records)
     out, err = capfd.readouterr()
     assert secret not in caplog.text and secret not in out + err
+
+
+async def test_workers_started_from_other_code_refuse_and_mail_still_flows(
+    dovecot: Dovecot,
+    database: Database,
+    files: FileStore,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a service whose loaded code differs from the code on disk its workers start
+    from (new code deployed, the service not restarted) WHEN mail arrives THEN the workers
+    refuse to work (what they send back would not match the service's classes), the service
+    says so once and reads the mail itself: each message stored and moved once."""
+    await seed_officer(database)
+    config = new_mailbox(dovecot)
+    # The service computed its digest from the code it loaded, before the deployment.
+    monkeypatch.setattr("intake.email.workers.code_version", lambda: "0" * 64)
+    workers = workers_for(config, files)
+    with pytest.raises(CodeChanged, match="restarting the service"):
+        await asyncio.wrap_future(workers.submit([1], {1: (10, None)}, 1))
+    running = reader_with(config, database, files, workers)
+    append(config, *(mail(i) for i in range(3)))
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+    try:
+
+        async def all_moved() -> bool:
+            return count_in(config, config.processed_folder) == 3
+
+        await wait_until(all_moved)
+    finally:
+        stop.set()
+        await task
+    assert running.workers is None and workers.pids() == []
+    assert await count(database, Submission) == 3
+    assert {r.outcome for r in await processed(database)} == {"stored"}
+    errors = [r for r in caplog.records if "fetch workers stopped" in r.getMessage()]
+    assert len(errors) == 1 and errors[0].levelname == "ERROR"
+
+
+def test_the_code_digest_covers_every_project_module_a_worker_imports() -> None:
+    """A worker's own imports: if a module outside worker_sources() were among them, a change
+    to it would go unnoticed by the digest."""
+    root = Path(__file__).resolve().parents[3]
+    script = (
+        "import sys, intake.email.workers\n"
+        f"root = {str(root)!r}\n"
+        "for m in list(sys.modules.values()):\n"
+        "    f = getattr(m, '__file__', None) or ''\n"
+        "    if f.startswith(root + '/') and '/.venv/' not in f and 'site-packages' not in f:\n"
+        "        print(f)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    )
+    imported = {Path(line) for line in done.stdout.split()}
+    assert Path(root / "intake" / "email" / "parse.py") in imported
+    assert imported <= set(worker_sources())
+    assert len(code_version()) == 64 and code_version() == code_version()
