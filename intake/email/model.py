@@ -16,7 +16,7 @@ class ParseLimits:
     max_depth: int = 8
     max_text_chars: int = 2_000_000
     max_header_chars: int = 20_000
-    fast_split_bytes: int = 16 * 1024  # larger messages (any with a file) use fastmime
+    fast_split_bytes: int = 0  # larger messages use fastmime (0: all; the stdlib parser otherwise)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 from email.message import Message
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.email import fastmime
 from intake.email.model import ParsedMessage, ParseLimits
@@ -121,3 +123,43 @@ def test_a_large_base64_leaf_is_decoded_from_its_span_without_a_str_copy(
         parsed = parse_message(raw, limits=FAST)
     assert [a.data for a in parsed.attachments] == [photo]
     assert _comparable(parsed) == _comparable(parse_message(raw, limits=STDLIB))
+
+
+HEADER_BYTES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                b"Subject: B\xc3\xa0i vi\xe1\xba\xbft",
+                b"From: =?utf-8?B?UGjDsm5n?= <vp@huyen.gov.vn>",
+                b'Content-Type: multipart/mixed;\r\n\tboundary="b1"',
+                b"X-Folded: a\r\n b\r\n  c",
+                b"From sender@host Mon Jan  1 00:00:00 2026",
+                b" continuation first",
+                b": no name",
+                b"no colon here",
+                b"Name:",
+                b"Name:\t\t value  ",
+                b"Bare-CR: a\rb",
+                b"LF-only: a\nb",
+                b"Odd: a\x0bb\x0cc\x1cd",
+                b"",
+            ]
+        ),
+        st.binary(max_size=40),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(HEADER_BYTES)
+def test_header_blocks_read_alike_by_the_fast_reader_and_the_feedparser(
+    lines: list[bytes],
+) -> None:
+    block = b"\r\n".join(lines)
+    fast = fastmime.parse_headers(block)
+    stdlib = BytesHeaderParser(policy=compat32).parsebytes(block + b"\r\n\r\n")
+    assert fast.items() == stdlib.items()
+    assert fast.get_unixfrom() == stdlib.get_unixfrom()
+    assert [type(d) for d in fast.defects] == [type(d) for d in stdlib.defects]
+    assert fast.get_content_type() == stdlib.get_content_type()
