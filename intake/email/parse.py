@@ -96,10 +96,34 @@ def _message_id(value: object) -> str | None:
     return nfc(ident)[:500] or None if ident and " " not in ident else None
 
 
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ADDRESS = rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_WORD = r"[^\"<>()\[\],;:@\\\s]+"
+_PLAIN_FROM = re.compile(
+    rf'[ \t]*(?:(?:"(?P<quoted>[^"\\\r\n]*)"|(?P<phrase>{_WORD}(?:[ \t]+{_WORD})*))?'
+    rf"[ \t]*<(?P<angle>{_ADDRESS})>|(?P<bare>{_ADDRESS}))[ \t]*"
+)
+
+
+def first_address(decoded: str) -> tuple[str, str]:
+    """getaddresses([decoded])[0] (or two empty strings): the usual forms, `Tên <a@b.vn>`,
+    `"Tên" <a@b.vn>` and `a@b.vn`, are read with one regular expression (the stdlib's
+    address tokenizer was ~10% of parsing a small mail); anything else goes to the stdlib.
+    A property test checks both agree."""
+    plain = _PLAIN_FROM.fullmatch(decoded)
+    if plain is None:
+        pairs = getaddresses([decoded])
+        return pairs[0] if pairs else ("", "")
+    if plain["bare"] is not None:
+        return "", plain["bare"]
+    if plain["quoted"] is not None:
+        return plain["quoted"], plain["angle"]
+    return " ".join((plain["phrase"] or "").split()), plain["angle"]
+
+
 def _sender(msg: Message, walker: Walk) -> Sender:
     decoded = _header(msg, "From", walker)
-    pairs = getaddresses([decoded])
-    name, address = pairs[0] if pairs else ("", "")
+    name, address = first_address(decoded)
     address = nfc(address.strip()).lower()
     if "@" not in address:
         walker.warnings.append("sender_missing")

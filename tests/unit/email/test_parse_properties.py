@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import unicodedata
+from email.utils import getaddresses
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.email.model import KINDS, ParsedMessage, ParseLimits
-from intake.email.parse import parse_message
+from intake.email.parse import first_address, parse_message
 
 CORPUS = [
     p.read_bytes() for p in sorted((Path(__file__).parents[2] / "golden" / "mail").glob("*.eml"))
@@ -85,3 +86,30 @@ def test_fast_splitter_never_raises(raw: bytes, cut: int, junk: list[bytes]) -> 
     parsed = parse_message(damaged, limits=ParseLimits(fast_split_bytes=0))
     _check(parsed)
     assert not any(w.startswith("unparseable") for w in parsed.warnings)
+
+
+_NAME_CHARS = st.sampled_from(list("aAzZ09 \t.-'_\"\\<>@,;:()[]ăâđêôơưÁàảãạỆễỌ\u00a0\r\n"))
+_ATOMS = st.text(st.sampled_from(list("abcXYZ019-_+.")), min_size=1, max_size=8)
+
+
+@st.composite
+def _from_headers(draw: st.DrawFn) -> str:
+    words = st.text(st.sampled_from(list("aZ9.-'_ăđÁảỆễ")), min_size=1, max_size=6)
+    spaces = st.sampled_from([" ", "  ", "\t", " \t "])
+    plain_name = st.builds(
+        lambda ws, gaps: "".join(w + g for w, g in zip(ws, gaps, strict=False)).strip(),
+        st.lists(words, min_size=1, max_size=4),
+        st.lists(spaces, min_size=4, max_size=4),
+    )
+    name = draw(st.one_of(plain_name, st.text(_NAME_CHARS, max_size=20)))
+    address = f"{draw(_ATOMS)}@{draw(_ATOMS)}"
+    form = draw(st.sampled_from(["{n} <{a}>", '"{n}" <{a}>', "{a}", "<{a}>", "{n}{a}", "{n}"]))
+    pad = draw(st.sampled_from(["", " ", "\t", "  "]))
+    return pad + form.format(n=name, a=address) + pad
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_from_headers(), st.text(max_size=40)))
+def test_the_fast_sender_reading_agrees_with_getaddresses(value: str) -> None:
+    pairs = getaddresses([value])
+    assert first_address(value) == (pairs[0] if pairs else ("", ""))
