@@ -179,7 +179,8 @@ class ImapReader:
         In the service process one batch is fetched ahead (the connection runs one command
         at a time, so a move waits for the fetch in flight); with fetch workers, one batch
         per worker, each on the worker's own connection, and one more waiting, so a worker
-        that finishes starts again without waiting for the service's commit.
+        that finishes starts again without waiting for the service's commit. With workers
+        the service's connection only moves: batch k is moved while batch k+1 is committed.
         """
         depth = self.workers.processes + 1 if self.workers is not None else 1
         ahead: collections.deque[asyncio.Future[tuple[list[FetchedMail], Any]]] = (
@@ -193,21 +194,35 @@ class ImapReader:
                 ahead.append(self._start_fetch(session, batches[started], info, uidvalidity))
                 started += 1
 
+        def move(uids: list[int]) -> asyncio.Future[None]:
+            return asyncio.ensure_future(asyncio.to_thread(session.move_processed, uids))
+
+        alongside = self.workers is not None  # moves overlap the next commit
+        moving: asyncio.Future[None] | None = None
         pending: list[int] = []
         top_up()
         try:
             while ahead:
                 items, prepared = await ahead.popleft()
-                await asyncio.to_thread(session.move_processed, pending)
+                if not alongside:
+                    await asyncio.to_thread(session.move_processed, pending)
                 top_up()
                 await self.sink.accept_prepared(items, prepared)
                 pending = [i.uid for i in items]
+                if alongside:
+                    if moving is not None:
+                        await moving
+                    moving, pending = move(pending), []
         except BaseException:
+            if moving is not None:
+                await asyncio.gather(moving, return_exceptions=True)
             for result in await asyncio.gather(*ahead, return_exceptions=True):
                 if isinstance(result, tuple):  # fetched and prepared, never to be stored
                     with contextlib.suppress(Exception):
                         await self.sink.abandon(result[1])
             raise
+        if moving is not None:
+            await moving
         await asyncio.to_thread(session.move_processed, pending)
 
     def _start_fetch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import signal
@@ -19,7 +20,8 @@ from intake.email.batch import split_files
 from intake.email.component import build_email_intake
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.parse import parse_message
-from intake.email.reader import CodeChanged, ImapReader
+from intake.email.prepare import Prepared
+from intake.email.reader import CodeChanged, FetchedMail, ImapReader
 from intake.email.workers import (
     FetchWorkers,
     UidValidityChanged,
@@ -408,3 +410,42 @@ def test_the_code_digest_covers_every_project_module_a_worker_imports() -> None:
     assert Path(root / "intake" / "email" / "parse.py") in imported
     assert imported <= set(worker_sources())
     assert len(code_version()) == 64 and code_version() == code_version()
+
+
+async def test_a_failed_commit_while_the_previous_batch_moves_loses_and_doubles_nothing(
+    dovecot: Dovecot, database: Database, files: FileStore
+) -> None:
+    """GIVEN workers and batches of one message, batch k moved while batch k+1 commits
+    WHEN the second commit fails THEN the first batch is still moved, the others stay in
+    the mailbox, and the next sweep stores each message once."""
+    await seed_officer(database)
+    config = replace(new_mailbox(dovecot), batch_size=1)
+    append(config, *(mail(i) for i in range(3)))
+    workers = workers_for(config, files)
+    intake = sink(database, files)
+    real_accept = intake.accept_prepared
+    calls: list[int] = []
+
+    async def second_fails(items: list[FetchedMail], prepared: Prepared) -> list[str]:
+        calls.append(items[0].uid)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, "disk I/O error")  # the database's disk, once
+        return await real_accept(items, prepared)
+
+    intake.accept_prepared = second_fails  # type: ignore[method-assign]
+    running = ImapReader(config=config, sink=intake, max_message_bytes=LIMIT, workers=workers)
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        with pytest.raises(OSError, match="disk I/O error"):
+            await running.sweep(session)
+        assert count_in(config, config.processed_folder) == 1
+        assert count_in(config, config.mailbox) == 2
+        await asyncio.to_thread(session.refresh)
+        assert await running.sweep(session) == 2
+    finally:
+        await asyncio.to_thread(session.close)
+        await asyncio.to_thread(workers.close)
+    assert count_in(config, config.processed_folder) == 3
+    assert await count(database, Submission) == 3
+    rows = await processed(database)
+    assert len(rows) == 3 and {r.outcome for r in rows} == {"stored"}
