@@ -51,8 +51,10 @@ async def accept_many(
     await session.flush()
     created_again: dict[str, Accepted] = {}
     ids = {r.submission_id for r in earlier.values()}
-    found = await session.exec(select(Submission).where(col(Submission.id).in_(ids)))
-    old = {s.id: s for s in found.all()}
+    old: dict[int | None, Submission] = {}
+    if ids:  # mail seen before (a rebuilt mailbox): rare, so no statement otherwise
+        found = await session.exec(select(Submission).where(col(Submission.id).in_(ids)))
+        old = {s.id: s for s in found.all()}
     results: list[Accepted] = []
     for item in incoming:
         if item.source_key in created:

@@ -19,16 +19,7 @@ from storage.rows import dialect_insert
 
 async def next_code(*, session: AsyncSession, period: str) -> str:
     """The next public code for a month, e.g. "2024-07-0012" (gap-free per committed month)."""
-    insert = dialect_insert(session)
-    await session.exec(insert(CodeCounter).values(period=period, last=0).on_conflict_do_nothing())
-    result = await session.exec(
-        update(CodeCounter)
-        .where(col(CodeCounter.period) == period)
-        .values(last=col(CodeCounter.last) + 1)
-        .returning(col(CodeCounter.last))
-    )
-    number = int(result.scalar_one())
-    return f"{period}-{number:04d}"
+    return (await next_codes(session=session, period=period, count=1))[0]
 
 
 async def get_submission(*, session: AsyncSession, submission_id: int) -> Submission | None:
@@ -154,15 +145,17 @@ async def _stale(session: AsyncSession, submission_id: int) -> StaleTransitionEr
 
 
 async def next_codes(*, session: AsyncSession, period: str, count: int) -> list[str]:
-    """`count` consecutive public codes for a month in one UPDATE (bulk intake)."""
+    """`count` consecutive public codes for a month in one statement: the month's counter
+    is created at `count` or moved on by `count` (an upsert, atomic on both databases)."""
     if count <= 0:
         return []
     insert = dialect_insert(session)
-    await session.exec(insert(CodeCounter).values(period=period, last=0).on_conflict_do_nothing())
     result = await session.exec(
-        update(CodeCounter)
-        .where(col(CodeCounter.period) == period)
-        .values(last=col(CodeCounter.last) + count)
+        insert(CodeCounter)
+        .values(period=period, last=count)
+        .on_conflict_do_update(
+            index_elements=[col(CodeCounter.period)], set_={"last": col(CodeCounter.last) + count}
+        )
         .returning(col(CodeCounter.last))
     )
     last = int(result.scalar_one())

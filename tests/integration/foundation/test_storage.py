@@ -18,7 +18,13 @@ from storage.audit import list_audit
 from storage.db import Database, async_url
 from storage.files import FileStore
 from storage.registry import find_unit_by_address, upsert_unit
-from storage.submissions import get_submission, list_attachments, transition
+from storage.submissions import (
+    get_submission,
+    list_attachments,
+    next_code,
+    next_codes,
+    transition,
+)
 
 S = SubmissionStatus
 pytestmark = pytest.mark.integration
@@ -210,3 +216,37 @@ async def test_two_concurrent_transitions_exactly_one_wins(
     assert final is not None and final.status == S.APPROVED and final.decided_by == winner
     approvals = [e for e in trail if e.to_status == "approved"]
     assert [e.actor for e in approvals] == [winner]
+
+
+async def test_codes_run_on_per_month_for_single_bulk_and_concurrent_takers(
+    database: Database,
+) -> None:
+    """next_code() and next_codes() share one counter per month (an upsert); takers in
+    concurrent transactions get distinct, consecutive codes."""
+    async with database.session() as session:
+        assert await next_code(session=session, period="2026-11") == "2026-11-0001"
+        taken = await next_codes(session=session, period="2026-11", count=3)
+        assert taken == ["2026-11-0002", "2026-11-0003", "2026-11-0004"]
+        assert await next_codes(session=session, period="2026-12", count=2) == [
+            "2026-12-0001",
+            "2026-12-0002",
+        ]
+        assert await next_codes(session=session, period="2026-11", count=0) == []
+        await session.commit()
+
+    async def take(count: int) -> list[str]:
+        async with database.session() as session:
+            codes = await next_codes(session=session, period="2026-11", count=count)
+            await session.commit()
+            return codes
+
+    batches = await asyncio.gather(*(take(5) for _ in range(4)))
+    assert all(len(set(batch)) == 5 for batch in batches)
+    assert sorted(c for batch in batches for c in batch) == [
+        f"2026-11-{n:04d}" for n in range(5, 25)
+    ]
+    async with database.session() as session:
+        assert await next_code(session=session, period="2026-11") == "2026-11-0025"
+        await session.rollback()
+    async with database.session() as session:  # a rolled-back code is taken again
+        assert await next_code(session=session, period="2026-11") == "2026-11-0025"
