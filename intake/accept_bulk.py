@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +22,14 @@ from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
 from storage.rows import full_row, table_of
 from storage.submissions import next_codes
+
+# Built once, values bound at execution (see intake/email/senders.py).
+_REVISIONS_BY_KEY = select(SubmissionRevision).where(
+    col(SubmissionRevision.source_key).in_(bindparam("keys", expanding=True))
+)
+_SUBMISSIONS_BY_ID = select(Submission).where(
+    col(Submission.id).in_(bindparam("ids", expanding=True))
+)
 
 
 async def accept_many(
@@ -39,9 +47,7 @@ async def accept_many(
     and the RECEIVED -> PENDING_REVIEW/QUARANTINED step with its audit row. Caller commits.
     """
     keys = list(dict.fromkeys(item.source_key for item in incoming))
-    result = await session.exec(
-        select(SubmissionRevision).where(col(SubmissionRevision.source_key).in_(keys))
-    )
+    result = await session.exec(_REVISIONS_BY_KEY, params={"keys": keys})
     earlier = {r.source_key: r for r in result.all()}
     fresh: dict[str, Incoming] = {}
     for item in incoming:
@@ -113,7 +119,7 @@ async def _insert_submissions(
     statement = insert(table).returning(table.c.id, table.c.code)
     result = await session.exec(statement, params=rows)
     ids = {code: ident for ident, code in result.all()}
-    loaded = await session.exec(select(Submission).where(col(Submission.id).in_(ids.values())))
+    loaded = await session.exec(_SUBMISSIONS_BY_ID, params={"ids": list(ids.values())})
     by_code = {s.code: s for s in loaded.all()}
     return [by_code[row["code"]] for row in rows]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -149,14 +149,27 @@ async def next_codes(*, session: AsyncSession, period: str, count: int) -> list[
     is created at `count` or moved on by `count` (an upsert, atomic on both databases)."""
     if count <= 0:
         return []
-    insert = dialect_insert(session)
-    result = await session.exec(
-        insert(CodeCounter)
-        .values(period=period, last=count)
-        .on_conflict_do_update(
-            index_elements=[col(CodeCounter.period)], set_={"last": col(CodeCounter.last) + count}
-        )
-        .returning(col(CodeCounter.last))
-    )
+    params = {"period": period, "count": count}
+    result = await session.exec(_code_upsert(session), params=params)
     last = int(result.scalar_one())
     return [f"{period}-{number:04d}" for number in range(last - count + 1, last + 1)]
+
+
+_CODE_UPSERTS: dict[str, Any] = {}
+
+
+def _code_upsert(session: AsyncSession) -> Any:
+    """The counter's upsert for this session's database, built once (values bound later)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _CODE_UPSERTS:
+        count = bindparam("count", type_=Integer)
+        _CODE_UPSERTS[dialect] = (
+            dialect_insert(session)(CodeCounter)
+            .values(period=bindparam("period"), last=count)
+            .on_conflict_do_update(
+                index_elements=[col(CodeCounter.period)],
+                set_={"last": col(CodeCounter.last) + count},
+            )
+            .returning(col(CodeCounter.last))
+        )
+    return _CODE_UPSERTS[dialect]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,6 +42,14 @@ class _Batch:
     outcomes: list[str]
     submission_ids: list[int | None]
     messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+_EARLIER = select(ProcessedMail).where(  # built once: see intake/email/senders.py
+    col(ProcessedMail.content_hash).in_(bindparam("digests", expanding=True))
+)
+
+
+_UNITS_BY_ID = select(Unit).where(col(Unit.id).in_(bindparam("ids", expanding=True)))
 
 
 def split_files(
@@ -129,10 +138,8 @@ async def _earlier_copies(
     session: AsyncSession, prepared: Sequence[tuple[ParsedMessage, str]]
 ) -> dict[tuple[str | None, str], int | None]:
     """The same message seen before under another UID (UIDVALIDITY change, re-delivery)."""
-    digests = list({digest for _, digest in prepared})
-    result = await session.exec(
-        select(ProcessedMail).where(col(ProcessedMail.content_hash).in_(digests))
-    )
+    digests = sorted({digest for _, digest in prepared})
+    result = await session.exec(_EARLIER, params={"digests": digests})
     return {(row.message_id, row.content_hash): row.submission_id for row in result.all()}
 
 
@@ -309,5 +316,5 @@ async def _unit_names(session: AsyncSession, ids: set[int | None]) -> dict[int, 
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    result = await session.exec(select(Unit).where(col(Unit.id).in_(wanted)))
+    result = await session.exec(_UNITS_BY_ID, params={"ids": wanted})
     return {unit.id: unit.name for unit in result.all() if unit.id is not None}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,12 @@ from intake.accept import Accepted, Incoming, accept_revision
 from intake.email.model import ParsedMessage
 from storage.files import FileStore
 from storage.models import Submission
+
+_WAITING = (  # built once, values bound at execution (see intake/email/senders.py)
+    select(Submission)
+    .where(col(Submission.reply_to_message_id).in_(bindparam("ids", expanding=True)))
+    .where(col(Submission.status) == SubmissionStatus.CHANGES_REQUESTED.value)
+)
 
 
 async def revisions(
@@ -32,11 +39,7 @@ async def revisions(
     wanted = {ident for ids in threads for ident in ids}
     if not wanted:
         return {}
-    result = await session.exec(
-        select(Submission)
-        .where(col(Submission.reply_to_message_id).in_(wanted))
-        .where(col(Submission.status) == SubmissionStatus.CHANGES_REQUESTED.value)
-    )
+    result = await session.exec(_WAITING, params={"ids": sorted(wanted)})
     waiting = {s.reply_to_message_id: s for s in result.all()}
     done: dict[int, Accepted] = {}
     for index, (incoming, ids) in enumerate(zip(incomings, threads, strict=True)):

@@ -6,12 +6,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.text import clean
 from storage.models import Officer, Unit, UnitAddress
 from storage.registry import is_active
+
+# Built once, values bound at execution: building `col.in_(values)` anew coerces every value
+# into a bound parameter each time (a fifth of an e-mail batch transaction's Python work).
+_OFFICERS = select(Officer).where(col(Officer.email).in_(bindparam("emails", expanding=True)))
+_UNITS = (
+    select(UnitAddress.value, Unit)
+    .join(Unit, col(Unit.id) == col(UnitAddress.unit_id))
+    .where(col(UnitAddress.value).in_(bindparam("values", expanding=True)))
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ async def resolve_senders(
     found: dict[str, SenderUnit] = {}
     if not wanted:
         return found
-    officers = await session.exec(select(Officer).where(col(Officer.email).in_(wanted)))
+    officers = await session.exec(_OFFICERS, params={"emails": sorted(wanted)})
     for officer in sorted(officers.all(), key=lambda o: o.id or 0):
         if officer.email and officer.email not in found and is_active(officer, at):
             found[officer.email] = SenderUnit(
@@ -48,11 +58,7 @@ async def resolve_senders(
             )
     rest = wanted - set(found)
     domains = {"@" + a.rpartition("@")[2] for a in rest}
-    rows = await session.exec(
-        select(UnitAddress.value, Unit)
-        .join(Unit, col(Unit.id) == col(UnitAddress.unit_id))
-        .where(col(UnitAddress.value).in_(rest | domains))
-    )
+    rows = await session.exec(_UNITS, params={"values": sorted(rest | domains)})
     units = dict(rows.all())
     for address in rest:
         unit = units.get(address) or units.get("@" + address.rpartition("@")[2])

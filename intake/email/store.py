@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -26,6 +26,12 @@ from storage.models import ProcessedMail
 
 log = logging.getLogger(__name__)
 _CHUNK = 500  # bound on IN (...) lists
+_PROCESSED = (  # built once, values bound at execution (see intake/email/senders.py)
+    select(ProcessedMail.uid)
+    .where(col(ProcessedMail.mailbox) == bindparam("mailbox"))
+    .where(col(ProcessedMail.uidvalidity) == bindparam("uidvalidity"))
+    .where(col(ProcessedMail.uid).in_(bindparam("uids", expanding=True)))
+)
 # File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
 _WRITERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail-files")
 
@@ -66,12 +72,9 @@ class EmailIntake:
         found: set[int] = set()
         async with self.db.session() as session:
             for start in range(0, len(uids), _CHUNK):
-                result = await session.exec(
-                    select(ProcessedMail.uid)
-                    .where(ProcessedMail.mailbox == mailbox)
-                    .where(ProcessedMail.uidvalidity == uidvalidity)
-                    .where(col(ProcessedMail.uid).in_(list(uids[start : start + _CHUNK])))
-                )
+                chunk = list(uids[start : start + _CHUNK])
+                params = {"mailbox": mailbox, "uidvalidity": uidvalidity, "uids": chunk}
+                result = await session.exec(_PROCESSED, params=params)
                 found.update(int(u) for u in result.all())
         return found
 
