@@ -159,7 +159,7 @@ async def _children(
             values = attachment_values(
                 file, files=files, submission_id=submission.id, revision=1, position=position
             )
-            attachments.append(full_row(Attachment, values | {"created_at": now}))
+            attachments.append(values | {"created_at": now})  # insert_rows() completes it
         created[item.source_key] = Accepted(
             submission=submission, created=True, revision=1, inserted_files=len(item.files)
         )

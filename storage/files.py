@@ -18,6 +18,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class StoredFile:
     filename: str
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments; mail brings the same names again
 def safe_filename(name: str | None, *, default: str = "tep-dinh-kem") -> str:
     """A display filename that is harmless anywhere: no path, no control bytes, bounded, NFC."""
     text = unicodedata.normalize("NFC", name or "")
