@@ -99,7 +99,7 @@ def _put(
     size: int | None = None,
 ) -> StoredFile:
     """files.put(), unless the channel already stored these bytes durably (e-mail intake
-    writes and fsyncs every file before its transaction): no second look at the disk, and
+    makes every file durable before its transaction): no second look at the disk, and
     `data` may then be left out (`size` says how long the stored file is)."""
     if stored and sha256:
         length = len(data) if size is None else size

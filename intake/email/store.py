@@ -32,7 +32,7 @@ _PROCESSED = (  # built once, values bound at execution (see intake/email/sender
     .where(col(ProcessedMail.uidvalidity) == bindparam("uidvalidity"))
     .where(col(ProcessedMail.uid).in_(bindparam("uids", expanding=True)))
 )
-# File writes end in fsync; a few in parallel keep the disk busy instead of the loop.
+# Threads that write a batch's files while it is parsed (FileBatch serialises them).
 _WRITERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail-files")
 
 

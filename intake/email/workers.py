@@ -4,7 +4,7 @@ Parsing MIME is Python work that holds the GIL; in the service process it compet
 batch transactions, the file writers and the event loop, and one core did all of it. Each
 worker process has its own IMAP connection to the same mailbox: it fetches a batch with
 BODY.PEEK[] (nothing changes on the server), parses it, hashes it and writes the raw mail and
-every attachment to the file store, fsync included. It sends back the parsed messages without
+every attachment to the file store, made durable. It sends back the parsed messages without
 their bytes (a few KB per message instead of the mail itself). The service process keeps what
 must stay in one place: the mailbox's UIDs and sizes, the batch transactions and the moves.
 The order of the guarantees is unchanged: files are on disk before the rows that name them
