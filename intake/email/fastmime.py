@@ -162,7 +162,7 @@ def split_parts(
     first: int | None = None
     position = start
     while True:
-        found = raw.find(delimiter, position, end)
+        found = _find(raw, delimiter, position, end)
         if found < 0:
             break
         position = found + len(delimiter)
@@ -182,6 +182,22 @@ def split_parts(
         return None
     parts.append((first, end))  # no closing delimiter: keep what is there
     return parts, False
+
+
+def _find(raw: bytes, delimiter: bytes, position: int, end: int) -> int:
+    """raw.find(delimiter, position, end), faster over long bodies.
+
+    bytes.find() of a needle this long runs the two-way algorithm, ~2 GB/s here; a search
+    for one byte is memchr(), several times faster. A delimiter starts with "-", which
+    base64 (most of a big mail's bytes) never contains, so each "-" is tried in turn; after
+    a few that are not the delimiter (text full of dashes), the rest is left to find().
+    """
+    for _ in range(8):
+        found = raw.find(b"-", position, end)
+        if found < 0 or raw.startswith(delimiter, found, end):
+            return found
+        position = found + 1
+    return raw.find(delimiter, position, end)
 
 
 def _before_newline(raw: bytes, position: int) -> int:

@@ -163,3 +163,32 @@ def test_header_blocks_read_alike_by_the_fast_reader_and_the_feedparser(
     assert fast.get_unixfrom() == stdlib.get_unixfrom()
     assert [type(d) for d in fast.defects] == [type(d) for d in stdlib.defects]
     assert fast.get_content_type() == stdlib.get_content_type()
+
+
+DELIMITERS = st.sampled_from([b"--b1", b"------=_Part_12_34.5", b"--Apple-Mail=_A1-B2", b"--"])
+HAYSTACK = st.lists(
+    st.sampled_from([b"-", b"--", b"b1", b"\r\n", b"QUJD", b"=_Part_12_34.5", b"x" * 70]),
+    max_size=60,
+).map(b"".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(HAYSTACK, DELIMITERS, st.integers(0, 40), st.integers(0, 40))
+def test_the_delimiter_search_finds_what_bytes_find_finds(
+    haystack: bytes, delimiter: bytes, skip: int, cut: int
+) -> None:
+    """The memchr-first search (each "-" tried, then find() after 8 misses) returns exactly
+    what bytes.find() returns, dashes everywhere or none, whatever the span."""
+    raw = b"head" + haystack + delimiter + b"tail"
+    start, end = min(skip, len(raw)), max(0, len(raw) - cut)
+    assert fastmime._find(raw, delimiter, start, end) == raw.find(delimiter, start, end)
+
+
+def test_the_delimiter_search_is_exact_past_many_dashes_and_through_base64() -> None:
+    """More than eight stray dashes before the delimiter (the find() fallback), and a long
+    base64 body with none."""
+    dashes = b"-- -- --- - -- -------------- -\r\n" * 5 + b"--b1\r\n"
+    assert fastmime._find(dashes, b"--b1", 0, len(dashes)) == dashes.index(b"--b1\r\n")
+    body = base64.encodebytes(bytes(range(256)) * 4000) + b"\r\n--b1--\r\n"
+    assert fastmime._find(body, b"--b1", 0, len(body)) == body.index(b"--b1--")
+    assert fastmime._find(body, b"--b1", 0, len(body) - 10) == -1
