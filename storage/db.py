@@ -12,6 +12,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_async
+
 
 def async_url(url: str) -> str:
     """The async driver form of a database URL (aiosqlite, psycopg)."""
@@ -58,6 +60,8 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if make_url(url).get_backend_name() == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        else:  # one hand-off to the connection's thread per statement, not 3-4
+            kwargs.update(module=sqlite_async.dbapi())
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
