@@ -12,7 +12,7 @@ sweep's critical path.
 Here a statement is one call: the cursor is created, executed, read to the end and closed
 in the connection's thread, and the adapter keeps the description, rows, rowcount and
 lastrowid. Everything else (transactions, isolation level, errors, the pool) is
-SQLAlchemy's own aiosqlite dialect, which `Database` is given this module as its DBAPI.
+SQLAlchemy's own aiosqlite dialect; `Database` hands it this module as its DBAPI.
 Server-side cursors (`stream()`, not used by Newsdesk) keep the stock adapter.
 
 It relies on two private names of aiosqlite, `Connection._execute(fn, *args)` (queue a

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -208,6 +209,18 @@ async def test_a_killed_fetch_worker_is_replaced_and_nothing_is_lost(
     assert len(rows) == 5 and {r.outcome for r in rows} == {"stored"}
 
 
+async def planned(config: ImapConfig) -> tuple[list[int], dict[int, Any], int]:
+    """What the reader plans from before a batch goes to a worker: the mailbox's UIDs,
+    their sizes and dates, and its UIDVALIDITY."""
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        uids = await asyncio.to_thread(session.all_uids)
+        info = await asyncio.to_thread(session.sizes, uids)
+        return uids, info, session.uidvalidity
+    finally:
+        await asyncio.to_thread(session.close)
+
+
 async def test_a_worker_refuses_a_batch_planned_under_another_uidvalidity(
     dovecot: Dovecot, files: FileStore
 ) -> None:
@@ -216,13 +229,7 @@ async def test_a_worker_refuses_a_batch_planned_under_another_uidvalidity(
     config = new_mailbox(dovecot)
     raw = mail(1)
     append(config, raw)
-    session = await asyncio.to_thread(ImapSession, config)
-    try:
-        uids = await asyncio.to_thread(session.all_uids)
-        info = await asyncio.to_thread(session.sizes, uids)
-        validity = session.uidvalidity
-    finally:
-        await asyncio.to_thread(session.close)
+    uids, info, validity = await planned(config)
     workers = workers_for(config, files, processes=1)
     try:
         with pytest.raises(UidValidityChanged, match="UIDVALIDITY"):
@@ -470,13 +477,7 @@ async def test_a_worker_keeps_freed_memory_for_the_next_batch_and_gives_it_back_
     a second it gives that memory back to the OS."""
     config = new_mailbox(dovecot)
     append(config, *(mail(n, size=4 * 1_048_576) for n in range(4)))
-    session = await asyncio.to_thread(ImapSession, config)
-    try:
-        uids = await asyncio.to_thread(session.all_uids)
-        info = await asyncio.to_thread(session.sizes, uids)
-        validity = session.uidvalidity
-    finally:
-        await asyncio.to_thread(session.close)
+    uids, info, validity = await planned(config)
     workers = workers_for(config, files, processes=1)
     try:
         await asyncio.to_thread(workers.warm)
