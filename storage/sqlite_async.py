@@ -93,16 +93,16 @@ class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
     def arraysize(self, value: int) -> None:
         self._arraysize = value
 
-    def execute(self, operation: Any, parameters: Any = None) -> Any:
-        try:
-            return await_(self._run(operation, parameters, many=False))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        self._call(operation, parameters, many=False)
 
-    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        self._call(operation, seq_of_parameters, many=True)
+
+    def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
         try:
-            return await_(self._run(operation, seq_of_parameters, many=True))
-        except Exception as error:
+            await_(self._run(operation, parameters, many=many))
+        except Exception as error:  # translated to the DBAPI's errors, as the stock adapter
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:

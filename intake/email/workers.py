@@ -367,9 +367,9 @@ def main() -> None:
     gc.set_threshold(100_000, 20, 20)
     # Freed buffers are reused by the next batch, not given back and faulted in again; the
     # memory goes back to the OS once the worker has been idle for a second (a sweep sends
-    # the next batch at once). Sweep of 1,500 mails 1.53 -> 1.40 s (medians of 4
-    # alternating runs); peak 52-56 MiB per worker at 500 and 3,000 mails, as before.
-    keep_freed_memory()
+    # the next batch at once). Why and what it measured: intake/email/memory.py.
+    if not keep_freed_memory():
+        print("fetch worker: the allocator kept its defaults (not glibc?)", file=sys.stderr)
     worked = False
     try:
         while True:
