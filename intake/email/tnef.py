@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Imported with the parser, not by the first winmail.dat: a fetch worker would otherwise
+# pay for it (~11 ms, with uuid and platform) while parsing its first batch of a sweep.
+from tnefparse import TNEF
+
 from intake.email.charsets import decode_bytes
 
 
@@ -19,8 +23,6 @@ class TnefContent:
 def unpack_tnef(data: bytes) -> TnefContent | None:
     """Unpack TNEF data, or None if it is not readable TNEF."""
     try:
-        from tnefparse import TNEF
-
         tnef = TNEF(data, do_checksum=True)  # checksums are only recorded, never enforced
     except Exception:  # tnefparse raises assorted errors on damaged input
         return None
