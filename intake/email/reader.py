@@ -62,6 +62,13 @@ class MailSink(Protocol):
     def exclusive(self, name: str) -> AbstractAsyncContextManager[None]: ...
 
 
+# With fetch workers, committed mail is moved in groups of at least this many messages (or
+# what is left at the end of a sweep), each move overlapping the next commits: Dovecot's
+# cost is mostly per MOVE command (10 moves of 50 messages cost it 0.05 CPU-s, one of 500
+# 0.02). A crash before a move loses nothing: the next sweep moves what is committed.
+MOVE_AT_LEAST = 150
+
+
 class ImapReader:
     """Reads the mailbox until `stop` is set; reconnects with backoff after any error."""
 
@@ -180,7 +187,9 @@ class ImapReader:
         at a time, so a move waits for the fetch in flight); with fetch workers, one batch
         per worker, each on the worker's own connection, and one more waiting, so a worker
         that finishes starts again without waiting for the service's commit. With workers
-        the service's connection only moves: batch k is moved while batch k+1 is committed.
+        the service's connection only moves: committed batches are moved in groups
+        (MOVE_AT_LEAST messages) while the next ones are committed, and a commit never
+        waits for a move.
         """
         depth = self.workers.processes + 1 if self.workers is not None else 1
         ahead: collections.deque[asyncio.Future[tuple[list[FetchedMail], Any]]] = (
@@ -197,25 +206,30 @@ class ImapReader:
         def move(uids: list[int]) -> asyncio.Future[None]:
             return asyncio.ensure_future(asyncio.to_thread(session.move_processed, uids))
 
-        alongside = self.workers is not None  # moves overlap the next commit
+        alongside = self.workers is not None  # moves overlap the next commits
         moving: asyncio.Future[None] | None = None
-        pending: list[int] = []
+        pending: list[int] = []  # committed, not yet moved
         top_up()
         try:
             while ahead:
                 items, prepared = await ahead.popleft()
                 if not alongside:
                     await asyncio.to_thread(session.move_processed, pending)
+                    pending = []
                 top_up()
                 await self.sink.accept_prepared(items, prepared)
-                pending = [i.uid for i in items]
-                if alongside:
+                pending += [i.uid for i in items]
+                idle = moving is None or moving.done()
+                if alongside and idle and (len(pending) >= MOVE_AT_LEAST or not ahead):
                     if moving is not None:
-                        await moving
+                        await moving  # done: raises what the move raised
                     moving, pending = move(pending), []
         except BaseException:
             if moving is not None:
                 await asyncio.gather(moving, return_exceptions=True)
+            if alongside and pending:  # committed: moved now rather than at the next sweep
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(session.move_processed, pending)
             for result in await asyncio.gather(*ahead, return_exceptions=True):
                 if isinstance(result, tuple):  # fetched and prepared, never to be stored
                     with contextlib.suppress(Exception):

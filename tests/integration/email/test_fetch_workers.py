@@ -498,3 +498,51 @@ async def test_a_worker_keeps_freed_memory_for_the_next_batch_and_gives_it_back_
         await wait_until(given_back)
     finally:
         workers.close()
+
+
+async def test_committed_batches_are_moved_in_groups_each_message_once(
+    dovecot: Dovecot, database: Database, files: FileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN workers, batches of one message and moves grouped by three WHEN seven messages
+    are swept THEN fewer MOVE commands than batches are sent (Dovecot's cost is per
+    command), every message is moved exactly once, and none before its commit."""
+    import intake.email.reader as reader_module
+
+    monkeypatch.setattr(reader_module, "MOVE_AT_LEAST", 3)
+    await seed_officer(database)
+    config = replace(new_mailbox(dovecot), batch_size=1)
+    append(config, *(mail(i) for i in range(7)))
+    workers = workers_for(config, files)
+    intake = sink(database, files)
+    committed: list[int] = []
+    real_accept = intake.accept_prepared
+
+    async def recording(items: list[FetchedMail], prepared: Prepared) -> list[str]:
+        outcomes = await real_accept(items, prepared)
+        committed.extend(item.uid for item in items)
+        return outcomes
+
+    intake.accept_prepared = recording  # type: ignore[method-assign]
+    session = await asyncio.to_thread(ImapSession, config)
+    moves: list[list[int]] = []
+    real_move = session.move_processed
+
+    def watched(uids: list[int]) -> None:
+        assert set(uids) <= set(committed)  # never before the commit
+        if uids:
+            moves.append(list(uids))
+        real_move(uids)
+
+    session.move_processed = watched  # type: ignore[method-assign]
+    running = ImapReader(config=config, sink=intake, max_message_bytes=LIMIT, workers=workers)
+    try:
+        assert await running.sweep(session) == 7
+    finally:
+        await asyncio.to_thread(session.close)
+        await asyncio.to_thread(workers.close)
+    moved = [uid for group in moves for uid in group]
+    assert sorted(moved) == sorted(committed) and len(set(moved)) == 7
+    assert 2 <= len(moves) < 7
+    assert all(len(group) >= 3 for group in moves[:-1])
+    assert count_in(config, config.processed_folder) == 7
+    assert count_in(config, config.mailbox) == 0
