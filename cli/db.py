@@ -7,17 +7,21 @@ import typer
 from cli.common import get_settings
 from storage import migrate
 from storage.db import safe_url
+from storage.files import FileStore
 
 app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp lược đồ (Alembic).", no_args_is_help=True)
 
 
 @app.command()
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
-    """Apply migrations up to REVISION (default: the newest)."""
+    """Apply migrations up to REVISION (default: the newest), and move files stored by
+    earlier versions to the file store's current layout."""
     settings = get_settings(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url, revision)
     typer.echo(f"database {safe_url(settings.database_url)} at {revision}")
+    moved = FileStore(settings.files_dir).relayout()
+    typer.echo(f"file store {settings.files_dir}: {moved} file(s) moved to the current layout")
 
 
 @app.command()

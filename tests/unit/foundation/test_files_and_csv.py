@@ -83,7 +83,8 @@ def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
     # directory fsyncs); from then on it is known durable.
     store = FileStore(root)
     store.put(b"poster")
-    assert synced == [str(folder), str(folder.parent), str(root)]
+    assert folder.parent == root  # root/ab/<sha256>
+    assert synced == [str(folder), str(root)]
     synced.clear()
     store.put(b"poster")
     assert synced == []
@@ -367,3 +368,64 @@ def test_syncfs_is_used_only_where_it_reports_write_errors(
     """Before Linux 5.8 syncfs() did not return writeback errors: fsync per file there."""
     monkeypatch.setattr(os, "uname", lambda: types.SimpleNamespace(release=release))
     assert (files_module._load_syncfs() is not None) is used
+
+
+def _legacy_copy(root: Path, data: bytes) -> Path:
+    """A file where versions before 2026-11-27 stored it: root/ab/cd/<sha256>."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = root / digest[:2] / digest[2:4] / digest
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_files_go_one_folder_deep_and_older_files_are_still_found(tmp_path: Path) -> None:
+    """GIVEN a store holding a file in the earlier two-folder layout WHEN the same bytes are
+    stored again THEN nothing new is written and every way in finds the old file; new
+    files go to root/ab/<sha256> (no folder per file)."""
+    root = tmp_path / "files"
+    old = _legacy_copy(root, b"poster 2025")
+    digest = old.name
+    store = FileStore(root)
+    assert store.path(digest) == old and store.exists(digest)
+    assert store.read(digest) == b"poster 2025"
+    assert store.put(b"poster 2025").sha256 == digest
+    store.put_many([(b"poster 2025", None)])
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+        f"{digest[:2]}/{digest[2:4]}/{digest}"
+    ]
+    new = store.put(b"poster 2026")
+    assert store.path(new.sha256) == root / new.sha256[:2] / new.sha256
+    assert store.path("0" * 64) == root / "00" / ("0" * 64)  # not stored: where it would go
+
+
+def test_relayout_moves_older_files_and_clears_their_folders(tmp_path: Path) -> None:
+    """GIVEN files in the earlier layout, an old and a fresh temporary file of an earlier
+    version's crashed write, a file stored in both layouts, and something unknown WHEN
+    relayout() runs (twice) THEN every file is moved once, with its bytes, the emptied
+    folders and the old temporary file are gone, and nothing else is touched."""
+    root = tmp_path / "files"
+    store = FileStore(root)
+    olds = [_legacy_copy(root, f"ảnh {n}".encode()) for n in range(3)]
+    both = _legacy_copy(root, b"video")
+    assert store.put(b"video").sha256 == both.name  # found in the old layout: kept there
+    (root / both.name[:2] / both.name).write_bytes(b"video")  # as if stored by both
+    stale, fresh = olds[0].parent / ".tmp-1a2b", olds[1].parent / ".tmp-3c4d"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"in progress")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    unknown = olds[2].parent / "notes.txt"
+    unknown.write_text("không phải tệp của kho")
+    assert store.relayout() == 3
+    assert store.relayout() == 0
+    for path in [*olds, both]:
+        moved = root / path.name[:2] / path.name
+        assert moved.is_file() and store.path(path.name) == moved and not path.exists()
+    assert [store.read(p.name) for p in olds] == [f"ảnh {n}".encode() for n in range(3)]
+    assert store.read(both.name) == b"video"
+    assert not stale.exists() and fresh.read_bytes() == b"in progress"
+    assert unknown.read_text() == "không phải tệp của kho"
+    assert len({p.parent for p in [*olds, both]}) == 4  # (these digests share no folder)
+    assert not olds[0].parent.exists() and not both.parent.exists()  # emptied: removed
+    assert fresh.parent.is_dir() and unknown.parent.is_dir()  # still holding something
+    assert FileStore(tmp_path / "none").relayout() == 0
