@@ -79,3 +79,37 @@ async def test_bulk_and_single_paths_write_the_same_rows(
     async with database.session() as session:
         again = await accept_many(items("b", unit_id), session=session, files=files)
     assert [r.created for r in again] == [False, False]
+
+
+async def test_a_batch_sends_only_statements_the_driver_can_cache(
+    database: Database, files: FileStore
+) -> None:
+    """GIVEN a batch of 60 items WHEN accept_many() stores it THEN no statement is longer
+    than 4,096 characters and no INSERT has more than 50 parameters per row (psycopg caches
+    and prepares such statements; a 60-row INSERT ... RETURNING of 27 columns was rewritten
+    for the server on every batch), rows are sent as executemany, and every item gets its
+    own submission."""
+    from sqlalchemy import event
+
+    await seed_officer(database)
+    seen: list[tuple[str, int, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        each = parameters[0] if executemany and parameters else parameters
+        seen.append((statement, len(each or ()), executemany))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        batch = [item for n in range(30) for item in items(f"c{n}", 1)]
+        async with database.session() as session:
+            stored = await accept_many(batch, session=session, files=files, actor="email")
+            await session.commit()
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    assert len({r.submission.id for r in stored}) == 60 and all(r.created for r in stored)
+    assert max(len(statement) for statement, _, _ in seen) <= 4096
+    assert max(count for s, count, _ in seen if s.lstrip().upper().startswith("INSERT")) <= 50
+    inserts = [
+        s for s, _, many in seen if s.lstrip().upper().startswith("INSERT INTO SUBMISSION ")
+    ]
+    assert len(inserts) == 1 and any(many for s, _, many in seen if s in inserts)
