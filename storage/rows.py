@@ -2,19 +2,21 @@
 
 Building a SQLModel table object runs pydantic's default machinery field by field (a
 profile of bulk mail intake showed it as a third of the transaction's time); a dict with the
-same values goes straight to an executemany or multi-row INSERT.
+same values goes straight to an executemany, a multi-row INSERT or (PostgreSQL) a COPY.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def dialect_insert(session: Any) -> Any:
@@ -66,3 +68,39 @@ def full_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]
         else:
             row[name] = default
     return row
+
+
+async def copy_rows(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """PostgreSQL: INSERT full_row() dicts with one `COPY ... FROM STDIN` in the session's
+    transaction. An executemany costs psycopg ~25 us of Python per row (a pipelined
+    execution each) and the server a statement per row; COPY streams the rows. Values go
+    through the same bind processors as an INSERT (JSON wrapped, datetimes as UTC), and a
+    unique violation is raised as SQLAlchemy's IntegrityError, as an INSERT's would be."""
+    if not rows:
+        return
+    import psycopg  # the PostgreSQL driver: imported only where it is used
+
+    connection = await session.connection()
+    dialect = connection.dialect
+    table = table_of(model)
+    names = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"COPY {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(name) for name in names)}) FROM STDIN"
+    )
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None  # a live psycopg AsyncConnection
+    try:
+        async with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                values = [row[name] for name in names]
+                await copy.write_row(
+                    [v if p is None else p(v) for v, p in zip(values, processors, strict=True)]
+                )
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(sql, None, exc) from exc

@@ -113,3 +113,33 @@ async def test_a_batch_sends_only_statements_the_driver_can_cache(
         s for s, _, many in seen if s.lstrip().upper().startswith("INSERT INTO SUBMISSION ")
     ]
     assert len(inserts) == 1 and any(many for s, _, many in seen if s in inserts)
+
+
+async def test_rows_already_taken_raise_integrity_error_and_roll_back(database: Database) -> None:
+    """GIVEN a ProcessedMail row WHEN a bulk insert (COPY on PostgreSQL, executemany on
+    SQLite) repeats its (mailbox, UIDVALIDITY, UID) THEN SQLAlchemy's IntegrityError is
+    raised (the reader then stores the batch one by one), the transaction rolls back
+    whole, and the session works on."""
+    from sqlalchemy.exc import IntegrityError
+
+    from intake.accept_bulk import insert_rows
+    from storage.models import ProcessedMail
+
+    def row(uid: int) -> dict[str, object]:
+        return {
+            "mailbox": "INBOX", "uidvalidity": 7, "uid": uid, "message_id": f"m{uid}@x",
+            "content_hash": f"{uid:064x}", "outcome": "stored", "processed_at": AT,
+        }  # fmt: skip
+
+    async with database.session() as session:
+        await insert_rows(session, ProcessedMail, [row(1)])
+        await session.commit()
+    async with database.session() as session:
+        with pytest.raises(IntegrityError):
+            await insert_rows(session, ProcessedMail, [row(2), row(1)])
+        await session.rollback()
+        await insert_rows(session, ProcessedMail, [row(3)])
+        await session.commit()
+    async with database.session() as session:
+        found = await session.exec(select(ProcessedMail.uid).order_by(ProcessedMail.uid))
+        assert list(found.all()) == [1, 3]
