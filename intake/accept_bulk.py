@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.periods import period_of
@@ -20,7 +20,7 @@ from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, attachment_values, put_raw, submission_values
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
-from storage.rows import copy_rows, full_row, table_of
+from storage.rows import full_row, insert_rows, table_of
 from storage.submissions import next_codes
 
 # Built once, values bound at execution (see intake/email/senders.py).
@@ -196,17 +196,3 @@ def _audit_rows(
             "details": {},
         },
     ]
-
-
-async def insert_rows(
-    session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
-) -> None:
-    """INSERT plain dicts (no ORM objects, no ids back), completed with the model's defaults:
-    COPY on PostgreSQL, an executemany of one cached statement on SQLite."""
-    if not rows:
-        return
-    full = [full_row(model, row) for row in rows]
-    if session.get_bind().dialect.name == "postgresql":
-        await copy_rows(session, model, full)
-    else:
-        await session.exec(insert(table_of(model)), params=full)

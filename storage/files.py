@@ -108,7 +108,9 @@ class FileStore:
         for top in _hex_pairs(self._root):
             for sub in _hex_pairs(top):
                 prefix = os.path.basename(top) + os.path.basename(sub)
-                for entry in os.scandir(sub):
+                with os.scandir(sub) as entries:
+                    found = list(entries)
+                for entry in found:
                     name = entry.name
                     if len(name) == 64 and name.startswith(prefix) and set(name) <= _HEX:
                         target = f"{top}/{name}"

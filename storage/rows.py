@@ -12,9 +12,9 @@ from functools import cache
 from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Table
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,7 +77,8 @@ async def copy_rows(
     transaction. An executemany costs psycopg ~25 us of Python per row (a pipelined
     execution each) and the server a statement per row; COPY streams the rows. Values go
     through the same bind processors as an INSERT (JSON wrapped, datetimes as UTC), and a
-    unique violation is raised as SQLAlchemy's IntegrityError, as an INSERT's would be."""
+    driver error is raised as SQLAlchemy's matching exception (a unique violation as
+    IntegrityError), as an INSERT's would be."""
     if not rows:
         return
     import psycopg  # the PostgreSQL driver: imported only where it is used
@@ -102,5 +103,19 @@ async def copy_rows(
                 await copy.write_row(
                     [v if p is None else p(v) for v, p in zip(values, processors, strict=True)]
                 )
-    except psycopg.IntegrityError as exc:
-        raise IntegrityError(sql, None, exc) from exc
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=dialect) from exc
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
+) -> None:
+    """INSERT plain dicts (no ORM objects, no ids back), completed with the model's defaults:
+    COPY on PostgreSQL, an executemany of one cached statement on SQLite."""
+    if not rows:
+        return
+    full = [full_row(model, row) for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        await copy_rows(session, model, full)
+    else:
+        await session.exec(insert(table_of(model)), params=full)

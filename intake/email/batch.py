@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.kinds import Channel, SubmissionKind
 from domain.text import clean
 from intake.accept import Incoming, IncomingFile
-from intake.accept_bulk import accept_many, insert_rows
+from intake.accept_bulk import accept_many
 from intake.email import replies
 from intake.email.model import ParsedMessage
 from intake.email.prepare import allowed_files
@@ -26,6 +26,7 @@ from outbox.store import enqueue_many
 from storage.audit import add_audit
 from storage.files import FileStore
 from storage.models import OutboxMessage, ProcessedMail, Submission, Unit
+from storage.rows import insert_rows
 
 
 @dataclass(frozen=True)

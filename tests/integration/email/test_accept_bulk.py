@@ -122,8 +122,8 @@ async def test_rows_already_taken_raise_integrity_error_and_roll_back(database: 
     whole, and the session works on."""
     from sqlalchemy.exc import IntegrityError
 
-    from intake.accept_bulk import insert_rows
     from storage.models import ProcessedMail
+    from storage.rows import insert_rows
 
     def row(uid: int) -> dict[str, object]:
         return {
