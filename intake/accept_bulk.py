@@ -20,7 +20,7 @@ from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, attachment_values, put_raw, submission_values
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
-from storage.rows import full_row, insert_rows, table_of
+from storage.rows import copy_rows, full_row, insert_rows, table_of
 from storage.submissions import next_codes
 
 # Built once, values bound at execution (see intake/email/senders.py).
@@ -113,14 +113,19 @@ async def _create_many(
 async def _insert_submissions(
     session: AsyncSession, rows: list[dict[str, Any]]
 ) -> list[Submission]:
-    """One executemany of plain rows on the Core table, then the rows are loaded back by
-    their (unique) codes (loading skips the model's constructor, which is what costs).
+    """Plain rows on the Core table (one executemany on SQLite, a COPY on PostgreSQL, as
+    for the batch's other rows), then the rows are loaded back by their (unique) codes
+    (loading skips the model's constructor, which is what costs).
 
     Not INSERT ... RETURNING: SQLAlchemy sends that as one INSERT of all the rows (50 rows
     of 27 columns: a 42 KB statement with 1,350 parameters), which psycopg cannot cache
-    and rewrote for the server each time (~11 ms of a PostgreSQL batch's ~39 ms of CPU). A
-    plain executemany is one small statement, pipelined on PostgreSQL."""
-    await session.exec(insert(table_of(Submission)), params=rows)
+    and rewrote for the server each time (~11 ms of a PostgreSQL batch's ~39 ms of CPU).
+    COPY instead of psycopg's pipelined executemany: store stage on PostgreSQL, 9 runs
+    each, alternating: median 0.183 -> 0.171 CPU-s per 500 mails."""
+    if session.get_bind().dialect.name == "postgresql":
+        await copy_rows(session, Submission, rows)
+    else:
+        await session.exec(insert(table_of(Submission)), params=rows)
     codes = [row["code"] for row in rows]
     loaded = await session.exec(_SUBMISSIONS_BY_CODE, params={"codes": codes})
     by_code = {s.code: s for s in loaded.all()}

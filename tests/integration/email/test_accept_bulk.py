@@ -87,8 +87,9 @@ async def test_a_batch_sends_only_statements_the_driver_can_cache(
     """GIVEN a batch of 60 items WHEN accept_many() stores it THEN no statement is longer
     than 4,096 characters and no INSERT has more than 50 parameters per row (psycopg caches
     and prepares such statements; a 60-row INSERT ... RETURNING of 27 columns was rewritten
-    for the server on every batch), rows are sent as executemany, and every item gets its
-    own submission."""
+    for the server on every batch), the submissions go in as one executemany on SQLite and
+    by COPY on PostgreSQL (no INSERT statement at all), and every item gets its own
+    submission."""
     from sqlalchemy import event
 
     await seed_officer(database)
@@ -112,7 +113,10 @@ async def test_a_batch_sends_only_statements_the_driver_can_cache(
     inserts = [
         s for s, _, many in seen if s.lstrip().upper().startswith("INSERT INTO SUBMISSION ")
     ]
-    assert len(inserts) == 1 and any(many for s, _, many in seen if s in inserts)
+    if database.engine.dialect.name == "postgresql":
+        assert inserts == []  # COPY goes to the driver, not through SQLAlchemy's cursor
+    else:
+        assert len(inserts) == 1 and any(many for s, _, many in seen if s in inserts)
 
 
 async def test_rows_already_taken_raise_integrity_error_and_roll_back(database: Database) -> None:
