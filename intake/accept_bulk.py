@@ -20,7 +20,7 @@ from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, attachment_values, put_raw, submission_values
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision, utcnow
-from storage.rows import copy_rows, full_row, insert_rows, table_of
+from storage.rows import Rows, full_row, insert_all, insert_returning, table_of
 from storage.submissions import next_codes
 
 # Built once, values bound at execution (see intake/email/senders.py).
@@ -113,22 +113,23 @@ async def _create_many(
 async def _insert_submissions(
     session: AsyncSession, rows: list[dict[str, Any]]
 ) -> list[Submission]:
-    """Plain rows on the Core table (one executemany on SQLite, a COPY on PostgreSQL, as
-    for the batch's other rows), then the rows are loaded back by their (unique) codes
-    (loading skips the model's constructor, which is what costs).
+    """Plain rows on the Core table, then the stored rows as Submission objects (loading
+    skips the model's constructor, which is what costs). PostgreSQL: one statement that
+    inserts them and returns them (storage/rows.py: insert_returning()). SQLite: one
+    executemany, then the rows are loaded back by their (unique) codes.
 
-    Not INSERT ... RETURNING: SQLAlchemy sends that as one INSERT of all the rows (50 rows
-    of 27 columns: a 42 KB statement with 1,350 parameters), which psycopg cannot cache
-    and rewrote for the server each time (~11 ms of a PostgreSQL batch's ~39 ms of CPU).
-    COPY instead of psycopg's pipelined executemany: store stage on PostgreSQL, 9 runs
-    each, alternating: median 0.183 -> 0.171 CPU-s per 500 mails."""
+    Not SQLAlchemy's INSERT ... RETURNING of the rows: it sends one INSERT of all the rows
+    (50 rows of 27 columns: a 42 KB statement with 1,350 parameters), which psycopg cannot
+    cache and rewrote for the server each time (~11 ms of a PostgreSQL batch's ~39 ms of
+    CPU); the rows of insert_returning() are one JSON parameter."""
+    codes = [row["code"] for row in rows]
     if session.get_bind().dialect.name == "postgresql":
-        await copy_rows(session, Submission, rows)
+        stored = await insert_returning(session, Submission, rows)
     else:
         await session.exec(insert(table_of(Submission)), params=rows)
-    codes = [row["code"] for row in rows]
-    loaded = await session.exec(_SUBMISSIONS_BY_CODE, params={"codes": codes})
-    by_code = {s.code: s for s in loaded.all()}
+        loaded = await session.exec(_SUBMISSIONS_BY_CODE, params={"codes": codes})
+        stored = list(loaded.all())
+    by_code = {s.code: s for s in stored}
     return [by_code[code] for code in codes]
 
 
@@ -141,8 +142,8 @@ async def _children(
 ) -> dict[str, Accepted]:
     """Revision, audit and attachment rows of freshly inserted submissions.
 
-    Revisions and audit rows need no ids back, so they go in as multi-row INSERTs (the ORM
-    would send one INSERT per object).
+    None needs an id back, so they go in as plain rows (the ORM would send one INSERT per
+    object): one statement for the three tables on PostgreSQL (insert_all()).
     """
     created: dict[str, Accepted] = {}
     revisions: list[dict[str, Any]] = []
@@ -167,13 +168,18 @@ async def _children(
             values = attachment_values(
                 file, files=files, submission_id=submission.id, revision=1, position=position
             )
-            attachments.append(values | {"created_at": now})  # insert_rows() completes it
+            attachments.append(values | {"created_at": now})  # insert_all() completes it
         created[item.source_key] = Accepted(
             submission=submission, created=True, revision=1, inserted_files=len(item.files)
         )
-    await insert_rows(session, SubmissionRevision, revisions)
-    await insert_rows(session, AuditEvent, audits)
-    await insert_rows(session, Attachment, attachments)
+    await insert_all(
+        session,
+        [
+            Rows(SubmissionRevision, revisions),
+            Rows(AuditEvent, audits),
+            Rows(Attachment, attachments),
+        ],
+    )
     return created
 
 

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, utcnow
-from storage.rows import dialect_insert, table_of
+from storage.rows import Rows, dialect_insert, insert_all
 
 EMAIL = "email"
 TELEGRAM = "telegram"
@@ -164,8 +164,12 @@ async def enqueue_many(
 
     Each dict takes enqueue's keyword arguments (key, channel, recipient, body, ...).
     """
-    if not messages:
-        return
+    await insert_all(session, [outbox_rows(messages, now=now)])
+
+
+def outbox_rows(messages: list[dict[str, Any]], *, now: datetime | None = None) -> Rows:
+    """The rows enqueue_many() inserts (the first message of a key wins; keys already
+    stored are left alone), for a caller that inserts them with other rows (insert_all())."""
     now = now or utcnow()
     rows = []
     for message in messages:
@@ -192,6 +196,4 @@ async def enqueue_many(
             }
         )
     rows = list({row["key"]: row for row in reversed(rows)}.values())[::-1]  # first wins
-    insert = dialect_insert(session)
-    stmt = insert(table_of(OutboxMessage)).on_conflict_do_nothing(index_elements=["key"])
-    await session.exec(stmt, params=rows)  # executemany: no per-value bound parameters
+    return Rows(OutboxMessage, rows, keep_existing=("key",))

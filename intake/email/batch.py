@@ -22,11 +22,11 @@ from intake.email.prepare import allowed_files
 from intake.email.reader import FetchedMail
 from intake.email.revisions import revisions
 from intake.email.senders import SenderUnit, resolve_senders
-from outbox.store import enqueue_many
+from outbox.store import outbox_rows
 from storage.audit import add_audit
 from storage.files import FileStore
 from storage.models import OutboxMessage, ProcessedMail, Submission, Unit
-from storage.rows import insert_rows
+from storage.rows import Rows, insert_all
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,8 @@ async def store_batch(
         first = first_of[(parsed.message_id, digest)]
         if batch.submission_ids[index] is None and first != index:
             batch.submission_ids[index] = batch.submission_ids[first]
-    await enqueue_many(session=session, messages=batch.messages, now=now)
-    await insert_rows(session, ProcessedMail, _records(items, prepared, batch, now))
+    records = Rows(ProcessedMail, _records(items, prepared, batch, now))
+    await insert_all(session, [outbox_rows(batch.messages, now=now), records])
     return batch.outcomes
 
 
