@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
+
+import pytest
 
 from intake.email.docxtext import extract_docx_text, may_name_legacy_font
 
@@ -114,3 +117,39 @@ def test_without_a_legacy_font_the_text_is_kept_as_written() -> None:
 
 def _para(text: str) -> str:
     return f"<w:p><w:r><w:t>{text}</w:t><w:tab/><w:t>x</w:t></w:r></w:p>"
+
+
+def test_a_style_sheet_seen_before_is_not_read_again_and_sheets_are_not_confused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN documents of one template (the same style sheet) and one of another WHEN their
+    text is read THEN the shared sheet is inflated once, its legacy font still converts the
+    second document's text, and the other sheet is read and used for its own document."""
+    unique = uuid.uuid4().hex  # sheets other tests have not shown the cache
+    legacy = (
+        f'<w:style w:styleId="Cu{unique}"><w:rPr><w:rFonts w:ascii=".VnTime"/></w:rPr></w:style>'
+    )
+    plain = f'<w:style w:styleId="Cu{unique}"><w:rPr><w:rFonts w:ascii="Arial"/></w:rPr></w:style>'
+
+    def para(text: str) -> str:
+        return (
+            f'<w:p><w:pPr><w:pStyle w:val="Cu{unique}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>'
+        )
+
+    read: list[str] = []
+    original = zipfile.ZipFile.read
+
+    def counting(self: zipfile.ZipFile, name: str, pwd: bytes | None = None) -> bytes:
+        read.append(name)
+        return original(self, name, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", counting)
+    first = extract_docx_text(_styled(legacy, para("Hµ Néi")))
+    second = extract_docx_text(_styled(legacy, para("Th«ng b¸o")))
+    other = extract_docx_text(_styled(plain, para("Hµ Néi")))
+    assert first is not None and second is not None and other is not None
+    assert (first.text, first.legacy_encoding) == ("Hà Nội", "tcvn3")
+    assert (second.text, second.legacy_encoding) == ("Thông báo", "tcvn3")
+    assert (other.text, other.legacy_encoding) == ("Hµ Néi", None)
+    assert read.count("word/styles.xml") == 2  # the first and the other document's sheets
+    assert read.count("word/document.xml") == 3
