@@ -131,8 +131,9 @@ async def test_a_batch_sends_only_statements_the_driver_can_cache(
 
 
 async def test_rows_already_taken_raise_integrity_error_and_roll_back(database: Database) -> None:
-    """GIVEN a ProcessedMail row WHEN a bulk insert (COPY on PostgreSQL, executemany on
-    SQLite) repeats its (mailbox, UIDVALIDITY, UID) THEN SQLAlchemy's IntegrityError is
+    """GIVEN a ProcessedMail row WHEN a bulk insert (one statement of JSON rows on
+    PostgreSQL, executemany on SQLite) repeats its (mailbox, UIDVALIDITY, UID) THEN
+    SQLAlchemy's IntegrityError is
     raised (the reader then stores the batch one by one), the transaction rolls back
     whole, and the session works on."""
     from sqlalchemy.exc import IntegrityError
