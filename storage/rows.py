@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Table, TextClause, insert, text
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -106,11 +106,10 @@ async def insert_all(session: AsyncSession, groups: Sequence[Rows]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         for group in groups:
             full = [full_row(group.model, row) for row in group.rows]
-            statement = insert(table_of(group.model))
+            statement = sqlite.insert(table_of(group.model))
             if group.keep_existing:
-                statement = sqlite.insert(table_of(group.model)).on_conflict_do_nothing(
-                    index_elements=list(group.keep_existing)
-                )
+                keys = list(group.keep_existing)
+                statement = statement.on_conflict_do_nothing(index_elements=keys)
             await session.exec(statement, params=full)
         return
     shape = tuple((g.model, g.keep_existing) for g in groups)
@@ -123,14 +122,15 @@ async def insert_returning(
 ) -> list[Any]:
     """PostgreSQL only: INSERT full_row() dicts in one statement, as insert_all() does, and
     load the inserted rows back as `model` objects from its RETURNING (one round trip)."""
-    statement = text(_insert_sql(model, (), "rows_0") + " RETURNING *").columns(
-        *table_of(model).columns
-    )
     params = {"rows_0": _json_rows(Rows(model, rows))}
-    result = await session.exec(  # type: ignore[call-overload]
-        select(model).from_statement(statement), params=params
-    )
+    result = await session.exec(_returning(model), params=params)
     return list(result.scalars().all())
+
+
+@cache
+def _returning(model: type[SQLModel]) -> Any:
+    statement = text(_insert_sql(model, (), "rows_0") + " RETURNING *")
+    return select(model).from_statement(statement.columns(*table_of(model).columns))
 
 
 def _json_rows(group: Rows) -> str:
@@ -155,6 +155,7 @@ def _statement(shape: tuple[tuple[type[SQLModel], tuple[str, ...]], ...]) -> Tex
     return text(f"WITH {ctes} {last}" if ctes else last)
 
 
+@cache
 def _insert_sql(model: type[SQLModel], keep_existing: tuple[str, ...], param: str) -> str:
     table = table_of(model)
     quote = postgresql.dialect().identifier_preparer.quote
