@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, utcnow
-from storage.rows import Rows, dialect_insert, insert_all
+from storage.rows import Rows, dialect_insert
 
 EMAIL = "email"
 TELEGRAM = "telegram"
@@ -157,19 +157,11 @@ async def list_outbox(
     return list((await session.exec(query)).all())
 
 
-async def enqueue_many(
-    *, session: AsyncSession, messages: list[dict[str, Any]], now: datetime | None = None
-) -> None:
-    """`enqueue` for many messages in one INSERT (keys already present are left alone).
-
-    Each dict takes enqueue's keyword arguments (key, channel, recipient, body, ...).
-    """
-    await insert_all(session, [outbox_rows(messages, now=now)])
-
-
 def outbox_rows(messages: list[dict[str, Any]], *, now: datetime | None = None) -> Rows:
-    """The rows enqueue_many() inserts (the first message of a key wins; keys already
-    stored are left alone), for a caller that inserts them with other rows (insert_all())."""
+    """`enqueue` for many messages, as rows for storage.rows.insert_all() (a batch inserts
+    them with its other rows in one statement). Each dict takes enqueue's keyword arguments
+    (key, channel, recipient, body, ...); the first message of a key wins, and keys already
+    stored are left alone."""
     now = now or utcnow()
     rows = []
     for message in messages:

@@ -168,10 +168,3 @@ def _insert_sql(model: type[SQLModel], keep_existing: tuple[str, ...], param: st
     if keep_existing:
         sql += f" ON CONFLICT ({', '.join(quote(c) for c in keep_existing)}) DO NOTHING"
     return sql
-
-
-async def insert_rows(
-    session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
-) -> None:
-    """INSERT plain dicts of one table (insert_all() for one table)."""
-    await insert_all(session, [Rows(model, rows)])

@@ -139,7 +139,7 @@ async def test_rows_already_taken_raise_integrity_error_and_roll_back(database: 
     from sqlalchemy.exc import IntegrityError
 
     from storage.models import ProcessedMail
-    from storage.rows import insert_rows
+    from storage.rows import Rows, insert_all
 
     def row(uid: int) -> dict[str, object]:
         return {
@@ -148,14 +148,52 @@ async def test_rows_already_taken_raise_integrity_error_and_roll_back(database: 
         }  # fmt: skip
 
     async with database.session() as session:
-        await insert_rows(session, ProcessedMail, [row(1)])
+        await insert_all(session, [Rows(ProcessedMail, [row(1)])])
         await session.commit()
     async with database.session() as session:
         with pytest.raises(IntegrityError):
-            await insert_rows(session, ProcessedMail, [row(2), row(1)])
+            await insert_all(session, [Rows(ProcessedMail, [row(2), row(1)])])
         await session.rollback()
-        await insert_rows(session, ProcessedMail, [row(3)])
+        await insert_all(session, [Rows(ProcessedMail, [row(3)])])
         await session.commit()
     async with database.session() as session:
         found = await session.exec(select(ProcessedMail.uid).order_by(ProcessedMail.uid))
         assert list(found.all()) == [1, 3]
+
+
+async def test_outbox_keys_already_stored_are_left_alone_in_one_statement(
+    database: Database,
+) -> None:
+    """GIVEN a receipt already in the outbox WHEN a batch's receipts (one repeating its key,
+    one repeated within the batch) go in with the batch's processed-mail rows THEN the
+    stored receipt is unchanged, the first of a repeated key wins, nothing raises, and the
+    processed-mail rows are stored alongside (one statement on PostgreSQL)."""
+    from outbox.store import outbox_rows
+    from storage.models import OutboxMessage, ProcessedMail
+    from storage.rows import Rows, insert_all
+
+    def receipt(key: str, body: str) -> dict[str, object]:
+        return {"key": key, "channel": "email", "recipient": "lan@syt.vn", "body": body}
+
+    processed = {
+        "mailbox": "INBOX", "uidvalidity": 7, "uid": 1, "message_id": "m1@x",
+        "content_hash": "0" * 64, "outcome": "stored", "processed_at": AT,
+    }  # fmt: skip
+    async with database.session() as session:
+        await insert_all(session, [outbox_rows([receipt("r1", "Đã nhận lần đầu")], now=AT)])
+        await session.commit()
+    async with database.session() as session:
+        batch = [receipt("r1", "Lần hai"), receipt("r2", "Biên nhận"), receipt("r2", "Trùng")]
+        await insert_all(session, [outbox_rows(batch, now=AT), Rows(ProcessedMail, [processed])])
+        await session.commit()
+    async with database.session() as session:
+        found = await session.exec(select(OutboxMessage).order_by(OutboxMessage.key))
+        stored = [(m.key, m.body, m.status, m.next_attempt_at) for m in found.all()]
+        uids = (await session.exec(select(ProcessedMail.uid))).all()
+    assert [(key, body, status) for key, body, status, _ in stored] == [
+        ("r1", "Đã nhận lần đầu", "pending"),
+        ("r2", "Biên nhận", "pending"),
+    ]
+    # SQLite gives back naive UTC datetimes, PostgreSQL aware ones
+    assert all(at.replace(tzinfo=at.tzinfo or UTC) == AT for *_, at in stored)
+    assert list(uids) == [1]
