@@ -178,6 +178,22 @@ class ZaloSettings(BaseModel):
     quota_user_id: str = Field(
         default="", description="A follower's user id, to read the broadcast quota in status."
     )
+    stats_time: time = Field(
+        default=time(22, 30),
+        description="Local time of the daily reach sync (article views and shares, followers).",
+    )
+    stats_page_size: int = Field(
+        default=10, ge=1, le=50, description="Articles per article/getslice page in the sync."
+    )
+    stats_calls_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Most Zalo calls per minute the reach sync makes (kept apart from the "
+        "publisher's rate_limit_per_minute; together under Zalo's 4000).",
+    )
+    stats_track_days: int = Field(
+        default=365, ge=1, description="Days after publishing an article's views are still read."
+    )
 
     @property
     def enabled(self) -> bool:

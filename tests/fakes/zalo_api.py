@@ -59,6 +59,8 @@ class FakeZalo(ArticleHandlers):
     article_quota: int | None = None
     invalidate_old_access_on_refresh: bool = False
     require_proof: bool = False
+    slice_max: int = 10  # getslice's largest `limit` (sources say 10 to 100: [?]); above: -210
+    followers: int = 0
     now: Callable[[], float] = time.time
     offset: float = 0.0
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -148,6 +150,30 @@ class FakeZalo(ArticleHandlers):
         self.requests.append((method, path))
         if path in self._arrivals:
             self._arrivals[path].set()
+
+    # --- reach: views, shares and followers as tests set them, day by day ----------------
+
+    def set_reach(self, article_id: str, *, views: int, shares: int = 0) -> None:
+        """An article's running totals (what getslice reports as total_view/total_share)."""
+        article = self.articles[article_id]
+        article["total_view"], article["total_share"] = views, shares
+
+    def next_day(
+        self,
+        views: dict[str, int] | None = None,
+        *,
+        shares: dict[str, int] | None = None,
+        followers: int = 0,
+    ) -> None:
+        """A day passes: the clock moves 24 h, articles gain views/shares, followers change."""
+        self.advance(24 * 3600)
+        for article_id, gained in (views or {}).items():
+            article = self.articles[article_id]
+            article["total_view"] = article.get("total_view", 0) + gained
+        for article_id, gained in (shares or {}).items():
+            article = self.articles[article_id]
+            article["total_share"] = article.get("total_share", 0) + gained
+        self.followers += followers
 
     def live_articles(self) -> list[dict[str, Any]]:
         """Articles that exist (created and not removed)."""
@@ -310,6 +336,7 @@ class FakeZalo(ArticleHandlers):
             ("POST", "/v2.0/oa/upload/file"): self._upload_file,
             ("POST", "/v2.0/oa/message"): self._message,
             ("POST", "/v3.0/oa/quota/message"): self._quota,
+            ("GET", "/v3.0/oa/user/getlist"): self._user_list,
         }
 
 
