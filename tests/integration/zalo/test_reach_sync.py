@@ -1,0 +1,199 @@
+"""The daily reach sync against the fake Zalo: paging, once a day, resuming, the rate limit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from publisher.reach import SyncOptions, stats_client, sync_reach
+from publisher.zalo.errors import ZaloRejected
+from storage.db import Database
+from storage.models import ArticleStat, OaStat
+from tests.integration.zalo.world import World, make_world
+
+pytestmark = pytest.mark.integration
+DAY = date(2026, 11, 26)  # the world's START, local
+
+
+class Crash(Exception):
+    """The process dies while waiting."""
+
+
+async def published(world: World, count: int) -> list[str]:
+    """`count` articles published through the real worker; their Zalo ids, oldest first."""
+    for n in range(count):
+        await world.approved(f"r{n}", title=f"Bài số {n}")
+    assert await world.fresh().run_once() == count
+    ids = [p.article_id for p in await world.publications()]
+    assert all(ids)
+    return [str(i) for i in ids]
+
+
+def foreign(world: World, count: int) -> None:
+    """Articles other tools put on the OA later (newer, so listed first)."""
+    base = int(world.clock.now().timestamp() * 1000) + 60_000
+    for n in range(count):
+        world.fake.articles[f"other{n}"] = {
+            "id": f"other{n}", "type": "normal", "title": f"Khác {n}", "status": "show",
+            "create_date": base + n, "total_view": 999,
+        }  # fmt: skip
+
+
+async def stats(world: World) -> list[tuple[str, date, int, int]]:
+    async with world.db.session() as session:
+        rows = (await session.exec(select(ArticleStat).order_by(col(ArticleStat.id)))).all()
+        return sorted((r.article_id, r.day, r.views, r.shares) for r in rows)
+
+
+async def followers(world: World) -> dict[date, int]:
+    async with world.db.session() as session:
+        return {r.day: r.followers for r in (await session.exec(select(OaStat))).all()}
+
+
+def slices(world: World) -> int:
+    return sum(1 for _, path in world.fake.requests if path == "/v2.0/article/getslice")
+
+
+async def sync(world: World, **kw: Any) -> Any:
+    client = stats_client(world.settings, world.http, world.db, world.clock)
+    wait = kw.pop("wait", None)
+    return await sync_reach(
+        db=world.db, client=client, now=world.clock.now(), options=SyncOptions(**kw), wait=wait
+    )
+
+
+async def test_one_row_per_article_and_day_paged_and_idempotent(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        ids = await published(world, 3)
+        foreign(world, 25)  # 28 articles: ours are on the third page of ten
+        for n, article_id in enumerate(ids):
+            world.fake.set_reach(article_id, views=100 * (n + 1), shares=n)
+        world.fake.followers = 1200
+        result = await sync(world, page_size=10)
+        assert (result.tracked, result.stored, result.unseen) == (3, 3, 0)
+        assert result.followers == 1200 and result.calls == 4  # 3 pages + the follower list
+        assert slices(world) == 3
+        assert ("GET", "/v3.0/oa/user/getlist") in world.fake.requests
+        expected = sorted((a, DAY, 100 * (n + 1), n) for n, a in enumerate(ids))
+        assert await stats(world) == expected
+        assert await followers(world) == {DAY: 1200}
+
+        # Again the same day: nothing asked, nothing added.
+        before = len(world.fake.requests)
+        again = await sync(world)
+        assert again.already_done and again.calls == 0 and again.followers == 1200
+        assert len(world.fake.requests) == before
+        assert await stats(world) == expected
+
+        # The next day: new totals in new rows; yesterday's stay.
+        world.fake.next_day({ids[0]: 50, ids[2]: 7}, shares={ids[0]: 2}, followers=35)
+        world.advance(timedelta(days=1))
+        result = await sync(world)
+        assert result.stored == 3 and result.followers == 1235
+        tomorrow = DAY + timedelta(days=1)
+        rows = await stats(world)
+        assert len(rows) == 6
+        assert (ids[0], tomorrow, 150, 2) in rows and (ids[2], tomorrow, 307, 2) in rows
+        assert (ids[0], DAY, 100, 0) in rows
+        assert await followers(world) == {DAY: 1200, tomorrow: 1235}
+
+        # A forced refresh the same day replaces the day's figures, still one row each.
+        world.fake.set_reach(ids[1], views=999)
+        await sync(world, force=True)
+        rows = await stats(world)
+        assert len(rows) == 6 and (ids[1], tomorrow, 999, 0) in rows
+
+
+async def test_a_crash_mid_way_resumes_at_the_page_it_reached(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        ids = await published(world, 2)
+        foreign(world, 25)
+        world.fake.set_reach(ids[0], views=10)
+        world.advance(timedelta(minutes=1))  # a fresh minute: publishing used the last one
+        world.fake.rate_limit = 2  # X-RateLimit-Remain 0 after two calls: the client stops ...
+
+        async def die() -> None:  # ... and the process is killed while it waits
+            raise Crash
+
+        with pytest.raises(Crash):
+            await sync(world, page_size=10, wait=die)
+        assert slices(world) == 2 and world.fake.rate_limited == 0
+        assert await stats(world) == []  # pages one and two had none of ours
+        world.fake.rate_limit = 4000
+        result = await sync(world, page_size=10)
+        # Resumed at offset 20: the third page only, not the first two again.
+        assert slices(world) == 3 and result.stored == 2
+        assert sorted(a for a, *_ in await stats(world)) == sorted(ids)
+
+
+async def test_rate_limit_waits_for_the_next_minute(database: Database, tmp_path: Path) -> None:
+    async with make_world(database, tmp_path, broadcast=False, stats_calls_per_minute=2) as world:
+        await world.login()
+        ids = await published(world, 2)
+        foreign(world, 45)  # five pages, two calls a minute by our own budget
+        world.advance(timedelta(minutes=1))
+        first_minute = int(world.clock.now().timestamp() // 60)
+        waits = []
+
+        async def next_minute() -> None:
+            waits.append(world.clock.now())
+            world.advance(timedelta(seconds=60))
+
+        result = await sync(world, page_size=10, wait=next_minute)
+        assert result.stored == 2 and result.followers == 0
+        assert slices(world) == 5  # the budget refuses locally: Zalo never says -32
+        assert world.fake.rate_limited == 0
+        per_minute = [n for m, n in world.fake.per_minute.items() if m >= first_minute]
+        assert per_minute == [2, 2, 2] and len(waits) == 2  # 5 pages + the follower list
+
+
+async def test_zalo_refusing_minute_is_waited_out(database: Database, tmp_path: Path) -> None:
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        await published(world, 1)
+        foreign(world, 30)
+        # Another tool on the same app id spent the minute: Zalo answers -32 twice.
+        world.fake.fail("/v2.0/article/getslice", -32, count=2, message="Your application "
+                        "reached limit call api")  # fmt: skip
+
+        async def next_minute() -> None:
+            world.advance(timedelta(seconds=60))
+
+        result = await sync(world, page_size=10, wait=next_minute)
+        assert result.stored == 1 and result.waits == 2
+        assert slices(world) == 4 + 2  # four pages, two of them asked twice
+
+
+async def test_page_size_over_the_fake_limit_is_refused(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        await published(world, 1)
+        with pytest.raises(ZaloRejected) as caught:
+            await sync(world, page_size=20)
+        assert caught.value.code == -210
+        assert await stats(world) == []
+
+
+async def test_without_credentials_nothing_is_read_or_invented(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path, live=False) as world:
+        await world.approved("d")
+        await world.fresh().run_once()  # a dry-run publication
+        assert stats_client(world.settings, world.http, world.db, world.clock) is None
+        result = await sync(world)
+        assert result.dry_run and result.followers is None
+        assert world.fake.requests == []
+        assert await stats(world) == [] and await followers(world) == {}
