@@ -139,7 +139,7 @@ async def test_a_crash_mid_way_resumes_at_the_page_it_reached(
 async def test_rate_limit_waits_for_the_next_minute(database: Database, tmp_path: Path) -> None:
     async with make_world(database, tmp_path, broadcast=False, stats_calls_per_minute=2) as world:
         await world.login()
-        ids = await published(world, 2)
+        await published(world, 2)
         foreign(world, 45)  # five pages, two calls a minute by our own budget
         world.advance(timedelta(minutes=1))
         first_minute = int(world.clock.now().timestamp() // 60)
