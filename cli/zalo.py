@@ -11,13 +11,14 @@ from typing import TypeVar
 import httpx
 import typer
 
-from cli.common import fail, get_settings
+from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.errors import NewsdeskError
 from domain.periods import to_local
 from publisher.component import make_deps
 from publisher.login import complete_login, parse_pasted, start_login
 from publisher.qr import write_qr
+from publisher.reach import SyncOptions, SyncResult, stats_client, sync_reach
 from publisher.service import Deps
 from publisher.tokens import TokenStatus
 from publisher.zalo.errors import ZaloError
@@ -161,3 +162,59 @@ def qr(
         fail("Chưa có liên kết OA: đặt NEWSDESK_ZALO__FOLLOW_URL (ví dụ https://zalo.me/<oa id>).")
     png, svg = write_qr(link, name or settings.zalo.oa_name, out or settings.data_dir / "qr")
     typer.echo(f"Đã ghi {png} và {svg} ({link}).")
+
+
+stats_app = typer.Typer(
+    help="Số liệu OA: lượt xem, lượt chia sẻ từng bài và số người quan tâm.", no_args_is_help=True
+)
+app.add_typer(stats_app, name="stats")
+
+
+@stats_app.command("sync")
+def stats_sync(
+    ctx: typer.Context,
+    force: bool = typer.Option(False, "--force", help="Đọc lại dù hôm nay đã đồng bộ xong."),
+) -> None:
+    """Read today's views and shares of every article Newsdesk published, and the followers."""
+    settings = get_settings(ctx)
+    zalo = settings.zalo
+    options = SyncOptions(page_size=zalo.stats_page_size, track_days=zalo.stats_track_days,
+                          force=force)  # fmt: skip
+
+    async def work(db: Database) -> SyncResult:
+        async with httpx.AsyncClient(timeout=30) as http:
+            clock = SystemClock()
+            client = stats_client(settings, http, db, clock)
+            return await sync_reach(db=db, client=client, now=clock.now(), options=options)
+
+    try:
+        result = run_db(settings, work)
+    except NewsdeskError as exc:
+        fail(f"Chưa đồng bộ xong (lần chạy sau sẽ tiếp tục từ chỗ dừng): {exc}")
+        return
+    typer.echo(describe_sync(result))
+
+
+def describe_sync(result: SyncResult) -> str:
+    """The CLI's answer, in Vietnamese."""
+    day = result.day.strftime("%d/%m/%Y")
+    if result.dry_run:
+        return (
+            "Zalo: CHẠY THỬ (chưa đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET): "
+            "không đọc số liệu nào; báo cáo hiển thị «—»."
+        )
+    followers = "—" if result.followers is None else f"{result.followers:,}".replace(",", ".")
+    if result.already_done:
+        return (
+            f"Ngày {day} đã đồng bộ xong; không gọi Zalo. Người quan tâm: {followers}. "
+            "Dùng --force để đọc lại."
+        )
+    lines = [
+        f"Đồng bộ ngày {day}: đọc {result.stored}/{result.tracked} bài, "
+        f"người quan tâm: {followers}, {result.calls} lần gọi Zalo.",
+    ]
+    if result.unseen:
+        lines.append(
+            f"{result.unseen} bài không còn trong danh sách bài viết của OA (đã gỡ trên Zalo?)."
+        )
+    return "\n".join(lines)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -20,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from domain.clock import Clock
 from domain.periods import TZ
+from publisher.reach import SyncOptions, stats_client, sync_reach
 from runtime.context import AppContext, Component
 from scheduler.config import SchedulerConfig, config_from_settings
 from scheduler.digest import send_digest
@@ -49,6 +51,15 @@ def digest_trigger(config: SchedulerConfig) -> CronTrigger:
     return CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=TZ)
 
 
+@dataclass(frozen=True)
+class DailyJob:
+    """An extra job run every day at a local time (the reach sync), and once at start-up."""
+
+    id: str
+    at: time
+    run: Callable[[], Awaitable[object]]
+
+
 class SchedulerComponent:
     """Owns the AsyncIOScheduler; runs until `stop`, then lets a running job finish."""
 
@@ -56,9 +67,10 @@ class SchedulerComponent:
 
     def __init__(
         self, *, db: Database, files: FileStore, config: SchedulerConfig, clock: Clock,
-        wake: Callable[[], None] = lambda: None,
+        wake: Callable[[], None] = lambda: None, daily: tuple[DailyJob, ...] = (),
     ) -> None:  # fmt: skip
         self.db, self.files, self.config, self.clock, self.wake = db, files, config, clock, wake
+        self.daily = daily
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -80,6 +92,9 @@ class SchedulerComponent:
             ("monthly-report", report_trigger(self.config), self.run_report),
             ("digest", digest_trigger(self.config), self.run_digest),
         ]
+        for job in self.daily:
+            trigger = CronTrigger(hour=job.at.hour, minute=job.at.minute, timezone=TZ)
+            jobs.append((job.id, trigger, job.run))
         for job_id, trigger, func in jobs:
             scheduler.add_job(self._guarded(job_id, func), trigger, id=job_id, name=job_id,
                               next_run_time=now)  # fmt: skip
@@ -150,8 +165,28 @@ async def build_scheduler(ctx: AppContext) -> tuple[Component | None, str]:
     if not ctx.settings.schedule.enabled:
         return None, "scheduler OFF (set NEWSDESK_SCHEDULE__ENABLED=true)"
     config = config_from_settings(ctx.settings)
+    daily = reach_jobs(ctx)
     component = SchedulerComponent(
         db=ctx.db, files=ctx.files, config=config, clock=ctx.clock,
         wake=lambda: ctx.wake_outbox(),  # read late: the outbox factory may set it after us
+        daily=daily,
     )  # fmt: skip
-    return component, describe(config)
+    line = describe(config)
+    for job in daily:
+        line += f"; {job.id} {job.at:%H:%M}"
+    return component, line
+
+
+def reach_jobs(ctx: AppContext) -> tuple[DailyJob, ...]:
+    """The daily reach sync, when Zalo credentials are set (a dry run reads nothing)."""
+    settings = ctx.settings
+    client = stats_client(settings, ctx.http, ctx.db, ctx.clock)
+    if client is None:
+        return ()
+    zalo = settings.zalo
+    options = SyncOptions(page_size=zalo.stats_page_size, track_days=zalo.stats_track_days)
+
+    async def run() -> object:
+        return await sync_reach(db=ctx.db, client=client, now=ctx.clock.now(), options=options)
+
+    return (DailyJob("reach-sync", zalo.stats_time, run),)

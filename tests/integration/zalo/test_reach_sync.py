@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
+from domain.periods import to_local
 from publisher.reach import SyncOptions, stats_client, sync_reach
 from publisher.zalo.errors import ZaloRejected
 from storage.db import Database
@@ -197,3 +198,43 @@ async def test_without_credentials_nothing_is_read_or_invented(
         assert result.dry_run and result.followers is None
         assert world.fake.requests == []
         assert await stats(world) == [] and await followers(world) == {}
+
+
+async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None:
+    from runtime.context import AppContext
+    from scheduler.jobs import build_scheduler
+    from tests.integration.zalo.test_cli_web import cli
+
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        # The command reads the wall clock: put the world at today's 10:00 in Vietnam.
+        wall = to_local(datetime.now(UTC)).replace(hour=10, minute=0, second=0, microsecond=0)
+        world.clock.set(wall)
+        await world.login()
+        ids = await published(world, 2)
+        world.fake.set_reach(ids[0], views=321)
+        world.fake.followers = 4321
+        code, out = await cli(world, "zalo", "stats", "sync")
+        assert code == 0, out
+        assert "đọc 2/2 bài" in out and "người quan tâm: 4.321" in out
+        code, out = await cli(world, "zalo", "stats", "sync")
+        assert code == 0 and "đã đồng bộ xong; không gọi Zalo" in out
+        code, out = await cli(world, "zalo", "stats", "sync", live=False)
+        assert code == 0 and "CHẠY THỬ" in out and "«—»" in out
+
+        ctx = AppContext(settings=world.settings, db=world.db, files=world.files,
+                         clock=world.clock, http=world.http,
+                         web_app=None)  # type: ignore[arg-type]  # fmt: skip
+        component, line = await build_scheduler(ctx)
+        assert component is not None and line.endswith("; reach-sync 22:30")
+        [job] = component.daily
+        world.fake.next_day({ids[1]: 5})
+        world.advance(timedelta(days=1))
+        result = await job.run()
+        assert result.stored == 2  # type: ignore[attr-defined]
+
+    async with make_world(database, tmp_path / "dry", live=False) as world:
+        ctx = AppContext(settings=world.settings, db=world.db, files=world.files,
+                         clock=world.clock, http=world.http,
+                         web_app=None)  # type: ignore[arg-type]  # fmt: skip
+        component, line = await build_scheduler(ctx)
+        assert component is not None and component.daily == () and "reach" not in line
