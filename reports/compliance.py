@@ -186,6 +186,7 @@ async def month_report(
                 standing=standing(c, deadline),
                 first_received_at=c.first_qualifying if c else None,
                 officers=officers.get(unit.id, ()),
+                kind=unit.kind,
             )
         )
     unregistered: tuple[str, ...] = ()

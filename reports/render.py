@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from reports import texts
-from reports.figures import MonthReport, UnitMonth, YearReport, YearRow
+from reports.figures import MonthReach, MonthReport, UnitMonth, UnitReach, YearReport, YearRow
 
-Cell = str | int | datetime
+Cell = str | int | float | datetime
 Rows = list[list[Cell]]
 
 
@@ -19,6 +19,8 @@ def month_headers(report: MonthReport) -> list[str]:
     headers = list(texts.MONTH_HEADERS)
     if report.internal:
         headers.append(texts.PHONE_HEADER)
+    if report.reach is not None:
+        headers += texts.REACH_HEADERS
     return headers
 
 
@@ -50,8 +52,76 @@ def month_rows(report: MonthReport) -> Rows:
                 texts.STANDING_LABELS[row.standing],
                 first,
                 *_officer_cells(row, internal=report.internal),
+                *(reach_cells(report.reach.of(row.unit_code)) if report.reach else []),
             ]
         )
+    return rows
+
+
+# --- reach columns (kept apart from the compliance columns) ---------------------------------
+
+
+def _number(value: int | None) -> Cell:
+    return texts.NO_FIGURE if value is None else value
+
+
+def reach_cells(reach: UnitReach) -> list[Cell]:
+    """Articles on the OA, views, views per article ("—" where Zalo gave no figure)."""
+    ratio = reach.views_per_article
+    return [
+        reach.articles,
+        _number(reach.views),
+        texts.NO_FIGURE if ratio is None else round(ratio, 1),
+    ]
+
+
+def month_total_row(report: MonthReport) -> list[Cell]:
+    """The totals row under the units (reach columns summed; others left empty)."""
+    assert report.reach is not None
+    headers = month_headers(report)
+    cells: list[Cell] = [""] * (len(headers) - len(texts.REACH_HEADERS))
+    cells[2] = texts.REACH_TOTAL
+    cells[3:6] = [
+        sum(r.submitted for r in report.rows),
+        sum(r.approved for r in report.rows),
+        sum(r.published for r in report.rows),
+    ]
+    return [*cells, *reach_cells(report.reach.total)]
+
+
+def oa_rows(reach: MonthReach) -> Rows:
+    """The OA's followers at the start and end of the month, and the growth."""
+    oa = reach.oa
+    return [
+        [texts.OA_START, _number(oa.start)],
+        [texts.OA_END, _number(oa.end)],
+        [texts.OA_GROWTH, _number(oa.growth)],
+    ]
+
+
+def reach_note(reach: MonthReach) -> str:
+    if reach.as_of is None:
+        return texts.REACH_NOTE_NONE
+    return texts.REACH_NOTE.format(as_of=reach.as_of.strftime("%d/%m/%Y"))
+
+
+def year_reach_headers(report: YearReport) -> list[str]:
+    months = [f"T{m:02d}/{report.year}" for m in range(1, 13)]
+    return [*texts.YEAR_FIXED_HEADERS, *months, texts.REACH_TOTAL]
+
+
+def year_reach_rows(report: YearReport) -> Rows:
+    """Views per unit and month (articles published that month), then the OA's followers."""
+    assert report.reach is not None
+    months = report.reach
+    rows: Rows = []
+    for number, row in enumerate(report.rows, start=1):
+        views = [m.of(row.unit_code).views for m in months]
+        known = [v for v in views if v is not None]
+        total: Cell = sum(known) if known else texts.NO_FIGURE
+        rows.append([number, row.unit_code, row.unit_name, *map(_number, views), total])
+    followers = [_number(m.oa.end) for m in months]
+    rows.append(["", "", texts.YEAR_FOLLOWERS_ROW, *followers, ""])
     return rows
 
 
@@ -94,18 +164,35 @@ def to_csv(headers: Sequence[str], rows: Rows) -> bytes:
 def month_table(report: MonthReport) -> str:
     """The month report for a terminal: title, table, summary."""
     title = texts.MONTH_TITLE.format(month=texts.fmt_month(report.period))
-    body = table(month_headers(report), month_rows(report))
-    return f"{title}\n\n{body}\n{texts.summary(report)}\n"
+    rows = month_rows(report)
+    if report.reach is not None:
+        rows.append(month_total_row(report))
+    body = table(month_headers(report), rows)
+    note = f"{reach_note(report.reach)}\n" if report.reach is not None else ""
+    return f"{title}\n\n{body}\n{texts.summary(report)}\n{note}"
 
 
 def year_table(report: YearReport) -> str:
     title = texts.YEAR_TITLE.format(year=report.year)
-    return f"{title}\n\n{table(year_headers(report), year_rows(report))}"
+    text = f"{title}\n\n{table(year_headers(report), year_rows(report))}"
+    if report.reach is not None:
+        reach_title = texts.YEAR_REACH_TITLE.format(year=report.year)
+        grid = table(year_reach_headers(report), year_reach_rows(report))
+        text += f"\n{reach_title}\n\n{grid}"
+    return text
 
 
 def month_csv(report: MonthReport) -> bytes:
-    return to_csv(month_headers(report), month_rows(report))
+    rows = month_rows(report)
+    if report.reach is not None:
+        # Under the units: the totals row, an empty row, then the OA's followers.
+        rows += [month_total_row(report), [], *oa_rows(report.reach)]
+    return to_csv(month_headers(report), rows)
 
 
 def year_csv(report: YearReport) -> bytes:
-    return to_csv(year_headers(report), year_rows(report))
+    rows = year_rows(report)
+    if report.reach is not None:
+        rows += [[], [texts.YEAR_REACH_TITLE.format(year=report.year)]]
+        rows += [list(year_reach_headers(report)), *year_reach_rows(report)]
+    return to_csv(year_headers(report), rows)

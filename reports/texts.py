@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.periods import TZ, parse_period
-from reports.figures import MonthReport, Standing
+from reports.figures import MonthReach, MonthReport, Standing
 
 STANDING_LABELS: dict[Standing, str] = {
     Standing.ON_TIME: "Đúng hạn",
@@ -109,4 +109,60 @@ def summary(report: MonthReport) -> str:
     if report.unregistered:
         names = _names(list(report.unregistered))
         lines.append(SUMMARY_UNREGISTERED.format(count=len(report.unregistered), names=names))
+    if report.reach is not None:
+        lines += reach_summary(report.reach)
     return "\n".join(lines)
+
+
+# --- reach (Zalo OA views and followers) ---------------------------------------------------------
+
+NO_FIGURE = "—"  # no reading behind the figure (dry run, sync not run yet): never a guess
+REACH_HEADERS = ("Bài trên OA", "Lượt xem", "Lượt xem/bài")
+REACH_TOTAL = "Tổng cộng"
+OA_FOLLOWERS = "Người quan tâm OA"
+OA_START = "Người quan tâm OA đầu tháng"
+OA_END = "Người quan tâm OA cuối tháng"
+OA_GROWTH = "Tăng trong tháng"
+REACH_NOTE = (
+    "Lượt xem, lượt chia sẻ: số Zalo báo cho các bài đăng trên OA trong tháng, tính đến {as_of}; "
+    "«—»: chưa có số liệu."
+)
+REACH_NOTE_NONE = "Lượt xem, người quan tâm: «—» (chưa có số liệu từ Zalo OA)."
+YEAR_REACH_TITLE = "LƯỢT XEM CÁC BÀI ĐĂNG TRÊN OA THEO THÁNG NĂM {year}"
+YEAR_REACH_SHEET = "Lượt xem {year}"
+YEAR_FOLLOWERS_ROW = "Người quan tâm OA (cuối tháng)"
+CHART_SHEET = "Biểu đồ"
+CHART_FOLLOWERS_TITLE = "Người quan tâm OA theo tháng"
+CHART_VIEWS_TITLE = "Lượt xem theo đơn vị"
+CHART_MONTH = "Tháng"
+CHART_UNIT = "Đơn vị"
+SUMMARY_REACH = "👁 Lượt xem các bài đăng trên OA trong tháng: {views} ({articles} bài)."
+SUMMARY_OA = "👥 Người quan tâm OA: {start} → {end} ({growth})."
+
+
+def fmt_count(value: int | None) -> str:
+    """1234567 as "1.234.567" (Vietnamese grouping); None as "—"."""
+    return NO_FIGURE if value is None else f"{value:,}".replace(",", ".")
+
+
+def fmt_growth(value: int | None) -> str:
+    if value is None:
+        return NO_FIGURE
+    return ("+" if value >= 0 else "-") + fmt_count(abs(value))
+
+
+def fmt_ratio(value: float | None) -> str:
+    """12.5 as "12,5"; None as "—"."""
+    return NO_FIGURE if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def reach_summary(reach: MonthReach) -> list[str]:
+    """The reach lines of the chat summary and the leadership mail."""
+    total = reach.total
+    oa = reach.oa
+    return [
+        SUMMARY_REACH.format(views=fmt_count(total.views), articles=fmt_count(total.articles)),
+        SUMMARY_OA.format(
+            start=fmt_count(oa.start), end=fmt_count(oa.end), growth=fmt_growth(oa.growth)
+        ),
+    ]
