@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
 from domain.periods import TZ, parse_period
 from reports.figures import MonthReach, MonthReport, Standing
@@ -135,8 +136,11 @@ CHART_SHEET = "Biểu đồ"
 CHART_FOLLOWERS_TITLE = "Người quan tâm OA theo tháng"
 CHART_VIEWS_TITLE = "Lượt xem theo đơn vị"
 CHART_MONTH = "Tháng"
+CHART_BASE = "Cột tính từ mốc {base} người"
+CHART_MAIL_ALT = "Biểu đồ người quan tâm OA theo tháng"
 CHART_UNIT = "Đơn vị"
 SUMMARY_REACH = "👁 Lượt xem các bài đăng trên OA trong tháng: {views} ({articles} bài)."
+SUMMARY_NO_REACH = "👁 Lượt xem, người quan tâm OA: — (chưa có số liệu từ Zalo OA)."
 SUMMARY_OA = "👥 Người quan tâm OA: {start} → {end} ({growth})."
 
 
@@ -158,6 +162,8 @@ def fmt_ratio(value: float | None) -> str:
 
 def reach_summary(reach: MonthReach) -> list[str]:
     """The reach lines of the chat summary and the leadership mail."""
+    if reach.as_of is None:
+        return [SUMMARY_NO_REACH]
     total = reach.total
     oa = reach.oa
     return [
@@ -166,3 +172,26 @@ def reach_summary(reach: MonthReach) -> list[str]:
             start=fmt_count(oa.start), end=fmt_count(oa.end), growth=fmt_growth(oa.growth)
         ),
     ]
+
+
+CHART_CID = "bieu-do-nguoi-quan-tam"
+
+
+def report_mail_html(*, month: str, summary: str, chart: bool) -> str:
+    """The leadership mail as HTML: the same words, and the follower chart inline."""
+    body = REPORT_MAIL_BODY.format(month=month, summary=summary)
+    paragraphs = [
+        "<p>" + "<br>".join(escape(line) for line in block.splitlines()) + "</p>"
+        for block in body.split("\n\n")
+    ]
+    if chart:
+        image = (
+            f'<p><img src="cid:{CHART_CID}" alt="{escape(CHART_MAIL_ALT)}" width="640" '
+            'height="300"></p>'
+        )
+        paragraphs.insert(2, image)  # after the greeting and the first paragraph
+    return (
+        '<html><body style="font-family: Arial, sans-serif">'
+        + "".join(paragraphs)
+        + ("</body></html>")
+    )

@@ -15,8 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.periods import period_of, previous_period
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from reports import render, texts, xlsx
+from reports.chart import followers_png
 from reports.compliance import month_report
 from reports.figures import MonthReport
+from reports.reach import with_reach
 from scheduler.config import SchedulerConfig, report_due_at
 from scheduler.locks import try_job_lock
 from scheduler.store import claim_job_run, finish_job_run
@@ -26,6 +28,7 @@ from storage.files import FileStore
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
+PNG_TYPE = "image/png"
 
 
 def report_files(files: FileStore, report: MonthReport) -> list[dict[str, str]]:
@@ -42,6 +45,20 @@ def report_files(files: FileStore, report: MonthReport) -> list[dict[str, str]]:
     return out
 
 
+def chart_file(files: FileStore, report: MonthReport) -> dict[str, str] | None:
+    """The follower chart shown inside the mail (no chart without a follower reading)."""
+    if report.reach is None:
+        return None
+    trend = [(texts.fmt_month(p), f) for p, f in report.reach.followers_trend]
+    png = followers_png(trend, title=texts.CHART_FOLLOWERS_TITLE)
+    if png is None:
+        return None
+    name = f"bieu-do-{report.period}.png"
+    stored = files.put(png, name)
+    return {"sha256": stored.sha256, "filename": name, "content_type": PNG_TYPE,
+            "cid": texts.CHART_CID}  # fmt: skip
+
+
 async def _enqueue_report(
     session: AsyncSession, config: SchedulerConfig, report: MonthReport, files: FileStore,
     now: datetime,
@@ -49,12 +66,16 @@ async def _enqueue_report(
     summary = texts.summary(report)
     month = texts.fmt_month(report.period)
     attachments = report_files(files, report) if config.leadership_emails else []
+    chart = chart_file(files, report) if config.leadership_emails else None
+    html = texts.report_mail_html(month=month, summary=summary, chart=chart is not None)
+    if chart is not None:
+        attachments.append(chart)
     count = 0
     for address in config.leadership_emails:
         await enqueue(
             session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
             recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
-            body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary),
+            body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary), html=html,
             attachments=attachments, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
@@ -89,6 +110,7 @@ async def send_monthly_report(
             session=session, period=period, rules=config.rules, now=now,
             internal=config.report_internal,
         )  # fmt: skip
+        report = await with_reach(session=session, report=report)
         count = await _enqueue_report(session, config, report, files, now)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()

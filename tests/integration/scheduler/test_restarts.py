@@ -121,7 +121,8 @@ async def test_restarts_and_outages_send_each_message_once(
     digests = [t for t in to_editors if t.startswith("🗞")]
     assert summaries == [
         "📊 Báo cáo tháng 06/2024: 1/3 đơn vị đã gửi (1 đúng hạn, 0 trễ hạn).\n"
-        "Chưa gửi (2): Sở A, Sở B."
+        "Chưa gửi (2): Sở A, Sở B.\n"
+        "👁 Lượt xem, người quan tâm OA: — (chưa có số liệu từ Zalo OA)."
     ]
     assert [d.splitlines()[0] for d in digests] == [
         "🗞 Bản tin ngày 12/07/2024",
