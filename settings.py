@@ -259,6 +259,11 @@ class ScheduleSettings(BaseModel):
     misfire_grace_seconds: int = Field(
         default=3600, description="How late a scheduled run may still start (then coalesced)."
     )
+    officer_reach: bool = Field(
+        default=True,
+        description="On the report day, tell each unit's officers how often their unit's "
+        "articles of last month were read on the OA (only when Zalo gave figures).",
+    )
 
     @field_validator("not_qualifying")
     @classmethod

@@ -50,6 +50,7 @@ class SchedulerConfig:
     digest_time: time = time(8, 0)
     digest_weekdays_only: bool = True
     misfire_grace_seconds: int = 3600
+    officer_reach: bool = True
 
     @property
     def reminder_times(self) -> list[time]:
@@ -117,6 +118,7 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
         digest_time=s.digest_time,
         digest_weekdays_only=s.digest_weekdays_only,
         misfire_grace_seconds=s.misfire_grace_seconds,
+        officer_reach=s.officer_reach,
     )
 
 

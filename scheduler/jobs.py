@@ -26,6 +26,7 @@ from runtime.context import AppContext, Component
 from scheduler.config import SchedulerConfig, config_from_settings
 from scheduler.digest import send_digest
 from scheduler.monthly import send_monthly_report
+from scheduler.officer_reach import send_officer_reach
 from scheduler.service import remind_due
 from storage.db import Database
 from storage.files import FileStore
@@ -124,8 +125,11 @@ class SchedulerComponent:
                                 wake=self.wake)  # fmt: skip
 
     async def run_report(self) -> object:
-        return await send_monthly_report(db=self.db, files=self.files, config=self.config,
+        sent = await send_monthly_report(db=self.db, files=self.files, config=self.config,
                                          now=self.clock.now(), wake=self.wake)  # fmt: skip
+        told = await send_officer_reach(db=self.db, config=self.config, now=self.clock.now(),
+                                        wake=self.wake)  # fmt: skip
+        return sent, told
 
     async def run_digest(self) -> object:
         return await send_digest(db=self.db, config=self.config, now=self.clock.now(),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from domain.deadlines import days_left
 from domain.periods import period_of
-from reports.texts import fmt_date, fmt_datetime, fmt_month
+from reports.texts import fmt_count, fmt_date, fmt_datetime, fmt_month
 
 # The same text goes by email and by Telegram (where writing to the bot is how officers submit),
 # so the footer must not say "do not reply".
@@ -233,3 +233,24 @@ def digest(
         ] + _more(len(failed))
     lines.append(_missing_line(period, deadline, missing, total_units))
     return "\n".join(lines)
+
+
+# --- the officers' monthly reach message ---------------------------------------------------------
+
+
+def reach_subject(*, period: str) -> str:
+    return f"[Newsdesk] Bài của đơn vị trên Zalo OA tháng {fmt_month(period)}"
+
+
+def reach_body(*, unit_name: str, period: str, articles: int, views: int) -> str:
+    """How often the unit's articles of the month were read: its own figure, no ranking."""
+    month = fmt_month(period)
+    read = (
+        f"Trong tháng {month}, {fmt_count(articles)} bài của đơn vị đăng trên trang Zalo OA "
+        f"của Sở đã có {fmt_count(views)} lượt xem."
+    )
+    thanks = (
+        "Cảm ơn đơn vị đã gửi tin, bài: mỗi sản phẩm giúp người dân tiếp cận chính sách "
+        "nhanh và đúng hơn."
+    )
+    return "\n".join([f"Kính gửi {unit_name},", "", read, thanks, "", FOOTER])
