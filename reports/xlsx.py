@@ -11,6 +11,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.periods import TZ
@@ -124,15 +125,10 @@ def month_xlsx(report: MonthReport) -> bytes:
 
 
 def _group_by_kind(ws: Worksheet, kinds: Sequence[str]) -> None:
-    """Each run of units of one kind becomes an outline group (collapsible, printed together)."""
-    start = 0
-    for index in range(1, len(kinds) + 1):
-        if index == len(kinds) or kinds[index] != kinds[start]:
-            if kinds[start]:
-                first, last = HEADER_ROW + 1 + start, HEADER_ROW + index
-                ws.row_dimensions.group(first, last, outline_level=1, hidden=False)
-            start = index
-    ws.sheet_properties.outlinePr.summaryBelow = False
+    """In print, each kind of unit (rows come sorted by kind) starts on a new page."""
+    for index in range(1, len(kinds)):
+        if kinds[index] != kinds[index - 1]:
+            ws.row_breaks.append(Break(id=HEADER_ROW + index))  # break after the previous row
 
 
 def _bold_row(ws: Worksheet, row: int, cells: Sequence[render.Cell], *, fill: str = "") -> None:
