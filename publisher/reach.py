@@ -109,7 +109,9 @@ class _Sync:
             self.result.calls += 1
             try:
                 return await call()
-            except ZaloRateLimited:
+            except ZaloRateLimited as exc:
+                if exc.code is None:  # refused by our own budget: nothing reached Zalo
+                    self.result.calls -= 1
                 if waits >= MAX_WAITS:
                     raise
                 waits += 1

@@ -156,6 +156,7 @@ async def test_rate_limit_waits_for_the_next_minute(database: Database, tmp_path
         assert world.fake.rate_limited == 0
         per_minute = [n for m, n in world.fake.per_minute.items() if m >= first_minute]
         assert per_minute == [2, 2, 2] and len(waits) == 2  # 5 pages + the follower list
+        assert result.calls == 6 and result.waits == 2  # refusals by our budget are no calls
 
 
 async def test_zalo_refusing_minute_is_waited_out(database: Database, tmp_path: Path) -> None:
