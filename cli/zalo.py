@@ -13,7 +13,7 @@ import typer
 
 from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
-from domain.errors import NewsdeskError
+from domain.errors import AuthError, NewsdeskError
 from domain.periods import to_local
 from publisher.component import make_deps
 from publisher.login import complete_login, parse_pasted, start_login
@@ -189,6 +189,9 @@ def stats_sync(
 
     try:
         result = run_db(settings, work)
+    except AuthError:
+        fail("Chưa có mã truy cập Zalo hợp lệ: chạy `python main.py zalo login` rồi thử lại.")
+        return
     except NewsdeskError as exc:
         fail(f"Chưa đồng bộ xong (lần chạy sau sẽ tiếp tục từ chỗ dừng): {exc}")
         return

@@ -5,6 +5,9 @@ header, errors as HTTP 200 with a non-zero `error`, a per-minute limit with -32 
 -214 for the first N verify polls, -216/-220 for unknown/expired tokens, every image URL fetched
 and checked (reachable, <= 1 MB, JPEG/PNG), broadcast rules (articles only, <= 5, night window).
 Failures can be switched on per path: hang (after or before acting) and 5xx.
+Reach: `getslice` reports each article's `total_view`/`total_share` as tests set them
+(`set_reach`, `next_day`), pages with a largest `limit` (`slice_max`), and the v3.0 follower
+list answers `total` = `followers`.
 """
 
 from __future__ import annotations

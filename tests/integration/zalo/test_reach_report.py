@@ -151,6 +151,16 @@ async def test_a_month_of_reach_in_the_report_xlsx_mail_and_officer_message(
         kx_row = next(r for r in grid if r[1] == "ubnd-kien-xuong")
         assert kx_row[3 + 10] == 1353 and kx_row[3 + 9] == 0 and kx_row[-1] == 1353
         assert grid[-1][3 + 9 : 3 + 11] == [1000, 1300]
+        assert "LƯỢT XEM CÁC BÀI ĐĂNG TRÊN OA THEO THÁNG NĂM 2026" in render.year_table(year)
+        year_wb = load_workbook(io.BytesIO(xlsx.year_xlsx(year)))
+        assert year_wb.sheetnames == ["Năm 2026", "Lượt xem 2026", "Biểu đồ"]
+        views_sheet = year_wb["Lượt xem 2026"]
+        assert [c.value for c in views_sheet[5]][13:16] == [675, 0, 675]  # Sở Y tế: Nov, Dec, year
+        assert [year_wb["Biểu đồ"].cell(row=r, column=2).value for r in (12, 13, 14)] == [
+            1000,
+            1300,
+            1330,
+        ]  # fmt: skip  (December so far: its last reading, 3 Dec)
 
         # XLSX: print set-up, totals row, and a chart sheet with both charts.
         data = xlsx.month_xlsx(report)
