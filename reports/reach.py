@@ -1,10 +1,11 @@
 """Reach figures for the reports, in two queries whatever the number of units, articles or months.
 
 Per unit and month: the articles Newsdesk published on the OA that month (real ones, not dry
-runs; counted once per Zalo article) and their latest views and shares read on or before the
-report's day. For the OA: followers at the start of the month (the last reading before its
-first day) and at its end (the last reading in the month, up to the report's day). A figure
-with no reading behind it is None, shown as "—": nothing is estimated.
+runs, including those removed from the OA since; counted once per Zalo article) and their
+latest views and shares read on or before the report's day. For the OA: followers at the start
+of the month (the last reading before its first day) and at its end (the last reading in the
+month, up to the report's day). A figure with no reading behind it is None, shown as "—":
+nothing is estimated.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from domain.periods import month_bounds, period_of, previous_period, to_local
 from reports.compliance import fetch_rows, period_days
 from reports.figures import MonthReach, MonthReport, OaReach, UnitReach, YearReport
 from storage.models import ArticleStat, OaStat, Publication, Submission, Unit
-from storage.reach import PUBLISHED
+from storage.reach import PUBLISHED, REMOVED
 
 TREND_MONTHS = 12
 
@@ -69,7 +70,7 @@ async def _articles(
                 col(ArticleStat.day) == latest.c.day,
             ),
         )
-        .where(col(Publication.status) == PUBLISHED)
+        .where(col(Publication.status).in_([PUBLISHED, REMOVED]))  # removed later: still counted
         .where(col(Publication.dry_run).is_(False))
         .where(col(Publication.article_id).is_not(None))
         .where(col(Publication.published_at) >= start)

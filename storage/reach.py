@@ -21,6 +21,7 @@ from storage.rows import dialect_insert, table_of
 
 _PAGE = {"insertmanyvalues_page_size": 5000}
 PUBLISHED = "published"  # publisher.publications.PubStatus.PUBLISHED (storage imports no service)
+REMOVED = "removed"  # PubStatus.REMOVED: was on the OA, since deleted there
 
 
 @dataclass(frozen=True)

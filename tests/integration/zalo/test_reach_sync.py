@@ -239,3 +239,37 @@ async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None
                          web_app=None)  # type: ignore[arg-type]  # fmt: skip
         component, line = await build_scheduler(ctx)
         assert component is not None and component.daily == () and "reach" not in line
+
+
+async def test_a_removed_article_is_no_longer_read_but_still_counted(
+    database: Database, tmp_path: Path
+) -> None:
+    from publisher.publications import PubStatus, save
+    from reports.compliance import Rules, month_report
+    from reports.reach import with_reach
+
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        ids = await published(world, 2)
+        world.fake.set_reach(ids[0], views=40)
+        world.fake.set_reach(ids[1], views=7)
+        await sync(world)
+        # An editor removes the second article (as `publish remove` does).
+        [_, pub] = await world.publications()
+        await world.fresh().deps.client.remove_article(ids[1])  # type: ignore[union-attr]
+        async with world.db.session() as session:
+            assert await save(session=session, publication=pub, now=world.clock.now(),
+                              status=PubStatus.REMOVED.value)  # fmt: skip
+            await session.commit()
+        world.fake.next_day({ids[0]: 10})
+        world.advance(timedelta(days=1))
+        result = await sync(world)
+        assert (result.tracked, result.stored, result.unseen) == (1, 1, 0)
+        async with world.db.session() as session:
+            report = await month_report(
+                session=session, period="2026-11", rules=Rules(), now=world.clock.now()
+            )
+            report = await with_reach(session=session, report=report)
+        assert report.reach is not None
+        unit = report.reach.of("ubnd-kien-xuong")
+        assert (unit.articles, unit.views) == (2, 50 + 7)  # the removed one: its last reading
