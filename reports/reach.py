@@ -46,7 +46,7 @@ async def _articles(
     """(unit code, period) -> articles and their views; and whether any reading was used."""
     start, _ = month_bounds(periods[0])
     _, end = month_bounds(periods[-1])
-    latest = (
+    latest = (  # each article's last reading day up to the cutoff
         select(col(ArticleStat.article_id), func.max(col(ArticleStat.day)).label("day"))
         .where(col(ArticleStat.day) <= cutoff)
         .group_by(col(ArticleStat.article_id))
