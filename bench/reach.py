@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.pg import throwaway_database
+from bench.reminders import measured
 from domain.periods import TZ, to_local
 from publisher.reach import KINDS, SyncOptions, stats_client, sync_reach
 from publisher.tokens import TokenKeeper
@@ -217,23 +218,6 @@ async def sync_runs(url: str, args: argparse.Namespace) -> list[tuple[str, str]]
                 f"{fake.rate_limited - limited} x -32, {seconds:.2f} s"
             )))  # fmt: skip
     return out
-
-
-async def measured(db: Database, work: Callable[[], Awaitable[T]]) -> tuple[T, float, int]:
-    """Run `work`; its result, wall seconds and SQL statements sent."""
-    count = 0
-
-    def counter(*_args: Any) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", counter)
-    try:
-        began = time.perf_counter()
-        result = await work()
-        return result, time.perf_counter() - began, count
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", counter)
 
 
 async def report_runs(url: str, articles: int) -> list[tuple[str, str]]:
