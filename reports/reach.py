@@ -153,5 +153,11 @@ async def with_year_reach(*, session: AsyncSession, report: YearReport) -> YearR
     cutoff = to_local(report.generated_at).date()
     sums, any_reading = await _articles(session, periods, cutoff)
     readings = await _followers(session, min(period_days(periods[-1])[1], cutoff))
-    months = tuple(_month(p, sums, readings, cutoff, any_reading=any_reading) for p in periods)
+    current = period_of(report.generated_at)
+    months = tuple(
+        _month(p, sums, readings, cutoff, any_reading=any_reading)
+        if p <= current
+        else MonthReach(period=p, as_of=None)  # a month still ahead: no figure, "—"
+        for p in periods
+    )
     return replace(report, reach=months)

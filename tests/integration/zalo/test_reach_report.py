@@ -58,6 +58,12 @@ async def add_officer(world: World, unit_code: str, email: str) -> None:
         await session.commit()
 
 
+async def with_year_reach_at(world: World, year: int) -> list[list[object]]:
+    async with world.db.session() as session:
+        grid = await year_report(session=session, year=year, rules=Rules(), now=world.clock.now())
+        return render.year_reach_rows(await with_year_reach(session=session, report=grid))  # type: ignore[return-value]
+
+
 async def sync_day(world: World) -> None:
     client = stats_client(world.settings, world.http, world.db, world.clock)
     result = await sync_reach(db=world.db, client=client, now=world.clock.now(),
@@ -151,6 +157,8 @@ async def test_a_month_of_reach_in_the_report_xlsx_mail_and_officer_message(
         kx_row = next(r for r in grid if r[1] == "ubnd-kien-xuong")
         assert kx_row[3 + 10] == 1353 and kx_row[3 + 9] == 0 and kx_row[-1] == 1353
         assert grid[-1][3 + 9 : 3 + 11] == [1000, 1300]
+        next_year = await with_year_reach_at(world, 2027)
+        assert next_year[0][3:15] == ["—"] * 12  # months still ahead: no figure at all
         assert "LƯỢT XEM CÁC BÀI ĐĂNG TRÊN OA THEO THÁNG NĂM 2026" in render.year_table(year)
         year_wb = load_workbook(io.BytesIO(xlsx.year_xlsx(year)))
         assert year_wb.sheetnames == ["Năm 2026", "Lượt xem 2026", "Biểu đồ"]
