@@ -22,9 +22,12 @@ from publisher.reach import SyncOptions, SyncResult, stats_client, sync_reach
 from publisher.service import Deps
 from publisher.tokens import TokenStatus
 from publisher.zalo.errors import ZaloError
+from reports.texts import fmt_count
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
+from storage.models import OaStat
+from storage.reach import last_followers
 
 app = typer.Typer(
     help="Zalo Official Account: mã truy cập, cấp quyền, mã QR.", no_args_is_help=True
@@ -61,19 +64,28 @@ def status(ctx: typer.Context) -> None:
 
     async def work(
         deps: Deps, http: httpx.AsyncClient
-    ) -> tuple[TokenStatus, dict[str, object] | None]:
+    ) -> tuple[TokenStatus, dict[str, object] | None, OaStat | None]:
         assert deps.keeper is not None and deps.client is not None
         token = await deps.keeper.status()
+        async with deps.db.session() as session:
+            reach = await last_followers(session=session)
         quota: dict[str, object] | None = None
         if token.present and settings.zalo.quota_user_id:
             try:
                 quota = await deps.client.quota(settings.zalo.quota_user_id)
             except ZaloError as exc:
                 quota = {"error": f"{exc.code} {exc.message}"}
-        return token, quota
+        return token, quota, reach
 
-    token, quota = asyncio.run(_with_keeper(settings, work))
+    token, quota, reach = asyncio.run(_with_keeper(settings, work))
     _print_status(token, quota)
+    if reach is None:
+        typer.echo("Số liệu OA:              — (chưa đồng bộ: `python main.py zalo stats sync`)")
+    else:
+        typer.echo(
+            f"Số liệu OA gần nhất:     ngày {reach.day:%d/%m/%Y}, "
+            f"{fmt_count(reach.followers)} người quan tâm"
+        )
 
 
 def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:

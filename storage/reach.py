@@ -87,6 +87,12 @@ async def followers_on(*, session: AsyncSession, day: date) -> int | None:
     return row.followers if row else None
 
 
+async def last_followers(*, session: AsyncSession) -> OaStat | None:
+    """The most recent follower reading."""
+    query = select(OaStat).order_by(col(OaStat.day).desc()).limit(1)
+    return (await session.exec(query)).first()
+
+
 async def save_followers(
     *, session: AsyncSession, day: date, followers: int, now: datetime
 ) -> None:

@@ -214,11 +214,16 @@ async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None
         ids = await published(world, 2)
         world.fake.set_reach(ids[0], views=321)
         world.fake.followers = 4321
+        code, out = await cli(world, "zalo", "status")
+        assert code == 0 and "Số liệu OA:              — (chưa đồng bộ" in out
         code, out = await cli(world, "zalo", "stats", "sync")
         assert code == 0, out
         assert "đọc 2/2 bài" in out and "người quan tâm: 4.321" in out
         code, out = await cli(world, "zalo", "stats", "sync")
         assert code == 0 and "đã đồng bộ xong; không gọi Zalo" in out
+        code, out = await cli(world, "zalo", "status")
+        today = f"{to_local(datetime.now(UTC)):%d/%m/%Y}"
+        assert f"Số liệu OA gần nhất:     ngày {today}, 4.321 người quan tâm" in out
         code, out = await cli(world, "zalo", "stats", "sync", live=False)
         assert code == 0 and "CHẠY THỬ" in out and "«—»" in out
 
