@@ -20,7 +20,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from domain.clock import Clock
-from domain.periods import TZ
+from domain.periods import TZ, to_local
 from publisher.reach import SyncOptions, stats_client, sync_reach
 from runtime.context import AppContext, Component
 from scheduler.config import SchedulerConfig, config_from_settings
@@ -182,7 +182,12 @@ async def build_scheduler(ctx: AppContext) -> tuple[Component | None, str]:
 
 
 def reach_jobs(ctx: AppContext) -> tuple[DailyJob, ...]:
-    """The daily reach sync, when Zalo credentials are set (a dry run reads nothing)."""
+    """The daily reach sync, when Zalo credentials are set (a dry run reads nothing).
+
+    A day's reading is taken at `STATS_TIME`; the start-up run catches up only a reading
+    missed today (the service was down at that time), so every day's figures are as of about
+    the same hour and a month's last reading is close to its end.
+    """
     settings = ctx.settings
     client = stats_client(settings, ctx.http, ctx.db, ctx.clock)
     if client is None:
@@ -191,6 +196,9 @@ def reach_jobs(ctx: AppContext) -> tuple[DailyJob, ...]:
     options = SyncOptions(page_size=zalo.stats_page_size, track_days=zalo.stats_track_days)
 
     async def run() -> object:
-        return await sync_reach(db=ctx.db, client=client, now=ctx.clock.now(), options=options)
+        now = ctx.clock.now()
+        if to_local(now).time() < zalo.stats_time:
+            return None  # today's reading is taken at STATS_TIME (or later, catching up)
+        return await sync_reach(db=ctx.db, client=client, now=now, options=options)
 
     return (DailyJob("reach-sync", zalo.stats_time, run),)

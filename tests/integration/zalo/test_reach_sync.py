@@ -234,7 +234,10 @@ async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None
         assert component is not None and line.endswith("; reach-sync 22:30")
         [job] = component.daily
         world.fake.next_day({ids[1]: 5})
-        world.advance(timedelta(days=1))
+        world.advance(timedelta(days=1))  # tomorrow 10:00: the start-up run finds it not due
+        before = len(world.fake.requests)
+        assert await job.run() is None and len(world.fake.requests) == before
+        world.clock.set(world.clock.now().replace(hour=15, minute=31))  # 22:31 in Vietnam
         result = await job.run()
         assert result.stored == 2  # type: ignore[attr-defined]
 
