@@ -49,7 +49,17 @@ async def step(deps: Deps, pub: Publication) -> bool:
         await fail(deps, pub, texts.REASON_MEDIA.format(message=exc), resume=resume)
     except ZaloError as exc:
         await on_error(deps, pub, exc, resume=resume)
+    except Exception as exc:  # a fault of ours or of this machine: this publication only
+        log.exception("publication %s: unexpected error in state %s", pub.id, resume)
+        await fail(deps, pub, texts.REASON_UNEXPECTED.format(error=describe(exc)), resume=resume)
     return False
+
+
+def describe(exc: BaseException) -> str:
+    """An unexpected error for the editors and `publish list`: its type and first line."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 async def _queued(deps: Deps, pub: Publication) -> bool:

@@ -159,3 +159,41 @@ async def test_media_route_serves_only_signed_paths(database: Database, tmp_path
             guess = url.replace(stored.sha256, other.sha256)
             assert (await http.get(guess)).status_code == 404
         assert secret == media_secret(world.settings)  # kept in the data dir across restarts
+
+
+async def test_one_failing_item_is_recorded_and_the_others_publish(
+    database: Database, tmp_path: Path
+) -> None:
+    """GIVEN two approved items in a dry run, the first one's preview path blocked by a folder
+    WHEN the worker runs THEN the first fails with its attempt and error recorded (in `publish
+    list` and for the editors, with a retry button) and the second is still previewed."""
+    async with make_world(database, tmp_path, live=False) as world:
+        await world.approved("a")
+        await world.approved("b", title="Tin thứ hai")
+        worker = world.fresh()
+        await worker.schedule_approved()
+        # The publication claimed first (lowest id) is the one that breaks.
+        first_pub, second_pub = await world.publications()
+        first_id, second_id = first_pub.submission_id, second_pub.submission_id
+        first_code = (await world.submission(first_id)).code
+        previews = Path(world.settings.data_dir) / "previews"
+        (previews / f"{first_code}-{first_pub.id}.html").mkdir(parents=True)
+        await worker.run_once()
+        first_pub = await world.publication(first_pub.id or 0)
+        second_pub = await world.publication(second_pub.id or 0)
+        assert second_pub.status == PubStatus.PUBLISHED
+        assert (await world.submission(second_id)).status == "published"
+        assert (first_pub.status, first_pub.attempts) == (PubStatus.FAILED, 1)
+        assert "IsADirectoryError" in (first_pub.last_error or "")
+        assert (await world.submission(first_id)).status == "publish_failed"
+        alerts = [m for m in await world.outbox() if m.key.startswith(f"pub:{first_pub.id}:")]
+        assert alerts and all("IsADirectoryError" in m.body for m in alerts)
+        code, out = await cli(world, "publish", "list", live=False)
+        assert code == 0 and "Lần thử" in out and "IsADirectoryError" in out
+        # Once the folder is out of the way, the editors' retry previews it.
+        (previews / f"{first_code}-{first_pub.id}.html").rmdir()
+        code, out = await cli(world, "publish", "retry", str(first_pub.id), live=False)
+        assert code == 0
+        world.clock.set(datetime.now(UTC) + timedelta(seconds=1))
+        await world.fresh().run_once()
+        assert (await world.publication(first_pub.id or 0)).status == PubStatus.PUBLISHED
