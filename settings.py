@@ -332,7 +332,12 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = Field(
         default="development", description="production refuses unsafe defaults."
     )
-    data_dir: Path = Field(default=Path("var"), description="Database, files and previews.")
+    data_dir: Path = Field(
+        default=Path("var"),
+        validate_default=True,
+        description="Database, files and previews (a relative path is taken from the "
+        "directory the command starts in).",
+    )
     components_off: list[str] = Field(
         default=[],
         description="Components this process does not run (outbox, email, telegram, publisher, "
@@ -348,6 +353,13 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     org: OrgSettings = OrgSettings()
     log: LogSettings = LogSettings()
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        # Resolved once, here: file URIs (dry-run previews), worker processes and every
+        # later path join need an absolute path, whatever the working directory becomes.
+        return value.expanduser().resolve()
 
     @field_validator("components_off")
     @classmethod

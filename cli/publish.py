@@ -64,7 +64,7 @@ def list_(
         print_json(rows)
         return
     print_table(
-        ["#", "Mã", "Trạng thái", "Hẹn đăng", "Đã đăng", "Liên kết / lỗi"],
+        ["#", "Mã", "Trạng thái", "Hẹn đăng", "Đã đăng", "Lần thử", "Liên kết / lỗi"],
         [
             (
                 r["id"],
@@ -72,6 +72,7 @@ def list_(
                 r["status"] + (" (chạy thử)" if r["dry_run"] else ""),
                 r["due_at"],
                 r["published_at"],
+                r["attempts"],
                 r["url"] or r["last_error"],
             )
             for r in rows

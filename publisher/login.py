@@ -70,6 +70,24 @@ def parse_pasted(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def state_of(url: str) -> str:
+    """The `state` a consent URL carries (the CLI waits for that consent to be completed)."""
+    return parse_qs(urlsplit(url).query).get("state", [""])[0]
+
+
+def still_pending(settings: Settings, state: str) -> bool:
+    """True while the consent with `state` waits for its code: complete_login() removes the
+    pending record only once the token pair is stored, whoever completed it (the CLI with a
+    pasted code, or `serve`'s /zalo/callback, before or after the CLI started waiting)."""
+    try:
+        record = json.loads(_path(settings).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    return bool(record.get("state") == state)
+
+
 def load_pending(settings: Settings, *, now: datetime) -> PendingLogin:
     """The consent in progress, refusing a missing or stale one with a clear message."""
     path = _path(settings)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_IMAGE_BYTES = 1024 * 1024
+# Zalo says "1 MB": 1,000,000 bytes is the reading that cannot be refused (1 MiB can).
+MAX_IMAGE_BYTES = 1_000_000
 MAX_VIDEO_BYTES = 50 * 1024 * 1024
 # A poster's small print stays readable at this size on a phone and on Zalo's web view.
 MAX_SIDE = 2560

@@ -151,7 +151,8 @@ async def _tell_published(
 
 
 async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> None:
-    """Mark failed (remembering where to resume), move the submission, alert the editors."""
+    """Mark failed (remembering where to resume, counting the attempt), move the submission,
+    alert the editors."""
     now = deps.clock.now()
     async with deps.db.session() as session:
         submission = await get_submission(session=session, submission_id=pub.submission_id)
@@ -160,7 +161,13 @@ async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> Non
             submission = await move(session, submission, S.PUBLISH_FAILED, reason=reason)
         payload = {**pub.payload, "resume": resume}
         await save_or_lose(
-            session, pub, now, status=PubStatus.FAILED.value, last_error=reason, payload=payload
+            session,
+            pub,
+            now,
+            status=PubStatus.FAILED.value,
+            attempts=pub.attempts + 1,
+            last_error=reason,
+            payload=payload,
         )
         title = (pub.payload.get("article") or {}).get("title", submission.title)
         text = texts.PUBLISH_FAILED.format(

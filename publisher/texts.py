@@ -33,6 +33,10 @@ REASON_STILL_PROCESSING = "Zalo vẫn đang xử lý bài sau 30 phút (lỗi -2
 REASON_NEEDS_PERSON = "Zalo báo lỗi {code}: {message}. Cần người quản trị OA kiểm tra."
 REASON_REJECTED = "Zalo từ chối nội dung (lỗi {code}: {message})."
 REASON_MEDIA = "Tệp đính kèm không dùng được: {message}"
+REASON_UNEXPECTED = (
+    "Lỗi không lường trước khi xử lý bài ({error}). Các bài khác vẫn được đăng; "
+    "chi tiết trong nhật ký của dịch vụ."
+)
 
 TOKEN_REFRESH_FAILED = (
     "🔑 Không làm mới được mã truy cập Zalo OA ({reason}). Việc đăng bài tạm dừng.\n"

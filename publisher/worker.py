@@ -106,6 +106,8 @@ class PublishWorker:
                 count += await self._schedule(submission.id or 0)
             except StaleTransitionError:
                 continue  # someone else scheduled it (or it was withdrawn) meanwhile
+            except Exception:  # this submission stays approved; the others go on
+                log.exception("could not schedule submission %s", submission.id)
         return count
 
     async def _schedule(self, submission_id: int) -> int:
@@ -164,3 +166,6 @@ class PublishWorker:
                     return
         except LostLease:
             log.info("publication %s was advanced by another worker", pub.id)
+        except Exception:  # not even the failure could be recorded: its lease runs out,
+            # then it is tried again; the other publications go on meanwhile
+            log.exception("publication %s: error while recording its outcome", pub.id)

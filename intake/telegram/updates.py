@@ -9,16 +9,19 @@ outcome ``draft:<user id>``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import BigInteger, cast, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.phones import PhoneError, normalise_phone
 from storage.models import TelegramUpdate
 from storage.rows import dialect_insert
 
 DONE = "done"
+ERASED_PHONE = "[số điện thoại đã xoá theo yêu cầu]"
 
 
 def kind_of(raw: dict[str, Any]) -> str:
@@ -136,3 +139,42 @@ async def unfinished(*, session: AsyncSession, limit: int = 500) -> list[Telegra
         .limit(limit)
     )
     return list((await session.exec(query)).all())
+
+
+def _is_phone(text: object, phone: str) -> bool:
+    if not isinstance(text, str) or not text.strip():
+        return False
+    try:
+        return normalise_phone(text) == phone
+    except PhoneError:
+        return False
+
+
+async def forget_phone(*, session: AsyncSession, telegram_user_id: int, phone: str) -> int:
+    """Take `phone` (E.164) out of the updates a user sent, after they declined to have it
+    kept: a shared contact keeps its other fields, a typed number becomes a note. Returns
+    how many stored updates changed (caller commits)."""
+    # Telegram user ids outgrow 32 bits: read the id as text, compare it as a BIGINT.
+    sender = cast(col(TelegramUpdate.raw)[("message", "from", "id")].as_string(), BigInteger)
+    rows = (await session.exec(select(TelegramUpdate).where(sender == telegram_user_id))).all()
+    changed = 0
+    for row in rows:
+        raw = copy.deepcopy(row.raw)
+        message = raw.get("message") or {}
+        contact = message.get("contact")
+        touched = False
+        if isinstance(contact, dict) and _is_phone(contact.get("phone_number"), phone):
+            contact["phone_number"] = ""
+            contact.pop("vcard", None)
+            touched = True
+        if _is_phone(message.get("text"), phone):
+            message["text"] = ERASED_PHONE
+            touched = True
+        if touched:
+            await session.exec(
+                update(TelegramUpdate)
+                .where(col(TelegramUpdate.update_id) == row.update_id)
+                .values(raw=raw)
+            )
+            changed += 1
+    return changed

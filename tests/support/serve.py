@@ -19,13 +19,28 @@ def service_env(**settings: str) -> dict[str, str]:
     return env | settings
 
 
+def command(
+    env: dict[str, str], *args: str, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `main.py ARGS` as the quick start's user would, from `cwd`."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @contextmanager
-def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """Upgrade the database, start `serve` (stdout and stderr merged, as text); killed on the
-    way out if the test did not stop it."""
+def serving(env: dict[str, str], *, cwd: Path = ROOT) -> Iterator[subprocess.Popen[str]]:
+    """Upgrade the database, start `serve` (stdout and stderr merged, as text), both from
+    `cwd` (a relative data dir is found there); killed on the way out if the test did not
+    stop it."""
     upgrade = subprocess.run(
-        [sys.executable, "main.py", "db", "upgrade"],
-        cwd=ROOT,
+        [sys.executable, str(ROOT / "main.py"), "db", "upgrade"],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -33,8 +48,8 @@ def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
     )
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
     process = subprocess.Popen(
-        [sys.executable, "main.py", "serve"],
-        cwd=ROOT,
+        [sys.executable, str(ROOT / "main.py"), "serve"],
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
