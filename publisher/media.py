@@ -87,14 +87,21 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 def _jpeg(image: Image.Image, quality: int, *, subsampling: int) -> bytes:
     out = io.BytesIO()
-    image.save(
-        out,
-        format="JPEG",
-        quality=quality,
-        subsampling=subsampling,
-        optimize=True,
-        progressive=True,
-    )
+    try:
+        image.save(
+            out,
+            format="JPEG",
+            quality=quality,
+            subsampling=subsampling,
+            optimize=True,
+            progressive=True,
+        )
+    except OSError:
+        # An optimised or progressive JPEG is written in one piece into a buffer Pillow sizes
+        # at about one byte per pixel; very noisy pictures need more and the save fails
+        # ("broken data stream"). A baseline JPEG is written in pieces and always succeeds.
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, subsampling=subsampling)
     return out.getvalue()
 
 

@@ -125,3 +125,15 @@ def test_media_path_is_signed() -> None:
 )
 def test_video_upload_or_link(size: int, name: str, expected: bool) -> None:
     assert video_goes_by_upload(size=size, filename=name) is expected
+
+
+def test_pure_noise_photo_is_prepared_not_refused() -> None:
+    """GIVEN a photo of pure noise (its optimised JPEG is larger than one byte per pixel, which
+    made Pillow's one-piece save fail with "broken data stream") WHEN prepared THEN it comes
+    out as a JPEG within the limit."""
+    side = 1600
+    raw = random.Random(7).randbytes(side * side * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), raw).save(out, format="PNG")
+    prepared = prepare_image(out.getvalue())
+    assert prepared.mime == "image/jpeg" and len(prepared.data) <= MAX_IMAGE_BYTES
