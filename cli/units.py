@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
+from domain.presets import (
+    PresetError,
+    PresetPlan,
+    build_preset,
+    find_province,
+    parse_departments,
+    plan_preset,
+)
 from storage.db import Database
 from storage.registry import list_unit_addresses, list_units
 from storage.registry_import import import_units
@@ -134,3 +143,100 @@ def close(
         f"Đơn vị {code} ngừng hoạt động sau {last_day:%d/%m/%Y}"
         + (f"; hồ sơ chuyển cho {successor}." if successor else ".")
     )
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option}: ngày không hợp lệ {value!r} (cần YYYY-MM-DD)")
+        raise AssertionError from None
+
+
+def _preview_preset(plan: PresetPlan, province: str) -> list[str]:
+    """What `units preset` will do, in Vietnamese, one line per unit added, ended or changed."""
+    from collections import Counter
+
+    on, last = f"{plan.on:%d/%m/%Y}", f"{plan.last_day:%d/%m/%Y}"
+    kinds = Counter(UNIT_KIND_LABELS[u.kind] for u in [*plan.added, *plan.kept])
+    lines = [
+        f"Danh sách đơn vị của {province} từ {on}: "
+        + ", ".join(f"{n} {label.lower()}" for label, n in kinds.items())
+        + f" ({len(plan.added) + len(plan.kept)} đơn vị)."
+    ]
+    lines.append(f"Thêm mới ({len(plan.added)}), hoạt động từ {on}:")
+    lines += [f"  + {u.code}  {u.name}  [{UNIT_KIND_LABELS[u.kind]}]" for u in plan.added]
+    lines.append(f"Ngừng hoạt động ({len(plan.ended)}), ngày cuối {last}:")
+    lines += [f"  - {u.code}  {u.name}" for u in plan.ended]
+    lines.append(f"Giữ nguyên ({len(plan.kept)}), trong đó thay đổi ({len(plan.changed)}):")
+    for old, new in plan.changed:
+        what = []
+        if old.name != new.name:
+            what.append(f"tên {old.name!r} -> {new.name!r}")
+        if old.kind != new.kind.value:
+            what.append(f"loại {old.kind} -> {new.kind.value}")
+        if old.valid_to is not None and old.valid_to < plan.on:
+            what.append(f"hoạt động lại (đã ngừng sau {old.valid_to:%d/%m/%Y})")
+        lines.append(f"  ~ {new.code}  " + "; ".join(what))
+    return lines
+
+
+@app.command()
+def preset(
+    ctx: typer.Context,
+    province: str = typer.Option(..., "--province", help="Tỉnh, thành phố (không dấu cũng được)"),
+    on: str = typer.Option("", "--on", help="Ngày danh sách mới có hiệu lực (mặc định hôm nay)"),
+    press: list[str] | None = typer.Option(
+        None, "--press", help="Cơ quan báo chí: 'Tên' hoặc 'mã=Tên' (lặp lại)"
+    ),
+    department: list[str] | None = typer.Option(
+        None, "--department", help="Thêm sở tùy chọn theo mã, ví dụ so-ngoai-vu (lặp lại)"
+    ),
+    keep: list[str] | None = typer.Option(
+        None, "--keep", help="Mã đơn vị ngoài danh sách vẫn giữ hoạt động (lặp lại)"
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Ghi thay đổi (không có: chỉ xem trước)"),
+) -> None:
+    """Build the unit list of a province from the official map (communes and wards, the
+    standard departments, the press units named): preview, then write with --yes."""
+    from domain.clock import SystemClock
+    from domain.periods import TZ
+    from storage.registry_preset import apply_preset, existing_units
+
+    settings = get_settings(ctx)
+    day = _day(on, "--on") if on.strip() else SystemClock().now().astimezone(TZ).date()
+    try:
+        found = find_province(province)
+        departments = parse_departments(settings.org.departments_csv.read_text(encoding="utf-8"))
+        wanted = build_preset(
+            found,
+            departments,
+            optional=[*settings.org.optional_departments, *(department or [])],
+            press=press or [],
+        )
+    except PresetError as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"Không đọc được danh sách sở, ban, ngành {settings.org.departments_csv}: {exc}")
+        return
+
+    async def work(db: Database) -> PresetPlan:
+        async with db.session() as session:
+            current = await existing_units(session=session)
+        plan = plan_preset(current, wanted, on=day, keep=keep or [])
+        if yes:
+            await apply_preset(db, plan)
+        return plan
+
+    plan = run_db(settings, work)
+    typer.echo("\n".join(_preview_preset(plan, found.name)))
+    if not plan.has_changes:
+        typer.echo("\nKhông có gì thay đổi.")
+    elif yes:
+        typer.echo(
+            f"\nĐã ghi: {len(plan.added)} thêm, {len(plan.ended)} ngừng, "
+            f"{len(plan.changed)} cập nhật."
+        )
+    else:
+        typer.echo("\nChưa ghi gì. Chạy lại với --yes để ghi.")
