@@ -20,6 +20,7 @@ from domain.presets import (
 from storage.db import Database
 from storage.registry import list_unit_addresses, list_units
 from storage.registry_import import import_units
+from storage.succession import Handover
 
 app = typer.Typer(help="Đơn vị: nhập và xem danh sách.", no_args_is_help=True)
 
@@ -112,37 +113,123 @@ def close(
     ctx: typer.Context,
     code: str,
     on: str = typer.Option(..., "--on", help="Ngày cuối cùng đơn vị tồn tại (YYYY-MM-DD)"),
-    successor: str = typer.Option("", "--successor", help="Mã đơn vị kế thừa hồ sơ"),
+    successor: list[str] | None = typer.Option(
+        None, "--successor", help="Mã đơn vị kế thừa (lặp lại; đơn vị đầu tiên nhận hồ sơ)"
+    ),
+    officers_to: str = typer.Option(
+        "", "--officers-to", help="Chuyển cán bộ đang phụ trách sang đơn vị kế thừa này"
+    ),
+    addresses_to: str = typer.Option(
+        "", "--addresses-to", help="Chuyển các địa chỉ email đã biết sang đơn vị kế thừa này"
+    ),
 ) -> None:
     """Close a unit (merger, reorganisation): its history stays, attributed and handed over."""
-    from datetime import date
-
+    from domain.registry_rows import CsvRowError, SuccessionRow
     from storage.registry import get_unit_by_code
+    from storage.succession import apply_succession
 
-    try:
-        last_day = date.fromisoformat(on)
-    except ValueError:
-        fail(f"Ngày không hợp lệ: {on!r} (cần YYYY-MM-DD)")
-        raise AssertionError from None
+    last_day = _day(on, "--on")
+    successors = [s.strip().lower() for s in successor or [] if s.strip()]
+    for option, value in (("--officers-to", officers_to), ("--addresses-to", addresses_to)):
+        if value and value.strip().lower() not in successors:
+            fail(f"{option} {value!r} phải là một trong các đơn vị --successor")
 
     async def work(db: Database) -> None:
+        if successors:
+            rows = [
+                SuccessionRow(
+                    line=0,
+                    code=code.strip().lower(),
+                    successor=s,
+                    valid_to=last_day,
+                    officers=s == officers_to.strip().lower(),
+                    addresses=s == addresses_to.strip().lower(),
+                )
+                for s in successors
+            ]
+            try:
+                await apply_succession(db, rows, write=True)
+            except CsvRowError as exc:
+                fail("\n".join(p.removeprefix("dòng 0: ") for p in exc.problems))
+            return
         async with db.session() as session:
             unit = await get_unit_by_code(session=session, code=code)
             if unit is None:
                 fail(f"Không có đơn vị mã {code!r}")
                 raise AssertionError
-            if successor and await get_unit_by_code(session=session, code=successor) is None:
-                fail(f"Không có đơn vị kế thừa mã {successor!r}")
             unit.valid_to = last_day
-            unit.successor_code = successor.lower() or None
+            unit.successor_code = None
             session.add(unit)
             await session.commit()
 
     run_db(get_settings(ctx), work)
     typer.echo(
         f"Đơn vị {code} ngừng hoạt động sau {last_day:%d/%m/%Y}"
-        + (f"; hồ sơ chuyển cho {successor}." if successor else ".")
+        + (f"; hồ sơ chuyển cho {successors[0]}." if successors else ".")
     )
+
+
+def _describe(handover: Handover) -> str:
+    """One ending unit's handover in a line of Vietnamese."""
+    shown = handover.successors[:6]
+    more = len(handover.successors) - len(shown)
+    parts = [
+        f"{handover.code} ({handover.name}): ngừng sau {handover.last_day:%d/%m/%Y}; "
+        f"hồ sơ cho {handover.successors[0]}; kế thừa: {', '.join(shown)}"
+        + (f" và {more} đơn vị khác" if more else "")
+    ]
+    if handover.officers_moved:
+        parts.append(f"{handover.officers_moved} cán bộ chuyển sang {handover.officers_to}")
+    if handover.officers_ended:
+        parts.append(f"{handover.officers_ended} cán bộ thôi phụ trách")
+    if handover.addresses_moved:
+        parts.append(f"{handover.addresses_moved} địa chỉ chuyển sang {handover.addresses_to}")
+    if handover.submissions_moved:
+        parts.append(
+            f"{handover.submissions_moved} sản phẩm nhận sau ngày đổi chuyển sang "
+            f"{handover.officers_to}"
+        )
+    for start_code, first in handover.starts_moved:
+        parts.append(f"{start_code} hoạt động từ {first:%d/%m/%Y}")
+    if not handover.changed:
+        parts.append("đã áp dụng trước đó, không đổi")
+    return "; ".join(parts)
+
+
+@app.command()
+def succession(
+    ctx: typer.Context,
+    file: Path,
+    yes: bool = typer.Option(False, "--yes", help="Ghi thay đổi (không có: chỉ xem trước)"),
+) -> None:
+    """End units at a date with their successors, from a CSV of
+    code,successor,valid_to[,officers,addresses] (one row per successor): preview, then --yes."""
+    from domain.registry_rows import CsvRowError, parse_succession_csv
+    from storage.succession import apply_succession
+
+    settings = get_settings(ctx)
+    try:
+        rows = parse_succession_csv(file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"Không đọc được tệp {file}: {exc}")
+        return
+    except CsvRowError as exc:
+        fail("Không áp dụng được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
+        return
+    try:
+        handovers = run_db(settings, lambda db: apply_succession(db, rows, write=yes))
+    except CsvRowError as exc:
+        fail("Không áp dụng được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
+        return
+    for handover in handovers:
+        typer.echo(("  " if handover.changed else "  = ") + _describe(handover))
+    changed = sum(1 for h in handovers if h.changed)
+    if not changed:
+        typer.echo("\nKhông có gì thay đổi.")
+    elif yes:
+        typer.echo(f"\nĐã ghi: {changed} đơn vị ngừng hoạt động và bàn giao.")
+    else:
+        typer.echo(f"\n{changed} đơn vị sẽ thay đổi. Chưa ghi gì. Chạy lại với --yes để ghi.")
 
 
 def _day(value: str, option: str) -> date:
