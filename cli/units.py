@@ -189,8 +189,13 @@ def _describe(handover: Handover) -> str:
             f"{handover.submissions_moved} sản phẩm nhận sau ngày đổi chuyển sang "
             f"{handover.officers_to}"
         )
-    for start_code, first in handover.starts_moved:
+    if len(handover.starts_moved) == 1:
+        start_code, first = handover.starts_moved[0]
         parts.append(f"{start_code} hoạt động từ {first:%d/%m/%Y}")
+    elif handover.starts_moved:
+        first = handover.starts_moved[0][1]
+        count = len(handover.starts_moved)
+        parts.append(f"{count} đơn vị kế thừa hoạt động từ {first:%d/%m/%Y}")
     if not handover.changed:
         parts.append("đã áp dụng trước đó, không đổi")
     return "; ".join(parts)
