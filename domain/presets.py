@@ -93,6 +93,40 @@ class PresetPlan:
 
 # --- provinces ------------------------------------------------------------------------------
 
+# Provinces merged into another on 1/7/2025 (Resolution 202/2025/QH15), so that their old
+# name gets a useful answer: folded former name -> the province it is part of now.
+MERGED_INTO = {
+    "ha giang": "Tuyên Quang",
+    "yen bai": "Lào Cai",
+    "bac kan": "Thái Nguyên",
+    "vinh phuc": "Phú Thọ",
+    "hoa binh": "Phú Thọ",
+    "bac giang": "Bắc Ninh",
+    "thai binh": "Hưng Yên",
+    "hai duong": "Thành phố Hải Phòng",
+    "ha nam": "Ninh Bình",
+    "nam dinh": "Ninh Bình",
+    "quang binh": "Quảng Trị",
+    "quang nam": "Thành phố Đà Nẵng",
+    "kon tum": "Quảng Ngãi",
+    "binh dinh": "Gia Lai",
+    "ninh thuan": "Khánh Hòa",
+    "dak nong": "Lâm Đồng",
+    "binh thuan": "Lâm Đồng",
+    "phu yen": "Đắk Lắk",
+    "binh duong": "Thành phố Hồ Chí Minh",
+    "ba ria vung tau": "Thành phố Hồ Chí Minh",
+    "binh phuoc": "Đồng Nai",
+    "long an": "Tây Ninh",
+    "soc trang": "Thành phố Cần Thơ",
+    "hau giang": "Thành phố Cần Thơ",
+    "ben tre": "Vĩnh Long",
+    "tra vinh": "Vĩnh Long",
+    "tien giang": "Đồng Tháp",
+    "bac lieu": "Cà Mau",
+    "kien giang": "An Giang",
+}
+
 
 def _province_key(name: str) -> str:
     key = ascii_fold(name).lower().replace("-", " ")
@@ -118,6 +152,12 @@ def find_province(name: str) -> Province:
     if not names:  # also offer names that merely contain what was typed ("ha" -> Hà Nội, ...)
         names = [p.name for k, p in provinces.items() if wanted and wanted in k][:5]
     message = f"Không có tỉnh, thành phố tên {clean(name)!r}."
+    if wanted in MERGED_INTO:
+        current = MERGED_INTO[wanted]
+        raise PresetError(
+            f"{message} {clean(name)} đã hợp nhất vào {current} từ 01/07/2025 "
+            f"(Nghị quyết 202/2025/QH15): dùng --province {current!r}."
+        )
     if names:
         message += " Có phải: " + ", ".join(names) + "?"
     raise PresetError(message)

@@ -11,6 +11,7 @@ from vietnam_provinces import ProvinceCode, Ward
 
 from domain.kinds import UnitKind
 from domain.presets import (
+    MERGED_INTO,
     ExistingUnit,
     PresetError,
     PresetUnit,
@@ -38,9 +39,19 @@ def test_unknown_province_lists_the_close_ones() -> None:
         find_province("hung yn")
     assert "Có phải: Hưng Yên?" in str(typo.value)
     with pytest.raises(PresetError) as merged:
-        find_province("Thái Bình")  # merged into Hưng Yên on 1/7/2025
-    assert str(merged.value).startswith("Không có tỉnh, thành phố tên 'Thái Bình'.")
-    assert "Ninh Bình" in str(merged.value)
+        find_province("thai binh")  # merged into Hưng Yên on 1/7/2025
+    assert str(merged.value) == (
+        "Không có tỉnh, thành phố tên 'thai binh'. thai binh đã hợp nhất vào Hưng Yên từ "
+        "01/07/2025 (Nghị quyết 202/2025/QH15): dùng --province 'Hưng Yên'."
+    )
+
+
+def test_every_former_province_points_at_a_current_one() -> None:
+    assert len(MERGED_INTO) == 63 - 34
+    assert {find_province(name).name for name in MERGED_INTO.values()} == set(MERGED_INTO.values())
+    for former in MERGED_INTO:
+        with pytest.raises(PresetError, match="đã hợp nhất vào"):
+            find_province(former)
 
 
 def test_hung_yen_preset_counts_by_kind() -> None:
