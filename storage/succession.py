@@ -122,7 +122,14 @@ async def _move_officers(
                 )
             handover.officers_moved += 1
         else:
-            officer.active_to = max(at, starts)
+            end = max(at, starts)
+            ended = officer.active_to
+            if (
+                ended is not None
+                and (ended.replace(tzinfo=UTC) if ended.tzinfo is None else ended) <= end
+            ):
+                continue  # registered after the change and already ended: nothing to do
+            officer.active_to = end
             handover.officers_ended += 1
         session.add(officer)
 
