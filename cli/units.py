@@ -18,7 +18,7 @@ from domain.presets import (
     plan_preset,
 )
 from storage.db import Database
-from storage.registry import list_unit_addresses, list_units
+from storage.registry import addresses_by_unit, list_units
 from storage.registry_import import import_units
 from storage.succession import Handover
 
@@ -38,6 +38,7 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
             units = await list_units(session=session)
+            addresses = await addresses_by_unit(session=session)
             return [
                 {
                     "code": u.code,
@@ -47,7 +48,7 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
                     "valid_from": u.valid_from,
                     "valid_to": u.valid_to,
                     "successor": u.successor_code,
-                    "addresses": await list_unit_addresses(session=session, unit_id=u.id or 0),
+                    "addresses": addresses.get(u.id or 0, []),
                 }
                 for u in units
             ]
@@ -129,7 +130,7 @@ def close(
     from storage.succession import apply_succession
 
     last_day = _day(on, "--on")
-    successors = [s.strip().lower() for s in successor or [] if s.strip()]
+    successors = list(dict.fromkeys(s.strip().lower() for s in successor or [] if s.strip()))
     for option, value in (("--officers-to", officers_to), ("--addresses-to", addresses_to)):
         if value and value.strip().lower() not in successors:
             fail(f"{option} {value!r} phải là một trong các đơn vị --successor")
