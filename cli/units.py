@@ -261,6 +261,9 @@ def _preview_preset(plan: PresetPlan, province: str) -> list[str]:
     lines += [f"  + {u.code}  {u.name}  [{UNIT_KIND_LABELS[u.kind]}]" for u in plan.added]
     lines.append(f"Ngừng hoạt động ({len(plan.ended)}), ngày cuối {last}:")
     lines += [f"  - {u.code}  {u.name}" for u in plan.ended]
+    if plan.removed:
+        lines.append(f"Xóa khỏi danh sách, chưa có lịch sử nào ({len(plan.removed)}):")
+        lines += [f"  x {u.code}  {u.name}" for u in plan.removed]
     lines.append(f"Giữ nguyên ({len(plan.kept)}), trong đó thay đổi ({len(plan.changed)}):")
     for old, new in plan.changed:
         what = []
@@ -287,6 +290,12 @@ def preset(
     ),
     keep: list[str] | None = typer.Option(
         None, "--keep", help="Mã đơn vị ngoài danh sách vẫn giữ hoạt động (lặp lại)"
+    ),
+    remove_unused: bool = typer.Option(
+        False,
+        "--remove-unused",
+        help="Xóa (thay vì cho ngừng) các đơn vị ngoài danh sách chưa có lịch sử nào: không sản "
+        "phẩm, cán bộ, nhắc nhở (ví dụ danh sách mặc định nhập khi cài mới)",
     ),
     yes: bool = typer.Option(False, "--yes", help="Ghi thay đổi (không có: chỉ xem trước)"),
 ) -> None:
@@ -317,7 +326,7 @@ def preset(
     async def work(db: Database) -> PresetPlan:
         async with db.session() as session:
             current = await existing_units(session=session)
-        plan = plan_preset(current, wanted, on=day, keep=keep or [])
+        plan = plan_preset(current, wanted, on=day, keep=keep or [], remove_unused=remove_unused)
         if yes:
             await apply_preset(db, plan)
         return plan
@@ -327,9 +336,10 @@ def preset(
     if not plan.has_changes:
         typer.echo("\nKhông có gì thay đổi.")
     elif yes:
+        removed = f", {len(plan.removed)} xóa" if plan.removed else ""
         typer.echo(
             f"\nĐã ghi: {len(plan.added)} thêm, {len(plan.ended)} ngừng, "
-            f"{len(plan.changed)} cập nhật."
+            f"{len(plan.changed)} cập nhật{removed}."
         )
     else:
         typer.echo("\nChưa ghi gì. Chạy lại với --yes để ghi.")

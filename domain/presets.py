@@ -63,6 +63,9 @@ class ExistingUnit:
     kind: str
     valid_from: date | None = None
     valid_to: date | None = None
+    # Has history: submissions, officers, reminders, invite codes, successions. A unit without
+    # any (the default list imported on a new installation's first run) can be removed.
+    used: bool = True
 
     def exists_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -80,6 +83,8 @@ class PresetPlan:
     kept: tuple[PresetUnit, ...] = ()
     # Kept units whose name or kind changes, or that were ended and open again: (old, new).
     changed: tuple[tuple[ExistingUnit, PresetUnit], ...] = field(default_factory=tuple)
+    # Units not in the preset and without any history, removed instead of ended (on request).
+    removed: tuple[ExistingUnit, ...] = ()
 
     @property
     def last_day(self) -> date:
@@ -88,7 +93,7 @@ class PresetPlan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.ended or self.changed)
+        return bool(self.added or self.ended or self.changed or self.removed)
 
 
 # --- provinces ------------------------------------------------------------------------------
@@ -269,6 +274,7 @@ def plan_preset(
     *,
     on: date,
     keep: Iterable[str] = (),
+    remove_unused: bool = False,
 ) -> PresetPlan:
     """Compare the registry with the preset as of `on`.
 
@@ -276,6 +282,8 @@ def plan_preset(
     the name or kind differs, or when the unit had ended and opens again). Ended: units that
     exist on `on`, are not in the preset and are not in `keep`; they end the day before `on`.
     Units that ended earlier stay as they are, so running the same preset again changes nothing.
+    With `remove_unused`, units that would end but have no history at all are removed instead
+    (a new installation's default list, imported on first run, leaves no trace in reports).
     """
     by_code = {u.code: u for u in existing}
     keep_codes = {c.strip().lower() for c in keep}
@@ -298,6 +306,9 @@ def plan_preset(
         and u.exists_on(on)
         and (u.valid_from is None or u.valid_from < on)
     ]
+    removed = [u for u in ended if remove_unused and not u.used]
+    ended = [u for u in ended if not (remove_unused and not u.used)]
     added.sort(key=lambda u: (_KIND_ORDER.get(u.kind.value, 99), vi_sort_key(u.name)))
     ended.sort(key=lambda u: (_KIND_ORDER.get(u.kind, 99), vi_sort_key(u.name)))
-    return PresetPlan(on, tuple(added), tuple(ended), tuple(kept), tuple(changed))
+    removed.sort(key=lambda u: (_KIND_ORDER.get(u.kind, 99), vi_sort_key(u.name)))
+    return PresetPlan(on, tuple(added), tuple(ended), tuple(kept), tuple(changed), tuple(removed))

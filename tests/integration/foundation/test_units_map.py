@@ -188,3 +188,26 @@ def test_close_with_several_successors(cli) -> None:  # type: ignore[no-untyped-
     code, out = cli("units", "close", "h-vu-thu", "--on", "2025-06-30", "--successor", "so-y-te",
                     "--officers-to", "so-tu-phap")  # fmt: skip
     assert code == 1 and "--officers-to 'so-tu-phap' phải là một trong" in out
+
+
+def test_new_installation_removes_the_unused_default_units(cli, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the default list imported on a new installation's first run, one district with an
+    officer WHEN the Hưng Yên preset runs with --remove-unused THEN the default units with no
+    history are removed (with their addresses), the one with an officer ends, and a second run
+    changes nothing."""
+    assert cli("units", "import", str(DATA / "units-default.csv"))[0] == 0
+    assert cli("units", "set", "bql-kkt-kcn", "--address", "@bqlkkt.example.vn")[0] == 0
+    code, out = cli("officers", "add", "--unit", "h-hung-ha", "--name", "Lê Hà")
+    assert code == 0, out
+    args = ("units", "preset", "--province", "hung yen", "--on", "2026-01-01", "--press", PRESS,
+            "--remove-unused")  # fmt: skip
+    code, out = cli(*args)
+    assert code == 0 and "Xóa khỏi danh sách, chưa có lịch sử nào (18):" in out, out
+    assert "  x bql-kkt-kcn  Ban Quản lý" in out and "  - h-hung-ha  Ủy ban nhân dân" in out
+    code, out = cli(*args, "--yes")
+    assert code == 0 and "Đã ghi: 106 thêm, 1 ngừng, 0 cập nhật, 18 xóa." in out, out
+    registry = units(cli)
+    assert len(registry) == 117 + 1 and registry["h-hung-ha"]["valid_to"] == "2025-12-31"
+    assert "bql-kkt-kcn" not in registry and "so-thong-tin-truyen-thong" not in registry
+    code, out = cli(*args, "--yes")
+    assert code == 0 and "Không có gì thay đổi." in out, out

@@ -162,3 +162,17 @@ def test_succession_csv_errors_name_their_lines() -> None:
     assert "dòng 3: officers của h-a đã chuyển cho đơn vị khác ở dòng 2" in problems
     assert "dòng 4: đơn vị 'h-b' không thể tự kế thừa chính mình" in problems
     assert "dòng 5: thiếu ngày cuối cùng" in problems
+
+
+def test_plan_removes_only_unused_units_when_asked() -> None:
+    wanted = [PresetUnit("so-y-te", "Sở Y tế", UnitKind.DEPARTMENT)]
+    existing = [
+        ExistingUnit("so-y-te", "Sở Y tế", "department", used=False),
+        ExistingUnit("h-a", "Huyện A", "district", used=False),
+        ExistingUnit("h-b", "Huyện B", "district", used=True),
+    ]
+    plain = plan_preset(existing, wanted, on=date(2026, 1, 1))
+    assert [u.code for u in plain.ended] == ["h-a", "h-b"] and plain.removed == ()
+    plan = plan_preset(existing, wanted, on=date(2026, 1, 1), remove_unused=True)
+    assert [u.code for u in plan.ended] == ["h-b"]
+    assert [u.code for u in plan.removed] == ["h-a"] and plan.has_changes
