@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import IntegrityError
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
@@ -331,7 +332,14 @@ def preset(
             await apply_preset(db, plan)
         return plan
 
-    plan = run_db(settings, work)
+    try:
+        plan = run_db(settings, work)
+    except IntegrityError:  # a table this version does not know still refers to a unit
+        fail(
+            "Không ghi được (chưa thay đổi gì): còn dữ liệu tham chiếu tới đơn vị định xóa. "
+            "Chạy lại không có --remove-unused để các đơn vị đó ngừng hoạt động thay vì bị xóa."
+        )
+        return
     typer.echo("\n".join(_preview_preset(plan, found.name)))
     if not plan.has_changes:
         typer.echo("\nKhông có gì thay đổi.")

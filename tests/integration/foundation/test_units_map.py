@@ -211,3 +211,30 @@ def test_new_installation_removes_the_unused_default_units(cli, database_url: st
     assert "bql-kkt-kcn" not in registry and "so-thong-tin-truyen-thong" not in registry
     code, out = cli(*args, "--yes")
     assert code == 0 and "Không có gì thay đổi." in out, out
+
+
+def test_remove_unused_refused_when_an_unknown_table_refers_to_a_unit(  # type: ignore[no-untyped-def]
+    cli, database_url: str
+) -> None:
+    """GIVEN a table this version does not know referring to a default unit WHEN the preset
+    would remove it THEN nothing is written and the operator is told to end it instead."""
+    assert cli("units", "import", str(DATA / "units-default.csv"))[0] == 0
+
+    async def extra(db: Database) -> None:
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "CREATE TABLE later_feature (id INTEGER PRIMARY KEY, "
+                "unit_id INTEGER NOT NULL REFERENCES unit(id))"
+            )
+            await conn.exec_driver_sql(
+                "INSERT INTO later_feature (id, unit_id) SELECT 1, id FROM unit "
+                "WHERE code = 'bql-kkt-kcn'"
+            )
+
+    on_db(database_url, extra)
+    before = units(cli)
+    code, out = cli("units", "preset", "--province", "hung yen", "--remove-unused", "--yes")
+    assert code == 1 and "Không ghi được (chưa thay đổi gì)" in out, out
+    assert units(cli) == before
+    code, out = cli("units", "preset", "--province", "hung yen", "--yes")
+    assert code == 0 and "Đã ghi: 105 thêm, 19 ngừng, 0 cập nhật." in out, out
