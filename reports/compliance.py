@@ -51,6 +51,7 @@ class UnitInfo:
     kind: str
     valid_from: date | None
     valid_to: date | None
+    successor_code: str | None = None
 
     def valid_in(self, period: str) -> bool:
         first, last = period_days(period)
@@ -97,6 +98,7 @@ async def counted_units(*, session: AsyncSession, first: date, last: date) -> li
             col(Unit.kind),
             col(Unit.valid_from),
             col(Unit.valid_to),
+            col(Unit.successor_code),
         )
         .where(col(Unit.counted).is_(True))
         .where(or_(col(Unit.valid_from).is_(None), col(Unit.valid_from) <= last))
@@ -104,7 +106,10 @@ async def counted_units(*, session: AsyncSession, first: date, last: date) -> li
         .order_by(col(Unit.id))
     )
     rows = await fetch_rows(session, query)
-    units = [UnitInfo(r.id, r.code, r.name, str(r.kind), r.valid_from, r.valid_to) for r in rows]
+    units = [
+        UnitInfo(r.id, r.code, r.name, str(r.kind), r.valid_from, r.valid_to, r.successor_code)
+        for r in rows
+    ]
     # Report order: by kind (departments, districts, ...), then Vietnamese alphabetical order.
     return sorted(units, key=lambda u: (_KIND_RANK.get(u.kind, 99), vi_sort_key(u.name), u.id))
 
@@ -259,10 +264,14 @@ async def unit_notes(
     for old_id, new_id, new_name, old_name in await fetch_rows(session, query):
         successors[old_id].append(new_name)
         predecessors[new_id].append(old_name)
+    names = {u.code: u.name for u in units}
     notes = {}
     for unit in units:
         if unit.id in ended and unit.valid_to is not None:
-            notes[unit.id] = texts.ended_note(unit.valid_to, successors.get(unit.id, []))
+            named = successors.get(unit.id, [])
+            if not named and unit.successor_code:  # closed before successor links existed
+                named = [names.get(unit.successor_code, unit.successor_code)]
+            notes[unit.id] = texts.ended_note(unit.valid_to, named)
         elif unit.id in started and unit.valid_from is not None:
             notes[unit.id] = texts.started_note(unit.valid_from, predecessors.get(unit.id, []))
     return notes

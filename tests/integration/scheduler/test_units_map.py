@@ -203,3 +203,21 @@ async def test_statement_count_does_not_grow_from_30_to_136_units(database: Data
     assert (counts[0][0], counts[1][0]) == (30, 136)
     assert counts[0][2:] == counts[1][2:]
     assert units["h-vu-thu"] > 0
+
+
+async def test_notes_for_units_closed_by_a_unit_csv(database: Database) -> None:
+    """A successor given in the units CSV (no successor links) still names it in the note."""
+    await import_units(
+        database,
+        "code,name_vi,kind,valid_from,valid_to,successor\n"
+        "h-cu,Huyện Cũ,district,,2025-06-30,xa-moi\n"
+        "xa-moi,Xã Mới,commune,2025-07-01,,\n"
+        "so-y-te,Sở Y tế,department,,,\n",
+    )
+    async with database.session() as session:
+        year = await year_report(session=session, year=2025, rules=RULES, now=local(2026, 1, 5))
+    assert {r.unit_code: r.note for r in year.rows} == {
+        "so-y-te": "",
+        "h-cu": "Ngừng hoạt động từ 01/07/2025; kế thừa: Xã Mới",
+        "xa-moi": "Hoạt động từ 01/07/2025",
+    }
