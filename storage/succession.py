@@ -219,6 +219,10 @@ async def apply_succession(
             await _hand_over(session, units[code], unit_rows, units)
             for code, unit_rows in grouped.items()
         ]
+        problems = _check(rows, units)  # again: the file may also end a successor too early
+        if problems:
+            await session.rollback()
+            raise CsvRowError(problems)
         if write:
             await session.commit()
         else:

@@ -87,3 +87,21 @@ async def test_preview_writes_nothing_and_bad_rows_are_named(database: Database)
         "dòng 2: không có đơn vị mã 'h-x'",
         "dòng 3: đơn vị kế thừa xa-cu đã ngừng hoạt động sau 30/06/2025, trước khi nhận",
     ]
+
+
+async def test_a_successor_ended_earlier_in_the_same_rows_is_refused(database: Database) -> None:
+    await add_unit(database, "h-a", "Huyện A")
+    await add_unit(database, "xa-b", "Xã B")
+    await add_unit(database, "xa-c", "Xã C")
+    rows = [
+        SuccessionRow(2, "h-a", "xa-b", LAST_DAY),
+        SuccessionRow(3, "xa-b", "xa-c", date(2025, 3, 31)),
+    ]
+    with pytest.raises(CsvRowError) as caught:
+        await apply_succession(database, rows, write=True)
+    assert caught.value.problems == [
+        "dòng 2: đơn vị kế thừa xa-b đã ngừng hoạt động sau 31/03/2025, trước khi nhận"
+    ]
+    async with database.session() as session:
+        ended = (await session.exec(select(UnitSuccessor))).all()
+    assert ended == []
