@@ -18,6 +18,7 @@ from domain.states import SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_UNITS_CSV = ROOT / "data" / "units-default.csv"
+DEFAULT_DEPARTMENTS_CSV = ROOT / "data" / "departments-nd45-2025.csv"
 
 
 def _secret_set(value: SecretStr | None) -> bool:
@@ -308,6 +309,16 @@ class OrgSettings(BaseModel):
     province_name: str = Field(default="Thái Bình", description="Province or organisation.")
     units_csv: Path = Field(
         default=DEFAULT_UNITS_CSV, description="Unit list imported on first run if empty."
+    )
+    departments_csv: Path = Field(
+        default=DEFAULT_DEPARTMENTS_CSV,
+        description="Standard provincial departments for `units preset` (code,name_vi,optional; "
+        "Decree 45/2025 by default).",
+    )
+    optional_departments: list[str] = Field(
+        default=[],
+        description="Codes of optional departments `units preset` adds (so-ngoai-vu, "
+        "so-dan-toc-ton-giao, so-du-lich, so-quy-hoach-kien-truc); none by default.",
     )
 
 

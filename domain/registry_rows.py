@@ -331,3 +331,65 @@ def parse_officer_csv(text: str) -> list[OfficerRow]:
     if problems:
         raise CsvRowError(problems)
     return rows
+
+
+@dataclass(frozen=True)
+class SuccessionRow:
+    """One successor of a unit that ends: code ends after valid_to, successor takes over.
+
+    `officers` / `addresses`: the unit's active officers / known addresses move to this
+    successor (at most one successor per unit for each).
+    """
+
+    line: int
+    code: str
+    successor: str
+    valid_to: date
+    officers: bool = False
+    addresses: bool = False
+
+
+def parse_succession_csv(text: str) -> list[SuccessionRow]:
+    """Rows of code,successor,valid_to[,officers,addresses]; a unit's rows share one date."""
+    problems: list[str] = []
+    rows: list[SuccessionRow] = []
+    dates: dict[str, tuple[date, int]] = {}
+    carried: dict[tuple[str, str], int] = {}
+    seen: set[tuple[str, str]] = set()
+    for line, cells in _read(text):
+        code = cells.get("code", "").lower()
+        successor = cells.get("successor", "").lower()
+        for column, value in (("code", code), ("successor", successor)):
+            if not _CODE.match(value):
+                problems.append(f"dòng {line}: cột {column}: mã đơn vị không hợp lệ: {value!r}")
+        if code and code == successor:
+            problems.append(f"dòng {line}: đơn vị {code!r} không thể tự kế thừa chính mình")
+        if (code, successor) in seen:
+            problems.append(f"dòng {line}: cặp {code} -> {successor} bị lặp")
+        seen.add((code, successor))
+        last_day = _date(cells.get("valid_to", ""), line, "valid_to", problems)
+        if last_day is None and not cells.get("valid_to"):
+            problems.append(f"dòng {line}: thiếu ngày cuối cùng đơn vị tồn tại (cột valid_to)")
+        if last_day is not None:
+            first = dates.setdefault(code, (last_day, line))
+            if first[0] != last_day:
+                problems.append(
+                    f"dòng {line}: đơn vị {code} đã có ngày kết thúc khác ở dòng {first[1]}"
+                )
+        officers = _flag(cells.get("officers", "0") or "0", line, "officers", problems)
+        addresses = _flag(cells.get("addresses", "0") or "0", line, "addresses", problems)
+        for what, flag in (("officers", officers), ("addresses", addresses)):
+            if flag and (code, what) in carried:
+                problems.append(
+                    f"dòng {line}: {what} của {code} đã chuyển cho đơn vị khác ở dòng "
+                    f"{carried[(code, what)]} (chỉ một đơn vị nhận)"
+                )
+            elif flag:
+                carried[(code, what)] = line
+        if last_day is not None:
+            rows.append(SuccessionRow(line, code, successor, last_day, officers, addresses))
+    if not rows and not problems:
+        problems.append("tệp không có dòng nào (cần code,successor,valid_to)")
+    if problems:
+        raise CsvRowError(problems)
+    return rows

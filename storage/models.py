@@ -36,6 +36,20 @@ class Unit(UnitBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class UnitSuccessor(SQLModel, table=True):
+    """One of the units that took over an ended unit (a district ends into its communes).
+
+    `Unit.successor_code` names the one its records go to; this table lists them all.
+    """
+
+    __tablename__ = "unit_successor"
+    __table_args__ = (UniqueConstraint("unit_id", "successor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    successor_id: int = Field(foreign_key="unit.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class UnitAddress(SQLModel, table=True):
     """A unit's known email address ("x@y.vn") or whole domain ("@y.vn"), lower case."""
 
