@@ -211,15 +211,17 @@ def succession(
 ) -> None:
     """End units at a date with their successors, from a CSV of
     code,successor,valid_to[,officers,addresses] (one row per successor): preview, then --yes."""
-    from domain.registry_rows import CsvRowError, parse_succession_csv
+    from domain.registry_rows import CsvRowError, decode_csv, parse_succession_csv
     from storage.succession import apply_succession
 
     settings = get_settings(ctx)
     try:
-        rows = parse_succession_csv(file.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"Không đọc được tệp {file}: {exc}")
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"Không đọc được tệp {file}: {exc.strerror or exc}")
         return
+    try:
+        rows = parse_succession_csv(decode_csv(data).text)
     except CsvRowError as exc:
         fail("Không áp dụng được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
         return

@@ -349,6 +349,10 @@ class SuccessionRow:
     addresses: bool = False
 
 
+SUCCESSION_COLUMNS = {"code", "successor", "valid_to", "officers", "addresses"}
+SUCCESSION_REQUIRED = (("code",), ("successor",), ("valid_to",))
+
+
 def parse_succession_csv(text: str) -> list[SuccessionRow]:
     """Rows of code,successor,valid_to[,officers,addresses]; a unit's rows share one date."""
     problems: list[str] = []
@@ -356,7 +360,7 @@ def parse_succession_csv(text: str) -> list[SuccessionRow]:
     dates: dict[str, tuple[date, int]] = {}
     carried: dict[tuple[str, str], int] = {}
     seen: set[tuple[str, str]] = set()
-    for line, cells in _read(text):
+    for line, cells in _read(text, required=SUCCESSION_REQUIRED, known=SUCCESSION_COLUMNS):
         code = cells.get("code", "").lower()
         successor = cells.get("successor", "").lower()
         for column, value in (("code", code), ("successor", successor)):

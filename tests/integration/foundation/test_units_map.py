@@ -197,7 +197,9 @@ def test_new_installation_removes_the_unused_default_units(cli, database_url: st
     changes nothing."""
     assert cli("units", "import", str(DATA / "units-default.csv"))[0] == 0
     assert cli("units", "set", "bql-kkt-kcn", "--address", "@bqlkkt.example.vn")[0] == 0
-    code, out = cli("officers", "add", "--unit", "h-hung-ha", "--name", "Lê Hà")
+    code, out = cli(
+        "officers", "add", "--unit", "h-hung-ha", "--name", "Lê Hà", "--position", "Chuyên viên"
+    )
     assert code == 0, out
     args = ("units", "preset", "--province", "hung yen", "--on", "2026-01-01", "--press", PRESS,
             "--remove-unused")  # fmt: skip
