@@ -7,6 +7,7 @@ read too. ``.env.example`` documents every field with its default.
 
 from __future__ import annotations
 
+import socket
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
@@ -297,6 +298,12 @@ class IntakeSettings(BaseModel):
     drop_poll_seconds: float = Field(
         default=5.0, description="How often the drop folder is checked when IMAP is off."
     )
+    lock_seconds: float = Field(
+        default=30.0,
+        description="Lease on the mailbox (or drop folder) that one instance at a time reads: "
+        "renewed every third of it; an instance that stops renewing (frozen, dead) is replaced "
+        "after this.",
+    )
 
 
 class OrgSettings(BaseModel):
@@ -333,6 +340,12 @@ class Settings(BaseSettings):
         default="development", description="production refuses unsafe defaults."
     )
     data_dir: Path = Field(default=Path("var"), description="Database, files and previews.")
+    instance_name: str = Field(
+        default="",
+        description="This instance's name, different for every instance sharing the database; "
+        "empty = the host name. A restarted instance resumes its own unfinished publications "
+        "at once.",
+    )
     components_off: list[str] = Field(
         default=[],
         description="Components this process does not run (outbox, email, telegram, publisher, "
@@ -370,6 +383,11 @@ class Settings(BaseSettings):
         if self.database.url:
             return self.database.url
         return f"sqlite:///{(self.data_dir / 'newsdesk.db').resolve()}"
+
+    @property
+    def instance(self) -> str:
+        """This instance's name among those sharing the database."""
+        return self.instance_name or socket.gethostname()
 
     @property
     def files_dir(self) -> Path:
