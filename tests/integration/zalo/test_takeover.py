@@ -113,3 +113,49 @@ async def test_taken_over_payload_gets_urls_of_this_instance(
         assert article["cover"]["photo_url"].startswith(base + "/media/")
         images = [b["url"] for b in article["body"] if b["type"] == "image"]
         assert images and all(url.startswith(base + "/media/") for url in images)
+
+
+def named(world: World, instance: str) -> PublishWorker:
+    settings = world.settings.model_copy(update={"instance_name": instance})
+    deps = make_deps(
+        settings=settings, db=world.db, files=world.files, http=world.http, clock=world.clock
+    )
+    return PublishWorker(deps)
+
+
+async def test_a_restarted_instance_resumes_its_own_publication_at_once(
+    database: Database, tmp_path: Path
+) -> None:
+    """GIVEN instance "a" killed mid-create WHEN another instance starts THEN it leaves the
+    publication to the lease; WHEN "a" itself restarts THEN it resumes at once (no 5-minute
+    wait), reconciles and publishes one article."""
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        await world.approved("a")
+        await killed_during_create(named(world, "a"), world, "hang_after")
+        [pub] = await world.publications()
+        assert (pub.status, pub.claimed_by) == (PubStatus.CREATING, "a")
+        other = named(world, "b")
+        assert await other.resume_own() == 0
+        assert await other.run_once() == 0
+        restarted = named(world, "a")
+        assert await restarted.resume_own() == 1
+        world.advance(timedelta(seconds=1))
+        assert await restarted.run_once() == 1
+        pub = await world.publication(pub.id or 0)
+        assert pub.status == PubStatus.PUBLISHED, pub.last_error
+        assert pub.claimed_by is None
+        assert len(world.fake.live_articles()) == 1
+
+
+async def test_a_waiting_publication_is_not_hurried_by_a_restart(
+    database: Database, tmp_path: Path
+) -> None:
+    """A publication waiting for its slot (not being worked on) keeps its time."""
+    async with make_world(database, tmp_path, broadcast=False) as world:
+        await world.login()
+        await world.approved("a", publish_at=world.clock.now() + timedelta(hours=3))
+        assert await named(world, "a").run_once() == 0
+        [pub] = await world.publications()
+        assert await named(world, "a").resume_own() == 0
+        assert (await world.publication(pub.id or 0)).next_attempt_at == pub.next_attempt_at
