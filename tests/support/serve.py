@@ -20,9 +20,10 @@ def service_env(**settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """Upgrade the database, start `serve` (stdout and stderr merged, as text); killed on the
-    way out if the test did not stop it."""
+def serving(env: dict[str, str], *, log: Path | None = None) -> Iterator[subprocess.Popen[str]]:
+    """Upgrade the database, start `serve` (stdout and stderr merged, as text, into a pipe or
+    into the file `log` for a long run nobody reads along); killed on the way out if the test
+    did not stop it."""
     upgrade = subprocess.run(
         [sys.executable, "main.py", "db", "upgrade"],
         cwd=ROOT,
@@ -32,11 +33,12 @@ def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
         timeout=120,
     )
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    output = log.open("w", encoding="utf-8") if log is not None else subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "main.py", "serve"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -46,6 +48,8 @@ def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
         if process.poll() is None:
             process.kill()
             process.communicate()
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 def terminate(process: subprocess.Popen[str]) -> str:
