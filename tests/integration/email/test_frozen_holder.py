@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from intake.email.imap import ImapConfig
 from tests.fakes.dovecot import Dovecot
 from tests.integration.email.helpers import append, count_in, mail, new_mailbox
 from tests.support.serve import service_env, serving, terminate
@@ -33,6 +35,10 @@ def wait_for(condition: object, seconds: float) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def all_moved(config: ImapConfig, total: int) -> bool:
+    return count_in(config, config.processed_folder) == total
 
 
 def count(pg: psycopg.Connection, sql: str) -> int:
@@ -85,12 +91,11 @@ def test_a_frozen_mailbox_holder_is_replaced(
                 break  # stopped while holding the mailbox
             os.kill(frozen.pid, signal.SIGCONT)
             frozen = None
-            done = total
-            assert wait_for(lambda: count_in(config, config.processed_folder) == done, 120)
+            assert wait_for(partial(all_moved, config, total), 120)
         assert frozen is not None, "never caught an instance holding the mailbox"
         assert wait_for(lambda: (lease_holder(pg) or holder) != holder, 60)
         takeover = time.monotonic() - stopped_at
-        assert wait_for(lambda: count_in(config, config.processed_folder) == total, 120)
+        assert wait_for(partial(all_moved, config, total), 120)
         os.kill(frozen.pid, signal.SIGCONT)
         time.sleep(LOCK_SECONDS / 2)  # it wakes, finds its lease gone, leaves the rest alone
         outputs = [terminate(p) for p in processes.values()]
