@@ -165,7 +165,7 @@ class ZaloSettings(BaseModel):
     media_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Key signing public media URLs; empty = a random key kept in the data dir "
-        "(set it when several instances serve media).",
+        "(created once; instances sharing the data dir share it).",
     )
     timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
     rate_limit_per_minute: int = Field(
@@ -269,7 +269,9 @@ class WebSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Listen address.")
     port: int = Field(default=8080, description="Listen port.")
     public_base_url: str = Field(
-        default="", description="Public URL of this server (media for Zalo, webhooks)."
+        default="",
+        description="Public URL of the service (media for Zalo, webhooks, OAuth callback); "
+        "with several instances one address that reaches all of them (a reverse proxy).",
     )
 
 
