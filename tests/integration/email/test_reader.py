@@ -281,6 +281,7 @@ async def test_two_instances_on_postgres_process_each_message_once(
     assert await count(pg_database, Submission) == 8
     assert await count(pg_database, ProcessedMail) == 8
     assert count_in(config, config.processed_folder) == 8
+    assert all(row.moved for row in await processed(pg_database))
 
 
 async def test_oversize_mail_is_recorded_refused_and_answered(
