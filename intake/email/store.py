@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -91,9 +92,12 @@ class EmailIntake:
         from both MOVE-ing the same message (which leaves two copies in the folder), and a
         frozen holder loses it after `lock_seconds` instead of stopping intake everywhere.
         """
+        key = f"mail:{name}"
+        if len(key) > 255:  # the column's size: a long name is kept unique by its digest
+            key = "mail:" + hashlib.sha256(name.encode()).hexdigest()
         async with holding(
             self.db,
-            f"mail:{name}"[:255],
+            key,
             holder=self.holder,
             ttl=timedelta(seconds=self.policy.lock_seconds),
             now=self.clock.now,

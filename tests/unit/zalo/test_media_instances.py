@@ -1,4 +1,5 @@
-"""The media signing key file: instances starting at once on one data directory agree."""
+"""Media across instances: one signing key for parallel first starts on one data directory,
+and URLs of a resumed payload rebuilt under this instance's address and key."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import multiprocessing
 import os
 from pathlib import Path
 
-from publisher.prepare import media_secret
+from publisher.prepare import MediaContext, media_secret
 from settings import Settings
+from storage.files import FileStore
 
 STARTS = 12
 ROUNDS = 15
@@ -40,3 +42,27 @@ def test_parallel_first_starts_end_with_one_key(tmp_path: Path) -> None:
         assert (data_dir / "media-secret").read_bytes().strip() == keys.pop()
         assert os.listdir(data_dir) == ["media-secret"]
         assert (data_dir / "media-secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_rebase_rebuilds_every_signed_url_and_nothing_else(tmp_path: Path) -> None:
+    """A payload signed under another address and key: cover, images and a video link in a
+    text item get this instance's address and key; other text and URLs stay as they were."""
+    files = FileStore(tmp_path / "files")
+    sha = "ab" * 32
+    old = MediaContext(files, "http://10.0.0.7:8080", b"old-key")
+    new = MediaContext(files, "https://newsdesk.example.vn/pub", b"new-key")
+    article = {
+        "cover": {"photo_url": old.url(sha, "jpg")},
+        "body": [
+            {"type": "image", "url": old.url(sha, "png")},
+            {"type": "text", "content": f"Xem video: {old.url(sha, 'mp4')} (tệp lớn)"},
+            {"type": "text", "content": "Liên kết khác: https://example.vn/media/x"},
+        ],
+        "status": "show",
+    }
+    rebuilt = new.rebase(article)
+    assert rebuilt["cover"]["photo_url"] == new.url(sha, "jpg")
+    assert rebuilt["body"][0]["url"] == new.url(sha, "png")
+    assert rebuilt["body"][1]["content"] == f"Xem video: {new.url(sha, 'mp4')} (tệp lớn)"
+    assert rebuilt["body"][2] == article["body"][2] and rebuilt["status"] == "show"
+    assert new.rebase(rebuilt) == rebuilt
