@@ -74,6 +74,20 @@ async def release(*, session: AsyncSession, name: str, holder: str) -> None:
     await session.exec(stmt)
 
 
+async def release_instance(*, session: AsyncSession, instance: str, prefix: str) -> int:
+    """At start: leases under `prefix` held in this instance's name belong to its previous run,
+    which is dead (this process holds nothing yet); let them go so the restart does not wait
+    them out. Needs instance names unique among the processes sharing the database. Caller
+    commits."""
+    stmt = (
+        delete(Lease)
+        .where(col(Lease.name).startswith(prefix, autoescape=True))
+        .where(col(Lease.holder).startswith(f"{instance}:", autoescape=True))
+    )
+    result = await session.exec(stmt)
+    return int(result.rowcount or 0)
+
+
 async def holder_of(*, session: AsyncSession, name: str, now: datetime) -> str | None:
     """Who holds an unexpired lease on `name`, if anyone."""
     query = select(Lease.holder).where(col(Lease.name) == name, col(Lease.expires_at) > now)

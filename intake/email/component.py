@@ -44,6 +44,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
     """IMAP when NEWSDESK_IMAP__HOST/USERNAME/PASSWORD are set; otherwise the drop folder."""
     settings = ctx.settings
     sink = intake_for(ctx)
+    await sink.release_stale(settings.instance)
     limit = sink.policy.max_message_bytes
     if settings.imap.enabled:
         s = settings.imap

@@ -24,7 +24,7 @@ from intake.email.prepare import Prepared, prepare_batch
 from intake.email.reader import FetchedMail
 from storage.db import Database
 from storage.files import FileStore
-from storage.leases import Held, holder_name, holding
+from storage.leases import Held, holder_name, holding, release_instance
 from storage.models import ProcessedMail
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,14 @@ class EmailIntake:
             now=self.clock.now,
         ) as held:
             yield held
+
+    async def release_stale(self, instance: str) -> None:
+        """At start: mailbox leases this instance's previous (crashed) run still holds are let
+        go, so a restart reads mail at once instead of after `lock_seconds`."""
+        async with self.db.session() as session:
+            if await release_instance(session=session, instance=instance, prefix="mail:"):
+                log.info("released the mailbox lease of this instance's previous run")
+            await session.commit()
 
     async def mark_moved(self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]) -> None:
         """Record that these messages left the mailbox (after the move)."""

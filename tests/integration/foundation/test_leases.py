@@ -9,7 +9,7 @@ import pytest
 
 from domain.clock import FixedClock
 from storage.db import Database
-from storage.leases import LeaseLost, acquire, holding, renew
+from storage.leases import LeaseLost, acquire, holder_of, holding, release_instance, renew
 
 pytestmark = pytest.mark.integration
 TTL = timedelta(seconds=30)
@@ -56,3 +56,24 @@ async def test_holding_releases_and_confirm_detects_a_takeover(database: Databas
                 await held.confirm()
     async with holding(database, "mail:y", holder="c", ttl=TTL, now=clock.now) as third:
         assert third is not None  # released on the way out
+
+
+async def test_a_restarting_instance_lets_its_dead_runs_leases_go(database: Database) -> None:
+    """GIVEN mailbox leases held by "a"'s previous run and by "ab" and "b" WHEN "a" starts
+    THEN only its own previous run's mailbox lease is gone."""
+    for name, holder in [
+        ("mail:x", "a:101:ff"),
+        ("mail:y", "ab:7:ee"),
+        ("mail:z", "b:9:dd"),
+        ("other:x", "a:101:ff"),
+    ]:
+        async with database.session() as session:
+            assert await acquire(session=session, name=name, holder=holder, now=T0, ttl=TTL)
+            await session.commit()
+    async with database.session() as session:
+        assert await release_instance(session=session, instance="a", prefix="mail:") == 1
+        await session.commit()
+    assert await take(database, "a:202:cc", T0 + timedelta(seconds=1))
+    async with database.session() as session:
+        assert await holder_of(session=session, name="mail:y", now=T0) == "ab:7:ee"
+        assert await holder_of(session=session, name="other:x", now=T0) == "a:101:ff"
