@@ -7,6 +7,7 @@ read too. ``.env.example`` documents every field with its default.
 
 from __future__ import annotations
 
+import socket
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
@@ -165,7 +166,7 @@ class ZaloSettings(BaseModel):
     media_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Key signing public media URLs; empty = a random key kept in the data dir "
-        "(set it when several instances serve media).",
+        "(created once; instances sharing the data dir share it).",
     )
     timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
     rate_limit_per_minute: int = Field(
@@ -269,7 +270,9 @@ class WebSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Listen address.")
     port: int = Field(default=8080, description="Listen port.")
     public_base_url: str = Field(
-        default="", description="Public URL of this server (media for Zalo, webhooks)."
+        default="",
+        description="Public URL of the service (media for Zalo, webhooks, OAuth callback); "
+        "with several instances one address that reaches all of them (a reverse proxy).",
     )
 
 
@@ -297,6 +300,12 @@ class IntakeSettings(BaseModel):
     )
     drop_poll_seconds: float = Field(
         default=5.0, description="How often the drop folder is checked when IMAP is off."
+    )
+    lock_seconds: float = Field(
+        default=30.0,
+        description="Lease on the mailbox (or drop folder) that one instance at a time reads: "
+        "renewed every third of it; an instance that stops renewing (frozen, dead) is replaced "
+        "after this.",
     )
 
 
@@ -349,6 +358,12 @@ class Settings(BaseSettings):
         description="Database, files and previews (a relative path is taken from the "
         "directory the command starts in).",
     )
+    instance_name: str = Field(
+        default="",
+        description="This instance's name, different for every instance sharing the database; "
+        "empty = the host name. A restarted instance resumes its own unfinished publications "
+        "at once.",
+    )
     components_off: list[str] = Field(
         default=[],
         description="Components this process does not run (outbox, email, telegram, publisher, "
@@ -393,6 +408,11 @@ class Settings(BaseSettings):
         if self.database.url:
             return self.database.url
         return f"sqlite:///{(self.data_dir / 'newsdesk.db').resolve()}"
+
+    @property
+    def instance(self) -> str:
+        """This instance's name among those sharing the database."""
+        return self.instance_name or socket.gethostname()
 
     @property
     def files_dir(self) -> Path:

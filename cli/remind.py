@@ -14,7 +14,7 @@ from domain.periods import TZ
 from outbox.email import EmailSender
 from outbox.worker import OutboxWorker, Sender
 from scheduler.config import SchedulerConfig, config_from_settings
-from scheduler.service import PreviewLine, preview_day, remind_due
+from scheduler.service import PreviewLine, SweepResult, preview_day, remind_due
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -86,12 +86,12 @@ def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
     return senders
 
 
-async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, int]:
+async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[SweepResult, int]:
     clock = SystemClock()
     config = config_from_settings(settings)
     result = await remind_due(db=db, config=config, now=clock.now())
     if not send or not result.new:
-        return len(result.new), 0
+        return result, 0
     files = FileStore(settings.files_dir)
     bot = None
     if settings.telegram.enabled:
@@ -99,12 +99,10 @@ async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, in
 
         bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
     if bot is None:
-        return len(result.new), await OutboxWorker(
-            db, _senders(settings, files, None), clock=clock
-        ).drain()
+        return result, await OutboxWorker(db, _senders(settings, files, None), clock=clock).drain()
     async with bot:
         worker = OutboxWorker(db, _senders(settings, files, bot), clock=clock)
-        return len(result.new), await worker.drain()
+        return result, await worker.drain()
 
 
 @app.command()
@@ -114,7 +112,18 @@ def run(
 ) -> None:
     """Queue what is due now (each reminder once) and send it."""
     settings = get_settings(ctx)
-    queued, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    result, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    queued = len(result.new)
+    if not result.ran:
+        typer.echo(
+            "Không xếp hàng nhắc nhở nào: một phiên bản khác của dịch vụ đang chạy đợt nhắc "
+            "nhở (đang giữ khoá). Những nhắc nhở đến hạn do phiên bản đó gửi."
+        )
+        return
+    if not result.planned:
+        typer.echo("Hiện không có nhắc nhở nào đến hạn.")
+    elif not queued:
+        typer.echo(f"{result.planned} nhắc nhở đến hạn đều đã được xếp hàng từ trước.")
     typer.echo(f"Đã xếp hàng {queued} nhắc nhở mới; đã gửi {sent} tin từ hàng đợi.")
     if send and queued and not (settings.smtp.enabled or settings.telegram.enabled):
         fail("Chưa cấu hình SMTP hay Telegram: tin nhắn đang chờ trong hàng đợi.", code=2)

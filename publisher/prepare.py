@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,16 +33,42 @@ VIDEO_POLL_SECONDS = 5.0
 
 
 def media_secret(settings: Settings) -> bytes:
-    """The key that signs public media paths: the setting, else a per-install file."""
+    """The key that signs public media paths: the setting, else a per-install file.
+
+    Every instance sharing the data directory must end with the same key, however many start
+    at once: a new key is written to a temporary file and linked into place, which fails when
+    another instance got there first; then everybody reads the winner.
+    """
     configured = settings.zalo.media_secret.get_secret_value()
     if configured:
         return configured.encode()
     path = Path(settings.data_dir) / "media-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-        path.chmod(0o600)
+        _create_once(path, secrets.token_hex(32).encode("ascii"))
     return path.read_text(encoding="ascii").strip().encode()
+
+
+def _create_once(path: Path, content: bytes) -> None:
+    """Put `content` at `path` unless a file is already there (never a half-written file)."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temp, path)  # atomic, and refuses to replace: the first link wins
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 @dataclass
@@ -57,6 +85,22 @@ class MediaContext:
             return public_url(self.base_url, sha256, ext, secret=self.secret)
         # Dry run without a public server: the preview shows local files.
         return self.files.path(sha256).as_uri()
+
+    def rebase(self, value: Any) -> Any:
+        """`value` (an article body) with every media URL we signed, under whatever base URL
+        and key, rebuilt under this instance's base URL and key (a resumed payload may hold
+        another instance's, or an old, address)."""
+        if isinstance(value, str):
+            return _SIGNED.sub(lambda m: self.url(m.group(2), m.group(3)), value)
+        if isinstance(value, list):
+            return [self.rebase(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.rebase(item) for key, item in value.items()}
+        return value
+
+
+# A media URL as MediaContext.url() builds it: <base>/media/<token>/<sha256>.<ext>
+_SIGNED = re.compile(r"https?://[^\s\"'<>]*?/media/([0-9a-f]{32})/([0-9a-f]{64})\.([A-Za-z0-9]+)")
 
 
 async def _read(files: FileStore, item: Attachment) -> bytes:

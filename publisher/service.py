@@ -37,6 +37,8 @@ class Deps:
     keeper: TokenKeeper | None = None
     # Set after -32 (or our own budget running out): no new work until the next minute.
     paused_until: datetime | None = None
+    # This instance's name (settings.instance): claims are made in it.
+    instance: str = ""
 
 
 class LostLease(Exception):

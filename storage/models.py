@@ -269,6 +269,19 @@ class Publication(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
+    # The instance (settings.instance_name) working on it right now; cleared when the worker
+    # lets go, so a restarted instance finds what it was doing when it died.
+    claimed_by: str | None = Field(default=None, max_length=255)
+
+
+class Lease(SQLModel, table=True):
+    """A lock that expires: one holder at a time for a named job (a mailbox, a drop folder).
+    The holder renews it; a frozen or vanished holder loses it at `expires_at`."""
+
+    name: str = Field(primary_key=True, max_length=255)
+    holder: str = Field(max_length=255)
+    expires_at: datetime
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ProcessedMail(SQLModel, table=True):

@@ -9,6 +9,12 @@ from intake.email.store import EmailIntake, IntakePolicy
 from intake.email.workers import FetchWorkers
 from runtime.context import AppContext, Component
 from settings import Settings
+from storage.leases import holder_name
+
+
+def lock_retry_seconds(settings: Settings) -> float:
+    """While another instance reads the mailbox, try to take it over this often."""
+    return settings.intake.lock_seconds / 3
 
 
 def intake_for(ctx: AppContext) -> EmailIntake:
@@ -19,6 +25,7 @@ def intake_for(ctx: AppContext) -> EmailIntake:
         clock=ctx.clock,
         policy=policy_from(ctx.settings),
         wake_outbox=lambda: ctx.wake_outbox(),
+        holder=holder_name(ctx.settings.instance),
     )
 
 
@@ -29,6 +36,7 @@ def policy_from(settings: Settings) -> IntakePolicy:
         max_message_bytes=s.max_message_mb * 1_048_576,
         allowed_extensions=tuple(s.allowed_extensions),
         unknown_sender_reply_hours=s.unknown_sender_reply_hours,
+        lock_seconds=s.lock_seconds,
     )
 
 
@@ -36,6 +44,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
     """IMAP when NEWSDESK_IMAP__HOST/USERNAME/PASSWORD are set; otherwise the drop folder."""
     settings = ctx.settings
     sink = intake_for(ctx)
+    await sink.release_stale(settings.instance)
     limit = sink.policy.max_message_bytes
     if settings.imap.enabled:
         s = settings.imap
@@ -65,6 +74,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
             idle_seconds=s.idle_seconds,
             poll_seconds=s.poll_seconds,
             workers=workers,
+            busy_retry_seconds=lock_retry_seconds(settings),
         )
         fetching = f"{s.fetch_processes} fetch processes" if workers else "fetched in-process"
         return reader, (

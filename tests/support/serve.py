@@ -34,10 +34,12 @@ def command(
 
 
 @contextmanager
-def serving(env: dict[str, str], *, cwd: Path = ROOT) -> Iterator[subprocess.Popen[str]]:
-    """Upgrade the database, start `serve` (stdout and stderr merged, as text), both from
-    `cwd` (a relative data dir is found there); killed on the way out if the test did not
-    stop it."""
+def serving(
+    env: dict[str, str], *, cwd: Path = ROOT, log: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """Upgrade the database, start `serve` (stdout and stderr merged, as text, into a pipe or
+    into the file `log` for a long run nobody reads along), both from `cwd` (a relative data
+    dir is found there); killed on the way out if the test did not stop it."""
     upgrade = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "db", "upgrade"],
         cwd=cwd,
@@ -47,11 +49,12 @@ def serving(env: dict[str, str], *, cwd: Path = ROOT) -> Iterator[subprocess.Pop
         timeout=120,
     )
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    output = log.open("w", encoding="utf-8") if log is not None else subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "serve"],
         cwd=cwd,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -61,6 +64,8 @@ def serving(env: dict[str, str], *, cwd: Path = ROOT) -> Iterator[subprocess.Pop
         if process.poll() is None:
             process.kill()
             process.communicate()
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 def terminate(process: subprocess.Popen[str]) -> str:
