@@ -167,6 +167,12 @@ class ZaloSettings(BaseModel):
         "(set it when several instances serve media).",
     )
     timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
+    refresh_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Timeout of the token refresh call (the refresh token is single-use: a lost "
+        "answer strands it, so this one call waits long).",
+    )
     rate_limit_per_minute: int = Field(
         default=3000,
         description="Most Zalo API calls per minute from this instance (Zalo allows 4000 per "

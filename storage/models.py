@@ -313,6 +313,11 @@ class ZaloToken(SQLModel, table=True):
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Set (committed) before the refresh call and cleared with its outcome: still set long after
+    # the call's timeout means the process died during it and the outcome is unknown.
+    refresh_started_at: datetime | None = None
+    # A refresh whose answer was lost: Zalo may have consumed the refresh token.
+    refresh_unknown_at: datetime | None = None
 
 
 class JobRun(SQLModel, table=True):
