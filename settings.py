@@ -11,7 +11,14 @@ from datetime import date, time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.states import SubmissionStatus
@@ -384,3 +391,13 @@ class Settings(BaseSettings):
     @property
     def drop_dir(self) -> Path:
         return Path(self.intake.drop_dir) if self.intake.drop_dir else self.data_dir / "inbox"
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A configuration error for people: each field and what is wrong, never the value given
+    (pydantic's own text repeats the input, which may be a password or an app secret)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = "__".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"- NEWSDESK_{field.upper()}: {error['msg']}")
+    return "\n".join(lines)

@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.clock import Clock
 from domain.periods import to_local
+from domain.redact import remember_secret
 from publisher import texts
 from publisher.login_link import login_hint
 from publisher.notify import notify_editors
@@ -117,7 +118,10 @@ class TokenKeeper:
         return timedelta(seconds=self.settings.zalo.refresh_timeout_seconds) + STALE_GRACE
 
     async def _load(self, session: AsyncSession) -> ZaloToken | None:
-        return (await session.exec(select(ZaloToken).where(ZaloToken.id == 1))).first()
+        row = (await session.exec(select(ZaloToken).where(ZaloToken.id == 1))).first()
+        if row is not None:
+            remember_secret(row.access_token, row.refresh_token)  # never in a log line
+        return row
 
     async def access_token(self) -> str:
         """The access token to use now; refreshes first only in its last minutes."""
@@ -204,6 +208,7 @@ class TokenKeeper:
             except ZaloTransientError:
                 await self._release(claim)  # the request never left: nothing consumed
                 raise
+            remember_secret(pair.access_token, pair.refresh_token)
             return await self._store(claim, pair)
 
     async def _claim(
@@ -315,6 +320,7 @@ class TokenKeeper:
 
     async def store_login(self, pair: TokenPair) -> None:
         """Save the pair from a consent (replaces any old pair; the 3-month count restarts)."""
+        remember_secret(pair.access_token, pair.refresh_token)
         now = self.clock.now()
         async with self._lock, self.db.session() as session:
             row = await self._load(session)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from domain.redact import known_secrets
 from publisher.component import make_deps
 from publisher.publications import PubStatus
 from publisher.step_common import AUTH_WAIT
@@ -95,6 +96,7 @@ async def test_timeout_after_rotation_alerts_at_once_and_loses_nothing(
         world.fake.fail(TOKEN_PATH, "hang_after")  # Zalo rotates, the answer never comes
         await world.fresh().maintain_tokens()
         assert first.refresh_token in world.fake.used_refresh_tokens
+        assert {first.access_token, first.refresh_token} <= known_secrets()  # log scrubber
         row = await stored(world)
         assert row.refresh_unknown_at == world.clock.now()
         assert row.refresh_started_at is None
