@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
+from domain.ids import parse_id
 from domain.states import SubmissionStatus
 from intake.telegram import texts
 from intake.telegram.answer import answer
@@ -85,8 +86,9 @@ async def revision_target(
 
 
 async def _find(session: AsyncSession, ref: str) -> Submission | None:
-    if ref.isdigit():
-        return await session.get(Submission, int(ref))
+    if ref.isdigit():  # an id (only ASCII digits that fit the column reach the database)
+        submission_id = parse_id(ref)
+        return await session.get(Submission, submission_id) if submission_id else None
     return await get_submission_by_code(session=session, code=ref)
 
 
