@@ -377,6 +377,38 @@ class Settings(BaseSettings):
             raise ValueError("env=production needs NEWSDESK_DATABASE__URL set to PostgreSQL")
         return self
 
+    @model_validator(mode="after")
+    def _production_webhook_is_served(self) -> Settings:
+        """In production a webhook-mode bot that would be silently off refuses to start."""
+        if self.env != "production" or not self.webhook_bot_runs:
+            return self
+        telegram = self.telegram
+        if not (telegram.webhook_url and _secret_set(telegram.webhook_secret)):
+            raise ValueError(
+                "env=production with NEWSDESK_TELEGRAM__MODE=webhook needs "
+                "NEWSDESK_TELEGRAM__WEBHOOK_URL and NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
+            )
+        if not self.web_runs:
+            raise ValueError(
+                "NEWSDESK_TELEGRAM__MODE=webhook needs the HTTP server in the same process "
+                "(NEWSDESK_WEB__ENABLED=true, web not in NEWSDESK_COMPONENTS_OFF)"
+            )
+        return self
+
+    @property
+    def webhook_bot_runs(self) -> bool:
+        """This process runs the Telegram bot in webhook mode."""
+        return (
+            self.telegram.enabled
+            and self.telegram.mode == "webhook"
+            and "telegram" not in self.components_off
+        )
+
+    @property
+    def web_runs(self) -> bool:
+        """This process runs the HTTP server."""
+        return self.web.enabled and "web" not in self.components_off
+
     @property
     def database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under the data directory."""

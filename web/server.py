@@ -15,11 +15,13 @@ from storage.models import OutboxMessage, Publication, Submission, ZaloToken
 
 log = logging.getLogger(__name__)
 DB_KEY = web.AppKey("db", Database)
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def create_app(db: Database) -> web.Application:
     """The aiohttp application with the health and metrics routes."""
-    app = web.Application(client_max_size=64 * 1024 * 1024)
+    # The only request bodies are Telegram webhook updates (a few KB each).
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[DB_KEY] = db
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

@@ -35,10 +35,13 @@ from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
 from intake.telegram.submit import Submitter
 from intake.telegram.updates import (
     DONE,
+    UNPARSEABLE,
     record,
+    record_failed,
     recorded_by_handler,
     set_outcome,
     unfinished,
+    valid_update_id,
     with_outcome,
 )
 from review.publish_buttons import PublishButtons
@@ -217,12 +220,34 @@ class TelegramBot:
         )
 
     async def _replay(self) -> None:
-        """Updates recorded but never finished (a crash) are handled now."""
+        """Updates recorded but never finished (a crash) are handled now. Each row is guarded:
+        one that cannot be parsed or handled is marked failed (raw kept) and the rest go on."""
         async with self.deps.db.session() as session:
             rows = await unfinished(session=session)
         for row in rows:
             log.info("replaying telegram update %s", row.update_id)
-            await self.app.process_update(Update.de_json(row.raw, self.app.bot))
+            try:
+                update = Update.de_json(row.raw, self.app.bot)
+            except Exception as exc:
+                log.warning(
+                    "telegram update %s cannot be parsed (%s): kept, marked failed",
+                    row.update_id,
+                    type(exc).__name__,
+                )
+                await self._mark(row.update_id, UNPARSEABLE)
+                continue
+            try:
+                await self.app.process_update(update)
+            except Exception as exc:  # PTB's error handler covers handlers; this, the rest
+                log.warning("replaying telegram update %s failed", row.update_id, exc_info=True)
+                await self._mark(row.update_id, f"error:{type(exc).__name__}")
+
+    async def _mark(self, update_id: int, outcome: str) -> None:
+        async with self.deps.db.session() as session:
+            await set_outcome(
+                session=session, update_id=update_id, outcome=outcome, only_if_empty=True
+            )
+            await session.commit()
 
     async def _resume_drafts(self) -> None:
         """Open drafts survive restarts: show their summary again."""
@@ -243,24 +268,44 @@ class TelegramBot:
         web_app.router.add_post(path, self.webhook)
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Record the update durably, queue it, then answer 200 (Telegram retries otherwise)."""
-        given = request.headers.get(SECRET_HEADER, "")
-        if not self.webhook_secret or not hmac.compare_digest(
-            given.encode(), self.webhook_secret.encode()
-        ):
+        """Parse the update, record it durably, queue it, then answer 200 (Telegram retries
+        otherwise). An update that cannot be parsed is never stored unfinished: 400, and an
+        authenticated one is kept raw as failed (it would stop the bot at every replay)."""
+        if not self._secret_ok(request.headers.get(SECRET_HEADER, "")):
             return web.Response(status=403, text="forbidden")
         try:
             raw = await request.json()
-            update_id = int(raw["update_id"])
-        except (ValueError, KeyError, TypeError):
+        except ValueError:  # not JSON, or not UTF-8
+            return web.Response(status=400, text="bad update")
+        update_id = valid_update_id(raw)
+        if update_id is None:
+            log.warning("webhook update refused: no valid update_id")
+            return web.Response(status=400, text="bad update")
+        try:
+            update = Update.de_json(raw, self.app.bot)
+        except Exception as exc:
+            log.warning(
+                "webhook update %s cannot be parsed (%s): kept, not handled",
+                update_id,
+                type(exc).__name__,
+            )
+            async with self.deps.db.session() as session:
+                await record_failed(session=session, raw=raw, outcome=UNPARSEABLE)
+                await session.commit()
             return web.Response(status=400, text="bad update")
         async with self.deps.db.session() as session:
             row = await record(session=session, raw=raw)
             await session.commit()
         if not row.outcome and self.app.running:
-            await self.app.update_queue.put(Update.de_json(raw, self.app.bot))
+            await self.app.update_queue.put(update)
         log.debug("webhook update %s queued", update_id)
         return web.Response(text="ok")
+
+    def _secret_ok(self, given: str) -> bool:
+        """Constant-time check of Telegram's secret header (ASCII only: anything else is 403)."""
+        if not self.webhook_secret or not given.isascii():
+            return False
+        return hmac.compare_digest(given.encode("ascii"), self.webhook_secret.encode())
 
 
 def build_application(

@@ -19,6 +19,19 @@ from storage.models import TelegramUpdate
 from storage.rows import dialect_insert
 
 DONE = "done"
+UNPARSEABLE = "error:unparseable"
+MAX_UPDATE_ID = 2**63 - 1  # the column is a BIGINT
+
+
+def valid_update_id(raw: object) -> int | None:
+    """The update's id when it is a whole number the column holds (not a float, a bool, a
+    string or 10^30); None otherwise: such an update is refused, never stored."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("update_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_UPDATE_ID else None
 
 
 def kind_of(raw: dict[str, Any]) -> str:
@@ -38,6 +51,18 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
     row = await session.get(TelegramUpdate, raw["update_id"], populate_existing=True)
     assert row is not None
     return row
+
+
+async def record_failed(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+    """Keep an update that cannot be handled (raw, for audit) as finished with `outcome`;
+    one already recorded keeps its row (caller commits)."""
+    insert = dialect_insert(session)
+    stmt = (
+        insert(TelegramUpdate)
+        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64])
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    await session.exec(stmt)
 
 
 async def record_all(*, session: AsyncSession, raws: list[dict[str, Any]]) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from domain.redact import remember_secret
 from main import app
 from runtime.logs import RedactingFilter
+from settings import Settings
 
 PASSWORD = "Mật-khẩu-SMTP-rất-bí-mật-42"
 APP_SECRET = "zalo-app-secret-ABCDEF0123456789"
@@ -61,3 +64,32 @@ def test_zalo_tokens_seen_at_run_time_are_scrubbed_from_logs() -> None:
     )
     RedactingFilter(["s3cr3t-password"]).filter(record)
     assert record.getMessage() == "call with *** then ***"
+
+
+def production(**telegram: object) -> dict[str, object]:
+    return {
+        "env": "production",
+        "database": {"url": "postgresql+psycopg://newsdesk@db:5432/newsdesk"},
+        "telegram": {"token": "123456:" + "A" * 30, "mode": "webhook", **telegram},
+        "_env_file": None,
+    }
+
+
+def test_production_refuses_a_webhook_bot_without_its_secret() -> None:
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        Settings(**production(webhook_url="https://tin.example.vn/telegram/webhook"))
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        Settings(**production(webhook_secret="s3cret"))
+
+
+def test_production_refuses_a_webhook_nothing_serves() -> None:
+    ok = production(webhook_url="https://tin.example.vn/telegram/webhook", webhook_secret="s3")
+    assert Settings(**ok).webhook_bot_runs
+    with pytest.raises(ValidationError, match="HTTP server"):
+        Settings(**{**ok, "web": {"enabled": False}})
+    with pytest.raises(ValidationError, match="HTTP server"):
+        Settings(**{**ok, "components_off": ["web"]})
+    # another process runs the bot: this one needs no webhook
+    assert not Settings(**{**ok, "components_off": ["web", "telegram"]}).webhook_bot_runs
+    # polling needs neither
+    Settings(**{**ok, "telegram": {"token": "123456:" + "A" * 30}})
