@@ -287,6 +287,9 @@ class TelegramUpdate(SQLModel, table=True):
     kind: str = Field(default="", max_length=32)
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     outcome: str = Field(default="", max_length=64)
+    # Set when a copy of the update starts being handled: a copy delivered again meanwhile
+    # (a webhook retry) finds it claimed and stops. Released at start-up for the replay.
+    claimed_at: datetime | None = None
 
 
 class OnboardingWalk(SQLModel, table=True):

@@ -36,9 +36,11 @@ from intake.telegram.submit import Submitter
 from intake.telegram.updates import (
     DONE,
     UNPARSEABLE,
+    claim,
+    claimed_by_decision,
     record,
     record_failed,
-    recorded_by_handler,
+    release_claims,
     set_outcome,
     unfinished,
     valid_update_id,
@@ -149,14 +151,23 @@ class TelegramBot:
         return route
 
     async def _record(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Group -1: store the raw update; a finished one stops here (delivered twice)."""
-        if update.callback_query and recorded_by_handler(update.callback_query.data):
+        """Group -1: store the raw update and claim it before any handler acts. A finished one
+        stops here (delivered twice), and so does a copy delivered again while the first is
+        still being handled (a webhook retry): every handler acts once."""
+        data = update.callback_query.data if update.callback_query else None
+        if claimed_by_decision(data):
             return  # one transaction fewer on the editors' hot path: see review.telegram
         async with self.deps.db.session() as session:
             row = await record(session=session, raw=update.to_dict())
+            claimed = not row.outcome and await claim(
+                session=session, update_id=update.update_id, now=self.deps.clock.now()
+            )
             await session.commit()
         if row.outcome:
             log.info("telegram update %s already handled (%s)", update.update_id, row.outcome)
+            raise ApplicationHandlerStop
+        if not claimed:
+            log.info("telegram update %s is being handled already", update.update_id)
             raise ApplicationHandlerStop
 
     async def _finish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -223,7 +234,9 @@ class TelegramBot:
         """Updates recorded but never finished (a crash) are handled now. Each row is guarded:
         one that cannot be parsed or handled is marked failed (raw kept) and the rest go on."""
         async with self.deps.db.session() as session:
+            await release_claims(session=session)  # the process that held them is gone
             rows = await unfinished(session=session)
+            await session.commit()
         for row in rows:
             log.info("replaying telegram update %s", row.update_id)
             try:

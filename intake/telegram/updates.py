@@ -9,6 +9,7 @@ outcome ``draft:<user id>``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -122,6 +123,12 @@ def recorded_by_handler(raw_data: str | None) -> bool:
     return (raw_data or "").startswith("rv:")
 
 
+def claimed_by_decision(raw_data: str | None) -> bool:
+    """An approve press: its compare-and-set (with the update's outcome, in one transaction)
+    is the claim, so the editors' hot path skips the separate one."""
+    return (raw_data or "").startswith("rv:ap:")
+
+
 async def set_outcome(
     *, session: AsyncSession, update_id: int, outcome: str, only_if_empty: bool = False
 ) -> None:
@@ -150,6 +157,31 @@ async def with_outcome(
         cond = cond | col(TelegramUpdate.outcome).startswith(prefix, autoescape=True)
     query = select(TelegramUpdate).where(cond).order_by(col(TelegramUpdate.update_id))
     return list((await session.exec(query)).all())
+
+
+async def claim(*, session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Claim an unfinished update before acting on it: True for exactly one copy (a copy
+    delivered again while the first is handled, or after it finished, gets False)."""
+    result = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.update_id) == update_id)
+        .where(col(TelegramUpdate.outcome) == "")
+        .where(col(TelegramUpdate.claimed_at).is_(None))
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def release_claims(*, session: AsyncSession) -> int:
+    """At start-up: claims of unfinished updates belong to a process that died (one process
+    runs the bot); release them so the replay handles those updates."""
+    result = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.outcome) == "")
+        .where(col(TelegramUpdate.claimed_at).is_not(None))
+        .values(claimed_at=None)
+    )
+    return int(result.rowcount or 0)
 
 
 async def unfinished(*, session: AsyncSession, limit: int = 500) -> list[TelegramUpdate]:

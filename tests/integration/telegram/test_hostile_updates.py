@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -15,13 +16,16 @@ from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram
 from support.ports import free_port
 
+from domain.kinds import Channel
+from intake.accept import Incoming, accept
 from intake.telegram.updates import UNPARSEABLE
+from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import TelegramUpdate
 from web.server import create_app
 
-from .harness import running_bot, seed
+from .harness import EDITORS_CHAT, running_bot, seed
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -134,12 +138,16 @@ async def test_replay_marks_a_stored_bad_update_failed_and_goes_on(
     async with db.session() as session:
         for raw in [*BAD_SHAPES, good]:
             session.add(TelegramUpdate(update_id=raw["update_id"], kind="x", raw=raw, outcome=""))
+        # the process that claimed the good one died while handling it
+        session.add(TelegramUpdate(update_id=700071, kind="message", raw={**good, "update_id":
+                    700071}, outcome="", claimed_at=datetime.now(UTC)))  # fmt: skip
         await session.commit()
     async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
         for bad in BAD_SHAPES:
             row = await stored(db, bad["update_id"])
             assert row is not None and row.outcome == UNPARSEABLE
         await h.until(lambda: _finished(db, good["update_id"]))
+        await h.until(lambda: _finished(db, 700071))
         # and it keeps handling new updates
         h.fake.inject_text(h.lan, "/huongdan")
         await h.message_to(h.lan.id, "", count=2)
@@ -148,3 +156,73 @@ async def test_replay_marks_a_stored_bad_update_failed_and_goes_on(
 async def _finished(db: Database, update_id: int) -> bool:
     row = await stored(db, update_id)
     return row is not None and row.outcome != ""
+
+
+async def test_a_press_delivered_again_while_handled_acts_once(
+    fake_telegram: FakeTelegram, db: Database, files: FileStore
+) -> None:
+    """«Yêu cầu sửa» re-POSTed three times while the first copy is handled: one prompt."""
+    port = free_port()
+    web_app = create_app(db)
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    runner = web.AppRunner(web_app, handle_signals=False, shutdown_timeout=1.0)
+
+    def add_route(bot: object) -> None:
+        bot.add_webhook_route(web_app, "/telegram/webhook")  # type: ignore[attr-defined]
+
+    try:
+        async with running_bot(
+            fake_telegram,
+            db,
+            files,
+            mode="webhook",
+            webhook_url=url,
+            webhook_secret=SECRET,
+            on_built=add_route,
+        ) as h:
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            sub_id = await email_submission(db, files, h.unit_id)
+            assert h.bot.cards is not None
+            h.bot.cards.wake()
+            sub = await h.submission()
+            card = await h.card(sub_id, sub.version)
+            for action, prompt in ((Action.REQUEST_CHANGES, "cần chỉnh sửa"),
+                                   (Action.REJECT, "lý do từ chối")):  # fmt: skip
+                press = h.fake.press(h.an, card, encode(action, sub_id, sub.version))
+                async with aiohttp.ClientSession() as http:
+
+                    async def again(raw: dict[str, Any] = press) -> int:
+                        async with http.post(url, json=raw, headers=HEADERS) as resp:
+                            return resp.status
+
+                    assert await asyncio.gather(again(), again(), again()) == [200] * 3
+                # a later update, handled after every copy (updates are handled in order)
+                marker = h.fake.press(h.an, card, encode(Action.PREVIEW, sub_id, sub.version))
+                await h.answer(marker)
+                await h.message_to(EDITORS_CHAT, "xem trước", count=1 + (action == Action.REJECT))
+                prompts = [
+                    c for c in h.fake.calls_to("sendMessage") if prompt in c.params.get("text", "")
+                ]
+                assert len(prompts) == 1, [c.params["text"] for c in prompts]
+                row = await stored(db, press["update_id"])
+                assert row is not None and row.outcome.startswith("prompt:")
+    finally:
+        await runner.cleanup()
+
+
+async def email_submission(db: Database, files: FileStore, unit_id: int) -> int:
+    async with db.session() as session:
+        incoming = Incoming(
+            channel=Channel.EMAIL,
+            source_key="hostile-1",
+            received_at=datetime.now(UTC),
+            sender="lan@soyte.example.vn",
+            title="Tiêm chủng mở rộng tháng 11",
+            text="Nội dung bài viết",
+            unit_id=unit_id,
+        )
+        sub = (await accept(incoming, session=session, files=files)).submission
+        await session.commit()
+    assert sub.id is not None
+    return sub.id

@@ -1,4 +1,4 @@
-"""zalo token: refresh in flight, refresh outcome unknown
+"""zalo token: refresh in flight, refresh outcome unknown; telegram update: claimed
 
 Revision ID: 0004_hostile_rest
 Revises: 0003
@@ -28,10 +28,16 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column('refresh_unknown_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
+    with op.batch_alter_table('telegram_update') as batch:
+        batch.add_column(
+            sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('telegram_update') as batch:
+        batch.drop_column('claimed_at')
     with op.batch_alter_table('zalo_token') as batch:
         batch.drop_column('refresh_unknown_at')
         batch.drop_column('refresh_started_at')
