@@ -166,14 +166,16 @@ class Drafts:
         self, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int
     ) -> None:
         """(Re)start the quiet-time timer; the summary appears once the messages stop."""
-        queue = context.job_queue
-        assert queue is not None
+        assert context.job_queue is not None
+        self.summary_after(context.job_queue, user_id, chat_id, self.deps.draft_quiet_seconds)
+
+    def summary_after(self, queue: Any, user_id: int, chat_id: int, seconds: float) -> None:
+        """Show the user's summary in `seconds`, replacing one already due: one user has one
+        summary timer, so a restart's replayed message and the resumed draft show it once."""
         name = f"draft-{user_id}"
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
-        queue.run_once(
-            self._summary_job, self.deps.draft_quiet_seconds, name=name, data=(user_id, chat_id)
-        )
+        queue.run_once(self._summary_job, seconds, name=name, data=(user_id, chat_id))
 
     async def _summary_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert context.job is not None

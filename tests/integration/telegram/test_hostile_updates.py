@@ -226,3 +226,41 @@ async def email_submission(db: Database, files: FileStore, unit_id: int) -> int:
         await session.commit()
     assert sub.id is not None
     return sub.id
+
+
+async def test_open_draft_with_a_replayed_message_shows_one_summary_after_restart(
+    fake_telegram: FakeTelegram, db: Database, files: FileStore
+) -> None:
+    """A draft open at a crash, plus a message recorded but not handled: after the restart the
+    replayed message and the resumed draft give the officer one summary, not two."""
+    seeded = await seed(db)
+    async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
+        await h.link_lan()
+        h.fake.inject_text(h.lan, "Tin một trước sự cố")
+        await h.message_to(h.lan.id, "Bấm «Gửi duyệt»")
+    lan = fake_telegram.user(1001, "Lan")
+    pending = fake_telegram.inject_text(lan, "Tin hai, ghi nhận nhưng chưa xử lý")
+    fake_telegram.updates.clear()  # Telegram already counted it as delivered
+    async with db.session() as session:
+        session.add(
+            TelegramUpdate(update_id=pending["update_id"], kind="message", raw=pending, outcome="")
+        )
+        await session.commit()
+    async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
+        queue = h.bot.app.job_queue
+        assert queue is not None
+        await h.message_to(h.lan.id, "Bấm «Gửi duyệt»", count=2)
+        await h.until(lambda: _no_draft_jobs(queue))  # every summary timer has started
+        await h.send_draft(h.lan, summaries=2)
+        await h.message_to(h.lan.id, "Đã nhận bài")  # long after any summary in flight
+        summaries = [
+            c for c in h.fake.calls_to("sendMessage") if "Bấm «Gửi duyệt»" in c.params["text"]
+        ]
+        assert len(summaries) == 2  # one before the crash, one after the restart
+        assert "2 đoạn văn bản" in summaries[-1].params["text"]  # with the replayed one
+        sub = await h.submission()
+        assert sub.text == "Tin một trước sự cố\n\nTin hai, ghi nhận nhưng chưa xử lý"
+
+
+async def _no_draft_jobs(queue: Any) -> bool:
+    return not [job for job in queue.jobs() if job.name.startswith("draft-")]
