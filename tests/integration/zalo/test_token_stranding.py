@@ -25,6 +25,7 @@ from publisher.step_common import AUTH_WAIT
 from publisher.tokens import TokenKeeper
 from storage.db import Database
 from storage.models import Editor, ZaloToken
+from tests.integration.zalo.test_cli_web import cli
 from tests.integration.zalo.world import World, make_world
 from web.server import create_app
 
@@ -108,6 +109,9 @@ async def test_timeout_after_rotation_alerts_at_once_and_loses_nothing(
             assert "Không rõ kết quả" in alert.body
             assert "/zalo/login?exp=" in alert.body and "python main.py zalo login" in alert.body
         assert (await keeper(world).status()).refresh_unknown_at == world.clock.now()
+        code, out = await cli(world, "zalo", "status")
+        assert code == 0 and "Không rõ kết quả lần làm mới" in out and "zalo login" in out
+        assert "refresh outcome unknown" in out
         assert "newsdesk_zalo_token_refresh_unknown 1.0" in await metrics(world)
 
         # The access token still works for a while: publishing goes on meanwhile.
