@@ -430,6 +430,7 @@ def describe_errors(exc: ValidationError) -> str:
     (pydantic's own text repeats the input, which may be a password or an app secret)."""
     lines = []
     for error in exc.errors(include_url=False, include_input=False, include_context=False):
-        field = "__".join(str(part) for part in error["loc"]) or "settings"
-        lines.append(f"- NEWSDESK_{field.upper()}: {error['msg']}")
+        field = "__".join(str(part) for part in error["loc"])
+        where = f"NEWSDESK_{field.upper()}: " if field else ""
+        lines.append(f"- {where}{error['msg']}")
     return "\n".join(lines)
