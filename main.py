@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from cli import db as db_cli
 from cli import editors as editors_cli
@@ -19,7 +20,7 @@ from cli import units as units_cli
 from cli import zalo as zalo_cli
 from cli.common import fail, get_settings
 from runtime.logs import setup_logging
-from settings import Settings
+from settings import Settings, describe_errors
 
 app = typer.Typer(
     help="Newsdesk: tiếp nhận, biên tập và đăng tin truyền thông chính sách lên Zalo OA.",
@@ -54,7 +55,10 @@ def main(ctx: typer.Context) -> None:
     try:
         settings = Settings()
     except ValidationError as exc:
-        fail(f"Cấu hình không hợp lệ:\n{exc}")
+        fail(f"Cấu hình không hợp lệ:\n{describe_errors(exc)}")
+        return
+    except SettingsError as exc:  # a value that is not valid JSON; its text names the field
+        fail(f"Cấu hình không hợp lệ: {exc}")
         return
     setup_logging(
         level=settings.log.level, json_format=settings.log.json_format, secrets=_secrets(settings)

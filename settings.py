@@ -12,7 +12,14 @@ from datetime import date, time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.states import SubmissionStatus
@@ -169,6 +176,12 @@ class ZaloSettings(BaseModel):
         "(created once; instances sharing the data dir share it).",
     )
     timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
+    refresh_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Timeout of the token refresh call (the refresh token is single-use: a lost "
+        "answer strands it, so this one call waits long).",
+    )
     rate_limit_per_minute: int = Field(
         default=3000,
         description="Most Zalo API calls per minute from this instance (Zalo allows 4000 per "
@@ -402,6 +415,38 @@ class Settings(BaseSettings):
             raise ValueError("env=production needs NEWSDESK_DATABASE__URL set to PostgreSQL")
         return self
 
+    @model_validator(mode="after")
+    def _production_webhook_is_served(self) -> Settings:
+        """In production a webhook-mode bot that would be silently off refuses to start."""
+        if self.env != "production" or not self.webhook_bot_runs:
+            return self
+        telegram = self.telegram
+        if not (telegram.webhook_url and _secret_set(telegram.webhook_secret)):
+            raise ValueError(
+                "env=production with NEWSDESK_TELEGRAM__MODE=webhook needs "
+                "NEWSDESK_TELEGRAM__WEBHOOK_URL and NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
+            )
+        if not self.web_runs:
+            raise ValueError(
+                "NEWSDESK_TELEGRAM__MODE=webhook needs the HTTP server in the same process "
+                "(NEWSDESK_WEB__ENABLED=true, web not in NEWSDESK_COMPONENTS_OFF)"
+            )
+        return self
+
+    @property
+    def webhook_bot_runs(self) -> bool:
+        """This process runs the Telegram bot in webhook mode."""
+        return (
+            self.telegram.enabled
+            and self.telegram.mode == "webhook"
+            and "telegram" not in self.components_off
+        )
+
+    @property
+    def web_runs(self) -> bool:
+        """This process runs the HTTP server."""
+        return self.web.enabled and "web" not in self.components_off
+
     @property
     def database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under the data directory."""
@@ -421,3 +466,14 @@ class Settings(BaseSettings):
     @property
     def drop_dir(self) -> Path:
         return Path(self.intake.drop_dir) if self.intake.drop_dir else self.data_dir / "inbox"
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A configuration error for people: each field and what is wrong, never the value given
+    (pydantic's own text repeats the input, which may be a password or an app secret)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = "__".join(str(part) for part in error["loc"])
+        where = f"NEWSDESK_{field.upper()}: " if field else ""
+        lines.append(f"- {where}{error['msg']}")
+    return "\n".join(lines)

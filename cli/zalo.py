@@ -84,6 +84,13 @@ def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
     typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)} (phiên bản {token.version})")
     typer.echo(f"Cấp quyền lần cuối:      {_when(token.refresh_issued_at)} ({age} ngày trước)")
     typer.echo(f"Cần cấp quyền lại trước: khoảng {_when(token.refresh_expires_about)}")
+    if token.refresh_started_at:
+        typer.echo(f"Đang làm mới từ:         {_when(token.refresh_started_at)}")
+    if token.refresh_unknown_at:
+        typer.echo(
+            f"⚠️ Không rõ kết quả lần làm mới lúc {_when(token.refresh_unknown_at)}: nếu việc "
+            "đăng bài dừng, chạy `python main.py zalo login`."
+        )
     if token.last_error:
         typer.echo(f"Lỗi gần nhất:            {token.last_error}")
     if quota is not None:
@@ -136,6 +143,7 @@ async def _finish_login(settings: Settings, pasted: str, state: str) -> None:
                 code=code,
                 state=pasted_state,
                 now=SystemClock().now(),
+                require_state=False,  # a bare code pasted into the session that started it
             )
             return
         # The callback may have come before Enter was pressed, or may still come: either

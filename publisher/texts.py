@@ -39,8 +39,14 @@ REASON_UNEXPECTED = (
 )
 
 TOKEN_REFRESH_FAILED = (
-    "🔑 Không làm mới được mã truy cập Zalo OA ({reason}). Việc đăng bài tạm dừng.\n"
-    "Quản trị viên OA cần cấp quyền lại: chạy `python main.py zalo login` và làm theo hướng dẫn."
+    "🔑 Không làm mới được mã truy cập Zalo OA ({reason}). Việc đăng bài tạm dừng; các bài đã "
+    "duyệt vẫn nằm trong hàng chờ.\nQuản trị viên OA cần cấp quyền lại: {login}."
+)
+TOKEN_REFRESH_UNKNOWN = (
+    "⚠️ Không rõ kết quả lần làm mới mã truy cập Zalo OA ({reason}): Zalo có thể đã đổi mã "
+    "nhưng câu trả lời bị mất, khi đó mã cũ không còn dùng được. Các bài đã duyệt vẫn nằm "
+    "trong hàng chờ, không bài nào bị đăng hai lần; hệ thống sẽ thử lại sau ít phút.\n"
+    "Nếu việc đăng bài không tiếp tục, quản trị viên OA cần cấp quyền lại: {login}."
 )
 TOKEN_MISSING = (
     "🔑 Newsdesk chưa được cấp quyền đăng bài lên Zalo OA nên các bài đã duyệt đang chờ. "
@@ -64,9 +70,13 @@ LOGIN_NEEDS_CALLBACK = (
 )
 LOGIN_NONE_PENDING = "Chưa có lượt cấp quyền nào đang chờ: chạy `python main.py zalo login`."
 LOGIN_EXPIRED = "Lượt cấp quyền đã quá hạn: chạy lại `python main.py zalo login`."
+LOGIN_STATE_MISSING = "Thiếu mã trạng thái (state): chạy lại `python main.py zalo login`."
 LOGIN_STATE_MISMATCH = "Mã trạng thái (state) không khớp: chạy lại `python main.py zalo login`."
 CALLBACK_NO_CODE = "Thiếu mã cấp quyền (code)."
 CALLBACK_FAILED = "Không kết nối được Zalo OA: {error}"
+LOGIN_LINK_INVALID = (
+    "Liên kết cấp quyền không hợp lệ hoặc đã hết hạn: chạy `python main.py zalo login`."
+)
 CALLBACK_OK = "Đã kết nối Zalo OA. Có thể đóng trang này."
 RETRY_UNKNOWN = "không có lượt đăng {publication_id}"
 RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái {status}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.ids import parse_id
 from domain.kinds import SubmissionKind
 
 PREFIX = "rv"
@@ -76,9 +77,9 @@ def decode(data: str | None) -> ReviewCallback | None:
         return None
     try:
         action = Action(parts[1])
-        submission_id, version = int(parts[2]), int(parts[3])
     except ValueError:
         return None
-    if submission_id <= 0 or version <= 0:
-        return None
+    submission_id, version = parse_id(parts[2]), parse_id(parts[3])
+    if submission_id is None or version is None:
+        return None  # forged or damaged: never reaches the database
     return ReviewCallback(action, submission_id, version)

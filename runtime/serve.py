@@ -89,8 +89,9 @@ async def serve(
             web_app=create_app(db),
             telegram_bot=bot,
         )
-        # Temporary files of writes that a crash interrupted (the rows never named them).
-        await asyncio.to_thread(ctx.files.sweep_temporary)
+        # Temporary files of writes that a crash interrupted (the rows never named them): all
+        # of them when no other process writes to the store, else those over an hour old.
+        await asyncio.to_thread(ctx.files.sweep_at_start)
         imported = await seed_default_units(db, settings)
         components, lines = await build_components(ctx, factories)
         print(f"Newsdesk {settings.org.province_name}: database {safe_url(db.url)}", flush=True)

@@ -314,6 +314,9 @@ class TelegramUpdate(SQLModel, table=True):
     kind: str = Field(default="", max_length=32)
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     outcome: str = Field(default="", max_length=64)
+    # Set when a copy of the update starts being handled: a copy delivered again meanwhile
+    # (a webhook retry) finds it claimed and stops. Released at start-up for the replay.
+    claimed_at: datetime | None = None
 
 
 class OnboardingWalk(SQLModel, table=True):
@@ -340,6 +343,11 @@ class ZaloToken(SQLModel, table=True):
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Set (committed) before the refresh call and cleared with its outcome: still set long after
+    # the call's timeout means the process died during it and the outcome is unknown.
+    refresh_started_at: datetime | None = None
+    # A refresh whose answer was lost: Zalo may have consumed the refresh token.
+    refresh_unknown_at: datetime | None = None
 
 
 class JobRun(SQLModel, table=True):

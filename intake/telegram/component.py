@@ -24,6 +24,11 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
             "Telegram bot OFF: webhook mode needs NEWSDESK_TELEGRAM__WEBHOOK_URL and "
             "NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
         )
+    if s.mode == "webhook" and not ctx.settings.web_runs:
+        return None, (
+            "Telegram bot OFF: webhook mode needs the HTTP server in this process "
+            "(NEWSDESK_WEB__ENABLED=true, web not in NEWSDESK_COMPONENTS_OFF)"
+        )
     app = build_application(
         token=s.token.get_secret_value(),
         base_url=s.base_url,

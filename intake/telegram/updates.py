@@ -10,6 +10,7 @@ outcome ``draft:<user id>``.
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, cast, update
@@ -22,6 +23,19 @@ from storage.rows import dialect_insert
 
 DONE = "done"
 ERASED_PHONE = "[số điện thoại đã xoá theo yêu cầu]"
+UNPARSEABLE = "error:unparseable"
+MAX_UPDATE_ID = 2**63 - 1  # the column is a BIGINT
+
+
+def valid_update_id(raw: object) -> int | None:
+    """The update's id when it is a whole number the column holds (not a float, a bool, a
+    string or 10^30); None otherwise: such an update is refused, never stored."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("update_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_UPDATE_ID else None
 
 
 def kind_of(raw: dict[str, Any]) -> str:
@@ -41,6 +55,18 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
     row = await session.get(TelegramUpdate, raw["update_id"], populate_existing=True)
     assert row is not None
     return row
+
+
+async def record_failed(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+    """Keep an update that cannot be handled (raw, for audit) as finished with `outcome`;
+    one already recorded keeps its row (caller commits)."""
+    insert = dialect_insert(session)
+    stmt = (
+        insert(TelegramUpdate)
+        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64])
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    await session.exec(stmt)
 
 
 async def record_all(*, session: AsyncSession, raws: list[dict[str, Any]]) -> None:
@@ -100,6 +126,12 @@ def recorded_by_handler(raw_data: str | None) -> bool:
     return (raw_data or "").startswith("rv:")
 
 
+def claimed_by_decision(raw_data: str | None) -> bool:
+    """An approve press: its compare-and-set (with the update's outcome, in one transaction)
+    is the claim, so the editors' hot path skips the separate one."""
+    return (raw_data or "").startswith("rv:ap:")
+
+
 async def set_outcome(
     *, session: AsyncSession, update_id: int, outcome: str, only_if_empty: bool = False
 ) -> None:
@@ -128,6 +160,31 @@ async def with_outcome(
         cond = cond | col(TelegramUpdate.outcome).startswith(prefix, autoescape=True)
     query = select(TelegramUpdate).where(cond).order_by(col(TelegramUpdate.update_id))
     return list((await session.exec(query)).all())
+
+
+async def claim(*, session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Claim an unfinished update before acting on it: True for exactly one copy (a copy
+    delivered again while the first is handled, or after it finished, gets False)."""
+    result = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.update_id) == update_id)
+        .where(col(TelegramUpdate.outcome) == "")
+        .where(col(TelegramUpdate.claimed_at).is_(None))
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def release_claims(*, session: AsyncSession) -> int:
+    """At start-up: claims of unfinished updates belong to a process that died (one process
+    runs the bot); release them so the replay handles those updates."""
+    result = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.outcome) == "")
+        .where(col(TelegramUpdate.claimed_at).is_not(None))
+        .values(claimed_at=None)
+    )
+    return int(result.rowcount or 0)
 
 
 async def unfinished(*, session: AsyncSession, limit: int = 500) -> list[TelegramUpdate]:

@@ -19,6 +19,7 @@ from domain.periods import to_local
 from main import app
 from publisher.component import make_deps
 from publisher.login import complete_login, start_login
+from publisher.login_link import login_link
 from publisher.prepare import media_secret
 from publisher.publications import PubStatus
 from publisher.web import add_routes
@@ -128,13 +129,81 @@ async def test_oauth_callback_route_stores_the_pair(database: Database, tmp_path
                 f"{base}/zalo/callback", params={"code": zalo_code, "state": "forged"}
             )
             assert bad.status_code == 400 and "không khớp" in bad.text
+            for params in ({"code": zalo_code}, {"code": zalo_code, "state": ""}):
+                missing = await world.http.get(f"{base}/zalo/callback", params=params)
+                assert missing.status_code == 400 and "Thiếu mã trạng thái" in missing.text
+            odd = await world.http.get(
+                f"{base}/zalo/callback", params={"code": zalo_code, "state": "trạng thái"}
+            )
+            assert odd.status_code == 400 and "không khớp" in odd.text
+            async with world.db.session() as session:
+                assert await session.get(ZaloToken, 1) is None
+            state = query["state"][0]
             ok = await world.http.get(
-                f"{base}/zalo/callback", params={"code": zalo_code, "state": query["state"][0]}
+                f"{base}/zalo/callback", params={"code": zalo_code, "state": state}
             )
             assert ok.status_code == 200 and "Đã kết nối Zalo OA" in ok.text
             async with world.db.session() as session:
                 row = await session.get(ZaloToken, 1)
             assert row is not None and row.access_token in world.fake.access_tokens
+            # The state is single use: replaying the callback (another code) is refused.
+            again = world.fake.consent(query["code_challenge"][0])
+            replay = await world.http.get(
+                f"{base}/zalo/callback", params={"code": again, "state": state}
+            )
+            assert replay.status_code == 400 and "zalo login" in replay.text
+            async with world.db.session() as session:
+                same = await session.get(ZaloToken, 1, populate_existing=True)
+            assert same is not None and same.version == row.version
+        finally:
+            await runner.cleanup()
+
+
+async def test_login_link_starts_a_login_only_when_signed(
+    database: Database, tmp_path: Path
+) -> None:
+    async with make_world(database, tmp_path) as world:
+        deps = make_deps(
+            settings=world.settings,
+            db=world.db,
+            files=world.files,
+            http=world.http,
+            clock=world.clock,
+        )
+        site = web.Application()
+        add_routes(
+            site,
+            settings=world.settings,
+            files=world.files,
+            secret=b"k",
+            http=world.http,
+            keeper=deps.keeper,
+            clock=world.clock,
+        )
+        runner = web.AppRunner(site, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
+        try:
+            link = login_link(world.settings, world.clock.now())
+            assert link is not None
+            local = link.replace(world.settings.web.public_base_url, f"http://127.0.0.1:{port}")
+            forged = local.replace("sig=", "sig=0")
+            assert (await world.http.get(forged)).status_code == 403
+            assert not (world.settings.data_dir / "zalo-login.json").exists()
+            moved = await world.http.get(local)
+            assert moved.status_code == 302
+            consent = moved.headers["location"]
+            assert consent.startswith(world.fake.url + "/v4/oa/permission?")
+            query = parse_qs(urlsplit(consent).query)
+            zalo_code = world.fake.consent(query["code_challenge"][0])
+            done = await world.http.get(
+                f"http://127.0.0.1:{port}/zalo/callback",
+                params={"code": zalo_code, "state": query["state"][0]},
+            )
+            assert done.status_code == 200
+            world.advance(timedelta(days=1, seconds=1))
+            assert (await world.http.get(local)).status_code == 403  # expired
         finally:
             await runner.cleanup()
 

@@ -7,6 +7,8 @@ import errno
 import hashlib
 import mmap
 import os
+import subprocess
+import sys
 import time
 import types
 import unicodedata
@@ -538,3 +540,44 @@ def test_relayout_moves_older_files_and_clears_their_folders(tmp_path: Path) -> 
     assert not olds[0].parent.exists() and not both.parent.exists()  # emptied: removed
     assert fresh.parent.is_dir() and unknown.parent.is_dir()  # still holding something
     assert FileStore(tmp_path / "none").relayout() == 0
+
+
+def test_sweep_at_start_removes_a_killed_runs_fresh_leftovers_when_alone(tmp_path: Path) -> None:
+    """No other process writes to the store: a temporary file of any age is a leftover."""
+    writer = FileStore(tmp_path)
+    writer.put(b"poster")
+    leftover = tmp_path / ".tmp" / ".tmp-killed"
+    leftover.write_bytes(b"x" * 1024)  # written a moment ago by a run killed mid-write
+    del writer  # that run is gone (its lock with it)
+    assert FileStore(tmp_path).sweep_at_start() == 1
+    assert not leftover.exists()
+    assert FileStore(tmp_path).exists(hashlib.sha256(b"poster").hexdigest())
+
+
+def test_sweep_at_start_leaves_fresh_files_another_process_may_own(tmp_path: Path) -> None:
+    script = (
+        "import sys, time\n"
+        "from storage.files import FileStore\n"
+        "store = FileStore(sys.argv[1])\n"
+        "store.put(b'another process writes here')\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    other = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "ready\n"
+        fresh, old = tmp_path / ".tmp" / ".tmp-fresh", tmp_path / ".tmp" / ".tmp-0ld"
+        fresh.write_bytes(b"a write in progress in the other process")
+        old.write_bytes(b"a crashed write")
+        two_hours_ago = time.time() - 7200
+        os.utime(old, (two_hours_ago, two_hours_ago))
+        assert FileStore(tmp_path).sweep_at_start() == 1
+        assert fresh.exists() and not old.exists()
+    finally:
+        other.kill()
+        other.wait()
+    assert FileStore(tmp_path).sweep_at_start() == 1  # the other process is gone
+    assert not fresh.exists()

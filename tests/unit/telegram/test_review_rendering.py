@@ -48,7 +48,25 @@ def test_callback_data_round_trips_and_stays_short() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "pub:retry:5", "rv:ap:5", "rv:zz:5:3", "rv:ap:x:3", "rv:ap:0:3", "rv:ap:5:3:9"],
+    [
+        None,
+        "",
+        "pub:retry:5",
+        "rv:ap:5",
+        "rv:zz:5:3",
+        "rv:ap:x:3",
+        "rv:ap:0:3",
+        "rv:ap:5:3:9",
+        # forged: numbers too large for the columns, other digits, signs, spaces, underscores
+        "rv:rj:99999999999999999999:1",
+        "rv:rj:1:99999999999999999999",
+        "rv:ap:2147483648:1",
+        "rv:ap:٣:1",
+        "rv:ap:+5:1",
+        "rv:ap: 5:1",
+        "rv:ap:1_0:1",
+        "rv:ap:-1:1",
+    ],
 )
 def test_foreign_or_broken_callback_data_is_ignored(data: str | None) -> None:
     assert decode(data) is None
