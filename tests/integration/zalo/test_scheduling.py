@@ -144,7 +144,9 @@ async def test_two_workers_share_the_queue_without_double_posts(
         first.batch = second.batch = 1
         await first.schedule_approved()
         done = await asyncio.gather(first.run_once(), second.run_once())
-        assert sum(done) == 6 and min(done) >= 1
+        # How the six are split depends on the machine's load (one worker may take them all
+        # while the other loses its claims); what must hold is that each is posted once.
+        assert sum(done) == 6
         titles = sorted(a["title"] for a in world.fake.live_articles())
         assert titles == [f"Bài {k}" for k in range(6)]
         creates = [r for r in world.fake.requests if r[1] == "/v2.0/article/create"]
