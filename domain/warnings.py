@@ -22,6 +22,7 @@ _LABELS: dict[str, str] = {
     "winmail_unreadable": "Không mở được tệp winmail.dat của Outlook",
     "winmail_unpacked": "Đã mở tệp winmail.dat của Outlook để lấy tệp đính kèm",
     "header_undecodable": "Không giải mã được một dòng đầu thư",
+    "header_truncated": "Dòng đầu thư {detail} quá dài, chỉ đọc phần đầu",
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
     "text_from_docx": "Nội dung bài lấy từ tệp Word đính kèm: {detail}",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from intake.email.b64 import decode_base64, decode_base64_span
+from intake.email.bounds import HeaderTruncatedDefect
 from intake.email.charsets import decode_bytes, decode_header_value, nfc
 from intake.email.fastmime import body_span
 from intake.email.htmltext import html_to_text
@@ -61,6 +62,9 @@ def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
         if "too_many_parts" not in walker.warnings:
             walker.warnings.append("too_many_parts")
         return
+    for defect in part.defects:
+        if isinstance(defect, HeaderTruncatedDefect):
+            _warn(walker, f"header_truncated: {defect}")
     ctype = part.get_content_type()
     if ctype in ("message/rfc822", "message/global"):
         _forwarded(part, walker, body, depth)  # before is_multipart(): compat32 says True here
@@ -83,12 +87,33 @@ def _is_body(part: Message, ctype: str) -> bool:
     if ctype not in ("text/plain", "text/html"):
         return False
     disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
-    return disposition != "attachment" and not part.get_filename()
+    return disposition != "attachment" and not _raw_filename(part)
+
+
+def _warn(walker: Walk, warning: str) -> None:
+    if warning not in walker.warnings:
+        walker.warnings.append(warning)
+
+
+def content_charset(part: Message) -> str | None:
+    """The charset parameter, or None when it cannot be read (an RFC 2231 value naming a
+    codec that is not text makes the standard library raise TypeError)."""
+    try:
+        return part.get_content_charset()
+    except Exception:
+        return None
+
+
+def _raw_filename(part: Message) -> str | None:
+    try:
+        return part.get_filename()
+    except Exception:  # malformed RFC 2231 parameters, a codec that is not text
+        return None
 
 
 def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
     payload = _payload(part, walker)
-    text, warning = decode_bytes(payload, part.get_content_charset())
+    text, warning = decode_bytes(payload, content_charset(part))
     if warning:
         walker.warnings.append(warning)
     (body.plain if ctype == "text/plain" else body.html).append(text)
@@ -206,10 +231,7 @@ def _attachment(part: Message, ctype: str, walker: Walk) -> None:
 
 
 def _filename(part: Message, walker: Walk) -> str | None:
-    try:
-        raw = part.get_filename()
-    except Exception:  # malformed RFC 2231 parameters
-        raw = None
+    raw = _raw_filename(part)
     if not raw:
         return None
     name, warnings = decode_header_value(raw, max_chars=1000)

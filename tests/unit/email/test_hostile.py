@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import pytest
 
+from intake.email.bounds import MAX_PARAMETERS, bound_header
+from intake.email.model import ParseLimits
 from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
 
@@ -77,3 +79,59 @@ def test_a_mail_of_blank_lines_parses_within_budget() -> None:
 )
 def test_reply_headers_and_signatures_still_found(text: str, expected: str) -> None:
     assert strip_quotes(text) == expected
+
+
+# --- 2. bounded header parsing -----------------------------------------------------------
+
+OPEN_QUOTE = b'"' + b"a;" * 100_000  # ~200 KB, the quote never closed
+
+
+@pytest.mark.parametrize("limits", [ParseLimits(), ParseLimits(fast_split_bytes=10**12)])
+def test_a_huge_content_type_is_cut_and_what_fits_is_kept(limits: ParseLimits) -> None:
+    raw = mail(
+        "Xin chào".encode("cp1258"),
+        b"Subject: Tin\r\nContent-Type: text/plain; charset=windows-1258; format="
+        + OPEN_QUOTE
+        + b"\r\n",
+    )
+    parsed = within_budget(lambda: parse_message(raw, limits=limits))
+    assert parsed.text == "Xin chào"  # the charset before the cut still counts
+    assert "header_truncated: Content-Type" in parsed.warnings
+
+
+def test_a_huge_filename_and_boundary_are_cut() -> None:
+    attachment = mail(
+        b"JVBERi0=\r\n",
+        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; filename=" + OPEN_QUOTE + b"\r\n",
+    )
+    parsed = within_budget(lambda: parse_message(attachment))
+    assert [a.data for a in parsed.attachments] == [b"%PDF-"]
+    assert "header_truncated: Content-Disposition" in parsed.warnings
+    multipart = mail(
+        b"--x\r\n\r\nx\r\n--x--\r\n",
+        b"Content-Type: multipart/mixed; boundary=" + OPEN_QUOTE + b"\r\n",
+    )
+    parsed = within_budget(lambda: parse_message(multipart))
+    assert "header_truncated: Content-Type" in parsed.warnings
+    assert not any(w.startswith("unparseable") for w in parsed.warnings)
+
+
+def test_only_the_first_parameters_are_kept() -> None:
+    value = "text/plain; charset=utf-8; " + "; ".join(f"p{i}=v" for i in range(50_000))
+    bounded = bound_header("Content-Type", value)
+    assert (
+        bounded is not None and bounded.count(";") == MAX_PARAMETERS
+    )  # each parameter follows a ";"
+    assert bounded.startswith("text/plain; charset=utf-8; p0=v;")
+    assert bound_header("content-disposition", "attachment; filename=a.pdf") is None
+    assert bound_header("To", "a@b.vn, " * 10_000) is None  # only parameterised headers
+    long_one = "attachment; filename=a.pdf; x=" + "y" * 10_000
+    assert bound_header("Content-Disposition", long_one) == "attachment; filename=a.pdf"
+
+
+def test_nested_brackets_in_from_lose_the_sender_only() -> None:
+    raw = b"From: " + b'"(<' * 6_000 + b"\r\nSubject: Tin\r\n\r\nN\xe1\xbb\x99i dung\r\n"
+    parsed = within_budget(lambda: parse_message(raw))
+    assert "sender_missing" in parsed.warnings
+    assert parsed.text == "Nội dung" and parsed.title == "Tin"
