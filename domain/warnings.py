@@ -25,6 +25,7 @@ _LABELS: dict[str, str] = {
     "header_truncated": "Dòng đầu thư {detail} quá dài, chỉ đọc phần đầu",
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
     "text_from_docx": "Nội dung bài lấy từ tệp Word đính kèm: {detail}",
+    "docx_truncated": "Tệp Word {detail} quá dài hoặc quá phức tạp: chỉ lấy phần đầu nội dung",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "
     "cần kiểm tra lại dấu",
     "reply_to_notification": "Thư trả lời thông báo của hệ thống về bài {detail}: có thể "

@@ -163,6 +163,8 @@ def _docx_text(
         if extracted is None or len(extracted.text) <= len(text):
             continue
         warnings.append(f"text_from_docx: {attachment.filename}")
+        if extracted.truncated:
+            warnings.append(f"docx_truncated: {attachment.filename}")
         if extracted.legacy_encoding:
             warnings.append(f"legacy_encoding_converted: {extracted.legacy_encoding}")
         return extracted.text, text or None, extracted.legacy_encoding
