@@ -297,6 +297,12 @@ class IntakeSettings(BaseModel):
     drop_poll_seconds: float = Field(
         default=5.0, description="How often the drop folder is checked when IMAP is off."
     )
+    parse_budget_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="CPU seconds a fetch worker may spend parsing one mail; past it the mail "
+        "is stored raw, flagged to the editors, and the mailbox moves on.",
+    )
 
 
 class OrgSettings(BaseModel):

@@ -24,6 +24,8 @@ _LABELS: dict[str, str] = {
     "header_undecodable": "Không giải mã được một dòng đầu thư",
     "header_truncated": "Dòng đầu thư {detail} quá dài, chỉ đọc phần đầu",
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
+    "parse_over_budget": "Thư quá phức tạp, không đọc xong trong thời gian cho phép ({detail} "
+    "CPU); thư gốc được lưu để kiểm tra",
     "text_from_docx": "Nội dung bài lấy từ tệp Word đính kèm: {detail}",
     "docx_truncated": "Tệp Word {detail} quá dài hoặc quá phức tạp: chỉ lấy phần đầu nội dung",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "

@@ -281,9 +281,7 @@ def may_name_legacy_font(xml: bytes) -> bool:
     return False
 
 
-def _target(
-    archive: zipfile.ZipFile, source: str, kind: str, limits: DocxLimits
-) -> str | None:
+def _target(archive: zipfile.ZipFile, source: str, kind: str, limits: DocxLimits) -> str | None:
     """The part a relationship of type ``*kind`` points to, from ``source`` ("" = package)."""
     folder, name = posixpath.split(source)
     rels = posixpath.join(folder, "_rels", f"{name}.rels")

@@ -5,13 +5,16 @@ to CPU-minutes."""
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
 
+from domain.warnings import warning_text
 from intake.email.bounds import MAX_PARAMETERS, bound_header
+from intake.email.budget import parse_within
 from intake.email.model import ParseLimits
 from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
@@ -135,3 +138,18 @@ def test_nested_brackets_in_from_lose_the_sender_only() -> None:
     parsed = within_budget(lambda: parse_message(raw))
     assert "sender_missing" in parsed.warnings
     assert parsed.text == "Nội dung" and parsed.title == "Tin"
+
+
+# --- 3. a time budget per message in the fetch workers ----------------------------------
+
+
+def test_a_mail_over_its_cpu_budget_is_flagged_and_the_next_one_parses() -> None:
+    slow = mail("Dòng tin\r\n".encode() * 400_000)  # ~0.1 CPU-s: far over a 1 ms budget
+    flagged = parse_within(slow, 0.001)
+    assert flagged.warnings == ("parse_over_budget: 0.001 s",)
+    assert (flagged.text, flagged.attachments) == ("", ())
+    assert warning_text(flagged.warnings[0]).startswith("Thư quá phức tạp")
+    quick = parse_within(mail("Xin chào".encode()), 5.0)  # the timer was disarmed
+    assert quick.text == "Xin chào" and not quick.warnings
+    time.sleep(0)  # no pending timer signal is left to fire later
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
