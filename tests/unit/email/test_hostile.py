@@ -5,10 +5,17 @@ to CPU-minutes."""
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import signal
+import subprocess
+import sys
 import time
+import zipfile
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -153,3 +160,94 @@ def test_a_mail_over_its_cpu_budget_is_flagged_and_the_next_one_parses() -> None
     assert quick.text == "Xin chào" and not quick.warnings
     time.sleep(0)  # no pending timer signal is left to fire later
     assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+
+
+# --- 3. .docx bombs -----------------------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MEASURE = """
+import json, re, sys, time
+from intake.email.parse import parse_message
+raw = sys.stdin.buffer.read()
+started = time.process_time()
+parsed = parse_message(raw)
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec (the forked test runner's size)
+status = open("/proc/self/status").read()
+print(json.dumps({
+    "cpu": time.process_time() - started,
+    "peak_mb": int(re.search(r"VmHWM:\\s*(\\d+) kB", status).group(1)) / 1024,
+    "warnings": list(parsed.warnings),
+    "text": parsed.text[:200],
+}))
+"""
+PEAK_MB = 200  # of the whole process: interpreter, parser, the mail itself
+
+
+def measured(raw: bytes) -> dict[str, Any]:
+    """parse_message(raw) in a fresh interpreter: CPU seconds, peak memory, warnings."""
+    root = Path(__file__).parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE], input=raw, capture_output=True, cwd=root, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def docx_mail(document_body: bytes, styles: bytes | None = None) -> bytes:
+    parts = {
+        "word/document.xml": f'<w:document xmlns:w="{_W}"><w:body>'.encode()
+        + document_body
+        + b"</w:body></w:document>"
+    }
+    if styles is not None:
+        parts["_rels/.rels"] = (
+            f'<Relationships xmlns="{_RELS}"><Relationship Id="r1" '
+            f'Type="{_DOC}/officeDocument" Target="word/document.xml"/></Relationships>'
+        ).encode()
+        parts["word/_rels/document.xml.rels"] = (
+            f'<Relationships xmlns="{_RELS}"><Relationship Id="r2" '
+            f'Type="{_DOC}/styles" Target="styles.xml"/></Relationships>'
+        ).encode()
+        parts["word/styles.xml"] = f'<w:styles xmlns:w="{_W}">'.encode() + styles + b"</w:styles>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return mail(
+        b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nG\xe1\xbb\xadi b\xc3\xa0i.\r\n"
+        b"--B\r\nContent-Type: application/vnd.openxmlformats-officedocument."
+        b"wordprocessingml.document; name=bai.docx\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(buffer.getvalue())
+        + b"--B--\r\n",
+        b"Subject: Tin\r\nContent-Type: multipart/mixed; boundary=B\r\n",
+    )
+
+
+BOMBS = {
+    # the issue's cases: 49 MB document.xml of paragraphs, of runs in one paragraph, of
+    # elements that are not Word's; a 40 MB style sheet
+    "paragraphs": lambda: docx_mail(
+        b"<w:p><w:r><w:t>Tin b\xc3\xa0i</w:t></w:r></w:p>" * 1_225_000
+    ),
+    "runs": lambda: docx_mail(b"<w:p>" + b"<w:r><w:t>a</w:t></w:r>" * 2_200_000 + b"</w:p>"),
+    "foreign elements": lambda: docx_mail(b"<x/>" * 12_000_000),
+    "style sheet": lambda: docx_mail(
+        b"<w:p><w:r><w:t>Tin b\xc3\xa0i m\xe1\xbb\x9bi</w:t></w:r></w:p>",
+        b'<w:style w:styleId="a"><w:rPr><w:rFonts w:ascii=".VnTime"/></w:rPr></w:style>' * 450_000,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_docx_bombs_parse_in_bounded_time_and_memory(name: str) -> None:
+    raw = BOMBS[name]()
+    assert len(raw) < 300_000  # a small mail
+    result = measured(raw)
+    assert result["cpu"] < BUDGET_CPU_SECONDS and result["peak_mb"] < PEAK_MB, result
+    if name in ("paragraphs", "runs"):  # the beginning of the text is kept, and said so
+        assert "docx_truncated: bai.docx" in result["warnings"]
+        assert result["text"].startswith("Tin bài" if name == "paragraphs" else "aaaa")
+    if name == "style sheet":
+        assert result["text"] == "Tin bài mới"  # read, without the style sheet
