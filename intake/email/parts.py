@@ -8,6 +8,7 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 
 from intake.email.b64 import decode_base64, decode_base64_span
 from intake.email.bounds import HeaderTruncatedDefect
@@ -96,12 +97,15 @@ def _warn(walker: Walk, warning: str) -> None:
 
 
 def content_charset(part: Message) -> str | None:
-    """The charset parameter, or None when it cannot be read (an RFC 2231 value naming a
-    codec that is not text makes the standard library raise TypeError)."""
+    """The charset parameter (an RFC 2231 one decoded), or None when there is none or it
+    cannot be read. get_content_charset() raises TypeError on `charset*=utf-8''utf-8`."""
     try:
-        return part.get_content_charset()
-    except Exception:
+        value = part.get_param("charset")
+        if isinstance(value, tuple):
+            value = collapse_rfc2231_value(value)
+    except Exception:  # a malformed RFC 2231 value
         return None
+    return str(value).strip().lower() or None if value else None
 
 
 def _raw_filename(part: Message) -> str | None:
@@ -152,10 +156,12 @@ def _base64(part: Message) -> bytes:
 
 def _raw_payload(part: Message) -> object:
     """The payload as stored (str or list). compat32 re-decodes 8-bit text with the charset
-    parameter, which raises ValueError when that parameter holds a NUL: then None."""
+    parameter, which raises when that parameter holds a NUL (ValueError), is an RFC 2231
+    value (TypeError) or names a codec that is not text (LookupError): then None, and the
+    caller reads the bytes with get_payload(decode=True)."""
     try:
         return part.get_payload()
-    except ValueError:
+    except (ValueError, TypeError, LookupError):
         return None
 
 

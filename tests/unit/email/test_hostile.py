@@ -22,6 +22,7 @@ import pytest
 from domain.warnings import warning_text
 from intake.email.bounds import MAX_PARAMETERS, bound_header
 from intake.email.budget import parse_within
+from intake.email.charsets import decode_bytes, lookup
 from intake.email.model import ParseLimits
 from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
@@ -251,3 +252,55 @@ def test_docx_bombs_parse_in_bounded_time_and_memory(name: str) -> None:
         assert result["text"].startswith("Tin bài" if name == "paragraphs" else "aaaa")
     if name == "style sheet":
         assert result["text"] == "Tin bài mới"  # read, without the style sheet
+
+
+# --- 4. a codec that is no charset loses one header or part, not the message -------------
+
+
+def two_parts(subject: str, text_part_params: str) -> bytes:
+    return (
+        "From: =?utf-8?q?Ph=C3=B2ng_VH?= <vh@xa.gov.vn>\r\n"
+        f"Subject: {subject}\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+        f"--B\r\nContent-Type: text/plain; {text_part_params}\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\nNội dung bài\r\n"
+        "--B\r\nContent-Type: application/pdf; name=bai.pdf\r\n\r\n%PDF-1\r\n--B--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "params", "warning"),
+    [
+        ("=?rot13?q?Gva?=", "charset=utf-8", "header charset_unknown: rot13"),
+        ("=?zlib?b?eJwrSS0uAQAEXQGt?=", "charset=utf-8", "header charset_unknown: zlib"),
+        ("Tin", "charset=zlib", "charset_unknown: zlib"),
+        ("Tin", "charset=undefined", "charset_unknown: undefined"),
+        ("Tin", "charset=idna", "charset_unknown: idna"),
+        ("Tin", "charset=punycode", "charset_unknown: punycode"),
+        ("Tin", "charset=base64", "charset_unknown: base64"),
+        ("Tin", "charset*=utf-8''utf-8", None),
+        ("Tin", "charset*=zlib''utf-8", None),
+        ("Tin", 'charset="utf-8\x00"', "charset_unknown: utf-8 (decoded as utf-8)"),
+    ],
+)
+def test_a_codec_that_is_no_charset_falls_back_for_its_header_or_part(
+    subject: str, params: str, warning: str | None
+) -> None:
+    parsed = parse_message(two_parts(subject, params))
+    assert not any(w.startswith("unparseable") for w in parsed.warnings), parsed.warnings
+    assert parsed.sender.address == "vh@xa.gov.vn" and parsed.sender.name == "Phòng VH"
+    assert parsed.text == "Nội dung bài"
+    assert [a.filename for a in parsed.attachments] == ["bai.pdf"]
+    if warning is not None:
+        assert any(w.startswith(warning) for w in parsed.warnings), parsed.warnings
+    assert not any("\x00" in w for w in parsed.warnings)
+
+
+@pytest.mark.parametrize("label", ["rot13", "zlib", "bz2", "hex", "uu", "undefined", "idna"])
+def test_only_text_encodings_are_charsets(label: str) -> None:
+    assert lookup(label) is None
+    assert decode_bytes("Nội dung".encode(), label)[0] == "Nội dung"
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-32", "utf-7", "windows-1258", "koi8-r"])
+def test_real_charsets_still_are(label: str) -> None:
+    assert lookup(label) is not None
