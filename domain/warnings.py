@@ -23,6 +23,8 @@ _LABELS: dict[str, str] = {
     "winmail_unpacked": "Đã mở tệp winmail.dat của Outlook để lấy tệp đính kèm",
     "header_undecodable": "Không giải mã được một dòng đầu thư",
     "header_truncated": "Dòng đầu thư {detail} quá dài, chỉ đọc phần đầu",
+    "field_truncated": "Một trường quá dài để lưu ({detail}), đã cắt bớt",
+    "content_type_invalid": "Kiểu tệp khai báo không hợp lệ, coi là tệp nhị phân",
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
     "parse_over_budget": "Thư quá phức tạp, không đọc xong trong thời gian cho phép ({detail} "
     "CPU); thư gốc được lưu để kiểm tra",

@@ -26,6 +26,7 @@ _MAGIC = [
     (b"%PDF", "application/pdf"),
     (b"PK\x03\x04", "application/zip"),
 ]
+_MAX_CONTENT_TYPE = 255  # RFC 6838: a type and a subtype of at most 127 characters each
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -228,6 +229,9 @@ def _tnef(part: Message, walker: Walk, body: Body) -> None:
 def _attachment(part: Message, ctype: str, walker: Walk) -> None:
     data = _payload(part, walker)
     name = _filename(part, walker) or _default_name(ctype, len(walker.attachments) + 1)
+    if len(ctype) > _MAX_CONTENT_TYPE:
+        _warn(walker, "content_type_invalid")
+        ctype = "application/octet-stream"
     if ctype == "application/octet-stream":
         ctype = guess_type(name, data)
     disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
