@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 @cache
 def _string_columns(model: type[SQLModel]) -> tuple[tuple[str, int | None, bool], ...]:
     """(column, length or None, is JSON) of the columns that hold strings."""
-    out = []
+    out: list[tuple[str, int | None, bool]] = []
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         if isinstance(column.type, JSON):
             out.append((str(column.name), None, True))
