@@ -26,6 +26,7 @@ from intake.email.charsets import decode_bytes, lookup
 from intake.email.model import ParseLimits
 from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
+from tests.golden.mimekit import tnef
 
 T = TypeVar("T")
 BUDGET_CPU_SECONDS = 2.0
@@ -304,3 +305,26 @@ def test_only_text_encodings_are_charsets(label: str) -> None:
 @pytest.mark.parametrize("label", ["utf-16", "UTF-32", "utf-7", "windows-1258", "koi8-r"])
 def test_real_charsets_still_are(label: str) -> None:
     assert lookup(label) is not None
+
+
+# --- 6. winmail.dat member names ----------------------------------------------------------
+
+
+def test_winmail_member_names_lose_their_paths_where_parsed() -> None:
+    members = [
+        ("../../../../tmp/x.txt", b"abc"),
+        ("C:\\Users\\lan\\Bao cao.doc", b"d"),
+        ("a\x01b.pdf", b"e"),
+        ("../..", b"f"),
+        ("anh.jpg", b"g"),
+    ]
+    winmail = base64.encodebytes(tnef(body="Nội dung", files=members))
+    raw = mail(
+        b"--B\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + winmail + b"--B--\r\n",
+        b"Subject: Tin\r\nContent-Type: multipart/mixed; boundary=B\r\n",
+    )
+    names = [a.filename for a in parse_message(raw).attachments]
+    assert names[:3] == ["x.txt", "Bao cao.doc", "ab.pdf"]
+    assert names[3] == "winmail-4.bin"  # nothing was left of "../.."
+    assert not any("/" in n or "\\" in n or n.startswith(".") for n in names)
