@@ -59,6 +59,17 @@ HOSTILE_BODIES = [
     b"=\r\n" * 20_000,
     b"\x00" * 10_000,
 ]
+HOSTILE_HTML = [
+    b"<a " * 20_000,
+    b"<" * 200_000,
+    b"</" * 50_000,
+    b"<?" * 50_000,
+    b"<!--" + b"<" * 50_000,
+    b"<![CDATA[" * 10_000,
+    b"<div>" * 20_000 + b"</span>" * 20_000,
+    b"<pre>" * 10_000 + b"x " * 10_000,
+    b'<blockquote type="cite">' * 5_000,
+]
 
 
 def mutate(rng: random.Random, raw: bytes) -> bytes:
@@ -118,6 +129,15 @@ def _hostile_body(rng: random.Random, data: bytes) -> bytes:
     return data[:at] + rng.choice(HOSTILE_BODIES) + data[at:]
 
 
+def _html(rng: random.Random, data: bytes) -> bytes:
+    """The mail's body replaced by hostile HTML (its headers kept, after a Content-Type
+    that comes first and so counts)."""
+    found = _HEADER_END.search(data)
+    head = data[: found.start()] if found else data[:2_000]
+    html = rng.choice(HOSTILE_HTML)
+    return b"Content-Type: text/html; charset=utf-8\r\n" + head + b"\r\n\r\n" + html
+
+
 def _nest(rng: random.Random, data: bytes) -> bytes:
     depth = rng.randint(2, 60)
     head = b"".join(
@@ -137,6 +157,7 @@ _MUTATIONS = [
     _hostile_header,
     _hostile_header,
     _hostile_body,
+    _html,
     _nest,
 ]
 
