@@ -320,6 +320,12 @@ class IntakeSettings(BaseModel):
         "renewed every third of it; an instance that stops renewing (frozen, dead) is replaced "
         "after this.",
     )
+    parse_budget_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="CPU seconds a fetch worker may spend parsing one mail; past it the mail "
+        "is stored raw, flagged to the editors, and the mailbox moves on.",
+    )
 
 
 class OrgSettings(BaseModel):

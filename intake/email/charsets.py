@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import unicodedata
 from email.header import decode_header
 
@@ -35,18 +36,33 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\x00", ""))
 
 
+# Text codecs that are no character set of mail: a label naming one is unknown.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape"})
+
+
 def lookup(label: str | None) -> str | None:
-    """The Python codec name for a MIME charset label, or None if unknown."""
+    """The Python codec name for a MIME charset label, or None if unknown or not a text
+    encoding (rot13, zlib, base64, undefined, idna... are codecs, not charsets)."""
     if not label:
         return None
     name = label.strip().strip('"').lower()
     name = _ALIASES.get(name, name)
     if not name:
         return None
+    return _text_codec(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _text_codec(name: str) -> str | None:
+    """The codec's name if bytes decode to str with it. bytes.decode() refuses codecs that
+    are not text encodings (LookupError) and "undefined" refuses everything (UnicodeError);
+    "replace" lets the truncated sample through the multi-byte ones (utf-16, utf-32)."""
     try:
-        return codecs.lookup(name).name
-    except (LookupError, ValueError):  # ValueError: a NUL in the label
+        codec = codecs.lookup(name).name
+        decoded = b"a".decode(codec, "replace")
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the label
         return None
+    return codec if isinstance(decoded, str) and codec not in _NOT_CHARSETS else None
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -60,24 +76,34 @@ def _is_utf8(data: bytes) -> bool:
 def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
     """Decode a body or header word; returns (NFC text, warning or None). Never raises."""
     codec = lookup(declared)
+    label = _shown(declared)
     if codec is None:
         if declared and declared.strip().lower() not in _ALIASES:
-            return _fallback(data, f"charset_unknown: {declared}")
+            return _fallback(data, f"charset_unknown: {label}")
         if _is_utf8(data):
             return nfc(data.decode("utf-8")), None
         return _fallback(data, "charset_missing")
     if codec in _WEAK and _has_high_bytes(data) and _is_utf8(data):
-        return nfc(data.decode("utf-8")), f"charset_mislabelled: {declared} (decoded as utf-8)"
+        return nfc(data.decode("utf-8")), f"charset_mislabelled: {label} (decoded as utf-8)"
     try:
         return nfc(data.decode(codec)), None
-    except UnicodeDecodeError:
+    except ValueError:  # UnicodeDecodeError, or a codec's own complaint
         pass
     if codec != "utf-8" and _is_utf8(data):
-        return nfc(data.decode("utf-8")), f"charset_mislabelled: {declared} (decoded as utf-8)"
+        return nfc(data.decode("utf-8")), f"charset_mislabelled: {label} (decoded as utf-8)"
     if codec == "utf-8":
-        return _fallback(data, f"charset_mislabelled: {declared}")
-    text = data.decode(codec, errors="replace")
-    return nfc(text), f"charset_invalid_bytes: {declared} (replaced)"
+        return _fallback(data, f"charset_mislabelled: {label}")
+    try:
+        text = data.decode(codec, errors="replace")
+    except ValueError:  # a codec that fails even with errors="replace" (utf-7's shifts)
+        return _fallback(data, f"charset_invalid_bytes: {label}")
+    return nfc(text), f"charset_invalid_bytes: {label} (replaced)"
+
+
+def _shown(label: str | None) -> str:
+    """A declared label as a warning shows it: printable, NFC, at most 60 characters."""
+    text = "".join(ch for ch in nfc(label or "") if ch.isprintable())
+    return text[:60]
 
 
 def _has_high_bytes(data: bytes) -> bool:

@@ -66,6 +66,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
                 allowed_extensions=sink.policy.allowed_extensions,
                 max_message_bytes=limit,
                 processes=s.fetch_processes,
+                parse_budget_seconds=settings.intake.parse_budget_seconds,
             )
         reader = ImapReader(
             config=config,

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesParser
-from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
 from intake.email import fastmime
+from intake.email.bounds import bounded_policy
 from intake.email.charsets import decode_header_value, nfc
 from intake.email.docxtext import extract_docx_text
 from intake.email.kinds import detect_kind
@@ -42,11 +42,13 @@ def parse_message(raw: bytes, *, limits: ParseLimits = _DEFAULT_LIMITS) -> Parse
 
 def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
     # compat32 is several times faster than policy.default; we decode headers ourselves.
+    walker = Walk(limits=limits)
     if len(raw) > limits.fast_split_bytes:
         msg = fastmime.build(raw)  # big attachments: boundaries found with bytes.find
     else:
-        msg = BytesParser(policy=compat32).parsebytes(raw)
-    walker = Walk(limits=limits)
+        truncated: list[str] = []
+        msg = BytesParser(policy=bounded_policy(truncated)).parsebytes(raw)
+        walker.warnings.extend(f"header_truncated: {name}" for name in truncated)
     body = Body()
     walk(msg, walker, body, 0)
     if msg.defects:
@@ -82,9 +84,10 @@ def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
 
 
 def _header(msg: Message, name: str, walker: Walk) -> str:
-    value, warnings = decode_header_value(
-        raw_header(msg, name) or "", max_chars=walker.limits.max_header_chars
-    )
+    raw = raw_header(msg, name) or ""
+    if len(raw) > walker.limits.max_header_chars:
+        walker.warnings.append(f"header_truncated: {name}")
+    value, warnings = decode_header_value(raw, max_chars=walker.limits.max_header_chars)
     walker.warnings.extend(warnings)
     return value
 
@@ -123,7 +126,10 @@ def first_address(decoded: str) -> tuple[str, str]:
 
 def _sender(msg: Message, walker: Walk) -> Sender:
     decoded = _header(msg, "From", walker)
-    name, address = first_address(decoded)
+    try:
+        name, address = first_address(decoded)
+    except RecursionError:  # the stdlib's address parser recurses on nested "(" and "<"
+        name, address = "", ""
     address = nfc(address.strip()).lower()
     if "@" not in address:
         walker.warnings.append("sender_missing")
@@ -157,6 +163,8 @@ def _docx_text(
         if extracted is None or len(extracted.text) <= len(text):
             continue
         warnings.append(f"text_from_docx: {attachment.filename}")
+        if extracted.truncated:
+            warnings.append(f"docx_truncated: {attachment.filename}")
         if extracted.legacy_encoding:
             warnings.append(f"legacy_encoding_converted: {extracted.legacy_encoding}")
         return extracted.text, text or None, extracted.legacy_encoding

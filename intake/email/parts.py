@@ -8,8 +8,10 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 
 from intake.email.b64 import decode_base64, decode_base64_span
+from intake.email.bounds import HeaderTruncatedDefect
 from intake.email.charsets import decode_bytes, decode_header_value, nfc
 from intake.email.fastmime import body_span
 from intake.email.htmltext import html_to_text
@@ -24,6 +26,7 @@ _MAGIC = [
     (b"%PDF", "application/pdf"),
     (b"PK\x03\x04", "application/zip"),
 ]
+_MAX_CONTENT_TYPE = 255  # RFC 6838: a type and a subtype of at most 127 characters each
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -61,6 +64,9 @@ def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
         if "too_many_parts" not in walker.warnings:
             walker.warnings.append("too_many_parts")
         return
+    for defect in part.defects:
+        if isinstance(defect, HeaderTruncatedDefect):
+            _warn(walker, f"header_truncated: {defect}")
     ctype = part.get_content_type()
     if ctype in ("message/rfc822", "message/global"):
         _forwarded(part, walker, body, depth)  # before is_multipart(): compat32 says True here
@@ -83,12 +89,36 @@ def _is_body(part: Message, ctype: str) -> bool:
     if ctype not in ("text/plain", "text/html"):
         return False
     disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
-    return disposition != "attachment" and not part.get_filename()
+    return disposition != "attachment" and not _raw_filename(part)
+
+
+def _warn(walker: Walk, warning: str) -> None:
+    if warning not in walker.warnings:
+        walker.warnings.append(warning)
+
+
+def content_charset(part: Message) -> str | None:
+    """The charset parameter (an RFC 2231 one decoded), or None when there is none or it
+    cannot be read. get_content_charset() raises TypeError on `charset*=utf-8''utf-8`."""
+    try:
+        value = part.get_param("charset")
+        if isinstance(value, tuple):
+            value = collapse_rfc2231_value(value)
+    except Exception:  # a malformed RFC 2231 value
+        return None
+    return str(value).strip().lower() or None if value else None
+
+
+def _raw_filename(part: Message) -> str | None:
+    try:
+        return part.get_filename()
+    except Exception:  # malformed RFC 2231 parameters, a codec that is not text
+        return None
 
 
 def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
     payload = _payload(part, walker)
-    text, warning = decode_bytes(payload, part.get_content_charset())
+    text, warning = decode_bytes(payload, content_charset(part))
     if warning:
         walker.warnings.append(warning)
     (body.plain if ctype == "text/plain" else body.html).append(text)
@@ -127,10 +157,12 @@ def _base64(part: Message) -> bytes:
 
 def _raw_payload(part: Message) -> object:
     """The payload as stored (str or list). compat32 re-decodes 8-bit text with the charset
-    parameter, which raises ValueError when that parameter holds a NUL: then None."""
+    parameter, which raises when that parameter holds a NUL (ValueError), is an RFC 2231
+    value (TypeError) or names a codec that is not text (LookupError): then None, and the
+    caller reads the bytes with get_payload(decode=True)."""
     try:
         return part.get_payload()
-    except ValueError:
+    except (ValueError, TypeError, LookupError):
         return None
 
 
@@ -197,6 +229,9 @@ def _tnef(part: Message, walker: Walk, body: Body) -> None:
 def _attachment(part: Message, ctype: str, walker: Walk) -> None:
     data = _payload(part, walker)
     name = _filename(part, walker) or _default_name(ctype, len(walker.attachments) + 1)
+    if len(ctype) > _MAX_CONTENT_TYPE:
+        _warn(walker, "content_type_invalid")
+        ctype = "application/octet-stream"
     if ctype == "application/octet-stream":
         ctype = guess_type(name, data)
     disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
@@ -206,10 +241,7 @@ def _attachment(part: Message, ctype: str, walker: Walk) -> None:
 
 
 def _filename(part: Message, walker: Walk) -> str | None:
-    try:
-        raw = part.get_filename()
-    except Exception:  # malformed RFC 2231 parameters
-        raw = None
+    raw = _raw_filename(part)
     if not raw:
         return None
     name, warnings = decode_header_value(raw, max_chars=1000)
