@@ -1,0 +1,99 @@
+"""The personal-data guard: registry contacts out of what is published, anything else that
+looks personal flagged for the editor (pure).
+
+An officer's phone and e-mail are registry data (Decree 13/2023, Law 91/2025): they are
+removed from the published text in whatever form they were written ("0912 345 678",
+"0912.345.678", "+84 912 345 678", "84912345678"). Any other mobile number, e-mail address
+or 12-digit citizen ID left in the text raises a warning; an editor decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from compose.model import Contacts
+from domain.phones import PhoneError, normalise_phone
+
+_SEP = r"[\s.\-·]?"
+# A Vietnamese number as people write it: 0 or +84/84/(+84)/0084, then 9 digits grouped
+# by spaces, dots or dashes; not glued to other digits.
+PHONE = re.compile(
+    r"(?<![\d+])(?:\(\s*\+?84\s*\)|\+\s?84|0084|84|0)" + r"(?:" + _SEP + r"\d){9,10}(?!\d)"
+)
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+CITIZEN_ID = re.compile(r"(?<![\d.,])\d{12}(?![\d.,]\d)")
+_MOBILE_PREFIXES = ("+843", "+845", "+847", "+848", "+849")
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:đt|sđt|sdt|dđ|điện\s*thoại|di\s*động|mobile|tel|zalo|email|e-mail)\s*[:.]?\s*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Guarded:
+    """Text with registry contacts removed, and what was removed or found."""
+
+    text: str
+    removed_phones: int = 0
+    removed_emails: int = 0
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    citizen_ids: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def e164(raw: str) -> str | None:
+    try:
+        return normalise_phone(raw)
+    except PhoneError:
+        return None
+
+
+def guard(text: str, protected: Contacts, *, remove: bool = True) -> Guarded:
+    """Remove protected contacts (with their label, "ĐT: ...") unless `remove` is False
+    (an editor kept them); list every other mobile number, e-mail and 12-digit number."""
+    phones = set(protected.phones)
+    emails = {e.lower() for e in protected.emails}
+    result = Guarded(text=text)
+
+    def phone(match: re.Match[str]) -> str:
+        number = e164(match.group(0))
+        if number is not None and number in phones:
+            if not remove:
+                result.kept.append(match.group(0))
+                return match.group(0)
+            result.removed_phones += 1
+            return "\x00"
+        if number is not None and number.startswith(_MOBILE_PREFIXES):
+            result.phones.append(match.group(0).strip())
+        return match.group(0)
+
+    def mail(match: re.Match[str]) -> str:
+        if match.group(0).lower() in emails:
+            if not remove:
+                result.kept.append(match.group(0))
+                return match.group(0)
+            result.removed_emails += 1
+            return "\x00"
+        result.emails.append(match.group(0))
+        return match.group(0)
+
+    out = EMAIL.sub(mail, text)
+    out = PHONE.sub(phone, out)
+    result.citizen_ids = [m.group(0) for m in CITIZEN_ID.finditer(out)]
+    result.text = _tidy(out) if "\x00" in out else out
+    return result
+
+
+def _tidy(text: str) -> str:
+    """Drop the removed values' labels and the punctuation left around them."""
+    lines = []
+    for line in text.split("\n"):
+        while "\x00" in line:
+            before, _, after = line.partition("\x00")
+            before = _LABEL_BEFORE.sub("", before).rstrip(" ,;/-–(")
+            after = after.lstrip(" )")
+            line = f"{before} {after}".strip() if before and after else (before or after)
+        lines.append(line)
+    return "\n".join(lines)
