@@ -15,7 +15,10 @@ from compose.model import Block, Item
 
 LIST_ITEM = re.compile(r"^([-–•*+●▪■◦○➢✓]|\d{1,2}[.)]|[a-zđ][)])\s+\S", re.IGNORECASE)
 ROMAN_HEADING = re.compile(r"^[IVX]{1,5}[.)]\s+\S")
-IMAGE_LINE = re.compile(r"^\[\s*(?:Ảnh|Anh|Image)\s*:\s*(?P<name>[^|\]]+?)\s*(?:\|\s*(?P<caption>[^\]]*?)\s*)?\]$", re.IGNORECASE)
+IMAGE_LINE = re.compile(
+    r"^\[\s*(?:Ảnh|Anh|Image)\s*:\s*(?P<name>[^|\]]+?)\s*(?:\|\s*(?P<caption>[^\]]*?)\s*)?\]$",
+    re.IGNORECASE,
+)
 HEADING_MARK = "# "
 _ENDS = (".", ",", ";", ":", "!", "?", "…", '"', "”", ")")
 HEADING_MAX = 120
@@ -25,7 +28,9 @@ _WRAP_MIN, _WRAP_MAX = 55, 80
 def is_heading_line(line: str) -> bool:
     """A short line that names a section: no closing punctuation, no colon, a few words."""
     line = line.strip()
-    if not line or len(line) > HEADING_MAX or ":" in line or LIST_ITEM.match(line):
+    if not line or len(line) > HEADING_MAX or LIST_ITEM.match(line):
+        return False
+    if ":" in line and not line.isupper():
         return False
     if line.endswith(_ENDS) or len(line.split()) < 2:
         return False
@@ -104,6 +109,8 @@ def document_items(blocks: Sequence[Block]) -> list[Item]:
             items.append(Item("heading", text))
         elif block.kind == "item":
             items.append(Item("text", text if LIST_ITEM.match(text) else f"• {text}"))
+        elif not items and "\n" not in text and text.isupper() and is_heading_line(text):
+            items.append(Item("heading", text))  # a title typed in capitals, no style
         else:
             items.extend(Item("text", line.strip()) for line in text.split("\n") if line.strip())
     return items

@@ -107,7 +107,8 @@ def _mail(source: Source, work: _Work) -> None:
         else:
             work.warnings.append(texts.DOCUMENT_USED.format(name=source.document_name))
         work.items = document_items(document)
-        heading = document[0].text.strip() if document[0].kind == "heading" else ""
+        first = work.items[0] if work.items else None
+        heading = first.content if first is not None and first.type == "heading" else ""
         _title(source, work, heading, from_document=True)
         return
     work.letter = list(split.letter)
@@ -116,11 +117,13 @@ def _mail(source: Source, work: _Work) -> None:
     work.items = text_items(content)
     first = work.items[0] if work.items else None
     heading = ""
-    if first is not None and first.type == "heading":
+    if (first is not None and first.type == "heading") or (
+        first is not None
+        and first.type == "text"
+        and len(work.items) > 1
+        and is_heading_line(first.content)
+    ):
         heading = first.content
-    elif first is not None and first.type == "text" and len(work.items) > 1:
-        if is_heading_line(first.content) and "\n" not in first.content:
-            heading = first.content
     _title(source, work, heading, from_document=False)
 
 
@@ -192,7 +195,9 @@ def _telegram(source: Source, work: _Work) -> None:
         elif segment.text:  # a video or a document: its caption stays as a paragraph
             items.extend(text_items(segment.text))
     work.items = items
-    first_text = next((s.text for s in segments if s.text and s.text not in work.captions_used), "")
+    first_text = next(
+        (s.text for s in segments if s.text and s.text not in work.captions_used), ""
+    )
     if not first_text and segments:
         first_text = next((s.text for s in segments if s.text), "")
     _telegram_title(source, work, first_text)
@@ -313,7 +318,7 @@ def _guard(source: Source, work: _Work, *, keep: bool) -> None:
     edit = source.edit
     keep_title = keep or (edit is not None and edit.title is not None)
 
-    def run(text: str, keep_this: bool) -> str:
+    def run(text: str, *, keep_this: bool) -> str:
         nonlocal removed_phones, removed_emails
         result = guard(text, source.protected, remove=not keep_this)
         removed_phones += result.removed_phones
@@ -324,14 +329,14 @@ def _guard(source: Source, work: _Work, *, keep: bool) -> None:
         found.extend(texts.CITIZEN_ID_FOUND.format(value=v) for v in result.citizen_ids)
         return result.text
 
-    work.title = run(work.title, keep_title)
+    work.title = run(work.title, keep_this=keep_title)
     guarded: list[Item] = []
     for item in work.items:
         if item.type == "image":
-            caption = run(item.caption, keep) if item.caption else ""
+            caption = run(item.caption, keep_this=keep) if item.caption else ""
             guarded.append(Item("image", name=item.name, caption=caption))
             continue
-        content = run(item.content, keep).strip()
+        content = run(item.content, keep_this=keep).strip()
         if content:
             guarded.append(Item(item.type, content))
     work.items = guarded

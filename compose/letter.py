@@ -23,29 +23,37 @@ from dataclasses import dataclass
 
 _I = re.IGNORECASE
 
-SALUTATION = re.compile(
-    r"^(kính\s*gửi|kính\s*thưa|thưa|xin\s*chào|chào|dear|hi|hello|gửi)\b", _I
-)
+SALUTATION = re.compile(r"^(kính\s*gửi|kính\s*thưa|thưa|xin\s*chào|chào|dear|hi|hello|gửi)\b", _I)
 LETTERHEAD = re.compile(
     r"^(v/v|v\.v\.?|về\s*việc|số\s*:|ubnd\b|ủy\s*ban\s*nhân\s*dân|uỷ\s*ban\s*nhân\s*dân|"
     r"cộng\s*hòa\s*xã\s*hội|cộng\s*hoà\s*xã\s*hội|độc\s*lập\s*[-–]\s*tự\s*do)",
     _I,
 )
-_PRODUCT = r"(tin|bài|tin\s*bài|tin,\s*bài|sản\s*phẩm|ảnh|hình\s*ảnh|video|clip|tệp|file|tài\s*liệu|nội\s*dung|infographic|poster|áp\s*phích)"
+_PRODUCT = (
+    r"(tin|bài|tin\s*bài|tin,\s*bài|sản\s*phẩm|ảnh|hình\s*ảnh|video|clip|tệp|file|"
+    r"tài\s*liệu|nội\s*dung|infographic|poster|áp\s*phích|kế\s*hoạch|báo\s*cáo|tờ\s*(gấp|rơi))"
+)
 TRANSMITTAL = (
-    re.compile(rf"\bgửi\b.{{0,80}}\b{_PRODUCT}\b", _I),
+    re.compile(rf"\b(gửi|chuyển)\b.{{0,80}}\b{_PRODUCT}\b", _I),
     re.compile(
         r"\b(đề\s*nghị|kính\s*đề\s*nghị|nhờ|mong|kính\s*mong|rất\s*mong|xin)\b"
         r".{0,120}\b(đăng|đưa\s*tin|biên\s*tập|xem\s*xét|duyệt|đăng\s*tải|hỗ\s*trợ)\b",
         _I,
     ),
     re.compile(r"\b(đính\s*kèm|gửi\s*kèm|kèm\s*theo)\b", _I),
+    re.compile(r"^(xin\s*|kính\s*)?(gửi|chuyển)\s*(ban|bbt|quý|anh|chị)\b", _I),
     re.compile(r"\b(như\s*sau|dưới\s*đây|sau\s*đây)\s*[:.]?\s*$", _I),
 )
 ADDRESSED = re.compile(
-    r"(ban\s*biên\s*tập|\bbbt\b|quý\s*(ban|cơ\s*quan|sở|đơn\s*vị)|zalo|\bđăng\b|đính\s*kèm|"
+    r"(gửi\s*lại|(đơn\s*vị|em|tôi|chúng\s*tôi|xin\s*phép)\s*(xin\s*)?(gửi|chuyển)|chuyển\s*(ban|bbt|quý|anh|chị)|ban\s*biên\s*tập|\bbbt\b|quý\s*(ban|cơ\s*quan|sở|đơn\s*vị)|zalo|\bđăng\b|đính\s*kèm|"
     r"gửi\s*kèm|kèm\s*theo|như\s*sau|dưới\s*đây|sau\s*đây|xin\s*gửi|trân\s*trọng\s*gửi|"
     r"kính\s*gửi|gửi\s*(tới|đến)\s*(ban|quý|anh|chị))",
+    _I,
+)
+FORWARDED = re.compile(
+    r"^(-{2,}\s*(forwarded|original)\s*message|-{2,}\s*(thư|tin\s*nhắn)\s*(chuyển\s*tiếp|gốc)|"
+    r"begin\s*forwarded\s*message|(subject|date|from|to|cc|sent|tiêu\s*đề|chủ\s*đề|ngày|từ|"
+    r"đến|người\s*gửi|thời\s*gian)\s*:\s)",
     _I,
 )
 CLOSING = re.compile(
@@ -74,6 +82,7 @@ _TAIL_WINDOW = 30
 _SIGNATURE_LINE = 80  # a name, a position, a unit
 _LETTER_LINE = 400
 _TRANSMITTAL_LINE = 300
+_SHORT_TRANSMITTAL = 120
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,11 @@ class Split:
 
 
 def is_transmittal(line: str) -> bool:
-    """A sentence that hands the article over to the editors."""
-    return (
-        len(line) <= _TRANSMITTAL_LINE
-        and any(p.search(line) for p in TRANSMITTAL)
-        and bool(ADDRESSED.search(line))
-    )
+    """A sentence that hands the article over to the editors: a short one that sends
+    something, or one that names the editors or the publishing."""
+    if len(line) > _TRANSMITTAL_LINE or not any(p.search(line) for p in TRANSMITTAL):
+        return False
+    return len(line) <= _SHORT_TRANSMITTAL or bool(ADDRESSED.search(line))
 
 
 def is_salutation(line: str) -> bool:
@@ -130,6 +138,8 @@ def _head_end(lines: list[str]) -> int:
             continuing = False
         elif continuing and len(line) <= _LETTER_LINE and not line.isupper():
             continuing = not line.endswith(_ENDS)
+        elif FORWARDED.match(line):
+            salutation_list = continuing = False
         elif LETTERHEAD.match(line) or is_salutation(line):
             salutation_list = line.endswith(":")
             continuing = False

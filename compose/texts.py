@@ -8,7 +8,9 @@ DOCUMENT_USED = "Nội dung bài lấy từ tệp Word đính kèm: {name}"
 TITLE_FROM_SUBJECT = "Tiêu đề lấy từ tiêu đề thư"
 TITLE_FROM_DOCUMENT = "Tiêu đề lấy từ tiêu đề của tệp Word"
 TITLE_FROM_FIRST_LINE = "Tiêu đề lấy từ dòng đầu của nội dung"
-TITLE_LETTER_SUBJECT = "Tiêu đề thư «{subject}» là tiêu đề của công văn, không dùng làm tiêu đề bài"
+TITLE_LETTER_SUBJECT = (
+    "Tiêu đề thư «{subject}» là tiêu đề của công văn, không dùng làm tiêu đề bài"
+)
 TITLE_PREVIOUS = "Bản sửa trả lời thư đề nghị chỉnh sửa: giữ tiêu đề của bản trước"
 TITLE_MISSING = "Chưa có tiêu đề rõ ràng: đề nghị biên tập viên đặt tiêu đề"
 TITLE_CUT = "Tiêu đề dài quá 150 ký tự, đã cắt bớt"
@@ -19,7 +21,9 @@ COVER_FIRST = "Ảnh bìa là ảnh đầu tiên ({name}); ảnh này không l�
 COVER_CHOSEN = "Ảnh bìa do biên tập viên chọn: {name}"
 COVER_NONE = "Không có ảnh: bài dùng ảnh bìa mặc định"
 COVER_CAPTION_UNUSED = "Chú thích của ảnh bìa không hiển thị trên Zalo: «{caption}»"
-CAPTION_AS_TEXT = "Bài gửi qua Telegram không có đoạn văn riêng: chú thích ảnh được dùng làm nội dung"
+CAPTION_AS_TEXT = (
+    "Bài gửi qua Telegram không có đoạn văn riêng: chú thích ảnh được dùng làm nội dung"
+)
 HEADING_REMOVED = "Dòng tiêu đề ở đầu nội dung không lặp lại trong thân bài"
 OFFICER_PHONE_REMOVED = "Đã xóa số điện thoại của cán bộ đầu mối khỏi nội dung ({count})"
 OFFICER_EMAIL_REMOVED = "Đã xóa địa chỉ thư điện tử của cán bộ đầu mối khỏi nội dung ({count})"

@@ -12,7 +12,9 @@ PREFIX = re.compile(
     r"(?:\s*\[\d+\]|\s*\(\d+\))?\s*[:：]\s*",
     _I,
 )
-OUR_CODE = re.compile(r"\[\s*\d{4}-\d{2}-\d{4}\s*\]|\(\s*\d{4}-\d{2}-\d{4}\s*\)|\b\d{4}-\d{2}-\d{4}\b")
+OUR_CODE = re.compile(
+    r"\[\s*\d{4}-\d{2}-\d{4}\s*\]|\(\s*\d{4}-\d{2}-\d{4}\s*\)|\b\d{4}-\d{2}-\d{4}\b"
+)
 # Phrases of the subjects our own mail carries (review/texts.py, intake/email/texts.py).
 SYSTEM_PHRASES = re.compile(
     r"^\s*(?:đề\s*nghị\s*chỉnh\s*sửa\s*bài|bài\s*đã\s*được\s*duyệt|bài\s*không\s*được\s*duyệt|"
@@ -22,7 +24,8 @@ SYSTEM_PHRASES = re.compile(
 LETTER_SUBJECT = re.compile(
     r"^(?:v/v|v\.v\.?|về\s*việc|vv)\b|"
     r"^(?:xin\s*|kính\s*|trân\s*trọng\s*)?(?:gửi|chuyển)\s*(?:tin|bài|sản\s*phẩm|tài\s*liệu|ảnh|video)|"
-    r"^(?:tin|bài|tin\s*bài|tin,\s*bài|sản\s*phẩm(?:\s*truyền\s*thông)?)\s*(?:tháng|quý|tuần|số|đợt)\b|"
+    r"^(?:tin|bài|bài\s*viết|tin\s*bài|tin,\s*bài|sản\s*phẩm(?:\s*truyền\s*thông)?)\s*"
+    r"(?:tháng|quý|tuần|số|đợt)\b|"
     r"^(?:tin\s*bài|tin,\s*bài|sản\s*phẩm\s*truyền\s*thông)\b",
     _I,
 )

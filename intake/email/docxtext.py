@@ -212,3 +212,93 @@ def _run_text(child: Any) -> str:
     if child.tag in (W + "br", W + "cr"):
         return "\n"
     return ""
+
+
+@dataclass(frozen=True)
+class DocxBlock:
+    """One paragraph with what its style says: `heading` (level 0 = title), `item` (a
+    numbered or bulleted list paragraph) or `text`."""
+
+    kind: str
+    text: str
+    level: int = 0
+
+
+_HEADING_NAME = re.compile(r"^(?:heading|đầu\s*đề|tiêu\s*đề)\s*(\d)$", re.IGNORECASE)
+_TITLE_NAME = re.compile(r"^(?:title|tiêu\s*đề)$", re.IGNORECASE)
+_LIST_NAME = re.compile(r"^list", re.IGNORECASE)
+_SHORT_BOLD = 150
+
+
+def extract_docx_blocks(data: bytes) -> list[DocxBlock] | None:
+    """The paragraphs of a Word file with their structure (headings from the heading and
+    title styles or a short paragraph in bold; list paragraphs), or None if unreadable.
+    Tables give one `text` block per row, cells separated by " | "."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            main = _target(archive, "", OFFICE_DOCUMENT) or "word/document.xml"
+            document_xml = _read(archive, main)
+            styles_name = _target(archive, main, STYLES)
+            fonts = _STYLES.fonts(archive, styles_name) if styles_name else None
+            names = _style_names(_xml(archive, styles_name)) if styles_name else {}
+        document = etree.fromstring(document_xml, _PARSER)
+        body = document.find(W + "body")
+        if document.tag != W + "document" or body is None:
+            return None
+        if fonts is None and may_name_legacy_font(document_xml):
+            fonts = {None: None}
+    except Exception:  # any broken or foreign file is just "no text"
+        return None
+    found: set[str] = set()
+    blocks: list[DocxBlock] = []
+    for block in body.iterchildren():
+        if block.tag == W + "p":
+            text = _paragraph(block, fonts, found).strip()
+            if text:
+                blocks.append(_classify(block, text, names))
+        elif block.tag == W + "tbl":
+            for row in block.iter(W + "tr"):
+                cells = [
+                    " ".join(_paragraph(p, fonts, found) for p in cell.iter(W + "p")).strip()
+                    for cell in row.iter(W + "tc")
+                ]
+                if any(cells):
+                    blocks.append(DocxBlock("text", " | ".join(cells)))
+    return blocks
+
+
+def _style_names(styles: Any) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for style in styles.iter(W + "style"):
+        name = style.find(W + "name")
+        if name is not None:
+            names[str(style.get(W + "styleId"))] = str(name.get(W + "val", ""))
+    return names
+
+
+def _classify(paragraph: Any, text: str, names: dict[str, str]) -> DocxBlock:
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    ident = str(style.get(W + "val")) if style is not None else ""
+    name = names.get(ident, ident)
+    for candidate in (name, ident):
+        heading = _HEADING_NAME.match(candidate.replace("Heading", "heading "))
+        if heading:
+            return DocxBlock("heading", text, int(heading[1]))
+        if _TITLE_NAME.match(candidate):
+            return DocxBlock("heading", text, 0)
+    if paragraph.find(f"{W}pPr/{W}numPr") is not None or _LIST_NAME.match(name):
+        return DocxBlock("item", text)
+    if len(text) <= _SHORT_BOLD and _all_bold(paragraph) and not text.endswith((".", ":")):
+        return DocxBlock("heading", text, 9)
+    return DocxBlock("text", text)
+
+
+def _all_bold(paragraph: Any) -> bool:
+    runs = [r for r in paragraph.iter(W + "r") if "".join(r.itertext()).strip()]
+    if not runs:
+        return False
+    for run in runs:
+        bold = run.find(f"{W}rPr/{W}b")
+        if bold is None or bold.get(W + "val") in ("0", "false"):
+            return False
+    return True

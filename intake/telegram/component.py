@@ -11,6 +11,7 @@ from intake.telegram.context import BotDeps
 from publisher.prepare import card_preview
 from runtime.context import AppContext, Component
 from settings import Settings
+from storage.files import FileStore
 from storage.models import Submission
 
 
@@ -40,7 +41,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         contact_email=ctx.settings.intake.mailbox_address,
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
-        preview=partial(_preview, settings=ctx.settings),
+        preview=partial(_preview, settings=ctx.settings, files=ctx.files),
     )
     bot = TelegramBot(
         app=app,
@@ -57,8 +58,12 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
     return bot, _describe(ctx)
 
 
-async def _preview(session: AsyncSession, submission: Submission, *, settings: Settings) -> str:
-    return await card_preview(session=session, submission=submission, settings=settings)
+async def _preview(
+    session: AsyncSession, submission: Submission, *, settings: Settings, files: FileStore
+) -> str:
+    return await card_preview(
+        session=session, files=files, submission=submission, settings=settings
+    )
 
 
 def _wake_publisher(ctx: AppContext) -> None:
