@@ -84,7 +84,7 @@ def zalo_article(
         items.append({"type": "text", "content": texts.CREDIT.format(unit=clean(draft.author))})
     return {
         "type": "normal",
-        "title": cut(draft.title or fallback_title, TITLE_MAX),
+        "title": cut(draft.title, TITLE_MAX) or cut(fallback_title, TITLE_MAX),
         "author": cut(draft.author, AUTHOR_MAX),
         "cover": {"cover_type": "photo", "photo_url": cover_url, "status": "show"},
         "description": cut(draft.description, SUMMARY_MAX),
