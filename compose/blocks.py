@@ -22,6 +22,7 @@ IMAGE_LINE = re.compile(
 HEADING_MARK = "# "
 _ENDS = (".", ",", ";", ":", "!", "?", "…", '"', "”", ")")
 HEADING_MAX = 120
+TITLE_LINE_MAX = 150
 _WRAP_MIN, _WRAP_MAX = 55, 80
 
 
@@ -35,6 +36,14 @@ def is_heading_line(line: str) -> bool:
     if line.endswith(_ENDS) or len(line.split()) < 2:
         return False
     return line.isupper() or bool(ROMAN_HEADING.match(line)) or len(line) <= 90
+
+
+def is_title_line(line: str) -> bool:
+    """A line that can be an article's title: one line, short, not a sentence."""
+    line = line.strip()
+    if not line or len(line) > TITLE_LINE_MAX or LIST_ITEM.match(line) or "\n" in line:
+        return False
+    return not line.endswith(_ENDS) and len(line.split()) >= 2
 
 
 def text_items(text: str) -> list[Item]:

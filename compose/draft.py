@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from compose import texts
-from compose.blocks import LIST_ITEM, document_items, is_heading_line, parse_body, text_items
+from compose.blocks import LIST_ITEM, document_items, is_title_line, parse_body, text_items
 from compose.guard import guard
 from compose.letter import split_letter
 from compose.model import (
@@ -121,7 +121,7 @@ def _mail(source: Source, work: _Work) -> None:
         first is not None
         and first.type == "text"
         and len(work.items) > 1
-        and is_heading_line(first.content)
+        and is_title_line(first.content)
     ):
         heading = first.content
     _title(source, work, heading, from_document=False)

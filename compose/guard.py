@@ -94,6 +94,10 @@ def _tidy(text: str) -> str:
             before, _, after = line.partition("\x00")
             before = _LABEL_BEFORE.sub("", before).rstrip(" ,;/-–(")
             after = after.lstrip(" )")
-            line = f"{before} {after}".strip() if before and after else (before or after)
+            if before and after:
+                glue = "" if after[0] in ",.;:!?" else " "
+                line = f"{before}{glue}{after}"
+            else:
+                line = before or after
         lines.append(line)
     return "\n".join(lines)
