@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -208,35 +208,30 @@ async def load_source(
         )
         previous_title = previous.draft().title
     raw = await _raw(files, base)
-    common = {
-        "author": author,
-        "protected": protected,
-        "previous_title": previous_title,
-        "answers_request": answers,
-    }
     source: Source
     if raw is not None and str(submission.channel) == "email":
         parsed = await asyncio.to_thread(parse_message, raw)
-        source = source_of_message(parsed, files=source_files, **common)  # type: ignore[arg-type]
+        source = source_of_message(parsed, files=source_files)
     elif raw is not None and str(submission.channel) == "telegram":
-        source = Source(
-            channel="telegram",
-            segments=_segments(raw),
-            files=tuple(source_files),
-            **common,  # type: ignore[arg-type]
-        )
+        source = Source(channel="telegram", segments=_segments(raw), files=tuple(source_files))
     else:
         source = Source(
             channel=str(submission.channel),
             subject=base.title if base else submission.title,
             text=base.text if base else submission.text,
             files=tuple(source_files),
-            **common,  # type: ignore[arg-type]
         )
+    source = replace(
+        source,
+        author=author,
+        protected=protected,
+        previous_title=previous_title,
+        answers_request=answers,
+    )
     if upto is None:
         edit = _edit(submission, revisions, base, by_name)
         if edit is not None:
-            source = Source(**{**source.__dict__, "edit": edit})
+            source = replace(source, edit=edit)
     return Loaded(source=source, attachments=by_name, revisions=revisions)
 
 
@@ -277,8 +272,8 @@ def _edit(
     attachments: dict[str, Attachment],
 ) -> Edit | None:
     """What editors changed on top of what the officer sent."""
-    latest = revisions[-1] if revisions else None
-    body = latest.text if latest is not None and is_edit(latest) else None
+    since = [r for r in revisions if base is None or r.revision > base.revision]
+    body = next((r.text for r in reversed(since) if is_edit(r) and r.text), None)
     sent_title = base.title if base is not None else ""
     title = submission.title if submission.title and submission.title != sent_title else None
     summary = submission.summary or None

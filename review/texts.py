@@ -146,3 +146,23 @@ REPLY_BAD_TIME = "Chưa hiểu thời điểm: {error}. Vui lòng trả lời l�
 CLI_SCHEDULE_NOT_PENDING = (
     "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
 )
+
+# --- the article: editors' edits and what changed between versions (issue 20) ---------------
+CLI_EDITED = "{code}: đã lưu bản sửa của {who} (bản {revision}); bản này sẽ được đăng."
+CLI_EDIT_NOT_PENDING = "Chỉ sửa được bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
+CARD_EDITED = "✏️ Bản sửa của biên tập viên {who} lúc {at} ({fields})"
+EDIT_FIELDS = {"title": "tiêu đề", "summary": "tóm tắt", "body": "nội dung", "cover": "ảnh bìa"}
+CARD_ANSWERS = "↩️ Trả lời yêu cầu sửa của {who}: {reason}"
+CARD_CHANGES = "Thay đổi so với bản {revision}:"
+CARD_CHANGE_TITLE = "• Tiêu đề: «{old}» → «{new}»"
+CARD_CHANGE_LINE = "{sign} {text}"
+CARD_CHANGE_MORE = "… và {n} thay đổi khác"
+CARD_CHANGE_IMAGES = "• Ảnh: thêm {added}, bớt {removed}"
+CARD_NO_CHANGE = "• Nội dung không đổi"
+CARD_LETTER = "✉️ Thư gửi kèm (không đăng): {letter}"
+MEDIA_ALBUM = "{code} · ảnh {first}–{last}/{total}"
+MEDIA_FILE = "{code} · {name}"
+MEDIA_TOO_LARGE = (
+    "{code}: tệp {name} ({size} MB) vượt giới hạn gửi qua Telegram; xem tệp bằng "
+    "python main.py article show {code} và trong thư mục lưu trữ."
+)

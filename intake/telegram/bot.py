@@ -79,7 +79,12 @@ class TelegramBot:
         self.review: ReviewHandlers | None = None
         if editors_chat_id is not None:
             self.cards = CardSync(
-                db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval
+                db=deps.db,
+                bot=app.bot,
+                chat_id=editors_chat_id,
+                interval=edit_interval,
+                files=deps.files,
+                default_author=deps.default_author,
             )
             deps.wake_cards = self.cards.wake
         self.drafts = Drafts(deps)

@@ -39,6 +39,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         draft_quiet_seconds=s.draft_quiet_seconds,
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
+        default_author=ctx.settings.org.department_name,
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
         preview=partial(_preview, settings=ctx.settings, files=ctx.files),
