@@ -66,6 +66,10 @@ def _compose(source: Source) -> Draft:
     edit = source.edit
     if edit is not None and edit.title is not None and edit.title.strip():
         work.title = clean_line(edit.title)
+        title_notes = {texts.TITLE_FROM_SUBJECT, texts.TITLE_FROM_DOCUMENT, texts.TITLE_MISSING}
+        title_notes |= {texts.TITLE_FROM_FIRST_LINE, texts.TITLE_PREVIOUS}
+        work.warnings = [w for w in work.warnings if w not in title_notes]
+        work.warnings.append(texts.TITLE_EDITED)
     cover = _cover(source, images, work)
     if edit is not None and edit.body is not None:
         work.warnings.append(texts.EDITED)

@@ -13,6 +13,7 @@ TITLE_LETTER_SUBJECT = (
 )
 TITLE_PREVIOUS = "Bản sửa trả lời thư đề nghị chỉnh sửa: giữ tiêu đề của bản trước"
 TITLE_MISSING = "Chưa có tiêu đề rõ ràng: đề nghị biên tập viên đặt tiêu đề"
+TITLE_EDITED = "Tiêu đề do biên tập viên đặt"
 TITLE_CUT = "Tiêu đề dài quá 150 ký tự, đã cắt bớt"
 SUMMARY_FROM_LEAD = "Tóm tắt lấy từ đoạn mở đầu"
 SUMMARY_CUT = "Đoạn mở đầu dài quá 300 ký tự, tóm tắt đã cắt bớt"
