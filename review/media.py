@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from sqlmodel import col, select
@@ -56,7 +57,7 @@ async def send_media(
     call: Call,
 ) -> int:
     """Photos as albums, then videos and documents, as replies to the card; returns how many
-    messages were sent. `call` paces each Bot API call (CardSync._call)."""
+    messages were sent. `call` runs each Bot API call, paced (CardSync._call)."""
     assert submission.id is not None
     if await already_sent(db, submission.id, card_message_id):
         return 0
@@ -76,18 +77,22 @@ async def send_media(
         datas = [await asyncio.to_thread(files.read, a.sha256) for a in group]
         if len(group) == 1:
             await call(
-                bot.send_photo,
-                chat_id,
-                datas[0],
-                caption=caption,
-                reply_to_message_id=card_message_id,
+                partial(
+                    bot.send_photo,
+                    chat_id,
+                    datas[0],
+                    caption=caption,
+                    reply_to_message_id=card_message_id,
+                )
             )
         else:
             media = [
                 InputMediaPhoto(data, caption=caption if i == 0 else None, filename=a.filename)
                 for i, (data, a) in enumerate(zip(datas, group, strict=True))
             ]
-            await call(bot.send_media_group, chat_id, media, reply_to_message_id=card_message_id)
+            await call(
+                partial(bot.send_media_group, chat_id, media, reply_to_message_id=card_message_id)
+            )
         sent += 1
     for item in others:
         sent += await _send_file(files, bot, chat_id, submission, item, card_message_id, call)
@@ -117,16 +122,18 @@ async def _send_file(
         note = texts.MEDIA_TOO_LARGE.format(
             code=submission.code, name=item.filename, size=round(item.size / MB, 1)
         )
-        await call(bot.send_message, chat_id, note, reply_to_message_id=card_message_id)
+        await call(partial(bot.send_message, chat_id, note, reply_to_message_id=card_message_id))
         return 1
     data = await asyncio.to_thread(files.read, item.sha256)
     send = bot.send_video if item.media == "video" else bot.send_document
     await call(
-        send,
-        chat_id,
-        data,
-        caption=caption,
-        filename=item.filename,
-        reply_to_message_id=card_message_id,
+        partial(
+            send,
+            chat_id,
+            data,
+            caption=caption,
+            filename=item.filename,
+            reply_to_message_id=card_message_id,
+        )
     )
     return 1

@@ -15,13 +15,14 @@ from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
 from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
-from domain.text import clean
+from domain.text import clean, nfc
 from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
+from review.edits import ArticleEdit, EditError, edit_article
 from review.quarantine import assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
 from review.service import (
@@ -51,13 +52,20 @@ ASKS = (
     Action.ASSIGN_UNIT,
     Action.DISMISS,
     Action.PUBLISH_TIME,
+    Action.EDIT_BODY,
+    Action.COVER,
 )
 QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
 # Answers after which the same prompt may be answered again (a mistyped unit code or time).
-RETRY_STARTS = (texts.QUARANTINE_NO_UNIT.split("{")[0], texts.REPLY_BAD_TIME.split("{")[0])
+RETRY_STARTS = (
+    texts.QUARANTINE_NO_UNIT.split("{")[0],
+    texts.REPLY_BAD_TIME.split("{")[0],
+    texts.REPLY_BAD_COVER.split("{")[0],
+    "Bài có ",  # review.edits: a cover number out of range
+)
 
 
 @dataclass
@@ -292,6 +300,34 @@ class ReviewHandlers:
             return texts.ANSWER_STALE
         return None
 
+    async def _edit_article(
+        self, session: Any, cb: ReviewCallback, ed: Editor, text: str, value: str
+    ) -> str:
+        """«Sửa nội dung» (the reply, paragraphs kept, is the new body) or «Chọn ảnh bìa»."""
+        if cb.action == Action.COVER:
+            if not value.isdigit():
+                return texts.REPLY_BAD_COVER.format(value=value)
+            change = ArticleEdit(cover=int(value))
+        else:
+            change = ArticleEdit(body=nfc(text).strip())
+        try:
+            sub = await edit_article(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                edit=change,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+            )
+        except EditError as exc:
+            await session.rollback()
+            return str(exc)
+        except StaleTransitionError:
+            await session.rollback()
+            return texts.ANSWER_STALE
+        return texts.REPLY_EDITED.format(code=sub.code, revision=sub.revision)
+
     async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_code: str) -> str:
         """A quarantined submission gets its unit (and the sender is remembered for it)."""
         sub = await get_submission(session=session, submission_id=cb.submission_id)
@@ -439,6 +475,8 @@ class ReviewHandlers:
         value = clean(text)
         if not value:
             return texts.REPLY_EMPTY
+        if cb.action in (Action.EDIT_BODY, Action.COVER):
+            return await self._edit_article(session, cb, editor, text, value)
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
         if cb.action == Action.DISMISS:

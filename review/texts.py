@@ -14,6 +14,8 @@ BTN_PREVIEW = "👁 Xem trước bài Zalo"
 BTN_PUBLISH_TIME = "🕒 Hẹn giờ đăng"
 BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
 BTN_DISMISS = "🗑 Loại bỏ (không phải bài gửi)"
+BTN_EDIT_BODY = "📝 Sửa nội dung"
+BTN_COVER = "🖼 Chọn ảnh bìa"
 
 # --- the card ------------------------------------------------------------------------------
 CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
@@ -64,6 +66,15 @@ PROMPT_REASON = {
         "Nhập lý do loại bỏ bài {code} khỏi hàng chờ xác minh, ví dụ: thư tự động, thư rác "
         "(người gửi không được báo; trả lời tin nhắn này):"
     ),
+    "eb": (
+        "Nhập nội dung mới cho bài {code}: các đoạn cách nhau một dòng trống; dòng bắt đầu "
+        "bằng «# » là tiêu đề mục; dòng [Ảnh: tên-tệp.jpg | chú thích] đặt ảnh (xem nội dung "
+        "hiện tại bằng «Xem trước bài Zalo»; trả lời tin nhắn này):"
+    ),
+    "cv": (
+        "Nhập số thứ tự của ảnh làm ảnh bìa cho bài {code}, theo thứ tự trong album dưới thẻ "
+        "(trả lời tin nhắn này):"
+    ),
     "au": (
         "Nhập mã đơn vị gửi bài {code} (ví dụ so-y-te; danh sách: python main.py units list). "
         "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
@@ -73,6 +84,8 @@ PROMPT_PLACEHOLDER = "Trả lời tại đây"
 PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên thẻ."
 REPLY_EMPTY = "Nội dung trống. Vui lòng trả lời lại với nội dung cụ thể."
 REPLY_SAVED = "Đã cập nhật bài {code}."
+REPLY_EDITED = "Đã lưu bản sửa bài {code} (bản {revision}); bản này sẽ được đăng."
+REPLY_BAD_COVER = "Chưa hiểu số ảnh «{value}»: nhập một số, ví dụ 2."
 
 # --- notifications to the submitter --------------------------------------------------------
 NOTIFY_SUBJECT = {
