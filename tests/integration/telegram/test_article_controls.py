@@ -96,3 +96,29 @@ async def test_edit_body_and_cover_round_trip(h: Harness) -> None:
     assert all(e.actor.startswith("editor:") for e in edits)
     card = await h.card(sub_id, final.version)
     assert "(nội dung, ảnh bìa)" in card["text"]
+
+
+async def test_version_two_card_shows_the_request_and_what_changed(h: Harness) -> None:
+    sub_id = await submit_text_and_album(h)
+    first = await h.submission()
+    card = await h.card(sub_id, first.version)
+    h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
+    h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
+    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa bài")
+    h.fake.inject_text(
+        h.lan,
+        "Hội nghị tập huấn chuyển đổi số\n\nĐồng chí Giám đốc Sở phát biểu khai mạc.",
+        reply_to=request,
+    )
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code}")
+    h.fake.press(h.lan, summary, "dr:send")
+    await h.message_to(h.lan.id, "bản 2")
+    second = await h.submission()
+    card = await h.card(sub_id, second.version)
+    assert "(bản 2)" in card["text"]
+    assert "↩️ Trả lời yêu cầu sửa của" in card["text"]
+    assert "Bổ sung tên người phát biểu" in card["text"]
+    assert "Thay đổi so với bản 1:" in card["text"]
+    assert "+ Đồng chí Giám đốc Sở phát biểu khai mạc." in card["text"]
+    assert "• Ảnh:" not in card["text"]  # a version without photos keeps the earlier ones
