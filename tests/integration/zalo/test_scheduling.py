@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from html import escape
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 import pytest
