@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from compose import Draft, body_text
 from domain.errors import NewsdeskError, StaleTransitionError
 from domain.states import SubmissionStatus
 from domain.text import clean, nfc
@@ -160,9 +161,28 @@ async def edit_article(
     return updated
 
 
-async def history_lines(*, session: AsyncSession, submission: Submission) -> list[str]:
+@dataclass(frozen=True)
+class Compared:
+    """Two composed drafts to compare on the card: the one of an earlier version (what the
+    officer sent then, composed) and the current one."""
+
+    revision: int
+    before: Draft
+    now: Draft
+
+
+def _draft_parts(draft: Draft) -> tuple[str, str, set[str]]:
+    text = body_text([i for i in draft.body if i.type != "image"])
+    images = {i.name for i in draft.body if i.type == "image"} | {draft.cover or ""}
+    return draft.title, text, images - {""}
+
+
+async def history_lines(
+    *, session: AsyncSession, submission: Submission, compared: Compared | None = None
+) -> list[str]:
     """The card's lines about this version: the editor's edit it carries, and for version 2
-    or later the change request it answers and what changed since the version before."""
+    or later the change request it answers and what changed since the version before (the
+    composed drafts when given, else the stored texts)."""
     assert submission.id is not None
     revisions = await list_revisions(session=session, submission_id=submission.id)
     events = await list_audit(session=session, submission_id=submission.id)
@@ -192,6 +212,19 @@ async def history_lines(*, session: AsyncSession, submission: Submission) -> lis
         if asked:
             reason = excerpt(asked[-1].reason or "", 300)
             lines.append(texts.CARD_ANSWERS.format(who=asked[-1].actor, reason=reason))
+    if compared is not None:
+        old_title, old_text, old_names = _draft_parts(compared.before)
+        new_title, new_text, new_names = _draft_parts(compared.now)
+        lines.append(texts.CARD_CHANGES.format(revision=compared.revision))
+        lines += change_lines(
+            old_title=old_title,
+            new_title=new_title,
+            old_text=old_text,
+            new_text=new_text,
+            old_images=old_names,
+            new_images=new_names,
+        )
+        return lines
     old, new = revisions[-2], revisions[-1]
     old_images, new_images = await _image_sets(session, submission.id, revisions, old, new)
     lines.append(texts.CARD_CHANGES.format(revision=old.revision))

@@ -19,11 +19,11 @@ from domain.errors import StaleTransitionError
 from domain.kinds import SubmissionKind
 from domain.states import SubmissionStatus
 from domain.text import clean
-from intake.sources import list_revisions, load_draft, media_attachments
+from intake.sources import is_edit, list_revisions, load_draft, load_source, media_attachments
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from review import texts
 from review.cards import CardView, excerpt
-from review.edits import history_lines
+from review.edits import Compared, history_lines
 from storage.audit import add_audit
 from storage.files import FileStore
 from storage.models import Attachment, Officer, Submission, Unit, utcnow
@@ -234,6 +234,7 @@ async def card_view(
     title, summary, text = submission.title, submission.summary, submission.text
     warnings = list(submission.warnings or [])
     extra: list[str] = []
+    compared: Compared | None = None
     if files is not None:
         draft, _ = await load_draft(
             session=session, files=files, submission=submission, default_author=default_author
@@ -244,7 +245,17 @@ async def card_view(
         if draft.letter:
             letter = excerpt(draft.letter.replace("\n", " / "), 300)
             extra.append(texts.CARD_LETTER.format(letter=letter))
-    extra += await history_lines(session=session, submission=submission)
+        if submission.revision > 1:
+            earlier = await load_source(
+                session=session,
+                files=files,
+                submission=submission,
+                default_author=default_author,
+                upto=submission.revision - 1,
+            )
+            sent = [r.revision for r in earlier.revisions if not is_edit(r)]
+            compared = Compared(sent[-1] if sent else 1, earlier.draft(), draft)
+    extra += await history_lines(session=session, submission=submission, compared=compared)
     return CardView(
         submission_id=submission.id,
         code=submission.code,

@@ -121,6 +121,10 @@ async def test_edited_article_is_what_zalo_receives(database: Database, tmp_path
         assert "(tiêu đề, tóm tắt, ảnh bìa, nội dung)" in out
         assert "⚠️ Tiêu đề do biên tập viên đặt" in out
         assert "Thay đổi so với bản 1:" in out and "+ # Ý kiến người dân" in out
+        # composed drafts are compared: the letter was never part of the article
+        assert "− Kính gửi" not in out and f"− {BHXH_2[:40]}" in out
+        assert f"• Tiêu đề: «{TITLE_BHXH}» → «Thần Khê:" in out
+        assert "• Ảnh: thêm 0, bớt 1" in out  # the edited body places image 1 only: 3 is out
         assert "review.edit_article" in out
 
         code, out = await cli(env, "review", "approve", sub.code, "--by", "Phạm Thu Hà")
