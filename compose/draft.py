@@ -303,7 +303,13 @@ def _edited_items(
 def _summary(source: Source, work: _Work, title: str) -> str:
     edit = source.edit
     if edit is not None and edit.summary is not None and edit.summary.strip():
-        return cut(clean_line(edit.summary), SUMMARY_MAX)
+        summary = cut(clean_line(edit.summary), SUMMARY_MAX)
+        found = guard(summary, source.protected, remove=False)  # the editor's words: kept
+        work.warnings += [texts.OFFICER_CONTACT_KEPT.format(value=v) for v in found.kept]
+        work.warnings += [texts.PHONE_FOUND.format(value=v) for v in found.phones]
+        work.warnings += [texts.EMAIL_FOUND.format(value=v) for v in found.emails]
+        work.warnings += [texts.CITIZEN_ID_FOUND.format(value=v) for v in found.citizen_ids]
+        return summary
     for item in work.items:
         if item.type != "text" or _is_list_item(item) or same(item.content, title):
             continue

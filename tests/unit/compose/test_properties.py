@@ -165,3 +165,16 @@ def test_an_editor_may_keep_an_officer_phone(phone: str, form: str) -> None:
     draft = compose(source)
     assert phone[1:] in digits(published(draft))
     assert any(shown in w for w in draft.warnings)
+
+
+def test_an_editor_summary_with_contacts_is_kept_and_flagged() -> None:
+    source = Source(
+        subject="Hội nghị",
+        text="Đoạn một.\n\nĐoạn hai.",
+        protected=Contacts(phones=("+84912345678",)),
+        edit=Edit(summary="Liên hệ 0912 345 678 hoặc 0987 111 222."),
+    )
+    draft = compose(source)
+    assert draft.description == "Liên hệ 0912 345 678 hoặc 0987 111 222."
+    assert texts.OFFICER_CONTACT_KEPT.format(value="0912 345 678") in draft.warnings
+    assert texts.PHONE_FOUND.format(value="0987 111 222") in draft.warnings
