@@ -44,10 +44,13 @@ TRANSMITTAL = (
     re.compile(r"^(xin\s*|kính\s*)?(gửi|chuyển)\s*(ban|bbt|quý|anh|chị)\b", _I),
     re.compile(r"\b(như\s*sau|dưới\s*đây|sau\s*đây)\s*[:.]?\s*$", _I),
 )
+# A longer sentence is a transmittal only when it speaks to the editors or of sending: an
+# article's own lead ("UBND tỉnh đề nghị các sở ... đăng tải trên cổng thông tin") is not.
 ADDRESSED = re.compile(
-    r"(gửi\s*lại|(đơn\s*vị|em|tôi|chúng\s*tôi|xin\s*phép)\s*(xin\s*)?(gửi|chuyển)|chuyển\s*(ban|bbt|quý|anh|chị)|ban\s*biên\s*tập|\bbbt\b|quý\s*(ban|cơ\s*quan|sở|đơn\s*vị)|zalo|\bđăng\b|đính\s*kèm|"
-    r"gửi\s*kèm|kèm\s*theo|như\s*sau|dưới\s*đây|sau\s*đây|xin\s*gửi|trân\s*trọng\s*gửi|"
-    r"kính\s*gửi|gửi\s*(tới|đến)\s*(ban|quý|anh|chị))",
+    r"(gửi\s*lại|(đơn\s*vị|em|tôi|chúng\s*tôi|xin\s*phép)\s*(xin\s*)?(gửi|chuyển)|"
+    r"chuyển\s*(ban|bbt|quý|anh|chị)|ban\s*biên\s*tập|\bbbt\b|"
+    r"quý\s*(ban|cơ\s*quan|sở|đơn\s*vị)|đính\s*kèm|gửi\s*kèm|kèm\s*theo|như\s*sau|dưới\s*đây|"
+    r"sau\s*đây|xin\s*gửi|trân\s*trọng\s*gửi|kính\s*gửi|gửi\s*(tới|đến)\s*(ban|quý|anh|chị))",
     _I,
 )
 FORWARDED = re.compile(

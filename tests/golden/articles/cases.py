@@ -813,3 +813,34 @@ def _() -> Source:
 @case("src-empty", warnings=["Bài không có nội dung văn bản", "Chưa có tóm tắt"])
 def _() -> Source:
     return Source(channel="email", subject="", text="")
+
+
+# --- what is not a letter ------------------------------------------------------------------
+
+LEAD_DE_NGHI = (
+    "Ngày 01/12/2026, Ủy ban nhân dân tỉnh có văn bản đề nghị các sở, ban, ngành và Ủy ban "
+    "nhân dân các huyện, thành phố đẩy mạnh tuyên truyền chính sách bảo hiểm xã hội tự nguyện, "
+    "đăng tải thông tin trên trang thông tin điện tử của đơn vị."
+)
+
+
+@case("neg-lead-with-de-nghi", title=TITLE_BHXH, summary=LEAD_DE_NGHI, letter=[], body_texts=2)
+def _() -> bytes:
+    return mail(TITLE_BHXH, para(LEAD_DE_NGHI, BHXH_2))
+
+
+@case(
+    "neg-office-landline-kept",
+    title=TITLE_SOI,
+    present=["0227 3851 234"],
+    letter=[],
+    body_texts=2,
+)
+def _() -> bytes:
+    contact = "Mọi thông tin chi tiết xin liên hệ Phòng Y tế huyện, điện thoại 0227 3851 234."
+    return mail(TITLE_SOI, para(SOI_1, contact))
+
+
+@case("neg-author-credit-line", title=TITLE_CDS, present=["Minh Anh"], letter=[], body_texts=3)
+def _() -> bytes:
+    return mail(TITLE_CDS, para(CDS_1, CDS_2, "Minh Anh"))
