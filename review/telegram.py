@@ -10,12 +10,14 @@ from typing import Any
 from telegram import CallbackQuery, ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from compose import body_text
 from domain.clock import Clock
 from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
 from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean, nfc
+from intake.sources import load_draft
 from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
@@ -35,6 +37,7 @@ from review.service import (
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Editor, Submission, Unit
 from storage.submissions import get_submission
 
@@ -81,6 +84,8 @@ class ReviewDeps:
     # The article as the publisher would compose it (publisher.prepare.card_preview).
     preview: Callable[[Any, Submission], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    files: FileStore | None = None  # «Sửa nội dung» shows the current body to copy
+    default_author: str = ""
 
 
 def already_text(sub: Submission) -> str:
@@ -234,6 +239,8 @@ class ReviewHandlers:
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
+            if cb.action == Action.EDIT_BODY and self.deps.files is not None:
+                await self._send_current_body(session, query, sub, prompt.message_id)
             return False
         if cb.action == Action.PREVIEW:
             await answer(query)
@@ -391,6 +398,22 @@ class ReviewHandlers:
         if at is None:
             return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
         return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at))
+
+    async def _send_current_body(
+        self, session: Any, query: CallbackQuery, sub: Submission, prompt_id: int
+    ) -> None:
+        """The body as it stands, in the form «Sửa nội dung» takes, to copy and change."""
+        assert query.message is not None and self.deps.files is not None
+        draft, _ = await load_draft(
+            session=session,
+            files=self.deps.files,
+            submission=sub,
+            default_author=self.deps.default_author,
+        )
+        text = texts.CURRENT_BODY.format(code=sub.code) + body_text(draft.body)
+        await query.get_bot().send_message(
+            query.message.chat.id, text[:4000], reply_to_message_id=prompt_id
+        )
 
     async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
         """Reply under the card with the composed article (nothing changes state)."""

@@ -173,6 +173,9 @@ CARD_CHANGE_MORE = "… và {n} thay đổi khác"
 CARD_CHANGE_IMAGES = "• Ảnh: thêm {added}, bớt {removed}"
 CARD_NO_CHANGE = "• Nội dung không đổi"
 CARD_LETTER = "✉️ Thư gửi kèm (không đăng): {letter}"
+CURRENT_BODY = (
+    "Nội dung hiện tại của bài {code} (sao chép, sửa rồi trả lời tin nhắn phía trên):\n\n"
+)
 MEDIA_ALBUM = "{code} · ảnh {first}–{last}/{total}"
 MEDIA_FILE = "{code} · {name}"
 MEDIA_TOO_LARGE = (

@@ -126,6 +126,8 @@ class TelegramBot:
                 wake_publisher=lambda: self.deps.wake_publisher(),
                 preview=self.deps.preview,
                 handled=self.deps.handled,
+                files=self.deps.files,
+                default_author=self.deps.default_author,
             )
             self.review = ReviewHandlers(review)
             self.app.add_handlers(self.review.handlers())

@@ -60,6 +60,9 @@ async def test_edit_body_and_cover_round_trip(h: Harness) -> None:
     assert encode(Action.EDIT_BODY, sub_id, sub.version) in h.fake.button_data(card)
     h.fake.press(h.an, card, encode(Action.EDIT_BODY, sub_id, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung mới cho bài")
+    [current] = await h.message_to(EDITORS_CHAT, "Nội dung hiện tại của bài")
+    assert current["reply_to_message"]["message_id"] == prompt["message_id"]
+    assert "[Ảnh: " in current["text"]  # the body in the form the reply takes
     body = (
         "Sáng 25/11, Sở Y tế tổ chức hội nghị tập huấn chuyển đổi số.\n\n"
         "# Nội dung tập huấn\n\n- Chữ ký số;\n- Dịch vụ công trực tuyến."
