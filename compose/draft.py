@@ -16,6 +16,7 @@ from compose.guard import guard
 from compose.letter import split_letter
 from compose.model import (
     AUTHOR_MAX,
+    SMALL_IMAGE,
     SUMMARY_MAX,
     TITLE_MAX,
     Draft,
@@ -58,7 +59,7 @@ class _Work:
 
 def _compose(source: Source) -> Draft:
     work = _Work()
-    images = [f for f in source.files if f.media == "image"]
+    images = _photos(source, work)
     if source.channel == "telegram" and source.segments:
         _telegram(source, work)
     else:
@@ -73,7 +74,7 @@ def _compose(source: Source) -> Draft:
     cover = _cover(source, images, work)
     if edit is not None and edit.body is not None:
         work.warnings.append(texts.EDITED)
-        work.items = _edited_items(edit.body, images, cover, work)
+        work.items = _edited_items(edit.body, images, cover, work, source.files)
     else:
         work.items = _place_images(work.items, images, cover, source, work)
     keep_contacts = edit is not None and edit.body is not None
@@ -135,7 +136,7 @@ def _title(source: Source, work: _Work, heading: str, *, from_document: bool) ->
     """Subject, else the content's heading; a revision answering our mail keeps the title."""
     subject = clean_subject(clean_line(source.subject))
     if source.answers_request and source.previous_title and not heading:
-        work.title = source.previous_title
+        work.title = clean_line(source.previous_title)
         work.warnings.append(texts.TITLE_PREVIOUS)
         return
     if source.answers_request and heading:
@@ -163,7 +164,7 @@ def _title(source: Source, work: _Work, heading: str, *, from_document: bool) ->
         )
         return
     fallback = re.sub(r"^(?:v/v|v\.v\.?|về\s*việc|vv)\s*[:.]?\s*", "", subject, flags=re.I)
-    work.title = fallback or subject or source.previous_title
+    work.title = fallback or subject or clean_line(source.previous_title)
     work.warnings.append(texts.TITLE_MISSING)
 
 
@@ -220,7 +221,7 @@ def _telegram_title(source: Source, work: _Work, first_text: str) -> None:
                 break
         return
     if source.answers_request and source.previous_title:
-        work.title = source.previous_title
+        work.title = clean_line(source.previous_title)
         work.warnings.append(texts.TITLE_PREVIOUS)
         return
     subject = clean_line(source.subject)
@@ -233,6 +234,21 @@ def _caption(text: str) -> str:
 
 
 # --- images ------------------------------------------------------------------------------
+
+
+def _photos(source: Source, work: _Work) -> list[SourceFile]:
+    """The images that are photos: a tiny one (a logo in a signature) is left out, unless
+    the editor chose it as the cover (an edited body may still place it)."""
+    chosen = source.edit.cover if source.edit is not None else None
+    photos: list[SourceFile] = []
+    for file in source.files:
+        if file.media != "image":
+            continue
+        if 0 < file.size < SMALL_IMAGE and file.name != chosen:
+            work.warnings.append(texts.SMALL_IMAGE.format(name=file.name, size=file.size))
+            continue
+        photos.append(file)
+    return photos
 
 
 def _cover(source: Source, images: list[SourceFile], work: _Work) -> str | None:
@@ -281,10 +297,14 @@ def _is_list_item(item: Item) -> bool:
 
 
 def _edited_items(
-    body: str, images: list[SourceFile], cover: str | None, work: _Work
+    body: str,
+    images: list[SourceFile],
+    cover: str | None,
+    work: _Work,
+    files: tuple[SourceFile, ...] = (),
 ) -> list[Item]:
     items = parse_body(clean_text(body))
-    known = {f.name for f in images}
+    known = {f.name for f in images} | {f.name for f in files if f.media == "image"}
     for item in items:
         if item.type == "image" and item.name not in known:
             work.warnings.append(texts.IMAGE_UNKNOWN.format(name=item.name))
@@ -312,6 +332,8 @@ def _summary(source: Source, work: _Work, title: str) -> str:
         return summary
     for item in work.items:
         if item.type != "text" or _is_list_item(item) or same(item.content, title):
+            continue
+        if clean_line(item.content) == title:
             continue
         if len(item.content) > SUMMARY_MAX:
             work.warnings.append(texts.SUMMARY_CUT)

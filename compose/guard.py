@@ -19,7 +19,7 @@ _SEP = r"[\s.\-·]?"
 # A Vietnamese number as people write it: 0 or +84/84/(+84)/0084, then 9 digits grouped
 # by spaces, dots or dashes; not glued to other digits.
 PHONE = re.compile(
-    r"(?<![\d+])(?:\(\s*\+?84\s*\)|\+\s?84|0084|84|0)" + r"(?:" + _SEP + r"\d){9,10}(?!\d)"
+    r"(?<![\d+])(?P<prefix>\(\s*\+?84\s*\)|\+\s?84|0084|84|0)" + r"(?:" + _SEP + r"\d){9,10}(?!\d)"
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 CITIZEN_ID = re.compile(r"(?<![\d.,])\d{12}(?![\d.,]\d)")
@@ -58,16 +58,17 @@ def guard(text: str, protected: Contacts, *, remove: bool = True) -> Guarded:
     result = Guarded(text=text)
 
     def phone(match: re.Match[str]) -> str:
-        number = e164(match.group(0))
+        text, rest = _number_and_rest(match, phones)
+        number = e164(text)
         if number is not None and number in phones:
             if not remove:
-                result.kept.append(match.group(0))
-                return match.group(0)
+                result.kept.append(text)
+                return text + rest
             result.removed_phones += 1
-            return "\x00"
+            return "\x00" + rest
         if number is not None and number.startswith(_MOBILE_PREFIXES):
-            result.phones.append(match.group(0).strip())
-        return match.group(0)
+            result.phones.append(text.strip())
+        return text + rest
 
     def mail(match: re.Match[str]) -> str:
         if match.group(0).lower() in emails:
@@ -84,6 +85,28 @@ def guard(text: str, protected: Contacts, *, remove: bool = True) -> Guarded:
     result.citizen_ids = [m.group(0) for m in CITIZEN_ID.finditer(out)]
     result.text = _tidy(out) if "\x00" in out else out
     return result
+
+
+def _number_and_rest(match: re.Match[str], phones: set[str]) -> tuple[str, str]:
+    """A match may have taken one digit too many ("0912345678 1." is a number and a list
+    marker): when the 10-digit reading is not a valid number, or not a registered one while
+    the 9-digit reading is, the number is the 9-digit reading and the rest stays text."""
+    text = match.group(0)
+    wanted = sum(ch.isdigit() for ch in match.group("prefix")) + 9
+    seen = 0
+    for index, ch in enumerate(text):
+        seen += ch.isdigit()
+        if seen == wanted:
+            short, rest = text[: index + 1], text[index + 1 :]
+            break
+    else:
+        return text, ""
+    if not rest:
+        return text, ""
+    long_number, short_number = e164(text), e164(short)
+    if long_number is None or (long_number not in phones and short_number in phones):
+        return short, rest
+    return text, ""
 
 
 def _tidy(text: str) -> str:

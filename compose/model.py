@@ -8,6 +8,7 @@ from typing import Any
 TITLE_MAX = 150
 AUTHOR_MAX = 50
 SUMMARY_MAX = 300
+SMALL_IMAGE = 10_000  # bytes: below this an image is a signature logo or an icon, not a photo
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class SourceFile:
     name: str
     media: str = "other"
     caption: str = ""
+    size: int = 0  # bytes; 0 = unknown
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ SUMMARY_CUT = "Đoạn mở đầu dài quá 300 ký tự, tóm tắt đã cắt
 SUMMARY_MISSING = "Chưa có tóm tắt: đề nghị biên tập viên viết tóm tắt"
 COVER_FIRST = "Ảnh bìa là ảnh đầu tiên ({name}); ảnh này không lặp lại trong thân bài"
 COVER_CHOSEN = "Ảnh bìa do biên tập viên chọn: {name}"
+SMALL_IMAGE = "Ảnh {name} rất nhỏ ({size} byte), có thể là logo trong chữ ký: không đưa vào bài"
 COVER_NONE = "Không có ảnh: bài dùng ảnh bìa mặc định"
 COVER_CAPTION_UNUSED = "Chú thích của ảnh bìa không hiển thị trên Zalo: «{caption}»"
 CAPTION_AS_TEXT = (

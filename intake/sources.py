@@ -99,7 +99,7 @@ def source_of_message(
     if files is None:
         names = unique_names([safe_filename(a.filename) for a in parsed.attachments])
         files = [
-            SourceFile(name, media_of_file(a.filename, a.content_type))
+            SourceFile(name, media_of_file(a.filename, a.content_type), size=a.size)
             for name, a in zip(names, parsed.attachments, strict=True)
         ]
     return Source(
@@ -192,7 +192,7 @@ async def load_source(
         attachments = [a for a in attachments if a.revision <= base.revision] or attachments
     names = unique_names([a.filename for a in attachments])
     by_name = dict(zip(names, attachments, strict=True))
-    source_files = [SourceFile(n, a.media, a.caption) for n, a in by_name.items()]
+    source_files = [SourceFile(n, a.media, a.caption, a.size) for n, a in by_name.items()]
     unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
     author = unit.name if unit else (submission.sender_name or default_author)
     protected = await protected_contacts(session)

@@ -111,10 +111,14 @@ def mail(
 
 
 def jpeg(seed: int) -> bytes:
+    """A photo-sized JPEG (tens of KB, like a real photo; a tiny image is a logo)."""
+    import random
+
     from PIL import Image
 
+    noise = random.Random(seed).randbytes(160 * 120 * 3)
     buffer = io.BytesIO()
-    Image.new("RGB", (32, 24), (seed * 40 % 256, 90, 160)).save(buffer, format="JPEG")
+    Image.frombytes("RGB", (160, 120), noise).save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
 
 
@@ -844,3 +848,26 @@ def _() -> bytes:
 @case("neg-author-credit-line", title=TITLE_CDS, present=["Minh Anh"], letter=[], body_texts=3)
 def _() -> bytes:
     return mail(TITLE_CDS, para(CDS_1, CDS_2, "Minh Anh"))
+
+
+def tiny_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 12), (200, 16, 46)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@case(
+    "mail-signature-logo-not-a-photo",
+    title=TITLE_SOI,
+    cover="tiem-chung.jpg",
+    images=[],
+    warnings=["Ảnh image001.png rất nhỏ", "có thể là logo trong chữ ký"],
+)
+def _() -> bytes:
+    files = (
+        ("image001.png", "image/png", tiny_png()),
+        ("tiem-chung.jpg", "image/jpeg", jpeg(5)),
+    )
+    return mail(TITLE_SOI, para(SOI_1, SOI_2, SIG_AN), files=files)

@@ -178,3 +178,11 @@ def test_an_editor_summary_with_contacts_is_kept_and_flagged() -> None:
     assert draft.description == "Liên hệ 0912 345 678 hoặc 0987 111 222."
     assert texts.OFFICER_CONTACT_KEPT.format(value="0912 345 678") in draft.warnings
     assert texts.PHONE_FOUND.format(value="0987 111 222") in draft.warnings
+
+
+def test_a_number_followed_by_a_digit_is_still_found() -> None:
+    """Found by the property above: "0912345678 1." read as a 10-digit number slipped by."""
+    protected = Contacts(phones=("+84912345678",))
+    for text in ("Gọi 0912345678 1. Hội nghị", "ĐT 0912 345 678 2) mục hai", "84912345678 3."):
+        draft = compose(Source(subject=text, text="Đoạn một.\n\nĐoạn hai.", protected=protected))
+        assert "912345678" not in digits(published(draft)), text
