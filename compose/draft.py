@@ -237,18 +237,30 @@ def _caption(text: str) -> str:
 
 
 def _photos(source: Source, work: _Work) -> list[SourceFile]:
-    """The images that are photos: a tiny one (a logo in a signature) is left out, unless
-    the editor chose it as the cover (an edited body may still place it)."""
+    """The images that are photos: in mail, a tiny one (a logo in a signature) is left out,
+    unless the editor chose it as the cover (an edited body may still place it). A photo
+    sent by Telegram is a photo whatever its size."""
     chosen = source.edit.cover if source.edit is not None else None
+    if source.channel != "email":
+        return [f for f in source.files if f.media == "image"]
     photos: list[SourceFile] = []
     for file in source.files:
         if file.media != "image":
             continue
-        if 0 < file.size < SMALL_IMAGE and file.name != chosen:
+        if _looks_like_logo(file) and file.name != chosen:
             work.warnings.append(texts.SMALL_IMAGE.format(name=file.name, size=file.size))
             continue
         photos.append(file)
     return photos
+
+
+_LOGO_NAME = re.compile(r"^image\d{3}\.\w+$|\.(png|gif|bmp)$", re.IGNORECASE)
+
+
+def _looks_like_logo(file: SourceFile) -> bool:
+    """Under 10 KB and a PNG/GIF or named like Outlook's signature images (image001.png):
+    a logo, not a photo (a photo, even a small JPEG, is kept)."""
+    return 0 < file.size < SMALL_IMAGE and bool(_LOGO_NAME.search(file.name))
 
 
 def _cover(source: Source, images: list[SourceFile], work: _Work) -> str | None:
