@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import col, select
 from telegram import Bot, InputMediaPhoto
+from telegram.error import BadRequest
 
 from intake.sources import list_revisions, media_attachments
 from review import texts
@@ -66,6 +67,18 @@ async def send_media(
         attachments = await media_attachments(
             session=session, submission=submission, revisions=revisions
         )
+
+    async def attempt(what: str, send: Callable[[], Awaitable[Any]]) -> None:
+        """One send; a file Telegram refuses (not a readable photo...) becomes a note."""
+        try:
+            await call(send)
+        except BadRequest as exc:
+            log.warning("media of %s refused by Telegram: %s", submission.code, exc.message)
+            note = texts.MEDIA_REFUSED.format(code=submission.code, what=what, error=exc.message)
+            await call(
+                partial(bot.send_message, chat_id, note, reply_to_message_id=card_message_id)
+            )
+
     photos = [a for a in attachments if a.media == "image" and a.size <= PHOTO_MAX]
     others = [a for a in attachments if a not in photos]
     sent = 0
@@ -76,26 +89,28 @@ async def send_media(
         )
         datas = [await asyncio.to_thread(files.read, a.sha256) for a in group]
         if len(group) == 1:
-            await call(
+            await attempt(
+                group[0].filename,
                 partial(
                     bot.send_photo,
                     chat_id,
                     datas[0],
                     caption=caption,
                     reply_to_message_id=card_message_id,
-                )
+                ),
             )
         else:
             media = [
                 InputMediaPhoto(data, caption=caption if i == 0 else None, filename=a.filename)
                 for i, (data, a) in enumerate(zip(datas, group, strict=True))
             ]
-            await call(
-                partial(bot.send_media_group, chat_id, media, reply_to_message_id=card_message_id)
+            await attempt(
+                caption,
+                partial(bot.send_media_group, chat_id, media, reply_to_message_id=card_message_id),
             )
         sent += 1
     for item in others:
-        sent += await _send_file(files, bot, chat_id, submission, item, card_message_id, call)
+        sent += await _send_file(files, bot, chat_id, submission, item, card_message_id, attempt)
     async with db.session() as session:
         add_audit(
             session=session,
@@ -115,18 +130,22 @@ async def _send_file(
     submission: Submission,
     item: Attachment,
     card_message_id: int,
-    call: Call,
+    attempt: Callable[[str, Callable[[], Awaitable[Any]]], Awaitable[None]],
 ) -> int:
     caption = texts.MEDIA_FILE.format(code=submission.code, name=item.filename)
     if item.size > FILE_MAX:
         note = texts.MEDIA_TOO_LARGE.format(
             code=submission.code, name=item.filename, size=round(item.size / MB, 1)
         )
-        await call(partial(bot.send_message, chat_id, note, reply_to_message_id=card_message_id))
+        await attempt(
+            item.filename,
+            partial(bot.send_message, chat_id, note, reply_to_message_id=card_message_id),
+        )
         return 1
     data = await asyncio.to_thread(files.read, item.sha256)
     send = bot.send_video if item.media == "video" else bot.send_document
-    await call(
+    await attempt(
+        item.filename,
         partial(
             send,
             chat_id,
@@ -134,6 +153,6 @@ async def _send_file(
             caption=caption,
             filename=item.filename,
             reply_to_message_id=card_message_id,
-        )
+        ),
     )
     return 1

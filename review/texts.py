@@ -178,6 +178,9 @@ CURRENT_BODY = (
 )
 MEDIA_ALBUM = "{code} · ảnh {first}–{last}/{total}"
 MEDIA_FILE = "{code} · {name}"
+MEDIA_REFUSED = (
+    "{code}: Telegram không nhận {what} ({error}); xem bằng python main.py article show {code}."
+)
 MEDIA_TOO_LARGE = (
     "{code}: tệp {name} ({size} MB) vượt giới hạn gửi qua Telegram; xem tệp bằng "
     "python main.py article show {code} và trong thư mục lưu trữ."
