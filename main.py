@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from cli import article as article_cli
 from cli import db as db_cli
 from cli import editors as editors_cli
 from cli import intake as intake_cli
@@ -32,6 +33,7 @@ app.add_typer(units_cli.app, name="units")
 app.add_typer(officers_cli.app, name="officers")
 app.add_typer(editors_cli.app, name="editors")
 app.add_typer(intake_cli.app, name="intake")
+app.add_typer(article_cli.app, name="article")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(publish_cli.app, name="publish")
 app.add_typer(zalo_cli.app, name="zalo")

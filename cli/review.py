@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +17,7 @@ from review.cards import card_text, when
 from review.service import ReasonRequiredError, card_view, decide, list_pending
 from storage.audit import list_audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Submission, utcnow
 from storage.submissions import get_submission_by_code
 
@@ -60,18 +62,25 @@ def list_(ctx: typer.Context) -> None:
 
 @app.command()
 def show(ctx: typer.Context, code: str) -> None:
-    """A submission's card and its audit trail."""
+    """A submission's card (the article as composed) and its audit trail."""
+    settings = get_settings(ctx)
 
     async def work(db: Database) -> str:
         async with db.session() as session:
             sub, sub_id = await _find(session, code)
-            lines = [card_text(await card_view(session=session, submission=sub)), ""]
+            view = await card_view(
+                session=session,
+                submission=sub,
+                files=FileStore(settings.files_dir),
+                default_author=settings.org.department_name,
+            )
+            lines = [card_text(view), ""]
             for event in await list_audit(session=session, submission_id=sub_id):
                 reason = f" ({event.reason})" if event.reason else ""
                 lines.append(f"{when(event.at)}  {event.actor}  {event.action}{reason}")
             return "\n".join(lines)
 
-    typer.echo(run_db(get_settings(ctx), work))
+    typer.echo(run_db(settings, work))
 
 
 def _label(status: str) -> str:
@@ -258,5 +267,57 @@ def schedule(
             if publish_at is None:
                 return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
             return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(publish_at))
+
+    typer.echo(run_db(get_settings(ctx), work))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    code: str,
+    title: str | None = typer.Option(None, "--title", help="Tiêu đề mới"),
+    summary: str | None = typer.Option(None, "--summary", help="Tóm tắt mới"),
+    body_file: Path | None = typer.Option(
+        None,
+        "--body-file",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Tệp văn bản UTF-8: nội dung mới (các đoạn cách nhau một dòng trống)",
+    ),
+    cover: int | None = typer.Option(None, "--cover", help="Số thứ tự ảnh làm ảnh bìa (từ 1)"),
+    by: str = BY,
+) -> None:
+    """Edit the article before it is published: a new revision by this editor, audited.
+
+    `python main.py article show CODE` prints the body in the form --body-file takes.
+    """
+    from review.edits import ArticleEdit, EditError, edit_article
+
+    editor = by or getpass.getuser()
+    body = body_file.read_text(encoding="utf-8-sig") if body_file is not None else None
+    change = ArticleEdit(title=title, summary=summary, body=body, cover=cover)
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            sub, sub_id = await _find(session, code)
+            try:
+                done = await edit_article(
+                    session=session,
+                    submission_id=sub_id,
+                    expected_version=sub.version,
+                    edit=change,
+                    editor_name=editor,
+                    actor=f"cli:{editor}",
+                    now=utcnow(),
+                )
+            except EditError as exc:
+                fail(str(exc))
+                raise AssertionError from exc
+            except StaleTransitionError as exc:
+                fail(texts.CLI_EDIT_NOT_PENDING.format(code=code, status=_label(sub.status)))
+                raise AssertionError from exc
+            await session.commit()
+            return texts.CLI_EDITED.format(code=code, revision=done.revision, who=editor)
 
     typer.echo(run_db(get_settings(ctx), work))

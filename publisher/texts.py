@@ -5,7 +5,8 @@ from __future__ import annotations
 # --- inside articles -------------------------------------------------------------------------
 CREDIT = "Nguồn: {unit}"
 VIDEO_LINK = "Xem video {name}: {url}"
-PREVIEW_IMAGE = "[Ảnh] {caption}"
+PREVIEW_IMAGE = "🖼 [Ảnh {name}] {caption}"
+PREVIEW_COVER = "🖼 Ảnh bìa: {name}"
 PREVIEW_VIDEO = "[Video]"
 
 # --- to editors ------------------------------------------------------------------------------

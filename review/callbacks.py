@@ -37,6 +37,8 @@ class Action(StrEnum):
     ASSIGN_UNIT = "au"  # quarantined: name the sender's unit
     DISMISS = "dm"  # quarantined: not a submission (bounce, spam, auto-reply); with a reason
     PUBLISH_TIME = "pt"  # the editor's publish slot
+    EDIT_BODY = "eb"  # «Sửa nội dung»: the reply is the new body
+    COVER = "cv"  # «Chọn ảnh bìa»: the reply is the image's number
 
 
 KIND_ACTIONS: dict[Action, SubmissionKind] = {

@@ -10,18 +10,21 @@ from typing import Any
 from telegram import CallbackQuery, ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from compose import body_text
 from domain.clock import Clock
 from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
 from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
-from domain.text import clean
+from domain.text import clean, nfc
+from intake.sources import load_draft
 from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
+from review.edits import ArticleEdit, EditError, edit_article
 from review.quarantine import assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
 from review.service import (
@@ -34,6 +37,7 @@ from review.service import (
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Editor, Submission, Unit
 from storage.submissions import get_submission
 
@@ -51,13 +55,20 @@ ASKS = (
     Action.ASSIGN_UNIT,
     Action.DISMISS,
     Action.PUBLISH_TIME,
+    Action.EDIT_BODY,
+    Action.COVER,
 )
 QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
 # Answers after which the same prompt may be answered again (a mistyped unit code or time).
-RETRY_STARTS = (texts.QUARANTINE_NO_UNIT.split("{")[0], texts.REPLY_BAD_TIME.split("{")[0])
+RETRY_STARTS = (
+    texts.QUARANTINE_NO_UNIT.split("{")[0],
+    texts.REPLY_BAD_TIME.split("{")[0],
+    texts.REPLY_BAD_COVER.split("{")[0],
+    "Bài có ",  # review.edits: a cover number out of range
+)
 
 
 @dataclass
@@ -73,6 +84,8 @@ class ReviewDeps:
     # The article as the publisher would compose it (publisher.prepare.card_preview).
     preview: Callable[[Any, Submission], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    files: FileStore | None = None  # «Sửa nội dung» shows the current body to copy
+    default_author: str = ""
 
 
 def already_text(sub: Submission) -> str:
@@ -226,6 +239,8 @@ class ReviewHandlers:
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
+            if cb.action == Action.EDIT_BODY and self.deps.files is not None:
+                await self._send_current_body(session, query, sub, prompt.message_id)
             return False
         if cb.action == Action.PREVIEW:
             await answer(query)
@@ -292,6 +307,34 @@ class ReviewHandlers:
             return texts.ANSWER_STALE
         return None
 
+    async def _edit_article(
+        self, session: Any, cb: ReviewCallback, ed: Editor, text: str, value: str
+    ) -> str:
+        """«Sửa nội dung» (the reply, paragraphs kept, is the new body) or «Chọn ảnh bìa»."""
+        if cb.action == Action.COVER:
+            if not value.isdigit():
+                return texts.REPLY_BAD_COVER.format(value=value)
+            change = ArticleEdit(cover=int(value))
+        else:
+            change = ArticleEdit(body=nfc(text).strip())
+        try:
+            sub = await edit_article(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                edit=change,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+            )
+        except EditError as exc:
+            await session.rollback()
+            return str(exc)
+        except StaleTransitionError:
+            await session.rollback()
+            return texts.ANSWER_STALE
+        return texts.REPLY_EDITED.format(code=sub.code, revision=sub.revision)
+
     async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_code: str) -> str:
         """A quarantined submission gets its unit (and the sender is remembered for it)."""
         sub = await get_submission(session=session, submission_id=cb.submission_id)
@@ -355,6 +398,22 @@ class ReviewHandlers:
         if at is None:
             return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
         return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at))
+
+    async def _send_current_body(
+        self, session: Any, query: CallbackQuery, sub: Submission, prompt_id: int
+    ) -> None:
+        """The body as it stands, in the form «Sửa nội dung» takes, to copy and change."""
+        assert query.message is not None and self.deps.files is not None
+        draft, _ = await load_draft(
+            session=session,
+            files=self.deps.files,
+            submission=sub,
+            default_author=self.deps.default_author,
+        )
+        text = texts.CURRENT_BODY.format(code=sub.code) + body_text(draft.body)
+        await query.get_bot().send_message(
+            query.message.chat.id, text[:4000], reply_to_message_id=prompt_id
+        )
 
     async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
         """Reply under the card with the composed article (nothing changes state)."""
@@ -439,6 +498,8 @@ class ReviewHandlers:
         value = clean(text)
         if not value:
             return texts.REPLY_EMPTY
+        if cb.action in (Action.EDIT_BODY, Action.COVER):
+            return await self._edit_article(session, cb, editor, text, value)
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
         if cb.action == Action.DISMISS:

@@ -34,6 +34,7 @@ from intake.email.legacy import convert, encoding_for_font
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _R, _T, _TC, _TR = W + "p", W + "r", W + "t", W + "tc", W + "tr"
 _BODY, _RPR, _PPR, _RFONTS, _PSTYLE = W + "body", W + "rPr", W + "pPr", W + "rFonts", W + "pStyle"
+_B, _NUMPR = W + "b", W + "numPr"
 _BREAKS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n"}
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 OFFICE_DOCUMENT = "/officeDocument"
@@ -95,13 +96,16 @@ class _Reader:
     def __init__(self, fonts: Fonts, limits: DocxLimits) -> None:
         self.fonts = fonts
         self.limits = limits
+        self.style_names: dict[str, str] = {}
         self.lines: list[str] = []
         self.found: set[str] = set()
         self.truncated = False
         self.chars = 0
         self.paragraph_count = 0
-        self.paragraphs: list[tuple[list[str], list[str | None]]] = []  # (texts, [style])
-        self.runs: list[tuple[list[str], list[str | None]]] = []  # (texts, [font])
+        self.blocks: list[DocxBlock] = []
+        # (texts, [style id, list paragraph?, every run with text bold?])
+        self.paragraphs: list[tuple[list[str], list[Any]]] = []
+        self.runs: list[tuple[list[str], list[Any]]] = []  # (texts, [font, bold?])
         self.cells: list[list[str]] = []
         self.rows: list[list[str]] = []
 
@@ -136,9 +140,9 @@ class _Reader:
 
     def _start(self, tag: str) -> None:
         if tag == _P:
-            self.paragraphs.append(([], [None]))
+            self.paragraphs.append(([], [None, False, None]))
         elif tag == _R:
-            self.runs.append(([], [None]))
+            self.runs.append(([], [None, False]))
         elif tag == _TC:
             self.cells.append([])
         elif tag == _TR:
@@ -159,28 +163,40 @@ class _Reader:
         elif tag == _RFONTS and parent_tag == _RPR and self.runs:
             if parent.getparent() is not None and parent.getparent().tag == _R:
                 self.runs[-1][1][0] = _font(element)
+        elif tag == _B and parent_tag == _RPR and self.runs:
+            if parent.getparent() is not None and parent.getparent().tag == _R:
+                self.runs[-1][1][1] = element.get(W + "val") not in ("0", "false")
         elif tag == _PSTYLE and parent_tag == _PPR and self.paragraphs:
             self.paragraphs[-1][1][0] = element.get(W + "val")
+        elif tag == _NUMPR and parent_tag == _PPR and self.paragraphs:
+            self.paragraphs[-1][1][1] = True
         elif tag == _R and self.runs:
             self._run(*self.runs.pop())
         elif tag == _P and self.paragraphs:
-            self._paragraph("".join(self.paragraphs.pop()[0]), parent_tag)
+            texts, meta = self.paragraphs.pop()
+            self._paragraph("".join(texts), parent_tag, meta)
         elif tag == _TC and self.cells:
             cell = " ".join(self.cells.pop()).strip()
             if self.rows:
                 self.rows[-1].append(cell)
         elif tag == _TR and self.rows:
-            self._line(" | ".join(self.rows.pop()))
+            row = " | ".join(self.rows.pop())
+            self._line(row)
+            if row.strip():
+                self.blocks.append(DocxBlock("text", row.strip()))
         element.clear(keep_tail=True)  # read: free it and the siblings before it
         if parent is not None:
             while element.getprevious() is not None:
                 del parent[0]
 
-    def _run(self, texts: list[str], font: list[str | None]) -> None:
+    def _run(self, texts: list[str], font: list[Any]) -> None:
         text = "".join(texts)
         if not text or not self.paragraphs:
             return
-        style = self.paragraphs[-1][1][0]
+        meta = self.paragraphs[-1][1]
+        if text.strip():
+            meta[2] = font[1] and meta[2] is not False
+        style = meta[0]
         style_font = self.fonts.get(style, self.fonts[None]) if style else self.fonts[None]
         encoding = encoding_for_font(font[0] or style_font or self.fonts[None])
         if encoding:
@@ -188,7 +204,7 @@ class _Reader:
             text = convert(text, encoding)
         self.paragraphs[-1][0].append(text)
 
-    def _paragraph(self, text: str, parent_tag: str | None) -> None:
+    def _paragraph(self, text: str, parent_tag: str | None, meta: list[Any]) -> None:
         self.paragraph_count += 1
         if self.paragraph_count > self.limits.max_paragraphs:
             raise _LimitReached
@@ -198,6 +214,8 @@ class _Reader:
             self.cells[-1].append(text)
         elif parent_tag == _BODY:
             self._line(text)
+            if text.strip():
+                self.blocks.append(_classify(text.strip(), meta, self.style_names))
 
     def _line(self, text: str) -> None:
         if text.strip():
@@ -324,3 +342,72 @@ def _style_fonts(styles: Any) -> dict[str | None, str | None]:
             current = parent.get(current)
         resolved[ident] = own.get(current) if current else default
     return resolved
+
+
+@dataclass(frozen=True)
+class DocxBlock:
+    """One paragraph with what its style says: `heading` (level 0 = title), `item` (a
+    numbered or bulleted list paragraph) or `text`."""
+
+    kind: str
+    text: str
+    level: int = 0
+
+
+_HEADING_NAME = re.compile(r"^(?:heading|đầu\s*đề|tiêu\s*đề)\s*(\d)$", re.IGNORECASE)
+_TITLE_NAME = re.compile(r"^(?:title|tiêu\s*đề)$", re.IGNORECASE)
+_LIST_NAME = re.compile(r"^list", re.IGNORECASE)
+_SHORT_BOLD = 150
+
+
+def extract_docx_blocks(data: bytes, limits: DocxLimits = DocxLimits()) -> list[DocxBlock] | None:
+    """The paragraphs of a Word file with their structure (headings from the heading and
+    title styles or a short paragraph in bold; list paragraphs), or None if unreadable.
+    Tables give one `text` block per row, cells separated by " | ". Read as a stream under
+    the same limits as extract_docx_text (a limit keeps the blocks read so far)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            main = _target(archive, "", OFFICE_DOCUMENT, limits) or "word/document.xml"
+            styles_name = _target(archive, main, STYLES, limits)
+            fonts = _STYLES.fonts(archive, styles_name, limits) if styles_name else None
+            reader = _Reader(fonts or {None: None}, limits)
+            if styles_name:
+                reader.style_names = _style_names(archive, styles_name, limits)
+            with archive.open(main) as stream:
+                if not reader.read(stream):
+                    return None
+    except Exception:  # any broken or foreign file is just "no text"
+        return None
+    return reader.blocks
+
+
+def _style_names(archive: zipfile.ZipFile, name: str, limits: DocxLimits) -> dict[str, str]:
+    """Style id -> style name; none from a style sheet over the limit (read without it)."""
+    try:
+        styles = _xml(archive, name, limits.max_styles_bytes)
+    except (ValueError, KeyError, etree.XMLSyntaxError):
+        return {}
+    names: dict[str, str] = {}
+    for style in styles.iter(W + "style"):
+        label = style.find(W + "name")
+        if label is not None:
+            names[str(style.get(W + "styleId"))] = str(label.get(W + "val", ""))
+    return names
+
+
+def _classify(text: str, meta: list[Any], names: dict[str, str]) -> DocxBlock:
+    """`meta`: the paragraph's style id, whether it is a list paragraph, whether every run
+    with text is bold."""
+    ident = str(meta[0] or "")
+    name = names.get(ident, ident)
+    for candidate in (name, ident):
+        heading = _HEADING_NAME.match(candidate.replace("Heading", "heading "))
+        if heading:
+            return DocxBlock("heading", text, int(heading[1]))
+        if _TITLE_NAME.match(candidate):
+            return DocxBlock("heading", text, 0)
+    if meta[1] or _LIST_NAME.match(name):
+        return DocxBlock("item", text)
+    if len(text) <= _SHORT_BOLD and meta[2] and not text.endswith((".", ":")):
+        return DocxBlock("heading", text, 9)
+    return DocxBlock("text", text)

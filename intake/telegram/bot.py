@@ -83,7 +83,12 @@ class TelegramBot:
         self.review: ReviewHandlers | None = None
         if editors_chat_id is not None:
             self.cards = CardSync(
-                db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval
+                db=deps.db,
+                bot=app.bot,
+                chat_id=editors_chat_id,
+                interval=edit_interval,
+                files=deps.files,
+                default_author=deps.default_author,
             )
             deps.wake_cards = self.cards.wake
         self.drafts = Drafts(deps)
@@ -125,6 +130,8 @@ class TelegramBot:
                 wake_publisher=lambda: self.deps.wake_publisher(),
                 preview=self.deps.preview,
                 handled=self.deps.handled,
+                files=self.deps.files,
+                default_author=self.deps.default_author,
             )
             self.review = ReviewHandlers(review)
             self.app.add_handlers(self.review.handlers())

@@ -11,6 +11,7 @@ from intake.telegram.context import BotDeps
 from publisher.prepare import card_preview
 from runtime.context import AppContext, Component
 from settings import Settings
+from storage.files import FileStore
 from storage.models import Submission
 
 
@@ -43,9 +44,10 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         draft_quiet_seconds=s.draft_quiet_seconds,
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
+        default_author=ctx.settings.org.department_name,
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
-        preview=partial(_preview, settings=ctx.settings),
+        preview=partial(_preview, settings=ctx.settings, files=ctx.files),
     )
     bot = TelegramBot(
         app=app,
@@ -62,8 +64,12 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
     return bot, _describe(ctx)
 
 
-async def _preview(session: AsyncSession, submission: Submission, *, settings: Settings) -> str:
-    return await card_preview(session=session, submission=submission, settings=settings)
+async def _preview(
+    session: AsyncSession, submission: Submission, *, settings: Settings, files: FileStore
+) -> str:
+    return await card_preview(
+        session=session, files=files, submission=submission, settings=settings
+    )
 
 
 def _wake_publisher(ctx: AppContext) -> None:

@@ -28,6 +28,7 @@ class BotDeps:
     draft_quiet_seconds: float = 1.5
     invite_valid_days: int = 7
     contact_email: str = ""
+    default_author: str = ""  # an article's author when its unit is unknown (the department)
     wake_outbox: Callable[[], None] = lambda: None
     wake_cards: Callable[[], None] = lambda: None
     wake_publisher: Callable[[], None] = lambda: None

@@ -255,6 +255,40 @@ def test_docx_bombs_parse_in_bounded_time_and_memory(name: str) -> None:
         assert result["text"] == "Tin bài mới"  # read, without the style sheet
 
 
+_MEASURE_BLOCKS = """
+import json, re, sys, time
+from intake.email.docxtext import extract_docx_blocks
+from intake.email.parse import parse_message
+[docx] = [a.data for a in parse_message(sys.stdin.buffer.read()).attachments]
+started = time.process_time()
+blocks = extract_docx_blocks(docx)
+status = open("/proc/self/status").read()
+print(json.dumps({
+    "cpu": time.process_time() - started,
+    "peak_mb": int(re.search(r"VmHWM:\\s*(\\d+) kB", status).group(1)) / 1024,
+    "first": blocks[0].text[:20] if blocks else None,
+}))
+"""
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_docx_bombs_compose_in_bounded_time_and_memory(name: str) -> None:
+    """The article's structure (headings, list items) is read from the stored .docx when a
+    card or an article is composed: the same limits hold there as at intake."""
+    root = Path(__file__).parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE_BLOCKS],
+        input=BOMBS[name](),
+        capture_output=True,
+        cwd=root,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert result["cpu"] < BUDGET_CPU_SECONDS and result["peak_mb"] < PEAK_MB, result
+    if name in ("paragraphs", "style sheet"):
+        assert result["first"].startswith("Tin bài"), result
+
+
 # --- 4. a codec that is no charset loses one header or part, not the message -------------
 
 

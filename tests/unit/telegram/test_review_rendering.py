@@ -72,7 +72,7 @@ def test_foreign_or_broken_callback_data_is_ignored(data: str | None) -> None:
     assert decode(data) is None
 
 
-def test_pending_card_shows_everything_and_six_buttons() -> None:
+def test_pending_card_shows_everything_and_its_buttons() -> None:
     v = view()
     text = card_text(v)
     assert "2026-11-0007" in text and "Sở Y tế" in text and "Nguyễn Thị Lan" in text
@@ -80,8 +80,9 @@ def test_pending_card_shows_everything_and_six_buttons() -> None:
     assert "Nhận lúc: 09:05 25/11/2026" in text  # Asia/Ho_Chi_Minh
     assert "Trạng thái: Chờ biên tập" in text and len(text) < 4096
     rows = card_keyboard(v)
-    assert [len(r) for r in rows] == [3, 3, 2]
-    assert rows[2] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
+    assert [len(r) for r in rows] == [3, 3, 2, 2]
+    assert rows[2] == [("📝 Sửa nội dung", "rv:eb:42:2"), ("🖼 Chọn ảnh bìa", "rv:cv:42:2")]
+    assert rows[3] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
     assert rows[0][0] == ("✅ Duyệt", "rv:ap:42:2")
     kinds = card_keyboard(v, kind_menu=True)
     assert kinds[-1] == [("← Quay lại", "rv:bk:42:2")] and len(kinds[0] + kinds[1]) == 6
