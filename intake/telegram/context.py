@@ -28,6 +28,7 @@ class BotDeps:
     draft_quiet_seconds: float = 1.5
     invite_valid_days: int = 7
     contact_email: str = ""
+    public_base_url: str = ""  # for /dangnhap links to the web console
     wake_outbox: Callable[[], None] = lambda: None
     wake_cards: Callable[[], None] = lambda: None
     wake_publisher: Callable[[], None] = lambda: None
