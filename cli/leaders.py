@@ -22,7 +22,7 @@ def add(
 ) -> None:
     """Register a leader."""
 
-    async def work(db: Database) -> int:
+    async def work(db: Database) -> tuple[int, str]:
         async with db.session() as session:
             leader = await create_leader(
                 session=session,
@@ -33,14 +33,14 @@ def add(
                 now=SystemClock().now(),
             )
             await session.commit()
-            return leader.id or 0
+            return leader.id or 0, leader.full_name
 
     try:
-        leader_id = run_db(get_settings(ctx), work)
+        leader_id, stored = run_db(get_settings(ctx), work)
     except ValueError as exc:
         fail(str(exc))
         return
-    typer.echo(f"Đã thêm lãnh đạo #{leader_id}: {name}")
+    typer.echo(f"Đã thêm lãnh đạo #{leader_id}: {stored}")
 
 
 @app.command("list")
