@@ -85,7 +85,7 @@ TOO_MANY_ATTEMPTS = "Quá nhiều lần thử đăng nhập từ địa chỉ n�
 
 @requires(None)
 async def login_help(request: web.Request) -> web.StreamResponse:
-    return page(request, "login_help.html")
+    return page(request, "login_help.html", logged_out=request.query.get("ra") == "1")
 
 
 @requires(None)
@@ -133,7 +133,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     async with deps.db.session() as session:
         await revoke_session(session=session, session_id=who.session_id, now=deps.clock.now())
         await session.commit()
-    response = see_other(LOGIN_HELP)
+    response = see_other(LOGIN_HELP + "?ra=1")
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
 
