@@ -90,7 +90,10 @@ async def console_middleware(
         raise
     assert isinstance(response, web.StreamResponse)
     if not response.prepared:
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]:
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
         csrf = request.get(CSRF_KEY)
         if isinstance(csrf, str) and request.cookies.get(CSRF_COOKIE) != csrf:
             response.set_cookie(

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from domain.kinds import UNIT_KIND_LABELS, UnitKind
+from domain.kinds import KIND_LABELS, UNIT_KIND_LABELS, Channel, SubmissionKind, UnitKind
 from domain.periods import parse_period, period_of, to_local
 from domain.states import STATUS_LABELS, SubmissionStatus
 from reports import render, xlsx
 from reports.compliance import month_report, year_report
 from scheduler.config import config_from_settings
-from storage.models import OutboxMessage, Reminder, Unit
-from storage.registry import list_officers, list_unit_addresses
+from storage.models import Attachment, OutboxMessage, Reminder, Unit
+from storage.registry import list_officers, list_unit_addresses, list_units
 from storage.submissions import list_submissions
 from web.console.board import CELL_LABELS, Cell, build_board
+from web.console.desk import QUEUE, DeskFilter, Outcome, act, detail, preview_html, queue
 from web.console.logins import (
     ROLE_LABELS,
     LoginRefusedError,
@@ -38,6 +41,12 @@ if TYPE_CHECKING:
 DEPS: web.AppKey[ConsoleDeps] = web.AppKey("console_deps")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LOGIN_HELP = "/dang-nhap"
+SAFE_IMAGES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+# The dry-run preview carries its own inline style; it may only be framed by our own pages.
+PREVIEW_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
 
 
 def see_other(location: str) -> web.Response:
@@ -275,6 +284,151 @@ async def session_revoke(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/phien")
 
 
+# --- review desk (editors) ------------------------------------------------------------------
+
+
+def _desk_filter(request: web.Request) -> DeskFilter:
+    q = request.query
+    try:
+        unit_id = int(q["don_vi"]) if q.get("don_vi") else None
+        status = q.get("trang_thai", "")
+        if status not in ("", "all"):
+            SubmissionStatus(status)
+        kind = q.get("loai", "")
+        if kind:
+            SubmissionKind(kind)
+        period = q.get("thang", "")
+        if period:
+            parse_period(period)
+    except ValueError:
+        raise web.HTTPBadRequest(text="Bộ lọc không hợp lệ.") from None
+    channel = q.get("kenh", "")
+    if channel and channel not in {c.value for c in Channel}:
+        raise web.HTTPBadRequest(text="Bộ lọc không hợp lệ.")
+    return DeskFilter(
+        status=status, unit_id=unit_id, channel=channel, kind=kind, period=period, q=q.get("q", "")
+    )
+
+
+@requires(Role.EDITOR)
+async def desk(request: web.Request) -> web.StreamResponse:
+    deps = deps_of(request)
+    f = _desk_filter(request)
+    async with deps.db.session() as session:
+        found = await queue(session=session, f=f)
+        units = await list_units(session=session) if "HX-Request" not in request.headers else []
+    template = "desk_rows.html" if "HX-Request" in request.headers else "desk.html"
+    return page(
+        request,
+        template,
+        queue=found,
+        f=f,
+        units=units,
+        status_labels=STATUS_LABELS,
+        Status=SubmissionStatus,
+        queue_statuses=QUEUE,
+        kind_labels=KIND_LABELS,
+        Kind=SubmissionKind,
+        channels=[c.value for c in Channel],
+    )
+
+
+async def _detail_page(
+    request: web.Request, submission_id: int, *, outcome: Outcome | None = None
+) -> web.Response:
+    deps = deps_of(request)
+    async with deps.db.session() as session:
+        found = await detail(session=session, submission_id=submission_id)
+    if found is None:
+        raise web.HTTPNotFound(text="Không có bài này.")
+    status = 200 if outcome is None or outcome.ok else 409
+    return page(
+        request,
+        "submission.html",
+        status=status,
+        d=found,
+        outcome=outcome,
+        kind_labels=KIND_LABELS,
+        Kind=SubmissionKind,
+        status_labels=STATUS_LABELS,
+        Status=SubmissionStatus,
+    )
+
+
+@requires(Role.EDITOR)
+async def submission_page(request: web.Request) -> web.StreamResponse:
+    return await _detail_page(request, _int(request, "submission_id"))
+
+
+@requires(Role.EDITOR)
+async def submission_action(request: web.Request) -> web.StreamResponse:
+    """One of the card's actions; a stale page is told who acted first and shown the state."""
+    deps, who = deps_of(request), identity(request)
+    assert who is not None
+    submission_id = _int(request, "submission_id")
+    form = await request.post()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+    try:
+        expected = int(values.pop("version", ""))
+    except ValueError:
+        raise web.HTTPBadRequest(text="Thiếu phiên bản của trang.") from None
+    async with deps.db.session() as session:
+        outcome = await act(
+            session=session,
+            submission_id=submission_id,
+            expected_version=expected,
+            action=values.pop("action", ""),
+            values=values,
+            editor_name=who.name,
+            actor=who.actor,
+            now=deps.clock.now(),
+        )
+    if outcome.ok:
+        deps.wake_cards()  # the Telegram card follows the web
+        deps.wake_outbox()
+        deps.wake_publisher()
+    return await _detail_page(request, submission_id, outcome=outcome)
+
+
+@requires(Role.EDITOR)
+async def submission_preview(request: web.Request) -> web.StreamResponse:
+    """The publisher's dry-run rendering, framed by the submission page only."""
+    deps = deps_of(request)
+    async with deps.db.session() as session:
+        found = await detail(session=session, submission_id=_int(request, "submission_id"))
+    if found is None:
+        raise web.HTTPNotFound(text="Không có bài này.")
+    body = preview_html(found, deps.settings)
+    return web.Response(
+        text=body,
+        content_type="text/html",
+        headers={"Content-Security-Policy": PREVIEW_CSP},
+    )
+
+
+@requires(Role.EDITOR)
+async def attachment_download(request: web.Request) -> web.StreamResponse:
+    deps = deps_of(request)
+    submission_id, attachment_id = _int(request, "submission_id"), _int(request, "attachment_id")
+    async with deps.db.session() as session:
+        item = await session.get(Attachment, attachment_id)
+    if item is None or item.submission_id != submission_id or deps.files is None:
+        raise web.HTTPNotFound(text="Không có tệp này.")
+    try:
+        data = await asyncio.to_thread(deps.files.read, item.sha256)
+    except OSError:
+        raise web.HTTPNotFound(text="Tệp không còn trong kho lưu trữ.") from None
+    image = item.content_type in SAFE_IMAGES
+    disposition = "inline" if image else "attachment"
+    return web.Response(
+        body=data,
+        headers={
+            "Content-Type": item.content_type if image else "application/octet-stream",
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(item.filename)}",
+        },
+    )
+
+
 ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/dang-nhap", login_help),
     ("GET", "/dang-nhap/{token}", login_confirm),
@@ -285,4 +439,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/don-vi/{unit_id}", unit_page),
     ("GET", "/phien", sessions_page),
     ("POST", "/phien/{session_id}/thu-hoi", session_revoke),
+    ("GET", "/duyet", desk),
+    ("GET", "/duyet/{submission_id}", submission_page),
+    ("POST", "/duyet/{submission_id}", submission_action),
+    ("GET", "/duyet/{submission_id}/xem-truoc", submission_preview),
+    ("GET", "/duyet/{submission_id}/tep/{attachment_id}", attachment_download),
 ]

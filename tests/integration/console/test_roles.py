@@ -8,8 +8,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from integration.console.harness import Console, ConsoleFactory, csrf_of
 from integration.scheduler.conftest import add_submission, add_unit, local
+from sqlmodel import select
 
 from storage.db import Database
+from storage.models import Submission
 from web.console import pages
 from web.console.logins import Role, issue_link, redeem_link
 
@@ -31,6 +33,11 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/don-vi/{unit_id}"): READERS,
     ("GET", "/phien"): ADMINS,
     ("POST", "/phien/{session_id}/thu-hoi"): ADMINS,
+    ("GET", "/duyet"): EDITORS,
+    ("GET", "/duyet/{submission_id}"): EDITORS,
+    ("POST", "/duyet/{submission_id}"): EDITORS,
+    ("GET", "/duyet/{submission_id}/xem-truoc"): EDITORS,
+    ("GET", "/duyet/{submission_id}/tep/{attachment_id}"): EDITORS,
     ("POST", "/dang-xuat"): READERS,  # walked last: it ends the session
 }
 
@@ -83,9 +90,19 @@ async def test_every_route_answers_exactly_the_allowed_roles(
     assert {(m, p) for m, p, _ in pages.ROUTES} == set(ALLOWED)
     async with Database(sqlite_url) as db:
         unit = await add_unit(db, "so-a", "Sở A")
-        await add_submission(db, unit, local(2026, 7, 2, 9))
+        code = await add_submission(db, unit, local(2026, 7, 2, 9))
         console = await make_console(db)
-        values = {"token": "x" * 43, "unit_id": str(unit), "session_id": "0"}
+        async with db.session() as session:
+            submission = (
+                await session.exec(select(Submission).where(Submission.code == code))
+            ).one()
+        values = {
+            "token": "x" * 43,
+            "unit_id": str(unit),
+            "session_id": "0",
+            "submission_id": str(submission.id),
+            "attachment_id": "0",
+        }
         for role in (None, Role.LEADER, Role.EDITOR, Role.ADMIN):
             client = await console.client(role)
             name = role.value if role else ANON
