@@ -1,5 +1,6 @@
-"""Fixtures of the console tests (the harness lives in harness.py)."""
+"""Fixtures of the console tests (the harness lives in harness.py, the browser in browser.py)."""
 
+from integration.console.browser import browser_page, screenshots
 from integration.console.harness import make_console
 
-__all__ = ["make_console"]
+__all__ = ["browser_page", "make_console", "screenshots"]
