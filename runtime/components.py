@@ -43,6 +43,7 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
         settings=ctx.settings,
         clock=ctx.clock,
         files=ctx.files,
+        http=ctx.http,
         wake_cards=lambda: ctx.extras.get("wake_cards", lambda: None)(),
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),

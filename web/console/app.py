@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import aiohttp_jinja2
+import httpx
 import jinja2
 from aiohttp import web
 
@@ -39,6 +40,7 @@ class ConsoleDeps:
     settings: Settings
     clock: Clock
     files: FileStore | None = None
+    http: httpx.AsyncClient | None = None  # for Zalo calls (removing an article)
     wake_cards: Callable[[], None] = lambda: None
     wake_outbox: Callable[[], None] = lambda: None
     wake_publisher: Callable[[], None] = lambda: None

@@ -9,9 +9,12 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
+from domain.errors import NewsdeskError
 from domain.kinds import KIND_LABELS, UNIT_KIND_LABELS, Channel, SubmissionKind, UnitKind
 from domain.periods import parse_period, period_of, to_local
 from domain.states import STATUS_LABELS, SubmissionStatus
+from publisher.component import make_deps
+from publisher.service import remove_publication, retry_publication
 from reports import render, xlsx
 from reports.compliance import month_report, year_report
 from scheduler.config import config_from_settings
@@ -28,6 +31,8 @@ from web.console.logins import (
     redeem_link,
     revoke_session,
 )
+from web.console.publishing import STATUS_LABELS as PUB_LABELS
+from web.console.publishing import publications, token_state
 from web.console.security import (
     SESSION_COOKIE,
     csrf_token,
@@ -429,6 +434,72 @@ async def attachment_download(request: web.Request) -> web.StreamResponse:
     )
 
 
+# --- publishing (editors) ------------------------------------------------------------------
+
+
+@requires(Role.EDITOR)
+async def publishing(request: web.Request) -> web.StreamResponse:
+    return await _publishing_page(request)
+
+
+async def _publishing_page(
+    request: web.Request, *, notice: str = "", ok: bool = True
+) -> web.Response:
+    deps = deps_of(request)
+    async with deps.db.session() as session:
+        rows = await publications(session=session)
+        token = await token_state(session=session)
+    return page(
+        request,
+        "publishing.html",
+        status=200 if ok else 409,
+        rows=rows,
+        token=token,
+        labels=PUB_LABELS,
+        notice=notice,
+        ok=ok,
+        zalo_enabled=deps.settings.zalo.enabled,
+    )
+
+
+@requires(Role.EDITOR)
+async def publication_retry(request: web.Request) -> web.StreamResponse:
+    deps, who = deps_of(request), identity(request)
+    assert who is not None
+    publication_id = _int(request, "publication_id")
+    try:
+        async with deps.db.session() as session:
+            await retry_publication(
+                session=session,
+                publication_id=publication_id,
+                actor=who.actor,
+                now=deps.clock.now(),
+            )
+            await session.commit()
+    except NewsdeskError as exc:
+        return await _publishing_page(request, notice=f"Không thử lại được: {exc}", ok=False)
+    deps.wake_publisher()
+    return await _publishing_page(request, notice=f"Lượt đăng #{publication_id} sẽ chạy lại.")
+
+
+@requires(Role.EDITOR)
+async def publication_remove(request: web.Request) -> web.StreamResponse:
+    deps = deps_of(request)
+    publication_id = _int(request, "publication_id")
+    client = None
+    if deps.http is not None and deps.files is not None:
+        client = make_deps(
+            settings=deps.settings, db=deps.db, files=deps.files, http=deps.http, clock=deps.clock
+        ).client
+    try:
+        await remove_publication(
+            db=deps.db, client=client, publication_id=publication_id, now=deps.clock.now()
+        )
+    except NewsdeskError as exc:
+        return await _publishing_page(request, notice=f"Không gỡ được: {exc}", ok=False)
+    return await _publishing_page(request, notice=f"Đã gỡ lượt đăng #{publication_id}.")
+
+
 ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/dang-nhap", login_help),
     ("GET", "/dang-nhap/{token}", login_confirm),
@@ -444,4 +515,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/duyet/{submission_id}", submission_action),
     ("GET", "/duyet/{submission_id}/xem-truoc", submission_preview),
     ("GET", "/duyet/{submission_id}/tep/{attachment_id}", attachment_download),
+    ("GET", "/dang-tin", publishing),
+    ("POST", "/dang-tin/{publication_id}/thu-lai", publication_retry),
+    ("POST", "/dang-tin/{publication_id}/go", publication_remove),
 ]

@@ -38,6 +38,9 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/duyet/{submission_id}"): EDITORS,
     ("GET", "/duyet/{submission_id}/xem-truoc"): EDITORS,
     ("GET", "/duyet/{submission_id}/tep/{attachment_id}"): EDITORS,
+    ("GET", "/dang-tin"): EDITORS,
+    ("POST", "/dang-tin/{publication_id}/thu-lai"): EDITORS,
+    ("POST", "/dang-tin/{publication_id}/go"): EDITORS,
     ("POST", "/dang-xuat"): READERS,  # walked last: it ends the session
 }
 
@@ -102,6 +105,7 @@ async def test_every_route_answers_exactly_the_allowed_roles(
             "session_id": "0",
             "submission_id": str(submission.id),
             "attachment_id": "0",
+            "publication_id": "0",
         }
         for role in (None, Role.LEADER, Role.EDITOR, Role.ADMIN):
             client = await console.client(role)
