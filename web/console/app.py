@@ -17,7 +17,7 @@ from domain.periods import to_local
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
-from web.console import pages
+from web.console import pages, registry_pages
 from web.console.logins import identify
 from web.console.security import (
     CSRF_COOKIE,
@@ -69,7 +69,7 @@ def setup_console(app: web.Application, deps: ConsoleDeps) -> None:
     env.filters["local"] = _local
     app.middlewares.append(console_middleware)
     app.router.add_static("/static/console/", HERE / "static", name="console-static")
-    for method, path, handler in pages.ROUTES:
+    for method, path, handler in [*pages.ROUTES, *registry_pages.ROUTES]:
         app.router.add_route(method, path, handler)
 
 

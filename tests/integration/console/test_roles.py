@@ -12,10 +12,11 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Submission
-from web.console import pages
+from web.console import pages, registry_pages
 from web.console.logins import Role, issue_link, redeem_link
 
 pytestmark = pytest.mark.integration
+ROUTES = [*pages.ROUTES, *registry_pages.ROUTES]
 ANON = "anonymous"
 LEADER, EDITOR, ADMIN = Role.LEADER.value, Role.EDITOR.value, Role.ADMIN.value
 EVERYONE = {ANON, LEADER, EDITOR, ADMIN}
@@ -41,6 +42,17 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/dang-tin"): EDITORS,
     ("POST", "/dang-tin/{publication_id}/thu-lai"): EDITORS,
     ("POST", "/dang-tin/{publication_id}/go"): EDITORS,
+    ("GET", "/danh-muc"): ADMINS,
+    ("POST", "/danh-muc/don-vi/{unit_id}/can-bo"): ADMINS,
+    ("POST", "/danh-muc/can-bo/{officer_id}/ket-thuc"): ADMINS,
+    ("POST", "/danh-muc/don-vi/{unit_id}/moi"): ADMINS,
+    ("POST", "/danh-muc/nhap-can-bo"): ADMINS,
+    ("GET", "/danh-muc/don-vi.csv"): ADMINS,
+    ("GET", "/danh-muc/can-bo.csv"): ADMINS,
+    ("POST", "/danh-muc/lanh-dao"): ADMINS,
+    ("POST", "/danh-muc/lanh-dao/{leader_id}/ket-thuc"): ADMINS,
+    ("GET", "/don-vi/{unit_id}/ap-phich"): READERS,
+    ("GET", "/don-vi/{unit_id}/ap-phich.png"): READERS,
     ("POST", "/dang-xuat"): READERS,  # walked last: it ends the session
 }
 
@@ -70,7 +82,7 @@ async def walk(console: Console, client: TestClient, values: dict[str, str]) -> 
     """The routes this browser may use."""
     await client.get("/dang-nhap")  # a CSRF cookie, as any page gives
     allowed = set()
-    order = sorted(pages.ROUTES, key=lambda r: r[1] == "/dang-xuat")
+    order = sorted(ROUTES, key=lambda r: r[1] == "/dang-xuat")
     for method, path, _ in order:
         url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
         if "{session_id}" in path:
@@ -90,7 +102,7 @@ async def walk(console: Console, client: TestClient, values: dict[str, str]) -> 
 async def test_every_route_answers_exactly_the_allowed_roles(
     sqlite_url: str, make_console: ConsoleFactory
 ) -> None:
-    assert {(m, p) for m, p, _ in pages.ROUTES} == set(ALLOWED)
+    assert {(m, p) for m, p, _ in ROUTES} == set(ALLOWED)
     async with Database(sqlite_url) as db:
         unit = await add_unit(db, "so-a", "Sở A")
         code = await add_submission(db, unit, local(2026, 7, 2, 9))
@@ -106,6 +118,8 @@ async def test_every_route_answers_exactly_the_allowed_roles(
             "submission_id": str(submission.id),
             "attachment_id": "0",
             "publication_id": "0",
+            "officer_id": "0",
+            "leader_id": "0",
         }
         for role in (None, Role.LEADER, Role.EDITOR, Role.ADMIN):
             client = await console.client(role)
