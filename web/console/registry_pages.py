@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
 from domain.registry_rows import CsvRowError, check_officer, decode_csv
 from intake.telegram.invites import create_invite, invite_link
-from publisher.qr import load_font, qr_matrix, render_png, render_svg
+from publisher.qr import load_font, qr_matrix, render_png
 from reports.render import to_csv
 from storage.leaders import create_leader, end_leader, list_leaders
 from storage.models import Unit
@@ -278,15 +278,14 @@ async def poster(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     unit = await _poster_unit(request)
     zalo = deps.settings.zalo
-    svg = await asyncio.to_thread(render_svg, zalo.follow_url, zalo.oa_name)
-    start = svg.find("<svg")
+    svg = await asyncio.to_thread(qr_svg, zalo.follow_url)  # the page prints the names
     return page(
         request,
         "poster.html",
         unit=unit,
         oa_name=zalo.oa_name,
         follow_url=zalo.follow_url,
-        qr=Markup(svg[start:] if start >= 0 else svg),
+        qr=svg,
         who=identity(request),
     )
 

@@ -22,7 +22,7 @@ from domain.states import SubmissionStatus as S
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEvent, Submission
+from storage.models import AuditEvent, Officer, Submission
 from web.console.logins import Role
 
 __all__ = ["fake_telegram"]
@@ -130,3 +130,41 @@ async def test_editor_approves_while_a_telegram_press_races(
         assert ("Đã duyệt bài" in outcome) if web_won else ("đã được Trần Văn An xử lý" in outcome)
         await h.card(sub.id, final.version)  # the card follows, whoever won
         assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_admin_imports_a_csv_with_an_error_then_opens_the_qr_poster(
+    db: Database, make_console: ConsoleFactory, browser_page: Any, screenshots: Path
+) -> None:
+    page = browser_page
+    unit = await add_unit(db, "so-yte", "Sở Y tế")
+    console = await make_console(db, zalo={"follow_url": "https://zalo.me/123456789"})
+    base = str(console.server.make_url("/"))
+    await page.goto(f"{base}dang-nhap/{await console.link(Role.ADMIN)}")
+    await page.click("#login")
+    await page.wait_for_url(base)
+    await page.goto(f"{base}danh-muc")
+    csv = (
+        "unit_code,full_name,position,phone,email\n"
+        "so-yte,Nguyễn Thị Lan,Chuyên viên,0912345678,lan@syt.gov.vn\n"
+        "so-khong-co,Trần Văn Bình,Phó phòng,,binh@x.vn\n"
+    )
+    await page.set_input_files(
+        "#csv-file",
+        files=[{"name": "can-bo.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}],
+    )
+    await shot(page, screenshots, "07-danh-muc")
+    await page.click("#preview")
+    await page.locator("#problems").wait_for()
+    assert "dòng 3: không có đơn vị mã 'so-khong-co'" in await page.inner_text("#problems")
+    await shot(page, screenshots, "08-nhap-csv-loi")
+    async with db.session() as session:
+        assert (await session.exec(select(Officer))).all() == []  # nothing written
+
+    await page.goto(f"{base}don-vi/{unit}/ap-phich")
+    assert await page.inner_text("#unit-name") == "Sở Y tế"
+    assert await page.locator("svg").count() == 1
+    await shot(page, screenshots, "09-ap-phich-qr")
+    async with page.expect_download() as download:
+        await page.click("#png")
+    assert (await download.value).suggested_filename == "ma-qr-so-yte.png"
+    assert page.errors == []  # type: ignore[attr-defined]
