@@ -35,10 +35,24 @@ CELL_LABELS = {
 }
 
 
+# Short CSS classes: the board for thousands of units stays small enough for a phone.
+CSS = {
+    Cell.PUBLISHED: "p",
+    Cell.SUBMITTED: "s",
+    Cell.OPEN: "o",
+    Cell.MISSING: "m",
+    Cell.NOT_COUNTED: "n",
+}
+
+
 @dataclass(frozen=True)
 class BoardCell:
     state: Cell
     count: int
+    css: str = ""  # filled from CSS (a plain string: cheap to render)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "css", CSS[self.state])
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from scheduler.config import config_from_settings
 from storage.models import Attachment, OutboxMessage, Reminder, Unit
 from storage.registry import list_officers, list_unit_addresses, list_units
 from storage.submissions import list_submissions
-from web.console.board import CELL_LABELS, Cell, build_board
+from web.console.board import CELL_LABELS, CSS, Cell, build_board
 from web.console.desk import QUEUE, DeskFilter, Outcome, act, detail, preview_html, queue
 from web.console.logins import (
     ROLE_LABELS,
@@ -179,6 +179,7 @@ async def board(request: web.Request) -> web.StreamResponse:
         board=built,
         Cell=Cell,
         cell_labels=CELL_LABELS,
+        css=CSS,
         current=period_of(now),
     )
 

@@ -17,6 +17,7 @@ from domain.states import SubmissionStatus as S
 from outbox.store import EMAIL, enqueue
 from storage.db import Database
 from storage.models import OutboxMessage, Reminder
+from web.console.board import CSS
 from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
@@ -47,7 +48,8 @@ def cells(page: str, unit: str) -> list[tuple[str, str]]:
     """(state, count) of the 12 months in a unit's row."""
     tree = html.fromstring(page)
     [row] = [tr for tr in tree.iter("tr") if tr.findtext("th/a") == unit]
-    return [(td.get("class", "").split()[1], td.text_content().strip()) for td in row.iter("td")]
+    states = {css: state.value for state, css in CSS.items()}
+    return [(states[td.get("class", "")], td.text_content().strip()) for td in row.iter("td")]
 
 
 async def test_board_groups_colours_counts_and_totals(

@@ -57,7 +57,7 @@ async def test_leader_logs_in_with_a_link_and_reads_the_board(
     assert "Tình hình gửi tin, bài năm 2026" in await page.inner_text("h1")
     await shot(page, screenshots, "02-bang-theo-doi")
     row = page.locator("tr", has=page.locator("a", has_text="Sở Y tế"))
-    assert await row.locator("td.cell").nth(5).get_attribute("class") == "cell published"
+    assert await row.locator("td").nth(5).get_attribute("class") == "p"  # published (green)
     assert "Nguyễn Văn Lãnh" in await page.inner_text("header")
     assert await page.locator("a[href='/duyet']").count() == 0  # a leader reads, does not decide
 
