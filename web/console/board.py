@@ -80,10 +80,15 @@ class Board:
     counted: tuple[int, ...]  # units counted, per month
 
 
+EMPTY = {state: BoardCell(state, 0) for state in Cell}  # shared: most cells of a big board
+
+
 def cell_of(counts: Counts | None, *, valid: bool, deadline: datetime, now: datetime) -> BoardCell:
     """How one unit did in one month (pure)."""
     if not valid:
-        return BoardCell(Cell.NOT_COUNTED, 0)
+        return EMPTY[Cell.NOT_COUNTED]
+    if counts is None:
+        return EMPTY[Cell.OPEN if now <= deadline else Cell.MISSING]
     submitted = counts.submitted if counts else 0
     if counts is not None and counts.published:
         return BoardCell(Cell.PUBLISHED, submitted)
@@ -105,10 +110,11 @@ async def build_board(*, session: AsyncSession, year: int, rules: Rules, now: da
     counted = [0] * 12
     for unit in units:
         cells = []
+        always = unit.valid_from is None and unit.valid_to is None
         for i, period in enumerate(periods):
             cell = cell_of(
                 counts.get((unit.id, period)),
-                valid=unit.valid_in(period),
+                valid=always or unit.valid_in(period),
                 deadline=deadlines[i],
                 now=now,
             )
