@@ -18,6 +18,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from web.console import pages, registry_pages
+from web.console.board import board_cells
 from web.console.logins import identify
 from web.console.security import (
     CSRF_COOKIE,
@@ -67,6 +68,7 @@ def setup_console(app: web.Application, deps: ConsoleDeps) -> None:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["local"] = _local
+    env.filters["board_cells"] = board_cells
     app.middlewares.append(console_middleware)
     app.router.add_static("/static/console/", HERE / "static", name="console-static")
     for method, path, handler in [*pages.ROUTES, *registry_pages.ROUTES]:

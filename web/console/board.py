@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from markupsafe import Markup
+from sqlalchemy import Integer, case, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
-from reports.compliance import Counts, Rules, counted_units, unit_counts
+from domain.states import SubmissionStatus as S
+from reports.compliance import Rules, counted_units, fetch_rows
+from storage.models import Submission
 
 
 class Cell(StrEnum):
@@ -49,10 +54,7 @@ CSS = {
 class BoardCell:
     state: Cell
     count: int
-    css: str = ""  # filled from CSS (a plain string: cheap to render)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "css", CSS[self.state])
+    css: str  # CSS[state], a plain string: cheap to render
 
 
 @dataclass(frozen=True)
@@ -80,21 +82,55 @@ class Board:
     counted: tuple[int, ...]  # units counted, per month
 
 
-EMPTY = {state: BoardCell(state, 0) for state in Cell}  # shared: most cells of a big board
+EMPTY = {state: BoardCell(state, 0, CSS[state]) for state in Cell}  # shared: most cells of a big board
 
 
-def cell_of(counts: Counts | None, *, valid: bool, deadline: datetime, now: datetime) -> BoardCell:
+@dataclass(frozen=True)
+class MonthCounts:
+    """A unit's month: every submission, those that count, those published."""
+
+    submitted: int
+    qualifying: int
+    published: int
+
+
+def cell_of(
+    counts: MonthCounts | None, *, valid: bool, deadline: datetime, now: datetime
+) -> BoardCell:
     """How one unit did in one month (pure)."""
     if not valid:
         return EMPTY[Cell.NOT_COUNTED]
     if counts is None:
         return EMPTY[Cell.OPEN if now <= deadline else Cell.MISSING]
-    submitted = counts.submitted if counts else 0
-    if counts is not None and counts.published:
-        return BoardCell(Cell.PUBLISHED, submitted)
-    if counts is not None and counts.first_qualifying is not None:
-        return BoardCell(Cell.SUBMITTED, submitted)
-    return BoardCell(Cell.OPEN if now <= deadline else Cell.MISSING, submitted)
+    if counts.published:
+        return BoardCell(Cell.PUBLISHED, counts.submitted, "p")
+    if counts.qualifying:
+        return BoardCell(Cell.SUBMITTED, counts.submitted, "s")
+    state = Cell.OPEN if now <= deadline else Cell.MISSING
+    return BoardCell(state, counts.submitted, CSS[state])
+
+
+async def month_counts(
+    *, session: AsyncSession, periods: tuple[str, ...], not_qualifying: frozenset[str]
+) -> dict[tuple[int, str], MonthCounts]:
+    """Per (unit, month) counts in one query (integers only: cheap for 5,000 units x 12)."""
+    status = col(Submission.status)
+    query = (
+        select(
+            col(Submission.unit_id),
+            col(Submission.period),
+            func.count(),
+            func.sum(case((status.not_in(sorted(not_qualifying)), 1), else_=0), type_=Integer),
+            func.sum(case((status == S.PUBLISHED.value, 1), else_=0), type_=Integer),
+        )
+        .where(col(Submission.period).in_(list(periods)))
+        .where(col(Submission.unit_id).is_not(None))
+        .group_by(col(Submission.unit_id), col(Submission.period))
+    )
+    return {
+        (unit_id, period): MonthCounts(int(n), int(q or 0), int(p or 0))
+        for unit_id, period, n, q, p in await fetch_rows(session, query)
+    }
 
 
 async def build_board(*, session: AsyncSession, year: int, rules: Rules, now: datetime) -> Board:
@@ -102,8 +138,8 @@ async def build_board(*, session: AsyncSession, year: int, rules: Rules, now: da
     periods = tuple(f"{year:04d}-{m:02d}" for m in range(1, 13))
     deadlines = tuple(rules.deadline.for_period(p) for p in periods)
     units = await counted_units(session=session, first=date(year, 1, 1), last=date(year, 12, 31))
-    counts = await unit_counts(
-        session=session, periods=periods, not_qualifying=rules.not_qualifying
+    counts = await month_counts(
+        session=session, periods=periods, not_qualifying=frozenset(rules.not_qualifying)
     )
     groups: dict[str, list[BoardRow]] = {}
     totals = [0] * 12
@@ -143,3 +179,15 @@ def _kind_label(kind: str) -> str:
         return UNIT_KIND_LABELS[UnitKind(kind)]
     except ValueError:
         return kind
+
+
+_EMPTY_HTML = {css: f"<td class={css}></td>" for css in CSS.values()}
+
+
+def board_cells(cells: tuple[BoardCell, ...]) -> Markup:
+    """A row's cells as HTML (only fixed class names and integers: nothing to escape)."""
+    return Markup(
+        "".join(
+            f"<td class={c.css}>{c.count}</td>" if c.count else _EMPTY_HTML[c.css] for c in cells
+        )
+    )
