@@ -82,7 +82,8 @@ class Board:
     counted: tuple[int, ...]  # units counted, per month
 
 
-EMPTY = {state: BoardCell(state, 0, CSS[state]) for state in Cell}  # shared: most cells of a big board
+# Shared: most cells of a big board are empty.
+EMPTY = {state: BoardCell(state, 0, CSS[state]) for state in Cell}
 
 
 @dataclass(frozen=True)
