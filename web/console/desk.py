@@ -17,7 +17,7 @@ from domain.errors import StaleTransitionError
 from domain.kinds import SubmissionKind
 from domain.periods import parse_local_time, to_local
 from domain.states import STATUS_LABELS, SubmissionStatus
-from domain.text import ascii_fold
+from domain.text import ascii_fold, clean
 from publisher.article import ArticleSource, ImageRef, compose_article
 from publisher.preview import render_html
 from review import service
@@ -43,9 +43,24 @@ ALREADY = (
 CHANGED = "Bài {code} vừa được thay đổi ở nơi khác; trang dưới đây là phiên bản mới nhất."
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Each precomposed Latin letter to ascii_fold's answer; combining marks dropped."""
+    table: dict[int, str | None] = dict.fromkeys(range(768, 880))
+    for cp in range(0xC0, 0x2000):
+        char = chr(cp)
+        folded = ascii_fold(char)
+        if folded != char and len(folded) == 1:
+            table[cp] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def search_key(value: str) -> str:
-    """What search compares: no diacritics, no case ("ha noi" finds "Hà Nội")."""
-    return ascii_fold(value).casefold()
+    """What search compares: no diacritics, no case ("ha noi" finds "Hà Nội"); the same as
+    ascii_fold, by one translate call (fast enough to scan thousands of texts)."""
+    return value.translate(_FOLD).casefold()
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,7 @@ async def queue(*, session: AsyncSession, f: DeskFilter, limit: int = PAGE_SIZE)
     order = (col(Submission.received_at), col(Submission.id))
     ids: list[int] | None = None
     if f.q.strip():
-        wanted = search_key(f.q)
+        wanted = search_key(clean(f.q))
         texts = await session.exec(
             select(col(Submission.id), col(Submission.title), col(Submission.text))
             .where(*conditions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from reports import render, xlsx
 from reports.compliance import month_report, year_report
 from scheduler.config import config_from_settings
 from storage.models import Attachment, OutboxMessage, Reminder, Unit
-from storage.registry import list_officers, list_unit_addresses, list_units
+from storage.registry import get_unit_by_code, list_officers, list_unit_addresses
 from storage.submissions import list_submissions
 from web.console.board import CELL_LABELS, CSS, Cell, build_board
 from web.console.desk import QUEUE, DeskFilter, Outcome, act, detail, preview_html, queue
@@ -320,16 +321,19 @@ def _desk_filter(request: web.Request) -> DeskFilter:
 async def desk(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     f = _desk_filter(request)
+    code = request.query.get("ma_don_vi", "").strip()
     async with deps.db.session() as session:
+        if code:  # a code, not a list of thousands of units: the page stays small
+            unit = await get_unit_by_code(session=session, code=code)
+            f = replace(f, unit_id=unit.id if unit and unit.id else -1)
         found = await queue(session=session, f=f)
-        units = await list_units(session=session) if "HX-Request" not in request.headers else []
     template = "desk_rows.html" if "HX-Request" in request.headers else "desk.html"
     return page(
         request,
         template,
         queue=found,
         f=f,
-        units=units,
+        unit_code=code,
         status_labels=STATUS_LABELS,
         Status=SubmissionStatus,
         queue_statuses=QUEUE,
