@@ -104,7 +104,7 @@ async def console_middleware(
                 CSRF_COOKIE,
                 csrf,
                 httponly=True,
-                samesite="Strict",
+                samesite="Lax",  # Strict would rotate it on every link from a chat or mail
                 secure=deps.secure_cookies,
                 path="/",
             )

@@ -72,7 +72,7 @@ async def test_cookie_is_secure_behind_https(
         client = await console.anonymous()
         form = await client.get(f"/dang-nhap/{token}")
         csrf = form.cookies[CSRF_COOKIE]
-        assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Strict"
+        assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
         # The test server speaks plain HTTP (TLS ends at the proxy): hand the cookie over.
         done = await client.post(
             f"/dang-nhap/{token}",
