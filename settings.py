@@ -221,7 +221,9 @@ class ScheduleSettings(BaseModel):
     report_time: time = Field(default=time(8, 0), description="Time the report is sent.")
     digest_time: time = Field(default=time(8, 0), description="Time of the editors' digest.")
     leadership_emails: list[str] = Field(
-        default=[], description="Who receives the monthly report by email."
+        default=[],
+        description="Who receives the monthly report by email (besides the leaders registered "
+        "with `leaders add`).",
     )
     enabled: bool = Field(default=True, description="Run scheduled jobs in `serve`.")
     reminder_steps: str = Field(

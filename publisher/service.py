@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.clock import Clock
-from domain.errors import RejectedError
+from domain.errors import NewsdeskError, RejectedError
 from domain.states import SubmissionStatus as S
 from publisher import texts
 from publisher.notify import notify_editors, notify_submitter, retry_markup
@@ -212,3 +212,24 @@ async def retry_publication(
     if not await save(session=session, publication=pub, now=now, **changes):
         raise RejectedError(texts.RETRY_RACED.format(publication_id=publication_id))
     return pub
+
+
+async def remove_publication(
+    *, db: Database, client: ZaloClient | None, publication_id: int, now: datetime
+) -> str | None:
+    """Delete the article from the OA (unless a dry run) and mark the publication removed;
+    the article id, if there was one. Raises NewsdeskError in Vietnamese when it cannot."""
+    async with db.session() as session:
+        pub = await get_publication(session=session, publication_id=publication_id)
+    if pub is None:
+        raise NewsdeskError(f"lượt đăng #{publication_id} không tồn tại")
+    if pub.article_id and not pub.dry_run:
+        if client is None:
+            raise NewsdeskError(f"lượt đăng #{publication_id} chưa cấu hình Zalo")
+        await client.remove_article(pub.article_id)
+    async with db.session() as session:
+        changes = {"status": PubStatus.REMOVED.value, "next_attempt_at": now}
+        if not await save(session=session, publication=pub, now=now, **changes):
+            raise NewsdeskError(f"lượt đăng #{publication_id} vừa bị thay đổi, hãy thử lại")
+        await session.commit()
+    return pub.article_id

@@ -359,3 +359,53 @@ class JobRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     outcome: str = Field(default="", max_length=64)
+
+
+# --- web console ----------------------------------------------------------------------------
+
+
+class Leader(SQLModel, table=True):
+    """A member of the Department's leadership: reads the console, receives the monthly report."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(max_length=255)
+    position: str = Field(default="", max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    telegram_user_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, index=True, nullable=True)
+    )
+    active_from: datetime = Field(default_factory=utcnow)
+    active_to: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebLoginToken(SQLModel, table=True):
+    """A one-time login link: only the SHA-256 of its random token is stored."""
+
+    __tablename__ = "web_login_token"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16, description="editor, leader or admin")
+    editor_id: int | None = Field(default=None, foreign_key="editor.id", index=True)
+    leader_id: int | None = Field(default=None, foreign_key="leader.id", index=True)
+    requested_via: str = Field(default="", max_length=64, description="cli or telegram")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_from: str | None = Field(default=None, max_length=64)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser session opened by a login link; the cookie holds the token, the row its hash."""
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    editor_id: int | None = Field(default=None, foreign_key="editor.id", index=True)
+    leader_id: int | None = Field(default=None, foreign_key="leader.id", index=True)
+    display_name: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    client: str = Field(default="", max_length=64, description="Address the link was opened from")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +19,16 @@ from storage.registry import (
     list_officers,
     upsert_unit,
 )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one CSV row does: create or update (for a preview)."""
+
+    line: int
+    action: str  # "create" or "update"
+    name: str
+    unit_code: str
 
 
 async def import_units(db: Database, text: str) -> tuple[int, int]:
@@ -95,8 +106,13 @@ async def add_officer(
     )
 
 
-async def import_officers(db: Database, text: str) -> tuple[int, int]:
-    """Add or update officers from CSV; returns (created, updated). Raises CsvRowError."""
+async def import_officers(
+    db: Database, text: str, *, dry_run: bool = False, plan: list[Change] | None = None
+) -> tuple[int, int]:
+    """Add or update officers from CSV; returns (created, updated). Raises CsvRowError.
+
+    ``dry_run`` checks everything and rolls back (the console's preview); ``plan`` collects
+    what each row would do."""
     rows = parse_officer_csv(text)
     created = updated = 0
     async with db.session() as session:
@@ -127,6 +143,8 @@ async def import_officers(db: Database, text: str) -> tuple[int, int]:
                 officer.telegram_user_id = row.telegram_user_id or officer.telegram_user_id
                 session.add(officer)
                 updated += 1
+                if plan is not None:
+                    plan.append(Change(row.line, "update", row.full_name, row.unit_code))
             else:
                 await create_officer(
                     session=session,
@@ -138,8 +156,12 @@ async def import_officers(db: Database, text: str) -> tuple[int, int]:
                     telegram_user_id=row.telegram_user_id,
                 )
                 created += 1
-        if problems:
+                if plan is not None:
+                    plan.append(Change(row.line, "create", row.full_name, row.unit_code))
+        if problems or dry_run:
             await session.rollback()
+        if problems:
             raise CsvRowError(problems)
-        await session.commit()
+        if not dry_run:
+            await session.commit()
     return created, updated

@@ -30,6 +30,7 @@ from intake.telegram.commands import Commands
 from intake.telegram.context import BotDeps
 from intake.telegram.drafts import CANCEL, REVISION, SEND, Drafts, draft_outcome
 from intake.telegram.durable import DurableUpdatesRequest
+from intake.telegram.login import LoginCommand
 from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
 from intake.telegram.submit import Submitter
 from intake.telegram.updates import (
@@ -111,6 +112,7 @@ class TelegramBot:
                 CommandHandler("start", onboarding.start, filters=private),
                 CommandHandler(["trangthai", "status"], commands.status, filters=private),
                 CommandHandler(["huongdan", "help"], commands.help, filters=private),
+                CommandHandler("dangnhap", LoginCommand(self.deps).login, filters=private),
                 CommandHandler("huy", self.drafts.cancel, filters=private),
                 MessageHandler(private & filters.CONTACT, onboarding.contact),
                 MessageHandler(private & ~filters.COMMAND, self._private_message(onboarding)),

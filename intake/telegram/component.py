@@ -45,6 +45,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
         default_author=ctx.settings.org.department_name,
+        public_base_url=ctx.settings.web.public_base_url,
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
         preview=partial(_preview, settings=ctx.settings, files=ctx.files),
@@ -59,6 +60,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         webhook_secret=s.webhook_secret.get_secret_value(),
         edit_interval=s.edit_interval_seconds,
     )
+    ctx.extras["wake_cards"] = lambda: deps.wake_cards()
     if s.mode == "webhook":
         bot.add_webhook_route(ctx.web_app, s.webhook_path)
     return bot, _describe(ctx)
