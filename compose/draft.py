@@ -135,7 +135,8 @@ def _mail(source: Source, work: _Work) -> None:
 def _title(source: Source, work: _Work, heading: str, *, from_document: bool) -> None:
     """Subject, else the content's heading; a revision answering our mail keeps the title."""
     subject = clean_subject(clean_line(source.subject))
-    if source.answers_request and source.previous_title and not heading:
+    renamed = bool(subject) and not is_letter_subject(subject)  # the officer gave a title
+    if source.answers_request and source.previous_title and not heading and not renamed:
         work.title = clean_line(source.previous_title)
         work.warnings.append(texts.TITLE_PREVIOUS)
         return

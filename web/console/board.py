@@ -15,7 +15,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.kinds import UNIT_KIND_LABELS, UnitKind
+from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from domain.states import SubmissionStatus as S
 from reports.compliance import Rules, counted_units, fetch_rows
 from storage.models import Submission
@@ -142,7 +142,7 @@ async def build_board(*, session: AsyncSession, year: int, rules: Rules, now: da
     counts = await month_counts(
         session=session, periods=periods, not_qualifying=frozenset(rules.not_qualifying)
     )
-    groups: dict[str, list[BoardRow]] = {}
+    groups: dict[UnitGroup, list[BoardRow]] = {}
     totals = [0] * 12
     counted = [0] * 12
     for unit in units:
@@ -160,7 +160,7 @@ async def build_board(*, session: AsyncSession, year: int, rules: Rules, now: da
             if cell.state in (Cell.PUBLISHED, Cell.SUBMITTED):
                 totals[i] += 1
             cells.append(cell)
-        groups.setdefault(unit.kind, []).append(
+        groups.setdefault(unit_group(unit.kind), []).append(
             BoardRow(unit.id, unit.code, unit.name, tuple(cells))
         )
     return Board(
@@ -168,18 +168,12 @@ async def build_board(*, session: AsyncSession, year: int, rules: Rules, now: da
         periods=periods,
         deadlines=deadlines,
         groups=tuple(
-            BoardGroup(kind, _kind_label(kind), tuple(rows)) for kind, rows in groups.items()
+            BoardGroup(group.value, UNIT_GROUP_LABELS[group], tuple(rows))
+            for group, rows in groups.items()
         ),
         totals=tuple(totals),
         counted=tuple(counted),
     )
-
-
-def _kind_label(kind: str) -> str:
-    try:
-        return UNIT_KIND_LABELS[UnitKind(kind)]
-    except ValueError:
-        return kind
 
 
 _EMPTY_HTML = {css: f"<td class={css}></td>" for css in CSS.values()}

@@ -63,7 +63,7 @@ async def test_board_groups_colours_counts_and_totals(
     assert response.status == 200 and "Tình hình gửi tin, bài năm 2026" in page
     tree = html.fromstring(page)
     groups = [th.text_content() for th in tree.xpath("//tr[@class='group']/th")]
-    assert groups == ["Sở, ban, ngành", "Huyện, thành phố", "Xã, phường"]
+    assert groups == ["Sở, ban, ngành", "Huyện, thành phố", "Xã, phường, đặc khu"]
     units = [a.text for a in tree.xpath("//th[@class='unit']/a")]
     assert units == ["Sở Giáo dục", "Sở Y tế", "Huyện Đông Hưng", "Xã An Bình"]
     assert "Đơn vị không tính" not in page
