@@ -1,0 +1,76 @@
+"""uuencoded files: whole parts (Content-Transfer-Encoding: x-uuencode) and the
+`begin 644 name` ... `end` blocks that old clients and gateways put inside plain text."""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass
+
+ENCODINGS = frozenset({"x-uuencode", "uuencode", "x-uue", "uue"})
+_BEGIN = re.compile(r"^begin +[0-7]{3,4} +(?P<name>\S[^\r\n]*?)[ \t]*\r?$", re.MULTILINE)
+_END = re.compile(r"^end[ \t]*\r?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class UuFile:
+    """One decoded file: the name on its `begin` line and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def decode_block(lines: list[str]) -> bytes | None:
+    """The bytes of the lines between `begin` and `end`, or None if they are not uuencode."""
+    out = bytearray()
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if not line.strip() or not line.isascii():
+            if line.strip():
+                return None
+            continue
+        try:
+            out += binascii.a2b_uu(line)
+        except binascii.Error:
+            # Trailing garbage (padding some encoders add): keep the bytes the length
+            # character announces, as the uu module did.
+            size = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
+            try:
+                out += binascii.a2b_uu(line[:size])
+            except binascii.Error:
+                return None
+    return bytes(out)
+
+
+def split_blocks(text: str) -> tuple[str, list[UuFile]]:
+    """`text` without its complete begin ... end blocks, and the files they hold; a block
+    without its `end` line, or whose lines are not uuencode, stays in the text."""
+    if "begin " not in text:
+        return text, []
+    files: list[UuFile] = []
+    kept: list[str] = []
+    position = 0
+    while (begin := _BEGIN.search(text, position)) is not None:
+        end = _END.search(text, begin.end())
+        if end is None:
+            break
+        data = decode_block(text[begin.end() : end.start()].splitlines())
+        if data is None:
+            kept.append(text[position : end.end()])
+        else:
+            kept.append(text[position : begin.start()])
+            files.append(UuFile(begin["name"], data))
+        position = end.end()
+    kept.append(text[position:])
+    return "".join(kept), files
+
+
+def decode_part(payload: str) -> UuFile | None:
+    """The file of a part sent with a uuencode transfer encoding (its first block)."""
+    begin = _BEGIN.search(payload)
+    if begin is None:
+        return None
+    end = _END.search(payload, begin.end())
+    stop = end.start() if end is not None else len(payload)
+    data = decode_block(payload[begin.end() : stop].splitlines())
+    return None if data is None else UuFile(begin["name"], data)
