@@ -91,9 +91,17 @@ def _header(msg: Message, name: str, walker: Walk) -> str:
     raw = raw_header(msg, name) or ""
     if len(raw) > walker.limits.max_header_chars:
         walker.warnings.append(f"header_truncated: {name}")
-    value, warnings = decode_header_value(raw, max_chars=walker.limits.max_header_chars)
+    value, warnings = decode_header_value(
+        raw, max_chars=walker.limits.max_header_chars, charset=_message_charset(msg, walker)
+    )
     walker.warnings.extend(warnings)
     return value
+
+
+def _message_charset(msg: Message, walker: Walk) -> str | None:
+    """The charset that raw 8-bit header bytes are read with first: the message's own, else
+    the one its first text part declares (a client writes both with the same)."""
+    return content_charset(msg) or walker.text_charset
 
 
 def _message_id(value: object) -> str | None:
@@ -135,7 +143,7 @@ _FALLBACK_SENDERS = ("Sender", "Reply-To")
 def _sender(msg: Message, walker: Walk) -> Sender:
     """The first valid mailbox of the From headers (several headers, or a list whose first
     entries are empty or garbage); without one, Sender then Reply-To, with a warning."""
-    charset = content_charset(msg)  # raw 8-bit display names are in the message's charset
+    charset = _message_charset(msg, walker)  # for raw 8-bit display names
     name = None
     for header in ("From", *_FALLBACK_SENDERS):
         for raw in raw_headers(msg, header):

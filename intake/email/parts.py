@@ -39,6 +39,7 @@ class Walk:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     parts_seen: int = 0
+    text_charset: str | None = None  # the first text part's declared charset
 
 
 @dataclass
@@ -167,7 +168,9 @@ def _raw_filename(part: Message) -> str | None:
 
 def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
     payload = _payload(part, walker)
-    text, warning = decode_bytes(payload, content_charset(part))
+    charset = content_charset(part)
+    walker.text_charset = walker.text_charset or charset
+    text, warning = decode_bytes(payload, charset)
     if warning:
         walker.warnings.append(warning)
     if ctype == "text/plain":

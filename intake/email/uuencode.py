@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 ENCODINGS = frozenset({"x-uuencode", "uuencode", "x-uue", "uue"})
 _BEGIN = re.compile(r"^begin +[0-7]{3,4} +(?P<name>\S[^\r\n]*?)[ \t]*\r?$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n){3,}")  # where a block was taken out
 _END = re.compile(r"^end[ \t]*\r?$", re.MULTILINE)
 
 
@@ -62,7 +63,9 @@ def split_blocks(text: str) -> tuple[str, list[UuFile]]:
             files.append(UuFile(begin["name"], data))
         position = end.end()
     kept.append(text[position:])
-    return "".join(kept), files
+    if not files:
+        return text, []
+    return _BLANK_LINES.sub("\n\n", "".join(kept)), files
 
 
 def decode_part(payload: str) -> UuFile | None:
