@@ -167,6 +167,7 @@ def _mostly_utf8(data: bytes) -> bool:
     return bad > 0 and good >= 4 * bad
 
 
+@functools.lru_cache(maxsize=256)  # called for every part; labels repeat
 def _shown(label: str | None) -> str:
     """A declared label as a warning shows it: printable, NFC, at most 60 characters."""
     text = "".join(ch for ch in nfc(label or "") if ch.isprintable())
@@ -204,7 +205,9 @@ def decode_header_value(
     bytes are read with `charset` (the message's or part's declared one), then UTF-8, then
     the fallback. Runs of whitespace become one space unless `collapse` is False (file
     names keep theirs)."""
-    raw = _FOLD.sub("", str(value or "")[:max_chars])
+    raw = str(value or "")[:max_chars]
+    if "\n" in raw:
+        raw = _FOLD.sub("", raw)
     warnings: list[str] = []
     raw_8bit = _has_surrogates(raw)
     if raw_8bit:

@@ -15,11 +15,15 @@ import re
 
 # email.feedparser's headerRE: a header, a continuation or an envelope "From " line.
 _HEADER = re.compile(rb"From |[\041-\071\073-\176]*:|[\t ]")
+# The start of a line that is none of these (nor empty): one scan of the whole block.
+_STRAY = re.compile(rb"^(?!From |[\041-\071\073-\176]*:|[\t ]|\r?$)", re.MULTILINE)
 
 
 def skip_stray_lines(raw: bytes) -> tuple[bytes, int]:
     """`raw` without the stray lines of its header block, and how many were dropped."""
     end = _block_end(raw)
+    if _STRAY.search(raw, 0, end) is None:  # the usual case
+        return raw, 0
     lines = raw[:end].split(b"\n")
     stray = [i for i, line in enumerate(lines) if line.strip(b"\r") and not _HEADER.match(line)]
     if not stray:

@@ -92,7 +92,9 @@ def _header(msg: Message, name: str, walker: Walk) -> str:
     if len(raw) > walker.limits.max_header_chars:
         walker.warnings.append(f"header_truncated: {name}")
     value, warnings = decode_header_value(
-        raw, max_chars=walker.limits.max_header_chars, charset=_message_charset(msg, walker)
+        raw,
+        max_chars=walker.limits.max_header_chars,
+        charset=None if raw.isascii() else _message_charset(msg, walker),
     )
     walker.warnings.extend(warnings)
     return value
@@ -143,12 +145,12 @@ _FALLBACK_SENDERS = ("Sender", "Reply-To")
 def _sender(msg: Message, walker: Walk) -> Sender:
     """The first valid mailbox of the From headers (several headers, or a list whose first
     entries are empty or garbage); without one, Sender then Reply-To, with a warning."""
-    charset = _message_charset(msg, walker)  # for raw 8-bit display names
     name = None
     for header in ("From", *_FALLBACK_SENDERS):
         for raw in raw_headers(msg, header):
             mailboxes = _mailboxes(raw[: walker.limits.max_header_chars])
             for display, address in mailboxes:
+                charset = None if display.isascii() else _message_charset(msg, walker)
                 decoded = _display_name(display, charset, walker)
                 name = name or decoded
                 valid = _address(address)
@@ -163,14 +165,14 @@ def _sender(msg: Message, walker: Walk) -> Sender:
 def _mailboxes(raw: str) -> list[tuple[str, str]]:
     """(raw display name, address) pairs of one address-list header, read before any
     decoding: a comma or bracket inside an encoded word cannot split a mailbox."""
-    unfolded = raw.replace("\r", "").replace("\n", "")
+    unfolded = raw.replace("\r", "").replace("\n", "") if "\n" in raw else raw
     words: list[str] = []
 
     def hide(match: re.Match[str]) -> str:
         words.append(match.group(0))
         return f"ENCODEDWORD{len(words) - 1}X"
 
-    hidden = _ENCODED_WORD.sub(hide, unfolded)
+    hidden = _ENCODED_WORD.sub(hide, unfolded) if "=?" in unfolded else unfolded
     try:
         pairs = [first_address(hidden)] if _PLAIN_FROM.fullmatch(hidden) else None
         if pairs is None:
@@ -186,6 +188,8 @@ def _mailboxes(raw: str) -> list[tuple[str, str]]:
 
 
 def _display_name(raw: str, charset: str | None, walker: Walk) -> str | None:
+    if raw.isascii() and "=?" not in raw:  # the usual plain name: nothing to decode
+        return nfc(" ".join(raw.split()).strip('"').strip()) or None
     value, warnings = decode_header_value(
         raw, max_chars=walker.limits.max_header_chars, charset=charset
     )
