@@ -128,7 +128,8 @@ def _uuencoded(part: Message, walker: Walk) -> None:
 
 def _uuencoded_blocks(text: str, walker: Walk) -> str:
     """Plain text without its uuencoded begin ... end blocks, each one an attachment."""
-    text, files = uuencode.split_blocks(text)
+    room = max(0, walker.limits.max_parts - len(walker.attachments))
+    text, files = uuencode.split_blocks(text, max_files=room)
     for found in files:
         name = safe_filename(found.name) or _default_name("", len(walker.attachments) + 1)
         walker.attachments.append(make_attachment(name, guess_type(name, found.data), found.data))

@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass
 
 ENCODINGS = frozenset({"x-uuencode", "uuencode", "x-uue", "uue"})
-_BEGIN = re.compile(r"^begin +[0-7]{3,4} +(?P<name>\S[^\r\n]*?)[ \t]*\r?$", re.MULTILINE)
-_BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n){3,}")  # where a block was taken out
+# Linear expressions only (a hostile text is megabytes of spaces): the name's trailing
+# whitespace is stripped in Python, and a run of blank lines starts at a line break.
+_BEGIN = re.compile(r"^begin +[0-7]{3,4} +(?P<name>\S[^\r\n]*)", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\r?\n(?:[ \t]*\r?\n){2,}")  # where a block was taken out
 _END = re.compile(r"^end[ \t]*\r?$", re.MULTILINE)
 
 
@@ -43,15 +45,16 @@ def decode_block(lines: list[str]) -> bytes | None:
     return bytes(out)
 
 
-def split_blocks(text: str) -> tuple[str, list[UuFile]]:
-    """`text` without its complete begin ... end blocks, and the files they hold; a block
-    without its `end` line, or whose lines are not uuencode, stays in the text."""
+def split_blocks(text: str, *, max_files: int = 100) -> tuple[str, list[UuFile]]:
+    """`text` without its complete begin ... end blocks, and the files they hold (at most
+    `max_files`); a block without its `end` line, or whose lines are not uuencode, stays in
+    the text."""
     if "begin " not in text:
         return text, []
     files: list[UuFile] = []
     kept: list[str] = []
     position = 0
-    while (begin := _BEGIN.search(text, position)) is not None:
+    while len(files) < max_files and (begin := _BEGIN.search(text, position)) is not None:
         end = _END.search(text, begin.end())
         if end is None:
             break
@@ -60,7 +63,7 @@ def split_blocks(text: str) -> tuple[str, list[UuFile]]:
             kept.append(text[position : end.end()])
         else:
             kept.append(text[position : begin.start()])
-            files.append(UuFile(begin["name"], data))
+            files.append(UuFile(begin["name"].strip(), data))
         position = end.end()
     kept.append(text[position:])
     if not files:
@@ -76,4 +79,4 @@ def decode_part(payload: str) -> UuFile | None:
     end = _END.search(payload, begin.end())
     stop = end.start() if end is not None else len(payload)
     data = decode_block(payload[begin.end() : stop].splitlines())
-    return None if data is None else UuFile(begin["name"], data)
+    return None if data is None else UuFile(begin["name"].strip(), data)

@@ -83,3 +83,17 @@ def test_a_uuencoded_block_without_its_end_line_stays_text() -> None:
 def test_text_that_only_looks_like_a_begin_line_stays() -> None:
     text = "begin 644 bao-cao.doc\nđây không phải uuencode\nend\n"
     assert split_blocks(text) == (text, [])
+
+
+def test_uuencode_scanning_stays_linear_on_hostile_text() -> None:
+    # Runs of spaces after a begin line, and many begin lines without an end: each would be
+    # quadratic for a careless expression (seconds); linear, this is milliseconds.
+    hostile = "begin 644 a" + " " * 200_000 + "b\n" + "begin 644 x\n" * 50_000
+    text, files = split_blocks(hostile + "\n" * 5 + " " * 200_000)
+    assert files == [] and len(text) > 400_000
+
+
+def test_uuencoded_blocks_are_bounded_like_parts() -> None:
+    block = "begin 644 a.bin\n" + binascii.b2a_uu(b"abc").decode() + "`\nend\n"
+    text, files = split_blocks(block * 5, max_files=3)
+    assert len(files) == 3 and text.count("begin 644") == 2
