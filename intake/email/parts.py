@@ -246,7 +246,9 @@ def forward_header(msg: Message, walker: Walk) -> str:
     for name in ("From", "Date", "Subject", "To"):
         raw = raw_header(msg, name)
         if raw:
-            value, _ = decode_header_value(raw, max_chars=walker.limits.max_header_chars)
+            value, _ = decode_header_value(
+                raw, max_chars=walker.limits.max_header_chars, charset=content_charset(msg)
+            )
             lines.append(f"{name}: {value}")
     return "\n".join(lines)
 
