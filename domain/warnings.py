@@ -15,6 +15,10 @@ _LABELS: dict[str, str] = {
     "part_defects": "Một phần của thư có lỗi định dạng",
     "empty_message": "Thư không có nội dung và không có tệp đính kèm",
     "sender_missing": "Không đọc được địa chỉ người gửi",
+    "sender_fallback": "Dòng From không có địa chỉ hợp lệ: người gửi lấy từ dòng {detail}",
+    "header_line_skipped": "Đã bỏ qua {detail} dòng không hợp lệ trong phần đầu thư",
+    "multipart_unsplit": "Thư nhiều phần nhưng không tách được các phần (thiếu ranh giới): "
+    "nội dung được đọc như văn bản",
     "date_unparseable": "Không đọc được ngày gửi ghi trong thư",
     "text_truncated": "Nội dung quá dài, đã cắt bớt",
     "subject_missing": "Thư không có tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
