@@ -54,7 +54,9 @@ async def _enqueue_report(
         await enqueue(
             session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
             recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
-            body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary),
+            body=texts.REPORT_MAIL_BODY.format(
+                month=month, summary=summary, department=config.department, oa=config.oa_name
+            ),
             attachments=attachments, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
@@ -62,7 +64,7 @@ async def _enqueue_report(
         chat = str(config.editors_chat_id)
         await enqueue(
             session=session, key=f"report:{report.period}:telegram:{chat}", channel=TELEGRAM,
-            recipient=chat, body=summary, meta={"kind": "report"}, now=now,
+            recipient=chat, body=f"📊 {summary}", meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
     return count
@@ -89,6 +91,11 @@ async def send_monthly_report(
             session=session, period=period, rules=config.rules, now=now,
             internal=config.report_internal,
         )  # fmt: skip
+        if not report.tracked:  # before the go-live: nothing to report, now or later
+            await finish_job_run(session=session, run_id=run_id, now=now, outcome="not tracked")
+            await session.commit()
+            log.info("monthly report %s not sent: the month is before the go-live", period)
+            return None
         count = await _enqueue_report(session, config, report, files, now)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()

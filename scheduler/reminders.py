@@ -19,7 +19,15 @@ from domain.deadlines import ScheduledStep
 from domain.periods import TZ
 from domain.states import STATUS_LABELS, SubmissionStatus
 from outbox.store import EMAIL, TELEGRAM
-from reports.compliance import UnitInfo, counted_units, period_days, standing, unit_counts
+from reports.compliance import (
+    UnitInfo,
+    counted_units,
+    go_live,
+    is_tracked,
+    period_days,
+    standing,
+    unit_counts,
+)
 from reports.figures import Standing
 from scheduler import texts
 from scheduler.config import SchedulerConfig
@@ -109,13 +117,14 @@ def _still_exists(unit: UnitInfo, today: date) -> bool:
 async def missing_units(
     *, session: AsyncSession, config: SchedulerConfig, period: str, now: datetime
 ) -> list[UnitInfo]:
-    """Counted units, valid in `period` and still today, without a qualifying submission."""
+    """Counted units, valid in `period` and still today, without a qualifying submission
+    (none for a month whose deadline came before the go-live)."""
+    deadline = config.rules.deadline.for_period(period)
+    if not is_tracked(deadline, await go_live(session=session, rules=config.rules)):
+        return []
     first, last = period_days(period)
     units = await counted_units(session=session, first=first, last=last)
-    counts = await unit_counts(
-        session=session, periods=[period], not_qualifying=config.rules.not_qualifying
-    )
-    deadline = config.rules.deadline.for_period(period)
+    counts = await unit_counts(session=session, periods=[period], rules=config.rules)
     today = now.astimezone(TZ).date()
     return [
         u

@@ -68,7 +68,7 @@ def test_report_month_csv_and_table(cli_db: str, tmp_path: Path) -> None:
     ]
     table = invoke("report", "--month", "2024-07")
     assert table.startswith("BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024\n")
-    assert "📊 Báo cáo tháng 07/2024: 1/2 đơn vị đã gửi (0 đúng hạn, 1 trễ hạn)." in table
+    assert "Báo cáo tháng 07/2024: 1/2 đơn vị đạt (0 đúng hạn, 1 trễ hạn)." in table
     assert "+84912345678" not in table
     internal = invoke("report", "--month", "2024-07", "--format", "csv", "--internal")
     assert "+84912345678" in internal

@@ -1,0 +1,35 @@
+"""installation row: the go-live date
+
+Revision ID: 0004_first_month_b
+Revises: 0003
+Create Date: 2026-12-06 06:20:00
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0004_first_month_b'
+down_revision: Union[str, Sequence[str], None] = '0003'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        'installation',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('go_live_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_table('installation')
