@@ -83,6 +83,32 @@ def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
     assert card_keyboard(v) == []
 
 
+@pytest.mark.parametrize(
+    ("status", "now"),
+    [
+        (S.APPROVED, None),
+        (S.SCHEDULED, "Đã lên lịch đăng"),
+        (S.PUBLISHING, "Đang đăng"),
+        (S.PUBLISHED, "Đã đăng"),
+        (S.PUBLISH_FAILED, "Đăng lỗi"),
+    ],
+)
+def test_card_keeps_who_approved_once_the_item_moves_on(
+    status: SubmissionStatus, now: str | None
+) -> None:
+    """docs/telegram.md: the approval line stays while the item is scheduled and published."""
+    v = view(
+        status=status,
+        decided_by="Trần Văn An",
+        decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+    )
+    lines = card_text(v).splitlines()
+    assert "✅ Đã duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in lines
+    if now is not None:
+        assert lines[-1] == f"Trạng thái: {now}"
+    assert card_keyboard(v) == []
+
+
 def test_excerpt_and_media_summary() -> None:
     assert excerpt("một  hai\nba") == "một hai ba"
     cut = excerpt("chữ " * 500, 50)
