@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from cli.common import get_settings, run_db
+from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.warnings import warning_text
 from intake.email.component import policy_from
 from intake.email.dropfolder import import_files
 from intake.email.model import ParsedMessage
 from intake.email.parse import parse_message
+from intake.email.sniff import not_mail_reason
 from intake.email.store import EmailIntake
 from storage.db import Database
 from storage.files import FileStore
@@ -35,7 +36,11 @@ def parse_command(
     ] = False,
 ) -> None:
     """Parse one .eml file and print the normalised result (nothing is stored)."""
-    parsed = parse_message(file.read_bytes())
+    raw = file.read_bytes()
+    reason = not_mail_reason(raw)
+    if reason is not None:
+        fail(NOT_MAIL.format(path=file, reason=reason))
+    parsed = parse_message(raw)
     if as_json:
         typer.echo(json.dumps(parsed.to_json_dict(), ensure_ascii=False, indent=2))
         return
@@ -53,6 +58,10 @@ def import_command(
     replies are queued in the outbox like for mail read from the mailbox.
     """
     settings = get_settings(ctx)
+    refused = {path: reason for path in files if (reason := not_mail_reason(_head(path)))}
+    for path, reason in refused.items():
+        typer.echo(NOT_MAIL.format(path=path, reason=reason), err=True)
+    files = [path for path in files if path not in refused]
 
     async def work(db: Database) -> list[str]:
         sink = EmailIntake(
@@ -63,9 +72,20 @@ def import_command(
         )
         return await import_files(files, sink=sink, max_bytes=sink.policy.max_message_bytes)
 
-    outcomes = run_db(settings, work)
+    outcomes = run_db(settings, work) if files else []
     for path, outcome in zip(files, outcomes, strict=True):
         typer.echo(f"{path}: {OUTCOME_LABELS.get(outcome, outcome)}")
+    if refused:
+        raise typer.Exit(1)
+
+
+NOT_MAIL = "{path}: không phải thư điện tử ({reason}); không tiếp nhận."
+
+
+def _head(path: Path) -> bytes:
+    """The start of a file, enough to tell whether it is mail."""
+    with path.open("rb") as handle:
+        return handle.read(256 * 1024)
 
 
 OUTCOME_LABELS = {
