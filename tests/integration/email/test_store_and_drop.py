@@ -341,7 +341,7 @@ async def test_drop_folder_rejects_what_is_not_mail_and_tells_the_editors(
             )
             await ready.wait()
             for _ in range(300):
-                if not [p for p in drop.glob("*.eml")]:
+                if not list(drop.glob("*.eml")):
                     break
                 await asyncio.sleep(0.05)
             stop.set()
