@@ -16,7 +16,7 @@ from review.cards import card_text, when
 from review.service import ReasonRequiredError, card_view, decide, list_pending
 from storage.audit import list_audit
 from storage.db import Database
-from storage.models import Submission, utcnow
+from storage.models import Submission, Unit, utcnow
 from storage.submissions import get_submission_by_code
 
 app = typer.Typer(help="Duyệt bài từ dòng lệnh.", no_args_is_help=True)
@@ -157,7 +157,9 @@ def quarantine(ctx: typer.Context) -> None:
 def assign(
     ctx: typer.Context,
     code: str,
-    unit: str = typer.Option(..., "--unit", help="Mã đơn vị gửi bài"),
+    unit: str = typer.Option(
+        ..., "--unit", help="Tên đơn vị (có dấu hay không đều được) hoặc mã đơn vị gửi bài"
+    ),
     remember: bool = typer.Option(
         False, "--remember", help="Ghi nhớ địa chỉ người gửi là địa chỉ của đơn vị"
     ),
@@ -167,7 +169,7 @@ def assign(
     from domain.errors import RejectedError
     from review.quarantine import assign_unit
 
-    async def work(db: Database) -> str:
+    async def work(db: Database) -> tuple[str, str]:
         async with db.session() as session:
             try:
                 sub = await assign_unit(
@@ -180,11 +182,12 @@ def assign(
             except RejectedError as exc:
                 fail(str(exc))
                 raise AssertionError from exc
+            chosen = await session.get(Unit, sub.unit_id)
             await session.commit()
-            return sub.code
+            return sub.code, chosen.name if chosen else unit
 
-    done = run_db(get_settings(ctx), work)
-    typer.echo(texts.CLI_ASSIGNED.format(code=done, unit=unit))
+    done, name = run_db(get_settings(ctx), work)
+    typer.echo(texts.CLI_ASSIGNED.format(code=done, unit=name))
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""The review buttons' callback_data: ``rv:<action>:<submission id>:<version>``, opaque and short.
+"""The review buttons' callback_data: ``rv:<action>:<submission id>:<version>``, opaque and short
+(``rv:pu:<submission id>:<version>:<unit id>`` for a unit chosen from a list).
 
 Only an id, an action code and the compare-and-set version travel through Telegram (the limit is
 64 bytes); everything else is read from the database when the button is pressed. The prefix
@@ -36,6 +37,7 @@ class Action(StrEnum):
     ASSIGN_UNIT = "au"  # quarantined: name the sender's unit
     DISMISS = "dm"  # quarantined: not a submission (bounce, spam, auto-reply); with a reason
     PUBLISH_TIME = "pt"  # the editor's publish slot
+    PICK_UNIT = "pu"  # quarantined: one unit chosen from the list of those matching a name
 
 
 KIND_ACTIONS: dict[Action, SubmissionKind] = {
@@ -55,15 +57,18 @@ class ReviewCallback:
     action: Action
     submission_id: int
     version: int
+    arg: int = 0  # PICK_UNIT: the unit's id
 
     def encode(self) -> str:
         """The callback_data string."""
-        return encode(self.action, self.submission_id, self.version)
+        return encode(self.action, self.submission_id, self.version, self.arg)
 
 
-def encode(action: Action, submission_id: int, version: int) -> str:
-    """``rv:<action>:<id>:<version>``; raises ValueError if it would not fit in 64 bytes."""
+def encode(action: Action, submission_id: int, version: int, arg: int = 0) -> str:
+    """``rv:<action>:<id>:<version>[:<arg>]``; ValueError if over 64 bytes."""
     data = f"{PREFIX}:{action.value}:{submission_id}:{version}"
+    if action == Action.PICK_UNIT:
+        data += f":{arg}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError("callback_data longer than 64 bytes")
     return data
@@ -72,13 +77,16 @@ def encode(action: Action, submission_id: int, version: int) -> str:
 def decode(data: str | None) -> ReviewCallback | None:
     """Parse callback_data; None for anything that is not a well-formed review button."""
     parts = (data or "").split(":")
-    if len(parts) != 4 or parts[0] != PREFIX:
+    if len(parts) not in (4, 5) or parts[0] != PREFIX:
         return None
     try:
         action = Action(parts[1])
         submission_id, version = int(parts[2]), int(parts[3])
+        arg = int(parts[4]) if len(parts) == 5 else 0
     except ValueError:
         return None
     if submission_id <= 0 or version <= 0:
         return None
-    return ReviewCallback(action, submission_id, version)
+    if (action == Action.PICK_UNIT) != (len(parts) == 5) or (len(parts) == 5 and arg <= 0):
+        return None  # only a unit choice carries an argument
+    return ReviewCallback(action, submission_id, version, arg)

@@ -65,7 +65,7 @@ PROMPT_REASON = {
         "(người gửi không được báo; trả lời tin nhắn này):"
     ),
     "au": (
-        "Nhập mã đơn vị gửi bài {code} (ví dụ so-y-te; danh sách: python main.py units list). "
+        "Nhập tên hoặc mã đơn vị gửi bài {code} (ví dụ: Sở Y tế, Tiền Hải hoặc so-y-te). "
         "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
     ),
 }
@@ -117,7 +117,11 @@ RETRY_DONE_LINE = "🔁 {who} đã yêu cầu đăng lại lúc {at}."
 # Quarantine (review/quarantine.py): unknown senders wait for an editor.
 QUARANTINE_REASON = "Biên tập viên xác định đơn vị gửi: {unit}"
 QUARANTINE_NOT_QUARANTINED = "Bài {code} không ở trạng thái chờ xác minh người gửi."
-QUARANTINE_NO_UNIT = "Không có đơn vị mã {unit!r} (xem: python main.py units list)."
+QUARANTINE_NO_UNIT = (
+    "Không tìm thấy đơn vị «{unit}». Hãy ghi tên đơn vị (ví dụ: Sở Y tế, Tiền Hải) hoặc mã đơn vị."
+)
+QUARANTINE_AMBIGUOUS = "Có nhiều đơn vị khớp «{unit}»: {choices}. Vui lòng chọn một đơn vị."
+QUARANTINE_CHOOSE = "Có nhiều đơn vị khớp «{unit}». Chọn đơn vị gửi bài {code}:"
 QUARANTINE_ACCEPTED_SUBJECT = "Đã tiếp nhận bài gửi {code}: {title}"
 QUARANTINE_ACCEPTED_BODY = (
     "Kính gửi Quý đơn vị,\n\n"

@@ -40,9 +40,12 @@ def view(**changes: object) -> CardView:
 
 def test_callback_data_round_trips_and_stays_short() -> None:
     for action in Action:
-        data = encode(action, 2_147_483_647, 999_999)
+        arg = 2_147_483_647 if action == Action.PICK_UNIT else 0
+        data = encode(action, 2_147_483_647, 999_999, arg)
         assert len(data.encode()) <= 64
-        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999)
+        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999, arg)
+    assert decode("rv:pu:5:3:9") == ReviewCallback(Action.PICK_UNIT, 5, 3, 9)
+    assert decode("rv:pu:5:3") is None and decode("rv:pu:5:3:0") is None
     assert ReviewCallback(Action.APPROVE, 5, 3).encode() == "rv:ap:5:3"
 
 
