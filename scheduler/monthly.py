@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.events import event_line
 from domain.periods import period_of, previous_period
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from reports import render, texts, xlsx
@@ -94,11 +95,11 @@ async def send_monthly_report(
         if not report.tracked:  # before the go-live: nothing to report, now or later
             await finish_job_run(session=session, run_id=run_id, now=now, outcome="not tracked")
             await session.commit()
-            log.info("monthly report %s not sent: the month is before the go-live", period)
+            log.info(event_line("report.not_tracked", period=period, outcome="before go-live"))
             return None
         count = await _enqueue_report(session, config, report, files, now)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()
     wake()
-    log.info("monthly report %s queued for %d recipients", period, count)
+    log.info(event_line("report.queued", period=period, recipients=count))
     return period

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import ScheduledStep
+from domain.events import event_line
 from domain.periods import TZ
 from scheduler.campaign import plan_campaign
 from scheduler.config import SchedulerConfig
@@ -60,6 +61,13 @@ async def remind_due(
         await session.commit()
     if new:
         wake()
+    for message in new:  # committed: one line per reminder (never the recipient's address)
+        log.info(
+            event_line(
+                "reminder.queued", unit=message.unit_id, period=message.period,
+                step=message.step, channel=message.channel,
+            )
+        )  # fmt: skip
     names = tuple(f"{s.key}/{s.name}" for s in steps)
     log.info("reminder sweep: steps %s, %d due, %d new", names or "-", len(messages), len(new))
     return SweepResult(ran=True, steps=names, planned=len(messages), new=tuple(new))
