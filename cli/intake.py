@@ -20,22 +20,22 @@ from intake.email.store import EmailIntake
 from storage.db import Database
 from storage.files import FileStore
 
-app = typer.Typer(help="E-mail intake: parse or import messages.", no_args_is_help=True)
+app = typer.Typer(help="Tiếp nhận thư điện tử: đọc thử hoặc nhập thư.", no_args_is_help=True)
 
 
 @app.callback()
 def intake() -> None:
-    """E-mail intake commands."""
+    """Tiếp nhận thư điện tử."""
 
 
 @app.command("parse")
 def parse_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     as_json: Annotated[  # noqa: FBT002 (Typer options are parameters with defaults)
-        bool, typer.Option("--json", help="Print one JSON object.")
+        bool, typer.Option("--json", help="In một đối tượng JSON.")
     ] = False,
 ) -> None:
-    """Parse one .eml file and print the normalised result (nothing is stored)."""
+    """Đọc một tệp .eml và in kết quả đã chuẩn hóa (không lưu gì)."""
     raw = file.read_bytes()
     reason = not_mail_reason(raw)
     if reason is not None:
@@ -52,11 +52,10 @@ def import_command(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
-    """Store messages exported from another client (.eml), as if they had arrived by IMAP.
+    """Tiếp nhận các thư xuất từ chương trình thư khác (.eml) như thư đến qua IMAP.
 
-    Each message is stored once (running the command again changes nothing). Receipts and
-    replies are queued in the outbox like for mail read from the mailbox.
-    """
+    Mỗi thư chỉ được lưu một lần (chạy lại lệnh không thay đổi gì). Thư báo nhận và thư trả
+    lời được xếp hàng gửi như với thư đọc từ hộp thư."""
     settings = get_settings(ctx)
     refused = {path: reason for path in files if (reason := not_mail_reason(_head(path)))}
     for path, reason in refused.items():

@@ -26,7 +26,7 @@ def add(
     email: str = typer.Option("", "--email"),
     telegram_id: int | None = typer.Option(None, "--telegram-id"),
 ) -> None:
-    """Register an officer for a unit."""
+    """Đăng ký cán bộ đầu mối cho một đơn vị."""
     try:
         e164 = normalise_phone(phone) if phone else None
     except PhoneError as exc:
@@ -57,7 +57,8 @@ def add(
 
 @app.command("import")
 def import_(ctx: typer.Context, file: Path) -> None:
-    """Import officers from CSV (unit_code,full_name,position,phone,email); all or none."""
+    """Nhập cán bộ từ tệp CSV (unit_code,full_name,position,phone,email); lỗi một dòng thì không
+    nhập dòng nào."""
     import_csv(get_settings(ctx), file, import_officers, "cán bộ")
 
 
@@ -67,7 +68,8 @@ def list_(
     unit: str = typer.Option("", "--unit", help="Chỉ một đơn vị"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List active officers (phone numbers are personal data: internal use only)."""
+    """Danh sách cán bộ đầu mối đang làm việc, kèm ID dùng cho `officers end` (số điện thoại là dữ
+    liệu cá nhân: chỉ dùng nội bộ)."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
@@ -99,8 +101,9 @@ def list_(
     print_rows(
         rows,
         as_json=as_json,
-        headers=["Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
+        headers=["ID", "Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
         cells=lambda r: (
+            r["id"],  # what `officers end ID` needs
             r["full_name"],
             r["position"],
             display_phone(str(r["phone"])) if r["phone"] else "",
@@ -113,7 +116,7 @@ def list_(
 
 @app.command()
 def end(ctx: typer.Context, officer_id: int) -> None:
-    """End an officer's assignment (history is kept; the unit then needs a new officer)."""
+    """Kết thúc nhiệm vụ của cán bộ có ID (lịch sử được giữ; đơn vị cần cán bộ đầu mối mới)."""
     from storage.registry import end_officer, get_officer
 
     async def work(db: Database) -> str:
@@ -138,7 +141,7 @@ def invite(
         None, "--days", help="Số ngày hiệu lực (mặc định theo cấu hình)"
     ),
 ) -> None:
-    """Create a single-use Telegram invite for a unit's officer (prints the code and link)."""
+    """Tạo mã mời Telegram dùng một lần cho cán bộ đầu mối của đơn vị (in mã và đường liên kết)."""
     from intake.telegram.invites import create_invite, invite_link
 
     settings = get_settings(ctx)

@@ -41,7 +41,7 @@ def _table(rows: list[tuple[str, ...]], headers: list[str], empty: str) -> None:
 
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
-    """Submissions waiting for review, oldest first."""
+    """Các tin, bài chờ duyệt, cũ nhất trước."""
 
     async def work(db: Database) -> list[tuple[str, ...]]:
         async with db.session() as session:
@@ -60,7 +60,7 @@ def list_(ctx: typer.Context) -> None:
 
 @app.command()
 def show(ctx: typer.Context, code: str) -> None:
-    """A submission's card and its audit trail."""
+    """Phiếu duyệt của một tin, bài và lịch sử xử lý."""
 
     async def work(db: Database) -> str:
         async with db.session() as session:
@@ -68,7 +68,8 @@ def show(ctx: typer.Context, code: str) -> None:
             lines = [card_text(await card_view(session=session, submission=sub)), ""]
             for event in await list_audit(session=session, submission_id=sub_id):
                 reason = f" ({event.reason})" if event.reason else ""
-                lines.append(f"{when(event.at)}  {event.actor}  {event.action}{reason}")
+                action = texts.AUDIT_ACTIONS.get(event.action) or _label(event.action)
+                lines.append(f"{when(event.at)}  {event.actor}  {action}{reason}")
             return "\n".join(lines)
 
     typer.echo(run_db(get_settings(ctx), work))
@@ -121,25 +122,25 @@ BY = typer.Option("", "--by", help="Tên biên tập viên (mặc định: tài 
 
 @app.command()
 def approve(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Approve a submission."""
+    """Duyệt một tin, bài."""
     _decide(ctx, code, S.APPROVED, reason, by)
 
 
 @app.command()
 def reject(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Reject a submission (reason required)."""
+    """Từ chối một tin, bài (cần ghi lý do)."""
     _decide(ctx, code, S.REJECTED, reason, by)
 
 
 @app.command("request-changes")
 def request_changes(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Ask the officer for changes (reason required); their answer becomes a new version."""
+    """Đề nghị cán bộ chỉnh sửa (cần ghi nội dung); bản sửa gửi lại là bản mới của cùng mã."""
     _decide(ctx, code, S.CHANGES_REQUESTED, reason, by)
 
 
 @app.command()
 def quarantine(ctx: typer.Context) -> None:
-    """Submissions from unknown senders, waiting for an editor to name their unit."""
+    """Các tin, bài từ người gửi chưa đăng ký, chờ biên tập viên xác định đơn vị."""
     from review.quarantine import list_quarantined
 
     async def work(db: Database) -> list[tuple[str, ...]]:
@@ -165,7 +166,7 @@ def assign(
     ),
     by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
 ) -> None:
-    """Attribute a quarantined submission to UNIT and send it to review."""
+    """Xác định đơn vị gửi (tên hoặc mã) cho tin, bài chờ xác minh và chuyển sang chờ duyệt."""
     from domain.errors import RejectedError
     from review.quarantine import assign_unit
 
@@ -192,8 +193,8 @@ def assign(
 
 @app.command()
 def dismiss(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Take a quarantined item that is not a submission (bounce, auto-reply, spam) out of the
-    queue; it is kept as rejected with the reason, and nobody is told."""
+    """Loại bỏ khỏi hàng chờ xác minh một thư không phải tin, bài (thư báo lỗi, trả lời tự động,
+    thư rác); thư được giữ ở trạng thái từ chối kèm lý do, không báo cho ai."""
     from domain.errors import RejectedError
     from review.quarantine import dismiss as dismiss_item
 
@@ -231,7 +232,7 @@ def schedule(
     ),
     by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
 ) -> None:
-    """Choose when a submission waiting for review will be published (after approval)."""
+    """Hẹn giờ đăng cho một tin, bài đang chờ duyệt (đăng sau khi được duyệt)."""
     from domain.periods import parse_local_time
     from review.service import set_publish_time
 

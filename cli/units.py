@@ -17,13 +17,14 @@ app = typer.Typer(help="Đơn vị: nhập và xem danh sách.", no_args_is_help
 
 @app.command("import")
 def import_(ctx: typer.Context, file: Path) -> None:
-    """Import or update units from a CSV (code,name_vi,kind[,counted,...,emails]); all or none."""
+    """Nhập hoặc cập nhật đơn vị từ tệp CSV (code,name_vi,kind[,counted,...,emails]); lỗi một dòng
+    thì không nhập dòng nào."""
     import_csv(get_settings(ctx), file, import_units, "đơn vị")
 
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
-    """List units in Vietnamese alphabetical order."""
+    """Danh sách đơn vị theo thứ tự chữ cái tiếng Việt."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
@@ -71,7 +72,7 @@ def set_(
         None, "--address", help="Email hoặc @tên-miền của đơn vị (lặp lại; thay danh sách cũ)"
     ),
 ) -> None:
-    """Change a unit's name, kind, compliance counting or known addresses."""
+    """Sửa tên, loại, việc tính vào báo cáo hoặc các địa chỉ thư của một đơn vị."""
     from storage.registry import get_unit_by_code, set_unit_addresses, upsert_unit
 
     async def work(db: Database) -> None:
@@ -105,7 +106,7 @@ def close(
     on: str = typer.Option(..., "--on", help="Ngày cuối cùng đơn vị tồn tại (YYYY-MM-DD)"),
     successor: str = typer.Option("", "--successor", help="Mã đơn vị kế thừa hồ sơ"),
 ) -> None:
-    """Close a unit (merger, reorganisation): its history stays, attributed and handed over."""
+    """Đóng một đơn vị (sáp nhập, sắp xếp lại): lịch sử được giữ và chuyển cho đơn vị kế thừa."""
     from datetime import date
 
     from storage.registry import get_unit_by_code

@@ -31,6 +31,20 @@ def parse_period(period: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+_MONTH_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+
+
+def period_from_text(text: str) -> str:
+    """A month as people write it, "12/2026", "12-2026" or "2026-12", as "YYYY-MM"."""
+    value = text.strip()
+    match = _MONTH_FIRST.match(value)
+    if match and 1 <= int(match.group(1)) <= 12:
+        return f"{int(match.group(2)):04d}-{int(match.group(1)):02d}"
+    if _PERIOD.match(value):
+        return value
+    raise ValueError(f"tháng không hợp lệ: {text!r} (ví dụ 12/2026 hoặc 2026-12)")
+
+
 def next_period(period: str) -> str:
     """The month after `period`."""
     year, month = parse_period(period)

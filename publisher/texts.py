@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+# A publication's status as the CLI shows it (publisher.publications.PubStatus values).
+PUB_STATUS_LABELS = {
+    "queued": "Chờ đăng",
+    "creating": "Đang tạo bài",
+    "created": "Đã tạo bài, chờ xác nhận",
+    "verified": "Đã xác nhận bài",
+    "broadcasting": "Đang gửi tin tới người quan tâm",
+    "broadcast": "Đã gửi tin tới người quan tâm",
+    "published": "Đã đăng",
+    "failed": "Đăng không thành công",
+    "removed": "Đã gỡ",
+}
+
 # --- inside articles -------------------------------------------------------------------------
 CREDIT = "Nguồn: {unit}"
 VIDEO_LINK = "Xem video {name}: {url}"

@@ -104,9 +104,30 @@ HOW_EMAIL = (
 BTN_SEND_REVISION = "📤 Gửi bản sửa"
 
 # --- CLI ------------------------------------------------------------------------------------
+# Audit actions as `review show` lists them (a status reached is shown by its label).
+AUDIT_ACTIONS = {
+    "received": "Tiếp nhận",
+    "new_version": "Nhận bản sửa",
+    "review.approved": "Duyệt",
+    "review.rejected": "Từ chối",
+    "review.changes_requested": "Đề nghị chỉnh sửa",
+    "review.edit_title": "Sửa tiêu đề",
+    "review.edit_summary": "Sửa tóm tắt",
+    "review.edit_kind": "Đổi loại",
+    "review.edit_publish_at": "Hẹn giờ đăng",
+    "review.notify_skipped": "Không báo được người gửi",
+    "review.refused_not_editor": "Từ chối thao tác: không phải biên tập viên",
+    "review.refused_decided": "Từ chối thao tác: tin, bài đã được xử lý",
+    "review.refused_stale": "Từ chối thao tác: phiếu duyệt đã cũ",
+    "quarantine.assigned": "Xác định đơn vị gửi",
+    "quarantine.dismissed": "Loại bỏ khỏi hàng chờ xác minh",
+    "publish.retry": "Yêu cầu đăng lại",
+    "publish.retry_refused_not_editor": "Từ chối yêu cầu đăng lại: không phải biên tập viên",
+    "mail_too_large": "Thư quá dung lượng",
+}
 CLI_NOT_FOUND = "Không tìm thấy bài có mã {code}."
 CLI_NO_PENDING = "Không có bài nào đang chờ duyệt."
-CLI_DONE = "{code}: {status} (phiên bản {version})."
+CLI_DONE = "{code}: {status}."  # never the row version: "bản 2" is a revision
 CLI_STALE = "{code} đã được {who} xử lý trước ({status})."
 CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối, loại bỏ hoặc yêu cầu sửa."
 

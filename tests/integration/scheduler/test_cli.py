@@ -83,11 +83,39 @@ def test_report_year_xlsx(cli_db: str, tmp_path: Path) -> None:
 
 
 def test_report_refuses_bad_input(cli_db: str) -> None:
-    result = CliRunner().invoke(app, ["report", "--month", "07/2024"])
+    result = CliRunner().invoke(app, ["report", "--month", "13/2024"])
     assert result.exit_code == 1
-    assert "tháng không hợp lệ" in result.output
+    assert "tháng không hợp lệ" in result.output and "12/2026 hoặc 2026-12" in result.output
     result = CliRunner().invoke(app, ["report", "--month", "2024-07", "--year", "2024"])
     assert result.exit_code == 1
+
+
+def test_report_month_as_people_write_it(cli_db: str) -> None:
+    """--month 07/2024, 7/2024 and 2024-07 are the same month (as remind --date dd/mm/yyyy)."""
+    outputs = {invoke("report", "--month", m) for m in ("07/2024", "7/2024", "2024-07")}
+    assert len(outputs) == 1
+    assert outputs.pop().startswith("BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024")
+
+
+def test_remind_run_with_a_date_is_a_dry_check(cli_db: str) -> None:
+    """`remind run --date` lists what a sweep that day would queue, counts the units reached
+    and those that cannot be reached, and records and sends nothing."""
+
+    async def unit_without_address() -> None:
+        async with Database(cli_db) as db:
+            await add_unit(db, "c", "Sở C")
+
+    asyncio.run(unit_without_address())
+    out = invoke("remind", "run", "--date", "16/07/2024")
+    assert out.startswith("Chạy thử ngày 16/07/2024 (không ghi nhận, không gửi):")
+    assert "binh@b.vn" in out and "before-3" in out and "thư điện tử" in out
+    assert out.rstrip().endswith(
+        "1 tin nhắn tới 1 đơn vị vào ngày 16/07/2024; 1 đơn vị chưa có địa chỉ liên lạc "
+        "(không nhận được nhắc nhở)."
+    )
+    assert asyncio.run(_reminders(cli_db)) == []
+    later = invoke("remind", "run", "--date", "22/07/2024")  # after the deadline: overdue
+    assert "overdue" in later and "binh@b.vn" in later
 
 
 def test_remind_preview_sends_nothing(cli_db: str) -> None:

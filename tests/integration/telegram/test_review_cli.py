@@ -68,7 +68,8 @@ def test_review_commands(sqlite_url: str, tmp_path: Path) -> None:
     code, out = cli("review", "schedule", tg_code, "--at", "08:00 27/11/2030")
     assert code == 0 and "sẽ được đăng lúc 08:00 27/11/2030" in out
     code, out = cli("review", "show", tg_code)
-    assert "Hẹn đăng: 08:00 27/11/2030" in out and "review.edit_publish_at" in out
+    assert "Hẹn đăng: 08:00 27/11/2030" in out and "Hẹn giờ đăng" in out
+    assert "review.edit_publish_at" not in out  # audit actions in Vietnamese
     code, out = cli("review", "reject", mail_code, "--by", "Trần Văn An")
     assert code == 1 and "Cần ghi lý do" in out
     code, out = cli("review", "reject", mail_code, "--reason", "Ảnh mờ", "--by", "Trần Văn An")
@@ -78,9 +79,9 @@ def test_review_commands(sqlite_url: str, tmp_path: Path) -> None:
     code, out = cli("review", "approve", mail_code, "--by", "Lê Thị Bình")
     assert code == 1 and "đã được Trần Văn An xử lý trước" in out
     code, out = cli("review", "request-changes", tg_code, "--reason", "Thêm ảnh", "--by", "An")
-    assert code == 0 and "Cần chỉnh sửa" in out
+    assert code == 0 and "Cần chỉnh sửa" in out and "phiên bản" not in out
     code, out = cli("review", "show", mail_code)
-    assert code == 0 and "Không duyệt bởi Trần Văn An" in out and "review.rejected (Ảnh mờ)" in out
+    assert code == 0 and "Không duyệt bởi Trần Văn An" in out and "Từ chối (Ảnh mờ)" in out
     assert cli("review", "list")[1].strip() == "Không có bài nào đang chờ duyệt."
     assert cli("review", "show", "2099-01-0001")[0] == 1
     outbox = asyncio.run(rows(sqlite_url, OutboxMessage))
