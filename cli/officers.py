@@ -30,7 +30,8 @@ def add(
     try:
         e164 = normalise_phone(phone) if phone else None
     except PhoneError as exc:
-        fail(f"Số điện thoại không hợp lệ: {exc}")
+        message = str(exc)  # already says what is wrong: not "… không hợp lệ: … không hợp lệ"
+        fail(message[:1].upper() + message[1:] + ".")
 
     async def work(db: Database) -> int:
         async with db.session() as session:

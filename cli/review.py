@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from cli.common import fail, get_settings, print_table, run_db
 from domain.errors import StaleTransitionError
 from domain.kinds import KIND_LABELS, SubmissionKind
+from domain.periods import time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
 from review import texts
 from review.cards import card_text, when
@@ -228,7 +229,9 @@ def schedule(
     ctx: typer.Context,
     code: str,
     at: str = typer.Option(
-        ..., "--at", help="Thời điểm đăng, ví dụ '08:00 27/11/2026', hoặc 'ngay'"
+        ...,
+        "--at",
+        help=f"Thời điểm đăng (giờ Việt Nam), ví dụ {time_examples(utcnow())}, hoặc 'ngay'",
     ),
     by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
 ) -> None:
@@ -239,7 +242,7 @@ def schedule(
     try:
         publish_at = parse_local_time(at, now=utcnow())
     except ValueError as exc:
-        fail(texts.REPLY_BAD_TIME.format(error=exc))
+        fail(texts.CLI_BAD_TIME.format(error=exc))
         raise AssertionError from exc
 
     async def work(db: Database) -> str:

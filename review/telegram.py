@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 from domain.clock import Clock
 from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
-from domain.periods import parse_local_time
+from domain.periods import parse_local_time, time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean
 from intake.telegram.answer import answer
@@ -231,7 +231,9 @@ class ReviewHandlers:
             assert query.message is not None
             prompt = await query.get_bot().send_message(
                 query.message.chat.id,
-                texts.PROMPT_REASON[cb.action.value].format(code=sub.code),
+                texts.PROMPT_REASON[cb.action.value].format(
+                    code=sub.code, examples=time_examples(self.deps.clock.now())
+                ),
                 reply_to_message_id=query.message.message_id,
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )

@@ -57,8 +57,8 @@ PROMPT_REASON = {
     "et": "Nhập tiêu đề mới cho bài {code} (trả lời tin nhắn này):",
     "es": "Nhập tóm tắt mới cho bài {code} (trả lời tin nhắn này):",
     "pt": (
-        "Nhập thời điểm đăng bài {code} lên Zalo (giờ Việt Nam), ví dụ 08:00 27/11/2026 hoặc "
-        "08:00; «ngay» để đăng sớm nhất có thể (trả lời tin nhắn này):"
+        "Nhập thời điểm đăng bài {code} lên Zalo (giờ Việt Nam), ví dụ {examples}; «ngay» để "
+        "đăng sớm nhất có thể (trả lời tin nhắn này):"
     ),
     "dm": (
         "Nhập lý do loại bỏ bài {code} khỏi hàng chờ xác minh, ví dụ: thư tự động, thư rác "
@@ -167,7 +167,8 @@ REPLY_ASSIGNED = "Đã gán bài {code} cho {unit}; thẻ duyệt bài đã sẵ
 CARD_QUARANTINE = "⚠️ Người gửi chưa đăng ký: hãy xác định đơn vị trước khi duyệt."
 REPLY_PUBLISH_AT = "Bài {code} sẽ được đăng lúc {at} (sau khi được duyệt)."
 REPLY_PUBLISH_ASAP = "Bài {code} sẽ được đăng sớm nhất có thể sau khi được duyệt."
-REPLY_BAD_TIME = "Chưa hiểu thời điểm: {error}. Vui lòng trả lời lại."
+REPLY_BAD_TIME = "Chưa đặt được giờ đăng: {error}. Vui lòng trả lời lại."
+CLI_BAD_TIME = "Chưa đặt được giờ đăng: {error}."
 CLI_SCHEDULE_NOT_PENDING = (
     "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
 )

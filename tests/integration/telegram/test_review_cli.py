@@ -64,7 +64,7 @@ def test_review_commands(sqlite_url: str, tmp_path: Path) -> None:
     code, out = cli("review", "list")
     assert code == 0 and mail_code in out and tg_code in out and "Sở Y tế" in out
     code, out = cli("review", "schedule", tg_code, "--at", "hôm nào đó")
-    assert code == 1 and "Chưa hiểu thời điểm" in out
+    assert code == 1 and "Chưa đặt được giờ đăng: không hiểu «hôm nào đó»" in out
     code, out = cli("review", "schedule", tg_code, "--at", "08:00 27/11/2030")
     assert code == 0 and "sẽ được đăng lúc 08:00 27/11/2030" in out
     code, out = cli("review", "show", tg_code)
