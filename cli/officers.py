@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
+from domain.periods import to_local
 from domain.phones import PhoneError, display_phone, normalise_phone
 from storage.db import Database
 from storage.models import utcnow
@@ -161,5 +162,6 @@ def invite(
             return created.code, created.expires_at
 
     code, expires = run_db(settings, work)
-    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn {expires:%d/%m/%Y %H:%M} UTC)")
+    until = to_local(expires)  # people read local time, never UTC
+    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn lúc {until:%H:%M} ngày {until:%d/%m/%Y})")
     typer.echo(f"Liên kết: {invite_link(settings.telegram.bot_username, code)}")

@@ -12,6 +12,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from domain.kinds import Channel
+from domain.periods import TZ
 from intake.accept import Incoming, accept
 from main import app
 from storage.db import Database
@@ -110,5 +111,8 @@ def test_officers_invite(sqlite_url: str, tmp_path: Path) -> None:
     [invite] = asyncio.run(rows(sqlite_url, InviteCode))
     assert invite.code == match[1] and invite.used_at is None
     assert (invite.expires_at - invite.created_at).days == 3
+    until = invite.expires_at.astimezone(TZ)  # the expiry in local time, never UTC
+    assert f"hết hạn lúc {until:%H:%M} ngày {until:%d/%m/%Y})" in result.output
+    assert "UTC" not in result.output
     bad = CliRunner().invoke(app, ["officers", "invite", "khong-co"], env=env)
     assert bad.exit_code == 1 and "Không có đơn vị" in bad.output
