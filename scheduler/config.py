@@ -111,6 +111,8 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
         how=HowToSubmit(
             mailbox=settings.intake.mailbox_address,
             bot_link=f"https://t.me/{username}" if username else "",
+            department=settings.org.department_name,
+            oa_name=settings.zalo.oa_name,
         ),
         campaign=campaign,
         report_day=s.report_day,

@@ -69,6 +69,22 @@ async def active_officers(*, session: AsyncSession, now: datetime) -> dict[int, 
     return found
 
 
+async def officer_names(*, session: AsyncSession, now: datetime) -> dict[Recipient, str]:
+    """The active officers' names by recipient (to address each reminder to its reader)."""
+    query = (
+        select(col(Officer.full_name), col(Officer.email), col(Officer.telegram_user_id))
+        .where(col(Officer.active_from) <= now)
+        .where(or_(col(Officer.active_to).is_(None), col(Officer.active_to) > now))
+    )
+    names: dict[Recipient, str] = {}
+    for name, email, telegram_id in (await session.exec(query)).all():
+        if telegram_id is not None:
+            names[(TELEGRAM, str(telegram_id))] = name
+        if email:
+            names[(EMAIL, email.lower())] = name
+    return names
+
+
 async def unit_mailboxes(*, session: AsyncSession) -> dict[int, list[Recipient]]:
     """Each unit's own email addresses (whole-domain entries such as "@x.vn" cannot be mailed)."""
     query = select(col(UnitAddress.unit_id), col(UnitAddress.value)).order_by(col(UnitAddress.id))
@@ -150,18 +166,23 @@ async def plan_step(
     ids = [u.id for u in units]
     sent = await sent_so_far(session=session, period=period, unit_ids=ids)
     officers = await active_officers(session=session, now=now)
+    names = await officer_names(session=session, now=now)
     mailboxes = await unit_mailboxes(session=session)
     overdue = step.step.overdue
     subject = texts.reminder_subject(period=period, deadline=step.deadline, overdue=overdue)
     messages = []
     for unit in units:
-        body = texts.reminder_body(
-            unit_name=unit.name, period=period, deadline=step.deadline, now=now,
-            overdue=overdue, sent=sent.get(unit.id, []), how=config.how,
-        )  # fmt: skip
+        bodies: dict[str | None, str] = {}  # by the officer's name (None: to the unit)
         targets = recipients_for(unit.id, officers, mailboxes)
         if not targets and include_unreachable:
             targets = (("", ""),)
         for channel, recipient in targets:
+            name = names.get((channel, recipient))
+            if name not in bodies:
+                bodies[name] = texts.reminder_body(
+                    unit_name=unit.name, period=period, deadline=step.deadline, now=now,
+                    overdue=overdue, sent=sent.get(unit.id, []), how=config.how, officer=name,
+                )  # fmt: skip
+            body = bodies[name]
             messages.append(Message(unit.id, period, step.name, channel, recipient, subject, body))
     return messages

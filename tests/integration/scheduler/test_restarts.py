@@ -91,8 +91,8 @@ async def test_restarts_and_outages_send_each_message_once(
     by_rcpt: dict[str, list[str]] = {}
     for mail in smtp_sink.messages:
         by_rcpt.setdefault(mail.rcpt_tos[0], []).append(str(mail.message["Subject"]))
-    reminder = "[Newsdesk] Nhắc gửi tin, bài tháng 07/2024 – hạn 17:00 19/07/2024"
-    overdue = "[Newsdesk] Quá hạn gửi tin, bài tháng 07/2024"
+    reminder = "Đề nghị gửi tin, bài tháng 07/2024 (hạn: 17:00 ngày 19/07/2024)"
+    overdue = "Đơn vị chưa gửi tin, bài tháng 07/2024 (đã quá hạn)"
     assert by_rcpt["an@a.vn"] == [reminder] * 3 + [overdue]
     assert by_rcpt["vanphong@b.vn"] == [reminder] * 3 + [overdue]
     assert by_rcpt["c@c.vn"] == [reminder] * 3 + [overdue]
