@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -149,7 +150,7 @@ def invite(
     settings = get_settings(ctx)
     valid_days = days if days is not None else settings.telegram.invite_valid_days
 
-    async def work(db: Database) -> tuple[str, object]:
+    async def work(db: Database) -> tuple[str, datetime]:
         async with db.session() as session:
             found = await get_unit_by_code(session=session, code=unit)
             if found is None or found.id is None:

@@ -14,7 +14,7 @@ from domain.periods import time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
 from review import texts
 from review.cards import card_text, when
-from review.service import ReasonRequiredError, card_view, decide, list_pending
+from review.service import ReasonRequiredError, card_view, decide, list_pending, voice_from
 from storage.audit import list_audit
 from storage.db import Database
 from storage.models import Submission, Unit, utcnow
@@ -101,6 +101,7 @@ def _decide(
                     actor=f"cli:{editor}",
                     now=utcnow(),
                     reason=reason or None,
+                    voice=voice_from(get_settings(ctx)),
                 )
             except StaleTransitionError as exc:
                 status = _label(exc.current_status)

@@ -27,6 +27,7 @@ from review.editors import EditorCache
 from review.quarantine import AmbiguousUnitError, assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
 from review.service import (
+    Voice,
     card_view,
     decide,
     edit_field,
@@ -83,6 +84,7 @@ class ReviewDeps:
     # The article as the publisher would compose it (publisher.prepare.card_preview).
     preview: Callable[[Any, Submission], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    voice: Voice = field(default_factory=Voice)  # who signs the submitter's notices
 
 
 def already_text(sub: Submission) -> str:
@@ -209,7 +211,7 @@ class ReviewHandlers:
             await self._refuse(session, update, query, cb, refused, text)
             return False
         await answer(query, text)  # as soon as the compare-and-set has resolved
-        await notify_submitter(session=session, submission=won)
+        await notify_submitter(session=session, submission=won, voice=self.deps.voice)
         if await self._finish(session, update):
             self._remember(won)
         return True
@@ -508,7 +510,7 @@ class ReviewHandlers:
         if cb.action in DECIDE:
             reply, won, _ = await self._decide(session, cb, editor, DECIDE[cb.action], value)
             if won is not None:
-                await notify_submitter(session=session, submission=won)
+                await notify_submitter(session=session, submission=won, voice=self.deps.voice)
             return reply
         refused = await self._edit(session, cb, editor, EDITS[cb.action], value)
         if refused:

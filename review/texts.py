@@ -81,10 +81,7 @@ NOTIFY_SUBJECT = {
     "changes_requested": "[{code}] Đề nghị chỉnh sửa bài",
 }
 NOTIFY_BODY = {
-    "approved": (
-        "Bài {code} «{title}» đã được Ban biên tập duyệt và sẽ được đăng trên trang Zalo OA. "
-        "Cảm ơn đồng chí."
-    ),
+    "approved": "Bài {code} «{title}» đã được Ban Biên tập duyệt và {when}. Cảm ơn đồng chí.",
     "rejected": (
         "Bài {code} «{title}» không được duyệt.\nLý do: {reason}\n"
         "Đồng chí có thể gửi bài mới bất cứ lúc nào."
@@ -93,6 +90,19 @@ NOTIFY_BODY = {
         "Ban biên tập đề nghị chỉnh sửa bài {code} «{title}».\nNội dung cần sửa: {reason}\n{how}"
     ),
 }
+# When an approved item goes out (the approval notice says it).
+WHEN_AT = "sẽ được đăng trên Trang Zalo OA “{oa}” lúc {at}"
+WHEN_SOON = (
+    "sẽ được đăng trên Trang Zalo OA “{oa}” trong thời gian sớm nhất (bài được đăng từ {start} "
+    "đến {end} hằng ngày)"
+)
+# Decision mails are official mail, like the receipts: salutation, body, sign-off.
+MAIL_TO_OFFICER = "đồng chí {officer} ({unit})"
+MAIL_TO_UNIT = "Quý cơ quan, đơn vị"
+MAIL_WRAP = (
+    "Kính gửi {to},\n\n{body}\n\nTrân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
+)
+
 HOW_TELEGRAM = (
     "Để gửi bản sửa: trả lời (reply) tin nhắn này bằng nội dung mới, hoặc bấm nút "
     "«Gửi bản sửa» rồi gửi nội dung. Bài giữ nguyên mã và thời điểm nhận ban đầu."

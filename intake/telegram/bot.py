@@ -121,6 +121,7 @@ class TelegramBot:
                 wake_publisher=lambda: self.deps.wake_publisher(),
                 preview=self.deps.preview,
                 handled=self.deps.handled,
+                voice=self.deps.voice,
             )
             self.review = ReviewHandlers(review)
             self.app.add_handlers(self.review.handlers())

@@ -11,6 +11,7 @@ from telegram import Update
 
 from domain.clock import Clock
 from intake.telegram.updates import set_outcome
+from review.service import Voice
 from storage.db import Database
 from storage.files import FileStore
 
@@ -33,6 +34,7 @@ class BotDeps:
     wake_publisher: Callable[[], None] = lambda: None
     preview: Callable[[AsyncSession, Any], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    voice: Voice = field(default_factory=Voice)  # who signs notices to submitters
 
     @property
     def max_download_bytes(self) -> int:

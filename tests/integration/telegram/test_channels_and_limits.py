@@ -84,7 +84,7 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
             card = await h.card(sub.id or 0, sub.version)
             press = h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
             assert "Đã duyệt" in (await h.answer(press))["text"]
-            await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+            await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
             async with (
                 aiohttp.ClientSession() as http,
                 http.post(url, json=press, headers=secret) as resp,  # delivered again

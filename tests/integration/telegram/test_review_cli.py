@@ -116,3 +116,57 @@ def test_officers_invite(sqlite_url: str, tmp_path: Path) -> None:
     assert "UTC" not in result.output
     bad = CliRunner().invoke(app, ["officers", "invite", "khong-co"], env=env)
     assert bad.exit_code == 1 and "Không có đơn vị" in bad.output
+
+
+def test_decision_mail_is_official_and_the_approval_says_when(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """GIVEN two mailed items, one with a publish slot WHEN both are approved from the CLI
+    THEN each decision mail has a salutation and the office's sign-off (the Department's name
+    from settings, never "Newsdesk"), and says when the item will be published."""
+    files = FileStore(tmp_path / "data" / "files")
+
+    async def two_mails() -> list[str]:
+        async with Database(sqlite_url) as db:
+            unit_id, _ = await seed(db)
+            async with db.session() as session:
+                codes = []
+                for n in range(2):
+                    incoming = Incoming(
+                        channel=Channel.EMAIL, source_key=f"mail-{n}",
+                        received_at=datetime.now(UTC), sender=f"vanthu{n}@soyte.example.vn",
+                        title=f"Bài số {n}", text="Nội dung", unit_id=unit_id,
+                    )  # fmt: skip
+                    codes.append(
+                        (await accept(incoming, session=session, files=files)).submission.code
+                    )
+                await session.commit()
+        return codes
+
+    slotted, soon = asyncio.run(two_mails())
+    env = {
+        "NEWSDESK_DATABASE__URL": sqlite_url,
+        "NEWSDESK_DATA_DIR": str(tmp_path / "data"),
+        "NEWSDESK_ORG__DEPARTMENT_NAME": "Sở Văn hóa, Thể thao và Du lịch",
+    }
+    runner = CliRunner()
+    for args in (
+        ["review", "schedule", slotted, "--at", "08:00 27/11/2030"],
+        ["review", "approve", slotted, "--by", "Trần Văn An"],
+        ["review", "approve", soon, "--by", "Trần Văn An"],
+    ):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, result.output
+    mails = {m.recipient: m for m in asyncio.run(rows(sqlite_url, OutboxMessage))}
+    first, second = mails["vanthu0@soyte.example.vn"], mails["vanthu1@soyte.example.vn"]
+    for mail in (first, second):
+        assert mail.body.startswith("Kính gửi Quý cơ quan, đơn vị,\n\n")
+        assert mail.body.endswith(
+            "Trân trọng,\nBan Biên tập Trang Zalo OA “Công dân số Thái Bình”\n"
+            "Sở Văn hóa, Thể thao và Du lịch"
+        )
+        assert "Newsdesk" not in mail.body + mail.subject
+    assert "sẽ được đăng trên Trang Zalo OA “Công dân số Thái Bình” lúc 08:00 27/11/2030" in (
+        first.body
+    )
+    assert "trong thời gian sớm nhất (bài được đăng từ 07:00 đến 21:00 hằng ngày)" in second.body

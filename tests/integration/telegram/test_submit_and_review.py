@@ -78,7 +78,7 @@ async def test_approve_reaches_officer_and_card_shows_who(h: Harness) -> None:
     card = await h.card(sub_id, sub.version)
     answer = await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
     assert "Đã duyệt" in answer["text"]
-    await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+    await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     assert decided.status == S.APPROVED and decided.decided_by == "Trần Văn An"
     card = await h.card(sub_id, decided.version)
@@ -212,7 +212,7 @@ async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness)
     card = await h.card(sub.id or 0, sub.version)
     h.fake.fail_next("editMessageText", 429, parameters={"retry_after": 1})
     h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
-    await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+    await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     card = await h.card(sub.id or 0, decided.version)
     assert "Đã duyệt bởi" in card["text"]

@@ -55,7 +55,9 @@ def test_reminder_is_addressed_to_the_officer_by_name() -> None:
         officer="Nguyễn Thị Lan",
     )  # fmt: skip
     assert body.startswith("Kính gửi đồng chí Nguyễn Thị Lan (Sở Y tế),\n")
-    assert body.endswith("Ban Biên tập Trang Zalo OA “Thái Bình ngày mới”\nSở Văn hóa và Thông tin")
+    assert body.endswith(
+        "Ban Biên tập Trang Zalo OA “Thái Bình ngày mới”\nSở Văn hóa và Thông tin"
+    )
 
 
 def test_reminder_on_the_deadline_day_and_nothing_sent() -> None:
