@@ -52,16 +52,16 @@ TOKEN_REFRESH_FAILED = (
     "Quản trị viên OA cần cấp quyền lại: chạy `python main.py zalo login` và làm theo hướng dẫn."
 )
 TOKEN_MISSING = (
-    "🔑 Newsdesk chưa được cấp quyền đăng bài lên Zalo OA nên các bài đã duyệt đang chờ. "
+    "🔑 Hệ thống chưa được cấp quyền đăng bài lên Zalo OA nên các bài đã duyệt đang chờ. "
     "Quản trị viên OA chạy `python main.py zalo login` và làm theo hướng dẫn."
 )
 TOKEN_AGEING = (
     "🔑 Mã làm mới (refresh token) của Zalo OA đã dùng được {days} ngày và sẽ hết hạn khoảng "
     "ngày {expires}. Nếu hệ thống không làm mới được trước đó, chạy `python main.py zalo login`."
 )
-TOKEN_ALERT_SUBJECT = "[Newsdesk] Cần cấp quyền lại cho Zalo OA"
-PUBLISHED_SUBJECT = "[Newsdesk] Bài {code} đã được đăng trên Zalo OA"
-FAILED_SUBJECT = "[Newsdesk] Không đăng được bài {code} lên Zalo OA"
+TOKEN_ALERT_SUBJECT = "Cần cấp quyền lại cho Trang Zalo OA"
+PUBLISHED_SUBJECT = "[{code}] Tin, bài đã được đăng trên Trang Zalo OA"
+FAILED_SUBJECT = "[{code}] Không đăng được tin, bài lên Trang Zalo OA"
 
 # --- QR poster -------------------------------------------------------------------------------
 QR_CAPTION = "Quét mã để quan tâm {name}"

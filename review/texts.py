@@ -155,12 +155,12 @@ QUARANTINE_AMBIGUOUS = "Có nhiều đơn vị khớp «{unit}»: {choices}. Vui
 QUARANTINE_CHOOSE = "Có nhiều đơn vị khớp «{unit}». Chọn đơn vị gửi bài {code}:"
 QUARANTINE_ACCEPTED_SUBJECT = "Đã tiếp nhận bài gửi {code}: {title}"
 QUARANTINE_ACCEPTED_BODY = (
-    "Kính gửi Quý đơn vị,\n\n"
-    "Ban biên tập đã xác nhận bài gửi «{title}» (mã {code}) là của {unit} "
-    "và chuyển sang bước biên tập. Đơn vị sẽ nhận được thông báo kết quả duyệt.\n\n"
-    "Để lần sau bài được tiếp nhận ngay, đề nghị đơn vị đăng ký cán bộ phụ trách truyền thông "
-    "và gửi từ địa chỉ email đã đăng ký.\n\n"
-    "Tin nhắn được gửi tự động từ hệ thống Newsdesk."
+    "Kính gửi Quý cơ quan, đơn vị,\n\n"
+    "Ban Biên tập đã xác nhận tin, bài «{title}» (mã tiếp nhận {code}) là của {unit} "
+    "và chuyển sang bước duyệt. Đơn vị sẽ nhận được thông báo kết quả duyệt.\n\n"
+    "Để lần sau tin, bài được tiếp nhận ngay, đề nghị đơn vị đăng ký cán bộ đầu mối truyền "
+    "thông và gửi từ địa chỉ thư điện tử đã đăng ký.\n\n"
+    "Trân trọng,\nBan Biên tập"
 )
 REPLY_EDIT_IGNORED = (
     "Sửa câu trả lời không thay đổi gì: hệ thống đã dùng nội dung gửi lần đầu. Nếu cần, "

@@ -201,3 +201,27 @@ def test_outbox_keys_fit_the_column() -> None:
     assert len(long.key) <= KEY_MAX
     assert long.key.startswith("reminder:2024-07:before-3:7:email:sha256:")
     assert long.key != Message(8, "2024-07", "before-3", "email", long.recipient, "s", "b").key
+
+
+def test_no_user_facing_text_names_the_software() -> None:
+    """The sender is the office: no text a person receives says "Newsdesk"."""
+    from intake.email import texts as email_texts
+    from intake.telegram import texts as bot_texts
+    from publisher import texts as publisher_texts
+    from reports import texts as report_texts
+    from review import texts as review_texts
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        return []
+
+    found = [
+        f"{module.__name__}.{name}"
+        for module in (texts, email_texts, bot_texts, publisher_texts, report_texts, review_texts)
+        for name, value in vars(module).items()
+        if name.isupper() and any("Newsdesk" in s for s in strings(value))
+    ]
+    assert found == []
