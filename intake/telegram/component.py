@@ -36,6 +36,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         files=ctx.files,
         clock=ctx.clock,
         max_download_mb=s.max_download_mb,
+        max_mail_mb=ctx.settings.intake.max_message_mb,
         draft_quiet_seconds=s.draft_quiet_seconds,
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
