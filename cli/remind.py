@@ -108,12 +108,14 @@ def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
     return senders
 
 
-async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, int]:
+async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, int, int]:
+    """(new reminders, units they reach, messages sent from the outbox)."""
     clock = SystemClock()
     config = config_from_settings(settings)
     result = await remind_due(db=db, config=config, now=clock.now())
+    units = len({m.unit_id for m in result.new})
     if not send or not result.new:
-        return len(result.new), 0
+        return len(result.new), units, 0
     files = FileStore(settings.files_dir)
     bot = None
     if settings.telegram.enabled:
@@ -121,12 +123,14 @@ async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, in
 
         bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
     if bot is None:
-        return len(result.new), await OutboxWorker(
-            db, _senders(settings, files, None), clock=clock
-        ).drain()
+        return (
+            len(result.new),
+            units,
+            await OutboxWorker(db, _senders(settings, files, None), clock=clock).drain(),
+        )
     async with bot:
         worker = OutboxWorker(db, _senders(settings, files, bot), clock=clock)
-        return len(result.new), await worker.drain()
+        return len(result.new), units, await worker.drain()
 
 
 @app.command()
@@ -149,7 +153,9 @@ def run(
         typer.echo(f"Chạy thử ngày {target:%d/%m/%Y} (không ghi nhận, không gửi):")
         _print_lines(lines, names, target)
         return
-    queued, sent = run_db(settings, lambda db: _run(settings, db, send=send))
-    typer.echo(f"Đã xếp hàng {queued} nhắc nhở mới; đã gửi {sent} tin từ hàng đợi.")
+    queued, units, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    typer.echo(
+        f"Đã xếp hàng {queued} nhắc nhở mới tới {units} đơn vị; đã gửi {sent} tin từ hàng đợi."
+    )
     if send and queued and not (settings.smtp.enabled or settings.telegram.enabled):
         fail("Chưa cấu hình SMTP hay Telegram: tin nhắn đang chờ trong hàng đợi.", code=2)

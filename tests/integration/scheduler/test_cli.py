@@ -143,9 +143,11 @@ def test_remind_run_sends_what_is_due_today_once(
     monkeypatch.setenv("NEWSDESK_SMTP__PORT", str(smtp_sink.port))
     monkeypatch.setenv("NEWSDESK_SMTP__START_TLS", "false")
     assert (
-        invoke("remind", "run").strip() == "Đã xếp hàng 2 nhắc nhở mới; đã gửi 2 tin từ hàng đợi."
+        invoke("remind", "run").strip()
+        == "Đã xếp hàng 2 nhắc nhở mới tới 2 đơn vị; đã gửi 2 tin từ hàng đợi."
     )
     assert (
-        invoke("remind", "run").strip() == "Đã xếp hàng 0 nhắc nhở mới; đã gửi 0 tin từ hàng đợi."
+        invoke("remind", "run").strip()
+        == "Đã xếp hàng 0 nhắc nhở mới tới 0 đơn vị; đã gửi 0 tin từ hàng đợi."
     )
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["binh@b.vn", "vp@a.vn"]
