@@ -28,6 +28,22 @@ def upgrade() -> None:
         sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
+    # An installation already in use went live when its first unit or submission was stored
+    # (the first start imports the default units): its months stay tracked after this upgrade.
+    # A new, empty database gets the row at the first start of `serve`.
+    op.execute(
+        """
+        INSERT INTO installation (id, go_live_at, created_at)
+        SELECT 1, first_seen, first_seen FROM (
+            SELECT MIN(t) AS first_seen FROM (
+                SELECT MIN(created_at) AS t FROM unit
+                UNION ALL
+                SELECT MIN(received_at) AS t FROM submission
+            ) AS candidates
+        ) AS earliest
+        WHERE first_seen IS NOT NULL
+        """
+    )
 
 
 def downgrade() -> None:

@@ -23,7 +23,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.installation import record_go_live
-from storage.models import Installation, JobRun, OutboxMessage
+from storage.models import Installation, JobRun, OutboxMessage, Unit
 
 from .conftest import add_officer, add_submission, add_unit, local, make_config
 
@@ -127,3 +127,31 @@ def test_go_live_setting_is_a_date() -> None:
         Settings(schedule={"go_live": "6/12/2026"}, _env_file=None)  # type: ignore[arg-type,call-arg]
     ok = Settings(schedule={"go_live": "2026-12-06"}, _env_file=None)  # type: ignore[arg-type,call-arg]
     assert ok.schedule.go_live == "2026-12-06"
+
+
+async def test_an_installation_in_use_keeps_its_months_after_the_upgrade(
+    database_url: str,
+) -> None:
+    """GIVEN a database at the revision before the go-live row, with units imported on
+    3/7/2024 and mail from 5/7/2024 WHEN it is upgraded THEN its go-live is 3/7/2024 (its
+    months stay tracked), not the first start of the new version."""
+    from storage import migrate
+
+    await asyncio.to_thread(migrate.downgrade, database_url, "0003")
+    async with Database(database_url) as db:
+        unit = await add_unit(db, "a", "Sở A")
+        async with db.session() as session:
+            row = await session.get(Unit, unit)
+            assert row is not None
+            row.created_at = local(2024, 7, 3, 9)
+            await session.commit()
+        await add_submission(db, unit, local(2024, 7, 5, 9))
+    await asyncio.to_thread(migrate.upgrade, database_url)
+    async with Database(database_url) as db:
+        assert await record_go_live(db, now=local(2026, 12, 6)) == local(2024, 7, 3, 9)
+        async with db.session() as session:
+            july = await month_report(
+                session=session, period="2024-07", rules=make_config(day=19).rules,
+                now=local(2026, 12, 6),
+            )  # fmt: skip
+    assert july.tracked and [r.standing for r in july.rows] == [Standing.ON_TIME]
