@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
-from domain.periods import to_local
 from domain.phones import PhoneError, display_phone, normalise_phone
 from storage.db import Database
 from storage.models import utcnow
@@ -28,12 +27,11 @@ def add(
     email: str = typer.Option("", "--email"),
     telegram_id: int | None = typer.Option(None, "--telegram-id"),
 ) -> None:
-    """Đăng ký cán bộ đầu mối cho một đơn vị."""
+    """Register an officer for a unit."""
     try:
         e164 = normalise_phone(phone) if phone else None
     except PhoneError as exc:
-        message = str(exc)  # already says what is wrong: not "… không hợp lệ: … không hợp lệ"
-        fail(message[:1].upper() + message[1:] + ".")
+        fail(f"Số điện thoại không hợp lệ: {exc}")
 
     async def work(db: Database) -> int:
         async with db.session() as session:
@@ -145,6 +143,7 @@ def invite(
     ),
 ) -> None:
     """Tạo mã mời Telegram dùng một lần cho cán bộ đầu mối của đơn vị (in mã và đường liên kết)."""
+    from domain.periods import to_local
     from intake.telegram.invites import create_invite, invite_link
 
     settings = get_settings(ctx)

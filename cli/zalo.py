@@ -17,7 +17,7 @@ from domain.errors import NewsdeskError
 from domain.periods import to_local
 from publisher.component import make_deps
 from publisher.login import complete_login, parse_pasted, start_login
-from publisher.qr import write_qr_to
+from publisher.qr import write_qr
 from publisher.service import Deps
 from publisher.tokens import TokenStatus
 from publisher.zalo.errors import ZaloError
@@ -166,5 +166,10 @@ def qr(
     target = out or settings.data_dir / "qr"
     if target.suffix and target.suffix.lower() not in (".png", ".svg") and not target.is_dir():
         fail(f"Không ghi được mã QR vào {target}: chỉ tệp .png, .svg hoặc một thư mục.")
-    written = write_qr_to(link, name or settings.zalo.oa_name, target)
+    if target.suffix.lower() in (".png", ".svg"):
+        from publisher.qr import write_qr_to
+
+        written = write_qr_to(link, name or settings.zalo.oa_name, target)
+    else:
+        written = list(write_qr(link, name or settings.zalo.oa_name, target))
     typer.echo(f"Đã ghi {' và '.join(str(p) for p in written)} ({link}).")
