@@ -17,7 +17,7 @@ from storage.registry_import import import_officers
 app = typer.Typer(help="Cán bộ phụ trách truyền thông của đơn vị.", no_args_is_help=True)
 
 
-@app.command()
+@app.command(help="Đăng ký cán bộ đầu mối cho một đơn vị.")
 def add(
     ctx: typer.Context,
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
