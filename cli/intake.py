@@ -10,6 +10,7 @@ import typer
 
 from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
+from domain.kinds import KIND_LABELS, SubmissionKind
 from domain.warnings import warning_text
 from intake.email.component import policy_from
 from intake.email.dropfolder import import_files
@@ -97,6 +98,13 @@ OUTCOME_LABELS = {
 }
 
 
+def _kind(value: str) -> str:
+    try:
+        return KIND_LABELS[SubmissionKind(value)]
+    except ValueError:
+        return value
+
+
 def summary(parsed: ParsedMessage) -> str:
     """A readable multi-line summary of a parsed message."""
     sender = parsed.sender.address or "(không rõ)"
@@ -106,7 +114,7 @@ def summary(parsed: ParsedMessage) -> str:
         f"Message-ID: {parsed.message_id or '(không có)'}",
         f"Người gửi:  {sender}",
         f"Tiêu đề:    {parsed.title}",
-        f"Loại:       {parsed.kind}",
+        f"Loại:       {_kind(parsed.kind)}",
         f"Tệp đính kèm: {len(parsed.attachments)}",
     ]
     lines += [f"  - {a.filename} ({a.content_type}, {a.size} bytes)" for a in parsed.attachments]

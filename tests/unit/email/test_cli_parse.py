@@ -39,6 +39,7 @@ def test_parse_null_message_id_and_summary() -> None:
     summary = CliRunner().invoke(app, ["parse", str(path)])
     assert summary.exit_code == 0
     assert "Tiêu đề:    Hội thi tìm hiểu pháp luật năm 2025" in summary.output
+    assert "Loại:       " in summary.output and "article" not in summary.output
 
 
 def test_golden_mail_is_all_mail() -> None:
