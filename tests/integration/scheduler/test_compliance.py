@@ -186,7 +186,7 @@ async def test_the_compliance_rule_is_a_setting(
             session=session, period="2024-07", rules=rules, now=local(2024, 8, 3, 8)
         )
     assert [row[6] for row in render.month_rows(report)] == expected
-    assert texts.summary(report).splitlines()[1] == "Đã gửi: 3/4 đơn vị; đã đăng: 1/4 đơn vị."
+    assert "Đã gửi: 3/4 đơn vị; đã đăng: 1/4 đơn vị." in texts.summary(report).splitlines()
     assert texts.RULES[counts_as] in render.month_table(report)
 
 
