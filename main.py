@@ -29,6 +29,7 @@ app = typer.Typer(
     help="Newsdesk: tiếp nhận, biên tập và đăng tin truyền thông chính sách lên Zalo OA.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,  # its options' help is English-only; the CLI speaks Vietnamese
 )
 app.add_typer(db_cli.app, name="db")
 app.add_typer(units_cli.app, name="units")
@@ -57,7 +58,7 @@ def _secrets(settings: Settings) -> list[str]:
 
 @app.callback()
 def main(ctx: typer.Context) -> None:
-    """Build the settings once; every command reads them from the context."""
+    """Newsdesk: tiếp nhận, biên tập và đăng tin truyền thông chính sách lên Zalo OA."""
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -74,7 +75,7 @@ def main(ctx: typer.Context) -> None:
 
 @app.command()
 def serve(ctx: typer.Context) -> None:
-    """Run every enabled component until SIGINT/SIGTERM."""
+    """Chạy mọi thành phần đã bật cho đến khi nhận SIGINT/SIGTERM."""
     from runtime.serve import serve as run_serve
 
     asyncio.run(run_serve(get_settings(ctx), settle_heap=True))

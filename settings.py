@@ -261,6 +261,24 @@ class ScheduleSettings(BaseModel):
         default=3600, description="How late a scheduled run may still start (then coalesced)."
     )
 
+    counts_as: Literal["sent", "approved", "published"] = Field(
+        default="sent",
+        description="What makes a unit compliant for a month: an item sent (not rejected or "
+        "withdrawn; also while it waits for review or changes), approved, or published.",
+    )
+    go_live: str = Field(
+        default="",
+        description="First day Newsdesk is in use (YYYY-MM-DD): months whose deadline came "
+        "before it are not tracked (no report, no reminder); empty = the first start of serve.",
+    )
+
+    @field_validator("go_live")
+    @classmethod
+    def _go_live_date(cls, value: str) -> str:
+        if value.strip():
+            date.fromisoformat(value.strip())
+        return value.strip()
+
     @field_validator("not_qualifying")
     @classmethod
     def _known_statuses(cls, value: list[str]) -> list[str]:

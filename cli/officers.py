@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -18,7 +19,7 @@ from storage.registry_import import add_officer, import_officers
 app = typer.Typer(help="Cán bộ phụ trách truyền thông của đơn vị.", no_args_is_help=True)
 
 
-@app.command()
+@app.command(help="Đăng ký cán bộ đầu mối cho một đơn vị.")
 def add(
     ctx: typer.Context,
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
@@ -61,7 +62,8 @@ def _refuse(problems: list[str]) -> NoReturn:
 
 @app.command("import")
 def import_(ctx: typer.Context, file: Path) -> None:
-    """Import officers from CSV (unit_code,full_name,position,phone,email); all or none."""
+    """Nhập cán bộ từ tệp CSV (unit_code,full_name,position,phone,email); lỗi một dòng thì không
+    nhập dòng nào."""
     import_csv(get_settings(ctx), file, import_officers, "cán bộ")
 
 
@@ -71,7 +73,8 @@ def list_(
     unit: str = typer.Option("", "--unit", help="Chỉ một đơn vị"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List active officers (phone numbers are personal data: internal use only)."""
+    """Danh sách cán bộ đầu mối đang làm việc, kèm ID dùng cho `officers end` (số điện thoại là dữ
+    liệu cá nhân: chỉ dùng nội bộ)."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
@@ -103,8 +106,9 @@ def list_(
     print_rows(
         rows,
         as_json=as_json,
-        headers=["Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
+        headers=["ID", "Họ và tên", "Chức vụ", "Điện thoại", "Email", "Đơn vị"],
         cells=lambda r: (
+            r["id"],  # what `officers end ID` needs
             r["full_name"],
             r["position"],
             display_phone(str(r["phone"])) if r["phone"] else "",
@@ -117,7 +121,7 @@ def list_(
 
 @app.command()
 def end(ctx: typer.Context, officer_id: int) -> None:
-    """End an officer's assignment (history is kept; the unit then needs a new officer)."""
+    """Kết thúc nhiệm vụ của cán bộ có ID (lịch sử được giữ; đơn vị cần cán bộ đầu mối mới)."""
     from storage.registry import end_officer, get_officer
 
     async def work(db: Database) -> str:
@@ -142,13 +146,14 @@ def invite(
         None, "--days", help="Số ngày hiệu lực (mặc định theo cấu hình)"
     ),
 ) -> None:
-    """Create a single-use Telegram invite for a unit's officer (prints the code and link)."""
+    """Tạo mã mời Telegram dùng một lần cho cán bộ đầu mối của đơn vị (in mã và đường liên kết)."""
+    from domain.periods import to_local
     from intake.telegram.invites import create_invite, invite_link
 
     settings = get_settings(ctx)
     valid_days = days if days is not None else settings.telegram.invite_valid_days
 
-    async def work(db: Database) -> tuple[str, object]:
+    async def work(db: Database) -> tuple[str, datetime]:
         async with db.session() as session:
             found = await get_unit_by_code(session=session, code=unit)
             if found is None or found.id is None:
@@ -161,5 +166,6 @@ def invite(
             return created.code, created.expires_at
 
     code, expires = run_db(settings, work)
-    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn {expires:%d/%m/%Y %H:%M} UTC)")
+    until = to_local(expires)  # people read local time, never UTC
+    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn lúc {until:%H:%M} ngày {until:%d/%m/%Y})")
     typer.echo(f"Liên kết: {invite_link(settings.telegram.bot_username, code)}")

@@ -28,13 +28,14 @@ app = typer.Typer(help="Đơn vị: nhập và xem danh sách.", no_args_is_help
 
 @app.command("import")
 def import_(ctx: typer.Context, file: Path) -> None:
-    """Import or update units from a CSV (code,name_vi,kind[,counted,...,emails]); all or none."""
+    """Nhập hoặc cập nhật đơn vị từ tệp CSV (code,name_vi,kind[,counted,...,emails]); lỗi một dòng
+    thì không nhập dòng nào."""
     import_csv(get_settings(ctx), file, import_units, "đơn vị")
 
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
-    """List units in Vietnamese alphabetical order."""
+    """Danh sách đơn vị theo thứ tự chữ cái tiếng Việt."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
@@ -83,7 +84,7 @@ def set_(
         None, "--address", help="Email hoặc @tên-miền của đơn vị (lặp lại; thay danh sách cũ)"
     ),
 ) -> None:
-    """Change a unit's name, kind, compliance counting or known addresses."""
+    """Sửa tên, loại, việc tính vào báo cáo hoặc các địa chỉ thư của một đơn vị."""
     from storage.registry import get_unit_by_code, set_unit_addresses, upsert_unit
 
     async def work(db: Database) -> None:
@@ -125,7 +126,7 @@ def close(
         "", "--addresses-to", help="Chuyển các địa chỉ email đã biết sang đơn vị kế thừa này"
     ),
 ) -> None:
-    """Close a unit (merger, reorganisation): its history stays, attributed and handed over."""
+    """Đóng một đơn vị (sáp nhập, sắp xếp lại): lịch sử được giữ và chuyển cho đơn vị kế thừa."""
     from domain.registry_rows import CsvRowError, SuccessionRow
     from storage.registry import get_unit_by_code
     from storage.succession import apply_succession
@@ -203,7 +204,11 @@ def _describe(handover: Handover) -> str:
     return "; ".join(parts)
 
 
-@app.command()
+@app.command(
+    help="Cho các đơn vị ngừng hoạt động từ một ngày, kèm đơn vị kế thừa, theo tệp CSV "
+    "code,successor,valid_to[,officers,addresses] (mỗi đơn vị kế thừa một dòng): xem trước, "
+    "rồi ghi với --yes."
+)
 def succession(
     ctx: typer.Context,
     file: Path,
@@ -280,7 +285,10 @@ def _preview_preset(plan: PresetPlan, province: str) -> list[str]:
     return lines
 
 
-@app.command()
+@app.command(
+    help="Lập danh sách đơn vị của một tỉnh theo bản đồ hành chính chính thức (xã, phường, "
+    "các sở theo quy định, các cơ quan báo chí được nêu): xem trước, rồi ghi với --yes."
+)
 def preset(
     ctx: typer.Context,
     province: str = typer.Option(..., "--province", help="Tỉnh, thành phố (không dấu cũng được)"),

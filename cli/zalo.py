@@ -52,7 +52,7 @@ async def _with_keeper(
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Token age and expiry, and the broadcast quota when a follower id is configured."""
+    """Thời hạn mã truy cập Zalo, và hạn mức gửi tin tới người quan tâm khi đã cấu hình."""
     settings = get_settings(ctx)
     if not settings.zalo.enabled:
         typer.echo("Zalo: CHẠY THỬ (chưa đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET).")
@@ -81,7 +81,7 @@ def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
         return
     age = (SystemClock().now() - token.refresh_issued_at).days if token.refresh_issued_at else 0
     typer.echo(f"Mã truy cập hết hạn lúc: {_when(token.access_expires_at)}")
-    typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)} (phiên bản {token.version})")
+    typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)}")
     typer.echo(f"Cấp quyền lần cuối:      {_when(token.refresh_issued_at)} ({age} ngày trước)")
     typer.echo(f"Cần cấp quyền lại trước: khoảng {_when(token.refresh_expires_about)}")
     if token.refresh_started_at:
@@ -102,7 +102,7 @@ def login(
     ctx: typer.Context,
     code: str = typer.Option("", "--code", help="Mã (code) hoặc cả địa chỉ Zalo trả về"),
 ) -> None:
-    """Print the consent URL, then take the code (pasted here or caught by the callback)."""
+    """In đường liên kết cấp quyền, rồi nhận mã (dán vào đây hoặc do máy chủ nhận qua callback)."""
     settings = get_settings(ctx)
     if not settings.zalo.enabled:
         fail("Cần đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET trước.")
@@ -160,14 +160,26 @@ async def _finish_login(settings: Settings, pasted: str, state: str) -> None:
 @app.command()
 def qr(
     ctx: typer.Context,
-    out: Path = typer.Option(None, "--out", help="Thư mục ghi ảnh (mặc định: <data>/qr)"),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Tệp .png hoặc .svg, hoặc thư mục nhận cả hai (mặc định: thư mục <data>/qr)",
+    ),
     url: str = typer.Option("", "--url", help="Liên kết quan tâm OA (mặc định: cấu hình)"),
     name: str = typer.Option("", "--name", help="Tên OA in dưới mã (mặc định: cấu hình)"),
 ) -> None:
-    """Write the OA's follow QR code as PNG and SVG, with the OA's name under it."""
+    """Ghi mã QR quan tâm Trang Zalo OA (PNG, SVG hoặc cả hai), có tên OA bên dưới."""
     settings = get_settings(ctx)
     link = url or settings.zalo.follow_url
     if link.rstrip("/") in ("https://zalo.me", ""):
         fail("Chưa có liên kết OA: đặt NEWSDESK_ZALO__FOLLOW_URL (ví dụ https://zalo.me/<oa id>).")
-    png, svg = write_qr(link, name or settings.zalo.oa_name, out or settings.data_dir / "qr")
-    typer.echo(f"Đã ghi {png} và {svg} ({link}).")
+    target = out or settings.data_dir / "qr"
+    if target.suffix and target.suffix.lower() not in (".png", ".svg") and not target.is_dir():
+        fail(f"Không ghi được mã QR vào {target}: chỉ tệp .png, .svg hoặc một thư mục.")
+    if target.suffix.lower() in (".png", ".svg"):
+        from publisher.qr import write_qr_to
+
+        written = write_qr_to(link, name or settings.zalo.oa_name, target)
+    else:
+        written = list(write_qr(link, name or settings.zalo.oa_name, target))
+    typer.echo(f"Đã ghi {' và '.join(str(p) for p in written)} ({link}).")

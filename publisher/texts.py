@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+# A publication's status as the CLI shows it (publisher.publications.PubStatus values).
+PUB_STATUS_LABELS = {
+    "queued": "Chờ đăng",
+    "creating": "Đang tạo bài",
+    "created": "Đã tạo bài, chờ xác nhận",
+    "verified": "Đã xác nhận bài",
+    "broadcasting": "Đang gửi tin tới người quan tâm",
+    "broadcast": "Đã gửi tin tới người quan tâm",
+    "published": "Đã đăng",
+    "failed": "Đăng không thành công",
+    "removed": "Đã gỡ",
+}
+
 # --- inside articles -------------------------------------------------------------------------
 CREDIT = "Nguồn: {unit}"
 VIDEO_LINK = "Xem video {name}: {url}"
@@ -50,16 +63,16 @@ TOKEN_REFRESH_UNKNOWN = (
     "Nếu việc đăng bài không tiếp tục, quản trị viên OA cần cấp quyền lại: {login}."
 )
 TOKEN_MISSING = (
-    "🔑 Newsdesk chưa được cấp quyền đăng bài lên Zalo OA nên các bài đã duyệt đang chờ. "
+    "🔑 Hệ thống chưa được cấp quyền đăng bài lên Zalo OA nên các bài đã duyệt đang chờ. "
     "Quản trị viên OA chạy `python main.py zalo login` và làm theo hướng dẫn."
 )
 TOKEN_AGEING = (
     "🔑 Mã làm mới (refresh token) của Zalo OA đã dùng được {days} ngày và sẽ hết hạn khoảng "
     "ngày {expires}. Nếu hệ thống không làm mới được trước đó, chạy `python main.py zalo login`."
 )
-TOKEN_ALERT_SUBJECT = "[Newsdesk] Cần cấp quyền lại cho Zalo OA"
-PUBLISHED_SUBJECT = "[Newsdesk] Bài {code} đã được đăng trên Zalo OA"
-FAILED_SUBJECT = "[Newsdesk] Không đăng được bài {code} lên Zalo OA"
+TOKEN_ALERT_SUBJECT = "Cần cấp quyền lại cho Trang Zalo OA"
+PUBLISHED_SUBJECT = "[{code}] Tin, bài đã được đăng trên Trang Zalo OA"
+FAILED_SUBJECT = "[{code}] Không đăng được tin, bài lên Trang Zalo OA"
 
 # --- QR poster -------------------------------------------------------------------------------
 QR_CAPTION = "Quét mã để quan tâm {name}"

@@ -48,7 +48,7 @@ def month_rows(report: MonthReport) -> Rows:
                 row.submitted,
                 row.approved,
                 row.published,
-                texts.STANDING_LABELS[row.standing],
+                texts.standing_label(row),
                 first,
                 *_officer_cells(row, internal=report.internal),
             ]
@@ -179,7 +179,8 @@ def month_table(report: MonthReport) -> str:
     """The month report for a terminal: title, table, summary."""
     title = texts.MONTH_TITLE.format(month=texts.fmt_month(report.period))
     body = table(month_headers(report), grouped_month_rows(report, month_rows(report)))
-    return f"{title}\n\n{body}\n{texts.summary(report)}\n"
+    rule = texts.RULES.get(report.counts_as, "")
+    return f"{title}\n{rule}\n\n{body}\n{texts.summary(report)}\n"
 
 
 def year_table(report: YearReport) -> str:

@@ -6,13 +6,15 @@ from datetime import date, datetime, timedelta
 
 from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from domain.periods import TZ, parse_period
-from reports.figures import MonthReport, Standing
+from reports.figures import MonthReport, Standing, UnitMonth
 
 STANDING_LABELS: dict[Standing, str] = {
     Standing.ON_TIME: "Đúng hạn",
     Standing.LATE: "Trễ hạn",
     Standing.MISSING: "Chưa gửi",
+    Standing.NOT_TRACKED: "Chưa theo dõi",
 }
+NOT_MET = "Chưa đạt"  # sent something, but nothing that counts (e.g. only rejected items)
 NOT_COUNTED = ""  # a month the unit did not exist or was not counted
 NO_OFFICER = "Chưa đăng ký"
 
@@ -36,8 +38,20 @@ MONTH_SHEET = "Tháng {month}"
 YEAR_SHEET = "Năm {year}"
 MONTH_TITLE = "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG {month}"
 YEAR_TITLE = "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI NĂM {year}"
-MONTH_INFO = "Hạn gửi: {deadline}. Lập lúc: {generated}. {copy}"
-YEAR_INFO = "Đúng hạn: ✓, trễ hạn: Trễ, chưa gửi: ✗; ô trống: chưa tính. Lập lúc: {generated}."
+MONTH_INFO = "Hạn gửi: {deadline}. {rule} Lập lúc: {generated}. {copy}"
+# The compliance rule (schedule.counts_as), stated on every report.
+RULES: dict[str, str] = {
+    "sent": "Đạt: đơn vị có tin, bài gửi trong tháng không bị từ chối hoặc rút lại "
+    "(kể cả tin, bài đang chờ duyệt hoặc cần chỉnh sửa); đúng hạn: gửi trước hạn.",
+    "approved": "Đạt: đơn vị có tin, bài gửi trong tháng đã được duyệt; "
+    "đúng hạn: tin, bài đó gửi trước hạn.",
+    "published": "Đạt: đơn vị có tin, bài gửi trong tháng đã được đăng; "
+    "đúng hạn: tin, bài đó gửi trước hạn.",
+}
+YEAR_INFO = (
+    "Đúng hạn: ✓, trễ hạn: Trễ, chưa gửi: ✗, chưa theo dõi (trước khi đưa hệ thống vào sử "
+    "dụng): –; ô trống: chưa tính. Lập lúc: {generated}."
+)
 INTERNAL_COPY = "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
 SHARED_COPY = "Bản gửi lãnh đạo (không kèm số điện thoại)."
 UNREGISTERED_SHEET = "Chưa đăng ký cán bộ"
@@ -46,25 +60,38 @@ GRID_MARKS: dict[Standing, str] = {
     Standing.ON_TIME: "✓",
     Standing.LATE: "Trễ",
     Standing.MISSING: "✗",
+    Standing.NOT_TRACKED: "–",
 }
 
 SUMMARY_HEAD = (
-    "📊 Báo cáo tháng {month}: {complied}/{total} đơn vị đã gửi "
-    "({on_time} đúng hạn, {late} trễ hạn)."
+    "Báo cáo tháng {month}: {complied}/{total} đơn vị đạt ({on_time} đúng hạn, {late} trễ hạn)."
 )
-SUMMARY_ALL_DONE = "Tất cả đơn vị đã gửi sản phẩm. 👏"
+SUMMARY_SENT = "Đã gửi: {sent}/{total} đơn vị; đã đăng: {published}/{total} đơn vị."
+SUMMARY_NOT_TRACKED = (
+    "Tháng {month}: chưa theo dõi (hạn gửi {deadline} trước ngày đưa hệ thống vào sử dụng)."
+)
+SUMMARY_ALL_DONE = "Tất cả đơn vị đều đạt."
 SUMMARY_MISSING = "Chưa gửi ({count}): {names}."
-SUMMARY_UNREGISTERED = "Chưa đăng ký cán bộ phụ trách ({count}): {names}."
+SUMMARY_NOT_MET = "Chưa đạt ({count}): {names}."
+SUMMARY_UNREGISTERED = "Chưa đăng ký cán bộ đầu mối ({count}): {names}."
 SUMMARY_MORE = "… và {count} đơn vị khác"
 SUMMARY_NAMES_SHOWN = 15
 
-REPORT_MAIL_SUBJECT = "[Newsdesk] Báo cáo tình hình gửi tin, bài tháng {month}"
+REPORT_MAIL_SUBJECT = "Báo cáo tình hình gửi tin, bài của các cơ quan, đơn vị tháng {month}"
+# No emoji in mail to leadership; the sender is the Department, never the software.
 REPORT_MAIL_BODY = (
-    "Kính gửi lãnh đạo,\n\n"
-    "Hệ thống Newsdesk gửi kèm báo cáo tình hình gửi tin, bài của các đơn vị tháng {month} "
-    "(tệp Excel và CSV).\n\n{summary}\n\n"
-    "Thư này được gửi tự động; vui lòng không trả lời."
+    "Kính gửi: Lãnh đạo {department},\n\n"
+    "Ban Biên tập Trang Zalo OA “{oa}” trân trọng báo cáo tình hình gửi tin, bài của các cơ "
+    "quan, đơn vị tháng {month} (chi tiết tại tệp Excel, CSV kèm theo).\n\n{summary}\n\n"
+    "Trân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
 )
+
+
+def standing_label(row: UnitMonth) -> str:
+    """The status cell: "Chưa đạt" rather than "Chưa gửi" for a unit that did send."""
+    if row.standing is Standing.MISSING and row.submitted:
+        return NOT_MET
+    return STANDING_LABELS[row.standing]
 
 
 def fmt_date(at: datetime) -> str:
@@ -92,20 +119,28 @@ def _names(names: list[str]) -> str:
 
 
 def summary(report: MonthReport) -> str:
-    """The short message for the editors' chat and the report mail."""
+    """The short message for the editors' chat and the report mail (no emoji)."""
+    if not report.tracked:
+        month, deadline = fmt_month(report.period), fmt_datetime(report.deadline)
+        return SUMMARY_NOT_TRACKED.format(month=month, deadline=deadline)
+    total = len(report.rows)
     lines = [
         SUMMARY_HEAD.format(
             month=fmt_month(report.period),
             complied=len(report.complied),
-            total=len(report.rows),
+            total=total,
             on_time=report.count(Standing.ON_TIME),
             late=report.count(Standing.LATE),
-        )
+        ),
+        SUMMARY_SENT.format(sent=len(report.sent), published=len(report.published), total=total),
     ]
-    missing = [r.unit_name for r in report.missing]
+    missing = [r.unit_name for r in report.missing if not r.submitted]
+    not_met = [r.unit_name for r in report.missing if r.submitted]
     if missing:
         lines.append(SUMMARY_MISSING.format(count=len(missing), names=_names(missing)))
-    else:
+    if not_met:
+        lines.append(SUMMARY_NOT_MET.format(count=len(not_met), names=_names(not_met)))
+    if not report.missing:
         lines.append(SUMMARY_ALL_DONE)
     if report.unregistered:
         names = _names(list(report.unregistered))

@@ -18,7 +18,12 @@ from reports.figures import MonthReport, Standing, YearReport
 
 HEADER_ROW = 4  # rows 1-2 carry the title and the context line
 GREEN, AMBER, RED, GREY = "C6EFCE", "FFEB9C", "FFC7CE", "D9D9D9"
-STANDING_COLOURS = {Standing.ON_TIME: GREEN, Standing.LATE: AMBER, Standing.MISSING: RED}
+STANDING_COLOURS = {
+    Standing.ON_TIME: GREEN,
+    Standing.LATE: AMBER,
+    Standing.MISSING: RED,
+    Standing.NOT_TRACKED: GREY,
+}
 MIN_WIDTH, MAX_WIDTH = 5, 48
 
 
@@ -54,14 +59,17 @@ def _write_sheet(
     ws.freeze_panes = f"D{HEADER_ROW + 1}"
 
 
-def _colour_column(ws: Worksheet, column: str, count: int, marks: dict[Standing, str]) -> None:
-    """Colour cells by their text, as conditional formats so edits in Excel recolour them."""
+def _colour_column(ws: Worksheet, column: str, count: int, marks: dict[str, str]) -> None:
+    """Colour cells by their text (text -> colour), as conditional formats so edits in Excel
+    recolour them."""
     cells = f"{column}{HEADER_ROW + 1}:{column}{HEADER_ROW + max(count, 1)}"
-    for standing, text in marks.items():
-        rule = CellIsRule(
-            operator="equal", formula=[f'"{text}"'], fill=_fill(STANDING_COLOURS[standing])
-        )
+    for text, colour in marks.items():
+        rule = CellIsRule(operator="equal", formula=[f'"{text}"'], fill=_fill(colour))
         ws.conditional_formatting.add(cells, rule)
+
+
+def _colours(marks: dict[Standing, str]) -> dict[str, str]:
+    return {text: STANDING_COLOURS[standing] for standing, text in marks.items()}
 
 
 def _save(wb: Workbook) -> bytes:
@@ -79,6 +87,7 @@ def month_xlsx(report: MonthReport) -> bytes:
     ws.title = texts.MONTH_SHEET.format(month=month.replace("/", "-"))
     info = texts.MONTH_INFO.format(
         deadline=texts.fmt_datetime(report.deadline),
+        rule=texts.RULES.get(report.counts_as, ""),
         generated=texts.fmt_datetime(report.generated_at),
         copy=texts.INTERNAL_COPY if report.internal else texts.SHARED_COPY,
     )
@@ -95,7 +104,9 @@ def month_xlsx(report: MonthReport) -> bytes:
     )
     _bold_group_rows(ws, rows)
     status_col = get_column_letter(headers.index("Tình trạng") + 1)
-    _colour_column(ws, status_col, len(rows), texts.STANDING_LABELS)
+    _colour_column(
+        ws, status_col, len(rows), _colours(texts.STANDING_LABELS) | {texts.NOT_MET: RED}
+    )
     if report.unregistered:
         extra = wb.create_sheet(texts.UNREGISTERED_SHEET)
         names: render.Rows = [[i, n] for i, n in enumerate(report.unregistered, start=1)]
@@ -126,7 +137,7 @@ def year_xlsx(report: YearReport) -> bytes:
     )
     first = len(texts.YEAR_FIXED_HEADERS) + 1
     for col in range(first, first + 12):
-        _colour_column(ws, get_column_letter(col), len(rows), texts.GRID_MARKS)
+        _colour_column(ws, get_column_letter(col), len(rows), _colours(texts.GRID_MARKS))
     _bold_group_rows(ws, rows)
     return _save(wb)
 

@@ -1,4 +1,5 @@
-"""The review buttons' callback_data: ``rv:<action>:<submission id>:<version>``, opaque and short.
+"""The review buttons' callback_data: ``rv:<action>:<submission id>:<version>``, opaque and short
+(``rv:pu:<submission id>:<version>:<unit id>`` for a unit chosen from a list).
 
 Only an id, an action code and the compare-and-set version travel through Telegram (the limit is
 64 bytes); everything else is read from the database when the button is pressed. The prefix
@@ -39,6 +40,7 @@ class Action(StrEnum):
     PUBLISH_TIME = "pt"  # the editor's publish slot
     EDIT_BODY = "eb"  # «Sửa nội dung»: the reply is the new body
     COVER = "cv"  # «Chọn ảnh bìa»: the reply is the image's number
+    PICK_UNIT = "pu"  # quarantined: one unit chosen from the list of those matching a name
 
 
 KIND_ACTIONS: dict[Action, SubmissionKind] = {
@@ -58,15 +60,18 @@ class ReviewCallback:
     action: Action
     submission_id: int
     version: int
+    arg: int = 0  # PICK_UNIT: the unit's id
 
     def encode(self) -> str:
         """The callback_data string."""
-        return encode(self.action, self.submission_id, self.version)
+        return encode(self.action, self.submission_id, self.version, self.arg)
 
 
-def encode(action: Action, submission_id: int, version: int) -> str:
-    """``rv:<action>:<id>:<version>``; raises ValueError if it would not fit in 64 bytes."""
+def encode(action: Action, submission_id: int, version: int, arg: int = 0) -> str:
+    """``rv:<action>:<id>:<version>[:<arg>]``; ValueError if over 64 bytes."""
     data = f"{PREFIX}:{action.value}:{submission_id}:{version}"
+    if action == Action.PICK_UNIT:
+        data += f":{arg}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError("callback_data longer than 64 bytes")
     return data
@@ -75,7 +80,7 @@ def encode(action: Action, submission_id: int, version: int) -> str:
 def decode(data: str | None) -> ReviewCallback | None:
     """Parse callback_data; None for anything that is not a well-formed review button."""
     parts = (data or "").split(":")
-    if len(parts) != 4 or parts[0] != PREFIX:
+    if len(parts) not in (4, 5) or parts[0] != PREFIX:
         return None
     try:
         action = Action(parts[1])
@@ -84,4 +89,7 @@ def decode(data: str | None) -> ReviewCallback | None:
     submission_id, version = parse_id(parts[2]), parse_id(parts[3])
     if submission_id is None or version is None:
         return None  # forged or damaged: never reaches the database
-    return ReviewCallback(action, submission_id, version)
+    arg = parse_id(parts[4]) if len(parts) == 5 else 0
+    if (action == Action.PICK_UNIT) != (len(parts) == 5) or arg is None:
+        return None  # only a unit choice carries an argument (a unit id)
+    return ReviewCallback(action, submission_id, version, arg)

@@ -8,7 +8,8 @@ decision and its message are committed together. Callers commit.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import update
@@ -22,7 +23,7 @@ from domain.text import clean
 from intake.sources import is_edit, list_revisions, load_draft, load_source, media_attachments
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from review import texts
-from review.cards import CardView, excerpt
+from review.cards import CardView, excerpt, when
 from review.edits import Compared, history_lines
 from storage.audit import add_audit
 from storage.files import FileStore
@@ -33,6 +34,26 @@ S = SubmissionStatus
 DECISIONS = (S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED)
 NEEDS_REASON = (S.REJECTED, S.CHANGES_REQUESTED)
 EDITABLE = ("title", "summary", "kind")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who signs the submitter's notices and when approved items go out (from settings)."""
+
+    department: str = "Sở Thông tin và Truyền thông"
+    oa_name: str = "Công dân số Thái Bình"
+    publish_start: time = time(7, 0)
+    publish_end: time = time(21, 0)
+
+
+def voice_from(settings: Any) -> Voice:
+    """The notices' voice from Settings (org and zalo groups)."""
+    return Voice(
+        department=settings.org.department_name,
+        oa_name=settings.zalo.oa_name,
+        publish_start=settings.zalo.publish_start,
+        publish_end=settings.zalo.publish_end,
+    )
 
 
 class ReasonRequiredError(ValueError):
@@ -50,6 +71,7 @@ async def decide(
     now: datetime,
     reason: str | None = None,
     notify: bool = True,
+    voice: Voice | None = None,
 ) -> Submission:
     """Approve, reject or request changes; raises StaleTransitionError if someone was first.
 
@@ -73,7 +95,7 @@ async def decide(
         changes={"decided_by": editor_name, "decided_at": now, "decision_reason": reason},
     )
     if notify:
-        await notify_submitter(session=session, submission=submission)
+        await notify_submitter(session=session, submission=submission, voice=voice)
     return submission
 
 
@@ -161,13 +183,34 @@ async def _guarded_edit(
     return updated
 
 
-async def notify_submitter(*, session: AsyncSession, submission: Submission) -> None:
-    """Enqueue the decision for the submitter on the channel they used (once per version)."""
+def _when(submission: Submission, voice: Voice) -> str:
+    if submission.publish_at is not None:
+        return texts.WHEN_AT.format(oa=voice.oa_name, at=when(submission.publish_at))
+    start, end = voice.publish_start.strftime("%H:%M"), voice.publish_end.strftime("%H:%M")
+    return texts.WHEN_SOON.format(oa=voice.oa_name, start=start, end=end)
+
+
+async def _mail_to(session: AsyncSession, submission: Submission) -> str:
+    """The registered officer by name (and unit) when known, else the unit in general."""
+    officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None
+    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
+    if officer is not None and unit is not None:
+        return texts.MAIL_TO_OFFICER.format(officer=officer.full_name, unit=unit.name)
+    return texts.MAIL_TO_UNIT
+
+
+async def notify_submitter(
+    *, session: AsyncSession, submission: Submission, voice: Voice | None = None
+) -> None:
+    """Enqueue the decision for the submitter on the channel they used (once per version);
+    by e-mail as official mail (salutation, sign-off), an approval saying when it goes out."""
+    voice = voice or Voice()
     status = SubmissionStatus(submission.status).value
     values = {
         "code": submission.code,
         "title": submission.title or "…",
         "reason": submission.decision_reason or "",
+        "when": _when(submission, voice),
     }
     common: dict[str, Any] = {
         "session": session,
@@ -189,7 +232,12 @@ async def notify_submitter(*, session: AsyncSession, submission: Submission) -> 
             channel=EMAIL,
             recipient=submission.sender,
             subject=texts.NOTIFY_SUBJECT[status].format(**values),
-            body=texts.NOTIFY_BODY[status].format(how=how, **values),
+            body=texts.MAIL_WRAP.format(
+                to=await _mail_to(session, submission),
+                body=texts.NOTIFY_BODY[status].format(how=how, **values),
+                oa=voice.oa_name,
+                department=voice.department,
+            ),
             in_reply_to=submission.reply_to_message_id,
             references=submission.reply_to_message_id,
             **common,

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.events import event_line
 from domain.periods import period_of, previous_period
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from reports import render, texts, xlsx
@@ -55,7 +56,9 @@ async def _enqueue_report(
         await enqueue(
             session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
             recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
-            body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary),
+            body=texts.REPORT_MAIL_BODY.format(
+                month=month, summary=summary, department=config.department, oa=config.oa_name
+            ),
             attachments=attachments, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
@@ -63,7 +66,7 @@ async def _enqueue_report(
         chat = str(config.editors_chat_id)
         await enqueue(
             session=session, key=f"report:{report.period}:telegram:{chat}", channel=TELEGRAM,
-            recipient=chat, body=summary, meta={"kind": "report"}, now=now,
+            recipient=chat, body=f"📊 {summary}", meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
     return count
@@ -106,9 +109,14 @@ async def send_monthly_report(
             session=session, period=period, rules=config.rules, now=now,
             internal=config.report_internal,
         )  # fmt: skip
+        if not report.tracked:  # before the go-live: nothing to report, now or later
+            await finish_job_run(session=session, run_id=run_id, now=now, outcome="not tracked")
+            await session.commit()
+            log.info(event_line("report.not_tracked", period=period, outcome="before go-live"))
+            return None
         count = await _enqueue_report(session, config, report, files, now, recipients)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()
     wake()
-    log.info("monthly report %s queued for %d recipients", period, count)
+    log.info(event_line("report.queued", period=period, recipients=count))
     return period

@@ -350,6 +350,15 @@ class ZaloToken(SQLModel, table=True):
     refresh_unknown_at: datetime | None = None
 
 
+class Installation(SQLModel, table=True):
+    """This installation (one row): when it went live, recorded at the first start of `serve`.
+    Months whose deadline came before it are "not tracked", never "missing"."""
+
+    id: int = Field(default=1, primary_key=True)
+    go_live_at: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class JobRun(SQLModel, table=True):
     """A scheduled job's run under a unique key (job + period/day), for exactly-once jobs."""
 

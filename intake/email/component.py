@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from intake.email.dropfolder import DropFolderReader
+from intake.email import texts
+from intake.email.dropfolder import DropFolderReader, OnRejected, RejectedFile
 from intake.email.imap import ImapConfig
 from intake.email.reader import ImapReader
 from intake.email.store import EmailIntake, IntakePolicy
 from intake.email.workers import FetchWorkers
+from publisher.notify import notify_editors
 from runtime.context import AppContext, Component
 from settings import Settings
 from storage.leases import holder_name
@@ -38,6 +40,27 @@ def policy_from(settings: Settings) -> IntakePolicy:
         unknown_sender_reply_hours=s.unknown_sender_reply_hours,
         lock_seconds=s.lock_seconds,
     )
+
+
+def tell_editors_not_mail(ctx: AppContext) -> OnRejected:
+    """The drop folder's notice for a file that is not mail: one outbox row per content."""
+
+    async def tell(file: RejectedFile) -> None:
+        async with ctx.db.session() as session:
+            await notify_editors(
+                session=session,
+                settings=ctx.settings,
+                key=f"not-mail:{file.sha256}",
+                subject=texts.NOT_MAIL_SUBJECT.format(name=file.name),
+                text=texts.NOT_MAIL_BODY.format(
+                    name=file.name, size=file.size, reason=file.reason
+                ),
+                now=ctx.clock.now(),
+            )
+            await session.commit()
+        ctx.wake_outbox()
+
+    return tell
 
 
 async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
@@ -88,6 +111,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
         sink=sink,
         max_message_bytes=limit,
         poll_seconds=settings.intake.drop_poll_seconds,
+        on_rejected=tell_editors_not_mail(ctx),
     )
     return drop, (
         f"email intake: drop folder {folder} (.eml files or a Maildir); "

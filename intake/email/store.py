@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from domain.clock import Clock
-from intake.email.batch import Rules, store_batch
+from domain.events import event_line
+from intake.email.batch import MailEvent, Rules, store_batch
 from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
 from intake.email.prepare import Prepared, prepare_batch
@@ -37,6 +38,10 @@ _PROCESSED = (  # built once, values bound at execution (see intake/email/sender
 )
 # Threads that write a batch's files while it is parsed (FileBatch serialises them).
 _WRITERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail-files")
+
+
+def _source(mailbox: str) -> str:
+    return {"drop": "drop-folder", "import": "import"}.get(mailbox, f"imap:{mailbox}")
 
 
 @dataclass(frozen=True)
@@ -162,11 +167,20 @@ class EmailIntake:
     async def _commit(
         self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
     ) -> list[str]:
+        events: list[MailEvent] = []
         async with self.db.session() as session:
             outcomes = await store_batch(
-                session, items, prepared, files=self.files, rules=self.rules, now=self.clock.now()
-            )
+                session, items, prepared, files=self.files, rules=self.rules,
+                now=self.clock.now(), events=events,
+            )  # fmt: skip
             await session.commit()
+        for event in events:  # after the commit: each line tells what is now true
+            log.info(
+                event_line(
+                    f"intake.{event.outcome}", code=event.code, unit=event.unit_id,
+                    channel="email", source=_source(event.mailbox),
+                )
+            )  # fmt: skip
         return outcomes
 
     async def abandon(self, batch: Prepared) -> None:

@@ -134,6 +134,7 @@ class TelegramBot:
                 handled=self.deps.handled,
                 files=self.deps.files,
                 default_author=self.deps.default_author,
+                voice=self.deps.voice,
             )
             self.review = ReviewHandlers(review)
             self.app.add_handlers(self.review.handlers())

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from intake.telegram.bot import TelegramBot, build_application
 from intake.telegram.context import BotDeps
 from publisher.prepare import card_preview
+from review.service import voice_from
 from runtime.context import AppContext, Component
 from settings import Settings
 from storage.files import FileStore
@@ -41,6 +42,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         files=ctx.files,
         clock=ctx.clock,
         max_download_mb=s.max_download_mb,
+        max_mail_mb=ctx.settings.intake.max_message_mb,
         draft_quiet_seconds=s.draft_quiet_seconds,
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
@@ -49,6 +51,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
         preview=partial(_preview, settings=ctx.settings, files=ctx.files),
+        voice=voice_from(ctx.settings),
     )
     bot = TelegramBot(
         app=app,

@@ -155,11 +155,17 @@ class Drafts:
         return "", draft_outcome(officer.telegram_user_id or 0)
 
     def _too_big(self, item: DraftItem) -> str:
+        """Advice that fits the real limits: e-mail only when a mail can carry the file."""
+        by_mail = ""
+        if self.deps.contact_email and item.file_size <= self.deps.mail_file_mb * MB:
+            by_mail = texts.TOO_BIG_BY_MAIL.format(
+                email=self.deps.contact_email, mail_file_mb=self.deps.mail_file_mb
+            )
         return texts.TOO_BIG.format(
             name=item.file_name,
             size_mb=f"{item.file_size / MB:.0f}",
             limit_mb=self.deps.max_download_mb,
-            email=self.deps.contact_email or "",
+            by_mail=by_mail,
         )
 
     def schedule_summary(

@@ -203,6 +203,8 @@ def test_unit_set_close_and_officer_end(cli) -> None:  # type: ignore[no-untyped
         "Chuyên viên",
     )
     [officer] = json.loads(cli("officers", "list", "--json")[1])
+    table = cli("officers", "list")[1]  # the table shows the id `officers end` needs
+    assert table.splitlines()[0].startswith("ID") and f"\n{officer['id']} " in table
     assert cli("officers", "end", str(officer["id"]))[0] == 0
     assert json.loads(cli("officers", "list", "--json")[1]) == []
 
@@ -220,3 +222,26 @@ def test_db_upgrade_moves_files_of_the_earlier_layout(cli, tmp_path: Path) -> No
     assert code == 0 and "1 file(s) moved" in out, out
     assert (files / digest[:2] / digest).read_bytes() == b"poster" and not old.exists()
     assert "0 file(s) moved" in cli("db", "upgrade")[1]
+
+
+def test_every_help_text_is_vietnamese() -> None:
+    """Every command's --help (its docstring) is written in Vietnamese; names stay as they are."""
+    import typer.main
+
+    vietnamese = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
+    group = typer.main.get_command(app)
+    english: list[str] = []
+
+    def walk(command: object, path: str) -> None:
+        help_text = getattr(command, "help", None) or ""
+        if path and not vietnamese & set(help_text.lower()):
+            english.append(f"{path}: {help_text[:60]!r}")
+        for param in getattr(command, "params", []):
+            text = getattr(param, "help", None)
+            if text and not vietnamese & set(text.lower()) and param.name != "help":
+                english.append(f"{path} {param.name}: {text!r}")
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(group, "")
+    assert english == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,9 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from domain.states import SubmissionStatus as S
-from reports import render, xlsx
+from reports import render, texts, xlsx
 from reports.compliance import Rules, month_report, year_report
 from reports.figures import Standing
+from scheduler.config import config_from_settings
+from settings import Settings
 from storage.db import Database
 
 from .conftest import add_officer, add_submission, add_unit, local, make_config
@@ -168,3 +171,37 @@ async def test_query_count_does_not_grow_with_units(database: Database) -> None:
         counts.append((len(month.rows), len(year.rows), len(seen)))
     assert counts[0][2] == counts[1][2]
     assert (counts[0][0], counts[1][0]) == (4, 40)
+
+
+@pytest.mark.parametrize(
+    ("counts_as", "expected"),
+    [
+        # sent (default): anything not rejected or withdrawn, even while it waits for changes.
+        ("sent", ["Đúng hạn", "Chưa gửi", "Trễ hạn", "Đúng hạn"]),
+        ("approved", ["Đúng hạn", "Chưa gửi", "Trễ hạn", "Chưa đạt"]),
+        ("published", ["Đúng hạn", "Chưa gửi", "Chưa đạt", "Chưa đạt"]),
+    ],
+)
+async def test_the_compliance_rule_is_a_setting(
+    database: Database, counts_as: str, expected: list[str]
+) -> None:
+    """GIVEN July's items WHEN the report counts sent, approved or published items THEN each
+    unit's standing follows the rule, a unit that sent only what does not count is "Chưa đạt"
+    (never "Chưa gửi"), and the summary gives both the units that sent and those published."""
+    await seed_july(database)
+    rules = replace(RULES, counts_as=counts_as)
+    async with database.session() as session:
+        report = await month_report(
+            session=session, period="2024-07", rules=rules, now=local(2024, 8, 3, 8)
+        )
+    assert [row[6] for row in render.month_rows(report)] == expected
+    assert "Đã gửi: 3/4 đơn vị; đã đăng: 1/4 đơn vị." in texts.summary(report).splitlines()
+    assert texts.RULES[counts_as] in render.month_table(report)
+
+
+def test_counts_as_setting_reaches_the_rules() -> None:
+    settings = Settings(schedule={"counts_as": "published"}, _env_file=None)  # type: ignore[arg-type,call-arg]
+    assert config_from_settings(settings).rules.counts_as == "published"
+    assert config_from_settings(Settings(_env_file=None)).rules.counts_as == "sent"  # type: ignore[call-arg]
+    with pytest.raises(ValueError):
+        Settings(schedule={"counts_as": "received"}, _env_file=None)  # type: ignore[arg-type,call-arg]

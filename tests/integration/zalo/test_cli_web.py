@@ -57,10 +57,13 @@ async def test_publish_list_show_retry_remove(database: Database, tmp_path: Path
         [row] = json.loads(out)
         assert (code, row["status"]) == (0, "failed")
         assert "-210" in row["last_error"]
+        code, out = await cli(world, "publish", "list")
+        assert code == 0 and "Đăng không thành công" in out and "failed" not in out
         code, out = await cli(world, "publish", "show", str(row["id"]))
         assert code == 0 and "📰 Hội nghị triển khai nhiệm vụ năm 2026" in out
+        assert "status: Đăng không thành công" in out
         code, out = await cli(world, "publish", "retry", str(row["id"]))
-        assert code == 0 and "creating" in out
+        assert code == 0 and "«Đang tạo bài»" in out
         code, out = await cli(world, "publish", "retry", str(row["id"]))
         assert code == 1 and "Không thử lại được" in out
         # The command stamps the retry with the wall clock: move the test clock to the next
@@ -91,6 +94,14 @@ async def test_zalo_status_login_by_pasted_url_and_qr(database: Database, tmp_pa
         assert code == 0 and "Mã truy cập hết hạn lúc" in out and "0 ngày trước" in out
         code, out = await cli(world, "zalo", "qr", "--out", str(tmp_path / "qr"))
         assert code == 0
+        code, out = await cli(world, "zalo", "qr", "--out", str(tmp_path / "poster.svg"))
+        assert code == 0 and "poster.svg" in out and "png" not in out
+        assert "<svg" in (tmp_path / "poster.svg").read_text(encoding="utf-8")
+        code, out = await cli(world, "zalo", "qr", "--out", str(tmp_path / "in" / "oa.png"))
+        assert code == 0 and (tmp_path / "in" / "oa.png").read_bytes()[:4] == b"\x89PNG"
+        assert not (tmp_path / "in" / "oa.svg").exists()
+        code, out = await cli(world, "zalo", "qr", "--out", str(tmp_path / "oa.jpg"))
+        assert code == 1 and "chỉ tệp .png, .svg hoặc một thư mục" in out
         svg = (tmp_path / "qr" / "zalo-oa-qr.svg").read_text(encoding="utf-8")
         assert "Quét mã để quan tâm Công dân số Thái Bình" in svg
         assert (tmp_path / "qr" / "zalo-oa-qr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

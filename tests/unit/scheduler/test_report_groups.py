@@ -65,7 +65,7 @@ def test_one_kind_only_is_not_grouped() -> None:
 
 def test_summary_has_a_line_per_kind() -> None:
     assert texts.summary(july()).splitlines()[:2] == [
-        "📊 Báo cáo tháng 07/2025: 3/5 đơn vị đã gửi (2 đúng hạn, 1 trễ hạn).",
+        "Báo cáo tháng 07/2025: 3/5 đơn vị đạt (2 đúng hạn, 1 trễ hạn).",
         "Theo loại: Sở, ban, ngành 1/2; Xã, phường, đặc khu 1/2; Cơ quan báo chí 1/1.",
     ]
 

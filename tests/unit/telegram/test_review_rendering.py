@@ -40,9 +40,12 @@ def view(**changes: object) -> CardView:
 
 def test_callback_data_round_trips_and_stays_short() -> None:
     for action in Action:
-        data = encode(action, 2_147_483_647, 999_999)
+        arg = 2_147_483_647 if action == Action.PICK_UNIT else 0
+        data = encode(action, 2_147_483_647, 999_999, arg)
         assert len(data.encode()) <= 64
-        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999)
+        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999, arg)
+    assert decode("rv:pu:5:3:9") == ReviewCallback(Action.PICK_UNIT, 5, 3, 9)
+    assert decode("rv:pu:5:3") is None and decode("rv:pu:5:3:0") is None
     assert ReviewCallback(Action.APPROVE, 5, 3).encode() == "rv:ap:5:3"
 
 
@@ -99,6 +102,32 @@ def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
     text = card_text(v)
     assert "❌ Không duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in text
     assert "Lý do: Trùng bài" in text
+    assert card_keyboard(v) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "now"),
+    [
+        (S.APPROVED, None),
+        (S.SCHEDULED, "Đã lên lịch đăng"),
+        (S.PUBLISHING, "Đang đăng"),
+        (S.PUBLISHED, "Đã đăng"),
+        (S.PUBLISH_FAILED, "Đăng lỗi"),
+    ],
+)
+def test_card_keeps_who_approved_once_the_item_moves_on(
+    status: SubmissionStatus, now: str | None
+) -> None:
+    """docs/telegram.md: the approval line stays while the item is scheduled and published."""
+    v = view(
+        status=status,
+        decided_by="Trần Văn An",
+        decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+    )
+    lines = card_text(v).splitlines()
+    assert "✅ Đã duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in lines
+    if now is not None:
+        assert lines[-1] == f"Trạng thái: {now}"
     assert card_keyboard(v) == []
 
 
