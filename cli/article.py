@@ -16,7 +16,9 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.submissions import get_submission_by_code
 
-app = typer.Typer(help="The article citizens read: composition.", no_args_is_help=True)
+app = typer.Typer(
+    help="Bài viết người dân đọc: soạn bài từ nội dung gửi đến.", no_args_is_help=True
+)
 
 
 @app.callback()
@@ -29,14 +31,16 @@ def compose_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     as_json: Annotated[  # noqa: FBT002 (Typer options are parameters with defaults)
-        bool, typer.Option("--json", help="Print one JSON object.")
+        bool, typer.Option("--json", help="In một đối tượng JSON.")
     ] = False,
     registry: Annotated[  # noqa: FBT002
         bool,
-        typer.Option("--registry", help="Also remove registered officers' phones and e-mails."),
+        typer.Option(
+            "--registry", help="Xoá cả số điện thoại, thư điện tử của cán bộ đã đăng ký."
+        ),
     ] = False,
 ) -> None:
-    """Parse and compose one .eml file and print the draft (nothing is stored)."""
+    """Đọc và soạn bài từ một tệp .eml, in bản nháp (không lưu gì)."""
     parsed = parse_message(file.read_bytes())
     protected = Contacts()
     if registry:
@@ -58,10 +62,10 @@ def show_command(
     ctx: typer.Context,
     code: str,
     as_json: Annotated[  # noqa: FBT002
-        bool, typer.Option("--json", help="Print one JSON object.")
+        bool, typer.Option("--json", help="In một đối tượng JSON.")
     ] = False,
 ) -> None:
-    """The current draft of a stored submission: what would be published."""
+    """Bản nháp hiện tại của một tin, bài đã tiếp nhận: nội dung sẽ được đăng."""
     settings = get_settings(ctx)
 
     async def work(db: Database) -> Draft | None:

@@ -18,9 +18,9 @@ def add(
     name: str = typer.Option(..., "--name", help="Họ và tên"),
     position: str = typer.Option("", "--position", help="Chức vụ"),
     email: str = typer.Option("", "--email", help="Nhận báo cáo hằng tháng"),
-    telegram_id: int | None = typer.Option(None, "--telegram-id", help="Telegram user id"),
+    telegram_id: int | None = typer.Option(None, "--telegram-id", help="Mã người dùng Telegram"),
 ) -> None:
-    """Register a leader."""
+    """Đăng ký một lãnh đạo (nhận báo cáo tháng, đăng nhập trang quản trị)."""
 
     async def work(db: Database) -> tuple[int, str]:
         async with db.session() as session:
@@ -49,7 +49,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
     all_: bool = typer.Option(False, "--all", help="Kể cả người đã thôi nhiệm vụ."),
 ) -> None:
-    """List leaders in office (or all with --all)."""
+    """Danh sách lãnh đạo đương nhiệm (hoặc tất cả với --all)."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
@@ -86,7 +86,7 @@ def list_(
 
 @app.command()
 def end(ctx: typer.Context, leader_id: int = typer.Argument(..., help="Mã lãnh đạo")) -> None:
-    """A leader leaves office: no more login links or monthly reports."""
+    """Lãnh đạo thôi nhiệm vụ: không còn đường liên kết đăng nhập hay báo cáo tháng."""
 
     async def work(db: Database) -> bool:
         async with db.session() as session:

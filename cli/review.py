@@ -296,9 +296,9 @@ def edit(
     cover: int | None = typer.Option(None, "--cover", help="Số thứ tự ảnh làm ảnh bìa (từ 1)"),
     by: str = BY,
 ) -> None:
-    """Edit the article before it is published: a new revision by this editor, audited.
+    """Sửa bài trước khi đăng: một bản sửa mới của biên tập viên, có ghi lịch sử.
 
-    `python main.py article show CODE` prints the body in the form --body-file takes.
+    `python main.py article show CODE` in nội dung bài theo đúng dạng --body-file nhận.
     """
     from review.edits import ArticleEdit, EditError, edit_article
 

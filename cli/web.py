@@ -29,7 +29,7 @@ def login_link(
     leader: int | None = typer.Option(None, "--leader", help="Mã lãnh đạo"),
     admin: bool = typer.Option(False, "--admin", help="Biên tập viên có quyền quản trị"),
 ) -> None:
-    """Print a one-time login link (15 minutes, single use)."""
+    """In một đường liên kết đăng nhập dùng một lần (hiệu lực 15 phút)."""
     if (editor is None) == (leader is None) or (admin and editor is None):
         fail("Chọn đúng một: --editor ID (có thể kèm --admin) hoặc --leader ID.")
     role = Role.LEADER if leader is not None else (Role.ADMIN if admin else Role.EDITOR)
@@ -64,7 +64,7 @@ def _local(settings: Settings) -> str:
 
 @sessions_app.command("list")
 def sessions_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Open sessions (never their tokens)."""
+    """Các phiên đăng nhập đang mở (không bao giờ hiện mã phiên)."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:
@@ -98,7 +98,7 @@ def sessions_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--jso
 
 @sessions_app.command("revoke")
 def sessions_revoke(ctx: typer.Context, session_id: int = typer.Argument(...)) -> None:
-    """End a session now."""
+    """Kết thúc ngay một phiên đăng nhập."""
 
     async def work(db: Database) -> bool:
         async with db.session() as session:
