@@ -14,8 +14,8 @@ app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp lược đồ (Alembic
 
 @app.command()
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
-    """Apply migrations up to REVISION (default: the newest), and move files stored by
-    earlier versions to the file store's current layout."""
+    """Nâng cấp cơ sở dữ liệu đến REVISION (mặc định: bản mới nhất) và chuyển các tệp do bản
+    cũ lưu sang cách sắp xếp hiện tại."""
     settings = get_settings(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url, revision)
@@ -26,7 +26,7 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
 
 @app.command()
 def downgrade(ctx: typer.Context, revision: str = typer.Argument(...)) -> None:
-    """Revert migrations down to REVISION ("base" removes every table)."""
+    """Hạ cơ sở dữ liệu về REVISION ("base" xóa mọi bảng)."""
     settings = get_settings(ctx)
     migrate.downgrade(settings.database_url, revision)
     typer.echo(f"database {safe_url(settings.database_url)} at {revision}")
@@ -34,12 +34,12 @@ def downgrade(ctx: typer.Context, revision: str = typer.Argument(...)) -> None:
 
 @app.command()
 def current(ctx: typer.Context) -> None:
-    """Show the applied revision."""
+    """Cho biết bản nâng cấp đang áp dụng."""
     migrate.current(get_settings(ctx).database_url)
 
 
 @app.command()
 def check(ctx: typer.Context) -> None:
-    """Fail if the models and the migrations disagree."""
+    """Báo lỗi nếu mô hình dữ liệu và các bản nâng cấp không khớp nhau."""
     migrate.check(get_settings(ctx).database_url)
     typer.echo("schema matches the models")

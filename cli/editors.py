@@ -16,9 +16,9 @@ def add(
     ctx: typer.Context,
     name: str = typer.Option(..., "--name", help="Họ và tên"),
     email: str = typer.Option("", "--email"),
-    telegram_id: int | None = typer.Option(None, "--telegram-id", help="Telegram user id"),
+    telegram_id: int | None = typer.Option(None, "--telegram-id", help="Mã người dùng Telegram"),
 ) -> None:
-    """Register an editor."""
+    """Đăng ký một biên tập viên."""
 
     async def work(db: Database) -> int:
         async with db.session() as session:
@@ -34,7 +34,7 @@ def add(
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
-    """List active editors."""
+    """Danh sách biên tập viên đang làm việc."""
 
     async def work(db: Database) -> list[dict[str, object]]:
         async with db.session() as session:

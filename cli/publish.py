@@ -14,8 +14,9 @@ from domain.errors import NewsdeskError
 from domain.periods import to_local
 from publisher.article import preview_text
 from publisher.component import make_deps
-from publisher.publications import PubStatus, get_publication, list_publications, save
-from publisher.service import retry_publication
+from publisher.publications import get_publication, list_publications
+from publisher.service import remove_publication, retry_publication
+from publisher.texts import PUB_STATUS_LABELS
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -52,7 +53,7 @@ def list_(
     status: list[str] = typer.Option([], "--status", help="Chỉ các trạng thái này"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Publications, newest first."""
+    """Các lượt đăng bài, mới nhất trước."""
 
     async def work(db: Database) -> list[dict[str, Any]]:
         async with db.session() as session:
@@ -64,14 +65,15 @@ def list_(
         print_json(rows)
         return
     print_table(
-        ["#", "Mã", "Trạng thái", "Hẹn đăng", "Đã đăng", "Liên kết / lỗi"],
+        ["#", "Mã", "Trạng thái", "Hẹn đăng", "Đã đăng", "Lần thử", "Liên kết / lỗi"],
         [
             (
                 r["id"],
                 r["code"],
-                r["status"] + (" (chạy thử)" if r["dry_run"] else ""),
+                _status(r["status"]) + (" (chạy thử)" if r["dry_run"] else ""),
                 r["due_at"],
                 r["published_at"],
+                r["attempts"],
                 r["url"] or r["last_error"],
             )
             for r in rows
@@ -79,11 +81,16 @@ def list_(
     )
 
 
+def _status(value: str) -> str:
+    """A publication status in Vietnamese (the raw value stays in --json and --status)."""
+    return PUB_STATUS_LABELS.get(value, value)
+
+
 @app.command()
 def show(
     ctx: typer.Context, publication_id: int, as_json: bool = typer.Option(False, "--json")
 ) -> None:
-    """One publication and the article as composed."""
+    """Một lượt đăng bài và bài viết như sẽ đăng."""
 
     async def work(db: Database) -> tuple[dict[str, Any], dict[str, Any]] | None:
         async with db.session() as session:
@@ -101,7 +108,7 @@ def show(
         print_json({**row, "article": article})
         return
     for key, value in row.items():
-        typer.echo(f"{key}: {value}")
+        typer.echo(f"{key}: {_status(value) if key == 'status' else value}")
     if article:
         typer.echo("")
         typer.echo(preview_text(article))
@@ -109,7 +116,8 @@ def show(
 
 @app.command()
 def retry(ctx: typer.Context, publication_id: int) -> None:
-    """Retry a failed publication from where it stopped (or re-send a failed broadcast)."""
+    """Đăng lại một lượt đăng không thành công từ bước bị dừng (hoặc gửi lại tin tới người quan
+    tâm)."""
 
     async def work(db: Database) -> str:
         async with db.session() as session:
@@ -127,7 +135,7 @@ def retry(ctx: typer.Context, publication_id: int) -> None:
     except NewsdeskError as exc:
         fail(f"Không thử lại được: {exc}")
         return
-    typer.echo(f"Lượt đăng #{publication_id} sẽ chạy lại từ bước «{status}».")
+    typer.echo(f"Lượt đăng #{publication_id} sẽ chạy lại từ bước «{_status(status)}».")
 
 
 @app.command()
@@ -136,7 +144,7 @@ def remove(
     publication_id: int,
     yes: bool = typer.Option(False, "--yes", help="Không hỏi lại"),
 ) -> None:
-    """Delete the article from the OA and mark the publication removed."""
+    """Gỡ bài khỏi Trang Zalo OA và đánh dấu lượt đăng là đã gỡ."""
     if not yes:
         typer.confirm(f"Gỡ bài của lượt đăng #{publication_id} khỏi Zalo OA?", abort=True)
     settings = get_settings(ctx)
@@ -156,21 +164,6 @@ async def _remove(settings: Settings, publication_id: int) -> str | None:
         deps = make_deps(
             settings=settings, db=db, files=FileStore(settings.files_dir), http=http, clock=clock
         )
-        async with db.session() as session:
-            pub = await get_publication(session=session, publication_id=publication_id)
-        if pub is None:
-            raise _missing(publication_id)
-        if pub.article_id and not pub.dry_run:
-            if deps.client is None:
-                raise _missing(publication_id, "chưa cấu hình Zalo")
-            await deps.client.remove_article(pub.article_id)
-        async with db.session() as session:
-            changes = {"status": PubStatus.REMOVED.value, "next_attempt_at": clock.now()}
-            if not await save(session=session, publication=pub, now=clock.now(), **changes):
-                raise _missing(publication_id, "vừa bị thay đổi, hãy thử lại")
-            await session.commit()
-        return pub.article_id
-
-
-def _missing(publication_id: int, why: str = "không tồn tại") -> NewsdeskError:
-    return NewsdeskError(f"lượt đăng #{publication_id} {why}")
+        return await remove_publication(
+            db=db, client=deps.client, publication_id=publication_id, now=clock.now()
+        )

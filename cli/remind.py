@@ -14,7 +14,7 @@ from domain.periods import TZ
 from outbox.email import EmailSender
 from outbox.worker import OutboxWorker, Sender
 from scheduler.config import SchedulerConfig, config_from_settings
-from scheduler.service import PreviewLine, preview_day, remind_due
+from scheduler.service import PreviewLine, SweepResult, dry_run_day, preview_day, remind_due
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -45,18 +45,10 @@ async def _preview(
     return lines, {u.id: u.name for u in units if u.id is not None}
 
 
-@app.command()
-def preview(
-    ctx: typer.Context,
-    day: str = typer.Option("", "--date", help="Ngày xem trước (dd/mm/yyyy); mặc định hôm nay."),
-) -> None:
-    """Show who would be reminded of what on a day, without sending anything."""
-    settings = get_settings(ctx)
-    target = parse_day(day) if day else datetime.now(TZ).date()
-    config = config_from_settings(settings)
-    lines, names = run_db(settings, lambda db: _preview(db, config, target))
+def _print_lines(lines: list[PreviewLine], names: dict[int, str], day: date) -> None:
+    """The messages as a table, then how many units they reach (and which cannot be)."""
     if not lines:
-        typer.echo(f"Không có nhắc nhở nào vào ngày {target:%d/%m/%Y}.")
+        typer.echo(f"Không có nhắc nhở nào vào ngày {day:%d/%m/%Y}.")
         return
     rows = [
         [
@@ -64,15 +56,45 @@ def preview(
             line.message.period,
             line.message.step,
             names.get(line.message.unit_id, ""),
-            line.message.channel or "-",
+            CHANNEL_LABELS.get(line.message.channel, line.message.channel) or "-",
             line.message.recipient or "(không có địa chỉ liên lạc)",
             line.message.subject,
         ]
         for line in lines
     ]
     print_table(["Giờ", "Kỳ", "Bước", "Đơn vị", "Kênh", "Người nhận", "Tiêu đề"], rows)
-    units = len({line.message.unit_id for line in lines})
-    typer.echo(f"\n{len(lines)} tin nhắn tới {units} đơn vị vào ngày {target:%d/%m/%Y}.")
+    sent = [line for line in lines if line.message.channel]
+    reached = len({line.message.unit_id for line in sent})
+    unreachable = len({line.message.unit_id for line in lines}) - reached
+    summary = f"\n{len(sent)} tin nhắn tới {reached} đơn vị vào ngày {day:%d/%m/%Y}"
+    if unreachable:
+        summary += f"; {unreachable} đơn vị chưa có địa chỉ liên lạc (không nhận được nhắc nhở)"
+    typer.echo(summary + ".")
+
+
+CHANNEL_LABELS = {"email": "thư điện tử", "telegram": "Telegram", "": ""}
+
+
+@app.command()
+def preview(
+    ctx: typer.Context,
+    day: str = typer.Option("", "--date", help="Ngày xem trước (dd/mm/yyyy); mặc định hôm nay."),
+) -> None:
+    """Xem trước ai sẽ được nhắc gì vào một ngày (theo từng mốc giờ nhắc), không gửi gì."""
+    settings = get_settings(ctx)
+    target = parse_day(day) if day else datetime.now(TZ).date()
+    config = config_from_settings(settings)
+    lines, names = run_db(settings, lambda db: _preview(db, config, target))
+    _print_lines(lines, names, target)
+
+
+async def _dry_run(
+    db: Database, config: SchedulerConfig, day: date
+) -> tuple[list[PreviewLine], dict[int, str]]:
+    lines = await dry_run_day(db=db, config=config, day=day)
+    async with db.session() as session:
+        units = await list_units(session=session)
+    return lines, {u.id: u.name for u in units if u.id is not None}
 
 
 def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
@@ -86,12 +108,12 @@ def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
     return senders
 
 
-async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, int]:
+async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[SweepResult, int]:
     clock = SystemClock()
     config = config_from_settings(settings)
     result = await remind_due(db=db, config=config, now=clock.now())
     if not send or not result.new:
-        return len(result.new), 0
+        return result, 0
     files = FileStore(settings.files_dir)
     bot = None
     if settings.telegram.enabled:
@@ -99,22 +121,47 @@ async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, in
 
         bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
     if bot is None:
-        return len(result.new), await OutboxWorker(
-            db, _senders(settings, files, None), clock=clock
-        ).drain()
+        return result, await OutboxWorker(db, _senders(settings, files, None), clock=clock).drain()
     async with bot:
         worker = OutboxWorker(db, _senders(settings, files, bot), clock=clock)
-        return len(result.new), await worker.drain()
+        return result, await worker.drain()
 
 
 @app.command()
 def run(
     ctx: typer.Context,
     send: bool = typer.Option(True, "--send/--queue-only", help="Gửi ngay sau khi xếp hàng."),
+    day: str = typer.Option(
+        "",
+        "--date",
+        help="Chạy thử cho một ngày đã qua hoặc sắp tới (dd/mm/yyyy): chỉ liệt kê những gì "
+        "sẽ được xếp hàng vào cuối ngày đó, không ghi nhận, không gửi.",
+    ),
 ) -> None:
-    """Queue what is due now (each reminder once) and send it."""
+    """Xếp hàng các nhắc nhở đến hạn (mỗi nhắc nhở một lần) rồi gửi; --date: chạy thử."""
     settings = get_settings(ctx)
-    queued, sent = run_db(settings, lambda db: _run(settings, db, send=send))
-    typer.echo(f"Đã xếp hàng {queued} nhắc nhở mới; đã gửi {sent} tin từ hàng đợi.")
+    if day:
+        target = parse_day(day)
+        config = config_from_settings(settings)
+        lines, names = run_db(settings, lambda db: _dry_run(db, config, target))
+        typer.echo(f"Chạy thử ngày {target:%d/%m/%Y} (không ghi nhận, không gửi):")
+        _print_lines(lines, names, target)
+        return
+    result, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    queued = len(result.new)
+    if not result.ran:
+        typer.echo(
+            "Không xếp hàng nhắc nhở nào: một phiên bản khác của dịch vụ đang chạy đợt nhắc "
+            "nhở (đang giữ khoá). Những nhắc nhở đến hạn do phiên bản đó gửi."
+        )
+        return
+    if not result.planned:
+        typer.echo("Hiện không có nhắc nhở nào đến hạn.")
+    elif not queued:
+        typer.echo(f"{result.planned} nhắc nhở đến hạn đều đã được xếp hàng từ trước.")
+    units = len({m.unit_id for m in result.new})
+    typer.echo(
+        f"Đã xếp hàng {queued} nhắc nhở mới tới {units} đơn vị; đã gửi {sent} tin từ hàng đợi."
+    )
     if send and queued and not (settings.smtp.enabled or settings.telegram.enabled):
         fail("Chưa cấu hình SMTP hay Telegram: tin nhắn đang chờ trong hàng đợi.", code=2)

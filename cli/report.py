@@ -10,7 +10,7 @@ import typer
 
 from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
-from domain.periods import parse_period, period_of, previous_period
+from domain.periods import period_from_text, period_of, previous_period
 from reports import render, xlsx
 from reports.compliance import month_report, year_report
 from reports.figures import MonthReport, YearReport
@@ -56,19 +56,24 @@ def _render(report: MonthReport | YearReport, fmt: Format) -> bytes:
 @app.callback(invoke_without_command=True)
 def report(
     ctx: typer.Context,
-    month: str = typer.Option("", "--month", help="Tháng YYYY-MM; mặc định tháng trước."),
+    month: str = typer.Option(
+        "", "--month", help="Tháng, dạng 12/2026 hoặc 2026-12; mặc định tháng trước."
+    ),
     year: int | None = typer.Option(None, "--year", help="Cả năm: bảng đơn vị x tháng."),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table, csv hoặc xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Ghi ra tệp thay vì màn hình."),
     internal: bool = typer.Option(False, "--internal", help="Bản nội bộ: kèm số điện thoại."),
 ) -> None:
-    """Print or save the compliance report for a month or a year."""
+    """In hoặc ghi báo cáo tình hình gửi tin, bài của một tháng hay cả năm."""
     settings = get_settings(ctx)
     if month and year is not None:
         fail("Chọn --month hoặc --year, không dùng cả hai.")
     try:
-        period = month.strip() or previous_period(period_of(SystemClock().now()))
-        parse_period(period)
+        period = (
+            period_from_text(month)
+            if month.strip()
+            else previous_period(period_of(SystemClock().now()))
+        )
     except ValueError as exc:
         fail(str(exc))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,13 +11,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from cli.common import fail, get_settings, print_table, run_db
 from domain.errors import StaleTransitionError
 from domain.kinds import KIND_LABELS, SubmissionKind
+from domain.periods import time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
 from review import texts
 from review.cards import card_text, when
-from review.service import ReasonRequiredError, card_view, decide, list_pending
+from review.service import ReasonRequiredError, card_view, decide, list_pending, voice_from
 from storage.audit import list_audit
 from storage.db import Database
-from storage.models import Submission, utcnow
+from storage.files import FileStore
+from storage.models import Submission, Unit, utcnow
 from storage.submissions import get_submission_by_code
 
 app = typer.Typer(help="Duyệt bài từ dòng lệnh.", no_args_is_help=True)
@@ -41,7 +44,7 @@ def _table(rows: list[tuple[str, ...]], headers: list[str], empty: str) -> None:
 
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
-    """Submissions waiting for review, oldest first."""
+    """Các tin, bài chờ duyệt, cũ nhất trước."""
 
     async def work(db: Database) -> list[tuple[str, ...]]:
         async with db.session() as session:
@@ -60,18 +63,26 @@ def list_(ctx: typer.Context) -> None:
 
 @app.command()
 def show(ctx: typer.Context, code: str) -> None:
-    """A submission's card and its audit trail."""
+    """Phiếu duyệt của một tin, bài và lịch sử xử lý."""
+    settings = get_settings(ctx)
 
     async def work(db: Database) -> str:
         async with db.session() as session:
             sub, sub_id = await _find(session, code)
-            lines = [card_text(await card_view(session=session, submission=sub)), ""]
+            view = await card_view(
+                session=session,
+                submission=sub,
+                files=FileStore(settings.files_dir),
+                default_author=settings.org.department_name,
+            )
+            lines = [card_text(view), ""]
             for event in await list_audit(session=session, submission_id=sub_id):
                 reason = f" ({event.reason})" if event.reason else ""
-                lines.append(f"{when(event.at)}  {event.actor}  {event.action}{reason}")
+                action = texts.AUDIT_ACTIONS.get(event.action) or _label(event.action)
+                lines.append(f"{when(event.at)}  {event.actor}  {action}{reason}")
             return "\n".join(lines)
 
-    typer.echo(run_db(get_settings(ctx), work))
+    typer.echo(run_db(settings, work))
 
 
 def _label(status: str) -> str:
@@ -99,6 +110,7 @@ def _decide(
                     actor=f"cli:{editor}",
                     now=utcnow(),
                     reason=reason or None,
+                    voice=voice_from(get_settings(ctx)),
                 )
             except StaleTransitionError as exc:
                 status = _label(exc.current_status)
@@ -121,25 +133,25 @@ BY = typer.Option("", "--by", help="Tên biên tập viên (mặc định: tài 
 
 @app.command()
 def approve(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Approve a submission."""
+    """Duyệt một tin, bài."""
     _decide(ctx, code, S.APPROVED, reason, by)
 
 
 @app.command()
 def reject(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Reject a submission (reason required)."""
+    """Từ chối một tin, bài (cần ghi lý do)."""
     _decide(ctx, code, S.REJECTED, reason, by)
 
 
 @app.command("request-changes")
 def request_changes(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Ask the officer for changes (reason required); their answer becomes a new version."""
+    """Đề nghị cán bộ chỉnh sửa (cần ghi nội dung); bản sửa gửi lại là bản mới của cùng mã."""
     _decide(ctx, code, S.CHANGES_REQUESTED, reason, by)
 
 
 @app.command()
 def quarantine(ctx: typer.Context) -> None:
-    """Submissions from unknown senders, waiting for an editor to name their unit."""
+    """Các tin, bài từ người gửi chưa đăng ký, chờ biên tập viên xác định đơn vị."""
     from review.quarantine import list_quarantined
 
     async def work(db: Database) -> list[tuple[str, ...]]:
@@ -157,17 +169,19 @@ def quarantine(ctx: typer.Context) -> None:
 def assign(
     ctx: typer.Context,
     code: str,
-    unit: str = typer.Option(..., "--unit", help="Mã đơn vị gửi bài"),
+    unit: str = typer.Option(
+        ..., "--unit", help="Tên đơn vị (có dấu hay không đều được) hoặc mã đơn vị gửi bài"
+    ),
     remember: bool = typer.Option(
         False, "--remember", help="Ghi nhớ địa chỉ người gửi là địa chỉ của đơn vị"
     ),
     by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
 ) -> None:
-    """Attribute a quarantined submission to UNIT and send it to review."""
+    """Xác định đơn vị gửi (tên hoặc mã) cho tin, bài chờ xác minh và chuyển sang chờ duyệt."""
     from domain.errors import RejectedError
     from review.quarantine import assign_unit
 
-    async def work(db: Database) -> str:
+    async def work(db: Database) -> tuple[str, str]:
         async with db.session() as session:
             try:
                 sub = await assign_unit(
@@ -180,17 +194,18 @@ def assign(
             except RejectedError as exc:
                 fail(str(exc))
                 raise AssertionError from exc
+            chosen = await session.get(Unit, sub.unit_id)
             await session.commit()
-            return sub.code
+            return sub.code, chosen.name if chosen else unit
 
-    done = run_db(get_settings(ctx), work)
-    typer.echo(texts.CLI_ASSIGNED.format(code=done, unit=unit))
+    done, name = run_db(get_settings(ctx), work)
+    typer.echo(texts.CLI_ASSIGNED.format(code=done, unit=name))
 
 
 @app.command()
 def dismiss(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
-    """Take a quarantined item that is not a submission (bounce, auto-reply, spam) out of the
-    queue; it is kept as rejected with the reason, and nobody is told."""
+    """Loại bỏ khỏi hàng chờ xác minh một thư không phải tin, bài (thư báo lỗi, trả lời tự động,
+    thư rác); thư được giữ ở trạng thái từ chối kèm lý do, không báo cho ai."""
     from domain.errors import RejectedError
     from review.quarantine import dismiss as dismiss_item
 
@@ -224,18 +239,20 @@ def schedule(
     ctx: typer.Context,
     code: str,
     at: str = typer.Option(
-        ..., "--at", help="Thời điểm đăng, ví dụ '08:00 27/11/2026', hoặc 'ngay'"
+        ...,
+        "--at",
+        help=f"Thời điểm đăng (giờ Việt Nam), ví dụ {time_examples(utcnow())}, hoặc 'ngay'",
     ),
     by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
 ) -> None:
-    """Choose when a submission waiting for review will be published (after approval)."""
+    """Hẹn giờ đăng cho một tin, bài đang chờ duyệt (đăng sau khi được duyệt)."""
     from domain.periods import parse_local_time
     from review.service import set_publish_time
 
     try:
         publish_at = parse_local_time(at, now=utcnow())
     except ValueError as exc:
-        fail(texts.REPLY_BAD_TIME.format(error=exc))
+        fail(texts.CLI_BAD_TIME.format(error=exc))
         raise AssertionError from exc
 
     async def work(db: Database) -> str:
@@ -258,5 +275,57 @@ def schedule(
             if publish_at is None:
                 return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
             return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(publish_at))
+
+    typer.echo(run_db(get_settings(ctx), work))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    code: str,
+    title: str | None = typer.Option(None, "--title", help="Tiêu đề mới"),
+    summary: str | None = typer.Option(None, "--summary", help="Tóm tắt mới"),
+    body_file: Path | None = typer.Option(
+        None,
+        "--body-file",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Tệp văn bản UTF-8: nội dung mới (các đoạn cách nhau một dòng trống)",
+    ),
+    cover: int | None = typer.Option(None, "--cover", help="Số thứ tự ảnh làm ảnh bìa (từ 1)"),
+    by: str = BY,
+) -> None:
+    """Sửa bài trước khi đăng: một bản sửa mới của biên tập viên, có ghi lịch sử.
+
+    `python main.py article show CODE` in nội dung bài theo đúng dạng --body-file nhận.
+    """
+    from review.edits import ArticleEdit, EditError, edit_article
+
+    editor = by or getpass.getuser()
+    body = body_file.read_text(encoding="utf-8-sig") if body_file is not None else None
+    change = ArticleEdit(title=title, summary=summary, body=body, cover=cover)
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            sub, sub_id = await _find(session, code)
+            try:
+                done = await edit_article(
+                    session=session,
+                    submission_id=sub_id,
+                    expected_version=sub.version,
+                    edit=change,
+                    editor_name=editor,
+                    actor=f"cli:{editor}",
+                    now=utcnow(),
+                )
+            except EditError as exc:
+                fail(str(exc))
+                raise AssertionError from exc
+            except StaleTransitionError as exc:
+                fail(texts.CLI_EDIT_NOT_PENDING.format(code=code, status=_label(sub.status)))
+                raise AssertionError from exc
+            await session.commit()
+            return texts.CLI_EDITED.format(code=code, revision=done.revision, who=editor)
 
     typer.echo(run_db(get_settings(ctx), work))

@@ -16,7 +16,7 @@ from domain.clock import SystemClock
 from domain.errors import AuthError, NewsdeskError
 from domain.periods import to_local
 from publisher.component import make_deps
-from publisher.login import complete_login, parse_pasted, start_login
+from publisher.login import complete_login, parse_pasted, start_login, state_of, still_pending
 from publisher.qr import write_qr
 from publisher.reach import SyncOptions, SyncResult, stats_client, sync_reach
 from publisher.service import Deps
@@ -56,7 +56,7 @@ async def _with_keeper(
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Token age and expiry, and the broadcast quota when a follower id is configured."""
+    """Thời hạn mã truy cập Zalo, và hạn mức gửi tin tới người quan tâm khi đã cấu hình."""
     settings = get_settings(ctx)
     if not settings.zalo.enabled:
         typer.echo("Zalo: CHẠY THỬ (chưa đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET).")
@@ -94,9 +94,16 @@ def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
         return
     age = (SystemClock().now() - token.refresh_issued_at).days if token.refresh_issued_at else 0
     typer.echo(f"Mã truy cập hết hạn lúc: {_when(token.access_expires_at)}")
-    typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)} (phiên bản {token.version})")
+    typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)}")
     typer.echo(f"Cấp quyền lần cuối:      {_when(token.refresh_issued_at)} ({age} ngày trước)")
     typer.echo(f"Cần cấp quyền lại trước: khoảng {_when(token.refresh_expires_about)}")
+    if token.refresh_started_at:
+        typer.echo(f"Đang làm mới từ:         {_when(token.refresh_started_at)}")
+    if token.refresh_unknown_at:
+        typer.echo(
+            f"⚠️ Không rõ kết quả lần làm mới lúc {_when(token.refresh_unknown_at)}: nếu việc "
+            "đăng bài dừng, chạy `python main.py zalo login`."
+        )
     if token.last_error:
         typer.echo(f"Lỗi gần nhất:            {token.last_error}")
     if quota is not None:
@@ -108,13 +115,15 @@ def login(
     ctx: typer.Context,
     code: str = typer.Option("", "--code", help="Mã (code) hoặc cả địa chỉ Zalo trả về"),
 ) -> None:
-    """Print the consent URL, then take the code (pasted here or caught by the callback)."""
+    """In đường liên kết cấp quyền, rồi nhận mã (dán vào đây hoặc do máy chủ nhận qua callback)."""
     settings = get_settings(ctx)
     if not settings.zalo.enabled:
         fail("Cần đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET trước.")
+    state = ""
     if not code:
         try:
             url = start_login(settings, now=SystemClock().now())
+            state = state_of(url)
         except NewsdeskError as exc:
             fail(str(exc))
             return
@@ -127,32 +136,33 @@ def login(
             show_default=False,
         )
     try:
-        asyncio.run(_finish_login(settings, code))
+        asyncio.run(_finish_login(settings, code, state))
     except NewsdeskError as exc:
         fail(f"Không cấp quyền được: {exc}")
         return
     typer.echo("Đã lưu mã truy cập Zalo OA.")
 
 
-async def _finish_login(settings: Settings, pasted: str) -> None:
+async def _finish_login(settings: Settings, pasted: str, state: str) -> None:
     async def work(deps: Deps, http: httpx.AsyncClient) -> None:
         keeper = deps.keeper
         assert keeper is not None
         if pasted.strip():
-            code, state = parse_pasted(pasted)
+            code, pasted_state = parse_pasted(pasted)
             await complete_login(
                 settings=settings,
                 http=http,
                 keeper=keeper,
                 code=code,
-                state=state,
+                state=pasted_state,
                 now=SystemClock().now(),
+                require_state=False,  # a bare code pasted into the session that started it
             )
             return
-        before = await keeper.status()
+        # The callback may have come before Enter was pressed, or may still come: either
+        # way the consent printed above is no longer pending once its token pair is stored.
         for _ in range(WAIT_SECONDS):
-            now = await keeper.status()
-            if now.present and now.refresh_issued_at != before.refresh_issued_at:
+            if not still_pending(settings, state) and (await keeper.status()).present:
                 return
             await asyncio.sleep(1)
         raise NewsdeskError("hết thời gian chờ mã qua /zalo/callback")
@@ -163,17 +173,29 @@ async def _finish_login(settings: Settings, pasted: str) -> None:
 @app.command()
 def qr(
     ctx: typer.Context,
-    out: Path = typer.Option(None, "--out", help="Thư mục ghi ảnh (mặc định: <data>/qr)"),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Tệp .png hoặc .svg, hoặc thư mục nhận cả hai (mặc định: thư mục <data>/qr)",
+    ),
     url: str = typer.Option("", "--url", help="Liên kết quan tâm OA (mặc định: cấu hình)"),
     name: str = typer.Option("", "--name", help="Tên OA in dưới mã (mặc định: cấu hình)"),
 ) -> None:
-    """Write the OA's follow QR code as PNG and SVG, with the OA's name under it."""
+    """Ghi mã QR quan tâm Trang Zalo OA (PNG, SVG hoặc cả hai), có tên OA bên dưới."""
     settings = get_settings(ctx)
     link = url or settings.zalo.follow_url
     if link.rstrip("/") in ("https://zalo.me", ""):
         fail("Chưa có liên kết OA: đặt NEWSDESK_ZALO__FOLLOW_URL (ví dụ https://zalo.me/<oa id>).")
-    png, svg = write_qr(link, name or settings.zalo.oa_name, out or settings.data_dir / "qr")
-    typer.echo(f"Đã ghi {png} và {svg} ({link}).")
+    target = out or settings.data_dir / "qr"
+    if target.suffix and target.suffix.lower() not in (".png", ".svg") and not target.is_dir():
+        fail(f"Không ghi được mã QR vào {target}: chỉ tệp .png, .svg hoặc một thư mục.")
+    if target.suffix.lower() in (".png", ".svg"):
+        from publisher.qr import write_qr_to
+
+        written = write_qr_to(link, name or settings.zalo.oa_name, target)
+    else:
+        written = list(write_qr(link, name or settings.zalo.oa_name, target))
+    typer.echo(f"Đã ghi {' và '.join(str(p) for p in written)} ({link}).")
 
 
 stats_app = typer.Typer(
@@ -187,7 +209,7 @@ def stats_sync(
     ctx: typer.Context,
     force: bool = typer.Option(False, "--force", help="Đọc lại dù hôm nay đã đồng bộ xong."),
 ) -> None:
-    """Read today's views and shares of every article Newsdesk published, and the followers."""
+    """Đọc lượt xem, lượt chia sẻ hôm nay của mọi tin, bài đã đăng lên OA và số người quan tâm."""
     settings = get_settings(ctx)
     zalo = settings.zalo
     options = SyncOptions(page_size=zalo.stats_page_size, track_days=zalo.stats_track_days,

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from domain.clock import Clock
 from domain.errors import RejectedError, TransientError
+from domain.events import event_line
 from outbox.store import claim_due, mark_failed, mark_sent
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -120,3 +121,10 @@ class OutboxWorker:
                     permanent=permanent,
                 )
             await session.commit()
+        if error is None:  # one line per message delivered (kind, never the recipient)
+            log.info(
+                event_line(
+                    "outbox.sent", id=row.id, kind=row.key.partition(":")[0],
+                    submission=row.submission_id, channel=row.channel,
+                )
+            )  # fmt: skip

@@ -106,3 +106,16 @@ def write_qr(url: str, name: str, out_dir: Path, /) -> tuple[Path, Path]:
     png.write_bytes(render_png(url, name))
     svg.write_text(render_svg(url, name), encoding="utf-8")
     return png, svg
+
+
+def write_qr_to(url: str, name: str, out: Path, /) -> list[Path]:
+    """`out` ending in .png or .svg: that one file; anything else is a folder getting both."""
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        return list(write_qr(url, name, out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        out.write_bytes(render_png(url, name))
+    else:
+        out.write_text(render_svg(url, name), encoding="utf-8")
+    return [out]

@@ -13,6 +13,7 @@ class Standing(StrEnum):
     ON_TIME = "on_time"
     LATE = "late"
     MISSING = "missing"
+    NOT_TRACKED = "not_tracked"  # the month's deadline came before Newsdesk went live
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,11 @@ class UnitMonth:
     standing: Standing
     first_received_at: datetime | None = None  # first qualifying submission, aware UTC
     officers: tuple[Officer, ...] = ()
-    kind: str = ""  # the unit's kind (UnitKind value): print outline groups
+    unit_kind: str = "other"  # domain.kinds.UnitKind value: the report groups by it
 
     @property
     def complied(self) -> bool:
-        return self.standing is not Standing.MISSING
+        return self.standing in (Standing.ON_TIME, Standing.LATE)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ class MonthReport:
     internal: bool = False  # the internal copy carries phone numbers
     # Units still without an active officer once the registration deadline has passed.
     unregistered: tuple[str, ...] = ()
+    # False for a month whose deadline came before Newsdesk went live: every row NOT_TRACKED.
+    tracked: bool = True
+    counts_as: str = "sent"  # the compliance rule the standings follow (schedule.counts_as)
     reach: MonthReach | None = None  # views and followers (reports.reach.with_reach)
 
     @property
@@ -123,7 +127,18 @@ class MonthReport:
 
     @property
     def missing(self) -> tuple[UnitMonth, ...]:
-        return tuple(r for r in self.rows if not r.complied)
+        """Units not compliant (nothing sent, or nothing that counts)."""
+        return tuple(r for r in self.rows if r.standing is Standing.MISSING)
+
+    @property
+    def sent(self) -> tuple[UnitMonth, ...]:
+        """Units that sent anything this month, whatever became of it."""
+        return tuple(r for r in self.rows if r.submitted)
+
+    @property
+    def published(self) -> tuple[UnitMonth, ...]:
+        """Units with at least one item published this month."""
+        return tuple(r for r in self.rows if r.published)
 
     def count(self, standing: Standing) -> int:
         return sum(1 for r in self.rows if r.standing is standing)
@@ -131,11 +146,14 @@ class MonthReport:
 
 @dataclass(frozen=True)
 class YearRow:
-    """One unit's line of the yearly grid; None where the unit was not counted that month."""
+    """One unit's line of the yearly grid; None where the unit was not counted that month,
+    NOT_TRACKED for months before Newsdesk went live."""
 
     unit_code: str
     unit_name: str
     months: tuple[Standing | None, ...]  # 12 entries, January first
+    unit_kind: str = "other"  # domain.kinds.UnitKind value: the report groups by it
+    note: str = ""  # when the unit ended or started that year, and its successors
 
     @property
     def complied_months(self) -> int:
@@ -143,7 +161,7 @@ class YearRow:
 
     @property
     def counted_months(self) -> int:
-        return sum(1 for m in self.months if m is not None)
+        return sum(1 for m in self.months if m is not None and m is not Standing.NOT_TRACKED)
 
 
 @dataclass(frozen=True)

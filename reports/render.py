@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
+from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from reports import texts
-from reports.figures import MonthReach, MonthReport, UnitMonth, UnitReach, YearReport, YearRow
+from reports.figures import (
+    MonthReach,
+    MonthReport,
+    Standing,
+    UnitMonth,
+    UnitReach,
+    YearReport,
+    YearRow,
+)
 
 Cell = str | int | float | datetime
 Rows = list[list[Cell]]
@@ -49,7 +58,7 @@ def month_rows(report: MonthReport) -> Rows:
                 row.submitted,
                 row.approved,
                 row.published,
-                texts.STANDING_LABELS[row.standing],
+                texts.standing_label(row),
                 first,
                 *_officer_cells(row, internal=report.internal),
                 *(reach_cells(report.reach.of(row.unit_code)) if report.reach else []),
@@ -87,6 +96,18 @@ def month_total_row(report: MonthReport) -> list[Cell]:
         sum(r.published for r in report.rows),
     ]
     return [*cells, *reach_cells(report.reach.total)]
+
+
+def sum_reach(parts: Iterable[UnitReach]) -> UnitReach:
+    """Several units' figures together (a views total is "—" only when no unit has one)."""
+    items = list(parts)
+    views = [u.views for u in items if u.views is not None]
+    shares = [u.shares for u in items if u.shares is not None]
+    return UnitReach(
+        articles=sum(u.articles for u in items),
+        views=sum(views) if views else None,
+        shares=sum(shares) if shares else None,
+    )
 
 
 def oa_rows(reach: MonthReach) -> Rows:
@@ -127,17 +148,123 @@ def year_reach_rows(report: YearReport) -> Rows:
 
 def year_headers(report: YearReport) -> list[str]:
     months = [f"T{m:02d}/{report.year}" for m in range(1, 13)]
-    return [*texts.YEAR_FIXED_HEADERS, *months, texts.YEAR_TOTAL_HEADER]
+    notes = [texts.NOTE_HEADER] if has_notes(report) else []
+    return [*texts.YEAR_FIXED_HEADERS, *months, texts.YEAR_TOTAL_HEADER, *notes]
 
 
-def _year_cells(number: int, row: YearRow) -> list[Cell]:
+def has_notes(report: YearReport) -> bool:
+    """Whether some unit ended or started that year (the grid then has a note column)."""
+    return any(row.note for row in report.rows)
+
+
+def _year_cells(number: int, row: YearRow, *, notes: bool) -> list[Cell]:
     marks = [texts.GRID_MARKS[m] if m is not None else texts.NOT_COUNTED for m in row.months]
     total = f"{row.complied_months}/{row.counted_months}"
-    return [number, row.unit_code, row.unit_name, *marks, total]
+    return [number, row.unit_code, row.unit_name, *marks, total, *([row.note] if notes else [])]
 
 
 def year_rows(report: YearReport) -> Rows:
-    return [_year_cells(i, row) for i, row in enumerate(report.rows, start=1)]
+    notes = has_notes(report)
+    return [_year_cells(i, row, notes=notes) for i, row in enumerate(report.rows, start=1)]
+
+
+# --- grouping by kind, with subtotals ------------------------------------------------------
+
+
+def groups_of(kinds: Sequence[str]) -> list[tuple[UnitGroup, list[int]]]:
+    """Row indexes per group, in report order (the rows come sorted by kind already)."""
+    grouped: dict[UnitGroup, list[int]] = {}
+    for index, kind in enumerate(kinds):
+        grouped.setdefault(unit_group(kind), []).append(index)
+    return list(grouped.items())
+
+
+def _padded(cells: list[Cell], width: int) -> list[Cell]:
+    return cells + [""] * (width - len(cells))
+
+
+def _with_groups(
+    rows: Rows, kinds: Sequence[str], subtotal: Callable[[str, list[int]], list[Cell]]
+) -> Rows:
+    """Rows with a heading before and a subtotal after each group of units, and a grand
+    total; unchanged when all units are of one group."""
+    groups = groups_of(kinds)
+    if len(groups) < 2:
+        return rows
+    width = max(len(r) for r in rows)
+    out: Rows = []
+    for number, (group, indexes) in zip(texts.GROUP_NUMBERS, groups, strict=False):
+        label = UNIT_GROUP_LABELS[group]
+        heading = texts.GROUP_HEADING.format(number=number, label=label)
+        out.append(_padded(["", "", heading], width))
+        out.extend(rows[i] for i in indexes)
+        name = texts.GROUP_SUBTOTAL.format(label=label.lower(), count=len(indexes))
+        out.append(_padded(subtotal(name, indexes), width))
+    everything = list(range(len(rows)))
+    out.append(_padded(subtotal(texts.GRAND_TOTAL.format(count=len(rows)), everything), width))
+    return out
+
+
+def grouped_month_rows(report: MonthReport, rows: Rows) -> Rows:
+    """The month's unit rows grouped by kind (departments, districts, communes and wards,
+    press, others), each group with its subtotal: products sent, approved, published, and how
+    many units sent."""
+
+    def subtotal(name: str, indexes: list[int]) -> list[Cell]:
+        units = [report.rows[i] for i in indexes]
+        sent = sum(1 for u in units if u.standing is not Standing.MISSING)
+        cells: list[Cell] = [
+            "",
+            "",
+            name,
+            sum(u.submitted for u in units),
+            sum(u.approved for u in units),
+            sum(u.published for u in units),
+            texts.SENT_OF.format(sent=sent, total=len(units)),
+        ]
+        if report.reach is None:
+            return cells
+        # The reach columns stay the last ones: the group's articles and views summed.
+        width = len(month_headers(report)) - len(texts.REACH_HEADERS)
+        reach = report.reach
+        return [
+            *_padded(cells, width),
+            *reach_cells(sum_reach(reach.of(u.unit_code) for u in units)),
+        ]
+
+    return _with_groups(rows, [r.unit_kind for r in report.rows], subtotal)
+
+
+def is_grouped(kinds: Sequence[str]) -> bool:
+    """Whether the report has more than one group of units (then with subtotals)."""
+    return len(groups_of(kinds)) > 1
+
+
+def month_body_rows(report: MonthReport) -> Rows:
+    """The month's rows as printed: grouped with subtotals and a grand total when units of
+    several kinds are counted; else the units and, with reach figures, a totals row."""
+    rows = grouped_month_rows(report, month_rows(report))
+    if report.reach is not None and not is_grouped([r.unit_kind for r in report.rows]):
+        rows.append(month_total_row(report))
+    return rows
+
+
+def grouped_year_rows(report: YearReport, rows: Rows) -> Rows:
+    """The yearly grid grouped by kind, each group with, per month, units that sent out of
+    units counted."""
+
+    def subtotal(name: str, indexes: list[int]) -> list[Cell]:
+        units = [report.rows[i] for i in indexes]
+        months: list[Cell] = []
+        for m in range(12):
+            counted = [u.months[m] for u in units if u.months[m] is not None]
+            sent = sum(1 for s in counted if s is not Standing.MISSING)
+            months.append(f"{sent}/{len(counted)}" if counted else "")
+        complied = sum(u.complied_months for u in units)
+        total = f"{complied}/{sum(u.counted_months for u in units)}"
+        return ["", "", name, *months, total]
+
+    return _with_groups(rows, [r.unit_kind for r in report.rows], subtotal)
 
 
 def table(headers: Sequence[str], rows: Rows) -> str:
@@ -152,7 +279,7 @@ def table(headers: Sequence[str], rows: Rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_csv(headers: Sequence[str], rows: Rows) -> bytes:
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     """CSV in UTF-8 with a byte-order mark, which Excel needs to read Vietnamese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -164,17 +291,17 @@ def to_csv(headers: Sequence[str], rows: Rows) -> bytes:
 def month_table(report: MonthReport) -> str:
     """The month report for a terminal: title, table, summary."""
     title = texts.MONTH_TITLE.format(month=texts.fmt_month(report.period))
-    rows = month_rows(report)
-    if report.reach is not None:
-        rows.append(month_total_row(report))
+    rows = month_body_rows(report)
     body = table(month_headers(report), rows)
+    rule = texts.RULES.get(report.counts_as, "")
     note = f"{reach_note(report.reach)}\n" if report.reach is not None else ""
-    return f"{title}\n\n{body}\n{texts.summary(report)}\n{note}"
+    return f"{title}\n{rule}\n\n{body}\n{texts.summary(report)}\n{note}"
 
 
 def year_table(report: YearReport) -> str:
     title = texts.YEAR_TITLE.format(year=report.year)
-    text = f"{title}\n\n{table(year_headers(report), year_rows(report))}"
+    rows = grouped_year_rows(report, year_rows(report))
+    text = f"{title}\n\n{table(year_headers(report), rows)}"
     if report.reach is not None:
         reach_title = texts.YEAR_REACH_TITLE.format(year=report.year)
         grid = table(year_reach_headers(report), year_reach_rows(report))
@@ -183,15 +310,15 @@ def year_table(report: YearReport) -> str:
 
 
 def month_csv(report: MonthReport) -> bytes:
-    rows = month_rows(report)
+    rows = month_body_rows(report)
     if report.reach is not None:
-        # Under the units: the totals row, an empty row, then the OA's followers.
-        rows += [month_total_row(report), [], *oa_rows(report.reach)]
+        # Under the units and the totals: an empty row, then the OA's followers.
+        rows += [[], *oa_rows(report.reach)]
     return to_csv(month_headers(report), rows)
 
 
 def year_csv(report: YearReport) -> bytes:
-    rows = year_rows(report)
+    rows = grouped_year_rows(report, year_rows(report))
     if report.reach is not None:
         rows += [[], [texts.YEAR_REACH_TITLE.format(year=report.year)]]
         rows += [list(year_reach_headers(report)), *year_reach_rows(report)]

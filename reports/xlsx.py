@@ -20,7 +20,12 @@ from reports.figures import MonthReport, Standing, YearReport
 
 HEADER_ROW = 4  # rows 1-2 carry the title and the context line
 GREEN, AMBER, RED, GREY = "C6EFCE", "FFEB9C", "FFC7CE", "D9D9D9"
-STANDING_COLOURS = {Standing.ON_TIME: GREEN, Standing.LATE: AMBER, Standing.MISSING: RED}
+STANDING_COLOURS = {
+    Standing.ON_TIME: GREEN,
+    Standing.LATE: AMBER,
+    Standing.MISSING: RED,
+    Standing.NOT_TRACKED: GREY,
+}
 MIN_WIDTH, MAX_WIDTH = 5, 48
 
 
@@ -68,14 +73,17 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_options.gridLines = True
 
 
-def _colour_column(ws: Worksheet, column: str, count: int, marks: dict[Standing, str]) -> None:
-    """Colour cells by their text, as conditional formats so edits in Excel recolour them."""
+def _colour_column(ws: Worksheet, column: str, count: int, marks: dict[str, str]) -> None:
+    """Colour cells by their text (text -> colour), as conditional formats so edits in Excel
+    recolour them."""
     cells = f"{column}{HEADER_ROW + 1}:{column}{HEADER_ROW + max(count, 1)}"
-    for standing, text in marks.items():
-        rule = CellIsRule(
-            operator="equal", formula=[f'"{text}"'], fill=_fill(STANDING_COLOURS[standing])
-        )
+    for text, colour in marks.items():
+        rule = CellIsRule(operator="equal", formula=[f'"{text}"'], fill=_fill(colour))
         ws.conditional_formatting.add(cells, rule)
+
+
+def _colours(marks: dict[Standing, str]) -> dict[str, str]:
+    return {text: STANDING_COLOURS[standing] for standing, text in marks.items()}
 
 
 def _save(wb: Workbook) -> bytes:
@@ -93,6 +101,7 @@ def month_xlsx(report: MonthReport) -> bytes:
     ws.title = texts.MONTH_SHEET.format(month=month.replace("/", "-"))
     info = texts.MONTH_INFO.format(
         deadline=texts.fmt_datetime(report.deadline),
+        rule=texts.RULES.get(report.counts_as, ""),
         generated=texts.fmt_datetime(report.generated_at),
         copy=texts.INTERNAL_COPY if report.internal else texts.SHARED_COPY,
     )
@@ -103,14 +112,20 @@ def month_xlsx(report: MonthReport) -> bytes:
             # A real date cell (local wall time: Excel has no time zones) sorts and filters.
             cells[first_col] = row.first_received_at.astimezone(TZ).replace(tzinfo=None)
     headers = render.month_headers(report)
+    rows = render.grouped_month_rows(report, rows)
+    if report.reach is not None and not render.is_grouped([r.unit_kind for r in report.rows]):
+        rows.append(render.month_total_row(report))
     _write_sheet(
         ws, title=texts.MONTH_TITLE.format(month=month), info=info, headers=headers, rows=rows
     )
+    _bold_group_rows(ws, rows)
     status_col = get_column_letter(headers.index("Tình trạng") + 1)
-    _colour_column(ws, status_col, len(rows), texts.STANDING_LABELS)
-    _group_by_kind(ws, [r.kind for r in report.rows])
+    _colour_column(
+        ws, status_col, len(rows), _colours(texts.STANDING_LABELS) | {texts.NOT_MET: RED}
+    )
+    _group_by_kind(ws, [r.unit_kind for r in report.rows])
     if report.reach is not None:
-        _month_reach(wb, ws, report, headers)
+        _month_reach(wb, ws, report, rows)
     if report.unregistered:
         extra = wb.create_sheet(texts.UNREGISTERED_SHEET)
         names: render.Rows = [[i, n] for i, n in enumerate(report.unregistered, start=1)]
@@ -125,10 +140,15 @@ def month_xlsx(report: MonthReport) -> bytes:
 
 
 def _group_by_kind(ws: Worksheet, kinds: Sequence[str]) -> None:
-    """In print, each kind of unit (rows come sorted by kind) starts on a new page."""
-    for index in range(1, len(kinds)):
-        if kinds[index] != kinds[index - 1]:
-            ws.row_breaks.append(Break(id=HEADER_ROW + index))  # break after the previous row
+    """In print, each group of units starts on a new page (after the previous group's
+    subtotal when the report is grouped; rows come sorted by kind)."""
+    groups = render.groups_of(kinds)
+    if len(groups) < 2:
+        return
+    start = 0
+    for _group, indexes in groups[:-1]:
+        start += len(indexes) + 2  # heading, units, subtotal
+        ws.row_breaks.append(Break(id=HEADER_ROW + start))  # break after the subtotal
 
 
 def _bold_row(ws: Worksheet, row: int, cells: Sequence[render.Cell], *, fill: str = "") -> None:
@@ -141,25 +161,23 @@ def _bold_row(ws: Worksheet, row: int, cells: Sequence[render.Cell], *, fill: st
             cell.fill = _fill(fill)
 
 
-def _month_reach(wb: Workbook, ws: Worksheet, report: MonthReport, headers: list[str]) -> None:
-    """Totals row, the OA's followers under the table, and the chart sheet."""
+def _month_reach(wb: Workbook, ws: Worksheet, report: MonthReport, rows: render.Rows) -> None:
+    """The totals row (the last one) shaded, the OA's followers under the table, and the
+    chart sheet."""
     reach = report.reach
     assert reach is not None
-    total_row = HEADER_ROW + len(report.rows) + 1
-    _bold_row(ws, total_row, render.month_total_row(report), fill=GREY)
+    total_row = HEADER_ROW + len(rows)
+    _bold_row(ws, total_row, rows[-1], fill=GREY)
     oa_first = total_row + 2
     for offset, (label, value) in enumerate(render.oa_rows(reach)):
         ws.cell(row=oa_first + offset, column=3, value=str(label)).font = Font(bold=True)
         ws.cell(row=oa_first + offset, column=4, value=value)
     ws.cell(row=oa_first + 3, column=3, value=render.reach_note(reach)).font = Font(italic=True)
-    views_col = headers.index(texts.REACH_HEADERS[1]) + 1
     _chart_sheet(
         wb,
         title=texts.CHART_SHEET,
         followers=[(texts.fmt_month(p), f) for p, f in reach.followers_trend],
-        units_sheet=ws,
-        views_col=views_col,
-        unit_rows=(HEADER_ROW + 1, HEADER_ROW + len(report.rows)),
+        views=[(r.unit_name, reach.of(r.unit_code).views) for r in report.rows],
     )
 
 
@@ -168,14 +186,13 @@ def _chart_sheet(
     *,
     title: str,
     followers: Sequence[tuple[str, int | None]],
-    units_sheet: Worksheet,
-    views_col: int,
-    unit_rows: tuple[int, int],
+    views: Sequence[tuple[str, int | None]],
 ) -> None:
     """A sheet with two charts: followers month by month, and views by unit.
 
-    The follower figures are written on the sheet itself (a chart needs cells); months with
-    no reading stay empty, so the line has a gap rather than a made-up zero.
+    The figures are written on the sheet itself (a chart needs cells; the units' rows of the
+    report are split by group headings and subtotals); months or units with no reading stay
+    empty, so the chart has a gap rather than a made-up zero.
     """
     sheet = wb.create_sheet(title)
     sheet["A1"] = texts.CHART_FOLLOWERS_TITLE
@@ -198,19 +215,26 @@ def _chart_sheet(
     trend.legend = None
     trend.height, trend.width = 8, 18
     sheet.add_chart(trend, "D2")
-    first, end = unit_rows
+    header = last + 2
+    sheet.cell(row=header, column=1, value=texts.CHART_UNIT).font = Font(bold=True)
+    sheet.cell(row=header, column=2, value=texts.REACH_HEADERS[1]).font = Font(bold=True)
+    for index, (unit, value) in enumerate(views, start=header + 1):
+        sheet.cell(row=index, column=1, value=unit)
+        if value is not None:
+            sheet.cell(row=index, column=2, value=value)
+    first, end = header + 1, header + len(views)
     if end >= first:
-        views = BarChart()
-        views.type = "bar"  # horizontal: unit names stay readable
-        views.title = texts.CHART_VIEWS_TITLE
-        views.x_axis.title = texts.CHART_UNIT
-        views.y_axis.title = texts.REACH_HEADERS[1]
-        data = Reference(units_sheet, min_col=views_col, min_row=first - 1, max_row=end)
-        views.add_data(data, titles_from_data=True)
-        views.set_categories(Reference(units_sheet, min_col=3, min_row=first, max_row=end))
-        views.legend = None
-        views.height, views.width = max(8, 0.6 * (end - first + 1)), 18
-        sheet.add_chart(views, "D20")
+        bars = BarChart()
+        bars.type = "bar"  # horizontal: unit names stay readable
+        bars.title = texts.CHART_VIEWS_TITLE
+        bars.x_axis.title = texts.CHART_UNIT
+        bars.y_axis.title = texts.REACH_HEADERS[1]
+        data = Reference(sheet, min_col=2, min_row=header, max_row=end)
+        bars.add_data(data, titles_from_data=True)
+        bars.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=end))
+        bars.legend = None
+        bars.height, bars.width = max(8, 0.6 * (end - first + 1)), 18
+        sheet.add_chart(bars, "D20")
     _print_setup(sheet)
 
 
@@ -220,7 +244,7 @@ def year_xlsx(report: YearReport) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = texts.YEAR_SHEET.format(year=report.year)
-    rows = render.year_rows(report)
+    rows = render.grouped_year_rows(report, render.year_rows(report))
     info = texts.YEAR_INFO.format(generated=texts.fmt_datetime(report.generated_at))
     _write_sheet(
         ws,
@@ -231,10 +255,21 @@ def year_xlsx(report: YearReport) -> bytes:
     )
     first = len(texts.YEAR_FIXED_HEADERS) + 1
     for col in range(first, first + 12):
-        _colour_column(ws, get_column_letter(col), len(rows), texts.GRID_MARKS)
+        _colour_column(ws, get_column_letter(col), len(rows), _colours(texts.GRID_MARKS))
+    _bold_group_rows(ws, rows)
+    _group_by_kind(ws, [r.unit_kind for r in report.rows])
     if report.reach is not None:
         _year_reach(wb, report)
     return _save(wb)
+
+
+def _bold_group_rows(ws: Worksheet, rows: render.Rows) -> None:
+    """Group headings and subtotals (the rows without a number) in bold."""
+    for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        if row and row[0] == "":
+            for col, value in enumerate(row, start=1):
+                if value != "":
+                    ws.cell(row=r, column=col).font = Font(bold=True)
 
 
 def _year_reach(wb: Workbook, report: YearReport) -> None:
@@ -258,7 +293,5 @@ def _year_reach(wb: Workbook, report: YearReport) -> None:
         wb,
         title=texts.CHART_SHEET,
         followers=[(texts.fmt_month(m.period), m.oa.end) for m in months],
-        units_sheet=sheet,
-        views_col=len(headers),  # the year's total per unit
-        unit_rows=(HEADER_ROW + 1, followers_row - 1),
+        views=[(str(r[2]), r[-1] if isinstance(r[-1], int) else None) for r in rows[:-1]],
     )

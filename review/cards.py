@@ -99,10 +99,30 @@ def card_text(view: CardView) -> str:
     return "\n".join(lines)[:MAX_CARD]
 
 
+# After approval the item moves on (scheduled, publishing, published, publish failed): the card
+# keeps who approved it and when, then says where it is now.
+AFTER_APPROVAL = frozenset(
+    {
+        SubmissionStatus.SCHEDULED,
+        SubmissionStatus.PUBLISHING,
+        SubmissionStatus.PUBLISHED,
+        SubmissionStatus.PUBLISH_FAILED,
+    }
+)
+
+
 def decision_lines(view: CardView) -> list[str]:
     """The status line, or who decided what and when (and why)."""
     icon = texts.DECISION_ICONS.get(view.status.value)
     label = STATUS_LABELS[view.status]
+    if view.status in AFTER_APPROVAL and view.decided_by and view.decided_at:
+        approved = texts.CARD_DECIDED.format(
+            icon=texts.DECISION_ICONS[SubmissionStatus.APPROVED.value],
+            status=STATUS_LABELS[SubmissionStatus.APPROVED],
+            who=view.decided_by,
+            at=when(view.decided_at),
+        )
+        return [approved, texts.CARD_STATUS.format(status=label)]
     if icon and view.decided_by and view.decided_at:
         lines = [
             texts.CARD_DECIDED.format(
@@ -142,6 +162,10 @@ def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Butto
             button(texts.BTN_EDIT_TITLE, Action.EDIT_TITLE),
             button(texts.BTN_EDIT_SUMMARY, Action.EDIT_SUMMARY),
             button(texts.BTN_KIND_MENU, Action.KIND_MENU),
+        ],
+        [
+            button(texts.BTN_EDIT_BODY, Action.EDIT_BODY),
+            button(texts.BTN_COVER, Action.COVER),
         ],
         [
             button(texts.BTN_PUBLISH_TIME, Action.PUBLISH_TIME),

@@ -13,8 +13,8 @@ from domain.text import clean
 from outbox import EMAIL, TELEGRAM, enqueue
 from review import texts
 from review.service import ReasonRequiredError
-from storage.models import Submission, UnitAddress, utcnow
-from storage.registry import get_unit_by_code
+from storage.models import Submission, Unit, UnitAddress, utcnow
+from storage.registry import find_units
 from storage.submissions import get_submission_by_code, transition
 
 S = SubmissionStatus
@@ -31,6 +31,29 @@ async def list_quarantined(*, session: AsyncSession, limit: int = 200) -> list[S
     return list((await session.exec(query)).all())
 
 
+class AmbiguousUnitError(RejectedError):
+    """Several units match what the editor typed: they choose (Telegram buttons, CLI code)."""
+
+    def __init__(self, text: str, units: list[Unit]) -> None:
+        choices = ", ".join(f"{u.name} ({u.code})" for u in units[:AMBIGUOUS_SHOWN])
+        super().__init__(texts.QUARANTINE_AMBIGUOUS.format(unit=text, choices=choices))
+        self.units = units[:AMBIGUOUS_SHOWN]
+
+
+AMBIGUOUS_SHOWN = 8
+
+
+async def resolve_unit(*, session: AsyncSession, text: str) -> Unit:
+    """The one unit an editor means by a code or a name (any case, with or without
+    diacritics); RejectedError when none, AmbiguousUnitError when several match."""
+    units = await find_units(session=session, text=text, today=utcnow().date())
+    if not units:
+        raise RejectedError(texts.QUARANTINE_NO_UNIT.format(unit=clean(text)))
+    if len(units) > 1:
+        raise AmbiguousUnitError(clean(text), units)
+    return units[0]
+
+
 async def assign_unit(
     *,
     session: AsyncSession,
@@ -41,6 +64,8 @@ async def assign_unit(
 ) -> Submission:
     """Attribute a quarantined submission to a unit and send it to review (caller commits).
 
+    `unit_code` is the unit's code or its name, with or without diacritics ("Tiền Hải",
+    "tien hai"); AmbiguousUnitError lists the candidates when several match.
     With `remember_sender`, the sender's address becomes one of the unit's known addresses, so
     their next mail goes straight to review.
     """
@@ -49,9 +74,8 @@ async def assign_unit(
         raise RejectedError(texts.CLI_NOT_FOUND.format(code=code))
     if sub.status != S.QUARANTINED:
         raise RejectedError(texts.QUARANTINE_NOT_QUARANTINED.format(code=code))
-    unit = await get_unit_by_code(session=session, code=unit_code)
-    if unit is None or unit.id is None:
-        raise RejectedError(texts.QUARANTINE_NO_UNIT.format(unit=unit_code))
+    unit = await resolve_unit(session=session, text=unit_code)
+    assert unit.id is not None
     sub = await transition(
         session=session,
         submission_id=sub.id,

@@ -8,7 +8,8 @@ decision and its message are committed together. Callers commit.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import update
@@ -19,17 +20,40 @@ from domain.errors import StaleTransitionError
 from domain.kinds import SubmissionKind
 from domain.states import SubmissionStatus
 from domain.text import clean
+from intake.sources import is_edit, list_revisions, load_draft, load_source, media_attachments
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from review import texts
-from review.cards import CardView
+from review.cards import CardView, excerpt, when
+from review.edits import Compared, history_lines
 from storage.audit import add_audit
+from storage.files import FileStore
 from storage.models import Attachment, Officer, Submission, Unit, utcnow
-from storage.submissions import get_submission, list_attachments, transition
+from storage.submissions import get_submission, transition
 
 S = SubmissionStatus
 DECISIONS = (S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED)
 NEEDS_REASON = (S.REJECTED, S.CHANGES_REQUESTED)
 EDITABLE = ("title", "summary", "kind")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who signs the submitter's notices and when approved items go out (from settings)."""
+
+    department: str = "Sở Thông tin và Truyền thông"
+    oa_name: str = "Công dân số Thái Bình"
+    publish_start: time = time(7, 0)
+    publish_end: time = time(21, 0)
+
+
+def voice_from(settings: Any) -> Voice:
+    """The notices' voice from Settings (org and zalo groups)."""
+    return Voice(
+        department=settings.org.department_name,
+        oa_name=settings.zalo.oa_name,
+        publish_start=settings.zalo.publish_start,
+        publish_end=settings.zalo.publish_end,
+    )
 
 
 class ReasonRequiredError(ValueError):
@@ -47,6 +71,7 @@ async def decide(
     now: datetime,
     reason: str | None = None,
     notify: bool = True,
+    voice: Voice | None = None,
 ) -> Submission:
     """Approve, reject or request changes; raises StaleTransitionError if someone was first.
 
@@ -70,7 +95,7 @@ async def decide(
         changes={"decided_by": editor_name, "decided_at": now, "decision_reason": reason},
     )
     if notify:
-        await notify_submitter(session=session, submission=submission)
+        await notify_submitter(session=session, submission=submission, voice=voice)
     return submission
 
 
@@ -158,13 +183,34 @@ async def _guarded_edit(
     return updated
 
 
-async def notify_submitter(*, session: AsyncSession, submission: Submission) -> None:
-    """Enqueue the decision for the submitter on the channel they used (once per version)."""
+def _when(submission: Submission, voice: Voice) -> str:
+    if submission.publish_at is not None:
+        return texts.WHEN_AT.format(oa=voice.oa_name, at=when(submission.publish_at))
+    start, end = voice.publish_start.strftime("%H:%M"), voice.publish_end.strftime("%H:%M")
+    return texts.WHEN_SOON.format(oa=voice.oa_name, start=start, end=end)
+
+
+async def _mail_to(session: AsyncSession, submission: Submission) -> str:
+    """The registered officer by name (and unit) when known, else the unit in general."""
+    officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None
+    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
+    if officer is not None and unit is not None:
+        return texts.MAIL_TO_OFFICER.format(officer=officer.full_name, unit=unit.name)
+    return texts.MAIL_TO_UNIT
+
+
+async def notify_submitter(
+    *, session: AsyncSession, submission: Submission, voice: Voice | None = None
+) -> None:
+    """Enqueue the decision for the submitter on the channel they used (once per version);
+    by e-mail as official mail (salutation, sign-off), an approval saying when it goes out."""
+    voice = voice or Voice()
     status = SubmissionStatus(submission.status).value
     values = {
         "code": submission.code,
         "title": submission.title or "…",
         "reason": submission.decision_reason or "",
+        "when": _when(submission, voice),
     }
     common: dict[str, Any] = {
         "session": session,
@@ -186,7 +232,12 @@ async def notify_submitter(*, session: AsyncSession, submission: Submission) -> 
             channel=EMAIL,
             recipient=submission.sender,
             subject=texts.NOTIFY_SUBJECT[status].format(**values),
-            body=texts.NOTIFY_BODY[status].format(how=how, **values),
+            body=texts.MAIL_WRAP.format(
+                to=await _mail_to(session, submission),
+                body=texts.NOTIFY_BODY[status].format(how=how, **values),
+                oa=voice.oa_name,
+                department=voice.department,
+            ),
             in_reply_to=submission.reply_to_message_id,
             references=submission.reply_to_message_id,
             **common,
@@ -209,17 +260,50 @@ def _telegram_meta(submission: Submission) -> dict[str, Any]:
     return {"reply_markup": {"inline_keyboard": [[button]]}}
 
 
-async def card_view(*, session: AsyncSession, submission: Submission) -> CardView:
-    """Everything a review card shows, read from the database."""
+async def card_view(
+    *,
+    session: AsyncSession,
+    submission: Submission,
+    files: FileStore | None = None,
+    default_author: str = "",
+) -> CardView:
+    """Everything a review card shows, read from the database; with the file store, the
+    article as composed (intake.sources), its letter and composition's warnings."""
     assert submission.id is not None
     unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
     officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None
     sender = submission.sender_name or submission.sender
     if officer is not None:
         sender = officer.full_name + (f" ({officer.position})" if officer.position else "")
-    files: list[Attachment] = await list_attachments(
-        session=session, submission_id=submission.id, revision=submission.revision
+    revisions = await list_revisions(session=session, submission_id=submission.id)
+    media: list[Attachment] = await media_attachments(
+        session=session, submission=submission, revisions=revisions
     )
+    title, summary, text = submission.title, submission.summary, submission.text
+    warnings = list(submission.warnings or [])
+    extra: list[str] = []
+    compared: Compared | None = None
+    if files is not None:
+        draft, _ = await load_draft(
+            session=session, files=files, submission=submission, default_author=default_author
+        )
+        title, summary = draft.title, draft.description
+        text = "\n\n".join(item.content for item in draft.body if item.type != "image")
+        warnings += draft.warnings
+        if draft.letter:
+            letter = excerpt(draft.letter.replace("\n", " / "), 300)
+            extra.append(texts.CARD_LETTER.format(letter=letter))
+        if submission.revision > 1:
+            earlier = await load_source(
+                session=session,
+                files=files,
+                submission=submission,
+                default_author=default_author,
+                upto=submission.revision - 1,
+            )
+            sent = [r.revision for r in earlier.revisions if not is_edit(r)]
+            compared = Compared(sent[-1] if sent else 1, earlier.draft(), draft)
+    extra += await history_lines(session=session, submission=submission, compared=compared)
     return CardView(
         submission_id=submission.id,
         code=submission.code,
@@ -228,18 +312,19 @@ async def card_view(*, session: AsyncSession, submission: Submission) -> CardVie
         status=SubmissionStatus(submission.status),
         channel=str(submission.channel),
         kind=SubmissionKind(submission.kind),
-        title=submission.title,
-        summary=submission.summary,
-        text=submission.text,
+        title=title,
+        summary=summary,
+        text=text,
         unit_name=unit.name if unit else None,
         sender_name=sender,
         received_at=submission.received_at,
-        media=[f.media for f in files],
-        warnings=list(submission.warnings or []),
+        media=[f.media for f in media],
+        warnings=warnings,
         decided_by=submission.decided_by,
         decided_at=submission.decided_at,
         reason=submission.decision_reason,
         publish_at=submission.publish_at,
+        extra=extra,
     )
 
 

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import CallbackQuery, ForceReply, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from compose import body_text
 from domain.clock import Clock
 from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
-from domain.periods import parse_local_time
+from domain.periods import parse_local_time, time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
-from domain.text import clean
+from domain.text import clean, nfc
+from intake.sources import load_draft
 from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
-from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode
-from review.cards import card_keyboard, when
+from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode, encode
+from review.cards import Button, card_keyboard, when
 from review.editors import EditorCache
-from review.quarantine import assign_unit, dismiss
+from review.edits import ArticleEdit, EditError, edit_article
+from review.quarantine import AmbiguousUnitError, assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
 from review.service import (
+    Voice,
     card_view,
     decide,
     edit_field,
@@ -34,6 +40,7 @@ from review.service import (
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Editor, Submission, Unit
 from storage.submissions import get_submission
 
@@ -51,13 +58,25 @@ ASKS = (
     Action.ASSIGN_UNIT,
     Action.DISMISS,
     Action.PUBLISH_TIME,
+    Action.EDIT_BODY,
+    Action.COVER,
 )
-QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS)
+QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS, Action.PICK_UNIT)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
-# Answers after which the same prompt may be answered again (a mistyped unit code or time).
-RETRY_STARTS = (texts.QUARANTINE_NO_UNIT.split("{")[0], texts.REPLY_BAD_TIME.split("{")[0])
+# Answers after which the same prompt may be answered again (a mistyped unit, time or cover
+# number): they are prompts themselves, and a reply to them counts as a reply to the original.
+RETRY_STARTS = (
+    texts.QUARANTINE_NO_UNIT.split("{")[0],
+    texts.REPLY_BAD_TIME.split("{")[0],
+    texts.REPLY_BAD_COVER.split("{")[0],
+    texts.QUARANTINE_CHOOSE.split("{")[0],
+    "Bài có ",  # review.edits: a cover number out of range
+)
+PROMPT_HOPS = 10  # how many error answers in a row may stand between a reply and its prompt
+# An answer to a prompt: a text, or a text with buttons (a choice of units).
+Reply = str | tuple[str, InlineKeyboardMarkup]
 
 
 @dataclass
@@ -73,6 +92,9 @@ class ReviewDeps:
     # The article as the publisher would compose it (publisher.prepare.card_preview).
     preview: Callable[[Any, Submission], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    files: FileStore | None = None  # «Sửa nội dung» shows the current body to copy
+    default_author: str = ""
+    voice: Voice = field(default_factory=Voice)  # who signs the submitter's notices
 
 
 def already_text(sub: Submission) -> str:
@@ -199,7 +221,7 @@ class ReviewHandlers:
             await self._refuse(session, update, query, cb, refused, text)
             return False
         await answer(query, text)  # as soon as the compare-and-set has resolved
-        await notify_submitter(session=session, submission=won)
+        await notify_submitter(session=session, submission=won, voice=self.deps.voice)
         if await self._finish(session, update):
             self._remember(won)
         return True
@@ -221,12 +243,25 @@ class ReviewHandlers:
             assert query.message is not None
             prompt = await query.get_bot().send_message(
                 query.message.chat.id,
-                texts.PROMPT_REASON[cb.action.value].format(code=sub.code),
+                texts.PROMPT_REASON[cb.action.value].format(
+                    code=sub.code, examples=time_examples(self.deps.clock.now())
+                ),
                 reply_to_message_id=query.message.message_id,
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
+            if cb.action == Action.EDIT_BODY and self.deps.files is not None:
+                await self._send_current_body(session, query, sub, prompt.message_id)
             return False
+        if cb.action == Action.PICK_UNIT:
+            unit = await session.get(Unit, cb.arg)
+            reply = await self._assign(session, cb, ed, unit.code if unit else "")
+            text = reply if isinstance(reply, str) else reply[0]
+            await answer(query, text)
+            await self._finish(session, update)
+            with contextlib.suppress(BadRequest):  # the choice is made: no buttons left
+                await query.edit_message_text(text)
+            return True
         if cb.action == Action.PREVIEW:
             await answer(query)
             await self._finish(session, update)
@@ -292,8 +327,37 @@ class ReviewHandlers:
             return texts.ANSWER_STALE
         return None
 
-    async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_code: str) -> str:
-        """A quarantined submission gets its unit (and the sender is remembered for it)."""
+    async def _edit_article(
+        self, session: Any, cb: ReviewCallback, ed: Editor, text: str, value: str
+    ) -> str:
+        """«Sửa nội dung» (the reply, paragraphs kept, is the new body) or «Chọn ảnh bìa»."""
+        if cb.action == Action.COVER:
+            if not value.isdigit():
+                return texts.REPLY_BAD_COVER.format(value=value)
+            change = ArticleEdit(cover=int(value))
+        else:
+            change = ArticleEdit(body=nfc(text).strip())
+        try:
+            sub = await edit_article(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                edit=change,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+            )
+        except EditError as exc:
+            await session.rollback()
+            return str(exc)
+        except StaleTransitionError:
+            await session.rollback()
+            return texts.ANSWER_STALE
+        return texts.REPLY_EDITED.format(code=sub.code, revision=sub.revision)
+
+    async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_text: str) -> Reply:
+        """A quarantined submission gets its unit, named by code or name (and the sender is
+        remembered for it); several matching units come back as a choice of buttons."""
         sub = await get_submission(session=session, submission_id=cb.submission_id)
         if sub is None:
             return texts.ANSWER_UNKNOWN
@@ -301,10 +365,19 @@ class ReviewHandlers:
             sub = await assign_unit(
                 session=session,
                 code=sub.code,
-                unit_code=unit_code.split()[0],
+                unit_code=unit_text,
                 actor=f"editor:{ed.id}",
                 remember_sender=True,
             )
+        except AmbiguousUnitError as exc:
+            rows: list[list[Button]] = [
+                [(u.name, encode(Action.PICK_UNIT, cb.submission_id, sub.version, u.id or 0))]
+                for u in exc.units
+            ]
+            text = texts.QUARANTINE_CHOOSE.format(unit=clean(unit_text), code=sub.code)
+            keyboard = markup(rows)
+            assert keyboard is not None
+            return text, keyboard
         except RejectedError as exc:
             return str(exc)
         unit = await session.get(Unit, sub.unit_id)
@@ -356,6 +429,22 @@ class ReviewHandlers:
             return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
         return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at))
 
+    async def _send_current_body(
+        self, session: Any, query: CallbackQuery, sub: Submission, prompt_id: int
+    ) -> None:
+        """The body as it stands, in the form «Sửa nội dung» takes, to copy and change."""
+        assert query.message is not None and self.deps.files is not None
+        draft, _ = await load_draft(
+            session=session,
+            files=self.deps.files,
+            submission=sub,
+            default_author=self.deps.default_author,
+        )
+        text = texts.CURRENT_BODY.format(code=sub.code) + body_text(draft.body)
+        await query.get_bot().send_message(
+            query.message.chat.id, text[:4000], reply_to_message_id=prompt_id
+        )
+
     async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
         """Reply under the card with the composed article (nothing changes state)."""
         assert query.message is not None
@@ -392,7 +481,7 @@ class ReviewHandlers:
         replied = message.reply_to_message
         if replied.from_user is None or replied.from_user.id != context.bot.id:
             return
-        if not (replied.text or "").startswith(PROMPT_START):
+        if not (replied.text or "").startswith((PROMPT_START, *RETRY_STARTS)):
             return  # a comment under a card, not an answer to one of our prompts
         if update.edited_message is not None:  # the first answer was the one used
             async with self.deps.db.session() as session:
@@ -400,28 +489,57 @@ class ReviewHandlers:
             await message.reply_text(texts.REPLY_EDIT_IGNORED)
             return
         async with self.deps.db.session() as session:
-            key = f"prompt:{replied.chat_id}:{replied.message_id}"
-            prompts = await with_outcome(session=session, outcomes=[key])
+            prompts = await self._prompt_of(session, replied.chat_id, replied.message_id)
             user_id = message.from_user.id if message.from_user else 0
             editor = await self.editors.get(user_id)
             reply = await self._answer_prompt(
                 session, prompts, editor, message.text or "", user_id
             )
-            retry = reply == texts.REPLY_EMPTY or reply.startswith(RETRY_STARTS)
+            text, keyboard = (reply, None) if isinstance(reply, str) else reply
+            retry = text == texts.REPLY_EMPTY or text.startswith(RETRY_STARTS)
             if prompts and not retry:
                 await set_outcome(
                     session=session,
                     update_id=prompts[-1].update_id,
                     outcome=f"prompt-used:{update.update_id}",
                 )
-            await self._finish(session, update)
-        await message.reply_text(reply)
+            if not (retry and prompts):
+                await self._finish(session, update)
+        if retry and prompts:
+            # The error answer is a prompt too: a reply to it answers the original prompt.
+            sent = await self._reply_again(message, text, keyboard)
+            async with self.deps.db.session() as session:
+                await self._finish(session, update, f"prompt:{sent.chat_id}:{sent.message_id}")
+        else:
+            await message.reply_text(text, reply_markup=keyboard)
         self.deps.cards.wake()
         self.deps.wake_outbox()
 
+    @staticmethod
+    async def _reply_again(
+        message: Message, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> Message:
+        if keyboard is not None:  # a choice of units: buttons, or a reply with another name
+            return await message.reply_text(text, reply_markup=keyboard)
+        placeholder = ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER)
+        return await message.reply_text(text, reply_markup=placeholder)
+
+    async def _prompt_of(self, session: Any, chat_id: int, message_id: int) -> list[Any]:
+        """The button press whose prompt a reply answers, following error answers back to
+        it (each error answer's editor message is recorded with the error's own key)."""
+        for _ in range(PROMPT_HOPS):
+            rows = await with_outcome(session=session, outcomes=[f"prompt:{chat_id}:{message_id}"])
+            if not rows or "callback_query" in rows[-1].raw:
+                return rows
+            replied = rows[-1].raw.get("message", {}).get("reply_to_message") or {}
+            if "message_id" not in replied:
+                return []
+            message_id = int(replied["message_id"])
+        return []
+
     async def _answer_prompt(
         self, session: Any, prompts: list[Any], editor: Editor | None, text: str, user_id: int
-    ) -> str:
+    ) -> Reply:
         if not prompts:
             return texts.PROMPT_EXPIRED
         cb = decode(prompts[-1].raw.get("callback_query", {}).get("data"))
@@ -439,6 +557,8 @@ class ReviewHandlers:
         value = clean(text)
         if not value:
             return texts.REPLY_EMPTY
+        if cb.action in (Action.EDIT_BODY, Action.COVER):
+            return await self._edit_article(session, cb, editor, text, value)
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
         if cb.action == Action.DISMISS:
@@ -448,7 +568,7 @@ class ReviewHandlers:
         if cb.action in DECIDE:
             reply, won, _ = await self._decide(session, cb, editor, DECIDE[cb.action], value)
             if won is not None:
-                await notify_submitter(session=session, submission=won)
+                await notify_submitter(session=session, submission=won, voice=self.deps.voice)
             return reply
         refused = await self._edit(session, cb, editor, EDITS[cb.action], value)
         if refused:

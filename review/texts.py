@@ -14,6 +14,8 @@ BTN_PREVIEW = "👁 Xem trước bài Zalo"
 BTN_PUBLISH_TIME = "🕒 Hẹn giờ đăng"
 BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
 BTN_DISMISS = "🗑 Loại bỏ (không phải bài gửi)"
+BTN_EDIT_BODY = "📝 Sửa nội dung"
+BTN_COVER = "🖼 Chọn ảnh bìa"
 
 # --- the card ------------------------------------------------------------------------------
 CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
@@ -57,15 +59,24 @@ PROMPT_REASON = {
     "et": "Nhập tiêu đề mới cho bài {code} (trả lời tin nhắn này):",
     "es": "Nhập tóm tắt mới cho bài {code} (trả lời tin nhắn này):",
     "pt": (
-        "Nhập thời điểm đăng bài {code} lên Zalo (giờ Việt Nam), ví dụ 08:00 27/11/2026 hoặc "
-        "08:00; «ngay» để đăng sớm nhất có thể (trả lời tin nhắn này):"
+        "Nhập thời điểm đăng bài {code} lên Zalo (giờ Việt Nam), ví dụ {examples}; «ngay» để "
+        "đăng sớm nhất có thể (trả lời tin nhắn này):"
     ),
     "dm": (
         "Nhập lý do loại bỏ bài {code} khỏi hàng chờ xác minh, ví dụ: thư tự động, thư rác "
         "(người gửi không được báo; trả lời tin nhắn này):"
     ),
+    "eb": (
+        "Nhập nội dung mới cho bài {code}: các đoạn cách nhau một dòng trống; dòng bắt đầu "
+        "bằng «# » là tiêu đề mục; dòng [Ảnh: tên-tệp.jpg | chú thích] đặt ảnh (xem nội dung "
+        "hiện tại bằng «Xem trước bài Zalo»; trả lời tin nhắn này):"
+    ),
+    "cv": (
+        "Nhập số thứ tự của ảnh làm ảnh bìa cho bài {code}, theo thứ tự trong album dưới thẻ "
+        "(trả lời tin nhắn này):"
+    ),
     "au": (
-        "Nhập mã đơn vị gửi bài {code} (ví dụ so-y-te; danh sách: python main.py units list). "
+        "Nhập tên hoặc mã đơn vị gửi bài {code} (ví dụ: Sở Y tế, Tiền Hải hoặc so-y-te). "
         "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
     ),
 }
@@ -73,6 +84,8 @@ PROMPT_PLACEHOLDER = "Trả lời tại đây"
 PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên thẻ."
 REPLY_EMPTY = "Nội dung trống. Vui lòng trả lời lại với nội dung cụ thể."
 REPLY_SAVED = "Đã cập nhật bài {code}."
+REPLY_EDITED = "Đã lưu bản sửa bài {code} (bản {revision}); bản này sẽ được đăng."
+REPLY_BAD_COVER = "Chưa hiểu số ảnh «{value}»: nhập một số, ví dụ 2."
 
 # --- notifications to the submitter --------------------------------------------------------
 NOTIFY_SUBJECT = {
@@ -81,10 +94,7 @@ NOTIFY_SUBJECT = {
     "changes_requested": "[{code}] Đề nghị chỉnh sửa bài",
 }
 NOTIFY_BODY = {
-    "approved": (
-        "Bài {code} «{title}» đã được Ban biên tập duyệt và sẽ được đăng trên trang Zalo OA. "
-        "Cảm ơn đồng chí."
-    ),
+    "approved": "Bài {code} «{title}» đã được Ban Biên tập duyệt và {when}. Cảm ơn đồng chí.",
     "rejected": (
         "Bài {code} «{title}» không được duyệt.\nLý do: {reason}\n"
         "Đồng chí có thể gửi bài mới bất cứ lúc nào."
@@ -93,6 +103,19 @@ NOTIFY_BODY = {
         "Ban biên tập đề nghị chỉnh sửa bài {code} «{title}».\nNội dung cần sửa: {reason}\n{how}"
     ),
 }
+# When an approved item goes out (the approval notice says it).
+WHEN_AT = "sẽ được đăng trên Trang Zalo OA “{oa}” lúc {at}"
+WHEN_SOON = (
+    "sẽ được đăng trên Trang Zalo OA “{oa}” trong thời gian sớm nhất (bài được đăng từ {start} "
+    "đến {end} hằng ngày)"
+)
+# Decision mails are official mail, like the receipts: salutation, body, sign-off.
+MAIL_TO_OFFICER = "đồng chí {officer} ({unit})"
+MAIL_TO_UNIT = "Quý cơ quan, đơn vị"
+MAIL_WRAP = (
+    "Kính gửi {to},\n\n{body}\n\nTrân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
+)
+
 HOW_TELEGRAM = (
     "Để gửi bản sửa: trả lời (reply) tin nhắn này bằng nội dung mới, hoặc bấm nút "
     "«Gửi bản sửa» rồi gửi nội dung. Bài giữ nguyên mã và thời điểm nhận ban đầu."
@@ -104,9 +127,30 @@ HOW_EMAIL = (
 BTN_SEND_REVISION = "📤 Gửi bản sửa"
 
 # --- CLI ------------------------------------------------------------------------------------
+# Audit actions as `review show` lists them (a status reached is shown by its label).
+AUDIT_ACTIONS = {
+    "received": "Tiếp nhận",
+    "new_version": "Nhận bản sửa",
+    "review.approved": "Duyệt",
+    "review.rejected": "Từ chối",
+    "review.changes_requested": "Đề nghị chỉnh sửa",
+    "review.edit_title": "Sửa tiêu đề",
+    "review.edit_summary": "Sửa tóm tắt",
+    "review.edit_kind": "Đổi loại",
+    "review.edit_publish_at": "Hẹn giờ đăng",
+    "review.notify_skipped": "Không báo được người gửi",
+    "review.refused_not_editor": "Từ chối thao tác: không phải biên tập viên",
+    "review.refused_decided": "Từ chối thao tác: tin, bài đã được xử lý",
+    "review.refused_stale": "Từ chối thao tác: phiếu duyệt đã cũ",
+    "quarantine.assigned": "Xác định đơn vị gửi",
+    "quarantine.dismissed": "Loại bỏ khỏi hàng chờ xác minh",
+    "publish.retry": "Yêu cầu đăng lại",
+    "publish.retry_refused_not_editor": "Từ chối yêu cầu đăng lại: không phải biên tập viên",
+    "mail_too_large": "Thư quá dung lượng",
+}
 CLI_NOT_FOUND = "Không tìm thấy bài có mã {code}."
 CLI_NO_PENDING = "Không có bài nào đang chờ duyệt."
-CLI_DONE = "{code}: {status} (phiên bản {version})."
+CLI_DONE = "{code}: {status}."  # never the row version: "bản 2" is a revision
 CLI_STALE = "{code} đã được {who} xử lý trước ({status})."
 CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối, loại bỏ hoặc yêu cầu sửa."
 
@@ -117,15 +161,19 @@ RETRY_DONE_LINE = "🔁 {who} đã yêu cầu đăng lại lúc {at}."
 # Quarantine (review/quarantine.py): unknown senders wait for an editor.
 QUARANTINE_REASON = "Biên tập viên xác định đơn vị gửi: {unit}"
 QUARANTINE_NOT_QUARANTINED = "Bài {code} không ở trạng thái chờ xác minh người gửi."
-QUARANTINE_NO_UNIT = "Không có đơn vị mã {unit!r} (xem: python main.py units list)."
+QUARANTINE_NO_UNIT = (
+    "Không tìm thấy đơn vị «{unit}». Hãy ghi tên đơn vị (ví dụ: Sở Y tế, Tiền Hải) hoặc mã đơn vị."
+)
+QUARANTINE_AMBIGUOUS = "Có nhiều đơn vị khớp «{unit}»: {choices}. Vui lòng chọn một đơn vị."
+QUARANTINE_CHOOSE = "Có nhiều đơn vị khớp «{unit}». Chọn đơn vị gửi bài {code}:"
 QUARANTINE_ACCEPTED_SUBJECT = "Đã tiếp nhận bài gửi {code}: {title}"
 QUARANTINE_ACCEPTED_BODY = (
-    "Kính gửi Quý đơn vị,\n\n"
-    "Ban biên tập đã xác nhận bài gửi «{title}» (mã {code}) là của {unit} "
-    "và chuyển sang bước biên tập. Đơn vị sẽ nhận được thông báo kết quả duyệt.\n\n"
-    "Để lần sau bài được tiếp nhận ngay, đề nghị đơn vị đăng ký cán bộ phụ trách truyền thông "
-    "và gửi từ địa chỉ email đã đăng ký.\n\n"
-    "Tin nhắn được gửi tự động từ hệ thống Newsdesk."
+    "Kính gửi Quý cơ quan, đơn vị,\n\n"
+    "Ban Biên tập đã xác nhận tin, bài «{title}» (mã tiếp nhận {code}) là của {unit} "
+    "và chuyển sang bước duyệt. Đơn vị sẽ nhận được thông báo kết quả duyệt.\n\n"
+    "Để lần sau tin, bài được tiếp nhận ngay, đề nghị đơn vị đăng ký cán bộ đầu mối truyền "
+    "thông và gửi từ địa chỉ thư điện tử đã đăng ký.\n\n"
+    "Trân trọng,\nBan Biên tập"
 )
 REPLY_EDIT_IGNORED = (
     "Sửa câu trả lời không thay đổi gì: hệ thống đã dùng nội dung gửi lần đầu. Nếu cần, "
@@ -142,7 +190,34 @@ REPLY_ASSIGNED = "Đã gán bài {code} cho {unit}; thẻ duyệt bài đã sẵ
 CARD_QUARANTINE = "⚠️ Người gửi chưa đăng ký: hãy xác định đơn vị trước khi duyệt."
 REPLY_PUBLISH_AT = "Bài {code} sẽ được đăng lúc {at} (sau khi được duyệt)."
 REPLY_PUBLISH_ASAP = "Bài {code} sẽ được đăng sớm nhất có thể sau khi được duyệt."
-REPLY_BAD_TIME = "Chưa hiểu thời điểm: {error}. Vui lòng trả lời lại."
+REPLY_BAD_TIME = "Chưa đặt được giờ đăng: {error}. Vui lòng trả lời lại."
+CLI_BAD_TIME = "Chưa đặt được giờ đăng: {error}."
 CLI_SCHEDULE_NOT_PENDING = (
     "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
+)
+
+# --- the article: editors' edits and what changed between versions (issue 20) ---------------
+CLI_EDITED = "{code}: đã lưu bản sửa của {who} (bản {revision}); bản này sẽ được đăng."
+CLI_EDIT_NOT_PENDING = "Chỉ sửa được bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
+CARD_EDITED = "✏️ Bản sửa của biên tập viên {who} lúc {at} ({fields})"
+EDIT_FIELDS = {"title": "tiêu đề", "summary": "tóm tắt", "body": "nội dung", "cover": "ảnh bìa"}
+CARD_ANSWERS = "↩️ Trả lời yêu cầu sửa của {who}: {reason}"
+CARD_CHANGES = "Thay đổi so với bản {revision}:"
+CARD_CHANGE_TITLE = "• Tiêu đề: «{old}» → «{new}»"
+CARD_CHANGE_LINE = "{sign} {text}"
+CARD_CHANGE_MORE = "… và {n} thay đổi khác"
+CARD_CHANGE_IMAGES = "• Ảnh: thêm {added}, bớt {removed}"
+CARD_NO_CHANGE = "• Nội dung không đổi"
+CARD_LETTER = "✉️ Thư gửi kèm (không đăng): {letter}"
+CURRENT_BODY = (
+    "Nội dung hiện tại của bài {code} (sao chép, sửa rồi trả lời tin nhắn phía trên):\n\n"
+)
+MEDIA_ALBUM = "{code} · ảnh {first}–{last}/{total}"
+MEDIA_FILE = "{code} · {name}"
+MEDIA_REFUSED = (
+    "{code}: Telegram không nhận {what} ({error}); xem bằng python main.py article show {code}."
+)
+MEDIA_TOO_LARGE = (
+    "{code}: tệp {name} ({size} MB) vượt giới hạn gửi qua Telegram; xem tệp bằng "
+    "python main.py article show {code} và trong thư mục lưu trữ."
 )

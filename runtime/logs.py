@@ -7,6 +7,10 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import datetime
+
+from domain.periods import TZ
+from domain.redact import known_secrets
 
 # Telegram bot tokens look like 123456:ABC-...; they appear in Bot API URLs.
 _BOT_TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
@@ -18,9 +22,15 @@ class RedactingFilter(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._learnt: frozenset[str] = frozenset()
+        self._all = list(self.secrets)
 
     def scrub(self, text: str) -> str:
-        for secret in self.secrets:
+        learnt = known_secrets()  # the Zalo access and refresh tokens seen so far
+        if learnt != self._learnt:
+            self._learnt = learnt
+            self._all = sorted(set(self.secrets) | learnt, key=len, reverse=True)
+        for secret in self._all:
             text = text.replace(secret, "***")
         return _BOT_TOKEN.sub("***", text)
 
@@ -35,10 +45,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def local_time(record: logging.LogRecord) -> str:
+    """The record's time in Vietnam's zone with its offset: 2026-12-06T13:05:00.123+07:00."""
+    return datetime.fromtimestamp(record.created, TZ).isoformat(timespec="milliseconds")
+
+
+class LocalFormatter(logging.Formatter):
+    """Readable lines whose time says its zone (the service runs on UTC machines)."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return local_time(record)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "ts": local_time(record),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -67,7 +89,7 @@ def setup_logging(*, level: str, json_format: bool, secrets: Iterable[str]) -> N
     handler.setFormatter(
         JsonFormatter()
         if json_format
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        else LocalFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 import httpx
 
 from domain.clock import Clock, SystemClock
+from domain.periods import TZ
 from runtime.components import FACTORIES
 from runtime.context import AppContext, Component, Factory
 from runtime.heap import settle
@@ -19,6 +20,7 @@ from runtime.seed import seed_default_units
 from settings import Settings
 from storage.db import Database, safe_url
 from storage.files import FileStore
+from storage.installation import record_go_live
 from web.server import create_app
 
 log = logging.getLogger("newsdesk")
@@ -89,13 +91,18 @@ async def serve(
             web_app=create_app(db),
             telegram_bot=bot,
         )
-        # Temporary files of writes that a crash interrupted (the rows never named them).
-        await asyncio.to_thread(ctx.files.sweep_temporary)
+        # Temporary files of writes that a crash interrupted (the rows never named them): all
+        # of them when no other process writes to the store, else those over an hour old.
+        await asyncio.to_thread(ctx.files.sweep_at_start)
         imported = await seed_default_units(db, settings)
+        # Before any job runs: months whose deadline came before this are "not tracked".
+        live_since = await record_go_live(db, now=ctx.clock.now())
         components, lines = await build_components(ctx, factories)
         print(f"Newsdesk {settings.org.province_name}: database {safe_url(db.url)}", flush=True)
         if imported:
             print(f"  imported {imported} default units from {settings.org.units_csv}", flush=True)
+        go_live = settings.schedule.go_live or f"{live_since.astimezone(TZ):%Y-%m-%d}"
+        print(f"  in use since {go_live}: earlier months are not tracked", flush=True)
         print("\n".join(lines), flush=True)
         if settle_heap:
             settle()

@@ -66,7 +66,7 @@ async def plan_campaign(
         )
         body = texts.registration_body(
             unit_name=unit.name, deadline=campaign.deadline, now=now, invite_link=link,
-            mailbox=config.how.mailbox,
+            mailbox=config.how.mailbox, sign_off=config.how.sign_off,
         )  # fmt: skip
         for channel, recipient in dict.fromkeys(mailboxes.get(unit.id, [])):
             messages.append(

@@ -51,6 +51,8 @@ class SchedulerConfig:
     digest_weekdays_only: bool = True
     misfire_grace_seconds: int = 3600
     officer_reach: bool = True
+    department: str = "Sở Thông tin và Truyền thông"  # who signs official mail
+    oa_name: str = "Công dân số Thái Bình"
 
     @property
     def reminder_times(self) -> list[time]:
@@ -104,10 +106,14 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
             deadline=rule,
             not_qualifying=frozenset(s.not_qualifying),
             registration_deadline=campaign.deadline if campaign else None,
+            counts_as=s.counts_as,
+            go_live=local_datetime(date.fromisoformat(s.go_live), time(0)) if s.go_live else None,
         ),
         how=HowToSubmit(
             mailbox=settings.intake.mailbox_address,
             bot_link=f"https://t.me/{username}" if username else "",
+            department=settings.org.department_name,
+            oa_name=settings.zalo.oa_name,
         ),
         campaign=campaign,
         report_day=s.report_day,
@@ -119,6 +125,8 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
         digest_weekdays_only=s.digest_weekdays_only,
         misfire_grace_seconds=s.misfire_grace_seconds,
         officer_reach=s.officer_reach,
+        department=settings.org.department_name,
+        oa_name=settings.zalo.oa_name,
     )
 
 

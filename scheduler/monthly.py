@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.events import event_line
 from domain.periods import period_of, previous_period
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from reports import render, texts, xlsx
@@ -24,6 +25,7 @@ from scheduler.locks import try_job_lock
 from scheduler.store import claim_job_run, finish_job_run
 from storage.db import Database
 from storage.files import FileStore
+from storage.leaders import leader_emails
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,21 +63,27 @@ def chart_file(files: FileStore, report: MonthReport) -> dict[str, str] | None:
 
 async def _enqueue_report(
     session: AsyncSession, config: SchedulerConfig, report: MonthReport, files: FileStore,
-    now: datetime,
+    now: datetime, recipients: list[str],
 ) -> int:  # fmt: skip
     summary = texts.summary(report)
     month = texts.fmt_month(report.period)
-    attachments = report_files(files, report) if config.leadership_emails else []
-    chart = chart_file(files, report) if config.leadership_emails else None
-    html = texts.report_mail_html(month=month, summary=summary, chart=chart is not None)
+    attachments = report_files(files, report) if recipients else []
+    chart = chart_file(files, report) if recipients else None
+    html = texts.report_mail_html(
+        month=month, summary=summary, chart=chart is not None, department=config.department,
+        oa=config.oa_name,
+    )  # fmt: skip
     if chart is not None:
         attachments.append(chart)
     count = 0
-    for address in config.leadership_emails:
+    for address in recipients:
         await enqueue(
             session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
             recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
-            body=texts.REPORT_MAIL_BODY.format(month=month, summary=summary), html=html,
+            body=texts.REPORT_MAIL_BODY.format(
+                month=month, summary=summary, department=config.department, oa=config.oa_name
+            ),
+            html=html,
             attachments=attachments, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
@@ -83,10 +91,24 @@ async def _enqueue_report(
         chat = str(config.editors_chat_id)
         await enqueue(
             session=session, key=f"report:{report.period}:telegram:{chat}", channel=TELEGRAM,
-            recipient=chat, body=summary, meta={"kind": "report"}, now=now,
+            recipient=chat, body=f"📊 {summary}", meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
     return count
+
+
+async def report_recipients(
+    *, session: AsyncSession, config: SchedulerConfig, now: datetime
+) -> list[str]:
+    """The leadership_emails setting and the leaders in office, each address once."""
+    addresses = [*config.leadership_emails, *await leader_emails(session=session, at=now)]
+    seen: set[str] = set()
+    out = []
+    for address in (a.strip() for a in addresses):
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            out.append(address)
+    return out
 
 
 async def send_monthly_report(
@@ -98,7 +120,9 @@ async def send_monthly_report(
     period = previous_period(current)
     if now < report_due_at(config, current):
         return None
-    if not config.leadership_emails and config.editors_chat_id is None:
+    async with db.session() as session:
+        recipients = await report_recipients(session=session, config=config, now=now)
+    if not recipients and config.editors_chat_id is None:
         return None  # nobody to send to: leave the month unclaimed until someone is configured
     async with db.session() as session:
         if not await try_job_lock(session=session, name="monthly-report"):
@@ -110,10 +134,15 @@ async def send_monthly_report(
             session=session, period=period, rules=config.rules, now=now,
             internal=config.report_internal,
         )  # fmt: skip
+        if not report.tracked:  # before the go-live: nothing to report, now or later
+            await finish_job_run(session=session, run_id=run_id, now=now, outcome="not tracked")
+            await session.commit()
+            log.info(event_line("report.not_tracked", period=period, outcome="before go-live"))
+            return None
         report = await with_reach(session=session, report=report)
-        count = await _enqueue_report(session, config, report, files, now)
+        count = await _enqueue_report(session, config, report, files, now, recipients)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()
     wake()
-    log.info("monthly report %s queued for %d recipients", period, count)
+    log.info(event_line("report.queued", period=period, recipients=count))
     return period

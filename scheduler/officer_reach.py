@@ -19,7 +19,7 @@ from reports.reach import month_reach
 from scheduler import texts
 from scheduler.config import SchedulerConfig, report_due_at
 from scheduler.locks import try_job_lock
-from scheduler.reminders import active_officers
+from scheduler.reminders import active_officers, officer_names
 from scheduler.store import claim_job_run, finish_job_run
 from storage.db import Database
 
@@ -47,14 +47,17 @@ async def send_officer_reach(
         first, last = period_days(period)
         units = await counted_units(session=session, first=first, last=last)
         officers = await active_officers(session=session, now=now)
+        names = await officer_names(session=session, now=now)
         count = 0
         for unit in units:
             figures = reach.units.get(unit.code)
             if figures is None or figures.views is None:
                 continue  # no article on the OA that month, or none read yet
-            body = texts.reach_body(unit_name=unit.name, period=period,
-                                    articles=figures.articles, views=figures.views)  # fmt: skip
             for channel, recipient in officers.get(unit.id, []):
+                body = texts.reach_body(
+                    unit_name=unit.name, period=period, articles=figures.articles,
+                    views=figures.views, how=config.how, officer=names.get((channel, recipient)),
+                )  # fmt: skip
                 await enqueue(
                     session=session, key=f"reach:{period}:{unit.id}:{channel}:{recipient}",
                     channel=channel, recipient=recipient,

@@ -19,7 +19,15 @@ from domain.deadlines import ScheduledStep
 from domain.periods import TZ
 from domain.states import STATUS_LABELS, SubmissionStatus
 from outbox.store import EMAIL, TELEGRAM
-from reports.compliance import UnitInfo, counted_units, period_days, standing, unit_counts
+from reports.compliance import (
+    UnitInfo,
+    counted_units,
+    go_live,
+    is_tracked,
+    period_days,
+    standing,
+    unit_counts,
+)
 from reports.figures import Standing
 from scheduler import texts
 from scheduler.config import SchedulerConfig
@@ -59,6 +67,22 @@ async def active_officers(*, session: AsyncSession, now: datetime) -> dict[int, 
         if email:
             found[unit_id].append((EMAIL, email.lower()))
     return found
+
+
+async def officer_names(*, session: AsyncSession, now: datetime) -> dict[Recipient, str]:
+    """The active officers' names by recipient (to address each reminder to its reader)."""
+    query = (
+        select(col(Officer.full_name), col(Officer.email), col(Officer.telegram_user_id))
+        .where(col(Officer.active_from) <= now)
+        .where(or_(col(Officer.active_to).is_(None), col(Officer.active_to) > now))
+    )
+    names: dict[Recipient, str] = {}
+    for name, email, telegram_id in (await session.exec(query)).all():
+        if telegram_id is not None:
+            names[(TELEGRAM, str(telegram_id))] = name
+        if email:
+            names[(EMAIL, email.lower())] = name
+    return names
 
 
 async def unit_mailboxes(*, session: AsyncSession) -> dict[int, list[Recipient]]:
@@ -109,13 +133,14 @@ def _still_exists(unit: UnitInfo, today: date) -> bool:
 async def missing_units(
     *, session: AsyncSession, config: SchedulerConfig, period: str, now: datetime
 ) -> list[UnitInfo]:
-    """Counted units, valid in `period` and still today, without a qualifying submission."""
+    """Counted units, valid in `period` and still today, without a qualifying submission
+    (none for a month whose deadline came before the go-live)."""
+    deadline = config.rules.deadline.for_period(period)
+    if not is_tracked(deadline, await go_live(session=session, rules=config.rules)):
+        return []
     first, last = period_days(period)
     units = await counted_units(session=session, first=first, last=last)
-    counts = await unit_counts(
-        session=session, periods=[period], not_qualifying=config.rules.not_qualifying
-    )
-    deadline = config.rules.deadline.for_period(period)
+    counts = await unit_counts(session=session, periods=[period], rules=config.rules)
     today = now.astimezone(TZ).date()
     return [
         u
@@ -141,18 +166,23 @@ async def plan_step(
     ids = [u.id for u in units]
     sent = await sent_so_far(session=session, period=period, unit_ids=ids)
     officers = await active_officers(session=session, now=now)
+    names = await officer_names(session=session, now=now)
     mailboxes = await unit_mailboxes(session=session)
     overdue = step.step.overdue
     subject = texts.reminder_subject(period=period, deadline=step.deadline, overdue=overdue)
     messages = []
     for unit in units:
-        body = texts.reminder_body(
-            unit_name=unit.name, period=period, deadline=step.deadline, now=now,
-            overdue=overdue, sent=sent.get(unit.id, []), how=config.how,
-        )  # fmt: skip
+        bodies: dict[str | None, str] = {}  # by the officer's name (None: to the unit)
         targets = recipients_for(unit.id, officers, mailboxes)
         if not targets and include_unreachable:
             targets = (("", ""),)
         for channel, recipient in targets:
+            name = names.get((channel, recipient))
+            if name not in bodies:
+                bodies[name] = texts.reminder_body(
+                    unit_name=unit.name, period=period, deadline=step.deadline, now=now,
+                    overdue=overdue, sent=sent.get(unit.id, []), how=config.how, officer=name,
+                )  # fmt: skip
+            body = bodies[name]
             messages.append(Message(unit.id, period, step.name, channel, recipient, subject, body))
     return messages

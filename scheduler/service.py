@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import ScheduledStep
-from domain.periods import TZ
+from domain.events import event_line
+from domain.periods import TZ, local_datetime
 from scheduler.campaign import plan_campaign
 from scheduler.config import SchedulerConfig
 from scheduler.locks import try_job_lock
@@ -32,13 +33,17 @@ class SweepResult:
 
 
 async def plan_due(
-    *, session: AsyncSession, config: SchedulerConfig, now: datetime
-) -> tuple[list[ScheduledStep], list[Message]]:
+    *, session: AsyncSession, config: SchedulerConfig, now: datetime,
+    include_unreachable: bool = False,
+) -> tuple[list[ScheduledStep], list[Message]]:  # fmt: skip
     """Every message due at `now`: the monthly steps due and the registration campaign."""
     steps = config.plan.due(now)
     messages: list[Message] = []
     for step in steps:
-        messages += await plan_step(session=session, config=config, step=step, now=now)
+        messages += await plan_step(
+            session=session, config=config, step=step, now=now,
+            include_unreachable=include_unreachable,
+        )  # fmt: skip
     messages += await plan_campaign(session=session, config=config, now=now)
     return steps, messages
 
@@ -60,6 +65,13 @@ async def remind_due(
         await session.commit()
     if new:
         wake()
+    for message in new:  # committed: one line per reminder (never the recipient's address)
+        log.info(
+            event_line(
+                "reminder.queued", unit=message.unit_id, period=message.period,
+                step=message.step, channel=message.channel,
+            )
+        )  # fmt: skip
     names = tuple(f"{s.key}/{s.name}" for s in steps)
     log.info("reminder sweep: steps %s, %d due, %d new", names or "-", len(messages), len(new))
     return SweepResult(ran=True, steps=names, planned=len(messages), new=tuple(new))
@@ -88,5 +100,21 @@ async def preview_day(*, db: Database, config: SchedulerConfig, day: date) -> li
                         session=session, config=config, now=step.at
                     ):
                         lines.append(PreviewLine(step.at, message))
+        await session.rollback()  # the campaign may have drafted invite codes: keep nothing
+    return lines
+
+
+async def dry_run_day(*, db: Database, config: SchedulerConfig, day: date) -> list[PreviewLine]:
+    """What a sweep at the end of local `day` would queue (whatever it already sent), judged
+    on today's data; nothing is recorded or sent."""
+    now = local_datetime(day, time(23, 59, 59))
+    lines: list[PreviewLine] = []
+    async with db.session() as session:
+        steps, messages = await plan_due(
+            session=session, config=config, now=now, include_unreachable=True
+        )
+        at = {(s.key, s.name): s.at for s in steps}
+        for message in messages:
+            lines.append(PreviewLine(at.get((message.period, message.step), now), message))
         await session.rollback()  # the campaign may have drafted invite codes: keep nothing
     return lines

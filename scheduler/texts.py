@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.deadlines import days_left
-from domain.periods import period_of
+from domain.periods import TZ, period_of
 from reports.texts import fmt_count, fmt_date, fmt_datetime, fmt_month
 
 # The same text goes by email and by Telegram (where writing to the bot is how officers submit),
-# so the footer must not say "do not reply".
-FOOTER = "Tin nhắn được gửi tự động từ hệ thống Newsdesk của Sở."
+# so the sign-off must not say "do not reply". The sender is the office, never the software.
+SIGN_OFF = "Trân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
 WHAT_IS_DUE = (
     "Theo đề nghị của Sở, mỗi đơn vị gửi ít nhất một sản phẩm truyền thông chính sách mỗi tháng "
     "(tin, bài, ảnh, poster/infographic hoặc video) để đăng trên trang Zalo OA."
@@ -34,6 +34,12 @@ class HowToSubmit:
 
     mailbox: str = ""
     bot_link: str = ""
+    department: str = "Sở Thông tin và Truyền thông"  # who signs (settings: org)
+    oa_name: str = "Công dân số Thái Bình"
+
+    @property
+    def sign_off(self) -> str:
+        return SIGN_OFF.format(oa=self.oa_name, department=self.department)
 
 
 # --- monthly reminders ---------------------------------------------------------------------------
@@ -42,8 +48,16 @@ class HowToSubmit:
 def reminder_subject(*, period: str, deadline: datetime, overdue: bool) -> str:
     month = fmt_month(period)
     if overdue:
-        return f"[Newsdesk] Quá hạn gửi tin, bài tháng {month}"
-    return f"[Newsdesk] Nhắc gửi tin, bài tháng {month} – hạn {fmt_datetime(deadline)}"
+        return f"Đơn vị chưa gửi tin, bài tháng {month} (đã quá hạn)"
+    local = deadline.astimezone(TZ)
+    return f"Đề nghị gửi tin, bài tháng {month} (hạn: {local:%H:%M} ngày {local:%d/%m/%Y})"
+
+
+def salutation(unit_name: str, officer: str | None) -> str:
+    """To the officer by name when there is one, else to the unit."""
+    if officer:
+        return f"Kính gửi đồng chí {officer} ({unit_name}),"
+    return f"Kính gửi {unit_name},"
 
 
 def _when(*, period: str, deadline: datetime, now: datetime, overdue: bool) -> str:
@@ -88,11 +102,13 @@ def reminder_body(
     overdue: bool,
     sent: Sequence[SentItem],
     how: HowToSubmit,
+    officer: str | None = None,
 ) -> str:
-    """The reminder for one unit: what is due, by when, how to submit, what was sent so far."""
+    """The reminder for one unit (to its officer by name when known): what is due, by when,
+    how to submit, what was sent so far."""
     status = "chưa có sản phẩm hợp lệ" if not overdue else "chưa gửi sản phẩm"
     lines = [
-        f"Kính gửi {unit_name},",
+        salutation(unit_name, officer),
         "",
         WHAT_IS_DUE,
         "",
@@ -103,7 +119,7 @@ def reminder_body(
         "",
         *_how_to_submit(how),
         "",
-        FOOTER,
+        how.sign_off,
     ]
     return "\n".join(lines).replace("\n\n\n", "\n\n")
 
@@ -112,7 +128,7 @@ def reminder_body(
 
 
 def registration_subject(*, deadline: datetime) -> str:
-    return f"[Newsdesk] Đăng ký cán bộ truyền thông – hạn {fmt_date(deadline)}"
+    return f"Đề nghị đăng ký cán bộ đầu mối truyền thông (hạn: {fmt_date(deadline)})"
 
 
 def _how_to_register(invite_link: str) -> list[str]:
@@ -125,8 +141,9 @@ def _how_to_register(invite_link: str) -> list[str]:
 
 
 def registration_body(
-    *, unit_name: str, deadline: datetime, now: datetime, invite_link: str, mailbox: str
-) -> str:
+    *, unit_name: str, deadline: datetime, now: datetime, invite_link: str, mailbox: str,
+    sign_off: str = HowToSubmit().sign_off,
+) -> str:  # fmt: skip
     """Ask a unit without an active officer to register one, with its invite link."""
     left = days_left(now, deadline)
     remaining = "hạn là hôm nay" if left <= 0 else f"còn {left} ngày"
@@ -145,7 +162,7 @@ def registration_body(
         "",
         "Thông tin cán bộ chỉ dùng để Sở liên hệ về việc gửi tin, bài; không công khai.",
         "",
-        FOOTER,
+        sign_off,
     ]
     return "\n".join(lines)
 
@@ -239,18 +256,22 @@ def digest(
 
 
 def reach_subject(*, period: str) -> str:
-    return f"[Newsdesk] Bài của đơn vị trên Zalo OA tháng {fmt_month(period)}"
+    return f"Tin, bài của đơn vị trên Trang Zalo OA tháng {fmt_month(period)}"
 
 
-def reach_body(*, unit_name: str, period: str, articles: int, views: int) -> str:
-    """How often the unit's articles of the month were read: its own figure, no ranking."""
+def reach_body(
+    *, unit_name: str, period: str, articles: int, views: int, how: HowToSubmit,
+    officer: str | None = None,
+) -> str:  # fmt: skip
+    """How often the unit's articles of the month were read: its own figure, no ranking
+    (to the officer by name when known)."""
     month = fmt_month(period)
     read = (
-        f"Trong tháng {month}, {fmt_count(articles)} bài của đơn vị đăng trên trang Zalo OA "
-        f"của Sở đã có {fmt_count(views)} lượt xem."
+        f"Trong tháng {month}, {fmt_count(articles)} tin, bài của đơn vị đăng trên Trang Zalo OA "
+        f"“{how.oa_name}” đã có {fmt_count(views)} lượt xem."
     )
     thanks = (
         "Cảm ơn đơn vị đã gửi tin, bài: mỗi sản phẩm giúp người dân tiếp cận chính sách "
         "nhanh và đúng hơn."
     )
-    return "\n".join([f"Kính gửi {unit_name},", "", read, thanks, "", FOOTER])
+    return "\n".join([salutation(unit_name, officer), "", read, thanks, "", how.sign_off])

@@ -9,7 +9,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.kinds import UnitKind
-from domain.text import clean, match_key, vi_sort_key
+from domain.text import ascii_fold, clean, match_key, vi_sort_key
 from storage.models import Editor, Officer, Unit, UnitAddress, utcnow
 
 # --- units ----------------------------------------------------------------------------------
@@ -37,6 +37,31 @@ async def list_units(
         query = query.where(col(Unit.counted).is_(True))
     units = list((await session.exec(query)).all())
     return sorted(units, key=lambda u: vi_sort_key(u.name))
+
+
+def _loose(value: str) -> str:
+    """Lower case, no diacritics, words only: "UBND huyện Tiền Hải" -> "ubnd huyen tien hai"."""
+    return " ".join("".join(c if c.isalnum() else " " for c in ascii_fold(value).lower()).split())
+
+
+async def find_units(*, session: AsyncSession, text: str, today: date) -> list[Unit]:
+    """Units an editor means by `text`: its code, else its name without regard to case or
+    diacritics ("Tiền Hải", "tien hai"), whole words; several when ambiguous (those still in
+    existence on `today` preferred), in Vietnamese alphabetical order."""
+    wanted = clean(text)
+    if not wanted:
+        return []
+    unit = await get_unit_by_code(session=session, code=wanted)
+    if unit is not None:
+        return [unit]
+    key = _loose(wanted)
+    if not key:
+        return []
+    units = await list_units(session=session)
+    same = [u for u in units if _loose(u.name) == key or _loose(u.code) == key]
+    found = same or [u for u in units if f" {key} " in f" {_loose(u.name)} "]
+    current = [u for u in found if u.valid_to is None or u.valid_to >= today]
+    return current or found
 
 
 async def count_units(*, session: AsyncSession) -> int:
@@ -97,6 +122,17 @@ async def list_unit_addresses(*, session: AsyncSession, unit_id: int) -> list[st
         select(UnitAddress.value).where(UnitAddress.unit_id == unit_id).order_by(UnitAddress.value)
     )
     return list(result.all())
+
+
+async def addresses_by_unit(*, session: AsyncSession) -> dict[int, list[str]]:
+    """Every unit's known addresses, sorted, in one query (for lists of many units)."""
+    result = await session.exec(
+        select(UnitAddress.unit_id, UnitAddress.value).order_by(col(UnitAddress.value))
+    )
+    found: dict[int, list[str]] = {}
+    for unit_id, value in result.all():
+        found.setdefault(unit_id, []).append(value)
+    return found
 
 
 async def find_unit_by_address(*, session: AsyncSession, address: str) -> Unit | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,10 +12,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import IllegalTransitionError, StaleTransitionError
+from domain.events import actor_id, event_line
 from domain.states import SubmissionStatus, can_transition
 from storage.audit import add_audit
 from storage.models import Attachment, CodeCounter, Submission, SubmissionRevision, utcnow
 from storage.rows import dialect_insert
+
+log = logging.getLogger(__name__)
 
 
 async def next_code(*, session: AsyncSession, period: str) -> str:
@@ -129,6 +133,13 @@ async def transition(
         reason=reason,
         details=details,
     )
+    log.info(
+        event_line(
+            f"submission.{action or target.value}", code=submission.code,
+            unit=submission.unit_id, channel=submission.channel, outcome=target.value,
+            by=actor_id(actor),
+        )
+    )  # fmt: skip
     return submission
 
 

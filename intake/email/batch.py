@@ -38,11 +38,22 @@ class Rules:
     unknown_sender_reply_hours: int
 
 
+@dataclass(frozen=True)
+class MailEvent:
+    """What a new message became, for the log line written after the commit."""
+
+    outcome: str  # stored / quarantined / revised / refused
+    mailbox: str  # an IMAP folder, "drop" (the drop folder) or "import" (the CLI)
+    code: str | None = None
+    unit_id: int | None = None
+
+
 @dataclass
 class _Batch:
     outcomes: list[str]
     submission_ids: list[int | None]
     messages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[MailEvent] = field(default_factory=list)
 
 
 _EARLIER = select(ProcessedMail).where(  # built once: see intake/email/senders.py
@@ -81,10 +92,12 @@ async def store_batch(
     files: FileStore,
     rules: Rules,
     now: datetime,
+    events: list[MailEvent] | None = None,
 ) -> list[str]:
     """Write everything the batch causes into `session` (the caller commits). The raw mail
     and the kept attachments must already be in `files` (EmailIntake.prepare() wrote them
-    and accept_prepared() waited for the writes): rows name them without a second look."""
+    and accept_prepared() waited for the writes): rows name them without a second look.
+    `events` receives what each new message became (duplicates are not events)."""
     batch = _Batch(outcomes=[""] * len(items), submission_ids=[None] * len(items))
     earlier = await _earlier_copies(session, prepared)
     senders = await _senders(session, prepared, now)
@@ -99,6 +112,7 @@ async def store_batch(
             batch.outcomes[index] = "duplicate"
         elif item.truncated:
             batch.outcomes[index] = _too_large(session, batch, item, parsed, digest, rules)
+            batch.events.append(MailEvent("refused", item.mailbox))
         else:
             new.append(index)
         first_of.setdefault(identity, index)
@@ -109,6 +123,8 @@ async def store_batch(
             batch.submission_ids[index] = batch.submission_ids[first]
     records = Rows(ProcessedMail, _records(items, prepared, batch, now))
     await insert_all(session, [outbox_rows(batch.messages, now=now), records])
+    if events is not None:
+        events.extend(batch.events)
     return batch.outcomes
 
 
@@ -214,6 +230,10 @@ async def _submissions(
         batch.outcomes[index] = "stored" if submission.unit_id is not None else "quarantined"
         if result.revision > 1 and result.created:
             batch.outcomes[index] = "revised"
+        if result.created:
+            event = MailEvent(batch.outcomes[index], items[index].mailbox, submission.code,
+                              submission.unit_id)  # fmt: skip
+            batch.events.append(event)
         if not (result.created and parsed.sender.address and not parsed.automated):
             continue
         if submission.unit_id is None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from intake.email.dropfolder import DropFolderReader
+from intake.email import texts
+from intake.email.dropfolder import DropFolderReader, OnRejected, RejectedFile
 from intake.email.imap import ImapConfig
 from intake.email.reader import ImapReader
 from intake.email.store import EmailIntake, IntakePolicy
 from intake.email.workers import FetchWorkers
+from publisher.notify import notify_editors
 from runtime.context import AppContext, Component
 from settings import Settings
+from storage.leases import holder_name
+
+
+def lock_retry_seconds(settings: Settings) -> float:
+    """While another instance reads the mailbox, try to take it over this often."""
+    return settings.intake.lock_seconds / 3
 
 
 def intake_for(ctx: AppContext) -> EmailIntake:
@@ -19,6 +27,7 @@ def intake_for(ctx: AppContext) -> EmailIntake:
         clock=ctx.clock,
         policy=policy_from(ctx.settings),
         wake_outbox=lambda: ctx.wake_outbox(),
+        holder=holder_name(ctx.settings.instance),
     )
 
 
@@ -29,13 +38,36 @@ def policy_from(settings: Settings) -> IntakePolicy:
         max_message_bytes=s.max_message_mb * 1_048_576,
         allowed_extensions=tuple(s.allowed_extensions),
         unknown_sender_reply_hours=s.unknown_sender_reply_hours,
+        lock_seconds=s.lock_seconds,
     )
+
+
+def tell_editors_not_mail(ctx: AppContext) -> OnRejected:
+    """The drop folder's notice for a file that is not mail: one outbox row per content."""
+
+    async def tell(file: RejectedFile) -> None:
+        async with ctx.db.session() as session:
+            await notify_editors(
+                session=session,
+                settings=ctx.settings,
+                key=f"not-mail:{file.sha256}",
+                subject=texts.NOT_MAIL_SUBJECT.format(name=file.name),
+                text=texts.NOT_MAIL_BODY.format(
+                    name=file.name, size=file.size, reason=file.reason
+                ),
+                now=ctx.clock.now(),
+            )
+            await session.commit()
+        ctx.wake_outbox()
+
+    return tell
 
 
 async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
     """IMAP when NEWSDESK_IMAP__HOST/USERNAME/PASSWORD are set; otherwise the drop folder."""
     settings = ctx.settings
     sink = intake_for(ctx)
+    await sink.release_stale(settings.instance)
     limit = sink.policy.max_message_bytes
     if settings.imap.enabled:
         s = settings.imap
@@ -57,6 +89,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
                 allowed_extensions=sink.policy.allowed_extensions,
                 max_message_bytes=limit,
                 processes=s.fetch_processes,
+                parse_budget_seconds=settings.intake.parse_budget_seconds,
             )
         reader = ImapReader(
             config=config,
@@ -65,6 +98,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
             idle_seconds=s.idle_seconds,
             poll_seconds=s.poll_seconds,
             workers=workers,
+            busy_retry_seconds=lock_retry_seconds(settings),
         )
         fetching = f"{s.fetch_processes} fetch processes" if workers else "fetched in-process"
         return reader, (
@@ -77,6 +111,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
         sink=sink,
         max_message_bytes=limit,
         poll_seconds=settings.intake.drop_poll_seconds,
+        on_rejected=tell_editors_not_mail(ctx),
     )
     return drop, (
         f"email intake: drop folder {folder} (.eml files or a Maildir); "

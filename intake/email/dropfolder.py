@@ -1,5 +1,9 @@
 """The drop-folder reader: .eml files (or a Maildir) under the data directory, used by
-`serve` when no IMAP server is configured. Files are moved aside only after the commit."""
+`serve` when no IMAP server is configured. Files are moved aside only after the commit.
+
+A file that is not an e-mail at all (empty, a program, random bytes, text without mail
+headers) is not stored as a submission: it moves to `rejected/` (kept for inspection), with a
+log line and a notice to the editors, recorded in the outbox before the move."""
 
 from __future__ import annotations
 
@@ -7,15 +11,18 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.email.reader import FetchedMail, MailSink
+from intake.email.sniff import not_mail_reason
+from storage.leases import Held
 
 log = logging.getLogger(__name__)
 DROP_MAILBOX = "drop"
-_SKIP_DIRS = {"processed", "tmp"}
+_SKIP_DIRS = {"processed", "rejected", "tmp"}
 BATCH_SIZE = 50  # as the IMAP reader's default batch
 BATCH_BYTES = 16 * 1_048_576
 
@@ -41,6 +48,23 @@ def read_mail_file(path: Path, *, mailbox: str, max_bytes: int) -> FetchedMail:
     return FetchedMail(mailbox, 0, uid, raw, size, truncated=True, received_at=received)
 
 
+@dataclass(frozen=True)
+class RejectedFile:
+    """A dropped file that is not an e-mail: what the editors are told."""
+
+    name: str
+    size: int
+    sha256: str
+    reason: str
+
+
+OnRejected = Callable[[RejectedFile], Awaitable[None]]
+
+
+async def _ignore(_file: RejectedFile) -> None:
+    return None
+
+
 class DropFolderReader:
     """Polls a folder for mail files; each is committed, then moved to `processed/`."""
 
@@ -55,8 +79,10 @@ class DropFolderReader:
         poll_seconds: float = 5.0,
         batch_size: int = BATCH_SIZE,
         batch_bytes: int = BATCH_BYTES,
+        on_rejected: OnRejected = _ignore,
     ) -> None:
         self.folder = folder
+        self.on_rejected = on_rejected
         self.sink = sink
         self.max_message_bytes = max_message_bytes
         self.poll_seconds = poll_seconds
@@ -83,34 +109,56 @@ class DropFolderReader:
 
     async def sweep(self) -> int:
         """Accept every pending file once, a batch at a time (memory stays flat however
-        many files wait); returns how many were new."""
-        new = 0
-        batches = file_batches(
-            self.pending(),
-            max_bytes=self.max_message_bytes,
-            batch_size=self.batch_size,
-            batch_bytes=self.batch_bytes,
-        )
-        for batch in batches:
-            new += await self._sweep_batch(batch)
-        return new
+        many files wait); returns how many were new. Instances sharing the folder take turns
+        (a lease, as for a mailbox): 0 while another one holds it."""
+        async with self.sink.exclusive(f"drop:{self.folder.resolve()}") as held:
+            if held is None:
+                return 0
+            new = 0
+            batches = file_batches(
+                self.pending(),
+                max_bytes=self.max_message_bytes,
+                batch_size=self.batch_size,
+                batch_bytes=self.batch_bytes,
+            )
+            for batch in batches:
+                new += await self._sweep_batch(batch, held)
+            return new
 
-    async def _sweep_batch(self, paths: list[Path]) -> int:
+    async def _sweep_batch(self, paths: list[Path], held: Held) -> int:
         items = [self._read(p) for p in paths]
+        mail = [(p, i) for p, i in zip(paths, items, strict=True) if not await self._refused(p, i)]
+        paths, items = [p for p, _ in mail], [i for _, i in mail]
         uids = [i.uid for i in items]
         done = await self.sink.processed_uids(mailbox=DROP_MAILBOX, uidvalidity=0, uids=uids)
         new = [(p, i) for p, i in zip(paths, items, strict=True) if i.uid not in done]
         if new:
             await self.sink.accept_many([i for _, i in new])
+        await held.confirm()  # a holder frozen past its lease leaves the files to its successor
         for path in paths:  # everything recorded, including earlier crashes, moves aside
             self._move(path)
+        await self.sink.mark_moved(mailbox=DROP_MAILBOX, uidvalidity=0, uids=uids)
         return len(new)
 
     def _read(self, path: Path) -> FetchedMail:
         return read_mail_file(path, mailbox=DROP_MAILBOX, max_bytes=self.max_message_bytes)
 
-    def _move(self, path: Path) -> None:
-        target_dir = self.folder / "processed"
+    async def _refused(self, path: Path, item: FetchedMail) -> bool:
+        """Not an e-mail: the editors' notice is recorded, then the file moves to rejected/."""
+        reason = not_mail_reason(item.raw)
+        if reason is None:
+            return False
+        digest = hashlib.sha256(item.raw).hexdigest()
+        await self.on_rejected(RejectedFile(path.name, item.size, digest, reason))
+        self._move(path, "rejected")
+        log.warning(
+            "drop folder: %s is not an e-mail (%s, %d bytes): moved to rejected/",
+            path.name, reason, item.size,
+        )  # fmt: skip
+        return True
+
+    def _move(self, path: Path, folder: str = "processed") -> None:
+        target_dir = self.folder / folder
         target_dir.mkdir(exist_ok=True)
         target = target_dir / path.name
         counter = 1

@@ -5,23 +5,27 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from domain.clock import Clock
-from intake.email.batch import Rules, store_batch
+from domain.events import event_line
+from intake.email.batch import MailEvent, Rules, store_batch
 from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
 from intake.email.prepare import Prepared, prepare_batch
 from intake.email.reader import FetchedMail
 from storage.db import Database
 from storage.files import FileStore
+from storage.leases import Held, holder_name, holding, release_instance
 from storage.models import ProcessedMail
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,10 @@ _PROCESSED = (  # built once, values bound at execution (see intake/email/sender
 _WRITERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail-files")
 
 
+def _source(mailbox: str) -> str:
+    return {"drop": "drop-folder", "import": "import"}.get(mailbox, f"imap:{mailbox}")
+
+
 @dataclass(frozen=True)
 class IntakePolicy:
     """Limits and reply behaviour (from IntakeSettings)."""
@@ -43,6 +51,7 @@ class IntakePolicy:
     max_message_bytes: int = 25 * 1_048_576
     allowed_extensions: tuple[str, ...] = ()
     unknown_sender_reply_hours: int = 24
+    lock_seconds: float = 30.0
 
 
 @dataclass
@@ -59,6 +68,7 @@ class EmailIntake:
     clock: Clock
     policy: IntakePolicy = field(default_factory=IntakePolicy)
     wake_outbox: Callable[[], None] = lambda: None
+    holder: str = field(default_factory=lambda: holder_name(socket.gethostname()))
 
     @property
     def rules(self) -> Rules:
@@ -79,25 +89,51 @@ class EmailIntake:
         return found
 
     @asynccontextmanager
-    async def exclusive(self, name: str) -> AsyncIterator[None]:
-        """One sweep of a mailbox at a time across instances (PostgreSQL advisory lock).
+    async def exclusive(self, name: str) -> AsyncIterator[Held | None]:
+        """One sweep of a mailbox (or drop folder) at a time across instances: a lease that
+        expires (storage/leases.py); None when another instance holds it.
 
-        The unique keys already stop double processing; the lock also stops two instances
-        from both MOVE-ing the same message (which leaves two copies in the folder).
+        The unique keys already stop double processing; the lease also stops two instances
+        from both MOVE-ing the same message (which leaves two copies in the folder), and a
+        frozen holder loses it after `lock_seconds` instead of stopping intake everywhere.
         """
-        if not self.db.is_postgres:
-            yield
+        key = f"mail:{name}"
+        if len(key) > 255:  # the column's size: a long name is kept unique by its digest
+            key = "mail:" + hashlib.sha256(name.encode()).hexdigest()
+        async with holding(
+            self.db,
+            key,
+            holder=self.holder,
+            ttl=timedelta(seconds=self.policy.lock_seconds),
+            now=self.clock.now,
+        ) as held:
+            yield held
+
+    async def release_stale(self, instance: str) -> None:
+        """At start: mailbox leases this instance's previous (crashed) run still holds are let
+        go, so a restart reads mail at once instead of after `lock_seconds`."""
+        async with self.db.session() as session:
+            if await release_instance(session=session, instance=instance, prefix="mail:"):
+                log.info("released the mailbox lease of this instance's previous run")
+            await session.commit()
+
+    async def mark_moved(self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        """Record that these messages left the mailbox (after the move)."""
+        if not uids:
             return
-        digest = hashlib.sha256(f"newsdesk-mail:{name}".encode()).digest()
-        key = int.from_bytes(digest[:8], "big", signed=True)
-        async with self.db.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            await conn.commit()
-            try:
-                yield
-            finally:
-                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                await conn.commit()
+        async with self.db.session() as session:
+            for start in range(0, len(uids), _CHUNK):
+                chunk = list(uids[start : start + _CHUNK])
+                stmt = (
+                    update(ProcessedMail)
+                    .where(col(ProcessedMail.mailbox) == mailbox)
+                    .where(col(ProcessedMail.uidvalidity) == uidvalidity)
+                    .where(col(ProcessedMail.uid).in_(chunk))
+                    .where(col(ProcessedMail.moved) == False)  # noqa: E712
+                    .values(moved=True)
+                )
+                await session.exec(stmt)
+            await session.commit()
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
         """Accept a batch in one transaction (one commit); on any failure, one by one."""
@@ -131,11 +167,20 @@ class EmailIntake:
     async def _commit(
         self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
     ) -> list[str]:
+        events: list[MailEvent] = []
         async with self.db.session() as session:
             outcomes = await store_batch(
-                session, items, prepared, files=self.files, rules=self.rules, now=self.clock.now()
-            )
+                session, items, prepared, files=self.files, rules=self.rules,
+                now=self.clock.now(), events=events,
+            )  # fmt: skip
             await session.commit()
+        for event in events:  # after the commit: each line tells what is now true
+            log.info(
+                event_line(
+                    f"intake.{event.outcome}", code=event.code, unit=event.unit_id,
+                    channel="email", source=_source(event.mailbox),
+                )
+            )  # fmt: skip
         return outcomes
 
     async def abandon(self, batch: Prepared) -> None:

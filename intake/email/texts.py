@@ -80,3 +80,12 @@ KIND_LABELS = {
 
 DEFAULT_NAME = "Quý cơ quan, đơn vị"
 NO_TITLE = "(không có tiêu đề)"
+
+# To the editors when a file in the drop folder is not an e-mail at all.
+NOT_MAIL_SUBJECT = "Tệp không phải thư điện tử trong thư mục nhận thư: {name}"
+NOT_MAIL_BODY = (
+    "Tệp “{name}” ({size} byte) trong thư mục nhận thư không phải thư điện tử ({reason}), "
+    "nên không được tiếp nhận. Tệp được giữ nguyên trong thư mục rejected/ để kiểm tra; "
+    "nếu đây là tin, bài của đơn vị, đề nghị lưu lại thư gốc dưới dạng .eml rồi đặt vào "
+    "thư mục nhận thư."
+)

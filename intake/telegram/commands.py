@@ -62,4 +62,8 @@ class Commands:
         assert message is not None
         async with self.deps.db.session() as session:
             await self.deps.finish(session, update, DONE)
-        await message.reply_text(texts.HELP.format(limit_mb=self.deps.max_download_mb))
+        await message.reply_text(
+            texts.HELP.format(
+                limit_mb=self.deps.max_download_mb, mail_file_mb=self.deps.mail_file_mb
+            )
+        )

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
+from domain.ids import parse_id
 from domain.states import SubmissionStatus
 from intake.telegram import texts
 from intake.telegram.answer import answer
@@ -85,8 +86,9 @@ async def revision_target(
 
 
 async def _find(session: AsyncSession, ref: str) -> Submission | None:
-    if ref.isdigit():
-        return await session.get(Submission, int(ref))
+    if ref.isdigit():  # an id (only ASCII digits that fit the column reach the database)
+        submission_id = parse_id(ref)
+        return await session.get(Submission, submission_id) if submission_id else None
     return await get_submission_by_code(session=session, code=ref)
 
 
@@ -153,25 +155,33 @@ class Drafts:
         return "", draft_outcome(officer.telegram_user_id or 0)
 
     def _too_big(self, item: DraftItem) -> str:
+        """Advice that fits the real limits: e-mail only when a mail can carry the file."""
+        by_mail = ""
+        if self.deps.contact_email and item.file_size <= self.deps.mail_file_mb * MB:
+            by_mail = texts.TOO_BIG_BY_MAIL.format(
+                email=self.deps.contact_email, mail_file_mb=self.deps.mail_file_mb
+            )
         return texts.TOO_BIG.format(
             name=item.file_name,
             size_mb=f"{item.file_size / MB:.0f}",
             limit_mb=self.deps.max_download_mb,
-            email=self.deps.contact_email or "",
+            by_mail=by_mail,
         )
 
     def schedule_summary(
         self, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int
     ) -> None:
         """(Re)start the quiet-time timer; the summary appears once the messages stop."""
-        queue = context.job_queue
-        assert queue is not None
+        assert context.job_queue is not None
+        self.summary_after(context.job_queue, user_id, chat_id, self.deps.draft_quiet_seconds)
+
+    def summary_after(self, queue: Any, user_id: int, chat_id: int, seconds: float) -> None:
+        """Show the user's summary in `seconds`, replacing one already due: one user has one
+        summary timer, so a restart's replayed message and the resumed draft show it once."""
         name = f"draft-{user_id}"
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
-        queue.run_once(
-            self._summary_job, self.deps.draft_quiet_seconds, name=name, data=(user_id, chat_id)
-        )
+        queue.run_once(self._summary_job, seconds, name=name, data=(user_id, chat_id))
 
     async def _summary_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert context.job is not None

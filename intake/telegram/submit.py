@@ -11,8 +11,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from domain.errors import NewsdeskError, StaleTransitionError
+from domain.events import event_line
 from domain.kinds import Channel
-from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, IncomingFile, accept, accept_revision
 from intake.telegram import texts
 from intake.telegram.answer import answer
@@ -194,7 +194,12 @@ class Submitter:
             )
             await enqueue_receipt(session=session, accepted=accepted, chat_id=chat_id)
             await self.deps.finish(session, update, f"send:{sub.code}")
-        log.info("telegram submission %s stored (%s)", sub.code, SubmissionStatus(sub.status))
+        log.info(
+            event_line(
+                "intake.revised" if accepted.revision > 1 else "intake.stored", code=sub.code,
+                unit=sub.unit_id, channel="telegram", revision=accepted.revision,
+            )
+        )  # fmt: skip
         return ""
 
     async def _reply(

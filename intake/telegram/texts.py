@@ -88,10 +88,11 @@ UNSUPPORTED = (
 )
 TOO_BIG = (
     "Tệp «{name}» ({size_mb} MB) vượt quá giới hạn {limit_mb} MB mà bot Telegram tải được, "
-    "nên chưa được đưa vào bản nháp.\nĐồng chí có thể: gửi tệp qua thư điện tử {email}, "
-    "hoặc tải lên Google Drive/Fshare rồi gửi đường link vào đây, hoặc nén/giảm dung lượng "
-    "rồi gửi lại."
+    "nên chưa được đưa vào bản nháp.\nĐồng chí có thể: {by_mail}tải lên Google Drive/Fshare "
+    "rồi gửi đường liên kết vào đây, hoặc nén/giảm dung lượng rồi gửi lại."
 )
+# Only when the file fits in a mail within the e-mail limit (base64 adds a third).
+TOO_BIG_BY_MAIL = "gửi tệp qua thư điện tử {email} (tệp đến {mail_file_mb} MB), hoặc "
 DOWNLOAD_FAILED = (
     "Chưa tải được tệp «{name}» từ Telegram; bản nháp vẫn được giữ. Vui lòng bấm «Gửi duyệt» "
     "lại sau ít phút."
@@ -110,7 +111,8 @@ HELP = (
     "3. Ban biên tập duyệt, từ chối hoặc đề nghị chỉnh sửa; kết quả được báo lại tại đây.\n"
     "4. Khi được đề nghị chỉnh sửa: trả lời (reply) tin nhắn đề nghị bằng nội dung mới, hoặc "
     "bấm «Gửi bản sửa». Bản sửa giữ nguyên mã và thời điểm nhận ban đầu.\n"
-    "5. Tệp lớn hơn {limit_mb} MB: gửi qua thư điện tử hoặc gửi đường link.\n\n"
+    "5. Bot tải được tệp đến {limit_mb} MB; thư điện tử mang được tệp đến {mail_file_mb} MB. "
+    "Tệp lớn hơn: gửi đường liên kết (Google Drive, Fshare...).\n\n"
     "Lệnh: /trangthai xem tình trạng bài trong tháng · /huongdan xem hướng dẫn này · "
     "/huy hủy bản nháp đang soạn."
 )

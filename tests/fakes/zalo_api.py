@@ -64,6 +64,9 @@ class FakeZalo(ArticleHandlers):
     require_proof: bool = False
     slice_max: int = 10  # getslice's largest `limit` (sources say 10 to 100: [?]); above: -210
     followers: int = 0
+    # When set, getslice answers nothing from this offset on (the total still counts all):
+    # a listing that cannot reach back far enough.
+    slice_max_offset: int | None = None
     now: Callable[[], float] = time.time
     offset: float = 0.0
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)

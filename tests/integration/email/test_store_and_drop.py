@@ -134,7 +134,32 @@ async def test_drop_folder_commits_then_moves_and_survives_a_crash(
         "b.eml",
     ]
     assert await count(database, Submission) == 3
+    assert all(row.moved for row in await processed(database))
     assert await reader.sweep() == 0
+
+
+async def test_two_instances_on_one_drop_folder_store_and_move_each_file_once(
+    database: Database, files: FileStore, tmp_path: Path
+) -> None:
+    """GIVEN two instances (two sinks, each its own lease holder) reading one drop folder
+    WHEN they sweep at the same moment, five times THEN each file is stored once and moved
+    once (no second copy in processed/), and no sweep fails."""
+    await seed_officer(database)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    readers = [
+        DropFolderReader(folder=folder, sink=sink(database, files), max_message_bytes=10**6)
+        for _ in range(2)
+    ]
+    for index in range(60):
+        (folder / f"m{index:03}.eml").write_bytes(mail(index))
+    for _ in range(5):
+        await asyncio.gather(*(r.sweep() for r in readers))
+    assert await count(database, Submission) == 60
+    moved = sorted(p.name for p in (folder / "processed").iterdir())
+    assert moved == [f"m{index:03}.eml" for index in range(60)]
+    rows = await processed(database)
+    assert len(rows) == 60 and all(r.moved and r.outcome == "stored" for r in rows)
 
 
 class BatchLog(EmailIntake):
@@ -227,6 +252,12 @@ def test_import_cli_stores_once(database_url: str, tmp_path: Path) -> None:
     assert "người gửi chưa đăng ký" in first.output
     again = runner.invoke(app, ["intake", "import", str(path)], env=env)
     assert "đã có từ trước" in again.output
+    junk = tmp_path / "anh.eml"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    mixed = runner.invoke(app, ["intake", "import", str(junk), str(path)], env=env)
+    assert mixed.exit_code == 1
+    assert f"{junk}: không phải thư điện tử" in mixed.output
+    assert f"{path}: đã có từ trước" in mixed.output
 
 
 async def test_serve_reads_the_drop_folder_when_imap_is_off(settings: Settings) -> None:
@@ -305,3 +336,53 @@ async def test_a_reply_to_a_receipt_is_flagged_for_the_editor(
     revised = next(s for s in await submissions(database) if s.id == first.id)
     assert revised.revision == 2
     assert not any(w.startswith("reply_to_notification") for w in revised.warnings)
+
+
+async def test_drop_folder_rejects_what_is_not_mail_and_tells_the_editors(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """GIVEN an empty file, a program, a random text and two real mails (one badly broken) in
+    the drop folder WHEN serve reads it THEN the mails are stored, the three others move to
+    rejected/ (kept, never a blank submission), each with a log line and one notice to the
+    editors in the outbox, and a restart neither stores nor notifies anything twice."""
+    from intake.email.component import build_email_intake
+
+    settings = settings.model_copy(
+        update={"telegram": settings.telegram.model_copy(update={"editors_chat_id": -1001})}
+    )
+    drop = settings.drop_dir
+    drop.mkdir(parents=True)
+    (drop / "empty.eml").write_bytes(b"")
+    (drop / "true.eml").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+    (drop / "ghi-chu.eml").write_bytes("Ghi chú họp giao ban, không phải thư.\n".encode())
+    (drop / "tin.eml").write_bytes(golden("01-gmail-plain"))
+    (drop / "hong.eml").write_bytes(b"Subject: =?utf-8?B?broken\n\n\xff\xfe body")
+    for _ in range(2):  # the second start finds nothing new
+        stop, ready = asyncio.Event(), asyncio.Event()
+        factories = [("email", build_email_intake)]
+        with caplog.at_level("INFO"):
+            task = asyncio.create_task(
+                serve(settings, stop=stop, ready=ready, factories=factories)
+            )
+            await ready.wait()
+            for _ in range(300):
+                if not list(drop.glob("*.eml")):
+                    break
+                await asyncio.sleep(0.05)
+            stop.set()
+            await task
+    async with Database(settings.database_url) as db:
+        stored = await submissions(db)
+        notices = await outbox(db)
+    assert len(stored) == 2  # the real mail and the broken one: nothing lost
+    assert sorted(p.name for p in (drop / "rejected").iterdir()) == [
+        "empty.eml", "ghi-chu.eml", "true.eml",
+    ]  # fmt: skip
+    assert sorted(p.name for p in (drop / "processed").iterdir()) == ["hong.eml", "tin.eml"]
+    to_editors = [m for m in notices if m.recipient == "-1001"]
+    assert len(to_editors) == 3
+    assert all("không phải thư điện tử" in m.body for m in to_editors)
+    assert any("“true.eml”" in m.body and "tệp nhị phân" in m.body for m in to_editors)
+    assert any("“empty.eml”" in m.body and "tệp rỗng" in m.body for m in to_editors)
+    lines = [r.getMessage() for r in caplog.records if "is not an e-mail" in r.getMessage()]
+    assert len(lines) == 3

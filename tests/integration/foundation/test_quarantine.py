@@ -57,12 +57,18 @@ def test_editor_assigns_unit_and_remembers_sender(
     listed = runner.invoke(app, ["review", "quarantine"], env=env)
     assert code in listed.output and "phongvanhoa@gmail.com" in listed.output
     bad = runner.invoke(app, ["review", "assign", code, "--unit", "khong-co"], env=env)
-    assert bad.exit_code == 1 and "Không có đơn vị mã 'khong-co'" in bad.output
+    assert bad.exit_code == 1 and "Không tìm thấy đơn vị «khong-co»" in bad.output
+    # A name matches without diacritics; several matches are listed with their codes.
+    many = runner.invoke(app, ["review", "assign", code, "--unit", "thai binh"], env=env)
+    assert many.exit_code == 1 and "Có nhiều đơn vị khớp «thai binh»" in many.output
+    assert "Báo Thái Bình (bao-thai-binh)" in many.output
+    assert "Ủy ban nhân dân thành phố Thái Bình (tp-thai-binh)" in many.output
     ok = runner.invoke(
-        app, ["review", "assign", code, "--unit", "h-vu-thu", "--remember", "--by", "Hà"], env=env
+        app, ["review", "assign", code, "--unit", "vu thu", "--remember", "--by", "Hà"], env=env
     )
     assert ok.exit_code == 0, ok.output
-    again = runner.invoke(app, ["review", "assign", code, "--unit", "h-vu-thu"], env=env)
+    assert "Ủy ban nhân dân huyện Vũ Thư" in ok.output
+    again = runner.invoke(app, ["review", "assign", code, "--unit", "Vũ Thư"], env=env)
     assert again.exit_code == 1 and "không ở trạng thái chờ xác minh" in again.output
 
     async def check() -> tuple[Submission, list[OutboxMessage], int | None]:
@@ -111,3 +117,21 @@ def test_editor_dismisses_junk_from_the_queue(
     sub, mails = asyncio.run(check())
     assert (sub.status, sub.decided_by, sub.decision_reason) == (S.REJECTED, "Hà", "Thư rác")
     assert mails == []
+
+
+async def test_unit_names_match_without_diacritics(database: Database) -> None:
+    """«Xác định đơn vị gửi»: "Tiền Hải", "tien hai" and the code all find h-tien-hai."""
+    from datetime import date
+
+    from storage.registry import find_units
+    from storage.registry_import import import_units
+
+    await import_units(database, DEFAULT_UNITS.read_text(encoding="utf-8"))
+    async with database.session() as session:
+        for text in ("Tiền Hải", "tien hai", "TIEN  HAI", "h-tien-hai", "huyện tiền hải"):
+            found = await find_units(session=session, text=text, today=date(2026, 12, 6))
+            assert [u.code for u in found] == ["h-tien-hai"], text
+        many = await find_units(session=session, text="Thái Bình", today=date(2026, 12, 6))
+        assert sorted(u.code for u in many) == ["bao-thai-binh", "dai-ptth-thai-binh",
+                                                "tp-thai-binh"]  # fmt: skip
+        assert await find_units(session=session, text="Hà Nội", today=date(2026, 12, 6)) == []

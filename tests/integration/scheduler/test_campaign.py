@@ -21,7 +21,7 @@ from storage.models import InviteCode, Reminder
 from .conftest import add_officer, add_unit, email_worker, local
 
 pytestmark = pytest.mark.integration
-SUBJECT = "[Newsdesk] Đăng ký cán bộ truyền thông – hạn 19/07/2024"
+SUBJECT = "Đề nghị đăng ký cán bộ đầu mối truyền thông (hạn: 19/07/2024)"
 
 
 def campaign_settings(tmp_path: Path, database_url: str) -> Settings:

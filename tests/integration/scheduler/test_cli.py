@@ -8,6 +8,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from domain.periods import TZ
 from domain.states import SubmissionStatus as S
 from main import app
+from scheduler.locks import lock_id
 from storage.db import Database
 from storage.models import Reminder
 
@@ -75,7 +77,7 @@ def test_report_month_csv_and_table(cli_db: str, tmp_path: Path) -> None:
     ]  # fmt: skip
     table = invoke("report", "--month", "2024-07")
     assert table.startswith("BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024\n")
-    assert "📊 Báo cáo tháng 07/2024: 1/2 đơn vị đã gửi (0 đúng hạn, 1 trễ hạn)." in table
+    assert "Báo cáo tháng 07/2024: 1/2 đơn vị đạt (0 đúng hạn, 1 trễ hạn)." in table
     assert "+84912345678" not in table
     internal = invoke("report", "--month", "2024-07", "--format", "csv", "--internal")
     assert "+84912345678" in internal
@@ -90,11 +92,39 @@ def test_report_year_xlsx(cli_db: str, tmp_path: Path) -> None:
 
 
 def test_report_refuses_bad_input(cli_db: str) -> None:
-    result = CliRunner().invoke(app, ["report", "--month", "07/2024"])
+    result = CliRunner().invoke(app, ["report", "--month", "13/2024"])
     assert result.exit_code == 1
-    assert "tháng không hợp lệ" in result.output
+    assert "tháng không hợp lệ" in result.output and "12/2026 hoặc 2026-12" in result.output
     result = CliRunner().invoke(app, ["report", "--month", "2024-07", "--year", "2024"])
     assert result.exit_code == 1
+
+
+def test_report_month_as_people_write_it(cli_db: str) -> None:
+    """--month 07/2024, 7/2024 and 2024-07 are the same month (as remind --date dd/mm/yyyy)."""
+    outputs = {invoke("report", "--month", m) for m in ("07/2024", "7/2024", "2024-07")}
+    assert len(outputs) == 1
+    assert outputs.pop().startswith("BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024")
+
+
+def test_remind_run_with_a_date_is_a_dry_check(cli_db: str) -> None:
+    """`remind run --date` lists what a sweep that day would queue, counts the units reached
+    and those that cannot be reached, and records and sends nothing."""
+
+    async def unit_without_address() -> None:
+        async with Database(cli_db) as db:
+            await add_unit(db, "c", "Sở C")
+
+    asyncio.run(unit_without_address())
+    out = invoke("remind", "run", "--date", "16/07/2024")
+    assert out.startswith("Chạy thử ngày 16/07/2024 (không ghi nhận, không gửi):")
+    assert "binh@b.vn" in out and "before-3" in out and "thư điện tử" in out
+    assert out.rstrip().endswith(
+        "1 tin nhắn tới 1 đơn vị vào ngày 16/07/2024; 1 đơn vị chưa có địa chỉ liên lạc "
+        "(không nhận được nhắc nhở)."
+    )
+    assert asyncio.run(_reminders(cli_db)) == []
+    later = invoke("remind", "run", "--date", "22/07/2024")  # after the deadline: overdue
+    assert "overdue" in later and "binh@b.vn" in later
 
 
 def test_remind_preview_sends_nothing(cli_db: str) -> None:
@@ -122,9 +152,33 @@ def test_remind_run_sends_what_is_due_today_once(
     monkeypatch.setenv("NEWSDESK_SMTP__PORT", str(smtp_sink.port))
     monkeypatch.setenv("NEWSDESK_SMTP__START_TLS", "false")
     assert (
-        invoke("remind", "run").strip() == "Đã xếp hàng 2 nhắc nhở mới; đã gửi 2 tin từ hàng đợi."
+        invoke("remind", "run").strip()
+        == "Đã xếp hàng 2 nhắc nhở mới tới 2 đơn vị; đã gửi 2 tin từ hàng đợi."
     )
-    assert (
-        invoke("remind", "run").strip() == "Đã xếp hàng 0 nhắc nhở mới; đã gửi 0 tin từ hàng đợi."
-    )
+    assert invoke("remind", "run").strip().splitlines() == [
+        "2 nhắc nhở đến hạn đều đã được xếp hàng từ trước.",
+        "Đã xếp hàng 0 nhắc nhở mới tới 0 đơn vị; đã gửi 0 tin từ hàng đợi.",
+    ]
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["binh@b.vn", "vp@a.vn"]
+
+
+def test_remind_run_says_nothing_was_due(cli_db: str) -> None:
+    assert invoke("remind", "run", "--queue-only").strip().splitlines() == [
+        "Hiện không có nhắc nhở nào đến hạn.",
+        "Đã xếp hàng 0 nhắc nhở mới tới 0 đơn vị; đã gửi 0 tin từ hàng đợi.",
+    ]
+
+
+def test_remind_run_says_another_instance_holds_the_lock(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN another instance in the middle of the reminder sweep (holding its lock) WHEN an
+    operator runs `remind run` THEN it says so instead of "0 queued"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSDESK_DATABASE__URL", pg_url)
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://")) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id("reminders"),))
+        out = invoke("remind", "run")
+    assert "một phiên bản khác của dịch vụ đang chạy đợt nhắc nhở" in out
+    assert "Đã xếp hàng" not in out

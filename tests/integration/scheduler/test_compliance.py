@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,9 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from domain.states import SubmissionStatus as S
-from reports import render, xlsx
+from reports import render, texts, xlsx
 from reports.compliance import Rules, month_report, year_report
 from reports.figures import Standing
+from scheduler.config import config_from_settings
+from settings import Settings
 from storage.db import Database
 
 from .conftest import add_officer, add_submission, add_unit, local, make_config
@@ -100,11 +103,20 @@ async def test_shared_copy_has_no_phones_and_xlsx_matches(database: Database) ->
     wb = load_workbook(io.BytesIO(xlsx.month_xlsx(report)))
     ws = wb.active
     assert ws is not None
-    cells = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=8)]
+    cells = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=13)]
     assert cells[0][-1] == "Chức vụ"
-    assert cells[3] == [3, "b-yte", "Sở Y tế", 2, 1, 0, "Trễ hạn", datetime(2024, 7, 19, 17, 1),
+    # Departments, then districts, each with a heading and a subtotal, then the grand total.
+    assert cells[1][:4] == [None, None, "I. Sở, ban, ngành", None]
+    assert cells[4] == [3, "b-yte", "Sở Y tế", 2, 1, 0, "Trễ hạn", datetime(2024, 7, 19, 17, 1),
                         "Trần Bình", "Phó Chánh Văn phòng"]  # fmt: skip
-    assert cells[2][:7] == [2, "d-tu-phap", "Sở Tư pháp", 0, 0, 0, "Chưa gửi"]
+    assert cells[3][:7] == [2, "d-tu-phap", "Sở Tư pháp", 0, 0, 0, "Chưa gửi"]
+    assert cells[5][:7] == [None, None, "Cộng sở, ban, ngành (3 đơn vị)", 4, 2, 1, "2/3 đã gửi"]
+    assert ws.cell(row=9, column=3).font.bold
+    assert [row[2] for row in cells[6:]] == [
+        "II. Huyện, thành phố", "UBND huyện Vũ Thư", "Cộng huyện, thành phố (1 đơn vị)",
+        "Tổng cộng (4 đơn vị)",
+    ]  # fmt: skip
+    assert cells[9][3:7] == [6, 2, 1, "3/4 đã gửi"]
     flat = [str(v) for row in ws.iter_rows() for v in (c.value for c in row)]
     assert not any("+849" in v for v in flat)
 
@@ -159,3 +171,37 @@ async def test_query_count_does_not_grow_with_units(database: Database) -> None:
         counts.append((len(month.rows), len(year.rows), len(seen)))
     assert counts[0][2] == counts[1][2]
     assert (counts[0][0], counts[1][0]) == (4, 40)
+
+
+@pytest.mark.parametrize(
+    ("counts_as", "expected"),
+    [
+        # sent (default): anything not rejected or withdrawn, even while it waits for changes.
+        ("sent", ["Đúng hạn", "Chưa gửi", "Trễ hạn", "Đúng hạn"]),
+        ("approved", ["Đúng hạn", "Chưa gửi", "Trễ hạn", "Chưa đạt"]),
+        ("published", ["Đúng hạn", "Chưa gửi", "Chưa đạt", "Chưa đạt"]),
+    ],
+)
+async def test_the_compliance_rule_is_a_setting(
+    database: Database, counts_as: str, expected: list[str]
+) -> None:
+    """GIVEN July's items WHEN the report counts sent, approved or published items THEN each
+    unit's standing follows the rule, a unit that sent only what does not count is "Chưa đạt"
+    (never "Chưa gửi"), and the summary gives both the units that sent and those published."""
+    await seed_july(database)
+    rules = replace(RULES, counts_as=counts_as)
+    async with database.session() as session:
+        report = await month_report(
+            session=session, period="2024-07", rules=rules, now=local(2024, 8, 3, 8)
+        )
+    assert [row[6] for row in render.month_rows(report)] == expected
+    assert "Đã gửi: 3/4 đơn vị; đã đăng: 1/4 đơn vị." in texts.summary(report).splitlines()
+    assert texts.RULES[counts_as] in render.month_table(report)
+
+
+def test_counts_as_setting_reaches_the_rules() -> None:
+    settings = Settings(schedule={"counts_as": "published"}, _env_file=None)  # type: ignore[arg-type,call-arg]
+    assert config_from_settings(settings).rules.counts_as == "published"
+    assert config_from_settings(Settings(_env_file=None)).rules.counts_as == "sent"  # type: ignore[call-arg]
+    with pytest.raises(ValueError):
+        Settings(schedule={"counts_as": "received"}, _env_file=None)  # type: ignore[arg-type,call-arg]

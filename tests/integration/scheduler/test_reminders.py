@@ -28,8 +28,8 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.integration
-JULY = "[Newsdesk] Nhắc gửi tin, bài tháng 07/2024 – hạn 17:00 19/07/2024"
-JULY_LATE = "[Newsdesk] Quá hạn gửi tin, bài tháng 07/2024"
+JULY = "Đề nghị gửi tin, bài tháng 07/2024 (hạn: 17:00 ngày 19/07/2024)"
+JULY_LATE = "Đơn vị chưa gửi tin, bài tháng 07/2024 (đã quá hạn)"
 
 
 async def seed(db: Database) -> dict[str, int]:
@@ -102,11 +102,16 @@ async def test_reminder_text_lists_what_was_sent(
     assert await sweep(database, make_config(day=19), clock, worker, local(2024, 7, 16, 8)) == 5
     [f_mail] = [m for m in smtp_sink.messages if m.rcpt_tos == ["f@f.vn"]]
     body = f_mail.message.get_body(("plain",)).get_content()
-    assert "Kính gửi Sở F," in body
+    assert "Kính gửi đồng chí Lê F (Sở F)," in body
     assert "Hạn gửi: 17:00 19/07/2024 (còn 3 ngày)." in body
     assert "«Bài bị trả» – Không duyệt" in body
     assert "tin@stttt.example.vn" in body
     assert "https://t.me/newsdesk_bot" in body
+    # An officer known by name is addressed by name; the unit's own mailbox by the unit's name.
+    [an_mail] = [m for m in smtp_sink.messages if m.rcpt_tos == ["an@a.vn"]]
+    an_body = an_mail.message.get_body(("plain",)).get_content()
+    assert an_body.startswith("Kính gửi đồng chí Nguyễn Văn An (")
+    assert "Newsdesk" not in an_body and "Newsdesk" not in str(an_mail.message["Subject"])
 
 
 async def test_rerun_and_records(
@@ -180,7 +185,7 @@ async def test_tet_2025(
         day += timedelta(days=1)
     assert sent_on == {"24/01": 5, "03/02": 5}  # A x2, B, D, F; C complied
     overdue = [m for m in smtp_sink.messages if m.rcpt_tos == ["d@d.vn"]][-1]
-    assert overdue.message["Subject"] == "[Newsdesk] Quá hạn gửi tin, bài tháng 01/2025"
+    assert overdue.message["Subject"] == "Đơn vị chưa gửi tin, bài tháng 01/2025 (đã quá hạn)"
     body = overdue.message.get_body(("plain",)).get_content()
     assert "tháng 01/2025 đã kết thúc" in body
 
@@ -217,8 +222,10 @@ async def test_closed_units_and_unreachable_officers(
     worker = email_worker(database, smtp_sink, files, clock)
     for at in (local(2024, 7, 18, 8), local(2024, 7, 22, 8)):
         await sweep(database, config, clock, worker, at)
-    assert sorted(mails(smtp_sink)) == [
-        ("g@g.vn", JULY),
-        ("vp@h.vn", JULY),
-        ("vp@h.vn", JULY_LATE),
-    ]
+    assert sorted(mails(smtp_sink)) == sorted(
+        [
+            ("g@g.vn", JULY),
+            ("vp@h.vn", JULY),
+            ("vp@h.vn", JULY_LATE),
+        ]
+    )

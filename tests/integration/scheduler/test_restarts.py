@@ -91,16 +91,23 @@ async def test_restarts_and_outages_send_each_message_once(
     by_rcpt: dict[str, list[str]] = {}
     for mail in smtp_sink.messages:
         by_rcpt.setdefault(mail.rcpt_tos[0], []).append(str(mail.message["Subject"]))
-    reminder = "[Newsdesk] Nhắc gửi tin, bài tháng 07/2024 – hạn 17:00 19/07/2024"
-    overdue = "[Newsdesk] Quá hạn gửi tin, bài tháng 07/2024"
+    reminder = "Đề nghị gửi tin, bài tháng 07/2024 (hạn: 17:00 ngày 19/07/2024)"
+    overdue = "Đơn vị chưa gửi tin, bài tháng 07/2024 (đã quá hạn)"
     assert by_rcpt["an@a.vn"] == [reminder] * 3 + [overdue]
     assert by_rcpt["vanphong@b.vn"] == [reminder] * 3 + [overdue]
     assert by_rcpt["c@c.vn"] == [reminder] * 3 + [overdue]
     assert by_rcpt["lanhdao@stttt.example.vn"] == [
-        "[Newsdesk] Báo cáo tình hình gửi tin, bài tháng 06/2024"
+        "Báo cáo tình hình gửi tin, bài của các cơ quan, đơn vị tháng 06/2024"
     ]
 
     report_mail = next(m for m in smtp_sink.messages if m.rcpt_tos == ["lanhdao@stttt.example.vn"])
+    body = report_mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert body.startswith("Kính gửi: Lãnh đạo Sở Thông tin và Truyền thông,\n")
+    assert body.rstrip().endswith(
+        "Trân trọng,\nBan Biên tập Trang Zalo OA “Công dân số Thái Bình”\n"
+        "Sở Thông tin và Truyền thông"
+    )
+    assert "Newsdesk" not in body and "📊" not in body and "👏" not in body  # no emoji to leaders
     attachments = {
         a.get_filename(): a.get_content() for a in report_mail.message.iter_attachments()
     }
@@ -120,9 +127,10 @@ async def test_restarts_and_outages_send_each_message_once(
     summaries = [t for t in to_editors if t.startswith("📊")]
     digests = [t for t in to_editors if t.startswith("🗞")]
     assert summaries == [
-        "📊 Báo cáo tháng 06/2024: 1/3 đơn vị đã gửi (1 đúng hạn, 0 trễ hạn).\n"
+        "📊 Báo cáo tháng 06/2024: 1/3 đơn vị đạt (1 đúng hạn, 0 trễ hạn).\n"
+        "Đã gửi: 1/3 đơn vị; đã đăng: 0/3 đơn vị.\n"
         "Chưa gửi (2): Sở A, Sở B.\n"
-        "👁 Lượt xem, người quan tâm OA: — (chưa có số liệu từ Zalo OA)."
+        "Lượt xem, người quan tâm OA: — (chưa có số liệu từ Zalo OA)."
     ]
     assert [d.splitlines()[0] for d in digests] == [
         "🗞 Bản tin ngày 12/07/2024",

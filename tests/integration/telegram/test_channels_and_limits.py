@@ -84,7 +84,7 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
             card = await h.card(sub.id or 0, sub.version)
             press = h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
             assert "Đã duyệt" in (await h.answer(press))["text"]
-            await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+            await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
             async with (
                 aiohttp.ClientSession() as http,
                 http.post(url, json=press, headers=secret) as resp,  # delivered again
@@ -102,18 +102,22 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
 async def test_file_over_download_limit_is_explained_not_lost(
     fake_telegram: FakeTelegram, db: Database, files: FileStore
 ) -> None:
-    async with running_bot(fake_telegram, db, files) as h:
+    async with running_bot(fake_telegram, db, files, max_mail_mb=50) as h:
         await h.link_lan()
         h.fake.inject_video(h.lan, None, file_name="le-ky-niem.mp4", file_size=25 * MB)
         [explained] = await h.message_to(h.lan.id, "vượt quá giới hạn 20 MB")
         assert (
             "le-ky-niem.mp4" in explained["text"]
-            and "bantin@stttt.example.vn" in explained["text"]
+            and "bantin@stttt.example.vn (tệp đến 37 MB)" in explained["text"]
         )
         assert "Google Drive" in explained["text"]
+        # A file no mail within the limit can carry is never sent to the mailbox.
+        h.fake.inject_video(h.lan, None, file_name="phim-dai.mp4", file_size=40 * MB)
+        [too_big] = await h.message_to(h.lan.id, "«phim-dai.mp4»")
+        assert "thư điện tử" not in too_big["text"] and "Google Drive" in too_big["text"]
         async with h.db.session() as session:
             rows = (await session.exec(select(TelegramUpdate))).all()
-        assert [r.outcome for r in rows if r.kind == "message"] == ["too_big"]  # raw kept
+        assert [r.outcome for r in rows if r.kind == "message"] == ["too_big"] * 2  # raw kept
         assert not [c for c in h.fake.calls_to("sendMessage") if "Bản nháp" in c.params["text"]]
 
 

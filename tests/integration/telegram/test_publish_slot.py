@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram  # noqa: F401
 
+from domain.periods import TZ
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
@@ -31,9 +32,13 @@ async def test_editor_sets_a_slot_then_approves(
         card = await h.card(sub_id, sub.version)
         h.fake.press(h.an, card, encode(Action.PUBLISH_TIME, sub_id, sub.version))
         [prompt] = await h.message_to(EDITORS_CHAT, "Nhập thời điểm đăng")
+        tomorrow = (datetime.now(TZ) + timedelta(days=1)).strftime("%d/%m/%Y")
+        assert f"8h sáng mai, 14h30 thứ Sáu, 08:00 {tomorrow}" in prompt["text"]  # not past
         h.fake.inject_text(h.an, "sáng mai", chat=h.editors, reply_to=prompt)
-        await h.message_to(EDITORS_CHAT, "Chưa hiểu thời điểm")
-        h.fake.inject_text(h.an, "08:00 27/11/2030", chat=h.editors, reply_to=prompt)
+        [error] = await h.message_to(EDITORS_CHAT, "Chưa đặt được giờ đăng: không hiểu «sáng mai»")
+        assert error["text"].count("hiểu") == 1  # one message, not two doubled
+        # A reply to the error answer counts; the time is written as people write it.
+        h.fake.inject_text(h.an, "8h sáng ngày 27/11/2030", chat=h.editors, reply_to=error)
         await h.message_to(EDITORS_CHAT, "sẽ được đăng lúc 08:00 27/11/2030")
         slotted = await h.submission()
         assert slotted.publish_at == datetime(2030, 11, 27, 1, 0, tzinfo=UTC)

@@ -10,14 +10,14 @@ from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from sqlmodel import select
 
-from domain.kinds import Channel
+from domain.kinds import Channel, UnitKind
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, accept
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage, Submission
-from storage.registry import find_unit_by_address
+from storage.registry import find_unit_by_address, get_unit_by_code, upsert_unit
 from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
 
 pytestmark = pytest.mark.integration
@@ -64,10 +64,13 @@ async def test_editor_assigns_unit_from_the_card(
             )
             assert refused["show_alert"] is True
             h.fake.press(h.an, card, encode(Action.ASSIGN_UNIT, sub.id, sub.version))
-            [prompt] = await h.message_to(EDITORS_CHAT, "Nhập mã đơn vị")
+            [prompt] = await h.message_to(EDITORS_CHAT, "Nhập tên hoặc mã đơn vị")
             h.fake.inject_text(h.an, "so-khong-co", chat=h.editors, reply_to=prompt)
-            await h.message_to(EDITORS_CHAT, "Không có đơn vị mã 'so-khong-co'")
-            h.fake.inject_text(h.an, "so-yte", chat=h.editors, reply_to=prompt)
+            [error] = await h.message_to(EDITORS_CHAT, "Không tìm thấy đơn vị «so-khong-co»")
+            h.fake.inject_text(h.an, "Sở Khỏe", chat=h.editors, reply_to=error)
+            [again] = await h.message_to(EDITORS_CHAT, "Không tìm thấy đơn vị «Sở Khỏe»")
+            # A reply to the error answer counts; the name matches without diacritics.
+            h.fake.inject_text(h.an, "so y te", chat=h.editors, reply_to=again)
             await h.message_to(EDITORS_CHAT, "Đã gán bài")
             assigned = await h.submission()
             card = await h.card(sub.id, assigned.version)
@@ -80,6 +83,52 @@ async def test_editor_assigns_unit_from_the_card(
     assert [(m.recipient, m.in_reply_to) for m in mails if m.channel == "email"] == [
         ("tuyentruyen.yte@gmail.com", "<q1@gmail.com>")
     ]
+
+
+async def test_several_matching_units_become_a_choice_of_buttons(
+    sqlite_url: str,
+    files: FileStore,
+    fake_telegram: FakeTelegram,  # noqa: F811
+) -> None:
+    """GIVEN three units named "… Thái Bình" WHEN an editor answers "thai binh" THEN the bot
+    offers one button per unit; pressing one assigns the item to that unit."""
+    async with Database(sqlite_url) as db:
+        seeded = await seed(db)
+        async with db.session() as session:
+            for code, name in [
+                ("tp-thai-binh", "Ủy ban nhân dân thành phố Thái Bình"),
+                ("bao-thai-binh", "Báo Thái Bình"),
+                ("dai-ptth-thai-binh", "Đài Phát thanh và Truyền hình Thái Bình"),
+            ]:
+                await upsert_unit(session=session, code=code, name=name, kind=UnitKind.PRESS)
+            await session.commit()
+            bao = await get_unit_by_code(session=session, code="bao-thai-binh")
+        assert bao is not None and bao.id is not None
+        sub = await unknown_mail(
+            db, files, source_key="email:unknown-2", sender="toasoan@gmail.com",
+            title="Tin thời sự", text="Nội dung",
+        )  # fmt: skip
+        assert sub.id is not None
+        async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
+            card = await h.card(sub.id, sub.version)
+            h.fake.press(h.an, card, encode(Action.ASSIGN_UNIT, sub.id, sub.version))
+            [prompt] = await h.message_to(EDITORS_CHAT, "Nhập tên hoặc mã đơn vị")
+            h.fake.inject_text(h.an, "thai binh", chat=h.editors, reply_to=prompt)
+            [choice] = await h.message_to(EDITORS_CHAT, "Có nhiều đơn vị khớp «thai binh»")
+            buttons = h.fake.button_data(choice)
+            assert len(buttons) == 3
+            pick = encode(Action.PICK_UNIT, sub.id, sub.version, bao.id)
+            assert pick in buttons
+            answered = await h.answer(h.fake.press(h.an, choice, pick))
+            assert "Đã gán bài" in answered["text"]
+            assigned = await h.until(lambda: _assigned(db))
+    assert assigned.unit_id == bao.id and assigned.status == S.PENDING_REVIEW
+
+
+async def _assigned(db: Database) -> Submission | None:
+    async with db.session() as session:
+        sub = (await session.exec(select(Submission))).one()
+    return sub if sub.status == S.PENDING_REVIEW else None
 
 
 async def test_editor_dismisses_an_auto_reply_without_telling_anyone(

@@ -91,5 +91,7 @@ async def test_status_and_help(
         h.fake.inject_command(h.lan, "/huongdan")
         [guide] = await h.message_to(h.lan.id, "HƯỚNG DẪN GỬI BÀI")
         assert "20 MB" in guide["text"] and "/trangthai" in guide["text"]
+        # the size advice follows the real limits: the mail limit (25 MB) carries 18 MB files
+        assert "thư điện tử mang được tệp đến 18 MB" in guide["text"]
         async with h.db.session() as session:
             assert len((await session.exec(select(Submission))).all()) == 1

@@ -14,8 +14,8 @@ from review.callbacks import Action, encode
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import OutboxMessage
-from storage.submissions import list_attachments
+from storage.models import OutboxMessage, Submission
+from storage.submissions import list_attachments, transition
 
 from .harness import EDITORS_CHAT, Harness, running_bot
 
@@ -78,7 +78,7 @@ async def test_approve_reaches_officer_and_card_shows_who(h: Harness) -> None:
     card = await h.card(sub_id, sub.version)
     answer = await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
     assert "Đã duyệt" in answer["text"]
-    await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+    await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     assert decided.status == S.APPROVED and decided.decided_by == "Trần Văn An"
     card = await h.card(sub_id, decided.version)
@@ -87,6 +87,35 @@ async def test_approve_reaches_officer_and_card_shows_who(h: Harness) -> None:
     async with h.db.session() as session:
         actions = [e.action for e in await list_audit(session=session, submission_id=sub_id)]
     assert "review.approved" in actions
+
+
+async def test_card_keeps_who_approved_while_scheduled_and_published(h: Harness) -> None:
+    """GIVEN an approved card WHEN the publisher schedules then publishes the item THEN each
+    re-rendered card still says who approved it and when, and then where the item is now."""
+    sub_id = await submit_text_and_album(h)
+    sub = await h.submission()
+    card = await h.card(sub_id, sub.version)
+    await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
+    sub = await h.until(lambda: _status_is(h, S.APPROVED))
+    for old, new, label in [
+        (S.APPROVED, S.SCHEDULED, "Đã lên lịch đăng"),
+        (S.SCHEDULED, S.PUBLISHING, "Đang đăng"),
+        (S.PUBLISHING, S.PUBLISHED, "Đã đăng"),
+    ]:
+        async with h.db.session() as session:
+            sub = await transition(
+                session=session, submission_id=sub_id, expected_status=old,
+                expected_version=sub.version, new_status=new, actor="system",
+            )  # fmt: skip
+            await session.commit()
+        card = await h.card(sub_id, sub.version)
+        assert "✅ Đã duyệt bởi Trần Văn An lúc" in card["text"]
+        assert card["text"].splitlines()[-1] == f"Trạng thái: {label}"
+
+
+async def _status_is(h: Harness, status: SubmissionStatus) -> Submission | None:
+    sub = await h.submission()
+    return sub if sub.status == status else None
 
 
 async def test_reject_asks_reason_by_force_reply(h: Harness) -> None:
@@ -183,7 +212,7 @@ async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness)
     card = await h.card(sub.id or 0, sub.version)
     h.fake.fail_next("editMessageText", 429, parameters={"retry_after": 1})
     h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
-    await h.message_to(h.lan.id, "đã được Ban biên tập duyệt")
+    await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     card = await h.card(sub.id or 0, decided.version)
     assert "Đã duyệt bởi" in card["text"]

@@ -138,19 +138,29 @@ async def test_a_month_of_reach_in_the_report_xlsx_mail_and_officer_message(
 
         # CSV: the reach columns, a totals row, then the OA's followers.
         rows = list(csv.reader(io.StringIO(render.month_csv(report).decode("utf-8-sig"))))
-        assert rows[0][-3:] == ["Bài trên OA", "Lượt xem", "Lượt xem/bài"]
+        assert rows[0][-3:] == ["Tin, bài trên OA", "Lượt xem", "Lượt xem/bài"]
         by_code = {r[1]: r for r in rows[1:] if len(r) > 2 and r[1]}
         assert by_code["so-y-te"][-3:] == ["1", "675", "675.0"]
         assert by_code["ubnd-kien-xuong"][-3:] == ["2", "1353", "676.5"]
-        assert rows[3][:3] == ["", "", "Tổng cộng"] and rows[3][-3:] == ["3", "2028", "676.0"]
+        # Two kinds of unit: each group has its subtotal (with its reach), then the grand total.
+        assert [r[2] for r in rows[1:8]] == [
+            "I. Sở, ban, ngành", "Sở Y tế", "Cộng sở, ban, ngành (1 đơn vị)",
+            "II. Huyện, thành phố", "UBND huyện Kiến Xương",
+            "Cộng huyện, thành phố (1 đơn vị)", "Tổng cộng (2 đơn vị)",
+        ]  # fmt: skip
+        assert rows[3][-3:] == ["1", "675", "675.0"] and rows[6][-3:] == ["2", "1353", "676.5"]
+        assert rows[7][-3:] == ["3", "2028", "676.0"]
         assert rows[-3:] == [
             ["Người quan tâm OA đầu tháng", "1000"],
             ["Người quan tâm OA cuối tháng", "1300"],
             ["Tăng trong tháng", "300"],
         ]
         table = render.month_table(report)
-        assert "👥 Người quan tâm OA: 1.000 → 1.300 (+300)." in table
-        assert "👁 Lượt xem các bài đăng trên OA trong tháng: 2.028 (3 bài)." in table
+        assert "Người quan tâm OA: 1.000 → 1.300 (+300)." in table
+        assert (
+            "Lượt xem các tin, bài đăng trên Trang Zalo OA trong tháng: 2.028 (3 tin, bài)."
+            in table
+        )
 
         # The yearly grid: November's views per unit, followers at each month's end.
         grid = render.year_reach_rows(year)
@@ -159,7 +169,10 @@ async def test_a_month_of_reach_in_the_report_xlsx_mail_and_officer_message(
         assert grid[-1][3 + 9 : 3 + 11] == [1000, 1300]
         next_year = await with_year_reach_at(world, 2027)
         assert next_year[0][3:15] == ["—"] * 12  # months still ahead: no figure at all
-        assert "LƯỢT XEM CÁC BÀI ĐĂNG TRÊN OA THEO THÁNG NĂM 2026" in render.year_table(year)
+        assert (
+            "LƯỢT XEM CÁC TIN, BÀI ĐĂNG TRÊN TRANG ZALO OA THEO THÁNG NĂM 2026"
+            in render.year_table(year)
+        )
         year_wb = load_workbook(io.BytesIO(xlsx.year_xlsx(year)))
         assert year_wb.sheetnames == ["Năm 2026", "Lượt xem 2026", "Biểu đồ"]
         views_sheet = year_wb["Lượt xem 2026"]
@@ -177,19 +190,31 @@ async def test_a_month_of_reach_in_the_report_xlsx_mail_and_officer_message(
         ws = wb["Tháng 11-2026"]
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
         assert ws.print_title_rows == "$1:$4"
-        # Departments (Sở Y tế, row 5) print on one page, districts (row 6) on the next.
-        assert [c.value for c in ws["C"][4:6]] == ["Sở Y tế", "UBND huyện Kiến Xương"]
-        assert [b.id for b in ws.row_breaks.brk] == [5]
-        assert [c.value for c in ws[7]][2] == "Tổng cộng" and ws[7][-2].value == 2028
+        # Departments (heading, Sở Y tế, subtotal: rows 5-7) print on one page, districts
+        # (rows 8-10) and the grand total on the next.
+        assert [c.value for c in ws["C"][4:11]] == [
+            "I. Sở, ban, ngành", "Sở Y tế", "Cộng sở, ban, ngành (1 đơn vị)",
+            "II. Huyện, thành phố", "UBND huyện Kiến Xương", "Cộng huyện, thành phố (1 đơn vị)",
+            "Tổng cộng (2 đơn vị)",
+        ]  # fmt: skip
+        assert [b.id for b in ws.row_breaks.brk] == [7]
+        assert ws[11][-2].value == 2028 and ws[11][2].font.b
+        assert [c.value for c in ws["C"][12:15]] == [
+            "Người quan tâm OA đầu tháng", "Người quan tâm OA cuối tháng", "Tăng trong tháng",
+        ]  # fmt: skip
         charts = wb["Biểu đồ"]
         assert [charts.cell(row=r, column=2).value for r in range(13, 15)] == [1000, 1300]
+        # The units' views are copied under the followers (the report's rows are grouped).
+        assert [[c.value for c in r] for r in charts["A17:B18"]] == [
+            ["Sở Y tế", 675], ["UBND huyện Kiến Xương", 1353],
+        ]  # fmt: skip
         with zipfile.ZipFile(io.BytesIO(data)) as parts:
             names = sorted(n for n in parts.namelist() if n.startswith("xl/charts/chart"))
             assert len(names) == 2
             xml = "".join(parts.read(n).decode() for n in names)
         assert "'Biểu đồ'!$B$3:$B$14" in xml  # followers month by month
-        assert "'Tháng 11-2026'!$L$5:$L$6" in xml  # views by unit (L: "Lượt xem")
-        assert "'Tháng 11-2026'!$C$5:$C$6" in xml  # their names
+        assert "'Biểu đồ'!$B$17:$B$18" in xml  # views by unit
+        assert "'Biểu đồ'!$A$17:$A$18" in xml  # their names
 
         # The report day: the leadership mail (HTML with the chart inline) and the officers.
         world.clock.set(local(2026, 12, 3, 10))
@@ -219,7 +244,8 @@ async def test_a_month_of_reach_in_the_report_xlsx_mail_and_officer_message(
         ]  # fmt: skip
         told = [m for k, m in messages.items() if k.startswith("reach:2026-11:")]
         assert [(m.recipient, m.channel) for m in told] == [("canbo@syt.example.vn", "email")]
-        assert "1 bài của đơn vị đăng trên trang Zalo OA của Sở đã có 675 lượt xem" in told[0].body
+        assert "1 tin, bài của đơn vị đăng trên Trang Zalo OA “" in told[0].body
+        assert "” đã có 675 lượt xem" in told[0].body and "Newsdesk" not in told[0].body
         assert re.search(r"xếp hạng|đứng thứ", told[0].body) is None  # no ranking of others
 
 

@@ -16,6 +16,7 @@ from domain.periods import (
     parse_period,
     period_of,
     previous_period,
+    time_examples,
 )
 from domain.phones import PhoneError, display_phone, normalise_phone
 from domain.states import TRANSITIONS, SubmissionStatus, can_transition
@@ -134,13 +135,33 @@ NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Hanoi
         ("09:00", datetime(2026, 11, 27, 2, 0, tzinfo=UTC)),  # past today: tomorrow
         ("08h30 02/01", datetime(2027, 1, 2, 1, 30, tzinfo=UTC)),
         ("08:00 1/12", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+        # as people type them (NOW is Thursday 26/11/2026 10:00 in Hanoi)
+        ("8h sáng mai", datetime(2026, 11, 27, 1, 0, tzinfo=UTC)),
+        ("14h30 thứ Sáu", datetime(2026, 11, 27, 7, 30, tzinfo=UTC)),
+        ("14h30 thứ 6", datetime(2026, 11, 27, 7, 30, tzinfo=UTC)),
+        ("2h chiều", datetime(2026, 11, 26, 7, 0, tzinfo=UTC)),
+        ("10h tối nay", datetime(2026, 11, 26, 15, 0, tzinfo=UTC)),
+        ("9h thứ Năm", datetime(2026, 12, 3, 2, 0, tzinfo=UTC)),  # today's 9h has passed
+        ("9h thứ hai tuần sau", datetime(2026, 11, 30, 2, 0, tzinfo=UTC)),
+        ("12h trưa chủ nhật", datetime(2026, 11, 29, 5, 0, tzinfo=UTC)),
+        ("8 giờ 30 sáng ngày kia", datetime(2026, 11, 28, 1, 30, tzinfo=UTC)),
+        ("lúc 08:00 ngày 27/11/2026", datetime(2026, 11, 27, 1, 0, tzinfo=UTC)),  # as we write
     ],
 )
 def test_publish_slots_in_vietnamese_writing(text: str, expected: datetime | None) -> None:
     assert parse_local_time(text, now=NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["mai", "25:00", "31/02/2027 08:00", "08:00 01/01/2020", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["mai", "25:00", "31/02/2027 08:00", "08:00 01/01/2020", "", "8h mai thứ Sáu", "8h xyz"],
+)
 def test_bad_publish_slots_are_explained(text: str) -> None:
-    with pytest.raises(ValueError, match=r"không hiểu|không hợp lệ|đã qua"):
+    with pytest.raises(ValueError, match=r"không hiểu|không có thật|đã qua"):
         parse_local_time(text, now=NOW)
+
+
+def test_time_examples_are_never_in_the_past() -> None:
+    assert time_examples(NOW) == "8h sáng mai, 14h30 thứ Sáu, 08:00 27/11/2026"
+    for example in time_examples(NOW).split(", "):
+        assert parse_local_time(example, now=NOW) is not None

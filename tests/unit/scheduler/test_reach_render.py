@@ -10,7 +10,7 @@ from PIL import Image
 from reports import render, texts
 from reports.chart import followers_png
 from reports.figures import MonthReach, OaReach, UnitReach
-from scheduler.texts import reach_body
+from scheduler.texts import HowToSubmit, reach_body
 
 
 def test_numbers_in_vietnamese_and_dashes_for_missing_figures() -> None:
@@ -38,16 +38,21 @@ def test_a_unit_without_articles_shows_zero_only_when_zalo_gave_figures() -> Non
     assert known.total == UnitReach(1, 10, 0) and unknown.total == UnitReach(0, None, None)
     assert texts.reach_summary(unknown) == [texts.SUMMARY_NO_REACH]
     assert texts.reach_summary(known)[0] == (
-        "👁 Lượt xem các bài đăng trên OA trong tháng: 10 (1 bài)."
+        "Lượt xem các tin, bài đăng trên Trang Zalo OA trong tháng: 10 (1 tin, bài)."
     )
     assert render.reach_note(known).endswith("tính đến 03/12/2026; «—»: chưa có số liệu.")
 
 
 def test_the_officer_hears_the_units_own_figure() -> None:
-    body = reach_body(unit_name="Sở Y tế", period="2026-11", articles=3, views=12500)
+    how = HowToSubmit(oa_name="Công dân số Thái Bình")
+    body = reach_body(unit_name="Sở Y tế", period="2026-11", articles=3, views=12500, how=how)
     assert body.startswith("Kính gửi Sở Y tế,\n\n")
-    assert "Trong tháng 11/2026, 3 bài của đơn vị đăng trên trang Zalo OA của Sở đã có " \
-        "12.500 lượt xem." in body  # fmt: skip
+    assert "Trong tháng 11/2026, 3 tin, bài của đơn vị đăng trên Trang Zalo OA " \
+        "“Công dân số Thái Bình” đã có 12.500 lượt xem." in body  # fmt: skip
+    assert body.endswith(how.sign_off) and "Newsdesk" not in body
+    named = reach_body(unit_name="Sở Y tế", period="2026-11", articles=3, views=1, how=how,
+                       officer="Nguyễn Văn A")  # fmt: skip
+    assert named.startswith("Kính gửi đồng chí Nguyễn Văn A (Sở Y tế),")
 
 
 def test_the_mail_chart_is_a_small_png_and_absent_without_figures() -> None:
@@ -63,6 +68,10 @@ def test_the_mail_chart_is_a_small_png_and_absent_without_figures() -> None:
 
 
 def test_html_mail_escapes_and_places_the_chart() -> None:
-    html = texts.report_mail_html(month="11/2026", summary="A < B & C", chart=True)
+    html = texts.report_mail_html(
+        month="11/2026", summary="A < B & C", chart=True, department="Sở", oa="OA"
+    )
     assert "A &lt; B &amp; C" in html and 'src="cid:bieu-do-nguoi-quan-tam"' in html
-    assert "cid:" not in texts.report_mail_html(month="11/2026", summary="x", chart=False)
+    assert "cid:" not in texts.report_mail_html(
+        month="11/2026", summary="x", chart=False, department="Sở", oa="OA"
+    )

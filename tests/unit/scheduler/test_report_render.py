@@ -68,7 +68,7 @@ def test_month_rows_cell_by_cell() -> None:
          "Nguyễn Thị Hoà; Trần Văn Bình", "Chuyên viên; Phó Chánh Văn phòng"],
         [2, "h-thai-thuy", "UBND huyện Thái Thụy", 1, 0, 0, "Trễ hạn", "14:05 25/07/2024",
          "Phạm Bình Minh", "Chánh Văn phòng"],
-        [3, "s-yte", "Sở Y tế", 1, 0, 0, "Chưa gửi", "", "Chưa đăng ký", ""],
+        [3, "s-yte", "Sở Y tế", 1, 0, 0, "Chưa đạt", "", "Chưa đăng ký", ""],
     ]  # fmt: skip
 
 
@@ -96,20 +96,22 @@ def test_console_table_aligns_columns() -> None:
     out = render.month_table(sample(internal=False))
     lines = out.splitlines()
     assert lines[0] == "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024"
-    header, rule, first = lines[2], lines[3], lines[4]
+    header, rule, first = lines[3], lines[4], lines[5]
     assert header.startswith("STT  Mã đơn vị    Tên đơn vị")
     assert set(rule) == {"-", " "}
     assert first.index("s-tttt") == header.index("Mã đơn vị")
     assert first.index("Đúng hạn") == header.index("Tình trạng")
-    assert out.rstrip().endswith("Chưa gửi (1): Sở Y tế.")
+    assert out.rstrip().endswith("Chưa đạt (1): Sở Y tế.")
+    assert lines[1] == texts.RULES["sent"]  # the compliance rule is stated
 
 
 def test_summary_message() -> None:
     report = sample(internal=False, unregistered=("Sở Y tế", "UBND huyện Vũ Thư"))
     assert texts.summary(report) == (
-        "📊 Báo cáo tháng 07/2024: 2/3 đơn vị đã gửi (1 đúng hạn, 1 trễ hạn).\n"
-        "Chưa gửi (1): Sở Y tế.\n"
-        "Chưa đăng ký cán bộ phụ trách (2): Sở Y tế, UBND huyện Vũ Thư."
+        "Báo cáo tháng 07/2024: 2/3 đơn vị đạt (1 đúng hạn, 1 trễ hạn).\n"
+        "Đã gửi: 3/3 đơn vị; đã đăng: 1/3 đơn vị.\n"
+        "Chưa đạt (1): Sở Y tế.\n"
+        "Chưa đăng ký cán bộ đầu mối (2): Sở Y tế, UBND huyện Vũ Thư."
     )
 
 
@@ -119,14 +121,14 @@ def test_summary_shortens_long_lists() -> None:
     )
     report = MonthReport("2024-07", DEADLINE, GENERATED, rows)
     text = texts.summary(report)
-    assert text.startswith("📊 Báo cáo tháng 07/2024: 0/20 đơn vị đã gửi (0 đúng hạn, 0 trễ hạn).")
+    assert text.startswith("Báo cáo tháng 07/2024: 0/20 đơn vị đạt (0 đúng hạn, 0 trễ hạn).")
     assert text.endswith("Đơn vị 14 … và 5 đơn vị khác.")
 
 
 def test_summary_when_everyone_sent() -> None:
     rows = (UnitMonth("a", "Sở A", 1, 1, 1, Standing.ON_TIME),)
     report = MonthReport("2025-01", DEADLINE, GENERATED, rows)
-    assert texts.summary(report).splitlines()[1] == "Tất cả đơn vị đã gửi sản phẩm. 👏"
+    assert texts.summary(report).splitlines()[2] == "Tất cả đơn vị đều đạt."
 
 
 def test_month_xlsx_reopens_with_expected_values_and_layout() -> None:
@@ -136,14 +138,14 @@ def test_month_xlsx_reopens_with_expected_values_and_layout() -> None:
     ws = wb["Tháng 07-2024"]
     assert ws["A1"].value == "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024"
     assert ws["A2"].value == (
-        "Hạn gửi: 17:00 19/07/2024. Lập lúc: 08:00 02/08/2024. "
+        f"Hạn gửi: 17:00 19/07/2024. {texts.RULES['sent']} Lập lúc: 08:00 02/08/2024. "
         "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
     )
     header = [c.value for c in ws[4]]
     assert header == [*texts.MONTH_HEADERS, "Điện thoại"]
     assert all(ws.cell(row=4, column=c).font.bold for c in range(1, len(header) + 1))
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=7)]
-    assert values[2] == [3, "s-yte", "Sở Y tế", 1, 0, 0, "Chưa gửi", None, "Chưa đăng ký", None,
+    assert values[2] == [3, "s-yte", "Sở Y tế", 1, 0, 0, "Chưa đạt", None, "Chưa đăng ký", None,
                          None]  # fmt: skip
     expected = render.month_rows(report)[:2]
     expected[0][7] = datetime(2024, 7, 5, 9, 30)  # a real date cell, local wall time
@@ -175,6 +177,8 @@ def test_month_xlsx_status_colours_are_conditional_formats() -> None:
         '"Đúng hạn"': ("G5:G7", "equal", "00C6EFCE"),
         '"Trễ hạn"': ("G5:G7", "equal", "00FFEB9C"),
         '"Chưa gửi"': ("G5:G7", "equal", "00FFC7CE"),
+        '"Chưa theo dõi"': ("G5:G7", "equal", "00D9D9D9"),
+        '"Chưa đạt"': ("G5:G7", "equal", "00FFC7CE"),
     }
 
 

@@ -37,9 +37,27 @@ def test_reminder_before_the_deadline_says_what_when_how_and_sent_so_far() -> No
         "  • Email: gửi thư (nội dung và tệp đính kèm) tới tin@stttt.thaibinh.gov.vn\n"
         "  • Telegram: gửi qua bot https://t.me/newsdesk_bot\n"
         "\n"
-        f"{texts.FOOTER}"
+        f"{HOW.sign_off}"
     )
     assert unicodedata.is_normalized("NFC", body)
+    assert HOW.sign_off == (
+        "Trân trọng,\nBan Biên tập Trang Zalo OA “Công dân số Thái Bình”\n"
+        "Sở Thông tin và Truyền thông"
+    )
+    assert "Newsdesk" not in body
+
+
+def test_reminder_is_addressed_to_the_officer_by_name() -> None:
+    body = texts.reminder_body(
+        unit_name="Sở Y tế", period="2024-07", deadline=DEADLINE,
+        now=datetime(2024, 7, 16, 8, 0, tzinfo=TZ), overdue=False, sent=[],
+        how=texts.HowToSubmit(department="Sở Văn hóa và Thông tin", oa_name="Thái Bình ngày mới"),
+        officer="Nguyễn Thị Lan",
+    )  # fmt: skip
+    assert body.startswith("Kính gửi đồng chí Nguyễn Thị Lan (Sở Y tế),\n")
+    assert body.endswith(
+        "Ban Biên tập Trang Zalo OA “Thái Bình ngày mới”\nSở Văn hóa và Thông tin"
+    )
 
 
 def test_reminder_on_the_deadline_day_and_nothing_sent() -> None:
@@ -86,10 +104,10 @@ def test_overdue_after_the_month_says_it_is_recorded_missing() -> None:
 
 def test_reminder_subjects() -> None:
     assert texts.reminder_subject(period="2024-07", deadline=DEADLINE, overdue=False) == (
-        "[Newsdesk] Nhắc gửi tin, bài tháng 07/2024 – hạn 17:00 19/07/2024"
+        "Đề nghị gửi tin, bài tháng 07/2024 (hạn: 17:00 ngày 19/07/2024)"
     )
     assert texts.reminder_subject(period="2024-07", deadline=DEADLINE, overdue=True) == (
-        "[Newsdesk] Quá hạn gửi tin, bài tháng 07/2024"
+        "Đơn vị chưa gửi tin, bài tháng 07/2024 (đã quá hạn)"
     )
 
 
@@ -106,7 +124,7 @@ def test_registration_text_has_invite_link_and_purpose() -> None:
     assert "họ tên, chức vụ, số điện thoại" in body
     assert "không công khai" in body
     assert texts.registration_subject(deadline=DEADLINE) == (
-        "[Newsdesk] Đăng ký cán bộ truyền thông – hạn 19/07/2024"
+        "Đề nghị đăng ký cán bộ đầu mối truyền thông (hạn: 19/07/2024)"
     )
 
 
@@ -183,3 +201,27 @@ def test_outbox_keys_fit_the_column() -> None:
     assert len(long.key) <= KEY_MAX
     assert long.key.startswith("reminder:2024-07:before-3:7:email:sha256:")
     assert long.key != Message(8, "2024-07", "before-3", "email", long.recipient, "s", "b").key
+
+
+def test_no_user_facing_text_names_the_software() -> None:
+    """The sender is the office: no text a person receives says "Newsdesk"."""
+    from intake.email import texts as email_texts
+    from intake.telegram import texts as bot_texts
+    from publisher import texts as publisher_texts
+    from reports import texts as report_texts
+    from review import texts as review_texts
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        return []
+
+    found = [
+        f"{module.__name__}.{name}"
+        for module in (texts, email_texts, bot_texts, publisher_texts, report_texts, review_texts)
+        for name, value in vars(module).items()
+        if name.isupper() and any("Newsdesk" in s for s in strings(value))
+    ]
+    assert found == []

@@ -40,21 +40,42 @@ def view(**changes: object) -> CardView:
 
 def test_callback_data_round_trips_and_stays_short() -> None:
     for action in Action:
-        data = encode(action, 2_147_483_647, 999_999)
+        arg = 2_147_483_647 if action == Action.PICK_UNIT else 0
+        data = encode(action, 2_147_483_647, 999_999, arg)
         assert len(data.encode()) <= 64
-        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999)
+        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999, arg)
+    assert decode("rv:pu:5:3:9") == ReviewCallback(Action.PICK_UNIT, 5, 3, 9)
+    assert decode("rv:pu:5:3") is None and decode("rv:pu:5:3:0") is None
     assert ReviewCallback(Action.APPROVE, 5, 3).encode() == "rv:ap:5:3"
 
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "pub:retry:5", "rv:ap:5", "rv:zz:5:3", "rv:ap:x:3", "rv:ap:0:3", "rv:ap:5:3:9"],
+    [
+        None,
+        "",
+        "pub:retry:5",
+        "rv:ap:5",
+        "rv:zz:5:3",
+        "rv:ap:x:3",
+        "rv:ap:0:3",
+        "rv:ap:5:3:9",
+        # forged: numbers too large for the columns, other digits, signs, spaces, underscores
+        "rv:rj:99999999999999999999:1",
+        "rv:rj:1:99999999999999999999",
+        "rv:ap:2147483648:1",
+        "rv:ap:٣:1",
+        "rv:ap:+5:1",
+        "rv:ap: 5:1",
+        "rv:ap:1_0:1",
+        "rv:ap:-1:1",
+    ],
 )
 def test_foreign_or_broken_callback_data_is_ignored(data: str | None) -> None:
     assert decode(data) is None
 
 
-def test_pending_card_shows_everything_and_six_buttons() -> None:
+def test_pending_card_shows_everything_and_its_buttons() -> None:
     v = view()
     text = card_text(v)
     assert "2026-11-0007" in text and "Sở Y tế" in text and "Nguyễn Thị Lan" in text
@@ -62,8 +83,9 @@ def test_pending_card_shows_everything_and_six_buttons() -> None:
     assert "Nhận lúc: 09:05 25/11/2026" in text  # Asia/Ho_Chi_Minh
     assert "Trạng thái: Chờ biên tập" in text and len(text) < 4096
     rows = card_keyboard(v)
-    assert [len(r) for r in rows] == [3, 3, 2]
-    assert rows[2] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
+    assert [len(r) for r in rows] == [3, 3, 2, 2]
+    assert rows[2] == [("📝 Sửa nội dung", "rv:eb:42:2"), ("🖼 Chọn ảnh bìa", "rv:cv:42:2")]
+    assert rows[3] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
     assert rows[0][0] == ("✅ Duyệt", "rv:ap:42:2")
     kinds = card_keyboard(v, kind_menu=True)
     assert kinds[-1] == [("← Quay lại", "rv:bk:42:2")] and len(kinds[0] + kinds[1]) == 6
@@ -80,6 +102,32 @@ def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
     text = card_text(v)
     assert "❌ Không duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in text
     assert "Lý do: Trùng bài" in text
+    assert card_keyboard(v) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "now"),
+    [
+        (S.APPROVED, None),
+        (S.SCHEDULED, "Đã lên lịch đăng"),
+        (S.PUBLISHING, "Đang đăng"),
+        (S.PUBLISHED, "Đã đăng"),
+        (S.PUBLISH_FAILED, "Đăng lỗi"),
+    ],
+)
+def test_card_keeps_who_approved_once_the_item_moves_on(
+    status: SubmissionStatus, now: str | None
+) -> None:
+    """docs/telegram.md: the approval line stays while the item is scheduled and published."""
+    v = view(
+        status=status,
+        decided_by="Trần Văn An",
+        decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+    )
+    lines = card_text(v).splitlines()
+    assert "✅ Đã duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in lines
+    if now is not None:
+        assert lines[-1] == f"Trạng thái: {now}"
     assert card_keyboard(v) == []
 
 

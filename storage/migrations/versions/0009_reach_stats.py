@@ -1,7 +1,7 @@
 """reach: article views and shares per day, OA followers per day
 
-Revision ID: 0004_reach
-Revises: 0003
+Revision ID: 0009_reach
+Revises: 0008_first_month_b
 Create Date: 2026-12-06 06:30:00
 
 """
@@ -13,8 +13,8 @@ import sqlmodel  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004_reach'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = '0009_reach'
+down_revision: Union[str, Sequence[str], None] = '0008_first_month_b'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
