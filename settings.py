@@ -193,6 +193,22 @@ class ZaloSettings(BaseModel):
     quota_user_id: str = Field(
         default="", description="A follower's user id, to read the broadcast quota in status."
     )
+    stats_time: time = Field(
+        default=time(22, 30),
+        description="Local time of the daily reach sync (article views and shares, followers).",
+    )
+    stats_page_size: int = Field(
+        default=10, ge=1, le=50, description="Articles per article/getslice page in the sync."
+    )
+    stats_calls_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Most Zalo calls per minute the reach sync makes (kept apart from the "
+        "publisher's rate_limit_per_minute; together under Zalo's 4000).",
+    )
+    stats_track_days: int = Field(
+        default=365, ge=1, description="Days after publishing an article's views are still read."
+    )
 
     @property
     def enabled(self) -> bool:
@@ -259,6 +275,11 @@ class ScheduleSettings(BaseModel):
     )
     misfire_grace_seconds: int = Field(
         default=3600, description="How late a scheduled run may still start (then coalesced)."
+    )
+    officer_reach: bool = Field(
+        default=True,
+        description="On the report day, tell each unit's officers how often their unit's "
+        "articles of last month were read on the OA (only when Zalo gave figures).",
     )
 
     counts_as: Literal["sent", "approved", "published"] = Field(

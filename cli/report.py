@@ -14,6 +14,7 @@ from domain.periods import period_from_text, period_of, previous_period
 from reports import render, xlsx
 from reports.compliance import month_report, year_report
 from reports.figures import MonthReport, YearReport
+from reports.reach import with_reach, with_year_reach
 from scheduler.config import config_from_settings
 from settings import Settings
 from storage.db import Database
@@ -34,10 +35,12 @@ async def _build(
     now = SystemClock().now()
     async with db.session() as session:
         if year is not None:
-            return await year_report(session=session, year=year, rules=rules, now=now)
-        return await month_report(
+            grid = await year_report(session=session, year=year, rules=rules, now=now)
+            return await with_year_reach(session=session, report=grid)
+        report = await month_report(
             session=session, period=month, rules=rules, now=now, internal=internal
         )
+        return await with_reach(session=session, report=report)
 
 
 def _render(report: MonthReport | YearReport, fmt: Format) -> bytes:

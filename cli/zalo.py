@@ -11,19 +11,23 @@ from typing import TypeVar
 import httpx
 import typer
 
-from cli.common import fail, get_settings
+from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
-from domain.errors import NewsdeskError
+from domain.errors import AuthError, NewsdeskError
 from domain.periods import to_local
 from publisher.component import make_deps
 from publisher.login import complete_login, parse_pasted, start_login, state_of, still_pending
 from publisher.qr import write_qr
+from publisher.reach import SyncOptions, SyncResult, stats_client, sync_reach
 from publisher.service import Deps
 from publisher.tokens import TokenStatus
 from publisher.zalo.errors import ZaloError
+from reports.texts import fmt_count
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
+from storage.models import OaStat
+from storage.reach import last_followers
 
 app = typer.Typer(
     help="Zalo Official Account: mã truy cập, cấp quyền, mã QR.", no_args_is_help=True
@@ -60,19 +64,28 @@ def status(ctx: typer.Context) -> None:
 
     async def work(
         deps: Deps, http: httpx.AsyncClient
-    ) -> tuple[TokenStatus, dict[str, object] | None]:
+    ) -> tuple[TokenStatus, dict[str, object] | None, OaStat | None]:
         assert deps.keeper is not None and deps.client is not None
         token = await deps.keeper.status()
+        async with deps.db.session() as session:
+            reach = await last_followers(session=session)
         quota: dict[str, object] | None = None
         if token.present and settings.zalo.quota_user_id:
             try:
                 quota = await deps.client.quota(settings.zalo.quota_user_id)
             except ZaloError as exc:
                 quota = {"error": f"{exc.code} {exc.message}"}
-        return token, quota
+        return token, quota, reach
 
-    token, quota = asyncio.run(_with_keeper(settings, work))
+    token, quota, reach = asyncio.run(_with_keeper(settings, work))
     _print_status(token, quota)
+    if reach is None:
+        typer.echo("Số liệu OA:              — (chưa đồng bộ: `python main.py zalo stats sync`)")
+    else:
+        typer.echo(
+            f"Số liệu OA gần nhất:     ngày {reach.day:%d/%m/%Y}, "
+            f"{fmt_count(reach.followers)} người quan tâm"
+        )
 
 
 def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
@@ -183,3 +196,62 @@ def qr(
     else:
         written = list(write_qr(link, name or settings.zalo.oa_name, target))
     typer.echo(f"Đã ghi {' và '.join(str(p) for p in written)} ({link}).")
+
+
+stats_app = typer.Typer(
+    help="Số liệu OA: lượt xem, lượt chia sẻ từng bài và số người quan tâm.", no_args_is_help=True
+)
+app.add_typer(stats_app, name="stats")
+
+
+@stats_app.command("sync")
+def stats_sync(
+    ctx: typer.Context,
+    force: bool = typer.Option(False, "--force", help="Đọc lại dù hôm nay đã đồng bộ xong."),
+) -> None:
+    """Đọc lượt xem, lượt chia sẻ hôm nay của mọi tin, bài đã đăng lên OA và số người quan tâm."""
+    settings = get_settings(ctx)
+    zalo = settings.zalo
+    options = SyncOptions(page_size=zalo.stats_page_size, track_days=zalo.stats_track_days,
+                          force=force)  # fmt: skip
+
+    async def work(db: Database) -> SyncResult:
+        async with httpx.AsyncClient(timeout=30) as http:
+            clock = SystemClock()
+            client = stats_client(settings, http, db, clock)
+            return await sync_reach(db=db, client=client, now=clock.now(), options=options)
+
+    try:
+        result = run_db(settings, work)
+    except AuthError:
+        fail("Chưa có mã truy cập Zalo hợp lệ: chạy `python main.py zalo login` rồi thử lại.")
+        return
+    except NewsdeskError as exc:
+        fail(f"Chưa đồng bộ xong (lần chạy sau sẽ tiếp tục từ chỗ dừng): {exc}")
+        return
+    typer.echo(describe_sync(result))
+
+
+def describe_sync(result: SyncResult) -> str:
+    """The CLI's answer, in Vietnamese."""
+    day = result.day.strftime("%d/%m/%Y")
+    if result.dry_run:
+        return (
+            "Zalo: CHẠY THỬ (chưa đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET): "
+            "không đọc số liệu nào; báo cáo hiển thị «—»."
+        )
+    followers = "—" if result.followers is None else f"{result.followers:,}".replace(",", ".")
+    if result.already_done:
+        return (
+            f"Ngày {day} đã đồng bộ xong; không gọi Zalo. Người quan tâm: {followers}. "
+            "Dùng --force để đọc lại."
+        )
+    lines = [
+        f"Đồng bộ ngày {day}: đọc {result.stored}/{result.tracked} bài, "
+        f"người quan tâm: {followers}, {result.calls} lần gọi Zalo.",
+    ]
+    if result.unseen:
+        lines.append(
+            f"{result.unseen} bài không còn trong danh sách bài viết của OA (đã gỡ trên Zalo?)."
+        )
+    return "\n".join(lines)

@@ -49,21 +49,35 @@ def build_email(
         mail["In-Reply-To"] = _msg_ids(message.in_reply_to)
         mail["References"] = _msg_ids(message.references or message.in_reply_to)
     mail.set_content(message.body, charset="utf-8", cte="base64")
+    attachments = list(message.attachments)
     if message.html:
         mail.add_alternative(message.html, subtype="html", charset="utf-8", cte="base64")
-    for item in message.attachments:
-        if files is None:
-            raise RejectedError("attachments need a file store")
-        maintype, _, subtype = str(item.get("content_type", "application/octet-stream")).partition(
-            "/"
-        )
+        # An item with a "cid" is a picture the HTML shows (<img src="cid:...">): it goes
+        # beside the HTML in a multipart/related part, not among the attachments.
+        html = mail.get_body(preferencelist=("html",))
+        for item in [a for a in attachments if a.get("cid")]:
+            data, maintype, subtype = _file(item, files)
+            assert html is not None
+            cid, name = f"<{item['cid']}>", str(item.get("filename", ""))
+            html.add_related(data, maintype=maintype, subtype=subtype, cid=cid, filename=name)
+        attachments = [a for a in attachments if not a.get("cid")]
+    for item in attachments:
+        data, maintype, subtype = _file(item, files)
         mail.add_attachment(
-            files.read(str(item["sha256"])),
+            data,
             maintype=maintype,
-            subtype=subtype or "octet-stream",
+            subtype=subtype,
             filename=str(item.get("filename", "tep-dinh-kem")),
         )
     return mail
+
+
+def _file(item: dict[str, object], files: FileStore | None) -> tuple[bytes, str, str]:
+    """An attachment's bytes and MIME type from the file store."""
+    if files is None:
+        raise RejectedError("attachments need a file store")
+    maintype, _, subtype = str(item.get("content_type", "application/octet-stream")).partition("/")
+    return files.read(str(item["sha256"])), maintype, subtype or "octet-stream"
 
 
 class EmailSender:

@@ -19,13 +19,20 @@ from storage.files import FileStore
 
 
 def make_client(
-    settings: Settings, http: httpx.AsyncClient, keeper: TokenKeeper, clock: Clock
+    settings: Settings,
+    http: httpx.AsyncClient,
+    keeper: TokenKeeper,
+    clock: Clock,
+    *,
+    per_minute: int | None = None,
 ) -> ZaloClient:
-    """The real client, its token coming from (and refreshed by) the keeper, paced per minute."""
+    """The real client, its token coming from (and refreshed by) the keeper, paced per minute
+    (`per_minute`, default the publisher's `rate_limit_per_minute`)."""
     zalo = settings.zalo
+    limit = zalo.rate_limit_per_minute if per_minute is None else per_minute
     budget = None
-    if zalo.rate_limit_per_minute > 0:
-        budget = MinuteBudget(zalo.rate_limit_per_minute, now=lambda: clock.now().timestamp())
+    if limit > 0:
+        budget = MinuteBudget(limit, now=lambda: clock.now().timestamp())
     return ZaloClient(
         http,
         get_token=keeper.access_token,

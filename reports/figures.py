@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -45,6 +45,67 @@ class UnitMonth:
 
 
 @dataclass(frozen=True)
+class UnitReach:
+    """A unit's articles on the OA in a month and how often they were read.
+
+    `views`/`shares` are the latest totals Zalo reported (up to the report's day) for the
+    articles published that month; None when no reading exists (dry run, sync not yet run).
+    """
+
+    articles: int = 0
+    views: int | None = None
+    shares: int | None = None
+
+    @property
+    def views_per_article(self) -> float | None:
+        if self.views is None or not self.articles:
+            return None
+        return self.views / self.articles
+
+
+@dataclass(frozen=True)
+class OaReach:
+    """The OA's followers at the start (last reading before the month) and end of a month."""
+
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def growth(self) -> int | None:
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class MonthReach:
+    """Reach figures of one month: per unit code, and for the OA."""
+
+    period: str
+    as_of: date | None  # the last local day whose readings were used; None = no reading at all
+    units: dict[str, UnitReach] = field(default_factory=dict)
+    oa: OaReach = field(default_factory=OaReach)
+    # Followers at the end of each of the twelve months up to this one (oldest first).
+    followers_trend: tuple[tuple[str, int | None], ...] = ()
+
+    def of(self, unit_code: str) -> UnitReach:
+        """A unit's figures; with readings at hand, a unit without articles has 0 views."""
+        empty = UnitReach() if self.as_of is None else UnitReach(0, 0, 0)
+        return self.units.get(unit_code, empty)
+
+    @property
+    def total(self) -> UnitReach:
+        """All units together (the totals row)."""
+        known = [u.views for u in self.units.values() if u.views is not None]
+        shares = [u.shares for u in self.units.values() if u.shares is not None]
+        return UnitReach(
+            articles=sum(u.articles for u in self.units.values()),
+            views=sum(known) if known else None,
+            shares=sum(shares) if shares else None,
+        )
+
+
+@dataclass(frozen=True)
 class MonthReport:
     """The month's compliance report for every counted unit valid in that month."""
 
@@ -58,6 +119,7 @@ class MonthReport:
     # False for a month whose deadline came before Newsdesk went live: every row NOT_TRACKED.
     tracked: bool = True
     counts_as: str = "sent"  # the compliance rule the standings follow (schedule.counts_as)
+    reach: MonthReach | None = None  # views and followers (reports.reach.with_reach)
 
     @property
     def complied(self) -> tuple[UnitMonth, ...]:
@@ -109,3 +171,4 @@ class YearReport:
     year: int
     generated_at: datetime
     rows: tuple[YearRow, ...] = field(default_factory=tuple)
+    reach: tuple[MonthReach, ...] | None = None  # 12 months, January first (with_year_reach)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from reports import texts
-from reports.figures import MonthReport, Standing, UnitMonth, YearReport, YearRow
+from reports.figures import (
+    MonthReach,
+    MonthReport,
+    Standing,
+    UnitMonth,
+    UnitReach,
+    YearReport,
+    YearRow,
+)
 
-Cell = str | int | datetime
+Cell = str | int | float | datetime
 Rows = list[list[Cell]]
 
 
@@ -20,6 +28,8 @@ def month_headers(report: MonthReport) -> list[str]:
     headers = list(texts.MONTH_HEADERS)
     if report.internal:
         headers.append(texts.PHONE_HEADER)
+    if report.reach is not None:
+        headers += texts.REACH_HEADERS
     return headers
 
 
@@ -51,8 +61,88 @@ def month_rows(report: MonthReport) -> Rows:
                 texts.standing_label(row),
                 first,
                 *_officer_cells(row, internal=report.internal),
+                *(reach_cells(report.reach.of(row.unit_code)) if report.reach else []),
             ]
         )
+    return rows
+
+
+# --- reach columns (kept apart from the compliance columns) ---------------------------------
+
+
+def _number(value: int | None) -> Cell:
+    return texts.NO_FIGURE if value is None else value
+
+
+def reach_cells(reach: UnitReach) -> list[Cell]:
+    """Articles on the OA, views, views per article ("—" where Zalo gave no figure)."""
+    ratio = reach.views_per_article
+    return [
+        reach.articles,
+        _number(reach.views),
+        texts.NO_FIGURE if ratio is None else round(ratio, 1),
+    ]
+
+
+def month_total_row(report: MonthReport) -> list[Cell]:
+    """The totals row under the units (reach columns summed; others left empty)."""
+    assert report.reach is not None
+    headers = month_headers(report)
+    cells: list[Cell] = [""] * (len(headers) - len(texts.REACH_HEADERS))
+    cells[2] = texts.REACH_TOTAL
+    cells[3:6] = [
+        sum(r.submitted for r in report.rows),
+        sum(r.approved for r in report.rows),
+        sum(r.published for r in report.rows),
+    ]
+    return [*cells, *reach_cells(report.reach.total)]
+
+
+def sum_reach(parts: Iterable[UnitReach]) -> UnitReach:
+    """Several units' figures together (a views total is "—" only when no unit has one)."""
+    items = list(parts)
+    views = [u.views for u in items if u.views is not None]
+    shares = [u.shares for u in items if u.shares is not None]
+    return UnitReach(
+        articles=sum(u.articles for u in items),
+        views=sum(views) if views else None,
+        shares=sum(shares) if shares else None,
+    )
+
+
+def oa_rows(reach: MonthReach) -> Rows:
+    """The OA's followers at the start and end of the month, and the growth."""
+    oa = reach.oa
+    return [
+        [texts.OA_START, _number(oa.start)],
+        [texts.OA_END, _number(oa.end)],
+        [texts.OA_GROWTH, _number(oa.growth)],
+    ]
+
+
+def reach_note(reach: MonthReach) -> str:
+    if reach.as_of is None:
+        return texts.REACH_NOTE_NONE
+    return texts.REACH_NOTE.format(as_of=reach.as_of.strftime("%d/%m/%Y"))
+
+
+def year_reach_headers(report: YearReport) -> list[str]:
+    months = [f"T{m:02d}/{report.year}" for m in range(1, 13)]
+    return [*texts.YEAR_FIXED_HEADERS, *months, texts.REACH_TOTAL]
+
+
+def year_reach_rows(report: YearReport) -> Rows:
+    """Views per unit and month (articles published that month), then the OA's followers."""
+    assert report.reach is not None
+    months = report.reach
+    rows: Rows = []
+    for number, row in enumerate(report.rows, start=1):
+        views = [m.of(row.unit_code).views for m in months]
+        known = [v for v in views if v is not None]
+        total: Cell = sum(known) if known else texts.NO_FIGURE
+        rows.append([number, row.unit_code, row.unit_name, *map(_number, views), total])
+    followers = [_number(m.oa.end) for m in months]
+    rows.append(["", "", texts.YEAR_FOLLOWERS_ROW, *followers, ""])
     return rows
 
 
@@ -123,7 +213,7 @@ def grouped_month_rows(report: MonthReport, rows: Rows) -> Rows:
     def subtotal(name: str, indexes: list[int]) -> list[Cell]:
         units = [report.rows[i] for i in indexes]
         sent = sum(1 for u in units if u.standing is not Standing.MISSING)
-        return [
+        cells: list[Cell] = [
             "",
             "",
             name,
@@ -132,8 +222,31 @@ def grouped_month_rows(report: MonthReport, rows: Rows) -> Rows:
             sum(u.published for u in units),
             texts.SENT_OF.format(sent=sent, total=len(units)),
         ]
+        if report.reach is None:
+            return cells
+        # The reach columns stay the last ones: the group's articles and views summed.
+        width = len(month_headers(report)) - len(texts.REACH_HEADERS)
+        reach = report.reach
+        return [
+            *_padded(cells, width),
+            *reach_cells(sum_reach(reach.of(u.unit_code) for u in units)),
+        ]
 
     return _with_groups(rows, [r.unit_kind for r in report.rows], subtotal)
+
+
+def is_grouped(kinds: Sequence[str]) -> bool:
+    """Whether the report has more than one group of units (then with subtotals)."""
+    return len(groups_of(kinds)) > 1
+
+
+def month_body_rows(report: MonthReport) -> Rows:
+    """The month's rows as printed: grouped with subtotals and a grand total when units of
+    several kinds are counted; else the units and, with reach figures, a totals row."""
+    rows = grouped_month_rows(report, month_rows(report))
+    if report.reach is not None and not is_grouped([r.unit_kind for r in report.rows]):
+        rows.append(month_total_row(report))
+    return rows
 
 
 def grouped_year_rows(report: YearReport, rows: Rows) -> Rows:
@@ -166,7 +279,7 @@ def table(headers: Sequence[str], rows: Rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_csv(headers: Sequence[str], rows: Rows) -> bytes:
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     """CSV in UTF-8 with a byte-order mark, which Excel needs to read Vietnamese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -178,20 +291,35 @@ def to_csv(headers: Sequence[str], rows: Rows) -> bytes:
 def month_table(report: MonthReport) -> str:
     """The month report for a terminal: title, table, summary."""
     title = texts.MONTH_TITLE.format(month=texts.fmt_month(report.period))
-    body = table(month_headers(report), grouped_month_rows(report, month_rows(report)))
+    rows = month_body_rows(report)
+    body = table(month_headers(report), rows)
     rule = texts.RULES.get(report.counts_as, "")
-    return f"{title}\n{rule}\n\n{body}\n{texts.summary(report)}\n"
+    note = f"{reach_note(report.reach)}\n" if report.reach is not None else ""
+    return f"{title}\n{rule}\n\n{body}\n{texts.summary(report)}\n{note}"
 
 
 def year_table(report: YearReport) -> str:
     title = texts.YEAR_TITLE.format(year=report.year)
     rows = grouped_year_rows(report, year_rows(report))
-    return f"{title}\n\n{table(year_headers(report), rows)}"
+    text = f"{title}\n\n{table(year_headers(report), rows)}"
+    if report.reach is not None:
+        reach_title = texts.YEAR_REACH_TITLE.format(year=report.year)
+        grid = table(year_reach_headers(report), year_reach_rows(report))
+        text += f"\n{reach_title}\n\n{grid}"
+    return text
 
 
 def month_csv(report: MonthReport) -> bytes:
-    return to_csv(month_headers(report), grouped_month_rows(report, month_rows(report)))
+    rows = month_body_rows(report)
+    if report.reach is not None:
+        # Under the units and the totals: an empty row, then the OA's followers.
+        rows += [[], *oa_rows(report.reach)]
+    return to_csv(month_headers(report), rows)
 
 
 def year_csv(report: YearReport) -> bytes:
-    return to_csv(year_headers(report), grouped_year_rows(report, year_rows(report)))
+    rows = grouped_year_rows(report, year_rows(report))
+    if report.reach is not None:
+        rows += [[], [texts.YEAR_REACH_TITLE.format(year=report.year)]]
+        rows += [list(year_reach_headers(report)), *year_reach_rows(report)]
+    return to_csv(year_headers(report), rows)

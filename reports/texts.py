@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from html import escape
 
 from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from domain.periods import TZ, parse_period
-from reports.figures import MonthReport, Standing, UnitMonth
+from reports.figures import MonthReach, MonthReport, Standing, UnitMonth
 
 STANDING_LABELS: dict[Standing, str] = {
     Standing.ON_TIME: "Đúng hạn",
@@ -148,6 +149,8 @@ def summary(report: MonthReport) -> str:
     by_group = group_summary(report)
     if by_group:
         lines.insert(1, by_group)
+    if report.reach is not None:
+        lines += reach_summary(report.reach)
     return "\n".join(lines)
 
 
@@ -206,3 +209,87 @@ def group_summary(report: MonthReport) -> str:
         for group, (n, total) in sent.items()
     ]
     return SUMMARY_GROUPS.format(groups="; ".join(parts))
+
+
+# --- reach (Zalo OA views and followers) ---------------------------------------------------------
+
+NO_FIGURE = "—"  # no reading behind the figure (dry run, sync not run yet): never a guess
+REACH_HEADERS = ("Tin, bài trên OA", "Lượt xem", "Lượt xem/bài")
+REACH_TOTAL = "Tổng cộng"
+OA_FOLLOWERS = "Người quan tâm OA"
+OA_START = "Người quan tâm OA đầu tháng"
+OA_END = "Người quan tâm OA cuối tháng"
+OA_GROWTH = "Tăng trong tháng"
+REACH_NOTE = (
+    "Lượt xem, lượt chia sẻ: số Zalo báo cho các tin, bài đăng trên Trang Zalo OA trong tháng, "
+    "tính đến {as_of}; «—»: chưa có số liệu."
+)
+REACH_NOTE_NONE = "Lượt xem, người quan tâm: «—» (chưa có số liệu từ Zalo OA)."
+YEAR_REACH_TITLE = "LƯỢT XEM CÁC TIN, BÀI ĐĂNG TRÊN TRANG ZALO OA THEO THÁNG NĂM {year}"
+YEAR_REACH_SHEET = "Lượt xem {year}"
+YEAR_FOLLOWERS_ROW = "Người quan tâm OA (cuối tháng)"
+CHART_SHEET = "Biểu đồ"
+CHART_FOLLOWERS_TITLE = "Người quan tâm OA theo tháng"
+CHART_VIEWS_TITLE = "Lượt xem theo đơn vị"
+CHART_MONTH = "Tháng"
+CHART_BASE = "Cột tính từ mốc {base} người"
+CHART_MAIL_ALT = "Biểu đồ người quan tâm OA theo tháng"
+CHART_UNIT = "Đơn vị"
+SUMMARY_REACH = (
+    "Lượt xem các tin, bài đăng trên Trang Zalo OA trong tháng: {views} ({articles} tin, bài)."
+)
+SUMMARY_NO_REACH = "Lượt xem, người quan tâm OA: — (chưa có số liệu từ Zalo OA)."
+SUMMARY_OA = "Người quan tâm OA: {start} → {end} ({growth})."
+
+
+def fmt_count(value: int | None) -> str:
+    """1234567 as "1.234.567" (Vietnamese grouping); None as "—"."""
+    return NO_FIGURE if value is None else f"{value:,}".replace(",", ".")
+
+
+def fmt_growth(value: int | None) -> str:
+    if value is None:
+        return NO_FIGURE
+    return ("+" if value >= 0 else "-") + fmt_count(abs(value))
+
+
+def fmt_ratio(value: float | None) -> str:
+    """12.5 as "12,5"; None as "—"."""
+    return NO_FIGURE if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def reach_summary(reach: MonthReach) -> list[str]:
+    """The reach lines of the chat summary and the leadership mail."""
+    if reach.as_of is None:
+        return [SUMMARY_NO_REACH]
+    total = reach.total
+    oa = reach.oa
+    return [
+        SUMMARY_REACH.format(views=fmt_count(total.views), articles=fmt_count(total.articles)),
+        SUMMARY_OA.format(
+            start=fmt_count(oa.start), end=fmt_count(oa.end), growth=fmt_growth(oa.growth)
+        ),
+    ]
+
+
+CHART_CID = "bieu-do-nguoi-quan-tam"
+
+
+def report_mail_html(*, month: str, summary: str, chart: bool, department: str, oa: str) -> str:
+    """The leadership mail as HTML: the same words, and the follower chart inline."""
+    body = REPORT_MAIL_BODY.format(month=month, summary=summary, department=department, oa=oa)
+    paragraphs = [
+        "<p>" + "<br>".join(escape(line) for line in block.splitlines()) + "</p>"
+        for block in body.split("\n\n")
+    ]
+    if chart:
+        image = (
+            f'<p><img src="cid:{CHART_CID}" alt="{escape(CHART_MAIL_ALT)}" width="640" '
+            'height="300"></p>'
+        )
+        paragraphs.insert(2, image)  # after the greeting and the first paragraph
+    return (
+        '<html><body style="font-family: Arial, sans-serif">'
+        + "".join(paragraphs)
+        + ("</body></html>")
+    )

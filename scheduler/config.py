@@ -50,6 +50,7 @@ class SchedulerConfig:
     digest_time: time = time(8, 0)
     digest_weekdays_only: bool = True
     misfire_grace_seconds: int = 3600
+    officer_reach: bool = True
     department: str = "Sở Thông tin và Truyền thông"  # who signs official mail
     oa_name: str = "Công dân số Thái Bình"
 
@@ -123,6 +124,7 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
         digest_time=s.digest_time,
         digest_weekdays_only=s.digest_weekdays_only,
         misfire_grace_seconds=s.misfire_grace_seconds,
+        officer_reach=s.officer_reach,
         department=settings.org.department_name,
         oa_name=settings.zalo.oa_name,
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -19,11 +20,13 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from domain.clock import Clock
-from domain.periods import TZ
+from domain.periods import TZ, to_local
+from publisher.reach import SyncOptions, stats_client, sync_reach
 from runtime.context import AppContext, Component
 from scheduler.config import SchedulerConfig, config_from_settings
 from scheduler.digest import send_digest
 from scheduler.monthly import send_monthly_report
+from scheduler.officer_reach import send_officer_reach
 from scheduler.service import remind_due
 from storage.db import Database
 from storage.files import FileStore
@@ -49,6 +52,15 @@ def digest_trigger(config: SchedulerConfig) -> CronTrigger:
     return CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=TZ)
 
 
+@dataclass(frozen=True)
+class DailyJob:
+    """An extra job run every day at a local time (the reach sync), and once at start-up."""
+
+    id: str
+    at: time
+    run: Callable[[], Awaitable[object]]
+
+
 class SchedulerComponent:
     """Owns the AsyncIOScheduler; runs until `stop`, then lets a running job finish."""
 
@@ -56,9 +68,10 @@ class SchedulerComponent:
 
     def __init__(
         self, *, db: Database, files: FileStore, config: SchedulerConfig, clock: Clock,
-        wake: Callable[[], None] = lambda: None,
+        wake: Callable[[], None] = lambda: None, daily: tuple[DailyJob, ...] = (),
     ) -> None:  # fmt: skip
         self.db, self.files, self.config, self.clock, self.wake = db, files, config, clock, wake
+        self.daily = daily
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -80,6 +93,9 @@ class SchedulerComponent:
             ("monthly-report", report_trigger(self.config), self.run_report),
             ("digest", digest_trigger(self.config), self.run_digest),
         ]
+        for job in self.daily:
+            trigger = CronTrigger(hour=job.at.hour, minute=job.at.minute, timezone=TZ)
+            jobs.append((job.id, trigger, job.run))
         for job_id, trigger, func in jobs:
             scheduler.add_job(self._guarded(job_id, func), trigger, id=job_id, name=job_id,
                               next_run_time=now)  # fmt: skip
@@ -109,8 +125,11 @@ class SchedulerComponent:
                                 wake=self.wake)  # fmt: skip
 
     async def run_report(self) -> object:
-        return await send_monthly_report(db=self.db, files=self.files, config=self.config,
+        sent = await send_monthly_report(db=self.db, files=self.files, config=self.config,
                                          now=self.clock.now(), wake=self.wake)  # fmt: skip
+        told = await send_officer_reach(db=self.db, config=self.config, now=self.clock.now(),
+                                        wake=self.wake)  # fmt: skip
+        return sent, told
 
     async def run_digest(self) -> object:
         return await send_digest(db=self.db, config=self.config, now=self.clock.now(),
@@ -150,8 +169,36 @@ async def build_scheduler(ctx: AppContext) -> tuple[Component | None, str]:
     if not ctx.settings.schedule.enabled:
         return None, "scheduler OFF (set NEWSDESK_SCHEDULE__ENABLED=true)"
     config = config_from_settings(ctx.settings)
+    daily = reach_jobs(ctx)
     component = SchedulerComponent(
         db=ctx.db, files=ctx.files, config=config, clock=ctx.clock,
         wake=lambda: ctx.wake_outbox(),  # read late: the outbox factory may set it after us
+        daily=daily,
     )  # fmt: skip
-    return component, describe(config)
+    line = describe(config)
+    for job in daily:
+        line += f"; {job.id} {job.at:%H:%M}"
+    return component, line
+
+
+def reach_jobs(ctx: AppContext) -> tuple[DailyJob, ...]:
+    """The daily reach sync, when Zalo credentials are set (a dry run reads nothing).
+
+    A day's reading is taken at `STATS_TIME`; the start-up run catches up only a reading
+    missed today (the service was down at that time), so every day's figures are as of about
+    the same hour and a month's last reading is close to its end.
+    """
+    settings = ctx.settings
+    client = stats_client(settings, ctx.http, ctx.db, ctx.clock)
+    if client is None:
+        return ()
+    zalo = settings.zalo
+    options = SyncOptions(page_size=zalo.stats_page_size, track_days=zalo.stats_track_days)
+
+    async def run() -> object:
+        now = ctx.clock.now()
+        if to_local(now).time() < zalo.stats_time:
+            return None  # today's reading is taken at STATS_TIME (or later, catching up)
+        return await sync_reach(db=ctx.db, client=client, now=now, options=options)
+
+    return (DailyJob("reach-sync", zalo.stats_time, run),)

@@ -16,8 +16,10 @@ from domain.events import event_line
 from domain.periods import period_of, previous_period
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from reports import render, texts, xlsx
+from reports.chart import followers_png
 from reports.compliance import month_report
 from reports.figures import MonthReport
+from reports.reach import with_reach
 from scheduler.config import SchedulerConfig, report_due_at
 from scheduler.locks import try_job_lock
 from scheduler.store import claim_job_run, finish_job_run
@@ -28,6 +30,7 @@ from storage.leaders import leader_emails
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
+PNG_TYPE = "image/png"
 
 
 def report_files(files: FileStore, report: MonthReport) -> list[dict[str, str]]:
@@ -44,6 +47,20 @@ def report_files(files: FileStore, report: MonthReport) -> list[dict[str, str]]:
     return out
 
 
+def chart_file(files: FileStore, report: MonthReport) -> dict[str, str] | None:
+    """The follower chart shown inside the mail (no chart without a follower reading)."""
+    if report.reach is None:
+        return None
+    trend = [(texts.fmt_month(p), f) for p, f in report.reach.followers_trend]
+    png = followers_png(trend, title=texts.CHART_FOLLOWERS_TITLE)
+    if png is None:
+        return None
+    name = f"bieu-do-{report.period}.png"
+    stored = files.put(png, name)
+    return {"sha256": stored.sha256, "filename": name, "content_type": PNG_TYPE,
+            "cid": texts.CHART_CID}  # fmt: skip
+
+
 async def _enqueue_report(
     session: AsyncSession, config: SchedulerConfig, report: MonthReport, files: FileStore,
     now: datetime, recipients: list[str],
@@ -51,6 +68,13 @@ async def _enqueue_report(
     summary = texts.summary(report)
     month = texts.fmt_month(report.period)
     attachments = report_files(files, report) if recipients else []
+    chart = chart_file(files, report) if recipients else None
+    html = texts.report_mail_html(
+        month=month, summary=summary, chart=chart is not None, department=config.department,
+        oa=config.oa_name,
+    )  # fmt: skip
+    if chart is not None:
+        attachments.append(chart)
     count = 0
     for address in recipients:
         await enqueue(
@@ -59,6 +83,7 @@ async def _enqueue_report(
             body=texts.REPORT_MAIL_BODY.format(
                 month=month, summary=summary, department=config.department, oa=config.oa_name
             ),
+            html=html,
             attachments=attachments, meta={"kind": "report"}, now=now,
         )  # fmt: skip
         count += 1
@@ -114,6 +139,7 @@ async def send_monthly_report(
             await session.commit()
             log.info(event_line("report.not_tracked", period=period, outcome="before go-live"))
             return None
+        report = await with_reach(session=session, report=report)
         count = await _enqueue_report(session, config, report, files, now, recipients)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from domain.deadlines import days_left
 from domain.periods import TZ, period_of
-from reports.texts import fmt_date, fmt_datetime, fmt_month
+from reports.texts import fmt_count, fmt_date, fmt_datetime, fmt_month
 
 # The same text goes by email and by Telegram (where writing to the bot is how officers submit),
 # so the sign-off must not say "do not reply". The sender is the office, never the software.
@@ -250,3 +250,28 @@ def digest(
         ] + _more(len(failed))
     lines.append(_missing_line(period, deadline, missing, total_units))
     return "\n".join(lines)
+
+
+# --- the officers' monthly reach message ---------------------------------------------------------
+
+
+def reach_subject(*, period: str) -> str:
+    return f"Tin, bài của đơn vị trên Trang Zalo OA tháng {fmt_month(period)}"
+
+
+def reach_body(
+    *, unit_name: str, period: str, articles: int, views: int, how: HowToSubmit,
+    officer: str | None = None,
+) -> str:  # fmt: skip
+    """How often the unit's articles of the month were read: its own figure, no ranking
+    (to the officer by name when known)."""
+    month = fmt_month(period)
+    read = (
+        f"Trong tháng {month}, {fmt_count(articles)} tin, bài của đơn vị đăng trên Trang Zalo OA "
+        f"“{how.oa_name}” đã có {fmt_count(views)} lượt xem."
+    )
+    thanks = (
+        "Cảm ơn đơn vị đã gửi tin, bài: mỗi sản phẩm giúp người dân tiếp cận chính sách "
+        "nhanh và đúng hơn."
+    )
+    return "\n".join([salutation(unit_name, officer), "", read, thanks, "", how.sign_off])

@@ -370,6 +370,35 @@ class JobRun(SQLModel, table=True):
     outcome: str = Field(default="", max_length=64)
 
 
+# --- reach (what the Official Account achieved) ---------------------------------------------
+
+
+class ArticleStat(SQLModel, table=True):
+    """An article's running totals as Zalo reported them on one local day (the day's last read).
+
+    Zalo's `article/getslice` gives only totals to date (`total_view`, `total_share`), so a row
+    per article per day is what lets a month be told from the next.
+    """
+
+    __tablename__ = "article_stat"
+    __table_args__ = (UniqueConstraint("article_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: str = Field(max_length=255, index=True)
+    day: date = Field(index=True, description="Local day (Asia/Ho_Chi_Minh) of the reading.")
+    views: int
+    shares: int
+    read_at: datetime = Field(default_factory=utcnow)
+
+
+class OaStat(SQLModel, table=True):
+    """The Official Account's follower count as read on one local day."""
+
+    __tablename__ = "oa_stat"
+    day: date = Field(primary_key=True, description="Local day (Asia/Ho_Chi_Minh).")
+    followers: int
+    read_at: datetime = Field(default_factory=utcnow)
+
+
 # --- web console ----------------------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ class ArticleSummary:
     create_date: int
     link_view: str
     thumb: str
+    total_view: int = 0
+    total_share: int = 0
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -235,6 +237,8 @@ class ZaloClient:
                 create_date=int(m.get("create_date") or 0),
                 link_view=str(m.get("link_view", "")),
                 thumb=str(m.get("thumb", "")),
+                total_view=int(m.get("total_view") or 0),
+                total_share=int(m.get("total_share") or 0),
             )
             for m in data.get("medias", [])
         ]
@@ -308,6 +312,26 @@ class ZaloClient:
             idempotent=True,
             json_body={"user_id": user_id},
         )
+
+    async def follower_total(self) -> int:
+        """The OA's follower count: `total` of the v3.0 follower list (one call, one user asked).
+
+        `GET /v3.0/oa/user/getlist` with `is_follower: true` and its `data.total` is the current,
+        documented way (shared/docs/zalo-oa-api.md 5.3, two sources); `oa/getoa` has no documented
+        follower field and the v2.0 `getfollowers` may no longer answer.
+        """
+        query = {"offset": 0, "count": 1, "is_follower": True}
+        data = await self.call(
+            "GET",
+            "/v3.0/oa/user/getlist",
+            operation="followers",
+            idempotent=True,
+            params={"data": json.dumps(query, separators=(",", ":"))},
+        )
+        total = data.get("total")
+        if not isinstance(total, int):
+            raise ZaloTransientError(None, "follower list has no total", operation="followers")
+        return total
 
 
 def dumps(article: dict[str, Any]) -> str:

@@ -5,6 +5,9 @@ header, errors as HTTP 200 with a non-zero `error`, a per-minute limit with -32 
 -214 for the first N verify polls, -216/-220 for unknown/expired tokens, every image URL fetched
 and checked (reachable, <= 1 MB, JPEG/PNG), broadcast rules (articles only, <= 5, night window).
 Failures can be switched on per path: hang (after or before acting) and 5xx.
+Reach: `getslice` reports each article's `total_view`/`total_share` as tests set them
+(`set_reach`, `next_day`), pages with a largest `limit` (`slice_max`), and the v3.0 follower
+list answers `total` = `followers`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class FakeZalo(ArticleHandlers):
     article_quota: int | None = None
     invalidate_old_access_on_refresh: bool = False
     require_proof: bool = False
+    slice_max: int = 10  # getslice's largest `limit` (sources say 10 to 100: [?]); above: -210
+    followers: int = 0
     # When set, getslice answers nothing from this offset on (the total still counts all):
     # a listing that cannot reach back far enough.
     slice_max_offset: int | None = None
@@ -151,6 +156,30 @@ class FakeZalo(ArticleHandlers):
         self.requests.append((method, path))
         if path in self._arrivals:
             self._arrivals[path].set()
+
+    # --- reach: views, shares and followers as tests set them, day by day ----------------
+
+    def set_reach(self, article_id: str, *, views: int, shares: int = 0) -> None:
+        """An article's running totals (what getslice reports as total_view/total_share)."""
+        article = self.articles[article_id]
+        article["total_view"], article["total_share"] = views, shares
+
+    def next_day(
+        self,
+        views: dict[str, int] | None = None,
+        *,
+        shares: dict[str, int] | None = None,
+        followers: int = 0,
+    ) -> None:
+        """A day passes: the clock moves 24 h, articles gain views/shares, followers change."""
+        self.advance(24 * 3600)
+        for article_id, gained in (views or {}).items():
+            article = self.articles[article_id]
+            article["total_view"] = article.get("total_view", 0) + gained
+        for article_id, gained in (shares or {}).items():
+            article = self.articles[article_id]
+            article["total_share"] = article.get("total_share", 0) + gained
+        self.followers += followers
 
     def live_articles(self) -> list[dict[str, Any]]:
         """Articles that exist (created and not removed)."""
@@ -313,6 +342,7 @@ class FakeZalo(ArticleHandlers):
             ("POST", "/v2.0/oa/upload/file"): self._upload_file,
             ("POST", "/v2.0/oa/message"): self._message,
             ("POST", "/v3.0/oa/quota/message"): self._quota,
+            ("GET", "/v3.0/oa/user/getlist"): self._user_list,
         }
 
 

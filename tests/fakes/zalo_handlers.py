@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ class ArticleHandlers:
     videos: dict[str, dict[str, Any]]
     uploads: dict[str, bytes]
     verify_pending_polls: int
+    slice_max: int
+    followers: int
     article_quota: int | None
     verified_oa: bool
     slice_max_offset: int | None
@@ -154,6 +157,8 @@ class ArticleHandlers:
     async def _slice(self, query: dict[str, Any]) -> dict[str, Any]:
         kind = query.get("type", "normal")
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
+        if not 1 <= limit <= self.slice_max:
+            return self._err(-210, "Parameter exceeds allowable limit")
         items = [a for a in self.live_articles() if a.get("type", "normal") == kind]
         items.sort(key=lambda a: (a["create_date"], a["id"]), reverse=True)
         if self.slice_max_offset is not None and offset >= self.slice_max_offset:
@@ -164,8 +169,8 @@ class ArticleHandlers:
                 "type": kind,
                 "title": a.get("title", ""),
                 "status": a.get("status", "hide"),
-                "total_view": 0,
-                "total_share": 0,
+                "total_view": a.get("total_view", 0),
+                "total_share": a.get("total_share", 0),
                 "create_date": a["create_date"],
                 "update_date": a["create_date"],
                 "thumb": (a.get("cover") or {}).get("photo_url", a.get("avatar", "")),
@@ -174,6 +179,23 @@ class ArticleHandlers:
             for a in items[offset : offset + limit]
         ]
         return self._ok({"medias": medias, "total": len(items)})
+
+    async def _user_list(self, query: dict[str, Any]) -> dict[str, Any]:
+        """v3.0 `oa/user/getlist`: `data` is a JSON object; `total` counts the followers."""
+        try:
+            data = json.loads(str(query.get("data", "")))
+        except ValueError:
+            return self._err(-201, "data is invalid!")
+        if not isinstance(data, dict):
+            return self._err(-201, "data is invalid!")
+        offset, count = data.get("offset", 0), data.get("count", 0)
+        if not isinstance(offset, int) or not isinstance(count, int) or offset < 0:
+            return self._err(-201, "offset is invalid!")
+        if not 1 <= count <= 50 or offset > 9951:
+            return self._err(-210, "Parameter exceeds allowable limit")
+        total = self.followers  # every user the fake knows follows the OA
+        users = [{"user_id": f"fake-user-{n}"} for n in range(offset, min(offset + count, total))]
+        return self._ok({"total": total, "count": len(users), "offset": offset, "users": users})
 
     async def _prepare_video(self, form: dict[str, Any]) -> dict[str, Any]:
         data, name = form.get("file", b""), str(form.get("filename", ""))

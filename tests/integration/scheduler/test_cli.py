@@ -64,10 +64,17 @@ def test_report_month_csv_and_table(cli_db: str, tmp_path: Path) -> None:
     data = (tmp_path / "thang7.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    no_reach = ["0", "—", "—"]  # no article on the OA, no reading from Zalo: "—", never 0
     assert rows[1:] == [
-        ["1", "a", "Sở A", "1", "1", "1", "Trễ hạn", "09:00 20/07/2024", "Chưa đăng ký", ""],
-        ["2", "b", "Sở B", "0", "0", "0", "Chưa gửi", "", "Trần Bình", "Chuyên viên"],
-    ]
+        ["1", "a", "Sở A", "1", "1", "1", "Trễ hạn", "09:00 20/07/2024", "Chưa đăng ký", "",
+         *no_reach],
+        ["2", "b", "Sở B", "0", "0", "0", "Chưa gửi", "", "Trần Bình", "Chuyên viên", *no_reach],
+        ["", "", "Tổng cộng", "1", "1", "1", "", "", "", "", *no_reach],
+        [],
+        ["Người quan tâm OA đầu tháng", "—"],
+        ["Người quan tâm OA cuối tháng", "—"],
+        ["Tăng trong tháng", "—"],
+    ]  # fmt: skip
     table = invoke("report", "--month", "2024-07")
     assert table.startswith("BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024\n")
     assert "Báo cáo tháng 07/2024: 1/2 đơn vị đạt (0 đúng hạn, 1 trễ hạn)." in table

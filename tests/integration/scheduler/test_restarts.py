@@ -129,7 +129,8 @@ async def test_restarts_and_outages_send_each_message_once(
     assert summaries == [
         "📊 Báo cáo tháng 06/2024: 1/3 đơn vị đạt (1 đúng hạn, 0 trễ hạn).\n"
         "Đã gửi: 1/3 đơn vị; đã đăng: 0/3 đơn vị.\n"
-        "Chưa gửi (2): Sở A, Sở B."
+        "Chưa gửi (2): Sở A, Sở B.\n"
+        "Lượt xem, người quan tâm OA: — (chưa có số liệu từ Zalo OA)."
     ]
     assert [d.splitlines()[0] for d in digests] == [
         "🗞 Bản tin ngày 12/07/2024",
