@@ -18,7 +18,7 @@ import signal
 import threading
 from types import FrameType
 
-from intake.email.model import ParsedMessage, Sender
+from intake.email.model import ParsedMessage
 from intake.email.parse import parse_message
 
 
@@ -51,12 +51,4 @@ def parse_within(raw: bytes, cpu_seconds: float | None) -> ParsedMessage:
 
 def over_budget(cpu_seconds: float) -> ParsedMessage:
     """What is stored for a mail whose parsing was stopped: nothing but the warning."""
-    return ParsedMessage(
-        message_id=None,
-        sender=Sender(address=None, name=None),
-        title="",
-        text="",
-        kind="other",
-        attachments=(),
-        warnings=(f"parse_over_budget: {cpu_seconds:g} s",),
-    )
+    return ParsedMessage.empty(f"parse_over_budget: {cpu_seconds:g} s")

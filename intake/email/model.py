@@ -59,6 +59,19 @@ class ParsedMessage:
     automated: bool = False
     legacy_encoding: str | None = None
 
+    @classmethod
+    def empty(cls, warning: str) -> ParsedMessage:
+        """A message nothing could be read from, but `warning` (its raw bytes stay stored)."""
+        return cls(
+            message_id=None,
+            sender=Sender(address=None, name=None),
+            title="",
+            text="",
+            kind="other",
+            attachments=(),
+            warnings=(warning,),
+        )
+
     def to_json_dict(self) -> dict[str, object]:
         """The public JSON shape of `intake parse --json`."""
         return {

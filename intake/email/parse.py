@@ -30,15 +30,7 @@ def parse_message(raw: bytes, *, limits: ParseLimits = _DEFAULT_LIMITS) -> Parse
     try:
         return _parse(raw, limits)
     except Exception as exc:  # the contract is "never raises": record and return
-        return ParsedMessage(
-            message_id=None,
-            sender=Sender(address=None, name=None),
-            title="",
-            text="",
-            kind="other",
-            attachments=(),
-            warnings=(f"unparseable: {type(exc).__name__}",),
-        )
+        return ParsedMessage.empty(f"unparseable: {type(exc).__name__}")
 
 
 def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
