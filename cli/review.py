@@ -181,6 +181,7 @@ def assign(
                     unit_code=unit,
                     actor=f"cli:{by or getpass.getuser()}",
                     remember_sender=remember,
+                    voice=voice_from(get_settings(ctx)),
                 )
             except RejectedError as exc:
                 fail(str(exc))
