@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
+from domain.glossary import fmt_at
 from domain.phones import PhoneError, display_phone, normalise_phone
 from storage.db import Database
 from storage.models import utcnow
@@ -163,5 +164,5 @@ def invite(
 
     code, expires = run_db(settings, work)
     until = to_local(expires)  # people read local time, never UTC
-    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn lúc {until:%H:%M} ngày {until:%d/%m/%Y})")
+    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn {fmt_at(until)})")
     typer.echo(f"Liên kết: {invite_link(settings.telegram.bot_username, code)}")

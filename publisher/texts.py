@@ -15,6 +15,21 @@ PUB_STATUS_LABELS = {
     "removed": "Đã gỡ",
 }
 
+# `publish show`: each field's label (--json keeps the keys).
+SHOW_LABELS = {
+    "id": "Lượt đăng",
+    "code": "Mã tiếp nhận",
+    "status": "Trạng thái",
+    "dry_run": "Chạy thử",
+    "due_at": "Hẹn đăng",
+    "published_at": "Đã đăng lúc",
+    "article_id": "Mã bài trên Zalo",
+    "url": "Đường liên kết",
+    "broadcast_message_id": "Mã tin gửi người quan tâm",
+    "attempts": "Số lần thử",
+    "last_error": "Lỗi gần nhất",
+}
+
 # --- inside articles -------------------------------------------------------------------------
 CREDIT = "Nguồn: {unit}"
 VIDEO_LINK = "Xem video tại: {url}"  # never the raw file name
