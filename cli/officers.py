@@ -15,7 +15,7 @@ from storage.models import utcnow
 from storage.registry import create_officer, get_unit_by_code, list_officers, list_units
 from storage.registry_import import import_officers
 
-app = typer.Typer(help="Cán bộ phụ trách truyền thông của đơn vị.", no_args_is_help=True)
+app = typer.Typer(help="Cán bộ đầu mối truyền thông của đơn vị.", no_args_is_help=True)
 
 
 @app.command(help="Đăng ký cán bộ đầu mối cho một đơn vị.")

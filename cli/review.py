@@ -118,7 +118,7 @@ def _decide(
     typer.echo(run_db(get_settings(ctx), work))
 
 
-REASON = typer.Option("", "--reason", help="Lý do (bắt buộc khi từ chối / yêu cầu sửa)")
+REASON = typer.Option("", "--reason", help="Lý do (bắt buộc khi từ chối / đề nghị chỉnh sửa)")
 BY = typer.Option("", "--by", help="Tên biên tập viên (mặc định: tài khoản máy)")
 
 

@@ -37,10 +37,11 @@ INSTEAD_OF: dict[str, str] = {
     "là trễ hạn": "trễ hạn",
     "không tiêu đề": "(chưa có tiêu đề)",
     "không có tiêu đề": "(chưa có tiêu đề)",
+    "Bạn": "đồng chí",
     "Newsdesk": "the Department's and the OA's names (settings)",
 }
 # Phrases compared with their case as written (the others ignore case).
-CASE_SENSITIVE: frozenset[str] = frozenset({"Ban biên tập", "Quý đơn vị"})
+CASE_SENSITIVE: frozenset[str] = frozenset({"Ban biên tập", "Quý đơn vị", "Chờ biên tập", "Bạn"})
 
 # English status names a person must never read.
 ENGLISH_STATUSES: tuple[str, ...] = (

@@ -18,7 +18,7 @@ _LABELS: dict[str, str] = {
     "sender_missing": "Không đọc được địa chỉ người gửi",
     "date_unparseable": "Không đọc được ngày gửi ghi trong thư",
     "text_truncated": "Nội dung quá dài, đã cắt bớt",
-    "subject_missing": "Thư không có tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
+    "subject_missing": "Thư thiếu tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
     "too_many_parts": "Thư có quá nhiều phần; các phần sau không được đọc",
     "winmail_unreadable": "Không mở được tệp winmail.dat của Outlook",
     "winmail_unpacked": "Đã mở tệp winmail.dat của Outlook để lấy tệp đính kèm",

@@ -170,9 +170,11 @@ async def plan_step(
     names = await officer_names(session=session, now=now)
     mailboxes = await unit_mailboxes(session=session)
     overdue = step.step.overdue
-    subject = texts.reminder_subject(period=period, deadline=step.deadline, overdue=overdue)
     messages = []
     for unit in units:
+        subject = texts.reminder_subject(
+            period=period, deadline=step.deadline, overdue=overdue, sent=bool(sent.get(unit.id))
+        )
         bodies: dict[str | None, str] = {}  # by the officer's name (None: to the unit)
         targets = recipients_for(unit.id, officers, mailboxes)
         if not targets and include_unreachable:

@@ -54,8 +54,12 @@ class HowToSubmit:
 # --- monthly reminders ---------------------------------------------------------------------------
 
 
-def reminder_subject(*, period: str, deadline: datetime, overdue: bool) -> str:
+def reminder_subject(*, period: str, deadline: datetime, overdue: bool, sent: bool = False) -> str:
+    """The subject; overdue, a unit that sent items that do not count is told that, never that
+    it sent nothing."""
     month = fmt_month(period)
+    if overdue and sent:
+        return f"Đơn vị chưa có tin, bài đạt yêu cầu tháng {month} (đã quá hạn)"
     if overdue:
         return f"Đơn vị chưa gửi tin, bài tháng {month} (đã quá hạn)"
     return f"Đề nghị gửi tin, bài tháng {month} (hạn: {fmt_time(deadline)})"
@@ -76,7 +80,7 @@ def _when(*, period: str, deadline: datetime, now: datetime, overdue: bool) -> s
     if period_of(now) == period:
         return (
             f"Hạn gửi {fmt_time(deadline)} đã qua. Đề nghị đơn vị gửi ngay: tin, bài gửi "
-            f"trong tháng {fmt_month(period)} vẫn được ghi nhận, tính là trễ hạn."
+            f"trong tháng {fmt_month(period)} vẫn được ghi nhận nhưng trễ hạn."
         )
     return (
         f"Hạn gửi {fmt_time(deadline)} đã qua và tháng {fmt_month(period)} đã kết thúc; "
