@@ -29,8 +29,8 @@ _LABELS: dict[str, str] = {
     "cần kiểm tra lại dấu tiếng Việt",
     "reply_to_notification": "Thư trả lời thông báo của Ban Biên tập về tin, bài {detail}: có "
     "thể không phải tin, bài mới",
-    "attachment_refused": "Tệp không thuộc định dạng được tiếp nhận, được giữ lại để kiểm tra: "
-    "{detail}",
+    "attachment_refused": "Tệp không thuộc định dạng được tiếp nhận, không đưa vào tin, bài "
+    "(vẫn còn trong thư gốc): {detail}",
     "charset_unknown": "Bảng mã không rõ ({detail}): có thể bị lỗi dấu tiếng Việt, cần kiểm tra",
     "charset_missing": "Thư không khai báo bảng mã: có thể bị lỗi dấu tiếng Việt, cần kiểm tra",
     "charset_mislabelled": "Bảng mã khai báo sai ({detail}): " + _CHECK_DIACRITICS,

@@ -55,8 +55,8 @@ TYPE_NOT_ALLOWED_BODY = """{salutation}
 Thư “{title}” có tệp đính kèm thuộc định dạng không được tiếp nhận:
 {files}
 
-Các tệp này được giữ lại để biên tập viên kiểm tra; phần còn lại của thư vẫn được tiếp
-nhận. Định dạng được tiếp nhận: {allowed}.
+Các tệp này không được đưa vào tin, bài (thư gốc vẫn được lưu để biên tập viên kiểm tra);
+phần còn lại của thư vẫn được tiếp nhận. Định dạng được tiếp nhận: {allowed}.
 Đề nghị đơn vị chuyển tệp sang một trong các định dạng trên nếu cần đăng tải.
 
 {sign_off}

@@ -72,7 +72,7 @@ def test_body_layout_images_after_paragraphs_then_video_then_credit() -> None:
     }
     assert "caption" not in article["body"][3]
     assert article["body"][2]["content"] == "Đoạn hai. vẫn đoạn hai."
-    assert article["body"][-2]["content"] == "Xem video phóng sự: https://m/big.mp4"
+    assert article["body"][-2]["content"] == "Xem video tại: https://m/big.mp4"  # no file name
     assert article["body"][-1]["content"] == f"Nguồn: {UNIT}"
     assert article["status"] == "show"
     assert article["cover"] == {
