@@ -56,7 +56,7 @@ def list_(ctx: typer.Context) -> None:
             return rows
 
     rows = run_db(get_settings(ctx), work)
-    _table(rows, ["Mã", "Đơn vị", "Loại", "Tiêu đề", "Nhận lúc"], texts.CLI_NO_PENDING)
+    _table(rows, ["Mã", "Đơn vị", "Loại", "Tiêu đề", "Tiếp nhận"], texts.CLI_NO_PENDING)
 
 
 @app.command()
@@ -153,7 +153,7 @@ def quarantine(ctx: typer.Context) -> None:
             ]
 
     rows = run_db(get_settings(ctx), work)
-    _table(rows, ["Mã", "Người gửi", "Tên", "Tiêu đề", "Nhận lúc"], texts.CLI_NO_QUARANTINED)
+    _table(rows, ["Mã", "Người gửi", "Tên", "Tiêu đề", "Tiếp nhận"], texts.CLI_NO_QUARANTINED)
 
 
 @app.command()

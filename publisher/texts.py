@@ -66,18 +66,19 @@ REASON_NEEDS_PERSON = "Zalo báo lỗi {code}: {message}. Cần người quản 
 REASON_REJECTED = "Zalo từ chối nội dung (lỗi {code}: {message})."
 REASON_MEDIA = "Tệp đính kèm không dùng được: {message}"
 
+# The one remedy is on the server (no button can do it), so these name the command.
 TOKEN_REFRESH_FAILED = (
     "🔑 Không làm mới được mã truy cập Trang Zalo OA ({reason}). Việc đăng tin, bài tạm dừng.\n"
-    "Quản trị viên Trang Zalo OA cần cấp quyền lại (lệnh `zalo login` trên máy chủ)."
+    "Quản trị viên Trang Zalo OA cần cấp quyền lại, trên máy chủ: python main.py zalo login"
 )
 TOKEN_MISSING = (
     "🔑 Chưa được cấp quyền đăng tin, bài lên Trang Zalo OA nên các tin, bài đã duyệt đang "
-    "chờ. Quản trị viên Trang Zalo OA cần cấp quyền (lệnh `zalo login` trên máy chủ)."
+    "chờ. Quản trị viên Trang Zalo OA cần cấp quyền, trên máy chủ: python main.py zalo login"
 )
 TOKEN_AGEING = (
     "🔑 Mã làm mới quyền truy cập Trang Zalo OA đã dùng được {days} ngày và sẽ hết hạn khoảng "
-    "ngày {expires}. Nếu không làm mới được trước đó, quản trị viên cần cấp quyền lại (lệnh "
-    "`zalo login` trên máy chủ)."
+    "ngày {expires}. Nếu không làm mới được trước đó, quản trị viên cần cấp quyền lại, trên "
+    "máy chủ: python main.py zalo login"
 )
 TOKEN_ALERT_SUBJECT = "Cần cấp quyền lại cho Trang Zalo OA"
 PUBLISHED_SUBJECT = "[{code}] Tin, bài đã được đăng trên Trang Zalo OA “{oa}”"
