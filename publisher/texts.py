@@ -51,7 +51,7 @@ PUBLISH_FAILED = (
     "Sau khi xử lý, bấm «Thử lại» trong nhóm Telegram của biên tập viên."
 )
 BROADCAST_UNKNOWN = (
-    "⚠️ Tin, bài {code} “{title}” đã đăng, nhưng chưa rõ việc gửi tin tới người quan tâm có "
+    "⚠️ Tin, bài {code} “{title}” đã đăng, nhưng không rõ việc gửi tin tới người quan tâm có "
     "thành công không. Tin sẽ không được tự gửi lại để tránh gửi hai lần. Đề nghị kiểm tra "
     "trong trang quản lý Trang Zalo OA; nếu chưa gửi, bấm «Thử lại» trong nhóm Telegram của "
     "biên tập viên."

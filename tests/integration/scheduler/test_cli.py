@@ -63,7 +63,7 @@ def test_report_month_csv_and_table(cli_db: str, tmp_path: Path) -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1:] == [
-        ["1", "a", "Sở A", "1", "1", "1", "Trễ hạn", "09:00 20/07/2024", "Chưa đăng ký", ""],
+        ["1", "a", "Sở A", "1", "1", "1", "Trễ hạn", "09:00 ngày 20/07/2024", "Chưa đăng ký", ""],
         ["2", "b", "Sở B", "0", "0", "0", "Chưa gửi", "", "Trần Bình", "Chuyên viên"],
     ]
     table = invoke("report", "--month", "2024-07")

@@ -51,7 +51,8 @@ async def test_digest_lists_waiting_failed_and_missing(database: Database) -> No
         f"  • {unknown} · (chưa rõ đơn vị) · «Không rõ» · chờ 3 giờ",
         "⚠️ Đăng không thành công: 1",
         f"  • {code} · Sở B · «Hội nghị» · ảnh quá lớn",
-        "📭 Chưa gửi tháng 07/2024: 1/3 đơn vị (hạn 17:00 19/07/2024): Sở C",  # A waits: counts
+        # A waits: counts
+        "📭 Chưa gửi tháng 07/2024: 1/3 đơn vị (hạn 17:00 ngày 19/07/2024): Sở C",
     ]
 
 

@@ -90,7 +90,7 @@ async def test_a_late_press_is_answered_and_logged_once(
         sub = await h.submission()
         data = encode(Action.APPROVE, sub_id, sub.version)
         won = await h.answer(h.fake.press(h.an, card, data))
-        assert won["text"].startswith("Đã duyệt bài")
+        assert won["text"].startswith("Đã duyệt tin, bài")
         late = h.fake.press(h.binh, card, data)
         refused = await h.answer(late)
         assert refused["show_alert"] is True

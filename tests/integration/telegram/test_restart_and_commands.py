@@ -80,7 +80,7 @@ async def test_status_and_help(
         await h.message_to(h.lan.id, "chưa được liên kết")
         await h.link_lan()
         h.fake.inject_command(h.lan, "/trangthai")
-        await h.message_to(h.lan.id, "Sở Y tế chưa gửi bài nào")
+        await h.message_to(h.lan.id, "Sở Y tế chưa gửi tin, bài nào")
         h.fake.inject_text(h.lan, "Tin về ngày hội hiến máu")
         await h.send_draft(h.lan)
         await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
@@ -89,7 +89,7 @@ async def test_status_and_help(
         [status] = await h.message_to(h.lan.id, "đã gửi tháng")
         assert f"{sub.code} · Tin về ngày hội hiến máu · Chờ duyệt" in status["text"]
         h.fake.inject_command(h.lan, "/huongdan")
-        [guide] = await h.message_to(h.lan.id, "HƯỚNG DẪN GỬI BÀI")
+        [guide] = await h.message_to(h.lan.id, "HƯỚNG DẪN GỬI TIN, BÀI")
         assert "20 MB" in guide["text"] and "/trangthai" in guide["text"]
         # the size advice follows the real limits: the mail limit (25 MB) carries 18 MB files
         assert "thư điện tử mang được tệp đến 18 MB" in guide["text"]

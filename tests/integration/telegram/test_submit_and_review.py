@@ -137,7 +137,7 @@ async def test_reject_asks_reason_by_force_reply(h: Harness) -> None:
         and decided.decision_reason == "Trùng nội dung đã đăng tháng trước"
     )
     card = await h.card(sub_id, decided.version)
-    assert "Không duyệt bởi Lê Thị Bình" in card["text"]
+    assert "Lê Thị Bình đã từ chối lúc" in card["text"]
 
 
 async def test_request_changes_loop_makes_version_two(h: Harness) -> None:
@@ -147,11 +147,11 @@ async def test_request_changes_loop_makes_version_two(h: Harness) -> None:
     h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
-    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa bài")
+    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa tin, bài")
     assert h.fake.button_data(request) == [f"dr:rev:{sub_id}"]
     # Lan answers by replying to the request
     h.fake.inject_text(h.lan, "Bản sửa: đồng chí Giám đốc Sở phát biểu khai mạc", reply_to=request)
-    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code}")
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho tin, bài {first.code}")
     h.fake.press(h.lan, summary, "dr:send")
     await h.message_to(h.lan.id, "bản 2")
     second = await h.submission()
@@ -235,9 +235,9 @@ async def test_send_revision_button_then_new_message_makes_version_two(h: Harnes
     h.fake.inject_text(h.binh, "Thay ảnh rõ hơn", chat=h.editors, reply_to=prompt)
     [request] = await h.message_to(h.lan.id, "Nội dung cần chỉnh sửa: Thay ảnh rõ hơn")
     h.fake.press(h.lan, request, f"dr:rev:{sub_id}")
-    await h.message_to(h.lan.id, f"đang soạn bản sửa cho bài {first.code}")
+    await h.message_to(h.lan.id, f"đang soạn bản sửa cho tin, bài {first.code}")
     h.fake.inject_photo(h.lan, b"sharper", caption="Ảnh mới")
-    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code} gồm: 1 ảnh")
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho tin, bài {first.code} gồm: 1 ảnh")
     h.fake.press(h.lan, summary, "dr:send")
     await h.message_to(h.lan.id, "bản 2")
     second = await h.submission()
@@ -269,7 +269,7 @@ async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_expl
     assert "tại Sở\n" not in sub.text and sub.text.count("Hội nghị chuyển đổi số") == 1
     assert "Ảnh hội nghị" in sub.text
     h.fake.inject_edit(first, text="Sửa sau khi đã gửi")
-    await h.message_to(h.lan.id, "không còn thuộc bài đang soạn")
+    await h.message_to(h.lan.id, "không còn thuộc bản nháp")
     assert (await h.submission()).text == sub.text
     card = await h.card(sub.id or 0, sub.version)
     h.fake.press(h.binh, card, encode(Action.REJECT, sub.id or 0, sub.version))
