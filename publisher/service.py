@@ -127,7 +127,13 @@ async def _tell_published(
     deps: Deps, session: AsyncSession, submission: Submission, pub: Publication, now: datetime
 ) -> None:
     title = (pub.payload.get("article") or {}).get("title", submission.title)
-    values = {"code": submission.code, "title": title, "link": pub.url or "", "path": pub.url}
+    values = {
+        "code": submission.code,
+        "title": title,
+        "link": pub.url or "",
+        "path": pub.url,
+        "oa": deps.settings.zalo.oa_name,
+    }
     template = texts.PUBLISHED_DRY_RUN if pub.dry_run else texts.PUBLISHED_EDITORS
     subject = texts.PUBLISHED_SUBJECT.format(code=submission.code, oa=deps.settings.zalo.oa_name)
     await notify_editors(

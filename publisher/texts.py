@@ -37,14 +37,14 @@ PREVIEW_IMAGE = "[Ảnh] {caption}"
 PREVIEW_VIDEO = "[Video]"
 
 # --- to editors ------------------------------------------------------------------------------
-PUBLISHED_EDITORS = "✅ Đã đăng trên Trang Zalo OA: {code} “{title}”\n{link}"
+PUBLISHED_EDITORS = "✅ Đã đăng trên Trang Zalo OA “{oa}”: {code} “{title}”\n{link}"
 PUBLISHED_DRY_RUN = (
     "🧪 Chạy thử (chưa kết nối Trang Zalo OA): {code} “{title}” đã được dựng thành bản xem "
     "trước tại {path}"
 )
 PUBLISHED_SUBMITTER = (
-    "Tin, bài “{title}” (mã tiếp nhận {code}) của đơn vị đã được đăng trên Trang Zalo OA. "
-    "Đường liên kết: {link}"
+    "Tin, bài “{title}” (mã tiếp nhận {code}) của đơn vị đã được đăng trên Trang Zalo OA "
+    "“{oa}”. Đường liên kết: {link}"
 )
 PUBLISH_FAILED = (
     "❌ Không đăng được tin, bài {code} “{title}” lên Trang Zalo OA.\nLý do: {reason}\n"

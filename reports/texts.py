@@ -51,7 +51,7 @@ YEAR_INFO = (
     "Đúng hạn: ✓, trễ hạn: Trễ, chưa gửi: ✗, chưa theo dõi (trước khi đưa hệ thống vào sử "
     "dụng): –; ô trống: chưa tính. Lập lúc: {generated}."
 )
-INTERNAL_COPY = "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
+INTERNAL_COPY = "Bản nội bộ (có số điện thoại, chỉ dùng trong Ban Biên tập)."
 SHARED_COPY = "Bản gửi lãnh đạo (không kèm số điện thoại)."
 UNREGISTERED_SHEET = "Chưa đăng ký cán bộ"
 UNREGISTERED_HEADERS = ("STT", "Tên đơn vị")

@@ -139,7 +139,7 @@ def test_month_xlsx_reopens_with_expected_values_and_layout() -> None:
     assert ws["A1"].value == "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024"
     assert ws["A2"].value == (
         f"Hạn gửi: 17:00 ngày 19/07/2024. {texts.RULES['sent']} Lập lúc: 08:00 ngày 02/08/2024. "
-        "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
+        "Bản nội bộ (có số điện thoại, chỉ dùng trong Ban Biên tập)."
     )
     header = [c.value for c in ws[4]]
     assert header == [*texts.MONTH_HEADERS, "Điện thoại"]

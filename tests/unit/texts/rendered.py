@@ -218,9 +218,10 @@ def rendered() -> dict[str, str]:
         "code": "2026-11-0012",
         "title": "Tiêm chủng mở rộng",
         "link": "https://oa.zalo.me/a",
+        "oa": OA,
     }
     texts["mail_published"] = (
-        pub_texts.PUBLISHED_SUBMITTER_SUBJECT.format(code="2026-11-0012", oa=OA)
+        pub_texts.PUBLISHED_SUBMITTER_SUBJECT.format(**values)
         + "\n\n"
         + letter(
             salutation=glossary.TO_UNIT,

@@ -153,6 +153,12 @@ def test_no_text_writes_a_bare_time_and_date() -> None:
     assert [where for where, text in ALL if bare.search(text)] == []
 
 
+def test_the_oa_is_named_as_a_page_in_what_people_receive() -> None:
+    """ "Trang Zalo OA “…”", never "Zalo OA" alone, in every rendered mail and message."""
+    bare = re.compile(r"(?<!Trang )Zalo OA")
+    assert [name for name, text in rendered().items() if bare.search(text)] == []
+
+
 def test_one_date_format_in_local_time() -> None:
     from datetime import UTC, datetime
 
@@ -161,6 +167,18 @@ def test_one_date_format_in_local_time() -> None:
     assert glossary.fmt_time(at) == "08:30 ngày 25/11/2026"
     assert report_texts.fmt_datetime is glossary.fmt_time
     assert glossary.fmt_month("2026-11") == "11/2026"
+
+
+def test_the_time_parser_reads_what_the_system_writes() -> None:
+    """An editor copying a time from a card or a reply gets that time back."""
+    from datetime import UTC, datetime
+
+    from domain.periods import parse_local_time
+
+    now = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    at = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
+    assert parse_local_time(glossary.fmt_at(at), now=now) == at
+    assert parse_local_time(glossary.fmt_time(at), now=now) == at
 
 
 def test_texts_never_hard_code_the_2024_names() -> None:
