@@ -7,17 +7,26 @@ read too. ``.env.example`` documents every field with its default.
 
 from __future__ import annotations
 
+import socket
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.states import SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_UNITS_CSV = ROOT / "data" / "units-default.csv"
+DEFAULT_DEPARTMENTS_CSV = ROOT / "data" / "departments-nd45-2025.csv"
 
 
 def _secret_set(value: SecretStr | None) -> bool:
@@ -174,9 +183,15 @@ class ZaloSettings(BaseModel):
     media_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Key signing public media URLs; empty = a random key kept in the data dir "
-        "(set it when several instances serve media).",
+        "(created once; instances sharing the data dir share it).",
     )
     timeout_seconds: float = Field(default=30.0, description="Timeout of one Zalo API call.")
+    refresh_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Timeout of the token refresh call (the refresh token is single-use: a lost "
+        "answer strands it, so this one call waits long).",
+    )
     rate_limit_per_minute: int = Field(
         default=3000,
         description="Most Zalo API calls per minute from this instance (Zalo allows 4000 per "
@@ -216,7 +231,9 @@ class ScheduleSettings(BaseModel):
     report_time: time = Field(default=time(8, 0), description="Time the report is sent.")
     digest_time: time = Field(default=time(8, 0), description="Time of the editors' digest.")
     leadership_emails: list[str] = Field(
-        default=[], description="Who receives the monthly report by email."
+        default=[],
+        description="Who receives the monthly report by email (besides the leaders registered "
+        "with `leaders add`).",
     )
     enabled: bool = Field(default=True, description="Run scheduled jobs in `serve`.")
     reminder_steps: str = Field(
@@ -296,7 +313,9 @@ class WebSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Listen address.")
     port: int = Field(default=8080, description="Listen port.")
     public_base_url: str = Field(
-        default="", description="Public URL of this server (media for Zalo, webhooks)."
+        default="",
+        description="Public URL of the service (media for Zalo, webhooks, OAuth callback); "
+        "with several instances one address that reaches all of them (a reverse proxy).",
     )
 
 
@@ -325,6 +344,18 @@ class IntakeSettings(BaseModel):
     drop_poll_seconds: float = Field(
         default=5.0, description="How often the drop folder is checked when IMAP is off."
     )
+    lock_seconds: float = Field(
+        default=30.0,
+        description="Lease on the mailbox (or drop folder) that one instance at a time reads: "
+        "renewed every third of it; an instance that stops renewing (frozen, dead) is replaced "
+        "after this.",
+    )
+    parse_budget_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="CPU seconds a fetch worker may spend parsing one mail; past it the mail "
+        "is stored raw, flagged to the editors, and the mailbox moves on.",
+    )
 
 
 class OrgSettings(BaseModel):
@@ -340,6 +371,16 @@ class OrgSettings(BaseModel):
     province_name: str = Field(default="Thái Bình", description="Province or organisation.")
     units_csv: Path = Field(
         default=DEFAULT_UNITS_CSV, description="Unit list imported on first run if empty."
+    )
+    departments_csv: Path = Field(
+        default=DEFAULT_DEPARTMENTS_CSV,
+        description="Standard provincial departments for `units preset` (code,name_vi,optional; "
+        "Decree 45/2025 by default).",
+    )
+    optional_departments: list[str] = Field(
+        default=[],
+        description="Codes of optional departments `units preset` adds (so-ngoai-vu, "
+        "so-dan-toc-ton-giao, so-du-lich, so-quy-hoach-kien-truc); none by default.",
     )
 
 
@@ -364,7 +405,18 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = Field(
         default="development", description="production refuses unsafe defaults."
     )
-    data_dir: Path = Field(default=Path("var"), description="Database, files and previews.")
+    data_dir: Path = Field(
+        default=Path("var"),
+        validate_default=True,
+        description="Database, files and previews (a relative path is taken from the "
+        "directory the command starts in).",
+    )
+    instance_name: str = Field(
+        default="",
+        description="This instance's name, different for every instance sharing the database; "
+        "empty = the host name. A restarted instance resumes its own unfinished publications "
+        "at once.",
+    )
     components_off: list[str] = Field(
         default=[],
         description="Components this process does not run (outbox, email, telegram, publisher, "
@@ -381,6 +433,13 @@ class Settings(BaseSettings):
     org: OrgSettings = OrgSettings()
     log: LogSettings = LogSettings()
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        # Resolved once, here: file URIs (dry-run previews), worker processes and every
+        # later path join need an absolute path, whatever the working directory becomes.
+        return value.expanduser().resolve()
+
     @field_validator("components_off")
     @classmethod
     def _known_components(cls, value: list[str]) -> list[str]:
@@ -396,6 +455,38 @@ class Settings(BaseSettings):
             raise ValueError("env=production needs NEWSDESK_DATABASE__URL set to PostgreSQL")
         return self
 
+    @model_validator(mode="after")
+    def _production_webhook_is_served(self) -> Settings:
+        """In production a webhook-mode bot that would be silently off refuses to start."""
+        if self.env != "production" or not self.webhook_bot_runs:
+            return self
+        telegram = self.telegram
+        if not (telegram.webhook_url and _secret_set(telegram.webhook_secret)):
+            raise ValueError(
+                "env=production with NEWSDESK_TELEGRAM__MODE=webhook needs "
+                "NEWSDESK_TELEGRAM__WEBHOOK_URL and NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
+            )
+        if not self.web_runs:
+            raise ValueError(
+                "NEWSDESK_TELEGRAM__MODE=webhook needs the HTTP server in the same process "
+                "(NEWSDESK_WEB__ENABLED=true, web not in NEWSDESK_COMPONENTS_OFF)"
+            )
+        return self
+
+    @property
+    def webhook_bot_runs(self) -> bool:
+        """This process runs the Telegram bot in webhook mode."""
+        return (
+            self.telegram.enabled
+            and self.telegram.mode == "webhook"
+            and "telegram" not in self.components_off
+        )
+
+    @property
+    def web_runs(self) -> bool:
+        """This process runs the HTTP server."""
+        return self.web.enabled and "web" not in self.components_off
+
     @property
     def database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under the data directory."""
@@ -404,9 +495,25 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'newsdesk.db').resolve()}"
 
     @property
+    def instance(self) -> str:
+        """This instance's name among those sharing the database."""
+        return self.instance_name or socket.gethostname()
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
     @property
     def drop_dir(self) -> Path:
         return Path(self.intake.drop_dir) if self.intake.drop_dir else self.data_dir / "inbox"
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A configuration error for people: each field and what is wrong, never the value given
+    (pydantic's own text repeats the input, which may be a password or an app secret)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = "__".join(str(part) for part in error["loc"])
+        where = f"NEWSDESK_{field.upper()}: " if field else ""
+        lines.append(f"- {where}{error['msg']}")
+    return "\n".join(lines)

@@ -117,6 +117,7 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
                 files_root=workdir / "files",
                 max_message_bytes=limit,
                 processes=FETCH_PROCESSES,
+                parse_budget_seconds=10.0,  # NEWSDESK_INTAKE__PARSE_BUDGET_SECONDS's default
             )
             await asyncio.to_thread(workers.warm)  # `serve` starts them with the reader
         settle()  # as `serve` does once its components are built

@@ -3,11 +3,14 @@
     .venv/bin/python bench/reminders.py                      # 500 and 5,000 units, SQLite
     .venv/bin/python bench/reminders.py --units 5000 --url postgresql://postgres@127.0.0.1/test
 
-For each size: a fresh database, `units` units (two thirds with one or two officers, the rest
-reachable at their own address), 24 months of submissions (about 70 % of units comply each
-month), then it times the sweep at the 3-days-before step of the last month, the same sweep
-again (nothing new to send), the month report and the yearly grid, printing seconds and the SQL
-statements issued (a SQLAlchemy `before_cursor_execute` counter).
+For each size: a fresh database, `units` units of mixed kinds as on today's map (one in ten a
+department, most of the rest communes and wards, some press; one in twenty ended on 30/6/2025
+into the next unit, so the yearly grid carries notes), two thirds with one or two officers and
+the rest reachable at their own address, 24 months of submissions (about 70 % of units comply
+each month), then it times the sweep at the 3-days-before step of the last month, the same
+sweep again (nothing new to send), the month report and the yearly grid, and their rendering
+(grouped by kind with subtotals, CSV and XLSX), printing seconds and the SQL statements issued
+(a SQLAlchemy `before_cursor_execute` counter).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,16 +33,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.pg import throwaway_database
 from domain.deadlines import DeadlineRule, ReminderPlan
 from domain.periods import TZ, month_bounds
+from reports import render, xlsx
 from reports.compliance import Rules, month_report, year_report
+from reports.figures import MonthReport, YearReport
 from scheduler.config import SchedulerConfig
 from scheduler.service import remind_due
 from storage import migrate
 from storage.db import Database
-from storage.models import Officer, Submission, Unit, UnitAddress
+from storage.models import Officer, Submission, Unit, UnitAddress, UnitSuccessor
 
 T = TypeVar("T")
 STATUSES = ["pending_review", "approved", "published", "published", "rejected", "withdrawn"]
 LAST = "2025-12"  # the 24 months are 2024-01 .. 2025-12
+KINDS = ["department", *["commune"] * 6, "ward", "ward", "press"]
+ENDED = date(2025, 6, 30)
 
 
 def periods(count: int) -> list[str]:
@@ -57,13 +64,20 @@ async def seed(db: Database, units: int, months: int, rng: random.Random) -> int
         {
             "code": f"u{i:05d}",
             "name": f"Đơn vị số {i:05d}",
-            "kind": "department",
+            "kind": KINDS[i % len(KINDS)],
             "counted": True,
+            "valid_to": ENDED if i % 20 == 19 else None,
+            "successor_code": f"u{i + 1:05d}" if i % 20 == 19 else None,
             "name_key": f"don vi {i}",
             "created_at": start,
             "updated_at": start,
         }
         for i in range(units)
+    ]
+    successors = [
+        {"unit_id": uid, "successor_id": uid + 1, "created_at": start}
+        for uid in range(1, units)
+        if (uid - 1) % 20 == 19
     ]
     officers, addresses, subs = [], [], []
     for uid in range(1, units + 1):
@@ -120,6 +134,7 @@ async def seed(db: Database, units: int, months: int, rng: random.Random) -> int
             (Unit, unit_rows),
             (Officer, officers),
             (UnitAddress, addresses),
+            (UnitSuccessor, successors),
             (Submission, subs),
         ):
             for i in range(0, len(rows), 5000):
@@ -160,22 +175,24 @@ async def run_size(url: str, units: int, months: int) -> list[tuple[str, float, 
         again, s, c = await measured(db, lambda: remind_due(db=db, config=config, now=now))
         rows.append(("sweep again", s, c, f"{len(again.new)} new"))
 
-        async def month() -> int:
+        async def month() -> MonthReport:
             async with db.session() as session:
-                r = await month_report(
+                return await month_report(
                     session=session, period="2025-11", rules=config.rules, now=now, internal=True
                 )
-                return len(r.rows)
 
-        async def year() -> int:
+        async def year() -> YearReport:
             async with db.session() as session:
-                r = await year_report(session=session, year=2025, rules=config.rules, now=now)
-                return len(r.rows)
+                return await year_report(session=session, year=2025, rules=config.rules, now=now)
 
-        count, s, c = await measured(db, month)
-        rows.append(("month report", s, c, f"{count} rows"))
-        count, s, c = await measured(db, year)
-        rows.append(("yearly report", s, c, f"{count} rows x 12 months"))
+        month_figures, s, c = await measured(db, month)
+        rows.append(("month report", s, c, f"{len(month_figures.rows)} rows"))
+        year_figures, s, c = await measured(db, year)
+        rows.append(("yearly report", s, c, f"{len(year_figures.rows)} rows x 12 months"))
+        began = time.perf_counter()
+        size = len(render.month_csv(month_figures)) + len(xlsx.month_xlsx(month_figures))
+        size += len(render.year_csv(year_figures)) + len(xlsx.year_xlsx(year_figures))
+        rows.append(("rendering", time.perf_counter() - began, 0, f"{size} bytes CSV+XLSX"))
     return rows
 
 

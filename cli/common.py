@@ -43,19 +43,29 @@ def import_csv(
     importer: Callable[[Database, str], Awaitable[tuple[int, int]]],
     noun: str,
 ) -> None:
-    """Read a UTF-8 CSV, import it all-or-nothing, and report (or list every bad line)."""
-    from domain.registry_rows import CsvRowError
+    """Read a CSV (UTF-8, UTF-16 or windows-1258; comma, semicolon or tab), import it
+    all-or-nothing, and report (or list every problem with its line)."""
+    from domain.registry_rows import CsvRowError, decode_csv
 
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"Không đọc được tệp {file}: {exc}")
+        data = file.read_bytes()
+    except FileNotFoundError:
+        fail(f"Không có tệp {file}.")
+        return
+    except IsADirectoryError:
+        fail(f"{file} là một thư mục, không phải tệp CSV.")
+        return
+    except OSError as exc:
+        fail(f"Không đọc được tệp {file} (mã lỗi {exc.errno}).")
         return
     try:
-        created, updated = run_db(settings, lambda db: importer(db, text))
+        decoded = decode_csv(data)
+        created, updated = run_db(settings, lambda db: importer(db, decoded.text))
     except CsvRowError as exc:
         fail("Không nhập được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
         return
+    if decoded.encoding != "UTF-8":
+        typer.echo(f"Tệp được đọc theo bảng mã {decoded.encoding}.")
     typer.echo(f"Đã nhập: {created} {noun} mới, {updated} {noun} cập nhật.")
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
 from domain.glossary import fmt_at
-from domain.phones import PhoneError, display_phone, normalise_phone
+from domain.phones import display_phone
+from domain.registry_rows import CsvRowError, check_officer
 from storage.db import Database
 from storage.models import utcnow
-from storage.registry import create_officer, get_unit_by_code, list_officers, list_units
-from storage.registry_import import import_officers
+from storage.registry import get_unit_by_code, list_officers, list_units
+from storage.registry_import import add_officer, import_officers
 
 app = typer.Typer(help="Cán bộ đầu mối truyền thông của đơn vị.", no_args_is_help=True)
 
@@ -23,38 +25,40 @@ def add(
     ctx: typer.Context,
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
     name: str = typer.Option(..., "--name", help="Họ và tên"),
-    position: str = typer.Option("", "--position", help="Chức vụ"),
+    position: str = typer.Option("", "--position", help="Chức vụ (bắt buộc)"),
     phone: str = typer.Option("", "--phone", help="Số điện thoại"),
     email: str = typer.Option("", "--email"),
     telegram_id: int | None = typer.Option(None, "--telegram-id"),
 ) -> None:
-    """Register an officer for a unit."""
-    try:
-        e164 = normalise_phone(phone) if phone else None
-    except PhoneError as exc:
-        fail(f"Số điện thoại không hợp lệ: {exc}")
+    """Register an officer for a unit (checked as `officers import` checks a row)."""
+    row, problems = check_officer(
+        unit_code=unit,
+        full_name=name,
+        position=position,
+        phone=phone,
+        email=email,
+        telegram_user_id="" if telegram_id is None else str(telegram_id),
+        options=True,
+    )
+    if problems:
+        _refuse(problems)
 
     async def work(db: Database) -> int:
         async with db.session() as session:
-            found = await get_unit_by_code(session=session, code=unit)
-            if found is None or found.id is None:
-                fail(f"Không có đơn vị mã {unit!r} (xem: python main.py units list)")
-                raise AssertionError  # unreachable: fail() exits
-            officer = await create_officer(
-                session=session,
-                unit_id=found.id,
-                full_name=name,
-                position=position,
-                phone=e164,
-                email=email or None,
-                telegram_user_id=telegram_id,
-                consent_at=utcnow(),
-            )
+            try:
+                officer = await add_officer(session, row, consent_at=utcnow())
+            except CsvRowError as exc:
+                _refuse(exc.problems)
             await session.commit()
             return officer.id or 0
 
     officer_id = run_db(get_settings(ctx), work)
-    typer.echo(f"Đã đăng ký cán bộ #{officer_id} cho đơn vị {unit}.")
+    typer.echo(f"Đã đăng ký cán bộ #{officer_id} cho đơn vị {row.unit_code}.")
+
+
+def _refuse(problems: list[str]) -> NoReturn:
+    fail("Không đăng ký được cán bộ (chưa thay đổi gì):\n" + "\n".join(f"- {p}" for p in problems))
+    raise AssertionError  # unreachable: fail() exits
 
 
 @app.command("import")

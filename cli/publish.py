@@ -14,8 +14,8 @@ from domain.errors import NewsdeskError
 from domain.glossary import fmt_time
 from publisher.article import preview_text
 from publisher.component import make_deps
-from publisher.publications import PubStatus, get_publication, list_publications, save
-from publisher.service import retry_publication
+from publisher.publications import get_publication, list_publications
+from publisher.service import remove_publication, retry_publication
 from publisher.texts import PUB_STATUS_LABELS, SHOW_LABELS
 from settings import Settings
 from storage.db import Database
@@ -65,7 +65,7 @@ def list_(
         print_json(rows)
         return
     print_table(
-        ["#", "Mã", "Trạng thái", "Hẹn đăng", "Đã đăng", "Liên kết / lỗi"],
+        ["#", "Mã", "Trạng thái", "Hẹn đăng", "Đã đăng", "Lần thử", "Liên kết / lỗi"],
         [
             (
                 r["id"],
@@ -73,6 +73,7 @@ def list_(
                 _status(r["status"]) + (" (chạy thử)" if r["dry_run"] else ""),
                 r["due_at"],
                 r["published_at"],
+                r["attempts"],
                 r["url"] or r["last_error"],
             )
             for r in rows
@@ -148,7 +149,7 @@ def remove(
 ) -> None:
     """Gỡ bài khỏi Trang Zalo OA và đánh dấu lượt đăng là đã gỡ."""
     if not yes:
-        typer.confirm(f"Gỡ bài của lượt đăng #{publication_id} khỏi Zalo OA?", abort=True)
+        typer.confirm(f"Gỡ bài của lượt đăng #{publication_id} khỏi Trang Zalo OA?", abort=True)
     settings = get_settings(ctx)
     try:
         article_id = asyncio.run(_remove(settings, publication_id))
@@ -166,21 +167,6 @@ async def _remove(settings: Settings, publication_id: int) -> str | None:
         deps = make_deps(
             settings=settings, db=db, files=FileStore(settings.files_dir), http=http, clock=clock
         )
-        async with db.session() as session:
-            pub = await get_publication(session=session, publication_id=publication_id)
-        if pub is None:
-            raise _missing(publication_id)
-        if pub.article_id and not pub.dry_run:
-            if deps.client is None:
-                raise _missing(publication_id, "chưa cấu hình Zalo")
-            await deps.client.remove_article(pub.article_id)
-        async with db.session() as session:
-            changes = {"status": PubStatus.REMOVED.value, "next_attempt_at": clock.now()}
-            if not await save(session=session, publication=pub, now=clock.now(), **changes):
-                raise _missing(publication_id, "vừa bị thay đổi, hãy thử lại")
-            await session.commit()
-        return pub.article_id
-
-
-def _missing(publication_id: int, why: str = "không tồn tại") -> NewsdeskError:
-    return NewsdeskError(f"lượt đăng #{publication_id} {why}")
+        return await remove_publication(
+            db=db, client=deps.client, publication_id=publication_id, now=clock.now()
+        )

@@ -14,7 +14,7 @@ from domain.periods import TZ
 from outbox.email import EmailSender
 from outbox.worker import OutboxWorker, Sender
 from scheduler.config import SchedulerConfig, config_from_settings
-from scheduler.service import PreviewLine, dry_run_day, preview_day, remind_due
+from scheduler.service import PreviewLine, SweepResult, dry_run_day, preview_day, remind_due
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -108,14 +108,12 @@ def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
     return senders
 
 
-async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, int, int]:
-    """(new reminders, units they reach, messages sent from the outbox)."""
+async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[SweepResult, int]:
     clock = SystemClock()
     config = config_from_settings(settings)
     result = await remind_due(db=db, config=config, now=clock.now())
-    units = len({m.unit_id for m in result.new})
     if not send or not result.new:
-        return len(result.new), units, 0
+        return result, 0
     files = FileStore(settings.files_dir)
     bot = None
     if settings.telegram.enabled:
@@ -123,14 +121,10 @@ async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[int, in
 
         bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
     if bot is None:
-        return (
-            len(result.new),
-            units,
-            await OutboxWorker(db, _senders(settings, files, None), clock=clock).drain(),
-        )
+        return result, await OutboxWorker(db, _senders(settings, files, None), clock=clock).drain()
     async with bot:
         worker = OutboxWorker(db, _senders(settings, files, bot), clock=clock)
-        return len(result.new), units, await worker.drain()
+        return result, await worker.drain()
 
 
 @app.command()
@@ -153,7 +147,19 @@ def run(
         typer.echo(f"Chạy thử ngày {target:%d/%m/%Y} (không ghi nhận, không gửi):")
         _print_lines(lines, names, target)
         return
-    queued, units, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    result, sent = run_db(settings, lambda db: _run(settings, db, send=send))
+    queued = len(result.new)
+    if not result.ran:
+        typer.echo(
+            "Không xếp hàng nhắc nhở nào: một phiên bản khác của dịch vụ đang chạy đợt nhắc "
+            "nhở (đang giữ khoá). Những nhắc nhở đến hạn do phiên bản đó gửi."
+        )
+        return
+    if not result.planned:
+        typer.echo("Hiện không có nhắc nhở nào đến hạn.")
+    elif not queued:
+        typer.echo(f"{result.planned} nhắc nhở đến hạn đều đã được xếp hàng từ trước.")
+    units = len({m.unit_id for m in result.new})
     typer.echo(
         f"Đã xếp hàng {queued} nhắc nhở mới tới {units} đơn vị; đã gửi {sent} tin từ hàng đợi."
     )

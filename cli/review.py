@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,7 @@ from review.cards import card_text, when
 from review.service import ReasonRequiredError, card_view, decide, list_pending, voice_from
 from storage.audit import list_audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Submission, Unit, utcnow
 from storage.submissions import get_submission_by_code
 
@@ -62,18 +64,25 @@ def list_(ctx: typer.Context) -> None:
 @app.command()
 def show(ctx: typer.Context, code: str) -> None:
     """Phiếu duyệt của một tin, bài và lịch sử xử lý."""
+    settings = get_settings(ctx)
 
     async def work(db: Database) -> str:
         async with db.session() as session:
             sub, sub_id = await _find(session, code)
-            lines = [card_text(await card_view(session=session, submission=sub)), ""]
+            view = await card_view(
+                session=session,
+                submission=sub,
+                files=FileStore(settings.files_dir),
+                default_author=settings.org.department_name,
+            )
+            lines = [card_text(view), ""]
             for event in await list_audit(session=session, submission_id=sub_id):
                 reason = f" ({event.reason})" if event.reason else ""
                 action = texts.AUDIT_ACTIONS.get(event.action) or _label(event.action)
                 lines.append(f"{when(event.at)}  {event.actor}  {action}{reason}")
             return "\n".join(lines)
 
-    typer.echo(run_db(get_settings(ctx), work))
+    typer.echo(run_db(settings, work))
 
 
 def _label(status: str) -> str:
@@ -267,5 +276,57 @@ def schedule(
             if publish_at is None:
                 return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
             return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(publish_at))
+
+    typer.echo(run_db(get_settings(ctx), work))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    code: str,
+    title: str | None = typer.Option(None, "--title", help="Tiêu đề mới"),
+    summary: str | None = typer.Option(None, "--summary", help="Tóm tắt mới"),
+    body_file: Path | None = typer.Option(
+        None,
+        "--body-file",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Tệp văn bản UTF-8: nội dung mới (các đoạn cách nhau một dòng trống)",
+    ),
+    cover: int | None = typer.Option(None, "--cover", help="Số thứ tự ảnh làm ảnh bìa (từ 1)"),
+    by: str = BY,
+) -> None:
+    """Sửa bài trước khi đăng: một bản sửa mới của biên tập viên, có ghi lịch sử.
+
+    `python main.py article show CODE` in nội dung bài theo đúng dạng --body-file nhận.
+    """
+    from review.edits import ArticleEdit, EditError, edit_article
+
+    editor = by or getpass.getuser()
+    body = body_file.read_text(encoding="utf-8-sig") if body_file is not None else None
+    change = ArticleEdit(title=title, summary=summary, body=body, cover=cover)
+
+    async def work(db: Database) -> str:
+        async with db.session() as session:
+            sub, sub_id = await _find(session, code)
+            try:
+                done = await edit_article(
+                    session=session,
+                    submission_id=sub_id,
+                    expected_version=sub.version,
+                    edit=change,
+                    editor_name=editor,
+                    actor=f"cli:{editor}",
+                    now=utcnow(),
+                )
+            except EditError as exc:
+                fail(str(exc))
+                raise AssertionError from exc
+            except StaleTransitionError as exc:
+                fail(texts.CLI_EDIT_NOT_PENDING.format(code=code, status=_label(sub.status)))
+                raise AssertionError from exc
+            await session.commit()
+            return texts.CLI_EDITED.format(code=code, revision=done.revision, who=editor)
 
     typer.echo(run_db(get_settings(ctx), work))

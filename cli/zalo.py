@@ -16,7 +16,7 @@ from domain.clock import SystemClock
 from domain.errors import NewsdeskError
 from domain.glossary import fmt_time
 from publisher.component import make_deps
-from publisher.login import complete_login, parse_pasted, start_login
+from publisher.login import complete_login, parse_pasted, start_login, state_of, still_pending
 from publisher.qr import write_qr
 from publisher.service import Deps
 from publisher.tokens import TokenStatus
@@ -84,6 +84,13 @@ def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
     typer.echo(f"Lần làm mới gần nhất:    {_when(token.updated_at)}")
     typer.echo(f"Cấp quyền lần cuối:      {_when(token.refresh_issued_at)} ({age} ngày trước)")
     typer.echo(f"Cần cấp quyền lại trước: khoảng {_when(token.refresh_expires_about)}")
+    if token.refresh_started_at:
+        typer.echo(f"Đang làm mới từ:         {_when(token.refresh_started_at)}")
+    if token.refresh_unknown_at:
+        typer.echo(
+            f"⚠️ Không rõ kết quả lần làm mới lúc {_when(token.refresh_unknown_at)}: nếu việc "
+            "đăng bài dừng, chạy `python main.py zalo login`."
+        )
     if token.last_error:
         typer.echo(f"Lỗi gần nhất:            {token.last_error}")
     if quota is not None:
@@ -99,9 +106,11 @@ def login(
     settings = get_settings(ctx)
     if not settings.zalo.enabled:
         fail("Cần đặt NEWSDESK_ZALO__APP_ID và NEWSDESK_ZALO__APP_SECRET trước.")
+    state = ""
     if not code:
         try:
             url = start_login(settings, now=SystemClock().now())
+            state = state_of(url)
         except NewsdeskError as exc:
             fail(str(exc))
             return
@@ -114,32 +123,33 @@ def login(
             show_default=False,
         )
     try:
-        asyncio.run(_finish_login(settings, code))
+        asyncio.run(_finish_login(settings, code, state))
     except NewsdeskError as exc:
         fail(f"Không cấp quyền được: {exc}")
         return
     typer.echo("Đã lưu mã truy cập Zalo OA.")
 
 
-async def _finish_login(settings: Settings, pasted: str) -> None:
+async def _finish_login(settings: Settings, pasted: str, state: str) -> None:
     async def work(deps: Deps, http: httpx.AsyncClient) -> None:
         keeper = deps.keeper
         assert keeper is not None
         if pasted.strip():
-            code, state = parse_pasted(pasted)
+            code, pasted_state = parse_pasted(pasted)
             await complete_login(
                 settings=settings,
                 http=http,
                 keeper=keeper,
                 code=code,
-                state=state,
+                state=pasted_state,
                 now=SystemClock().now(),
+                require_state=False,  # a bare code pasted into the session that started it
             )
             return
-        before = await keeper.status()
+        # The callback may have come before Enter was pressed, or may still come: either
+        # way the consent printed above is no longer pending once its token pair is stored.
         for _ in range(WAIT_SECONDS):
-            now = await keeper.status()
-            if now.present and now.refresh_issued_at != before.refresh_issued_at:
+            if not still_pending(settings, state) and (await keeper.status()).present:
                 return
             await asyncio.sleep(1)
         raise NewsdeskError("hết thời gian chờ mã qua /zalo/callback")

@@ -31,7 +31,19 @@ class UnitKind(StrEnum):
 
     DEPARTMENT = "department"
     DISTRICT = "district"
-    COMMUNE = "commune"
+    COMMUNE = "commune"  # xã
+    WARD = "ward"  # phường
+    SPECIAL_ZONE = "special_zone"  # đặc khu (island special zones since 1/7/2025)
+    PRESS = "press"
+    OTHER = "other"
+
+
+class UnitGroup(StrEnum):
+    """How reports group units: departments, districts, communes and wards, press, others."""
+
+    DEPARTMENTS = "departments"
+    DISTRICTS = "districts"
+    COMMUNES = "communes"
     PRESS = "press"
     OTHER = "other"
 
@@ -42,7 +54,35 @@ KIND_LABELS: dict[SubmissionKind, str] = {k: glossary.KIND_LABELS[k.value] for k
 UNIT_KIND_LABELS: dict[UnitKind, str] = {
     UnitKind.DEPARTMENT: "Sở, ban, ngành",
     UnitKind.DISTRICT: "Huyện, thành phố",
-    UnitKind.COMMUNE: "Xã, phường",
+    UnitKind.COMMUNE: "Xã",
+    UnitKind.WARD: "Phường",
+    UnitKind.SPECIAL_ZONE: "Đặc khu",
     UnitKind.PRESS: "Cơ quan báo chí",
     UnitKind.OTHER: "Khác",
 }
+
+UNIT_GROUPS: dict[UnitKind, UnitGroup] = {
+    UnitKind.DEPARTMENT: UnitGroup.DEPARTMENTS,
+    UnitKind.DISTRICT: UnitGroup.DISTRICTS,
+    UnitKind.COMMUNE: UnitGroup.COMMUNES,
+    UnitKind.WARD: UnitGroup.COMMUNES,
+    UnitKind.SPECIAL_ZONE: UnitGroup.COMMUNES,
+    UnitKind.PRESS: UnitGroup.PRESS,
+    UnitKind.OTHER: UnitGroup.OTHER,
+}
+
+UNIT_GROUP_LABELS: dict[UnitGroup, str] = {
+    UnitGroup.DEPARTMENTS: "Sở, ban, ngành",
+    UnitGroup.DISTRICTS: "Huyện, thành phố",
+    UnitGroup.COMMUNES: "Xã, phường, đặc khu",
+    UnitGroup.PRESS: "Cơ quan báo chí",
+    UnitGroup.OTHER: "Khác",
+}
+
+
+def unit_group(kind: str) -> UnitGroup:
+    """The report group of a unit kind (an unknown kind counts as other)."""
+    try:
+        return UNIT_GROUPS[UnitKind(kind)]
+    except ValueError:
+        return UnitGroup.OTHER

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.kinds import UnitKind
-from domain.phones import PhoneError, normalise_phone
-from domain.text import clean
+from domain.phones import PhoneError, display_phone, normalise_phone
+from domain.text import clean, nfc
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -51,17 +51,123 @@ class OfficerRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _read(text: str) -> list[tuple[int, dict[str, str]]]:
-    text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
+@dataclass(frozen=True)
+class CsvText:
+    """A registry file decoded: its text (NFC) and the encoding it was read in."""
+
+    text: str
+    encoding: str
+
+
+_DELIMITERS = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab"}
+
+
+def decode_csv(data: bytes) -> CsvText:
+    """Bytes as Excel and other tools write them: UTF-8 with or without BOM, UTF-16 (Excel's
+    "Unicode text"), windows-1258 (Excel's CSV on a Vietnamese Windows). Raises CsvRowError."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = [("utf-8-sig", "UTF-8")]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", "UTF-16")]
+    elif len(data) >= 2 and data[1::2].count(0) > len(data) // 4:
+        candidates = [("utf-16-le", "UTF-16")]
+    elif len(data) >= 2 and data[0::2].count(0) > len(data) // 4:
+        candidates = [("utf-16-be", "UTF-16")]
+    else:
+        candidates = [("utf-8", "UTF-8"), ("cp1258", "windows-1258")]
+    for codec, name in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return CsvText(nfc(text.lstrip("\ufeff")), name)
+    raise CsvRowError(
+        [
+            "không đọc được bảng mã của tệp (chỉ nhận UTF-8, UTF-16 hoặc windows-1258): "
+            "trong Excel chọn Lưu thành > CSV UTF-8"
+        ]
+    )
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    return [clean(f).lower() for f in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def _delimiter(header: str, known: set[str]) -> str:
+    """The delimiter that makes the most known column names out of the header line."""
+
+    def score(delimiter: str) -> tuple[int, int]:
+        names = _split_header(header, delimiter)
+        return sum(name in known for name in names), len(names)
+
+    return max(_DELIMITERS, key=score)
+
+
+def _read(
+    text: str, *, required: tuple[tuple[str, ...], ...], known: set[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers, after the file's structure is checked: the delimiter
+    (comma, semicolon or tab) found from the header, quotes balanced, every row as many
+    cells as the header, the `required` columns present (each a tuple of accepted names,
+    the first one shown). Raises CsvRowError naming the lines."""
+    text = nfc(text.lstrip("\ufeff"))
+    lines = text.splitlines()
+    header_line = next((line for line in lines if line.strip()), None)
+    if header_line is None:
         raise CsvRowError(["tệp trống: không có dòng tiêu đề"])
-    reader.fieldnames = [clean(f).lower() for f in reader.fieldnames]
-    rows = []
-    for record in reader:
-        cells = {k: clean(v) for k, v in record.items() if k is not None and isinstance(v, str)}
-        if any(cells.values()):
-            rows.append((reader.line_num, cells))
+    delimiter = _delimiter(header_line, known)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    header_at = 0
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[str] = []
+    start = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            if reader.line_num > start:  # an opened quote never closed before the end
+                problems.append(
+                    f'dòng {start}: dấu ngoặc kép (") mở ở dòng này chưa đóng (ô kéo dài tới '
+                    "cuối tệp)"
+                )
+            else:  # text right after a closing quote
+                problems.append(f'dòng {start}: dấu ngoặc kép (") không cân đối')
+            raise CsvRowError(problems) from None
+        line, end = start, reader.line_num
+        start = end + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if end > line:
+            problems.append(
+                f'dòng {line}: dấu ngoặc kép (") mở ở dòng này chưa đóng (ô kéo dài tới '
+                f"dòng {end})"
+            )
+            raise CsvRowError(problems)
+        if header is None:
+            header, header_at = [clean(f).lower() for f in record], line
+            missing = [names[0] for names in required if not any(n in header for n in names)]
+            if missing:
+                raise CsvRowError(
+                    [
+                        f"dòng {line}: dòng tiêu đề thiếu cột {', '.join(missing)} (đọc được: "
+                        f"{', '.join(h for h in header if h) or 'không có cột nào'}; "
+                        f"phân cách bằng {_DELIMITERS[delimiter]})"
+                    ]
+                )
+            continue
+        if len(record) != len(header):
+            problems.append(
+                f"dòng {line}: có {len(record)} cột, dòng tiêu đề (dòng {header_at}) có "
+                f"{len(header)} cột"
+            )
+            continue
+        cells = {name: clean(value) for name, value in zip(header, record, strict=True) if name}
+        rows.append((line, cells))
+    if problems:
+        raise CsvRowError(problems)
     return rows
 
 
@@ -86,24 +192,38 @@ def _flag(value: str, line: int, column: str, problems: list[str]) -> bool:
     return True
 
 
+UNIT_COLUMNS = {
+    "code", "name_vi", "name", "kind", "counted", "valid_from", "valid_to", "successor", "emails"
+}  # fmt: skip
+OFFICER_COLUMNS = {"unit_code", "full_name", "position", "phone", "email", "telegram_user_id"}
+CLI_OPTIONS = {"unit_code": "--unit", "full_name": "--name", "position": "--position"}
+
+
 def parse_unit_csv(text: str) -> list[UnitRow]:
     """Rows of code,name_vi,kind[,counted,valid_from,valid_to,successor,emails]."""
     problems: list[str] = []
     rows: list[UnitRow] = []
     seen: dict[str, int] = {}
-    for line, cells in _read(text):
+    required = (("code",), ("name_vi", "name"), ("kind",))
+    for line, cells in _read(text, required=required, known=UNIT_COLUMNS):
         code = cells.get("code", "").lower()
         name = cells.get("name_vi") or cells.get("name", "")
-        kind_text = cells.get("kind", "other").lower() or "other"
-        if not _CODE.match(code):
+        kind_text = cells.get("kind", "").lower()
+        if not code:
+            problems.append(f"dòng {line}: thiếu mã đơn vị (cột code)")
+        elif not _CODE.match(code):
             problems.append(f"dòng {line}: mã đơn vị không hợp lệ: {code!r}")
-        if code in seen:
+        if code and code in seen:
             problems.append(f"dòng {line}: mã {code!r} trùng với dòng {seen[code]}")
         seen[code] = line
         if not name:
             problems.append(f"dòng {line}: thiếu tên đơn vị (cột name_vi)")
-        if kind_text not in {k.value for k in UnitKind}:
-            problems.append(f"dòng {line}: loại đơn vị không hợp lệ: {kind_text!r}")
+        kinds = ", ".join(k.value for k in UnitKind)
+        if not kind_text:
+            problems.append(f"dòng {line}: thiếu loại đơn vị (cột kind: {kinds})")
+            kind_text = "other"
+        elif kind_text not in {k.value for k in UnitKind}:
+            problems.append(f"dòng {line}: loại đơn vị không hợp lệ: {kind_text!r} ({kinds})")
             kind_text = "other"
         emails = cells.get("emails")
         addresses = None
@@ -130,43 +250,150 @@ def parse_unit_csv(text: str) -> list[UnitRow]:
     return rows
 
 
+def check_officer(
+    *,
+    unit_code: str,
+    full_name: str,
+    position: str,
+    phone: str = "",
+    email: str = "",
+    telegram_user_id: str = "",
+    line: int = 0,
+    options: bool = False,
+) -> tuple[OfficerRow, list[str]]:
+    """One officer's fields, validated the same way for `officers add` and `officers import`:
+    the row (normalised) and the problems found (empty when it is usable). `options`: name
+    the command's options instead of the CSV's columns."""
+
+    def where(column: str) -> str:
+        return CLI_OPTIONS[column] if options else f"cột {column}"
+
+    problems: list[str] = []
+    unit_code, full_name, position = clean(unit_code).lower(), clean(full_name), clean(position)
+    if not unit_code:
+        problems.append(f"thiếu mã đơn vị ({where('unit_code')})")
+    if not full_name:
+        problems.append(f"thiếu họ tên ({where('full_name')})")
+    if not position:
+        problems.append(f"thiếu chức vụ ({where('position')})")
+    e164 = None
+    if clean(phone):
+        try:
+            e164 = normalise_phone(clean(phone))
+        except PhoneError as exc:
+            problems.append(str(exc))
+    address = clean(email).lower() or None
+    if address and not _EMAIL.match(address):
+        problems.append(f"địa chỉ email không hợp lệ: {address!r}")
+    telegram_id = None
+    if clean(telegram_user_id):
+        if clean(telegram_user_id).isdigit():
+            telegram_id = int(clean(telegram_user_id))
+        else:
+            problems.append(f"mã Telegram phải là số: {clean(telegram_user_id)!r}")
+    row = OfficerRow(
+        line=line,
+        unit_code=unit_code,
+        full_name=full_name,
+        position=position,
+        phone=e164,
+        email=address,
+        telegram_user_id=telegram_id,
+    )
+    return row, problems
+
+
 def parse_officer_csv(text: str) -> list[OfficerRow]:
     """Rows of unit_code,full_name,position,phone,email[,telegram_user_id]."""
     problems: list[str] = []
     rows: list[OfficerRow] = []
-    for line, cells in _read(text):
-        unit_code = cells.get("unit_code", "").lower()
-        name = cells.get("full_name", "")
-        if not unit_code:
-            problems.append(f"dòng {line}: thiếu mã đơn vị (cột unit_code)")
-        if not name:
-            problems.append(f"dòng {line}: thiếu họ tên (cột full_name)")
-        phone = None
-        if cells.get("phone"):
-            try:
-                phone = normalise_phone(cells["phone"])
-            except PhoneError as exc:
-                problems.append(f"dòng {line}: {exc}")
-        email = cells.get("email", "").lower() or None
-        if email and not _EMAIL.match(email):
-            problems.append(f"dòng {line}: địa chỉ email không hợp lệ: {email!r}")
-        telegram_id = None
-        if cells.get("telegram_user_id"):
-            if cells["telegram_user_id"].isdigit():
-                telegram_id = int(cells["telegram_user_id"])
-            else:
-                problems.append(f"dòng {line}: telegram_user_id phải là số")
-        rows.append(
-            OfficerRow(
-                line=line,
-                unit_code=unit_code,
-                full_name=name,
-                position=cells.get("position", ""),
-                phone=phone,
-                email=email,
-                telegram_user_id=telegram_id,
-            )
+    seen_phones: dict[str, int] = {}
+    required = (("unit_code",), ("full_name",), ("position",))
+    for line, cells in _read(text, required=required, known=OFFICER_COLUMNS):
+        row, found = check_officer(
+            unit_code=cells.get("unit_code", ""),
+            full_name=cells.get("full_name", ""),
+            position=cells.get("position", ""),
+            phone=cells.get("phone", ""),
+            email=cells.get("email", ""),
+            telegram_user_id=cells.get("telegram_user_id", ""),
+            line=line,
         )
+        problems += [f"dòng {line}: {problem}" for problem in found]
+        if row.phone and row.phone in seen_phones:
+            problems.append(
+                f"dòng {line}: số điện thoại {display_phone(row.phone)} trùng với dòng "
+                f"{seen_phones[row.phone]}"
+            )
+        if row.phone:
+            seen_phones.setdefault(row.phone, line)
+        rows.append(row)
+    if problems:
+        raise CsvRowError(problems)
+    return rows
+
+
+@dataclass(frozen=True)
+class SuccessionRow:
+    """One successor of a unit that ends: code ends after valid_to, successor takes over.
+
+    `officers` / `addresses`: the unit's active officers / known addresses move to this
+    successor (at most one successor per unit for each).
+    """
+
+    line: int
+    code: str
+    successor: str
+    valid_to: date
+    officers: bool = False
+    addresses: bool = False
+
+
+SUCCESSION_COLUMNS = {"code", "successor", "valid_to", "officers", "addresses"}
+SUCCESSION_REQUIRED = (("code",), ("successor",), ("valid_to",))
+
+
+def parse_succession_csv(text: str) -> list[SuccessionRow]:
+    """Rows of code,successor,valid_to[,officers,addresses]; a unit's rows share one date."""
+    problems: list[str] = []
+    rows: list[SuccessionRow] = []
+    dates: dict[str, tuple[date, int]] = {}
+    carried: dict[tuple[str, str], int] = {}
+    seen: set[tuple[str, str]] = set()
+    for line, cells in _read(text, required=SUCCESSION_REQUIRED, known=SUCCESSION_COLUMNS):
+        code = cells.get("code", "").lower()
+        successor = cells.get("successor", "").lower()
+        for column, value in (("code", code), ("successor", successor)):
+            if not _CODE.match(value):
+                problems.append(f"dòng {line}: cột {column}: mã đơn vị không hợp lệ: {value!r}")
+        if code and code == successor:
+            problems.append(f"dòng {line}: đơn vị {code!r} không thể tự kế thừa chính mình")
+        if (code, successor) in seen:
+            problems.append(f"dòng {line}: cặp {code} -> {successor} bị lặp")
+        seen.add((code, successor))
+        last_day = _date(cells.get("valid_to", ""), line, "valid_to", problems)
+        if last_day is None and not cells.get("valid_to"):
+            problems.append(f"dòng {line}: thiếu ngày cuối cùng đơn vị tồn tại (cột valid_to)")
+        if last_day is not None:
+            first = dates.setdefault(code, (last_day, line))
+            if first[0] != last_day:
+                problems.append(
+                    f"dòng {line}: đơn vị {code} đã có ngày kết thúc khác ở dòng {first[1]}"
+                )
+        officers = _flag(cells.get("officers", "0") or "0", line, "officers", problems)
+        addresses = _flag(cells.get("addresses", "0") or "0", line, "addresses", problems)
+        for what, flag in (("officers", officers), ("addresses", addresses)):
+            if flag and (code, what) in carried:
+                problems.append(
+                    f"dòng {line}: {what} của {code} đã chuyển cho đơn vị khác ở dòng "
+                    f"{carried[(code, what)]} (chỉ một đơn vị nhận)"
+                )
+            elif flag:
+                carried[(code, what)] = line
+        if last_day is not None:
+            rows.append(SuccessionRow(line, code, successor, last_day, officers, addresses))
+    if not rows and not problems:
+        problems.append("tệp không có dòng nào (cần code,successor,valid_to)")
     if problems:
         raise CsvRowError(problems)
     return rows

@@ -16,6 +16,10 @@ _LABELS: dict[str, str] = {
     "part_defects": "Một phần của thư bị lỗi định dạng kỹ thuật",
     "empty_message": "Thư không có nội dung và không có tệp đính kèm",
     "sender_missing": "Không đọc được địa chỉ người gửi",
+    "sender_fallback": "Dòng From không có địa chỉ hợp lệ: người gửi lấy từ dòng {detail}",
+    "header_line_skipped": "Đã bỏ qua {detail} dòng không hợp lệ trong phần đầu thư",
+    "multipart_unsplit": "Thư nhiều phần nhưng không tách được các phần (thiếu ranh giới): "
+    "nội dung được đọc như văn bản",
     "date_unparseable": "Không đọc được ngày gửi ghi trong thư",
     "text_truncated": "Nội dung quá dài, đã cắt bớt",
     "subject_missing": "Thư thiếu tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
@@ -23,8 +27,14 @@ _LABELS: dict[str, str] = {
     "winmail_unreadable": "Không mở được tệp winmail.dat của Outlook",
     "winmail_unpacked": "Đã mở tệp winmail.dat của Outlook để lấy tệp đính kèm",
     "header_undecodable": "Không giải mã được một dòng đầu thư",
+    "header_truncated": "Dòng đầu thư {detail} quá dài, chỉ đọc phần đầu",
+    "field_truncated": "Một trường quá dài để lưu ({detail}), đã cắt bớt",
+    "content_type_invalid": "Kiểu tệp khai báo không hợp lệ, coi là tệp nhị phân",
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
+    "parse_over_budget": "Thư quá phức tạp, không đọc xong trong thời gian cho phép ({detail} "
+    "xử lý); thư gốc được lưu để kiểm tra",
     "text_from_docx": "Nội dung tin, bài lấy từ tệp Word đính kèm: {detail}",
+    "docx_truncated": "Tệp Word {detail} quá dài hoặc quá phức tạp: chỉ lấy phần đầu nội dung",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "
     "cần kiểm tra lại dấu tiếng Việt",
     "reply_to_notification": "Thư trả lời thông báo của Ban Biên tập về tin, bài {detail}: có "

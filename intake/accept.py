@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,8 +17,10 @@ from domain.text import clean, nfc
 from storage.audit import add_audit
 from storage.files import FileStore, StoredFile, safe_filename
 from storage.models import Attachment, Submission, SubmissionRevision
+from storage.rows import fit_strings
 from storage.submissions import get_revision_by_source, get_submission, next_code, transition
 
+log = logging.getLogger(__name__)
 MEDIA_PREFIXES = {"image/": "image", "video/": "video"}
 
 
@@ -110,8 +113,9 @@ def _put(
 def submission_values(
     incoming: Incoming, /, *, code: str, period: str, status: SubmissionStatus, version: int = 1
 ) -> dict[str, Any]:
-    """The Submission columns of a first version (shared by accept() and accept_many())."""
-    return {
+    """The Submission columns of a first version (shared by accept() and accept_many()),
+    each string storable (storage.rows.fit_strings()); a cut is a warning on the submission."""
+    values: dict[str, Any] = {
         "code": code,
         "channel": incoming.channel,
         "kind": incoming.kind,
@@ -130,6 +134,10 @@ def submission_values(
         "reply_to_message_id": incoming.reply_to_message_id,
         "telegram_chat_id": incoming.telegram_chat_id,
     }
+    cut = fit_strings(Submission, values)
+    if cut:
+        values["warnings"] = [*values["warnings"], *(f"field_truncated: {c}" for c in cut)]
+    return values
 
 
 def new_submission(
@@ -145,7 +153,7 @@ def attachment_values(
 ) -> dict[str, Any]:
     """Put the file in the store; the Attachment columns pointing at it."""
     stored = _put(files, item.data, item.filename, item.sha256, stored=item.stored, size=item.size)
-    return {
+    values: dict[str, Any] = {
         "submission_id": submission_id,
         "revision": revision,
         "position": position,
@@ -157,6 +165,9 @@ def attachment_values(
         "caption": clean(item.caption),
         "telegram_file_id": item.telegram_file_id,
     }
+    for name in fit_strings(Attachment, values):
+        log.warning("attachment %s of submission %s cut to its column", name, submission_id)
+    return values
 
 
 def new_attachment(

@@ -1,17 +1,19 @@
-"""Compose a Zalo article body from an approved submission (pure: no I/O).
+"""A composed draft (compose/) as the Zalo `article/create` body (pure: no I/O).
 
 Limits from the Article API: title <= 150 characters, author <= 50, description <= 300; body as
 one plain `text` item per paragraph plus `image` items with captions (HTML is not documented).
+What is published is decided by composition (compose/); this module only lays it out.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from compose import Draft
 from publisher import texts
 
 TITLE_MAX = 150
@@ -38,19 +40,6 @@ class VideoRef:
     name: str = ""
 
 
-@dataclass(frozen=True)
-class ArticleSource:
-    """What composition needs from a submission, its unit and its prepared media."""
-
-    title: str
-    body: str
-    unit_name: str
-    cover_url: str
-    summary: str = ""
-    images: Sequence[ImageRef] = field(default_factory=tuple)
-    videos: Sequence[VideoRef] = field(default_factory=tuple)
-
-
 def clean(text: str) -> str:
     """NFC, control characters dropped, runs of spaces collapsed within each line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
@@ -69,48 +58,36 @@ def cut(text: str, limit: int, /) -> str:
     return head.rstrip(" ,;:.-–") + ELLIPSIS
 
 
-def paragraphs(body: str, /) -> list[str]:
-    """Paragraphs split on blank lines; single line breaks inside a paragraph become spaces."""
-    blocks = re.split(r"\n\s*\n", clean(body))
-    return [" ".join(line for line in b.split("\n") if line) for b in blocks if b.strip()]
-
-
-def derive_summary(body: str, /) -> str:
-    """The first paragraph, cut to 300 characters (preferably at a sentence end)."""
-    first = next(iter(paragraphs(body)), "")
-    if len(first) <= SUMMARY_MAX:
-        return first
-    sentences = re.split(r"(?<=[.!?…])\s+", first)
-    summary = ""
-    for sentence in sentences:
-        if len(summary) + len(sentence) + 1 > SUMMARY_MAX:
-            break
-        summary = f"{summary} {sentence}".strip()
-    return summary or cut(first, SUMMARY_MAX)
-
-
-def compose_article(
-    source: ArticleSource, /, *, status: str = "hide", comment: str = "show"
+def zalo_article(
+    draft: Draft,
+    /,
+    *,
+    images: Mapping[str, ImageRef],
+    cover_url: str,
+    videos: Sequence[VideoRef] = (),
+    fallback_title: str = "",
+    status: str = "hide",
+    comment: str = "show",
 ) -> dict[str, Any]:
-    """The `article/create` body: paragraphs with images after them, videos, the unit credit."""
-    paras = paragraphs(source.body)
+    """The `article/create` body of a composed draft: its items in order (a heading is a
+    text item: Zalo's body has no heading type), images by their prepared URL (one that
+    could not be prepared is left out), then videos and the unit credit."""
     items: list[dict[str, Any]] = []
-    images = list(source.images)
-    for index, para in enumerate(paras):
-        items.append({"type": "text", "content": para})
-        if index < len(images):
-            items.append(_image(images[index]))
-    items.extend(_image(img) for img in images[len(paras) :])
-    for video in source.videos:
+    for item in draft.body:
+        if item.type in ("text", "heading"):
+            items.append({"type": "text", "content": clean(item.content)})
+        elif item.type == "image" and item.name in images:
+            items.append(_image(ImageRef(images[item.name].url, item.caption)))
+    for video in videos:
         items.extend(_video(video))
-    items.append({"type": "text", "content": texts.CREDIT.format(unit=clean(source.unit_name))})
-    summary = cut(source.summary, SUMMARY_MAX) if source.summary.strip() else ""
+    if draft.author:
+        items.append({"type": "text", "content": texts.CREDIT.format(unit=clean(draft.author))})
     return {
         "type": "normal",
-        "title": cut(source.title, TITLE_MAX),
-        "author": cut(source.unit_name, AUTHOR_MAX),
-        "cover": {"cover_type": "photo", "photo_url": source.cover_url, "status": "show"},
-        "description": summary or derive_summary(source.body),
+        "title": cut(draft.title, TITLE_MAX) or cut(fallback_title, TITLE_MAX),
+        "author": cut(draft.author, AUTHOR_MAX),
+        "cover": {"cover_type": "photo", "photo_url": cover_url, "status": "show"},
+        "description": cut(draft.description, SUMMARY_MAX),
         "body": items,
         "status": status,
         "comment": comment,
@@ -134,13 +111,23 @@ def _video(video: VideoRef) -> list[dict[str, Any]]:
 
 
 def preview_text(article: dict[str, Any], /) -> str:
-    """A plain-text rendering for the review card and the CLI."""
-    lines = [f"📰 {article['title']}", f"✍️ {article['author']}", "", article["description"], ""]
+    """A plain-text rendering of an `article/create` body, item by item (the review card's
+    preview, `publish show`): what it shows is what Zalo receives."""
+    cover = (article.get("cover") or {}).get("photo_url", "")
+    lines = [f"📰 {article['title']}", f"✍️ {article['author']}"]
+    if cover:
+        lines.append(texts.PREVIEW_COVER.format(name=_name(cover)))
+    lines += ["", article["description"], ""]
     for item in article["body"]:
         if item["type"] == "text":
             lines.append(item["content"])
         elif item["type"] == "image":
-            lines.append(texts.PREVIEW_IMAGE.format(caption=item.get("caption", "")))
+            caption = item.get("caption", "")
+            lines.append(texts.PREVIEW_IMAGE.format(name=_name(item["url"]), caption=caption))
         elif item["type"] == "video":
             lines.append(texts.PREVIEW_VIDEO)
-    return "\n".join(lines).strip()
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _name(url: str) -> str:
+    return url.rsplit("/", 1)[-1]

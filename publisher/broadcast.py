@@ -13,6 +13,7 @@ from publisher.step_common import (
     broadcast_hours,
     client_of,
     finish_with_link,
+    finishing,
     on_error,
     save_step,
 )
@@ -23,6 +24,9 @@ from storage.models import Publication
 async def verified(deps: Deps, pub: Publication) -> bool:
     """Broadcast when wanted and allowed now; otherwise finish (or wait for the hours)."""
     zalo, now = deps.settings.zalo, deps.clock.now()
+    if finishing(pub):  # broadcast done or decided against: only the link is missing
+        await finish_with_link(deps, pub)
+        return False
     visible = (pub.payload.get("article") or {}).get("status") == "show"
     if not (pub.broadcast and visible):
         await finish_with_link(deps, pub)

@@ -42,11 +42,11 @@ def make_deps(
 ) -> Deps:
     """Everything the worker and the CLI need; dry run (no client) without Zalo credentials."""
     media = MediaContext(files, settings.web.public_base_url, media_secret(settings))
-    if not settings.zalo.enabled:
-        return Deps(db=db, settings=settings, clock=clock, media=media)
-    keeper = TokenKeeper(db, http, settings, clock=clock)
-    client = make_client(settings, http, keeper, clock)
-    return Deps(db=db, settings=settings, clock=clock, media=media, client=client, keeper=keeper)
+    deps = Deps(db=db, settings=settings, clock=clock, media=media, instance=settings.instance)
+    if settings.zalo.enabled:
+        deps.keeper = TokenKeeper(db, http, settings, clock=clock)
+        deps.client = make_client(settings, http, deps.keeper, clock)
+    return deps
 
 
 async def build_publisher(ctx: AppContext) -> tuple[Component | None, str]:

@@ -70,6 +70,24 @@ def parse_pasted(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def state_of(url: str) -> str:
+    """The `state` a consent URL carries (the CLI waits for that consent to be completed)."""
+    return parse_qs(urlsplit(url).query).get("state", [""])[0]
+
+
+def still_pending(settings: Settings, state: str) -> bool:
+    """True while the consent with `state` waits for its code: complete_login() removes the
+    pending record only once the token pair is stored, whoever completed it (the CLI with a
+    pasted code, or `serve`'s /zalo/callback, before or after the CLI started waiting)."""
+    try:
+        record = json.loads(_path(settings).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    return bool(record.get("state") == state)
+
+
 def load_pending(settings: Settings, *, now: datetime) -> PendingLogin:
     """The consent in progress, refusing a missing or stale one with a clear message."""
     path = _path(settings)
@@ -92,11 +110,20 @@ async def complete_login(
     code: str,
     state: str | None,
     now: datetime,
+    require_state: bool = True,
 ) -> None:
-    """Exchange the code with the pending verifier and store the first token pair."""
+    """Exchange the code with the pending verifier and store the first token pair.
+
+    The state must match (constant-time); only the CLI, where the operator pastes a bare code
+    into the session that started the login, may go without it. A matching state is used once:
+    the pending record is taken before the exchange, so a replayed callback finds nothing.
+    """
     pending = load_pending(settings, now=now)
-    if state is not None and not secrets.compare_digest(state, pending.state):
+    if state is None and require_state:
+        raise RejectedError(texts.LOGIN_STATE_MISSING)
+    if state is not None and not _same(state, pending.state):
         raise RejectedError(texts.LOGIN_STATE_MISMATCH)
+    pending = _take_pending(settings, pending)
     zalo = settings.zalo
     pair = await exchange_code(
         http,
@@ -107,4 +134,27 @@ async def complete_login(
         verifier=pending.verifier,
     )
     await keeper.store_login(pair)
-    _path(settings).unlink(missing_ok=True)
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also refuses non-ASCII input instead of raising."""
+    return given.isascii() and secrets.compare_digest(given, expected)
+
+
+def _take_pending(settings: Settings, seen: PendingLogin) -> PendingLogin:
+    """Claim the pending record (an atomic rename): of two callbacks with one state, one wins."""
+    path = _path(settings)
+    taken = path.with_name(f"{PENDING_FILE}.{secrets.token_hex(8)}.taken")
+    try:
+        path.rename(taken)
+    except FileNotFoundError:
+        raise RejectedError(texts.LOGIN_NONE_PENDING) from None
+    try:
+        record = json.loads(taken.read_text(encoding="utf-8"))
+    finally:
+        taken.unlink(missing_ok=True)
+    if not _same(str(record.get("state", "")), seen.state):
+        raise RejectedError(texts.LOGIN_STATE_MISMATCH)  # replaced by a newer login meanwhile
+    return PendingLogin(
+        record["state"], record["verifier"], datetime.fromisoformat(record["created_at"])
+    )

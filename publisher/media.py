@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_IMAGE_BYTES = 1024 * 1024
+# Zalo says "1 MB": 1,000,000 bytes is the reading that cannot be refused (1 MiB can).
+MAX_IMAGE_BYTES = 1_000_000
 MAX_VIDEO_BYTES = 50 * 1024 * 1024
 # A poster's small print stays readable at this size on a phone and on Zalo's web view.
 MAX_SIDE = 2560
@@ -86,14 +87,21 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 def _jpeg(image: Image.Image, quality: int, *, subsampling: int) -> bytes:
     out = io.BytesIO()
-    image.save(
-        out,
-        format="JPEG",
-        quality=quality,
-        subsampling=subsampling,
-        optimize=True,
-        progressive=True,
-    )
+    try:
+        image.save(
+            out,
+            format="JPEG",
+            quality=quality,
+            subsampling=subsampling,
+            optimize=True,
+            progressive=True,
+        )
+    except OSError:
+        # An optimised or progressive JPEG is written in one piece into a buffer Pillow sizes
+        # at about one byte per pixel; very noisy pictures need more and the save fails
+        # ("broken data stream"). A baseline JPEG is written in pieces and always succeeds.
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, subsampling=subsampling)
     return out.getvalue()
 
 

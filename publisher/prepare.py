@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +12,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from compose import Draft
+from intake.sources import load_draft
 from publisher import texts
-from publisher.article import ArticleSource, ImageRef, VideoRef, compose_article, preview_text
+from publisher.article import ImageRef, VideoRef, preview_text, zalo_article
 from publisher.cover import default_cover
 from publisher.media import (
     MediaError,
@@ -23,24 +27,49 @@ from publisher.zalo.client import ZaloClient
 from publisher.zalo.errors import ZaloRejected
 from settings import Settings
 from storage.files import FileStore
-from storage.models import Attachment, Submission, Unit
-from storage.submissions import list_attachments
+from storage.models import Attachment, Submission
 
 VIDEO_POLLS = 60
 VIDEO_POLL_SECONDS = 5.0
 
 
 def media_secret(settings: Settings) -> bytes:
-    """The key that signs public media paths: the setting, else a per-install file."""
+    """The key that signs public media paths: the setting, else a per-install file.
+
+    Every instance sharing the data directory must end with the same key, however many start
+    at once: a new key is written to a temporary file and linked into place, which fails when
+    another instance got there first; then everybody reads the winner.
+    """
     configured = settings.zalo.media_secret.get_secret_value()
     if configured:
         return configured.encode()
     path = Path(settings.data_dir) / "media-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-        path.chmod(0o600)
+        _create_once(path, secrets.token_hex(32).encode("ascii"))
     return path.read_text(encoding="ascii").strip().encode()
+
+
+def _create_once(path: Path, content: bytes) -> None:
+    """Put `content` at `path` unless a file is already there (never a half-written file)."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temp, path)  # atomic, and refuses to replace: the first link wins
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 @dataclass
@@ -57,6 +86,22 @@ class MediaContext:
             return public_url(self.base_url, sha256, ext, secret=self.secret)
         # Dry run without a public server: the preview shows local files.
         return self.files.path(sha256).as_uri()
+
+    def rebase(self, value: Any) -> Any:
+        """`value` (an article body) with every media URL we signed, under whatever base URL
+        and key, rebuilt under this instance's base URL and key (a resumed payload may hold
+        another instance's, or an old, address)."""
+        if isinstance(value, str):
+            return _SIGNED.sub(lambda m: self.url(m.group(2), m.group(3)), value)
+        if isinstance(value, list):
+            return [self.rebase(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.rebase(item) for key, item in value.items()}
+        return value
+
+
+# A media URL as MediaContext.url() builds it: <base>/media/<token>/<sha256>.<ext>
+_SIGNED = re.compile(r"https?://[^\s\"'<>]*?/media/([0-9a-f]{32})/([0-9a-f]{64})\.([A-Za-z0-9]+)")
 
 
 async def _read(files: FileStore, item: Attachment) -> bytes:
@@ -140,28 +185,34 @@ async def build_article(
     media: MediaContext,
     client: ZaloClient | None,
 ) -> dict[str, Any]:
-    """The `article/create` body for a submission's current revision."""
-    assert submission.id is not None
-    attachments = await list_attachments(
-        session=session, submission_id=submission.id, revision=submission.revision
-    ) or await list_attachments(session=session, submission_id=submission.id)
-    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
-    unit_name = unit.name if unit else (submission.sender_name or settings.org.department_name)
-    images = await image_refs(attachments, media)
-    cover_id = submission.cover_attachment_id
-    cover = images.get(cover_id) if cover_id in images else next(iter(images.values()), None)
-    cover_url = cover.url if cover else await _default_cover_url(settings, media, unit_name)
-    videos = await video_refs(attachments, media, client, cover_url)
-    source = ArticleSource(
-        title=submission.title or submission.code,
-        body=submission.text,
-        unit_name=unit_name,
-        cover_url=cover_url,
-        summary=submission.summary,
-        images=list(images.values()),
-        videos=videos,
+    """The `article/create` body for a submission's current draft (intake.sources +
+    compose): its images prepared and given URLs, the cover the draft names."""
+    draft, loaded = await load_draft(
+        session=session,
+        files=media.files,
+        submission=submission,
+        default_author=settings.org.department_name,
     )
-    return compose_article(source, status=settings.zalo.article_status, comment="show")
+    attachments = list(loaded.attachments.values())
+    prepared = await image_refs(attachments, media)
+    images = {
+        name: prepared[a.id]
+        for name, a in loaded.attachments.items()
+        if a.id is not None and a.id in prepared
+    }
+    cover = images.get(draft.cover or "")
+    author = draft.author or settings.org.department_name
+    cover_url = cover.url if cover else await _default_cover_url(settings, media, author)
+    videos = await video_refs(attachments, media, client, cover_url)
+    return zalo_article(
+        draft,
+        images=images,
+        cover_url=cover_url,
+        videos=videos,
+        fallback_title=submission.code,
+        status=settings.zalo.article_status,
+        comment="show",
+    )
 
 
 async def _default_cover_url(settings: Settings, media: MediaContext, unit_name: str) -> str:
@@ -170,24 +221,41 @@ async def _default_cover_url(settings: Settings, media: MediaContext, unit_name:
     return media.url(stored.sha256, "png")
 
 
-async def card_preview(
-    *, session: AsyncSession, submission: Submission, settings: Settings
-) -> str:
-    """The article as it would be composed, as plain text for the review card (no media work)."""
-    assert submission.id is not None
-    attachments = await list_attachments(session=session, submission_id=submission.id)
-    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
-    images = [ImageRef("", a.caption) for a in attachments if _kind(a) == "image"]
-    videos = [
-        VideoRef(video_id="card", name=a.filename) for a in attachments if _kind(a) == "video"
-    ]
-    source = ArticleSource(
-        title=submission.title or submission.code,
-        body=submission.text,
-        unit_name=unit.name if unit else (submission.sender_name or settings.org.department_name),
-        cover_url="",
-        summary=submission.summary,
-        images=images,
-        videos=videos,
+async def card_article(
+    *, session: AsyncSession, files: FileStore, submission: Submission, settings: Settings
+) -> tuple[dict[str, Any], Draft]:
+    """The `article/create` body as build_article() lays it out, with each image named by
+    its attachment's filename instead of a URL (no media work), and the draft."""
+    draft, loaded = await load_draft(
+        session=session,
+        files=files,
+        submission=submission,
+        default_author=settings.org.department_name,
     )
-    return preview_text(compose_article(source, status=settings.zalo.article_status))
+    images = {
+        name: ImageRef(name) for name, a in loaded.attachments.items() if _kind(a) == "image"
+    }
+    videos = [
+        VideoRef(video_id="card", name=a.filename)
+        for a in loaded.attachments.values()
+        if _kind(a) == "video"
+    ]
+    article = zalo_article(
+        draft,
+        images=images,
+        cover_url=draft.cover or "",
+        videos=videos,
+        fallback_title=submission.code,
+        status=settings.zalo.article_status,
+    )
+    return article, draft
+
+
+async def card_preview(
+    *, session: AsyncSession, files: FileStore, submission: Submission, settings: Settings
+) -> str:
+    """The article as it would be published, as plain text for the review card."""
+    article, _ = await card_article(
+        session=session, files=files, submission=submission, settings=settings
+    )
+    return preview_text(article)

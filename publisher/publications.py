@@ -107,8 +107,11 @@ async def count_due_on(*, session: AsyncSession, day: date) -> int:
     return int((await session.exec(query)).one())
 
 
-async def claim_due(*, session: AsyncSession, now: datetime, limit: int = 5) -> list[Publication]:
-    """Take a lease on due active publications (SKIP LOCKED on PostgreSQL); caller commits."""
+async def claim_due(
+    *, session: AsyncSession, now: datetime, limit: int = 5, instance: str | None = None
+) -> list[Publication]:
+    """Take a lease on due active publications (SKIP LOCKED on PostgreSQL) in the name of
+    `instance`; caller commits."""
     query = (
         select(Publication)
         .where(col(Publication.status).in_([s.value for s in ACTIVE]))
@@ -122,9 +125,26 @@ async def claim_due(*, session: AsyncSession, now: datetime, limit: int = 5) -> 
     for row in list((await session.exec(query)).all()):
         # The version check makes the claim safe where rows cannot be locked (SQLite reads
         # outside a transaction): of two claimers, only one UPDATE matches.
-        if await save(session=session, publication=row, now=now, next_attempt_at=now + LEASE):
+        lease = {"next_attempt_at": now + LEASE, "claimed_by": instance}
+        if await save(session=session, publication=row, now=now, **lease):
             claimed.append(row)
     return claimed
+
+
+async def resume_claimed_by(*, session: AsyncSession, instance: str, now: datetime) -> int:
+    """Publications `instance` was working on when it died are due now, not when their lease
+    runs out (the instance is restarting, so nobody else holds them). The version moves on,
+    so a process that is in fact still alive under the same name loses them (LostLease) and
+    a create it may have sent is reconciled. Caller commits."""
+    stmt = (
+        update(Publication)
+        .where(col(Publication.claimed_by) == instance)
+        .where(col(Publication.status).in_([s.value for s in ACTIVE]))
+        .where(col(Publication.next_attempt_at) > now)
+        .values(version=Publication.version + 1, next_attempt_at=now, updated_at=now)
+    )
+    result = await session.exec(stmt)
+    return int(result.rowcount or 0)
 
 
 async def save(

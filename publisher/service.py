@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.clock import Clock
-from domain.errors import RejectedError
+from domain.errors import NewsdeskError, RejectedError
 from domain.states import SubmissionStatus as S
 from publisher import texts
 from publisher.notify import notify_editors, notify_submitter, retry_markup
@@ -37,6 +37,8 @@ class Deps:
     keeper: TokenKeeper | None = None
     # Set after -32 (or our own budget running out): no new work until the next minute.
     paused_until: datetime | None = None
+    # This instance's name (settings.instance): claims are made in it.
+    instance: str = ""
 
 
 class LostLease(Exception):
@@ -160,7 +162,8 @@ async def _tell_published(
 
 
 async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> None:
-    """Mark failed (remembering where to resume), move the submission, alert the editors."""
+    """Mark failed (remembering where to resume, counting the attempt), move the submission,
+    alert the editors."""
     now = deps.clock.now()
     async with deps.db.session() as session:
         submission = await get_submission(session=session, submission_id=pub.submission_id)
@@ -169,7 +172,13 @@ async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> Non
             submission = await move(session, submission, S.PUBLISH_FAILED, reason=reason)
         payload = {**pub.payload, "resume": resume}
         await save_or_lose(
-            session, pub, now, status=PubStatus.FAILED.value, last_error=reason, payload=payload
+            session,
+            pub,
+            now,
+            status=PubStatus.FAILED.value,
+            attempts=pub.attempts + 1,
+            last_error=reason,
+            payload=payload,
         )
         title = (pub.payload.get("article") or {}).get("title", submission.title)
         text = texts.PUBLISH_FAILED.format(
@@ -212,3 +221,24 @@ async def retry_publication(
     if not await save(session=session, publication=pub, now=now, **changes):
         raise RejectedError(texts.RETRY_RACED.format(publication_id=publication_id))
     return pub
+
+
+async def remove_publication(
+    *, db: Database, client: ZaloClient | None, publication_id: int, now: datetime
+) -> str | None:
+    """Delete the article from the OA (unless a dry run) and mark the publication removed;
+    the article id, if there was one. Raises NewsdeskError in Vietnamese when it cannot."""
+    async with db.session() as session:
+        pub = await get_publication(session=session, publication_id=publication_id)
+    if pub is None:
+        raise NewsdeskError(f"lượt đăng #{publication_id} không tồn tại")
+    if pub.article_id and not pub.dry_run:
+        if client is None:
+            raise NewsdeskError(f"lượt đăng #{publication_id} chưa cấu hình Zalo")
+        await client.remove_article(pub.article_id)
+    async with db.session() as session:
+        changes = {"status": PubStatus.REMOVED.value, "next_attempt_at": now}
+        if not await save(session=session, publication=pub, now=now, **changes):
+            raise NewsdeskError(f"lượt đăng #{publication_id} vừa bị thay đổi, hãy thử lại")
+        await session.commit()
+    return pub.article_id

@@ -21,6 +21,7 @@ from storage.models import Publication
 log = logging.getLogger("publisher.steps")
 AUTH_WAIT = timedelta(minutes=15)
 QUOTA_WAIT = timedelta(hours=1)
+LINK_WAIT_CAP = 1800.0
 
 
 async def save_step(deps: Deps, pub: Publication, **changes: Any) -> None:
@@ -82,8 +83,39 @@ async def link_of(client: ZaloClient, article_id: str) -> str:
 
 
 async def finish_with_link(deps: Deps, pub: Publication, *, note: str | None = None) -> None:
-    """Finish, fetching the article's link first if verify's lookup missed it."""
-    changes: dict[str, Any] = {}
-    if not pub.url and pub.article_id and deps.client is not None:
-        changes["url"] = await link_of(deps.client, pub.article_id)
+    """Finish, fetching the article's link first if verify's lookup missed it.
+
+    A publication never ends "published" without its link (editors and the submitter would
+    get an empty one): while Zalo cannot say, the lookup is retried with backoff (2 s doubling
+    to 30 minutes), the publication keeping its state; `finishing` in the payload remembers
+    that only the finish is left (and its note), so nothing before it runs again.
+    """
+    note = note if note is not None else (pub.payload.get("finishing") or {}).get("note")
+    url = pub.url
+    if not url and pub.article_id and deps.client is not None:
+        url = await link_of(deps.client, pub.article_id)
+        if not url:
+            attempts = int(pub.payload.get("link_attempts", 0)) + 1
+            later = deps.clock.now() + policy.backoff(attempts, cap=LINK_WAIT_CAP)
+            log.warning(
+                "publication %s: no link for article %s yet; next lookup %s",
+                pub.id,
+                pub.article_id,
+                later.isoformat(),
+            )
+            payload = {**pub.payload, "finishing": {"note": note}, "link_attempts": attempts}
+            await save_step(
+                deps,
+                pub,
+                payload=payload,
+                next_attempt_at=later,
+                last_error=f"link: not available yet (attempt {attempts})",
+            )
+            return
+    changes: dict[str, Any] = {"url": url} if url != pub.url else {}
     await finish(deps, pub, note=note, **changes)
+
+
+def finishing(pub: Publication) -> bool:
+    """Only the finish (the link lookup) is left: no earlier step may run again."""
+    return "finishing" in pub.payload

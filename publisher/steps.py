@@ -17,8 +17,8 @@ from publisher import broadcast, policy, texts
 from publisher.media import MediaError
 from publisher.prepare import build_article
 from publisher.preview import write_preview
-from publisher.publications import PubStatus
-from publisher.reconcile import find_created
+from publisher.publications import PubStatus, get_publication
+from publisher.reconcile import ListingIncomplete, find_created
 from publisher.service import Deps, LostLease, fail, finish, move, save_or_lose
 from publisher.step_common import client_of, link_of, on_error, save_step
 from publisher.zalo.client import ZaloClient
@@ -49,7 +49,25 @@ async def step(deps: Deps, pub: Publication) -> bool:
         await fail(deps, pub, texts.REASON_MEDIA.format(message=exc), resume=resume)
     except ZaloError as exc:
         await on_error(deps, pub, exc, resume=resume)
+    except LostLease:
+        raise  # another worker has it: nothing of ours to record
+    except Exception as exc:  # a fault of ours or of this machine: this publication only
+        log.exception("publication %s: unexpected error in state %s", pub.id, resume)
+        # As stored: a change made in the transaction the error rolled back is not there.
+        async with deps.db.session() as session:
+            current = await get_publication(session=session, publication_id=pub.id or 0)
+        if current is None or current.status != resume:
+            raise LostLease(pub.id) from exc
+        reason = texts.REASON_UNEXPECTED.format(error=describe(exc))
+        await fail(deps, current, reason, resume=resume)
     return False
+
+
+def describe(exc: BaseException) -> str:
+    """An unexpected error for the editors and `publish list`: its type and first line."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 async def _queued(deps: Deps, pub: Publication) -> bool:
@@ -117,6 +135,11 @@ def _iso(at: datetime) -> str:
 
 
 async def _creating(deps: Deps, pub: Publication) -> bool:
+    article = deps.media.rebase(pub.payload["article"])
+    if article != pub.payload["article"]:
+        # Resumed by another instance, or after the public address or key changed: the
+        # stored URLs are rebuilt under this instance's settings before Zalo sees them.
+        await save_step(deps, pub, payload={**pub.payload, "article": article})
     if pub.payload.get("create_attempts", 0) > 0:
         # An earlier create may have worked: look for it before creating anything again.
         settled = await _reconcile(deps, pub)
@@ -129,7 +152,16 @@ async def _reconcile(deps: Deps, pub: Publication) -> bool | None:
     """True: found and adopted; False: too early to tell, wait; None: not there, create."""
     client, now, payload = client_of(deps), deps.clock.now(), pub.payload
     since = datetime.fromisoformat(payload["first_create_at"]) - timedelta(minutes=10)
-    found = await find_created(client, payload["article"], since_ms=int(since.timestamp() * 1000))
+    try:
+        found = await find_created(
+            client, payload["article"], since_ms=int(since.timestamp() * 1000)
+        )
+    except ListingIncomplete as exc:
+        # The earlier create's outcome is still unknown: never create on top of it.
+        await save_step(
+            deps, pub, next_attempt_at=now + UNKNOWN_RECHECK, last_error=f"reconcile: {exc}"
+        )
+        return False
     if found is not None:
         return await _verified(deps, pub, client, found)
     last = datetime.fromisoformat(payload["last_create_at"])

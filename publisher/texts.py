@@ -33,7 +33,9 @@ SHOW_LABELS = {
 # --- inside articles -------------------------------------------------------------------------
 CREDIT = "Nguồn: {unit}"
 VIDEO_LINK = "Xem video tại: {url}"  # never the raw file name
-PREVIEW_IMAGE = "[Ảnh] {caption}"
+# The preview is the editors' own: it names each image so that one can be chosen as the cover.
+PREVIEW_IMAGE = "🖼 [Ảnh {name}] {caption}"
+PREVIEW_COVER = "🖼 Ảnh bìa: {name}"
 PREVIEW_VIDEO = "[Video]"
 
 # --- to editors ------------------------------------------------------------------------------
@@ -65,11 +67,24 @@ REASON_STILL_PROCESSING = "Zalo vẫn đang xử lý tin, bài sau 30 phút (l�
 REASON_NEEDS_PERSON = "Zalo báo lỗi {code}: {message}. Cần người quản trị Trang Zalo OA kiểm tra."
 REASON_REJECTED = "Zalo từ chối nội dung (lỗi {code}: {message})."
 REASON_MEDIA = "Tệp đính kèm không dùng được: {message}"
+REASON_UNEXPECTED = (
+    "Lỗi không lường trước khi xử lý tin, bài ({error}). Các tin, bài khác vẫn được đăng; "
+    "chi tiết trong nhật ký của dịch vụ."
+)
 
-# The one remedy is on the server (no button can do it), so these name the command.
+# The one remedy is on the server (no button can do it): these name the command or the
+# signed login link (publisher/login_link.py).
 TOKEN_REFRESH_FAILED = (
-    "🔑 Không làm mới được mã truy cập Trang Zalo OA ({reason}). Việc đăng tin, bài tạm dừng.\n"
-    "Quản trị viên Trang Zalo OA cần cấp quyền lại, trên máy chủ: python main.py zalo login"
+    "🔑 Không làm mới được mã truy cập Trang Zalo OA ({reason}). Việc đăng tin, bài tạm dừng; "
+    "các tin, bài đã duyệt vẫn nằm trong hàng chờ.\nQuản trị viên Trang Zalo OA cần cấp quyền "
+    "lại: {login}."
+)
+TOKEN_REFRESH_UNKNOWN = (
+    "⚠️ Không rõ kết quả lần làm mới mã truy cập Trang Zalo OA ({reason}): Zalo có thể đã đổi "
+    "mã nhưng câu trả lời bị mất, khi đó mã cũ không còn dùng được. Các tin, bài đã duyệt vẫn "
+    "nằm trong hàng chờ, không tin, bài nào bị đăng hai lần; việc làm mới sẽ được thử lại sau "
+    "ít phút.\nNếu việc đăng tin, bài không tiếp tục, quản trị viên Trang Zalo OA cần cấp quyền "
+    "lại: {login}."
 )
 TOKEN_MISSING = (
     "🔑 Chưa được cấp quyền đăng tin, bài lên Trang Zalo OA nên các tin, bài đã duyệt đang "
@@ -95,9 +110,13 @@ LOGIN_NEEDS_CALLBACK = (
 )
 LOGIN_NONE_PENDING = "Chưa có lượt cấp quyền nào đang chờ: chạy `python main.py zalo login`."
 LOGIN_EXPIRED = "Lượt cấp quyền đã quá hạn: chạy lại `python main.py zalo login`."
+LOGIN_STATE_MISSING = "Thiếu mã trạng thái (state): chạy lại `python main.py zalo login`."
 LOGIN_STATE_MISMATCH = "Mã trạng thái (state) không khớp: chạy lại `python main.py zalo login`."
 CALLBACK_NO_CODE = "Thiếu mã cấp quyền (code)."
 CALLBACK_FAILED = "Không kết nối được Zalo OA: {error}"
+LOGIN_LINK_INVALID = (
+    "Liên kết cấp quyền không hợp lệ hoặc đã hết hạn: chạy `python main.py zalo login`."
+)
 CALLBACK_OK = "Đã kết nối Zalo OA. Có thể đóng trang này."
 RETRY_UNKNOWN = "không có lượt đăng {publication_id}"
 RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái {status}"

@@ -11,7 +11,8 @@ from aiohttp import web
 from domain.clock import Clock
 from domain.errors import NewsdeskError
 from publisher import texts
-from publisher.login import complete_login
+from publisher.login import complete_login, start_login
+from publisher.login_link import LOGIN_PATH, check_login_link
 from publisher.media import check_media_path
 from publisher.tokens import TokenKeeper
 from settings import Settings
@@ -62,6 +63,8 @@ def add_routes(
         code, state = request.query.get("code", ""), request.query.get("state")
         if not code:
             return _page(texts.CALLBACK_NO_CODE, status=400)
+        if not state:
+            return _page(texts.LOGIN_STATE_MISSING, status=400)
         try:
             await complete_login(
                 settings=settings,
@@ -76,7 +79,19 @@ def add_routes(
             return _page(texts.CALLBACK_FAILED.format(error=exc), status=400)
         return _page(texts.CALLBACK_OK)
 
+    async def login(request: web.Request) -> web.Response:
+        now = login_clock.now()
+        query = request.query
+        if not check_login_link(settings, query.get("exp", ""), query.get("sig", ""), now):
+            return _page(texts.LOGIN_LINK_INVALID, status=403)
+        try:
+            url = start_login(settings, now=now)
+        except NewsdeskError as exc:
+            return _page(texts.CALLBACK_FAILED.format(error=exc), status=400)
+        raise web.HTTPFound(url)
+
     app.router.add_get("/zalo/callback", callback)
+    app.router.add_get(LOGIN_PATH, login)
 
 
 def _page(text: str, *, status: int = 200) -> web.Response:

@@ -10,7 +10,13 @@ from datetime import datetime, timedelta
 from domain.errors import StaleTransitionError
 from domain.states import SubmissionStatus as S
 from publisher import policy
-from publisher.publications import add_publication, claim_due, count_due_on, save
+from publisher.publications import (
+    add_publication,
+    claim_due,
+    count_due_on,
+    resume_claimed_by,
+    save,
+)
 from publisher.service import ACTOR, Deps, LostLease
 from publisher.steps import step
 from storage.models import Publication
@@ -38,6 +44,10 @@ class PublishWorker:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        try:
+            await self.resume_own()
+        except Exception:  # then they wait out their lease, as another instance would
+            log.exception("could not resume this instance's publications")
         while not stop.is_set():
             try:
                 await self.maintain_tokens()
@@ -55,6 +65,19 @@ class PublishWorker:
                 )
             for waiter in waiters:
                 waiter.cancel()
+
+    async def resume_own(self) -> int:
+        """At start: what this instance was publishing when it stopped is due at once."""
+        if not self.deps.instance:
+            return 0
+        async with self.deps.db.session() as session:
+            count = await resume_claimed_by(
+                session=session, instance=self.deps.instance, now=self.deps.clock.now()
+            )
+            await session.commit()
+        if count:
+            log.info("resuming %d publication(s) this instance left unfinished", count)
+        return count
 
     async def maintain_tokens(self) -> None:
         """Refresh early and warn about an ageing refresh token (every ten minutes)."""
@@ -87,7 +110,11 @@ class PublishWorker:
         async with self.deps.db.session() as session:
             until = self.deps.paused_until
             await save(
-                session=session, publication=pub, now=self.deps.clock.now(), next_attempt_at=until
+                session=session,
+                publication=pub,
+                now=self.deps.clock.now(),
+                next_attempt_at=until,
+                claimed_by=None,
             )
             await session.commit()
 
@@ -106,6 +133,8 @@ class PublishWorker:
                 count += await self._schedule(submission.id or 0)
             except StaleTransitionError:
                 continue  # someone else scheduled it (or it was withdrawn) meanwhile
+            except Exception:  # this submission stays approved; the others go on
+                log.exception("could not schedule submission %s", submission.id)
         return count
 
     async def _schedule(self, submission_id: int) -> int:
@@ -152,7 +181,12 @@ class PublishWorker:
     async def claim(self) -> list[Publication]:
         """Lease a batch of due publications."""
         async with self.deps.db.session() as session:
-            rows = await claim_due(session=session, now=self.deps.clock.now(), limit=self.batch)
+            rows = await claim_due(
+                session=session,
+                now=self.deps.clock.now(),
+                limit=self.batch,
+                instance=self.deps.instance or None,
+            )
             await session.commit()
         return rows
 
@@ -161,6 +195,21 @@ class PublishWorker:
         try:
             for _ in range(MAX_STEPS):
                 if not await step(self.deps, pub):
-                    return
+                    break
+            await self._let_go(pub)
         except LostLease:
             log.info("publication %s was advanced by another worker", pub.id)
+        except Exception:  # not even the failure could be recorded: its lease runs out,
+            # then it is tried again; the other publications go on meanwhile
+            log.exception("publication %s: error while recording its outcome", pub.id)
+
+    async def _let_go(self, pub: Publication) -> None:
+        """The steps stopped (finished, failed or waiting): the publication is no longer being
+        worked on, so a restart of this instance leaves its next attempt where it is."""
+        if pub.claimed_by is None:
+            return
+        async with self.deps.db.session() as session:
+            if await save(
+                session=session, publication=pub, now=self.deps.clock.now(), claimed_by=None
+            ):
+                await session.commit()

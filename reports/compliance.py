@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, Select, case, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,10 +26,11 @@ from domain.kinds import UnitKind
 from domain.periods import month_bounds, parse_period
 from domain.states import NOT_QUALIFYING, SubmissionStatus
 from domain.text import vi_sort_key
+from reports import texts
 from reports.figures import MonthReport, Officer, Standing, UnitMonth, YearReport, YearRow
 from storage.installation import recorded_go_live
 from storage.models import Officer as OfficerRow
-from storage.models import Submission, Unit
+from storage.models import Submission, Unit, UnitSuccessor
 
 S = SubmissionStatus
 _KIND_RANK = {kind.value: rank for rank, kind in enumerate(UnitKind)}
@@ -54,6 +56,7 @@ class UnitInfo:
     kind: str
     valid_from: date | None
     valid_to: date | None
+    successor_code: str | None = None
 
     def valid_in(self, period: str) -> bool:
         first, last = period_days(period)
@@ -100,6 +103,7 @@ async def counted_units(*, session: AsyncSession, first: date, last: date) -> li
             col(Unit.kind),
             col(Unit.valid_from),
             col(Unit.valid_to),
+            col(Unit.successor_code),
         )
         .where(col(Unit.counted).is_(True))
         .where(or_(col(Unit.valid_from).is_(None), col(Unit.valid_from) <= last))
@@ -107,7 +111,10 @@ async def counted_units(*, session: AsyncSession, first: date, last: date) -> li
         .order_by(col(Unit.id))
     )
     rows = await fetch_rows(session, query)
-    units = [UnitInfo(r.id, r.code, r.name, str(r.kind), r.valid_from, r.valid_to) for r in rows]
+    units = [
+        UnitInfo(r.id, r.code, r.name, str(r.kind), r.valid_from, r.valid_to, r.successor_code)
+        for r in rows
+    ]
     # Report order: by kind (departments, districts, ...), then Vietnamese alphabetical order.
     return sorted(units, key=lambda u: (_KIND_RANK.get(u.kind, 99), vi_sort_key(u.name), u.id))
 
@@ -207,6 +214,7 @@ async def month_report(
                 standing=standing(c, deadline) if tracked else Standing.NOT_TRACKED,
                 first_received_at=c.first_qualifying if c else None,
                 officers=officers.get(unit.id, ()),
+                unit_kind=unit.kind,
             )
         )
     unregistered: tuple[str, ...] = ()
@@ -221,11 +229,16 @@ async def month_report(
 async def year_report(
     *, session: AsyncSession, year: int, rules: Rules, now: datetime
 ) -> YearReport:
-    """A unit x month grid in three queries; months whose deadline is ahead show only
-    successes, months before the go-live are not tracked."""
+    """A unit x month grid in three queries; months whose deadline is ahead show only successes,
+    months before the go-live are not tracked.
+
+    A unit that ended or started during the year carries a note naming its successors or
+    predecessors, so a year that spans a reorganisation shows both maps side by side.
+    """
     periods = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
     units = await counted_units(session=session, first=date(year, 1, 1), last=date(year, 12, 31))
     counts = await unit_counts(session=session, periods=periods, rules=rules)
+    notes = await unit_notes(session=session, units=units, year=year)
     deadlines = {p: rules.deadline.for_period(p) for p in periods}
     live_since = await go_live(session=session, rules=rules)
     rows = []
@@ -238,5 +251,53 @@ async def year_report(
             mark = standing(counts.get((unit.id, period)), deadlines[period])
             open_month = now <= deadlines[period] and mark is Standing.MISSING
             months.append(None if open_month or not unit.valid_in(period) else mark)
-        rows.append(YearRow(unit.code, unit.name, tuple(months)))
+        rows.append(
+            YearRow(unit.code, unit.name, tuple(months), unit.kind, notes.get(unit.id, ""))
+        )
     return YearReport(year=year, generated_at=now, rows=tuple(rows))
+
+
+async def unit_notes(
+    *, session: AsyncSession, units: Sequence[UnitInfo], year: int
+) -> dict[int, str]:
+    """Notes for units that ended or started within `year`, naming successors (1 query)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    ended = {u.id for u in units if u.valid_to is not None and u.valid_to < last}
+    started = {u.id for u in units if u.valid_from is not None and u.valid_from > first}
+    if not ended and not started:
+        return {}
+    successor = aliased(Unit)
+    predecessor = aliased(Unit)
+    query = (
+        select(
+            col(UnitSuccessor.unit_id),
+            col(UnitSuccessor.successor_id),
+            col(successor.name),
+            col(predecessor.name),
+        )
+        .join(successor, col(successor.id) == col(UnitSuccessor.successor_id))
+        .join(predecessor, col(predecessor.id) == col(UnitSuccessor.unit_id))
+        .where(
+            or_(
+                col(UnitSuccessor.unit_id).in_(sorted(ended)),
+                col(UnitSuccessor.successor_id).in_(sorted(started)),
+            )
+        )
+        .order_by(col(UnitSuccessor.id))
+    )
+    successors: dict[int, list[str]] = defaultdict(list)
+    predecessors: dict[int, list[str]] = defaultdict(list)
+    for old_id, new_id, new_name, old_name in await fetch_rows(session, query):
+        successors[old_id].append(new_name)
+        predecessors[new_id].append(old_name)
+    names = {u.code: u.name for u in units}
+    notes = {}
+    for unit in units:
+        if unit.id in ended and unit.valid_to is not None:
+            named = successors.get(unit.id, [])
+            if not named and unit.successor_code:  # closed before successor links existed
+                named = [names.get(unit.successor_code, unit.successor_code)]
+            notes[unit.id] = texts.ended_note(unit.valid_to, named)
+        elif unit.id in started and unit.valid_from is not None:
+            notes[unit.id] = texts.started_note(unit.valid_from, predecessors.get(unit.id, []))
+    return notes

@@ -37,6 +37,7 @@ class UnitMonth:
     standing: Standing
     first_received_at: datetime | None = None  # first qualifying submission, aware UTC
     officers: tuple[Officer, ...] = ()
+    unit_kind: str = "other"  # domain.kinds.UnitKind value: the report groups by it
 
     @property
     def complied(self) -> bool:
@@ -89,6 +90,8 @@ class YearRow:
     unit_code: str
     unit_name: str
     months: tuple[Standing | None, ...]  # 12 entries, January first
+    unit_kind: str = "other"  # domain.kinds.UnitKind value: the report groups by it
+    note: str = ""  # when the unit ended or started that year, and its successors
 
     @property
     def complied_months(self) -> int:

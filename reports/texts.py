@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from domain import glossary
 from domain.glossary import fmt_date as fmt_date  # re-exported for the report renderers
 from domain.glossary import fmt_month as fmt_month
+from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from reports.figures import MonthReport, Standing, UnitMonth
 
 STANDING_LABELS: dict[Standing, str] = {
@@ -132,4 +135,64 @@ def summary(report: MonthReport) -> str:
     if report.unregistered:
         names = _names(list(report.unregistered))
         lines.append(SUMMARY_UNREGISTERED.format(count=len(report.unregistered), names=names))
+    by_group = group_summary(report)
+    if by_group:
+        lines.insert(1, by_group)
     return "\n".join(lines)
+
+
+# --- units by kind, and the notes on units that ended or started -----------------------------
+
+GROUP_NUMBERS = ("I", "II", "III", "IV", "V", "VI")
+GROUP_HEADING = "{number}. {label}"
+GROUP_SUBTOTAL = "Cộng {label} ({count} đơn vị)"
+GRAND_TOTAL = "Tổng cộng ({count} đơn vị)"
+SENT_OF = "{sent}/{total} đã gửi"
+SUMMARY_GROUPS = "Theo loại: {groups}."
+SUMMARY_GROUP = "{label} {sent}/{total}"
+NOTE_HEADER = "Ghi chú"
+ENDED_NOTE = "Ngừng hoạt động từ {day}"
+STARTED_NOTE = "Hoạt động từ {day}"
+SUCCESSORS = "kế thừa: {names}"
+PREDECESSORS = "tiếp nhận từ: {names}"
+NOTE_NAMES_SHOWN = 3
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _short(names: list[str]) -> str:
+    shown = names[:NOTE_NAMES_SHOWN]
+    text = ", ".join(shown)
+    if len(names) > len(shown):
+        text += " " + SUMMARY_MORE.format(count=len(names) - len(shown))
+    return text
+
+
+def ended_note(last_day: date, successors: list[str]) -> str:
+    """ "Ngừng hoạt động từ 01/07/2025; kế thừa: Xã A, Xã B, Xã C … và 5 đơn vị khác"."""
+    note = ENDED_NOTE.format(day=_day(last_day + timedelta(days=1)))
+    return note + ("; " + SUCCESSORS.format(names=_short(successors)) if successors else "")
+
+
+def started_note(first_day: date, predecessors: list[str]) -> str:
+    """ "Hoạt động từ 01/07/2025; tiếp nhận từ: UBND huyện Hưng Hà"."""
+    note = STARTED_NOTE.format(day=_day(first_day))
+    return note + ("; " + PREDECESSORS.format(names=_short(predecessors)) if predecessors else "")
+
+
+def group_summary(report: MonthReport) -> str:
+    """ "Theo loại: Sở, ban, ngành 10/12; Xã, phường, đặc khu 50/65." ("" for one group)."""
+    sent: dict[UnitGroup, list[int]] = {}
+    for row in report.rows:
+        counts = sent.setdefault(unit_group(row.unit_kind), [0, 0])
+        counts[0] += row.complied
+        counts[1] += 1
+    if len(sent) < 2:
+        return ""
+    parts = [
+        SUMMARY_GROUP.format(label=UNIT_GROUP_LABELS[group], sent=n, total=total)
+        for group, (n, total) in sent.items()
+    ]
+    return SUMMARY_GROUPS.format(groups="; ".join(parts))

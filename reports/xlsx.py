@@ -98,9 +98,11 @@ def month_xlsx(report: MonthReport) -> bytes:
             # A real date cell (local wall time: Excel has no time zones) sorts and filters.
             cells[first_col] = row.first_received_at.astimezone(TZ).replace(tzinfo=None)
     headers = render.month_headers(report)
+    rows = render.grouped_month_rows(report, rows)
     _write_sheet(
         ws, title=texts.MONTH_TITLE.format(month=month), info=info, headers=headers, rows=rows
     )
+    _bold_group_rows(ws, rows)
     status_col = get_column_letter(headers.index("Tình trạng") + 1)
     _colour_column(
         ws, status_col, len(rows), _colours(texts.STANDING_LABELS) | {texts.NOT_MET: RED}
@@ -124,7 +126,7 @@ def year_xlsx(report: YearReport) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = texts.YEAR_SHEET.format(year=report.year)
-    rows = render.year_rows(report)
+    rows = render.grouped_year_rows(report, render.year_rows(report))
     info = texts.YEAR_INFO.format(generated=texts.fmt_datetime(report.generated_at))
     _write_sheet(
         ws,
@@ -136,4 +138,14 @@ def year_xlsx(report: YearReport) -> bytes:
     first = len(texts.YEAR_FIXED_HEADERS) + 1
     for col in range(first, first + 12):
         _colour_column(ws, get_column_letter(col), len(rows), _colours(texts.GRID_MARKS))
+    _bold_group_rows(ws, rows)
     return _save(wb)
+
+
+def _bold_group_rows(ws: Worksheet, rows: render.Rows) -> None:
+    """Group headings and subtotals (the rows without a number) in bold."""
+    for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        if row and row[0] == "":
+            for col, value in enumerate(row, start=1):
+                if value != "":
+                    ws.cell(row=r, column=col).font = Font(bold=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.ids import parse_id
 from domain.kinds import SubmissionKind
 
 PREFIX = "rv"
@@ -37,6 +38,8 @@ class Action(StrEnum):
     ASSIGN_UNIT = "au"  # quarantined: name the sender's unit
     DISMISS = "dm"  # quarantined: not a submission (bounce, spam, auto-reply); with a reason
     PUBLISH_TIME = "pt"  # the editor's publish slot
+    EDIT_BODY = "eb"  # «Sửa nội dung»: the reply is the new body
+    COVER = "cv"  # «Chọn ảnh bìa»: the reply is the image's number
     PICK_UNIT = "pu"  # quarantined: one unit chosen from the list of those matching a name
 
 
@@ -81,12 +84,12 @@ def decode(data: str | None) -> ReviewCallback | None:
         return None
     try:
         action = Action(parts[1])
-        submission_id, version = int(parts[2]), int(parts[3])
-        arg = int(parts[4]) if len(parts) == 5 else 0
     except ValueError:
         return None
-    if submission_id <= 0 or version <= 0:
-        return None
-    if (action == Action.PICK_UNIT) != (len(parts) == 5) or (len(parts) == 5 and arg <= 0):
-        return None  # only a unit choice carries an argument
+    submission_id, version = parse_id(parts[2]), parse_id(parts[3])
+    if submission_id is None or version is None:
+        return None  # forged or damaged: never reaches the database
+    arg = parse_id(parts[4]) if len(parts) == 5 else 0
+    if (action == Action.PICK_UNIT) != (len(parts) == 5) or arg is None:
+        return None  # only a unit choice carries an argument (a unit id)
     return ReviewCallback(action, submission_id, version, arg)

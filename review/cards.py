@@ -168,6 +168,10 @@ def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Butto
             button(texts.BTN_KIND_MENU, Action.KIND_MENU),
         ],
         [
+            button(texts.BTN_EDIT_BODY, Action.EDIT_BODY),
+            button(texts.BTN_COVER, Action.COVER),
+        ],
+        [
             button(texts.BTN_PUBLISH_TIME, Action.PUBLISH_TIME),
             button(texts.BTN_PREVIEW, Action.PREVIEW),
         ],

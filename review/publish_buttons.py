@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from domain.clock import Clock
 from domain.errors import RejectedError
+from domain.ids import parse_id
 from intake.telegram.answer import answer
 from publisher.service import retry_publication
 from review import texts
@@ -21,7 +22,7 @@ from storage.audit import add_audit
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-PATTERN = re.compile(r"^pub:retry:(\d+)$")
+PATTERN = re.compile(r"^pub:retry:(.*)$", re.DOTALL)
 
 
 class PublishButtons:
@@ -40,8 +41,10 @@ class PublishButtons:
         query = update.callback_query
         assert query is not None
         match = PATTERN.match(query.data or "")
-        assert match is not None
-        publication_id = int(match.group(1))
+        publication_id = parse_id(match.group(1)) if match else None
+        if publication_id is None:  # forged or damaged data: answered, nothing looked up
+            await answer(query, texts.ANSWER_UNKNOWN)
+            return
         editor = await self.editors.get(query.from_user.id)
         async with self.db.session() as session:
             if editor is None:

@@ -21,14 +21,17 @@ from domain.glossary import NO_TITLE
 from domain.kinds import SubmissionKind
 from domain.states import SubmissionStatus
 from domain.text import clean
+from intake.sources import is_edit, list_revisions, load_draft, load_source, media_attachments
 from outbox.letters import letter_about
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from review import texts
-from review.cards import CardView, when
+from review.cards import CardView, excerpt, when
+from review.edits import Compared, history_lines
 from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.audit import add_audit
+from storage.files import FileStore
 from storage.models import Attachment, Officer, Submission, Unit, utcnow
-from storage.submissions import get_submission, list_attachments, transition
+from storage.submissions import get_submission, transition
 
 S = SubmissionStatus
 DECISIONS = (S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED)
@@ -252,17 +255,50 @@ def _telegram_meta(submission: Submission) -> dict[str, Any]:
     return {"reply_markup": {"inline_keyboard": [[button]]}}
 
 
-async def card_view(*, session: AsyncSession, submission: Submission) -> CardView:
-    """Everything a review card shows, read from the database."""
+async def card_view(
+    *,
+    session: AsyncSession,
+    submission: Submission,
+    files: FileStore | None = None,
+    default_author: str = "",
+) -> CardView:
+    """Everything a review card shows, read from the database; with the file store, the
+    article as composed (intake.sources), its letter and composition's warnings."""
     assert submission.id is not None
     unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
     officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None
     sender = submission.sender_name or submission.sender
     if officer is not None:
         sender = officer.full_name + (f" ({officer.position})" if officer.position else "")
-    files: list[Attachment] = await list_attachments(
-        session=session, submission_id=submission.id, revision=submission.revision
+    revisions = await list_revisions(session=session, submission_id=submission.id)
+    media: list[Attachment] = await media_attachments(
+        session=session, submission=submission, revisions=revisions
     )
+    title, summary, text = submission.title, submission.summary, submission.text
+    warnings = list(submission.warnings or [])
+    extra: list[str] = []
+    compared: Compared | None = None
+    if files is not None:
+        draft, _ = await load_draft(
+            session=session, files=files, submission=submission, default_author=default_author
+        )
+        title, summary = draft.title, draft.description
+        text = "\n\n".join(item.content for item in draft.body if item.type != "image")
+        warnings += draft.warnings
+        if draft.letter:
+            letter = excerpt(draft.letter.replace("\n", " / "), 300)
+            extra.append(texts.CARD_LETTER.format(letter=letter))
+        if submission.revision > 1:
+            earlier = await load_source(
+                session=session,
+                files=files,
+                submission=submission,
+                default_author=default_author,
+                upto=submission.revision - 1,
+            )
+            sent = [r.revision for r in earlier.revisions if not is_edit(r)]
+            compared = Compared(sent[-1] if sent else 1, earlier.draft(), draft)
+    extra += await history_lines(session=session, submission=submission, compared=compared)
     return CardView(
         submission_id=submission.id,
         code=submission.code,
@@ -271,18 +307,19 @@ async def card_view(*, session: AsyncSession, submission: Submission) -> CardVie
         status=SubmissionStatus(submission.status),
         channel=str(submission.channel),
         kind=SubmissionKind(submission.kind),
-        title=submission.title,
-        summary=submission.summary,
-        text=submission.text,
+        title=title,
+        summary=summary,
+        text=text,
         unit_name=unit.name if unit else None,
         sender_name=sender,
         received_at=submission.received_at,
-        media=[f.media for f in files],
-        warnings=list(submission.warnings or []),
+        media=[f.media for f in media],
+        warnings=warnings,
         decided_by=submission.decided_by,
         decided_at=submission.decided_at,
         reason=submission.decision_reason,
         publish_at=submission.publish_at,
+        extra=extra,
     )
 
 

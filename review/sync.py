@@ -19,8 +19,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from review.cards import Button, card_keyboard, card_text
+from review.media import send_media
 from review.service import card_view, cards_to_sync, record_card
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Submission
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,19 @@ class CardSync:
     name = "review-cards"
 
     def __init__(
-        self, *, db: Database, bot: Bot, chat_id: int, interval: float, idle_seconds: float = 5.0
+        self,
+        *,
+        db: Database,
+        bot: Bot,
+        chat_id: int,
+        interval: float,
+        idle_seconds: float = 5.0,
+        files: FileStore | None = None,
+        default_author: str = "",
     ) -> None:
         self.db = db
+        self.files = files  # with it: the composed article on the card, the media under it
+        self.default_author = default_author
         self.bot = bot
         self.chat_id = chat_id
         self.pacer = Pacer(interval)
@@ -115,18 +127,24 @@ class CardSync:
     async def _sync(self, submission: Submission) -> None:
         assert submission.id is not None
         async with self.db.session() as session:
-            view = await card_view(session=session, submission=submission)
+            view = await card_view(
+                session=session,
+                submission=submission,
+                files=self.files,
+                default_author=self.default_author,
+            )
         text, rows = card_text(view), card_keyboard(view)
+        posted = False
         message_id = submission.card_message_id
         if message_id is not None and submission.card_version is None and rows:
             await self._call(self._strip, submission)  # a new version gets a new card
             message_id = None
         if message_id is None:
             sent: Message = await self._call(self._send, text, rows)
-            message_id = sent.message_id
+            message_id, posted = sent.message_id, True
         elif not await self._call(self._edit, message_id, text, rows):
             sent = await self._call(self._send, text, rows)
-            message_id = sent.message_id
+            message_id, posted = sent.message_id, True
         async with self.db.session() as session:
             await record_card(
                 session=session,
@@ -136,6 +154,16 @@ class CardSync:
                 version=submission.version,
             )
             await session.commit()
+        if posted and self.files is not None and rows:
+            await send_media(
+                db=self.db,
+                files=self.files,
+                bot=self.bot,
+                chat_id=self.chat_id,
+                submission=submission,
+                card_message_id=message_id,
+                call=self._call,
+            )
 
     async def _call(self, func: Any, *args: Any) -> Any:
         """Paced call; on RetryAfter wait as told and try again (nothing dropped)."""

@@ -12,18 +12,21 @@ from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from compose import body_text
 from domain.clock import Clock
 from domain.errors import RejectedError, StaleTransitionError
 from domain.kinds import KIND_LABELS
 from domain.periods import parse_local_time, time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
-from domain.text import clean
+from domain.text import clean, nfc
+from intake.sources import load_draft
 from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode, encode
 from review.cards import Button, card_keyboard, when
 from review.editors import EditorCache
+from review.edits import ArticleEdit, EditError, edit_article
 from review.quarantine import AmbiguousUnitError, assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
 from review.service import (
@@ -37,6 +40,7 @@ from review.service import (
 from review.sync import CardSync, markup
 from storage.audit import add_audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import Editor, Submission, Unit
 from storage.submissions import get_submission
 
@@ -54,17 +58,21 @@ ASKS = (
     Action.ASSIGN_UNIT,
     Action.DISMISS,
     Action.PUBLISH_TIME,
+    Action.EDIT_BODY,
+    Action.COVER,
 )
 QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS, Action.PICK_UNIT)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
 PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
-# Answers after which the same prompt may be answered again (a mistyped unit or time): they
-# are prompts themselves, and a reply to them counts as a reply to the original prompt.
+# Answers after which the same prompt may be answered again (a mistyped unit, time or cover
+# number): they are prompts themselves, and a reply to them counts as a reply to the original.
 RETRY_STARTS = (
     texts.QUARANTINE_NO_UNIT.split("{")[0],
     texts.REPLY_BAD_TIME.split("{")[0],
+    texts.REPLY_BAD_COVER.split("{")[0],
     texts.QUARANTINE_CHOOSE.split("{")[0],
+    "Bài có ",  # review.edits: a cover number out of range
 )
 PROMPT_HOPS = 10  # how many error answers in a row may stand between a reply and its prompt
 # An answer to a prompt: a text, or a text with buttons (a choice of units).
@@ -84,6 +92,8 @@ class ReviewDeps:
     # The article as the publisher would compose it (publisher.prepare.card_preview).
     preview: Callable[[Any, Submission], Awaitable[str]] | None = None
     handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    files: FileStore | None = None  # «Sửa nội dung» shows the current body to copy
+    default_author: str = ""
     voice: Voice = field(default_factory=Voice)  # who signs the submitter's notices
 
 
@@ -240,6 +250,8 @@ class ReviewHandlers:
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
             await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
+            if cb.action == Action.EDIT_BODY and self.deps.files is not None:
+                await self._send_current_body(session, query, sub, prompt.message_id)
             return False
         if cb.action == Action.PICK_UNIT:
             unit = await session.get(Unit, cb.arg)
@@ -315,6 +327,34 @@ class ReviewHandlers:
             return texts.ANSWER_STALE
         return None
 
+    async def _edit_article(
+        self, session: Any, cb: ReviewCallback, ed: Editor, text: str, value: str
+    ) -> str:
+        """«Sửa nội dung» (the reply, paragraphs kept, is the new body) or «Chọn ảnh bìa»."""
+        if cb.action == Action.COVER:
+            if not value.isdigit():
+                return texts.REPLY_BAD_COVER.format(value=value)
+            change = ArticleEdit(cover=int(value))
+        else:
+            change = ArticleEdit(body=nfc(text).strip())
+        try:
+            sub = await edit_article(
+                session=session,
+                submission_id=cb.submission_id,
+                expected_version=cb.version,
+                edit=change,
+                editor_name=ed.full_name,
+                actor=f"editor:{ed.id}",
+                now=self.deps.clock.now(),
+            )
+        except EditError as exc:
+            await session.rollback()
+            return str(exc)
+        except StaleTransitionError:
+            await session.rollback()
+            return texts.ANSWER_STALE
+        return texts.REPLY_EDITED.format(code=sub.code, revision=sub.revision)
+
     async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_text: str) -> Reply:
         """A quarantined submission gets its unit, named by code or name (and the sender is
         remembered for it); several matching units come back as a choice of buttons."""
@@ -389,6 +429,22 @@ class ReviewHandlers:
         if at is None:
             return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
         return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at))
+
+    async def _send_current_body(
+        self, session: Any, query: CallbackQuery, sub: Submission, prompt_id: int
+    ) -> None:
+        """The body as it stands, in the form «Sửa nội dung» takes, to copy and change."""
+        assert query.message is not None and self.deps.files is not None
+        draft, _ = await load_draft(
+            session=session,
+            files=self.deps.files,
+            submission=sub,
+            default_author=self.deps.default_author,
+        )
+        text = texts.CURRENT_BODY.format(code=sub.code) + body_text(draft.body)
+        await query.get_bot().send_message(
+            query.message.chat.id, text[:4000], reply_to_message_id=prompt_id
+        )
 
     async def _send_preview(self, session: Any, query: CallbackQuery, sub: Submission) -> None:
         """Reply under the card with the composed article (nothing changes state)."""
@@ -502,6 +558,8 @@ class ReviewHandlers:
         value = clean(text)
         if not value:
             return texts.REPLY_EMPTY
+        if cb.action in (Action.EDIT_BODY, Action.COVER):
+            return await self._edit_article(session, cb, editor, text, value)
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
         if cb.action == Action.DISMISS:

@@ -14,6 +14,8 @@ BTN_PREVIEW = "👁 Xem trước bài Zalo"
 BTN_PUBLISH_TIME = "🕒 Hẹn giờ đăng"
 BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
 BTN_DISMISS = "🗑 Loại bỏ (không phải tin, bài)"
+BTN_EDIT_BODY = "📝 Sửa nội dung"
+BTN_COVER = "🖼 Chọn ảnh bìa"
 
 # --- the card ------------------------------------------------------------------------------
 CARD_HEADER = "📝 PHIẾU DUYỆT TIN, BÀI · {code}"
@@ -73,6 +75,15 @@ PROMPT_REASON = {
         "Nhập lý do loại bỏ bài {code} khỏi hàng chờ xác minh, ví dụ: thư tự động, thư rác "
         "(người gửi không được báo; trả lời tin nhắn này):"
     ),
+    "eb": (
+        "Nhập nội dung mới cho bài {code}: các đoạn cách nhau một dòng trống; dòng bắt đầu "
+        "bằng «# » là tiêu đề mục; dòng [Ảnh: tên-tệp.jpg | chú thích] đặt ảnh (xem nội dung "
+        "hiện tại bằng «Xem trước bài Zalo»; trả lời tin nhắn này):"
+    ),
+    "cv": (
+        "Nhập số thứ tự của ảnh làm ảnh bìa cho bài {code}, theo thứ tự trong album dưới "
+        "phiếu duyệt (trả lời tin nhắn này):"
+    ),
     "au": (
         "Nhập tên hoặc mã đơn vị gửi bài {code} (ví dụ: Sở Y tế, Tiền Hải hoặc so-y-te). "
         "Địa chỉ người gửi sẽ được ghi nhớ cho đơn vị (trả lời tin nhắn này):"
@@ -82,6 +93,8 @@ PROMPT_PLACEHOLDER = "Trả lời tại đây"
 PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên phiếu duyệt."
 REPLY_EMPTY = "Nội dung trống. Vui lòng trả lời lại với nội dung cụ thể."
 REPLY_SAVED = "Đã cập nhật tin, bài {code}."
+REPLY_EDITED = "Đã lưu bản sửa tin, bài {code} (bản {revision}); bản này sẽ được đăng."
+REPLY_BAD_COVER = "Chưa xác định được số thứ tự ảnh «{value}». Vui lòng nhập một số, ví dụ: 2."
 
 # --- notifications to the submitter --------------------------------------------------------
 NOTIFY_SUBJECT = {
@@ -189,4 +202,32 @@ CLI_BAD_TIME = "Chưa đặt được giờ đăng: {error}."
 CLI_SCHEDULE_NOT_PENDING = (
     "Chỉ hẹn giờ đăng được khi tin, bài đang chờ duyệt; tin, bài {code} đang ở trạng thái "
     "«{status}»."
+)
+
+# --- the article: editors' edits and what changed between versions (issue 20) ---------------
+CLI_EDITED = "{code}: đã lưu bản sửa của {who} (bản {revision}); bản này sẽ được đăng."
+CLI_EDIT_NOT_PENDING = (
+    "Chỉ sửa được tin, bài đang chờ duyệt; tin, bài {code} đang ở trạng thái «{status}»."
+)
+CARD_EDITED = "✏️ Bản sửa của biên tập viên {who} lúc {at} ({fields})"
+EDIT_FIELDS = {"title": "tiêu đề", "summary": "tóm tắt", "body": "nội dung", "cover": "ảnh bìa"}
+CARD_ANSWERS = "↩️ Trả lời đề nghị chỉnh sửa của {who}: {reason}"
+CARD_CHANGES = "Thay đổi so với bản {revision}:"
+CARD_CHANGE_TITLE = "• Tiêu đề: «{old}» → «{new}»"
+CARD_CHANGE_LINE = "{sign} {text}"
+CARD_CHANGE_MORE = "… và {n} thay đổi khác"
+CARD_CHANGE_IMAGES = "• Ảnh: thêm {added}, bớt {removed}"
+CARD_NO_CHANGE = "• Nội dung không đổi"
+CARD_LETTER = "✉️ Thư gửi kèm (không đăng): {letter}"
+CURRENT_BODY = (
+    "Nội dung hiện tại của tin, bài {code} (sao chép, sửa rồi trả lời tin nhắn phía trên):\n\n"
+)
+MEDIA_ALBUM = "{code} · ảnh {first}–{last}/{total}"
+MEDIA_FILE = "{code} · {name}"
+MEDIA_REFUSED = (
+    "{code}: Telegram không nhận {what} ({error}); xem bằng python main.py article show {code}."
+)
+MEDIA_TOO_LARGE = (
+    "{code}: tệp {name} ({size} MB) vượt giới hạn gửi qua Telegram; xem tệp bằng "
+    "python main.py article show {code} và trong thư mục lưu trữ."
 )

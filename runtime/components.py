@@ -10,6 +10,7 @@ from outbox.worker import OutboxWorker, Sender
 from publisher.component import build_publisher
 from runtime.context import AppContext, Component, Factory
 from scheduler.jobs import build_scheduler
+from web.console.app import ConsoleDeps, setup_console
 from web.server import WebServer
 
 
@@ -37,9 +38,20 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
     s = ctx.settings.web
     if not s.enabled:
         return None, "HTTP server OFF (NEWSDESK_WEB__ENABLED=false)"
+    deps = ConsoleDeps(
+        db=ctx.db,
+        settings=ctx.settings,
+        clock=ctx.clock,
+        files=ctx.files,
+        http=ctx.http,
+        wake_cards=lambda: ctx.extras.get("wake_cards", lambda: None)(),
+        wake_outbox=lambda: ctx.wake_outbox(),
+        wake_publisher=lambda: _wake_publisher(ctx),
+    )
+    setup_console(ctx.web_app, deps)
     server = WebServer(ctx.web_app, host=s.host, port=s.port)
     ctx.extras["web_server"] = server
-    return server, f"HTTP server on http://{s.host}:{s.port} (/healthz, /metrics)"
+    return server, f"HTTP server on http://{s.host}:{s.port} (/healthz, /metrics, console at /)"
 
 
 # Order matters only for the start-up listing; the web server goes last so every other
@@ -53,3 +65,9 @@ FACTORIES: list[tuple[str, Factory]] = [
     ("scheduler", build_scheduler),
     ("web", build_web),
 ]
+
+
+def _wake_publisher(ctx: AppContext) -> None:
+    publisher = ctx.extras.get("publisher")
+    if publisher is not None:
+        publisher.wake()

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from domain.periods import TZ
+from domain.redact import known_secrets
 
 # Telegram bot tokens look like 123456:ABC-...; they appear in Bot API URLs.
 _BOT_TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
@@ -21,9 +22,15 @@ class RedactingFilter(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._learnt: frozenset[str] = frozenset()
+        self._all = list(self.secrets)
 
     def scrub(self, text: str) -> str:
-        for secret in self.secrets:
+        learnt = known_secrets()  # the Zalo access and refresh tokens seen so far
+        if learnt != self._learnt:
+            self._learnt = learnt
+            self._all = sorted(set(self.secrets) | learnt, key=len, reverse=True)
+        for secret in self._all:
             text = text.replace(secret, "***")
         return _BOT_TOKEN.sub("***", text)
 

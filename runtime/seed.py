@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.registry_rows import decode_csv
 from settings import Settings
 from storage.db import Database
 from storage.registry import count_units
@@ -16,5 +17,6 @@ async def seed_default_units(db: Database, settings: Settings) -> int:
     path = settings.org.units_csv
     if not path.is_file():
         return 0
-    created, _updated = await import_units(db, path.read_text(encoding="utf-8"))
+    # Read as `units import` reads: the same encodings and delimiters Excel writes.
+    created, _updated = await import_units(db, decode_csv(path.read_bytes()).text)
     return created

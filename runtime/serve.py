@@ -91,8 +91,9 @@ async def serve(
             web_app=create_app(db),
             telegram_bot=bot,
         )
-        # Temporary files of writes that a crash interrupted (the rows never named them).
-        await asyncio.to_thread(ctx.files.sweep_temporary)
+        # Temporary files of writes that a crash interrupted (the rows never named them): all
+        # of them when no other process writes to the store, else those over an hour old.
+        await asyncio.to_thread(ctx.files.sweep_at_start)
         imported = await seed_default_units(db, settings)
         # Before any job runs: months whose deadline came before this are "not tracked".
         live_since = await record_go_live(db, now=ctx.clock.now())

@@ -23,6 +23,7 @@ from scheduler.locks import try_job_lock
 from scheduler.store import claim_job_run, finish_job_run
 from storage.db import Database
 from storage.files import FileStore
+from storage.leaders import leader_emails
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,13 +46,13 @@ def report_files(files: FileStore, report: MonthReport) -> list[dict[str, str]]:
 
 async def _enqueue_report(
     session: AsyncSession, config: SchedulerConfig, report: MonthReport, files: FileStore,
-    now: datetime,
+    now: datetime, recipients: list[str],
 ) -> int:  # fmt: skip
     summary = texts.summary(report)
     month = texts.fmt_month(report.period)
-    attachments = report_files(files, report) if config.leadership_emails else []
+    attachments = report_files(files, report) if recipients else []
     count = 0
-    for address in config.leadership_emails:
+    for address in recipients:
         await enqueue(
             session=session, key=f"report:{report.period}:email:{address}", channel=EMAIL,
             recipient=address, subject=texts.REPORT_MAIL_SUBJECT.format(month=month),
@@ -71,6 +72,20 @@ async def _enqueue_report(
     return count
 
 
+async def report_recipients(
+    *, session: AsyncSession, config: SchedulerConfig, now: datetime
+) -> list[str]:
+    """The leadership_emails setting and the leaders in office, each address once."""
+    addresses = [*config.leadership_emails, *await leader_emails(session=session, at=now)]
+    seen: set[str] = set()
+    out = []
+    for address in (a.strip() for a in addresses):
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            out.append(address)
+    return out
+
+
 async def send_monthly_report(
     *, db: Database, files: FileStore, config: SchedulerConfig, now: datetime,
     wake: Callable[[], None] = lambda: None,
@@ -80,7 +95,9 @@ async def send_monthly_report(
     period = previous_period(current)
     if now < report_due_at(config, current):
         return None
-    if not config.leadership_emails and config.editors_chat_id is None:
+    async with db.session() as session:
+        recipients = await report_recipients(session=session, config=config, now=now)
+    if not recipients and config.editors_chat_id is None:
         return None  # nobody to send to: leave the month unclaimed until someone is configured
     async with db.session() as session:
         if not await try_job_lock(session=session, name="monthly-report"):
@@ -97,7 +114,7 @@ async def send_monthly_report(
             await session.commit()
             log.info(event_line("report.not_tracked", period=period, outcome="before go-live"))
             return None
-        count = await _enqueue_report(session, config, report, files, now)
+        count = await _enqueue_report(session, config, report, files, now, recipients)
         await finish_job_run(session=session, run_id=run_id, now=now, outcome=f"queued {count}")
         await session.commit()
     wake()

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_apt /usr/sbin/dovecot dovecot-imapd
 ensure_apt "/usr/lib/postgresql/*/bin/initdb" postgresql
+ensure_apt /usr/bin/chromium chromium
 ensure_venv dev
 echo "== ruff"
 .venv/bin/ruff check .

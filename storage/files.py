@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import hashlib
 import logging
 import mmap
@@ -79,6 +80,7 @@ class FileStore:
         # with every mail its officer sends). Bounded, least recently used first out.
         self._durable: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._owner_fd: int | None = None  # our shared flock on the .tmp folder, once we write
 
     def path(self, sha256: str) -> Path:
         """Where a file with this digest lives (a digest is the only way in); where it
@@ -200,6 +202,7 @@ class FileStore:
         plan.folders.update([folder, *_make_dirs(folder)])
         if not plan.moves:
             plan.folders.update(_make_dirs(self._tmp))
+            self._hold_owner_lock()
         tmp = f"{self._tmp}/.tmp-{secrets.token_hex(8)}"
         _write(tmp, data)
         plan.moves.append((tmp, target))
@@ -227,6 +230,40 @@ class FileStore:
                 _fsync_path(directory, directory=True)
         for digest in plan.digests:
             self._remember_durable(digest)
+
+    def _hold_owner_lock(self) -> None:
+        """Take (once) a shared flock on the `.tmp` folder, held while this store lives: a
+        process starting up can tell whether any other process may own temporary files."""
+        if self._owner_fd is not None:
+            return
+        with self._lock:
+            if self._owner_fd is None:
+                fd = os.open(self._tmp, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                self._owner_fd = fd
+
+    def __del__(self) -> None:
+        fd, self._owner_fd = getattr(self, "_owner_fd", None), None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)  # releases the flock
+
+    def sweep_at_start(self) -> int:
+        """At start-up: when no other process holds the store's owner lock, every temporary
+        file is a killed run's leftover and is removed whatever its age; otherwise only
+        those older than an hour (another process may be writing them). How many removed."""
+        _make_dirs(self._tmp)
+        self._hold_owner_lock()
+        assert self._owner_fd is not None
+        try:
+            fcntl.flock(self._owner_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fcntl.flock(self._owner_fd, fcntl.LOCK_SH)  # a failed upgrade drops the lock
+            return self.sweep_temporary()
+        try:
+            return self.sweep_temporary(older_than=-1.0)  # alone: nobody else is writing
+        finally:
+            fcntl.flock(self._owner_fd, fcntl.LOCK_SH)
 
     def sweep_temporary(self, older_than: float = STALE_AFTER) -> int:
         """Remove temporary files left by writes that crashed (older than `older_than`

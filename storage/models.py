@@ -36,6 +36,20 @@ class Unit(UnitBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class UnitSuccessor(SQLModel, table=True):
+    """One of the units that took over an ended unit (a district ends into its communes).
+
+    `Unit.successor_code` names the one its records go to; this table lists them all.
+    """
+
+    __tablename__ = "unit_successor"
+    __table_args__ = (UniqueConstraint("unit_id", "successor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    successor_id: int = Field(foreign_key="unit.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class UnitAddress(SQLModel, table=True):
     """A unit's known email address ("x@y.vn") or whole domain ("@y.vn"), lower case."""
 
@@ -255,6 +269,19 @@ class Publication(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
+    # The instance (settings.instance_name) working on it right now; cleared when the worker
+    # lets go, so a restarted instance finds what it was doing when it died.
+    claimed_by: str | None = Field(default=None, max_length=255)
+
+
+class Lease(SQLModel, table=True):
+    """A lock that expires: one holder at a time for a named job (a mailbox, a drop folder).
+    The holder renews it; a frozen or vanished holder loses it at `expires_at`."""
+
+    name: str = Field(primary_key=True, max_length=255)
+    holder: str = Field(max_length=255)
+    expires_at: datetime
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ProcessedMail(SQLModel, table=True):
@@ -287,6 +314,9 @@ class TelegramUpdate(SQLModel, table=True):
     kind: str = Field(default="", max_length=32)
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     outcome: str = Field(default="", max_length=64)
+    # Set when a copy of the update starts being handled: a copy delivered again meanwhile
+    # (a webhook retry) finds it claimed and stops. Released at start-up for the replay.
+    claimed_at: datetime | None = None
 
 
 class OnboardingWalk(SQLModel, table=True):
@@ -313,6 +343,11 @@ class ZaloToken(SQLModel, table=True):
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Set (committed) before the refresh call and cleared with its outcome: still set long after
+    # the call's timeout means the process died during it and the outcome is unknown.
+    refresh_started_at: datetime | None = None
+    # A refresh whose answer was lost: Zalo may have consumed the refresh token.
+    refresh_unknown_at: datetime | None = None
 
 
 class Installation(SQLModel, table=True):
@@ -333,3 +368,53 @@ class JobRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     outcome: str = Field(default="", max_length=64)
+
+
+# --- web console ----------------------------------------------------------------------------
+
+
+class Leader(SQLModel, table=True):
+    """A member of the Department's leadership: reads the console, receives the monthly report."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(max_length=255)
+    position: str = Field(default="", max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    telegram_user_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, index=True, nullable=True)
+    )
+    active_from: datetime = Field(default_factory=utcnow)
+    active_to: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebLoginToken(SQLModel, table=True):
+    """A one-time login link: only the SHA-256 of its random token is stored."""
+
+    __tablename__ = "web_login_token"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16, description="editor, leader or admin")
+    editor_id: int | None = Field(default=None, foreign_key="editor.id", index=True)
+    leader_id: int | None = Field(default=None, foreign_key="leader.id", index=True)
+    requested_via: str = Field(default="", max_length=64, description="cli or telegram")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_from: str | None = Field(default=None, max_length=64)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser session opened by a login link; the cookie holds the token, the row its hash."""
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    editor_id: int | None = Field(default=None, foreign_key="editor.id", index=True)
+    leader_id: int | None = Field(default=None, foreign_key="leader.id", index=True)
+    display_name: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    client: str = Field(default="", max_length=64, description="Address the link was opened from")

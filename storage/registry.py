@@ -124,6 +124,17 @@ async def list_unit_addresses(*, session: AsyncSession, unit_id: int) -> list[st
     return list(result.all())
 
 
+async def addresses_by_unit(*, session: AsyncSession) -> dict[int, list[str]]:
+    """Every unit's known addresses, sorted, in one query (for lists of many units)."""
+    result = await session.exec(
+        select(UnitAddress.unit_id, UnitAddress.value).order_by(col(UnitAddress.value))
+    )
+    found: dict[int, list[str]] = {}
+    for unit_id, value in result.all():
+        found.setdefault(unit_id, []).append(value)
+    return found
+
+
 async def find_unit_by_address(*, session: AsyncSession, address: str) -> Unit | None:
     """The unit that owns an exact address, or else its domain ("@domain")."""
     address = clean(address).lower()

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from domain.registry_rows import CsvRowError, parse_officer_csv, parse_unit_csv
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.phones import display_phone
+from domain.registry_rows import CsvRowError, OfficerRow, parse_officer_csv, parse_unit_csv
+from domain.text import clean, match_key
 from storage.db import Database
-from storage.models import Officer
-from storage.registry import create_officer, get_unit_by_code, list_officers, upsert_unit
+from storage.models import Officer, Unit
+from storage.registry import (
+    create_officer,
+    find_officers_by_phone,
+    get_unit_by_code,
+    list_officers,
+    upsert_unit,
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one CSV row does: create or update (for a preview)."""
+
+    line: int
+    action: str  # "create" or "update"
+    name: str
+    unit_code: str
 
 
 async def import_units(db: Database, text: str) -> tuple[int, int]:
@@ -39,10 +62,57 @@ def _same(officer: Officer, email: str | None, phone: str | None, name_key: str)
     return officer.name_key == name_key
 
 
-async def import_officers(db: Database, text: str) -> tuple[int, int]:
-    """Add or update officers from CSV; returns (created, updated). Raises CsvRowError."""
-    from domain.text import clean, match_key
+async def phone_taken(
+    session: AsyncSession, phone: str | None, *, by_other_than: Officer | None
+) -> str | None:
+    """Why `phone` cannot be given to this officer: another active officer holds it."""
+    if not phone:
+        return None
+    for holder in await find_officers_by_phone(session=session, phone=phone):
+        if by_other_than is not None and holder.id == by_other_than.id:
+            continue
+        unit = await session.get(Unit, holder.unit_id)
+        return (
+            f"số điện thoại {display_phone(phone)} đã thuộc cán bộ {holder.full_name} "
+            f"(#{holder.id}, đơn vị {unit.code if unit else '?'}); nếu người đó đã thôi phụ "
+            f"trách, chạy trước: python main.py officers end {holder.id}"
+        )
+    return None
 
+
+async def add_officer(
+    session: AsyncSession, row: OfficerRow, *, consent_at: datetime | None = None
+) -> Officer:
+    """`officers add`: a row validated by `check_officer`, its unit found and its phone free
+    (raises CsvRowError listing the problems). The caller commits."""
+    problems = []
+    unit = await get_unit_by_code(session=session, code=row.unit_code)
+    if unit is None or unit.id is None:
+        problems.append(f"không có đơn vị mã {row.unit_code!r} (xem: python main.py units list)")
+    taken = await phone_taken(session, row.phone, by_other_than=None)
+    if taken:
+        problems.append(taken)
+    if problems or unit is None or unit.id is None:
+        raise CsvRowError(problems)
+    return await create_officer(
+        session=session,
+        unit_id=unit.id,
+        full_name=row.full_name,
+        position=row.position,
+        phone=row.phone,
+        email=row.email,
+        telegram_user_id=row.telegram_user_id,
+        consent_at=consent_at,
+    )
+
+
+async def import_officers(
+    db: Database, text: str, *, dry_run: bool = False, plan: list[Change] | None = None
+) -> tuple[int, int]:
+    """Add or update officers from CSV; returns (created, updated). Raises CsvRowError.
+
+    ``dry_run`` checks everything and rolls back (the console's preview); ``plan`` collects
+    what each row would do."""
     rows = parse_officer_csv(text)
     created = updated = 0
     async with db.session() as session:
@@ -58,6 +128,12 @@ async def import_officers(db: Database, text: str) -> tuple[int, int]:
                 for o in await list_officers(session=session, unit_id=unit.id)
                 if o.active_to is None and _same(o, row.email, row.phone, key)
             ]
+            taken = await phone_taken(
+                session, row.phone, by_other_than=existing[0] if existing else None
+            )
+            if taken:
+                problems.append(f"dòng {row.line}: {taken}")
+                continue
             if existing:
                 officer = existing[0]
                 officer.full_name, officer.name_key = clean(row.full_name), key
@@ -67,6 +143,8 @@ async def import_officers(db: Database, text: str) -> tuple[int, int]:
                 officer.telegram_user_id = row.telegram_user_id or officer.telegram_user_id
                 session.add(officer)
                 updated += 1
+                if plan is not None:
+                    plan.append(Change(row.line, "update", row.full_name, row.unit_code))
             else:
                 await create_officer(
                     session=session,
@@ -78,8 +156,12 @@ async def import_officers(db: Database, text: str) -> tuple[int, int]:
                     telegram_user_id=row.telegram_user_id,
                 )
                 created += 1
-        if problems:
+                if plan is not None:
+                    plan.append(Change(row.line, "create", row.full_name, row.unit_code))
+        if problems or dry_run:
             await session.rollback()
+        if problems:
             raise CsvRowError(problems)
-        await session.commit()
+        if not dry_run:
+            await session.commit()
     return created, updated

@@ -9,6 +9,7 @@ for several tables (insert_all()).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from functools import cache
 from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Table, TextClause, text
+from sqlalchemy import JSON, String, Table, TextClause, TypeDecorator, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -55,9 +56,59 @@ def _columns(model: type[SQLModel]) -> frozenset[str]:
     return frozenset(name for name, _, _ in _defaults(model))
 
 
+log = logging.getLogger(__name__)
+
+
+@cache
+def _string_columns(model: type[SQLModel]) -> tuple[tuple[str, int | None, bool], ...]:
+    """(column, length or None, is JSON) of the columns that hold strings."""
+    out: list[tuple[str, int | None, bool]] = []
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if isinstance(column.type, JSON):
+            out.append((str(column.name), None, True))
+            continue
+        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+        if isinstance(kind, String):  # Text, and SQLModel's AutoString (a String inside)
+            out.append((str(column.name), kind.length, False))
+    return tuple(out)
+
+
+def fit_strings(model: type[SQLModel], row: dict[str, Any]) -> list[str]:
+    """Make `row`'s strings storable on both databases, in place: NUL characters removed
+    (PostgreSQL refuses them in text and JSON; SQLite took them) and each string cut to
+    its column's length (PostgreSQL raises StringDataRightTruncation; SQLite ignores the
+    length). Returns the names of the columns cut, for the caller's warning."""
+    cut: list[str] = []
+    for name, length, is_json in _string_columns(model):
+        value = row.get(name)
+        if is_json:
+            if value is not None:
+                row[name] = _without_nul(value)
+            continue
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            value = row[name] = value.replace("\x00", "")
+        if length is not None and len(value) > length:
+            row[name] = value[:length]
+            cut.append(name)
+    return cut
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def full_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
     """`values` plus the model's default for every other column; a missing required column
-    or a name that is not a column raises KeyError (a typo must not vanish silently)."""
+    or a name that is not a column raises KeyError (a typo must not vanish silently).
+    Strings are made storable (fit_strings()); a cut nobody warned of is logged."""
     unknown = set(values) - _columns(model)
     if unknown:
         raise KeyError(f"{model.__name__} has no column {sorted(unknown)}")
@@ -71,6 +122,8 @@ def full_row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]
             raise KeyError(f"{model.__name__}.{name} is required")
         else:
             row[name] = default
+    for name in fit_strings(model, row):
+        log.warning("%s.%s cut to its column's length", model.__name__, name)
     return row
 
 

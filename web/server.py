@@ -11,15 +11,17 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import OutboxMessage, Publication, Submission
+from storage.models import OutboxMessage, Publication, Submission, ZaloToken
 
 log = logging.getLogger(__name__)
 DB_KEY = web.AppKey("db", Database)
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def create_app(db: Database) -> web.Application:
     """The aiohttp application with the health and metrics routes."""
-    app = web.Application(client_max_size=64 * 1024 * 1024)
+    # The only request bodies are Telegram webhook updates (a few KB each).
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[DB_KEY] = db
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
@@ -74,8 +76,35 @@ async def metrics(request: web.Request) -> web.Response:
     for name, by_status in counts.items():
         for status, value in by_status.items():
             gauges[name].labels(status=status).set(value)
+    await _token_gauges(request.app[DB_KEY], registry)
     body = generate_latest(registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def _token_gauges(db: Database, registry: CollectorRegistry) -> None:
+    """The Zalo token's health: a stranded refresh must be visible without reading logs."""
+    unknown = Gauge(
+        "newsdesk_zalo_token_refresh_unknown",
+        "1 when a Zalo token refresh's outcome is unknown (run `zalo login` if publishing stops)",
+        registry=registry,
+    )
+    in_flight = Gauge(
+        "newsdesk_zalo_token_refresh_in_flight",
+        "1 while a Zalo token refresh call is in flight",
+        registry=registry,
+    )
+    failed = Gauge(
+        "newsdesk_zalo_token_error", "1 when the last Zalo token refresh failed", registry=registry
+    )
+    try:
+        async with db.session() as session:
+            row = await session.get(ZaloToken, 1)
+    except Exception:
+        return
+    if row is not None:
+        unknown.set(1 if row.refresh_unknown_at else 0)
+        in_flight.set(1 if row.refresh_started_at else 0)
+        failed.set(1 if row.last_error else 0)
 
 
 class WebServer:

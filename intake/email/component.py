@@ -11,6 +11,12 @@ from intake.email.workers import FetchWorkers
 from publisher.notify import notify_editors
 from runtime.context import AppContext, Component
 from settings import Settings
+from storage.leases import holder_name
+
+
+def lock_retry_seconds(settings: Settings) -> float:
+    """While another instance reads the mailbox, try to take it over this often."""
+    return settings.intake.lock_seconds / 3
 
 
 def intake_for(ctx: AppContext) -> EmailIntake:
@@ -21,6 +27,7 @@ def intake_for(ctx: AppContext) -> EmailIntake:
         clock=ctx.clock,
         policy=policy_from(ctx.settings),
         wake_outbox=lambda: ctx.wake_outbox(),
+        holder=holder_name(ctx.settings.instance),
     )
 
 
@@ -33,6 +40,7 @@ def policy_from(settings: Settings) -> IntakePolicy:
         unknown_sender_reply_hours=s.unknown_sender_reply_hours,
         oa_name=settings.zalo.oa_name,
         department=settings.org.department_name,
+        lock_seconds=s.lock_seconds,
     )
 
 
@@ -61,6 +69,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
     """IMAP when NEWSDESK_IMAP__HOST/USERNAME/PASSWORD are set; otherwise the drop folder."""
     settings = ctx.settings
     sink = intake_for(ctx)
+    await sink.release_stale(settings.instance)
     limit = sink.policy.max_message_bytes
     if settings.imap.enabled:
         s = settings.imap
@@ -82,6 +91,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
                 allowed_extensions=sink.policy.allowed_extensions,
                 max_message_bytes=limit,
                 processes=s.fetch_processes,
+                parse_budget_seconds=settings.intake.parse_budget_seconds,
             )
         reader = ImapReader(
             config=config,
@@ -90,6 +100,7 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
             idle_seconds=s.idle_seconds,
             poll_seconds=s.poll_seconds,
             workers=workers,
+            busy_retry_seconds=lock_retry_seconds(settings),
         )
         fetching = f"{s.fetch_processes} fetch processes" if workers else "fetched in-process"
         return reader, (

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from intake.email.reader import FetchedMail, MailSink
 from intake.email.sniff import not_mail_reason
+from storage.leases import Held
 
 log = logging.getLogger(__name__)
 DROP_MAILBOX = "drop"
@@ -108,19 +109,23 @@ class DropFolderReader:
 
     async def sweep(self) -> int:
         """Accept every pending file once, a batch at a time (memory stays flat however
-        many files wait); returns how many were new."""
-        new = 0
-        batches = file_batches(
-            self.pending(),
-            max_bytes=self.max_message_bytes,
-            batch_size=self.batch_size,
-            batch_bytes=self.batch_bytes,
-        )
-        for batch in batches:
-            new += await self._sweep_batch(batch)
-        return new
+        many files wait); returns how many were new. Instances sharing the folder take turns
+        (a lease, as for a mailbox): 0 while another one holds it."""
+        async with self.sink.exclusive(f"drop:{self.folder.resolve()}") as held:
+            if held is None:
+                return 0
+            new = 0
+            batches = file_batches(
+                self.pending(),
+                max_bytes=self.max_message_bytes,
+                batch_size=self.batch_size,
+                batch_bytes=self.batch_bytes,
+            )
+            for batch in batches:
+                new += await self._sweep_batch(batch, held)
+            return new
 
-    async def _sweep_batch(self, paths: list[Path]) -> int:
+    async def _sweep_batch(self, paths: list[Path], held: Held) -> int:
         items = [self._read(p) for p in paths]
         mail = [(p, i) for p, i in zip(paths, items, strict=True) if not await self._refused(p, i)]
         paths, items = [p for p, _ in mail], [i for _, i in mail]
@@ -129,8 +134,10 @@ class DropFolderReader:
         new = [(p, i) for p, i in zip(paths, items, strict=True) if i.uid not in done]
         if new:
             await self.sink.accept_many([i for _, i in new])
+        await held.confirm()  # a holder frozen past its lease leaves the files to its successor
         for path in paths:  # everything recorded, including earlier crashes, moves aside
             self._move(path)
+        await self.sink.mark_moved(mailbox=DROP_MAILBOX, uidvalidity=0, uids=uids)
         return len(new)
 
     def _read(self, path: Path) -> FetchedMail:

@@ -24,6 +24,8 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
 
+from intake.email.bounds import HeaderTruncatedDefect, bound_header, bounded_policy
+
 _MAX_DEPTH = 20
 
 
@@ -51,7 +53,6 @@ class SpanMessage(Message):
         return self.span is None and super().is_multipart()
 
 
-_HEADERS = BytesHeaderParser(_class=SpanMessage, policy=compat32)
 _HEADER_LINE = re.compile(r"[\041-\071\073-\176]+:")  # a name, then its colon
 _SPLITS_ELSEWHERE = re.compile(rb"[\x0b\x0c\x1c-\x1e]")  # str.splitlines() breaks there
 
@@ -61,15 +62,25 @@ def parse_headers(block: bytes) -> Message:
     BytesHeaderParser makes it. The ordinary case (name: value lines and their continuation
     lines) is read here, twice as fast as the feedparser, which takes anything else: an
     envelope "From " line, a line that is not a header, a header without a name. A property
-    test checks both give the same headers."""
+    test checks both give the same headers.
+
+    Each value is cut to its bounds (intake/email/bounds.py), the cut recorded as a
+    HeaderTruncatedDefect."""
     if _SPLITS_ELSEWHERE.search(block) is None:
         headers = _plain_headers(block.decode("ascii", "surrogateescape"))
         if headers is not None:
             msg = SpanMessage(policy=compat32)
             for name, value in headers:
-                msg.set_raw(name, value)
+                bounded = bound_header(name, value)
+                if bounded is not None:
+                    msg.defects.append(HeaderTruncatedDefect(name))
+                msg.set_raw(name, value if bounded is None else bounded)
             return msg
-    return _HEADERS.parsebytes(block + b"\r\n\r\n")
+    truncated: list[str] = []
+    policy = bounded_policy(truncated)
+    parsed = BytesHeaderParser(_class=SpanMessage, policy=policy).parsebytes(block + b"\r\n\r\n")
+    parsed.defects.extend(HeaderTruncatedDefect(name) for name in truncated)
+    return parsed
 
 
 def _plain_headers(text: str) -> list[tuple[str, str]] | None:
@@ -112,7 +123,7 @@ def _build(raw: bytes, start: int, end: int, depth: int) -> Message:
     head_end, body = _split_head(raw, start, end)
     msg = parse_headers(raw[start:head_end])
     multipart = msg.get_content_maintype() == "multipart"
-    boundary = msg.get_boundary() if multipart else None
+    boundary = _boundary(msg) if multipart else None
     if multipart and not boundary:
         msg.defects.append(errors.NoBoundaryInMultipartDefect())
     if boundary and depth < _MAX_DEPTH:
@@ -131,6 +142,13 @@ def _build(raw: bytes, start: int, end: int, depth: int) -> Message:
     assert isinstance(msg, SpanMessage)
     msg.span = (raw, body, end)
     return msg
+
+
+def _boundary(msg: Message) -> str | None:
+    try:
+        return msg.get_boundary()
+    except Exception:  # an RFC 2231 boundary*= naming a codec that is not text: TypeError
+        return None
 
 
 def _split_head(raw: bytes, start: int, end: int) -> tuple[int, int]:

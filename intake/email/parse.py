@@ -6,15 +6,16 @@ import re
 from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesParser
-from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
 from intake.email import fastmime
+from intake.email.bounds import bounded_policy
 from intake.email.charsets import decode_header_value, nfc
 from intake.email.docxtext import extract_docx_text
+from intake.email.headblock import skip_stray_lines
 from intake.email.kinds import detect_kind
 from intake.email.model import ParsedAttachment, ParsedMessage, ParseLimits, Sender
-from intake.email.parts import Body, Walk, raw_header, walk
+from intake.email.parts import Body, Walk, content_charset, raw_header, raw_headers, walk
 from intake.email.quotes import strip_quotes
 from intake.email.subjects import clean_subject, is_forward_subject
 
@@ -42,11 +43,16 @@ def parse_message(raw: bytes, *, limits: ParseLimits = _DEFAULT_LIMITS) -> Parse
 
 def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
     # compat32 is several times faster than policy.default; we decode headers ourselves.
+    walker = Walk(limits=limits)
+    raw, stray_lines = skip_stray_lines(raw)
+    if stray_lines:
+        walker.warnings.append(f"header_line_skipped: {stray_lines}")
     if len(raw) > limits.fast_split_bytes:
         msg = fastmime.build(raw)  # big attachments: boundaries found with bytes.find
     else:
-        msg = BytesParser(policy=compat32).parsebytes(raw)
-    walker = Walk(limits=limits)
+        truncated: list[str] = []
+        msg = BytesParser(policy=bounded_policy(truncated)).parsebytes(raw)
+        walker.warnings.extend(f"header_truncated: {name}" for name in truncated)
     body = Body()
     walk(msg, walker, body, 0)
     if msg.defects:
@@ -82,11 +88,22 @@ def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
 
 
 def _header(msg: Message, name: str, walker: Walk) -> str:
+    raw = raw_header(msg, name) or ""
+    if len(raw) > walker.limits.max_header_chars:
+        walker.warnings.append(f"header_truncated: {name}")
     value, warnings = decode_header_value(
-        raw_header(msg, name) or "", max_chars=walker.limits.max_header_chars
+        raw,
+        max_chars=walker.limits.max_header_chars,
+        charset=None if raw.isascii() else _message_charset(msg, walker),
     )
     walker.warnings.extend(warnings)
     return value
+
+
+def _message_charset(msg: Message, walker: Walk) -> str | None:
+    """The charset that raw 8-bit header bytes are read with first: the message's own, else
+    the one its first text part declares (a client writes both with the same)."""
+    return content_charset(msg) or walker.text_charset
 
 
 def _message_id(value: object) -> str | None:
@@ -121,14 +138,75 @@ def first_address(decoded: str) -> tuple[str, str]:
     return " ".join((plain["phrase"] or "").split()), plain["angle"]
 
 
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_FALLBACK_SENDERS = ("Sender", "Reply-To")
+
+
 def _sender(msg: Message, walker: Walk) -> Sender:
-    decoded = _header(msg, "From", walker)
-    name, address = first_address(decoded)
-    address = nfc(address.strip()).lower()
-    if "@" not in address:
-        walker.warnings.append("sender_missing")
-        address = ""
-    return Sender(address=address or None, name=nfc(name.strip().strip('"')) or None)
+    """The first valid mailbox of the From headers (several headers, or a list whose first
+    entries are empty or garbage); without one, Sender then Reply-To, with a warning."""
+    name = None
+    for header in ("From", *_FALLBACK_SENDERS):
+        for raw in raw_headers(msg, header):
+            mailboxes = _mailboxes(raw[: walker.limits.max_header_chars])
+            for display, address in mailboxes:
+                charset = None if display.isascii() else _message_charset(msg, walker)
+                decoded = _display_name(display, charset, walker)
+                name = name or decoded
+                valid = _address(address)
+                if valid:
+                    if header != "From":
+                        walker.warnings.append(f"sender_fallback: {header}")
+                    return Sender(address=valid, name=decoded)
+    walker.warnings.append("sender_missing")
+    return Sender(address=None, name=name)
+
+
+def _mailboxes(raw: str) -> list[tuple[str, str]]:
+    """(raw display name, address) pairs of one address-list header, read before any
+    decoding: a comma or bracket inside an encoded word cannot split a mailbox."""
+    unfolded = raw.replace("\r", "").replace("\n", "") if "\n" in raw else raw
+    words: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        words.append(match.group(0))
+        return f"ENCODEDWORD{len(words) - 1}X"
+
+    hidden = _ENCODED_WORD.sub(hide, unfolded) if "=?" in unfolded else unfolded
+    try:
+        pairs = [first_address(hidden)] if _PLAIN_FROM.fullmatch(hidden) else None
+        if pairs is None:
+            pairs = getaddresses([hidden])
+    except RecursionError:  # the stdlib's address parser recurses on nested "(" and "<"
+        return []
+    if not words:
+        return pairs
+    restore = re.compile(r"ENCODEDWORD(\d+)X")
+    return [
+        (restore.sub(lambda m: words[int(m.group(1))], n), restore.sub("", a)) for n, a in pairs
+    ]
+
+
+def _display_name(raw: str, charset: str | None, walker: Walk) -> str | None:
+    if raw.isascii() and "=?" not in raw:  # the usual plain name: nothing to decode
+        return nfc(" ".join(raw.split()).strip('"').strip()) or None
+    value, warnings = decode_header_value(
+        raw, max_chars=walker.limits.max_header_chars, charset=charset
+    )
+    walker.warnings.extend(warnings)
+    return nfc(value.strip().strip('"').strip()) or None
+
+
+def _address(raw: str) -> str | None:
+    """A mailbox's address, lower case and NFC, or None unless it is local@domain."""
+    address = raw.strip()
+    if not address.isascii():  # raw 8-bit bytes in an address (EAI or a broken client)
+        address, _ = decode_header_value(address)
+    address = nfc(address).lower()
+    local, at, domain = address.rpartition("@")
+    if not (at and local and domain) or any(ch in address for ch in ' \t<>[](),;:"'):
+        return None
+    return address
 
 
 def _date(value: object, warnings: list[str]) -> datetime | None:
@@ -157,6 +235,8 @@ def _docx_text(
         if extracted is None or len(extracted.text) <= len(text):
             continue
         warnings.append(f"text_from_docx: {attachment.filename}")
+        if extracted.truncated:
+            warnings.append(f"docx_truncated: {attachment.filename}")
         if extracted.legacy_encoding:
             warnings.append(f"legacy_encoding_converted: {extracted.legacy_encoding}")
         return extracted.text, text or None, extracted.legacy_encoding

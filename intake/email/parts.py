@@ -8,8 +8,11 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 
+from intake.email import uuencode
 from intake.email.b64 import decode_base64, decode_base64_span
+from intake.email.bounds import MAX_PARAMETER_HEADER_CHARS, HeaderTruncatedDefect
 from intake.email.charsets import decode_bytes, decode_header_value, nfc
 from intake.email.fastmime import body_span
 from intake.email.htmltext import html_to_text
@@ -24,6 +27,7 @@ _MAGIC = [
     (b"%PDF", "application/pdf"),
     (b"PK\x03\x04", "application/zip"),
 ]
+_MAX_CONTENT_TYPE = 255  # RFC 6838: a type and a subtype of at most 127 characters each
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -35,22 +39,25 @@ class Walk:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     parts_seen: int = 0
+    text_charset: str | None = None  # the first text part's declared charset
 
 
 @dataclass
 class Body:
-    """The text candidates of one message level."""
+    """The text parts of one message level, in order: ("plain" or "html", text)."""
 
-    plain: list[str] = field(default_factory=list)
-    html: list[str] = field(default_factory=list)
+    parts: list[tuple[str, str]] = field(default_factory=list)
     forwards: list[str] = field(default_factory=list)
 
     def text(self) -> str:
-        """Plain text preferred; HTML converted otherwise; newlines normalised to LF."""
-        if any(p.strip() for p in self.plain):
-            text = "\n\n".join(p.strip("\r\n") for p in self.plain if p.strip())
-        else:
-            text = "\n\n".join(html_to_text(h) for h in self.html if h.strip())
+        """Every text part in order (HTML converted); newlines normalised to LF. Inside a
+        multipart/alternative only one version was kept (see _alternative)."""
+        texts = [
+            text.strip("\r\n") if kind == "plain" else html_to_text(text)
+            for kind, text in self.parts
+            if text.strip()
+        ]
+        text = "\n\n".join(t for t in texts if t.strip())
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -61,16 +68,27 @@ def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
         if "too_many_parts" not in walker.warnings:
             walker.warnings.append("too_many_parts")
         return
+    for defect in part.defects:
+        if isinstance(defect, HeaderTruncatedDefect):
+            _warn(walker, f"header_truncated: {defect}")
     ctype = part.get_content_type()
     if ctype in ("message/rfc822", "message/global"):
         _forwarded(part, walker, body, depth)  # before is_multipart(): compat32 says True here
     elif ctype.startswith("message/"):
         _attachment(part, ctype, walker)  # delivery reports and the like: kept, not read
+    elif ctype == "multipart/alternative" and part.is_multipart():
+        _alternative(part, walker, body, depth)
     elif part.is_multipart():
         children = part.get_payload()
         for child in children if isinstance(children, list) else []:
             if isinstance(child, Message):
                 walk(child, walker, body, depth + 1)
+    elif ctype.startswith("multipart/"):
+        # No boundary parameter, or the boundary never found in the body: read as text.
+        _warn(walker, "multipart_unsplit")
+        _body_part(part, "text/plain", walker, body)
+    elif _is_uuencoded(part):
+        _uuencoded(part, walker)
     elif _is_body(part, ctype):
         _body_part(part, ctype, walker, body)
     elif ctype in _TNEF_TYPES or (_filename(part, walker) or "").lower() == "winmail.dat":
@@ -79,19 +97,86 @@ def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
         _attachment(part, ctype, walker)
 
 
+def _alternative(part: Message, walker: Walk, body: Body, depth: int) -> None:
+    """One version of a multipart/alternative: its plain text if it has any, else the
+    rest (HTML). Text parts that are not alternatives (multipart/mixed) all stay."""
+    versions = Body()
+    children = part.get_payload()
+    for child in children if isinstance(children, list) else []:
+        if isinstance(child, Message):
+            walk(child, walker, versions, depth + 1)
+    plain = [p for p in versions.parts if p[0] == "plain" and p[1].strip()]
+    body.parts.extend(plain or versions.parts)
+    body.forwards.extend(versions.forwards)
+
+
+def _is_uuencoded(part: Message) -> bool:
+    return _text_header(part, "Content-Transfer-Encoding").strip().lower() in uuencode.ENCODINGS
+
+
+def _uuencoded(part: Message, walker: Walk) -> None:
+    """A part sent with a uuencode transfer encoding: the file it holds."""
+    payload = _raw_payload(part)
+    found = uuencode.decode_part(payload) if isinstance(payload, str) else None
+    if found is None:
+        _warn(walker, "part_defects")
+        _attachment(part, part.get_content_type(), walker)
+        return
+    name = _filename(part, walker) or safe_filename(found.name) or _default_name("", 1)
+    walker.attachments.append(make_attachment(name, guess_type(name, found.data), found.data))
+
+
+def _uuencoded_blocks(text: str, walker: Walk) -> str:
+    """Plain text without its uuencoded begin ... end blocks, each one an attachment."""
+    room = max(0, walker.limits.max_parts - len(walker.attachments))
+    text, files = uuencode.split_blocks(text, max_files=room)
+    for found in files:
+        name = safe_filename(found.name) or _default_name("", len(walker.attachments) + 1)
+        walker.attachments.append(make_attachment(name, guess_type(name, found.data), found.data))
+    return text
+
+
 def _is_body(part: Message, ctype: str) -> bool:
     if ctype not in ("text/plain", "text/html"):
         return False
     disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
-    return disposition != "attachment" and not part.get_filename()
+    return disposition != "attachment" and not _raw_filename(part)
+
+
+def _warn(walker: Walk, warning: str) -> None:
+    if warning not in walker.warnings:
+        walker.warnings.append(warning)
+
+
+def content_charset(part: Message) -> str | None:
+    """The charset parameter (an RFC 2231 one decoded), or None when there is none or it
+    cannot be read. get_content_charset() raises TypeError on `charset*=utf-8''utf-8`."""
+    try:
+        value = part.get_param("charset")
+        if isinstance(value, tuple):
+            value = collapse_rfc2231_value(value)
+    except Exception:  # a malformed RFC 2231 value
+        return None
+    return str(value).strip().lower() or None if value else None
+
+
+def _raw_filename(part: Message) -> str | None:
+    try:
+        return part.get_filename()
+    except Exception:  # malformed RFC 2231 parameters, a codec that is not text
+        return None
 
 
 def _body_part(part: Message, ctype: str, walker: Walk, body: Body) -> None:
     payload = _payload(part, walker)
-    text, warning = decode_bytes(payload, part.get_content_charset())
+    charset = content_charset(part)
+    walker.text_charset = walker.text_charset or charset
+    text, warning = decode_bytes(payload, charset)
     if warning:
         walker.warnings.append(warning)
-    (body.plain if ctype == "text/plain" else body.html).append(text)
+    if ctype == "text/plain":
+        text = _uuencoded_blocks(text, walker)
+    body.parts.append(("plain" if ctype == "text/plain" else "html", text))
 
 
 def _payload(part: Message, walker: Walk) -> bytes:
@@ -127,10 +212,12 @@ def _base64(part: Message) -> bytes:
 
 def _raw_payload(part: Message) -> object:
     """The payload as stored (str or list). compat32 re-decodes 8-bit text with the charset
-    parameter, which raises ValueError when that parameter holds a NUL: then None."""
+    parameter, which raises when that parameter holds a NUL (ValueError), is an RFC 2231
+    value (TypeError) or names a codec that is not text (LookupError): then None, and the
+    caller reads the bytes with get_payload(decode=True)."""
     try:
         return part.get_payload()
-    except ValueError:
+    except (ValueError, TypeError, LookupError):
         return None
 
 
@@ -159,7 +246,9 @@ def forward_header(msg: Message, walker: Walk) -> str:
     for name in ("From", "Date", "Subject", "To"):
         raw = raw_header(msg, name)
         if raw:
-            value, _ = decode_header_value(raw, max_chars=walker.limits.max_header_chars)
+            value, _ = decode_header_value(
+                raw, max_chars=walker.limits.max_header_chars, charset=content_charset(msg)
+            )
             lines.append(f"{name}: {value}")
     return "\n".join(lines)
 
@@ -167,6 +256,12 @@ def forward_header(msg: Message, walker: Walk) -> str:
 def _text_header(part: Message, name: str) -> str:
     # compat32 hands out Header objects (no str methods) for headers with raw 8-bit bytes.
     return str(raw_header(part, name) or "")
+
+
+def raw_headers(msg: Message, name: str) -> list[str]:
+    """Every raw value of a header that may appear more than once (From)."""
+    wanted = name.lower()
+    return [str(value) for key, value in msg.raw_items() if key.lower() == wanted]
 
 
 def raw_header(msg: Message, name: str) -> str | None:
@@ -187,9 +282,9 @@ def _tnef(part: Message, walker: Walk, body: Body) -> None:
         return
     walker.warnings.append("winmail_unpacked")
     if content.body and content.body.strip():
-        body.plain.append(nfc(content.body))
+        body.parts.append(("plain", nfc(content.body)))
     elif content.html:
-        body.html.append(content.html)
+        body.parts.append(("html", content.html))
     for name, payload in content.files:
         walker.attachments.append(make_attachment(name, guess_type(name, payload), payload))
 
@@ -197,6 +292,9 @@ def _tnef(part: Message, walker: Walk, body: Body) -> None:
 def _attachment(part: Message, ctype: str, walker: Walk) -> None:
     data = _payload(part, walker)
     name = _filename(part, walker) or _default_name(ctype, len(walker.attachments) + 1)
+    if len(ctype) > _MAX_CONTENT_TYPE:
+        _warn(walker, "content_type_invalid")
+        ctype = "application/octet-stream"
     if ctype == "application/octet-stream":
         ctype = guess_type(name, data)
     disposition = (_text_header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
@@ -206,15 +304,38 @@ def _attachment(part: Message, ctype: str, walker: Walk) -> None:
 
 
 def _filename(part: Message, walker: Walk) -> str | None:
-    try:
-        raw = part.get_filename()
-    except Exception:  # malformed RFC 2231 parameters
-        raw = None
+    raw = _raw_filename(part)
     if not raw:
         return None
-    name, warnings = decode_header_value(raw, max_chars=1000)
+    if "\ufffd" in raw:  # raw 8-bit bytes, which get_filename() replaced: read them here
+        raw = _8bit_filename(part) or raw
+    name, warnings = decode_header_value(raw, max_chars=1000, collapse=False)
     walker.warnings.extend(w for w in warnings if w not in walker.warnings)
     return safe_filename(name)
+
+
+def _8bit_filename(part: Message) -> str | None:
+    """The filename (or name) parameter of a header holding raw 8-bit bytes, decoded with
+    the part's charset, then UTF-8, then the fallback, before the parameter is parsed."""
+    charset = content_charset(part)
+    for header, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
+        raw = raw_header(part, header)
+        if not raw or raw.isascii():
+            continue
+        text, _ = decode_header_value(
+            raw, max_chars=MAX_PARAMETER_HEADER_CHARS, charset=charset, collapse=False
+        )
+        parsed = Message()
+        parsed[header] = text
+        try:
+            value = parsed.get_param(param, header=header.lower())
+            if isinstance(value, tuple):
+                value = collapse_rfc2231_value(value)
+        except Exception:  # malformed parameters
+            continue
+        if value:
+            return str(value)
+    return None
 
 
 def safe_filename(name: str) -> str | None:

@@ -11,8 +11,8 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from intake.email.budget import parse_within
 from intake.email.model import ParsedAttachment, ParsedMessage
-from intake.email.parse import parse_message
 from intake.email.reader import FetchedMail
 from storage.files import FileBatch, FileStore
 
@@ -76,15 +76,17 @@ def prepare_batch(
     files: FileStore,
     allowed_extensions: Sequence[str],
     writers: Executor,
+    parse_budget: float | None = None,
 ) -> Prepared:
     """Blocking: parse and hash each message, and start writing its raw mail and files
     (`writers`) while the next one is parsed. Written() then makes the whole batch durable
     with two disk flushes (FileStore.begin()), not two per file; accept_prepared() waits for
-    it before the batch's transaction."""
+    it before the batch's transaction. `parse_budget`: CPU seconds one mail may take to
+    parse (intake/email/budget.py; the fetch workers set it)."""
     batch = Prepared(entries=[], files=files.begin())
     assert batch.files is not None
     for item in items:
-        parsed, digest = parse_message(item.raw), hashlib.sha256(item.raw).hexdigest()
+        parsed, digest = parse_within(item.raw, parse_budget), hashlib.sha256(item.raw).hexdigest()
         batch.entries.append((parsed, digest))
         blobs = [(item.raw, digest)]
         blobs += [

@@ -17,6 +17,7 @@ from intake.email.imap import ImapConfig, ImapSession
 
 if TYPE_CHECKING:
     from intake.email.workers import FetchWorkers
+    from storage.leases import Held
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,13 @@ class MailSink(Protocol):
         """Give up a batch prepare() returned that will not be stored (the sweep failed)."""
         ...
 
-    def exclusive(self, name: str) -> AbstractAsyncContextManager[None]: ...
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[Held | None]:
+        """Hold the mailbox's lease for a sweep (None: another instance holds it)."""
+        ...
+
+    async def mark_moved(self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        """Record that these messages were moved out of the mailbox."""
+        ...
 
 
 # With fetch workers, committed mail is moved in groups of at least this many messages (or
@@ -86,6 +93,7 @@ class ImapReader:
         batch_bytes: int = 16 * 1_048_576,
         connect: Callable[[ImapConfig], ImapSession] = ImapSession,
         workers: FetchWorkers | None = None,
+        busy_retry_seconds: float = 10.0,
     ) -> None:
         self.config = config
         self.sink = sink
@@ -96,6 +104,8 @@ class ImapReader:
         self.batch_bytes = batch_bytes
         self.connect = connect
         self.workers = workers  # fetch worker processes (intake.email.workers), or None
+        # While another instance holds the mailbox: how often to try to take it over.
+        self.busy_retry_seconds = busy_retry_seconds
         self.sweeps = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -145,38 +155,56 @@ class ImapReader:
         session = await asyncio.to_thread(self.connect, self.config)
         try:
             while not stop.is_set():
-                await self.sweep(session)
-                await asyncio.to_thread(
-                    session.wait_for_mail, self.idle_seconds, self.poll_seconds, halt
-                )
+                if await self.sweep(session) is None:
+                    # Another instance reads the mailbox; take over when its lease runs out.
+                    await asyncio.to_thread(halt.wait, self.busy_retry_seconds)
+                else:
+                    await asyncio.to_thread(
+                        session.wait_for_mail, self.idle_seconds, self.poll_seconds, halt
+                    )
                 await asyncio.to_thread(session.refresh)
         finally:
             await asyncio.to_thread(session.close)
 
-    async def sweep(self, session: ImapSession) -> int:
-        """Process every message in the mailbox that is not yet recorded; move after commit."""
+    async def sweep(self, session: ImapSession) -> int | None:
+        """Process every message in the mailbox that is not yet recorded; move after commit.
+        None when another instance holds the mailbox's lease."""
         self.sweeps += 1
         name = (
             f"{self.config.host}:{self.config.port}:{self.config.username}:{self.config.mailbox}"
         )
-        async with self.sink.exclusive(name):
-            return await self._sweep(session)
+        async with self.sink.exclusive(name) as held:
+            if held is None:
+                return None
+            return await self._sweep(session, held)
 
-    async def _sweep(self, session: ImapSession) -> int:
+    async def _sweep(self, session: ImapSession, held: Held) -> int:
         mailbox, uidvalidity = self.config.mailbox, session.uidvalidity
         uids = await asyncio.to_thread(session.all_uids)
         done = await self.sink.processed_uids(mailbox=mailbox, uidvalidity=uidvalidity, uids=uids)
         # Committed before a crash but never moved: move now, never process again.
-        await asyncio.to_thread(session.move_processed, sorted(done))
+        await self._move(session, held, uidvalidity, sorted(done))
         todo = [u for u in uids if u not in done]
         info = await asyncio.to_thread(session.sizes, todo)
         batches = self.plan([u for u in todo if u in info], info)
-        await self._pipeline(session, batches, info, uidvalidity)
+        await self._pipeline(session, held, batches, info, uidvalidity)
         return len(todo)
+
+    async def _move(
+        self, session: ImapSession, held: Held, uidvalidity: int, uids: list[int]
+    ) -> None:
+        """Move committed mail out of the mailbox, only while the lease is still ours (a
+        holder that was frozen and lost it leaves the moving to its successor)."""
+        if not uids:
+            return
+        await held.confirm()
+        await asyncio.to_thread(session.move_processed, uids)
+        await self.sink.mark_moved(mailbox=self.config.mailbox, uidvalidity=uidvalidity, uids=uids)
 
     async def _pipeline(
         self,
         session: ImapSession,
+        held: Held,
         batches: list[list[int]],
         info: dict[int, tuple[int, datetime | None]],
         uidvalidity: int,
@@ -204,7 +232,7 @@ class ImapReader:
                 started += 1
 
         def move(uids: list[int]) -> asyncio.Future[None]:
-            return asyncio.ensure_future(asyncio.to_thread(session.move_processed, uids))
+            return asyncio.ensure_future(self._move(session, held, uidvalidity, uids))
 
         alongside = self.workers is not None  # moves overlap the next commits
         moving: asyncio.Future[None] | None = None
@@ -214,7 +242,7 @@ class ImapReader:
             while ahead:
                 items, prepared = await ahead.popleft()
                 if not alongside:
-                    await asyncio.to_thread(session.move_processed, pending)
+                    await self._move(session, held, uidvalidity, pending)
                     pending = []
                 top_up()
                 await self.sink.accept_prepared(items, prepared)
@@ -229,7 +257,7 @@ class ImapReader:
                 await asyncio.gather(moving, return_exceptions=True)
             if alongside and pending:  # committed: moved now rather than at the next sweep
                 with contextlib.suppress(Exception):
-                    await asyncio.to_thread(session.move_processed, pending)
+                    await self._move(session, held, uidvalidity, pending)
             for result in await asyncio.gather(*ahead, return_exceptions=True):
                 if isinstance(result, tuple):  # fetched and prepared, never to be stored
                     with contextlib.suppress(Exception):
@@ -237,7 +265,7 @@ class ImapReader:
             raise
         if moving is not None:
             await moving
-        await asyncio.to_thread(session.move_processed, pending)
+        await self._move(session, held, uidvalidity, pending)
 
     def _start_fetch(
         self,

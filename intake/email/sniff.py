@@ -24,8 +24,9 @@ NO_HEADERS = "không có phần đầu thư (From, To, Subject, Date…)"
 def not_mail_reason(raw: bytes) -> str | None:
     """Why `raw` is not an e-mail message (Vietnamese), or None when it is one.
 
-    Mail must start with header fields ("Name: value" lines, an mbox "From " line allowed),
-    at least one of them a field mail carries; its header block never holds a NUL byte.
+    Mail starts with header fields ("Name: value" lines, an mbox "From " line allowed), at
+    least one of them a field mail carries; a few stray lines among them (old gateways, web
+    forms) are allowed while fields are the majority; the block never holds a NUL byte.
     """
     head = raw[:_HEAD_BYTES].removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n\t ")
     if not head:
@@ -35,6 +36,7 @@ def not_mail_reason(raw: bytes) -> str | None:
     if b"\x00" in block:
         return BINARY
     names: list[bytes] = []
+    stray = 0
     for number, line in enumerate(block.splitlines()):
         if number == 0 and line.startswith(b"From "):
             continue  # an mbox separator line
@@ -42,8 +44,9 @@ def not_mail_reason(raw: bytes) -> str | None:
             continue  # a folded continuation of the previous field
         match = _FIELD.match(line)
         if match is None:
-            break
+            stray += 1  # a gateway's or web form's stray line: the parser skips it too
+            continue
         names.append(match.group(1).lower())
-    if not _KNOWN.intersection(names):
+    if not _KNOWN.intersection(names) or stray > len(names):
         return NO_HEADERS
     return None

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -25,6 +27,7 @@ from intake.email.replies import Signer
 from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.db import Database
 from storage.files import FileStore
+from storage.leases import Held, holder_name, holding, release_instance
 from storage.models import ProcessedMail
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ class IntakePolicy:
     unknown_sender_reply_hours: int = 24
     oa_name: str = DEFAULT_OA_NAME  # who signs the replies (settings: zalo.oa_name)
     department: str = DEFAULT_DEPARTMENT  # settings: org.department_name
+    lock_seconds: float = 30.0
 
 
 @dataclass
@@ -68,6 +72,7 @@ class EmailIntake:
     clock: Clock
     policy: IntakePolicy = field(default_factory=IntakePolicy)
     wake_outbox: Callable[[], None] = lambda: None
+    holder: str = field(default_factory=lambda: holder_name(socket.gethostname()))
 
     @property
     def rules(self) -> Rules:
@@ -93,25 +98,51 @@ class EmailIntake:
         return found
 
     @asynccontextmanager
-    async def exclusive(self, name: str) -> AsyncIterator[None]:
-        """One sweep of a mailbox at a time across instances (PostgreSQL advisory lock).
+    async def exclusive(self, name: str) -> AsyncIterator[Held | None]:
+        """One sweep of a mailbox (or drop folder) at a time across instances: a lease that
+        expires (storage/leases.py); None when another instance holds it.
 
-        The unique keys already stop double processing; the lock also stops two instances
-        from both MOVE-ing the same message (which leaves two copies in the folder).
+        The unique keys already stop double processing; the lease also stops two instances
+        from both MOVE-ing the same message (which leaves two copies in the folder), and a
+        frozen holder loses it after `lock_seconds` instead of stopping intake everywhere.
         """
-        if not self.db.is_postgres:
-            yield
+        key = f"mail:{name}"
+        if len(key) > 255:  # the column's size: a long name is kept unique by its digest
+            key = "mail:" + hashlib.sha256(name.encode()).hexdigest()
+        async with holding(
+            self.db,
+            key,
+            holder=self.holder,
+            ttl=timedelta(seconds=self.policy.lock_seconds),
+            now=self.clock.now,
+        ) as held:
+            yield held
+
+    async def release_stale(self, instance: str) -> None:
+        """At start: mailbox leases this instance's previous (crashed) run still holds are let
+        go, so a restart reads mail at once instead of after `lock_seconds`."""
+        async with self.db.session() as session:
+            if await release_instance(session=session, instance=instance, prefix="mail:"):
+                log.info("released the mailbox lease of this instance's previous run")
+            await session.commit()
+
+    async def mark_moved(self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        """Record that these messages left the mailbox (after the move)."""
+        if not uids:
             return
-        digest = hashlib.sha256(f"newsdesk-mail:{name}".encode()).digest()
-        key = int.from_bytes(digest[:8], "big", signed=True)
-        async with self.db.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            await conn.commit()
-            try:
-                yield
-            finally:
-                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                await conn.commit()
+        async with self.db.session() as session:
+            for start in range(0, len(uids), _CHUNK):
+                chunk = list(uids[start : start + _CHUNK])
+                stmt = (
+                    update(ProcessedMail)
+                    .where(col(ProcessedMail.mailbox) == mailbox)
+                    .where(col(ProcessedMail.uidvalidity) == uidvalidity)
+                    .where(col(ProcessedMail.uid).in_(chunk))
+                    .where(col(ProcessedMail.moved) == False)  # noqa: E712
+                    .values(moved=True)
+                )
+                await session.exec(stmt)
+            await session.commit()
 
     async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
         """Accept a batch in one transaction (one commit); on any failure, one by one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Imported with the parser, not by the first winmail.dat: a fetch worker would otherwise
@@ -28,10 +29,21 @@ def unpack_tnef(data: bytes) -> TnefContent | None:
         return None
     files: list[tuple[str, bytes]] = []
     for index, attachment in enumerate(tnef.attachments, start=1):
-        name = _name(attachment) or f"winmail-{index}.bin"
+        name = member_name(_name(attachment)) or f"winmail-{index}.bin"
         payload = attachment.data if isinstance(attachment.data, bytes) else b""
         files.append((name, payload))
     return TnefContent(body=_text(tnef.body), html=_text(tnef.htmlbody), files=tuple(files))
+
+
+_PATH_SEPARATORS = re.compile(r"[\\/]")
+
+
+def member_name(name: str | None) -> str | None:
+    """A member's file name without its path (`../../../../tmp/x.txt` is `x.txt`, a Windows
+    `C:\\Users\\a\\b.doc` is `b.doc`) or control characters; None if nothing is left."""
+    base = _PATH_SEPARATORS.split(name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip(" .")
+    return base[:200] or None
 
 
 def _name(attachment: object) -> str | None:

@@ -22,6 +22,9 @@ closes its connection and answers with the error; the reader's sweep fails, noth
 batch is committed or moved, and the reader reconnects with backoff as for any error. A
 worker process that dies is replaced: a batch sent to a worker found dead goes to a fresh
 one; a batch whose worker died under it fails the sweep (and is fetched again after backoff).
+
+One mail may take at most `parse_budget_seconds` of CPU time to parse (intake/email/budget.py):
+past it, the mail is stored raw with the warning `parse_over_budget` and the batch goes on.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ class FetchWorkers:
         allowed_extensions: Sequence[str] = (),
         max_message_bytes: int,
         processes: int = 2,
+        parse_budget_seconds: float | None = None,
     ) -> None:
         if processes < 1:
             raise ValueError("a fetch worker pool needs at least one process")
@@ -108,6 +112,7 @@ class FetchWorkers:
             os.fspath(files_root),
             tuple(allowed_extensions),
             max_message_bytes,
+            parse_budget_seconds,
         )
         self._tasks: queue.Queue[tuple[Future[Any], tuple[Any, ...]] | None] = queue.Queue()
         self._workers = [_Worker(self._init) for _ in range(processes)]
@@ -273,9 +278,15 @@ def _receive(stream: IO[bytes]) -> Any:
 
 class _Fetcher:
     def __init__(
-        self, config: ImapConfig, files_root: str, allowed: tuple[str, ...], max_bytes: int
+        self,
+        config: ImapConfig,
+        files_root: str,
+        allowed: tuple[str, ...],
+        max_bytes: int,
+        parse_budget: float | None,
     ) -> None:
         self.config = config
+        self.parse_budget = parse_budget
         self.files = FileStore(Path(files_root))
         self.allowed = allowed
         self.max_bytes = max_bytes
@@ -307,7 +318,7 @@ class _Fetcher:
             with contextlib.suppress(Exception):
                 self.disconnect()  # a broken connection is not reused; the next batch logs in
             raise
-        batch = prepare_batch(items, self.files, self.allowed, self.writers)
+        batch = prepare_batch(items, self.files, self.allowed, self.writers, self.parse_budget)
         batch.written_blocking()  # durable before the service may commit rows naming them
         out = (
             [dataclasses.replace(item, raw=b"") for item in items],

@@ -8,7 +8,6 @@ and an unfinished one (a crash mid-way) is replayed at start-up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 from typing import Any
@@ -31,14 +30,20 @@ from intake.telegram.commands import Commands
 from intake.telegram.context import BotDeps
 from intake.telegram.drafts import CANCEL, REVISION, SEND, Drafts, draft_outcome
 from intake.telegram.durable import DurableUpdatesRequest
+from intake.telegram.login import LoginCommand
 from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
 from intake.telegram.submit import Submitter
 from intake.telegram.updates import (
     DONE,
+    UNPARSEABLE,
+    claim,
+    claimed_by_decision,
     record,
-    recorded_by_handler,
+    record_failed,
+    release_claims,
     set_outcome,
     unfinished,
+    valid_update_id,
     with_outcome,
 )
 from review.publish_buttons import PublishButtons
@@ -79,7 +84,12 @@ class TelegramBot:
         self.review: ReviewHandlers | None = None
         if editors_chat_id is not None:
             self.cards = CardSync(
-                db=deps.db, bot=app.bot, chat_id=editors_chat_id, interval=edit_interval
+                db=deps.db,
+                bot=app.bot,
+                chat_id=editors_chat_id,
+                interval=edit_interval,
+                files=deps.files,
+                default_author=deps.default_author,
             )
             deps.wake_cards = self.cards.wake
         self.drafts = Drafts(deps)
@@ -102,6 +112,7 @@ class TelegramBot:
                 CommandHandler("start", onboarding.start, filters=private),
                 CommandHandler(["trangthai", "status"], commands.status, filters=private),
                 CommandHandler(["huongdan", "help"], commands.help, filters=private),
+                CommandHandler("dangnhap", LoginCommand(self.deps).login, filters=private),
                 CommandHandler("huy", self.drafts.cancel, filters=private),
                 MessageHandler(private & filters.CONTACT, onboarding.contact),
                 MessageHandler(private & ~filters.COMMAND, self._private_message(onboarding)),
@@ -121,6 +132,8 @@ class TelegramBot:
                 wake_publisher=lambda: self.deps.wake_publisher(),
                 preview=self.deps.preview,
                 handled=self.deps.handled,
+                files=self.deps.files,
+                default_author=self.deps.default_author,
                 voice=self.deps.voice,
             )
             self.review = ReviewHandlers(review)
@@ -147,14 +160,23 @@ class TelegramBot:
         return route
 
     async def _record(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Group -1: store the raw update; a finished one stops here (delivered twice)."""
-        if update.callback_query and recorded_by_handler(update.callback_query.data):
+        """Group -1: store the raw update and claim it before any handler acts. A finished one
+        stops here (delivered twice), and so does a copy delivered again while the first is
+        still being handled (a webhook retry): every handler acts once."""
+        data = update.callback_query.data if update.callback_query else None
+        if claimed_by_decision(data):
             return  # one transaction fewer on the editors' hot path: see review.telegram
         async with self.deps.db.session() as session:
             row = await record(session=session, raw=update.to_dict())
+            claimed = not row.outcome and await claim(
+                session=session, update_id=update.update_id, now=self.deps.clock.now()
+            )
             await session.commit()
         if row.outcome:
             log.info("telegram update %s already handled (%s)", update.update_id, row.outcome)
+            raise ApplicationHandlerStop
+        if not claimed:
+            log.info("telegram update %s is being handled already", update.update_id)
             raise ApplicationHandlerStop
 
     async def _finish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -218,12 +240,36 @@ class TelegramBot:
         )
 
     async def _replay(self) -> None:
-        """Updates recorded but never finished (a crash) are handled now."""
+        """Updates recorded but never finished (a crash) are handled now. Each row is guarded:
+        one that cannot be parsed or handled is marked failed (raw kept) and the rest go on."""
         async with self.deps.db.session() as session:
+            await release_claims(session=session)  # the process that held them is gone
             rows = await unfinished(session=session)
+            await session.commit()
         for row in rows:
             log.info("replaying telegram update %s", row.update_id)
-            await self.app.process_update(Update.de_json(row.raw, self.app.bot))
+            try:
+                update = Update.de_json(row.raw, self.app.bot)
+            except Exception as exc:
+                log.warning(
+                    "telegram update %s cannot be parsed (%s): kept, marked failed",
+                    row.update_id,
+                    type(exc).__name__,
+                )
+                await self._mark(row.update_id, UNPARSEABLE)
+                continue
+            try:
+                await self.app.process_update(update)
+            except Exception as exc:  # PTB's error handler covers handlers; this, the rest
+                log.warning("replaying telegram update %s failed", row.update_id, exc_info=True)
+                await self._mark(row.update_id, f"error:{type(exc).__name__}")
+
+    async def _mark(self, update_id: int, outcome: str) -> None:
+        async with self.deps.db.session() as session:
+            await set_outcome(
+                session=session, update_id=update_id, outcome=outcome, only_if_empty=True
+            )
+            await session.commit()
 
     async def _resume_drafts(self) -> None:
         """Open drafts survive restarts: show their summary again."""
@@ -235,8 +281,9 @@ class TelegramBot:
         for outcome, chat_id in users:
             user_id = int(outcome.split(":")[1])
             if chat_id is not None and outcome == draft_outcome(user_id):
-                with contextlib.suppress(Exception):
-                    await self.drafts.show_summary(self.app.bot, user_id, chat_id)
+                # through the user's summary timer: a replayed message of the same draft
+                # scheduled one already, and the officer must see one summary, not two
+                self.drafts.summary_after(self.app.job_queue, user_id, chat_id, 0)
 
     # ------------------------------------------------------------------ webhook
     def add_webhook_route(self, web_app: web.Application, path: str) -> None:
@@ -244,24 +291,44 @@ class TelegramBot:
         web_app.router.add_post(path, self.webhook)
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Record the update durably, queue it, then answer 200 (Telegram retries otherwise)."""
-        given = request.headers.get(SECRET_HEADER, "")
-        if not self.webhook_secret or not hmac.compare_digest(
-            given.encode(), self.webhook_secret.encode()
-        ):
+        """Parse the update, record it durably, queue it, then answer 200 (Telegram retries
+        otherwise). An update that cannot be parsed is never stored unfinished: 400, and an
+        authenticated one is kept raw as failed (it would stop the bot at every replay)."""
+        if not self._secret_ok(request.headers.get(SECRET_HEADER, "")):
             return web.Response(status=403, text="forbidden")
         try:
             raw = await request.json()
-            update_id = int(raw["update_id"])
-        except (ValueError, KeyError, TypeError):
+        except ValueError:  # not JSON, or not UTF-8
+            return web.Response(status=400, text="bad update")
+        update_id = valid_update_id(raw)
+        if update_id is None:
+            log.warning("webhook update refused: no valid update_id")
+            return web.Response(status=400, text="bad update")
+        try:
+            update = Update.de_json(raw, self.app.bot)
+        except Exception as exc:
+            log.warning(
+                "webhook update %s cannot be parsed (%s): kept, not handled",
+                update_id,
+                type(exc).__name__,
+            )
+            async with self.deps.db.session() as session:
+                await record_failed(session=session, raw=raw, outcome=UNPARSEABLE)
+                await session.commit()
             return web.Response(status=400, text="bad update")
         async with self.deps.db.session() as session:
             row = await record(session=session, raw=raw)
             await session.commit()
         if not row.outcome and self.app.running:
-            await self.app.update_queue.put(Update.de_json(raw, self.app.bot))
+            await self.app.update_queue.put(update)
         log.debug("webhook update %s queued", update_id)
         return web.Response(text="ok")
+
+    def _secret_ok(self, given: str) -> bool:
+        """Constant-time check of Telegram's secret header (ASCII only: anything else is 403)."""
+        if not self.webhook_secret or not given.isascii():
+            return False
+        return hmac.compare_digest(given.encode("ascii"), self.webhook_secret.encode())
 
 
 def build_application(

@@ -12,6 +12,7 @@ from publisher.prepare import card_preview
 from review.service import voice_from
 from runtime.context import AppContext, Component
 from settings import Settings
+from storage.files import FileStore
 from storage.models import Submission
 
 
@@ -24,6 +25,11 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         return None, (
             "Telegram bot OFF: webhook mode needs NEWSDESK_TELEGRAM__WEBHOOK_URL and "
             "NEWSDESK_TELEGRAM__WEBHOOK_SECRET"
+        )
+    if s.mode == "webhook" and not ctx.settings.web_runs:
+        return None, (
+            "Telegram bot OFF: webhook mode needs the HTTP server in this process "
+            "(NEWSDESK_WEB__ENABLED=true, web not in NEWSDESK_COMPONENTS_OFF)"
         )
     app = build_application(
         token=s.token.get_secret_value(),
@@ -40,9 +46,11 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         draft_quiet_seconds=s.draft_quiet_seconds,
         invite_valid_days=s.invite_valid_days,
         contact_email=ctx.settings.intake.mailbox_address,
+        default_author=ctx.settings.org.department_name,
+        public_base_url=ctx.settings.web.public_base_url,
         wake_outbox=lambda: ctx.wake_outbox(),
         wake_publisher=lambda: _wake_publisher(ctx),
-        preview=partial(_preview, settings=ctx.settings),
+        preview=partial(_preview, settings=ctx.settings, files=ctx.files),
         voice=voice_from(ctx.settings),
     )
     bot = TelegramBot(
@@ -55,13 +63,18 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         webhook_secret=s.webhook_secret.get_secret_value(),
         edit_interval=s.edit_interval_seconds,
     )
+    ctx.extras["wake_cards"] = lambda: deps.wake_cards()
     if s.mode == "webhook":
         bot.add_webhook_route(ctx.web_app, s.webhook_path)
     return bot, _describe(ctx)
 
 
-async def _preview(session: AsyncSession, submission: Submission, *, settings: Settings) -> str:
-    return await card_preview(session=session, submission=submission, settings=settings)
+async def _preview(
+    session: AsyncSession, submission: Submission, *, settings: Settings, files: FileStore
+) -> str:
+    return await card_preview(
+        session=session, files=files, submission=submission, settings=settings
+    )
 
 
 def _wake_publisher(ctx: AppContext) -> None:

@@ -30,6 +30,8 @@ class BotDeps:
     draft_quiet_seconds: float = 1.5
     invite_valid_days: int = 7
     contact_email: str = ""
+    default_author: str = ""  # an article's author when its unit is unknown (the department)
+    public_base_url: str = ""  # for /dangnhap links to the web console
     wake_outbox: Callable[[], None] = lambda: None
     wake_cards: Callable[[], None] = lambda: None
     wake_publisher: Callable[[], None] = lambda: None

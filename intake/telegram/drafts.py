@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
+from domain.ids import parse_id
 from domain.states import SubmissionStatus
 from intake.telegram import texts
 from intake.telegram.answer import answer
@@ -85,8 +86,9 @@ async def revision_target(
 
 
 async def _find(session: AsyncSession, ref: str) -> Submission | None:
-    if ref.isdigit():
-        return await session.get(Submission, int(ref))
+    if ref.isdigit():  # an id (only ASCII digits that fit the column reach the database)
+        submission_id = parse_id(ref)
+        return await session.get(Submission, submission_id) if submission_id else None
     return await get_submission_by_code(session=session, code=ref)
 
 
@@ -170,14 +172,16 @@ class Drafts:
         self, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int
     ) -> None:
         """(Re)start the quiet-time timer; the summary appears once the messages stop."""
-        queue = context.job_queue
-        assert queue is not None
+        assert context.job_queue is not None
+        self.summary_after(context.job_queue, user_id, chat_id, self.deps.draft_quiet_seconds)
+
+    def summary_after(self, queue: Any, user_id: int, chat_id: int, seconds: float) -> None:
+        """Show the user's summary in `seconds`, replacing one already due: one user has one
+        summary timer, so a restart's replayed message and the resumed draft show it once."""
         name = f"draft-{user_id}"
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
-        queue.run_once(
-            self._summary_job, self.deps.draft_quiet_seconds, name=name, data=(user_id, chat_id)
-        )
+        queue.run_once(self._summary_job, seconds, name=name, data=(user_id, chat_id))
 
     async def _summary_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert context.job is not None

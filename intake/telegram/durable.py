@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram.request import HTTPXRequest, RequestData
 
-from intake.telegram.updates import record_all
+from intake.telegram.updates import record_all, valid_update_id
 from storage.db import Database
 
 
@@ -55,7 +55,7 @@ class DurableUpdatesRequest(HTTPXRequest):
             return  # PTB reports the malformed answer itself
         if not updates:
             return
-        raws = [raw for raw in updates if isinstance(raw, dict) and "update_id" in raw]
+        raws = [raw for raw in updates if valid_update_id(raw) is not None]
         async with self.db.session() as session:  # one statement, one commit per batch
             await record_all(session=session, raws=raws)
             await session.commit()

@@ -28,7 +28,7 @@ from intake.telegram import texts
 from intake.telegram.answer import answer
 from intake.telegram.context import BotDeps
 from intake.telegram.invites import find_valid_invite, use_invite
-from intake.telegram.updates import DONE
+from intake.telegram.updates import DONE, forget_phone
 from storage.audit import add_audit
 from storage.models import Officer, OnboardingWalk, Unit
 from storage.registry import create_officer, find_officers_by_phone, get_officer_by_telegram
@@ -265,6 +265,8 @@ class Onboarding:
             session=session, invite_id=reg["invite_id"], telegram_user_id=user_id, now=now
         ):
             return texts.INVITE_INVALID
+        if not agreed and reg.get("phone"):
+            await forget_phone(session=session, telegram_user_id=user_id, phone=reg["phone"])
         officer = await create_officer(
             session=session,
             unit_id=reg["unit_id"],
@@ -296,12 +298,24 @@ class Onboarding:
         if officer is None:
             return texts.NOT_LINKED
         officer.consent_at = now if agreed else None
+        erased = 0
+        if not agreed and officer.phone:
+            # The bot promises the number is not kept: not in the registry, not in the
+            # stored updates (the shared contact or the typed number).
+            erased = await forget_phone(
+                session=session, telegram_user_id=user_id, phone=officer.phone
+            )
+            officer.phone = None
         session.add(officer)
         add_audit(
             session=session,
             actor=f"tg:{user_id}",
             action="officer.consent",
-            details={"officer_id": officer.id, "phone_consent": agreed},
+            details={
+                "officer_id": officer.id,
+                "phone_consent": agreed,
+                **({} if agreed else {"phone_erased": True, "updates_scrubbed": erased}),
+            },
         )
         return texts.CONSENT_THANKS if agreed else texts.CONSENT_DECLINED
 

@@ -9,16 +9,33 @@ outcome ``draft:<user id>``.
 
 from __future__ import annotations
 
+import copy
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import BigInteger, cast, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.phones import PhoneError, normalise_phone
 from storage.models import TelegramUpdate
 from storage.rows import dialect_insert
 
 DONE = "done"
+ERASED_PHONE = "[số điện thoại đã xoá theo yêu cầu]"
+UNPARSEABLE = "error:unparseable"
+MAX_UPDATE_ID = 2**63 - 1  # the column is a BIGINT
+
+
+def valid_update_id(raw: object) -> int | None:
+    """The update's id when it is a whole number the column holds (not a float, a bool, a
+    string or 10^30); None otherwise: such an update is refused, never stored."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("update_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_UPDATE_ID else None
 
 
 def kind_of(raw: dict[str, Any]) -> str:
@@ -38,6 +55,18 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
     row = await session.get(TelegramUpdate, raw["update_id"], populate_existing=True)
     assert row is not None
     return row
+
+
+async def record_failed(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+    """Keep an update that cannot be handled (raw, for audit) as finished with `outcome`;
+    one already recorded keeps its row (caller commits)."""
+    insert = dialect_insert(session)
+    stmt = (
+        insert(TelegramUpdate)
+        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64])
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    await session.exec(stmt)
 
 
 async def record_all(*, session: AsyncSession, raws: list[dict[str, Any]]) -> None:
@@ -97,6 +126,12 @@ def recorded_by_handler(raw_data: str | None) -> bool:
     return (raw_data or "").startswith("rv:")
 
 
+def claimed_by_decision(raw_data: str | None) -> bool:
+    """An approve press: its compare-and-set (with the update's outcome, in one transaction)
+    is the claim, so the editors' hot path skips the separate one."""
+    return (raw_data or "").startswith("rv:ap:")
+
+
 async def set_outcome(
     *, session: AsyncSession, update_id: int, outcome: str, only_if_empty: bool = False
 ) -> None:
@@ -127,6 +162,31 @@ async def with_outcome(
     return list((await session.exec(query)).all())
 
 
+async def claim(*, session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Claim an unfinished update before acting on it: True for exactly one copy (a copy
+    delivered again while the first is handled, or after it finished, gets False)."""
+    result = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.update_id) == update_id)
+        .where(col(TelegramUpdate.outcome) == "")
+        .where(col(TelegramUpdate.claimed_at).is_(None))
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def release_claims(*, session: AsyncSession) -> int:
+    """At start-up: claims of unfinished updates belong to a process that died (one process
+    runs the bot); release them so the replay handles those updates."""
+    result = await session.exec(
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.outcome) == "")
+        .where(col(TelegramUpdate.claimed_at).is_not(None))
+        .values(claimed_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
 async def unfinished(*, session: AsyncSession, limit: int = 500) -> list[TelegramUpdate]:
     """Updates recorded but never finished (a crash mid-way): replayed at start-up."""
     query = (
@@ -136,3 +196,42 @@ async def unfinished(*, session: AsyncSession, limit: int = 500) -> list[Telegra
         .limit(limit)
     )
     return list((await session.exec(query)).all())
+
+
+def _is_phone(text: object, phone: str) -> bool:
+    if not isinstance(text, str) or not text.strip():
+        return False
+    try:
+        return normalise_phone(text) == phone
+    except PhoneError:
+        return False
+
+
+async def forget_phone(*, session: AsyncSession, telegram_user_id: int, phone: str) -> int:
+    """Take `phone` (E.164) out of the updates a user sent, after they declined to have it
+    kept: a shared contact keeps its other fields, a typed number becomes a note. Returns
+    how many stored updates changed (caller commits)."""
+    # Telegram user ids outgrow 32 bits: read the id as text, compare it as a BIGINT.
+    sender = cast(col(TelegramUpdate.raw)[("message", "from", "id")].as_string(), BigInteger)
+    rows = (await session.exec(select(TelegramUpdate).where(sender == telegram_user_id))).all()
+    changed = 0
+    for row in rows:
+        raw = copy.deepcopy(row.raw)
+        message = raw.get("message") or {}
+        contact = message.get("contact")
+        touched = False
+        if isinstance(contact, dict) and _is_phone(contact.get("phone_number"), phone):
+            contact["phone_number"] = ""
+            contact.pop("vcard", None)
+            touched = True
+        if _is_phone(message.get("text"), phone):
+            message["text"] = ERASED_PHONE
+            touched = True
+        if touched:
+            await session.exec(
+                update(TelegramUpdate)
+                .where(col(TelegramUpdate.update_id) == row.update_id)
+                .values(raw=raw)
+            )
+            changed += 1
+    return changed

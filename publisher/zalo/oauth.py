@@ -6,13 +6,16 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
-from publisher.zalo.errors import ZaloOAuthError, ZaloTransientError
+from publisher.zalo.errors import ZaloOAuthError, ZaloOutcomeUnknown, ZaloTransientError
 
 DEFAULT_OAUTH_BASE = "https://oauth.zaloapp.com"
+# Transport failures before a byte of the request left: the refresh token was not consumed.
+_NOT_SENT = {"ConnectError", "ConnectTimeout", "PoolTimeout"}
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,28 @@ async def refresh_tokens(
     app_id: str,
     app_secret: str,
     refresh_token: str,
+    timeout_seconds: float | None = None,
 ) -> TokenPair:
     """Consume the single-use refresh token and return the rotated pair.
 
-    A transport failure raises ZaloTransientError: the old refresh token is still the one
-    stored, so a retry either works (Zalo never saw the call) or fails (it did: re-authorise).
+    A connection that never opened raises ZaloTransientError (Zalo saw nothing). A failure
+    after the request may have been sent (timeout, lost connection, 5xx, an unreadable answer)
+    raises ZaloOutcomeUnknown: Zalo may have rotated the pair and the answer is gone.
     """
     form = {"refresh_token": refresh_token, "app_id": app_id, "grant_type": "refresh_token"}
-    return await _token_call(http, oauth_base, app_secret, form, operation="refresh")
+    try:
+        return await _token_call(
+            http,
+            oauth_base,
+            app_secret,
+            form,
+            operation="refresh",
+            timeout_seconds=timeout_seconds,
+        )
+    except ZaloTransientError as exc:
+        if exc.message in _NOT_SENT:
+            raise
+        raise ZaloOutcomeUnknown(None, exc.message, operation="refresh") from None
 
 
 async def _token_call(
@@ -107,10 +124,12 @@ async def _token_call(
     form: dict[str, str],
     *,
     operation: str,
+    timeout_seconds: float | None = None,
 ) -> TokenPair:
     url = f"{oauth_base.rstrip('/')}/v4/oa/access_token"
+    extra: dict[str, Any] = {} if timeout_seconds is None else {"timeout": timeout_seconds}
     try:
-        response = await http.post(url, data=form, headers={"secret_key": app_secret})
+        response = await http.post(url, data=form, headers={"secret_key": app_secret}, **extra)
     except httpx.TransportError as exc:
         raise ZaloTransientError(None, type(exc).__name__, operation=operation) from None
     if response.status_code >= 500:

@@ -59,6 +59,9 @@ class FakeZalo(ArticleHandlers):
     article_quota: int | None = None
     invalidate_old_access_on_refresh: bool = False
     require_proof: bool = False
+    # When set, getslice answers nothing from this offset on (the total still counts all):
+    # a listing that cannot reach back far enough.
+    slice_max_offset: int | None = None
     now: Callable[[], float] = time.time
     offset: float = 0.0
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)

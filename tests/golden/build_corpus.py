@@ -6,6 +6,7 @@ are refreshed with `GOLDEN_UPDATE=1 pytest tests/unit/email/test_golden.py` and 
 
 from __future__ import annotations
 
+import base64
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -911,6 +912,400 @@ def octet_stream_docx() -> bytes:
     )
 
 
+# --- Round two: mail from clients outside our own corpus (issue 22) ---------------------
+
+
+def _raw(headers: list[bytes | str], body: bytes) -> bytes:
+    """A message from header lines and a body given as bytes (other charsets than UTF-8)."""
+    lines = [h if isinstance(h, bytes) else h.encode("ascii") for h in headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body.replace(b"\n", b"\r\n")
+
+
+def _bword(label: str, data: bytes) -> str:
+    """One B-encoded word of bytes already in the charset `label` names."""
+    return f"=?{label}?B?{base64.b64encode(data).decode()}?="
+
+
+def _plain(frm: str, subject: str, msgid: str, *, extra: list[str] | None = None) -> bytes:
+    return _simple(subject, msgid, "text/plain; charset=utf-8", NEWS + "\n", frm=frm, extra=extra)
+
+
+def sender_comma_vi() -> bytes:
+    # Decoded, the display name holds a comma: "Nguyễn, Văn An".
+    frm = enc_b("Nguyễn, Văn An") + " <an.nv@sovhtt.hungyen.gov.vn>"
+    return _plain(frm, enc_b("Tin lễ hội truyền thống"), "r2-sender01@hungyen.gov.vn")
+
+
+def sender_brackets_vi() -> bytes:
+    # Decoded, the display name holds square brackets and a colon.
+    frm = enc_q("[Sở Y tế] Phòng Truyền thông: Lê Hoa") + " <hoa.le@syt.hungyen.gov.vn>"
+    return _plain(frm, enc_b("Tin tiêm chủng mở rộng"), "r2-sender02@hungyen.gov.vn")
+
+
+def sender_two_from_headers() -> bytes:
+    # A gateway adds an empty From before the client's own.
+    return _plain(
+        "<>",
+        enc_b("Tin hội nghị nông dân"),
+        "r2-from01@hungyen.gov.vn",
+        extra=[f"From: {enc_b('Trần Văn Bình')} <binh.tv@hoinongdan.hungyen.gov.vn>"],
+    )
+
+
+def sender_garbage_first() -> bytes:
+    # A From list whose first entry is what a broken client left of a name: "[??????]".
+    frm = "[??????] <>, " + enc_b("Phạm Thị Thu") + " <thu.pt@phunu.hungyen.gov.vn>"
+    return _plain(frm, enc_b("Tin phụ nữ khởi nghiệp"), "r2-from02@hungyen.gov.vn")
+
+
+def sender_reply_to_fallback() -> bytes:
+    # No valid From at all: Reply-To is the documented fallback, with a warning.
+    return _plain(
+        "undisclosed-sender",
+        enc_b("Tin thanh niên tình nguyện"),
+        "r2-from03@hungyen.gov.vn",
+        extra=[f"Reply-To: {enc_b('Đoàn Thanh niên xã')} <doanthanhnien@xa.hungyen.gov.vn>"],
+    )
+
+
+def stray_line_webform() -> bytes:
+    headers = [
+        "Message-ID: <r2-stray01@hungyen.gov.vn>",
+        "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+        "WEBFORM",
+        f"From: {enc_b('Cổng thông tin xã')} <congtt@xa.hungyen.gov.vn>",
+        f"Subject: {enc_b('Tin gửi từ biểu mẫu trên cổng')}",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: base64",
+    ]
+    return _raw(headers, b64(NEWS.encode()).encode() + b"\n")
+
+
+def stray_line_gateway() -> bytes:
+    b = "gw-b1"
+    body = (
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\n{NEWS2}\n"
+        + _att(b, "anh-tiem-chung.jpg", "image/jpeg", jpeg(71))
+        + f"--{b}--\n"
+    )
+    headers = [
+        "Received by old gateway 10.1.2.3",
+        "Message-ID: <r2-stray02@hungyen.gov.vn>",
+        "relayed via SMTP-GW v2 (no headers after this line)",
+        f"From: {enc_b('Trung tâm Y tế huyện')} <ttyt@huyen.hungyen.gov.vn>",
+        f"Subject: {enc_b('Tin tiêm chủng vắc xin sởi')}",
+        "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/mixed; boundary="{b}"',
+    ]
+    return _raw(headers, body.encode())
+
+
+CHINESE = "朱镕基总理视察农村，嘅话：发展经济。"
+JAPANESE = "①お知らせ ㈱ニュース社より、地域の取り組みを紹介します。"
+
+
+def charset_gb2312_superset() -> bytes:
+    # Labelled gb2312, written by a GBK/GB18030 client (镕, 嘅 are not in GB2312).
+    return _raw(
+        [
+            "Message-ID: <r2-cs01@example.cn>",
+            "From: Li Wei <liwei@example.cn>",
+            "Subject: " + _bword("gb2312", "农村新闻".encode("gbk")),
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            'Content-Type: text/plain; charset="gb2312"',
+            "Content-Transfer-Encoding: 8bit",
+        ],
+        CHINESE.encode("gbk") + b"\n",
+    )
+
+
+def charset_shift_jis_nec() -> bytes:
+    # Labelled Shift_JIS, written as Windows' CP932 (① and ㈱ are NEC extensions).
+    return _raw(
+        [
+            "Message-ID: <r2-cs02@example.jp>",
+            "From: Tanaka <tanaka@example.jp>",
+            "Subject: " + _bword("shift_jis", "①お知らせ".encode("cp932")),
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=Shift_JIS",
+            "Content-Transfer-Encoding: 8bit",
+        ],
+        JAPANESE.encode("cp932") + b"\n",
+    )
+
+
+def _iso2022jp_nec(text: str) -> bytes:
+    """ISO-2022-JP as Japanese Windows clients write it: NEC row 13 under ESC $ B."""
+    return text.encode("iso2022_jp_2004").replace(b"\x1b$(Q", b"\x1b$B")
+
+
+def charset_iso2022jp_nec() -> bytes:
+    return _raw(
+        [
+            "Message-ID: <r2-cs03@example.jp>",
+            "From: Sato <sato@example.jp>",
+            "Subject: " + _bword("ISO-2022-JP", _iso2022jp_nec("㈱お知らせ")),
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=ISO-2022-JP",
+            "Content-Transfer-Encoding: 7bit",
+        ],
+        _iso2022jp_nec(JAPANESE) + b"\n",
+    )
+
+
+def charset_iso2022jp_unlabelled() -> bytes:
+    return _raw(
+        [
+            "Message-ID: <r2-cs04@example.jp>",
+            "From: Suzuki <suzuki@example.jp>",
+            "Subject: Oshirase",
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain",
+            "Content-Transfer-Encoding: 7bit",
+        ],
+        "地域のお知らせです。よろしくお願いします。".encode("iso2022_jp") + b"\n",
+    )
+
+
+def charset_utf8_stray_bytes() -> bytes:
+    # UTF-8 Vietnamese with two stray bytes (a gateway cut a character, a Latin-1 é).
+    data = NEWS.encode().replace("Thần Khê".encode(), b"Th\xe1 Kh\xea", 1)
+    return _raw(
+        [
+            "Message-ID: <r2-cs05@hungyen.gov.vn>",
+            f"From: {FROM_LAN}",
+            f"Subject: {enc_b('Tin bảo hiểm xã hội')}",
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+        ],
+        data + b"\n",
+    )
+
+
+def charset_us_ascii_8bit() -> bytes:
+    # An old client says us-ascii and sends windows-1258 bytes: read as unlabelled.
+    return _raw(
+        [
+            "Message-ID: <r2-cs06@hungyen.gov.vn>",
+            "From: Phong Van hoa <vanhoa@xa.hungyen.gov.vn>",
+            f"Subject: {enc_b('Tin văn hóa xã')}",
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            'Content-Type: text/plain; charset="us-ascii"',
+            "Content-Transfer-Encoding: 8bit",
+        ],
+        cp1258(NEWS2) + b"\n",
+    )
+
+
+def charset_labels_mixed() -> bytes:
+    # One part per label that Python reads too narrowly or not at all.
+    b = "labels-b1"
+    parts = [
+        ("big5", "香港嘅新聞".encode("big5hkscs")),
+        ("tis-620", "ราคา 100€ ข่าว".encode("cp874")),
+        ("iso-8859-8-i", "חדשות היום".encode("iso-8859-8")),
+        ("ks_c_5601-1987", "뉴스 똠방각하".encode("cp949")),
+    ]
+    body = b"".join(
+        f"--{b}\nContent-Type: text/plain; charset={label}\n".encode()
+        + b"Content-Transfer-Encoding: 8bit\n\n"
+        + data
+        + b"\n"
+        for label, data in parts
+    )
+    return _raw(
+        [
+            "Message-ID: <r2-cs07@example.org>",
+            "From: Newsroom <news@example.org>",
+            "Subject: Labels",
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            f'Content-Type: multipart/mixed; boundary="{b}"',
+        ],
+        body + f"--{b}--\n".encode(),
+    )
+
+
+def raw_header_gb2312() -> bytes:
+    # Raw 8-bit GB2312 subject and display name: the message's charset, not windows-1258.
+    return _raw(
+        [
+            "Message-ID: <r2-raw01@example.cn>",
+            b"From: " + "王芳".encode("gb2312") + b" <wangfang@example.cn>",
+            b"Subject: " + "乡村振兴新闻稿".encode("gb2312"),
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=gb2312",
+            "Content-Transfer-Encoding: 8bit",
+        ],
+        "乡村振兴新闻稿全文。".encode("gb2312") + b"\n",
+    )
+
+
+def raw_header_euc_kr() -> bytes:
+    return _raw(
+        [
+            "Message-ID: <r2-raw02@example.kr>",
+            b"From: " + "김민수".encode("euc-kr") + b" <minsu@example.kr>",
+            b"Subject: " + "베트남 협력 소식".encode("euc-kr"),
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=euc-kr",
+            "Content-Transfer-Encoding: 8bit",
+        ],
+        "흥옌성과의 협력 소식입니다.".encode("euc-kr") + b"\n",
+    )
+
+
+def folded_subject_vi() -> bytes:
+    # Encoded words and plain words folded together: each fold keeps its space.
+    subject = "Tin " + _bword("utf-8", "huyện Vũ Thư".encode()) + "\n ra quan "
+    subject += _bword("utf-8", "làm thủy lợi".encode()) + "\n mua kho"
+    return _plain(FROM_LAN, subject, "r2-fold01@hungyen.gov.vn")
+
+
+def folded_utf7_name() -> bytes:
+    utf7 = base64.b64encode("Nguyễn Văn Hùng".encode("utf-7")).decode()
+    frm = f"Ong =?utf-7?B?{utf7}?=\n Truong phong <hung.nv@xa.hungyen.gov.vn>"
+    subject = "Bao cao =?UTF-7?Q?th+AOE-ng?=\n 11 nam 2025"  # "tháng" in UTF-7
+    return _plain(frm, subject, "r2-fold02@hungyen.gov.vn")
+
+
+def filename_raw_utf8() -> bytes:
+    b = "fname-b1"
+    name = "Báo cáo  tuyên truyền tháng 11.pdf"  # two spaces, as the officer typed it
+    head = (
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\nGửi kèm báo cáo.\n"
+        f'--{b}\nContent-Type: application/pdf; name="{name}"\n'
+        f'Content-Disposition: attachment; filename="{name}"\n'
+        f"Content-Transfer-Encoding: base64\n\n{b64(pdf('bao cao'))}\n--{b}--\n"
+    )
+    return _simple(
+        enc_b("Báo cáo tuyên truyền tháng 11"),
+        "r2-fname01@hungyen.gov.vn",
+        f'multipart/mixed; boundary="{b}"',
+        head,
+    )
+
+
+def filename_raw_gbk() -> bytes:
+    b = "fname-b2"
+    name = "乡村振兴  报告.pdf".encode("gbk")
+    body = (
+        f"--{b}\nContent-Type: text/plain; charset=gbk\n\n".encode()
+        + "附件是报告。".encode("gbk")
+        + f'\n--{b}\nContent-Type: application/pdf; charset="gbk"; name="'.encode()
+        + name
+        + b'"\nContent-Disposition: attachment; filename="'
+        + name
+        + f'"\nContent-Transfer-Encoding: base64\n\n{b64(pdf("bao cao"))}\n--{b}--\n'.encode()
+    )
+    return _raw(
+        [
+            "Message-ID: <r2-fname02@example.cn>",
+            "From: Zhang <zhang@example.cn>",
+            "Subject: Report",
+            "Date: Wed, 26 Nov 2025 11:00:00 +0700",
+            "MIME-Version: 1.0",
+            f'Content-Type: multipart/mixed; boundary="{b}"',
+        ],
+        body,
+    )
+
+
+def mixed_html_then_plain() -> bytes:
+    b = "mixed-b1"
+    body = (
+        f"--{b}\nContent-Type: text/html; charset=utf-8\n\n{_text_html(NEWS)}\n"
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Người gửi: Trần Minh Đức\nVăn phòng UBND xã Thần Khê\n--{b}--\n".replace("{b}", b)
+    )
+    return _simple(
+        enc_b("Tin hội nghị BHXH (HTML và chữ ký)"),
+        "r2-mixed01@hungyen.gov.vn",
+        f'multipart/mixed; boundary="{b}"',
+        body,
+    )
+
+
+def mixed_plain_image_html() -> bytes:
+    # Apple Mail: plain text, an inline image, then the rest of the text as HTML.
+    b = "Apple-Mail=_mixed-b2"
+    body = (
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\n{NEWS2}\n"
+        + _att(b, "anh.jpg", "image/jpeg", jpeg(73), disp="inline")
+        + f"--{b}\nContent-Type: text/html; charset=utf-8\n\n"
+        "<html><body><p>Ảnh: Trạm y tế xã Thần Khê.</p></body></html>\n"
+        f"--{b}--\n"
+    )
+    return _simple(
+        enc_b("Tin tiêm chủng kèm ảnh"),
+        "r2-mixed02@hungyen.gov.vn",
+        f'multipart/mixed; boundary="{b}"',
+        body,
+    )
+
+
+def _uu(data: bytes) -> str:
+    import binascii
+
+    lines = [binascii.b2a_uu(data[i : i + 45]).decode() for i in range(0, len(data), 45)]
+    return "".join(lines) + "`\n"
+
+
+def uuencode_part() -> bytes:
+    b = "uu-b1"
+    body = (
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\nGửi kèm tài liệu.\n"
+        f"--{b}\nContent-Type: text/plain\n"  # the name is only on the begin line
+        f"Content-Transfer-Encoding: x-uuencode\n\n"
+        f"begin 644 tai-lieu.pdf\n{_uu(pdf('tai lieu uu'))}end\n--{b}--\n"
+    )
+    return _simple(
+        enc_b("Tài liệu tuyên truyền (uuencode)"),
+        "r2-uu01@hungyen.gov.vn",
+        f'multipart/mixed; boundary="{b}"',
+        body,
+    )
+
+
+def uuencode_inline_block() -> bytes:
+    text = f"{NEWS2}\n\nbegin 644 anh-hoi-nghi.jpg\n{_uu(jpeg(75, 3000))}end\n\nTrân trọng.\n"
+    return _simple(
+        enc_b("Tin tiêm chủng (ảnh uuencode)"),
+        "r2-uu02@hungyen.gov.vn",
+        "text/plain; charset=utf-8",
+        text,
+    )
+
+
+def multipart_no_boundary() -> bytes:
+    return _simple(
+        enc_b("Tin không có ranh giới MIME"),
+        "r2-nob01@hungyen.gov.vn",
+        "multipart/mixed",
+        NEWS + "\n",
+    )
+
+
+def multipart_boundary_missing() -> bytes:
+    return _simple(
+        enc_b("Tin ranh giới không có trong thư"),
+        "r2-nob02@hungyen.gov.vn",
+        'multipart/alternative; boundary="----=_Part_0_never_used"',
+        NEWS2 + "\n",
+    )
+
+
 MESSAGES: dict[str, Callable[[], bytes]] = {
     "gmail-plain": gmail_plain,
     "gmail-reply-vi": gmail_reply_vi,
@@ -959,6 +1354,32 @@ MESSAGES: dict[str, Callable[[], bytes]] = {
     "zimbra-reply": zimbra_reply,
     "outlook-express-cp1258": windows_1258_header_fname,
     "octet-stream-docx": octet_stream_docx,
+    "sender-comma-vi": sender_comma_vi,
+    "sender-brackets-vi": sender_brackets_vi,
+    "sender-two-from-headers": sender_two_from_headers,
+    "sender-garbage-first": sender_garbage_first,
+    "sender-reply-to-fallback": sender_reply_to_fallback,
+    "stray-line-webform": stray_line_webform,
+    "stray-line-gateway": stray_line_gateway,
+    "charset-gb2312-superset": charset_gb2312_superset,
+    "charset-shift-jis-nec": charset_shift_jis_nec,
+    "charset-iso2022jp-nec": charset_iso2022jp_nec,
+    "charset-iso2022jp-unlabelled": charset_iso2022jp_unlabelled,
+    "charset-utf8-stray-bytes": charset_utf8_stray_bytes,
+    "charset-us-ascii-8bit": charset_us_ascii_8bit,
+    "charset-labels-mixed": charset_labels_mixed,
+    "raw-header-gb2312": raw_header_gb2312,
+    "raw-header-euc-kr": raw_header_euc_kr,
+    "folded-subject-vi": folded_subject_vi,
+    "folded-utf7-name": folded_utf7_name,
+    "filename-raw-utf8": filename_raw_utf8,
+    "filename-raw-gbk": filename_raw_gbk,
+    "mixed-html-then-plain": mixed_html_then_plain,
+    "mixed-plain-image-html": mixed_plain_image_html,
+    "uuencode-part": uuencode_part,
+    "uuencode-inline-block": uuencode_inline_block,
+    "multipart-no-boundary": multipart_no_boundary,
+    "multipart-boundary-missing": multipart_boundary_missing,
 }
 
 

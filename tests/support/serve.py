@@ -19,24 +19,42 @@ def service_env(**settings: str) -> dict[str, str]:
     return env | settings
 
 
+def command(
+    env: dict[str, str], *args: str, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `main.py ARGS` as the quick start's user would, from `cwd`."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @contextmanager
-def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """Upgrade the database, start `serve` (stdout and stderr merged, as text); killed on the
-    way out if the test did not stop it."""
+def serving(
+    env: dict[str, str], *, cwd: Path = ROOT, log: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """Upgrade the database, start `serve` (stdout and stderr merged, as text, into a pipe or
+    into the file `log` for a long run nobody reads along), both from `cwd` (a relative data
+    dir is found there); killed on the way out if the test did not stop it."""
     upgrade = subprocess.run(
-        [sys.executable, "main.py", "db", "upgrade"],
-        cwd=ROOT,
+        [sys.executable, str(ROOT / "main.py"), "db", "upgrade"],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    output = log.open("w", encoding="utf-8") if log is not None else subprocess.PIPE
     process = subprocess.Popen(
-        [sys.executable, "main.py", "serve"],
-        cwd=ROOT,
+        [sys.executable, str(ROOT / "main.py"), "serve"],
+        cwd=cwd,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -46,6 +64,8 @@ def serving(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
         if process.poll() is None:
             process.kill()
             process.communicate()
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 def terminate(process: subprocess.Popen[str]) -> str:

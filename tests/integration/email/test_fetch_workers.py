@@ -546,3 +546,37 @@ async def test_committed_batches_are_moved_in_groups_each_message_once(
     assert all(len(group) >= 3 for group in moves[:-1])
     assert count_in(config, config.processed_folder) == 7
     assert count_in(config, config.mailbox) == 0
+
+
+async def test_a_mail_over_its_parse_budget_is_kept_raw_flagged_and_the_mailbox_moves_on(
+    dovecot: Dovecot, database: Database, files: FileStore
+) -> None:
+    """GIVEN a mail that takes far longer to parse than a (tiny, for the test) CPU budget,
+    between two ordinary ones WHEN the workers sweep THEN all three are stored and moved:
+    the slow one raw, quarantined with the warning `parse_over_budget` for the editors."""
+    await seed_officer(database)
+    config = new_mailbox(dovecot)
+    slow = mail(2, size=3_000_000)  # ~38,000 lines: tens of CPU-ms, over a 5 ms budget
+    append(config, mail(1), slow, mail(3))
+    workers = FetchWorkers(
+        config=config,
+        files_root=files.root,
+        allowed_extensions=ALLOWED,
+        max_message_bytes=LIMIT,
+        processes=1,
+        parse_budget_seconds=0.005,
+    )
+    session = await asyncio.to_thread(ImapSession, config)
+    try:
+        swept = await reader_with(config, database, files, workers).sweep(session)
+    finally:
+        await asyncio.to_thread(session.close)
+        workers.close()
+    assert swept == 3 and count_in(config, config.processed_folder) == 3
+    stored = await submissions(database)
+    flagged = [s for s in stored if any(w.startswith("parse_over_budget") for w in s.warnings)]
+    assert len(stored) == 3 and len(flagged) == 1
+    assert flagged[0].status == "quarantined" and flagged[0].text == ""
+    assert sorted(s.title for s in stored if s not in flagged) == ["Tin so 1", "Tin so 3"]
+    digest = hashlib.sha256(slow).hexdigest()
+    assert files.read(digest) == slow  # kept raw for the editors

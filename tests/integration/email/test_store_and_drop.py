@@ -134,7 +134,32 @@ async def test_drop_folder_commits_then_moves_and_survives_a_crash(
         "b.eml",
     ]
     assert await count(database, Submission) == 3
+    assert all(row.moved for row in await processed(database))
     assert await reader.sweep() == 0
+
+
+async def test_two_instances_on_one_drop_folder_store_and_move_each_file_once(
+    database: Database, files: FileStore, tmp_path: Path
+) -> None:
+    """GIVEN two instances (two sinks, each its own lease holder) reading one drop folder
+    WHEN they sweep at the same moment, five times THEN each file is stored once and moved
+    once (no second copy in processed/), and no sweep fails."""
+    await seed_officer(database)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    readers = [
+        DropFolderReader(folder=folder, sink=sink(database, files), max_message_bytes=10**6)
+        for _ in range(2)
+    ]
+    for index in range(60):
+        (folder / f"m{index:03}.eml").write_bytes(mail(index))
+    for _ in range(5):
+        await asyncio.gather(*(r.sweep() for r in readers))
+    assert await count(database, Submission) == 60
+    moved = sorted(p.name for p in (folder / "processed").iterdir())
+    assert moved == [f"m{index:03}.eml" for index in range(60)]
+    rows = await processed(database)
+    assert len(rows) == 60 and all(r.moved and r.outcome == "stored" for r in rows)
 
 
 class BatchLog(EmailIntake):

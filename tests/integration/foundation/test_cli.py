@@ -77,7 +77,9 @@ def test_officers_add_import_list(cli, tmp_path: Path) -> None:  # type: ignore[
         ("Trần Thị Bích", "+84912345678", "bich@vuthu.vn"),
     ]
     bad = tmp_path / "bad.csv"
-    bad.write_text("unit_code,full_name,position,phone,email\nkhong-co,Ai Đó,,0912345678,\n")
+    bad.write_text(
+        "unit_code,full_name,position,phone,email\nkhong-co,Ai Đó,Chuyên viên,0912345678,\n"
+    )
     code, out = cli("officers", "import", str(bad))
     assert code == 1 and "dòng 2: không có đơn vị mã 'khong-co'" in out
     assert len(json.loads(cli("officers", "list", "--json")[1])) == 2
@@ -86,7 +88,85 @@ def test_officers_add_import_list(cli, tmp_path: Path) -> None:  # type: ignore[
 def test_officer_with_bad_phone_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
     cli("units", "import", str(DEFAULT_UNITS))
     code, out = cli("officers", "add", "--unit", "so-y-te", "--name", "A", "--phone", "12")
-    assert code == 1 and "Số điện thoại không hợp lệ" in out
+    assert code == 1 and "số điện thoại không hợp lệ: '12'" in out
+
+
+def test_issue_units_file_is_refused_and_creates_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the file from issue 17 (an unclosed quote, a one-cell row) WHEN imported THEN
+    nothing is created and the line is named (it used to report 2 new units)."""
+    bad = tmp_path / "units.csv"
+    bad.write_text(
+        'code,name_vi,kind\nso-moi,Sở Mới,department\nxa-abc,"Xã ABC,district\nbad row only\n',
+        encoding="utf-8",
+    )
+    code, out = cli("units", "import", str(bad))
+    assert code == 1 and "chưa thay đổi gì" in out and "dòng 3: dấu ngoặc kép" in out
+    assert json.loads(cli("units", "list", "--json")[1]) == []
+    no_kind = tmp_path / "no-kind.csv"
+    no_kind.write_text("code,name_vi,kind\nso-moi,Sở Mới,department\nxa-abc,Xã ABC,\n")
+    code, out = cli("units", "import", str(no_kind))
+    assert code == 1 and "dòng 3: thiếu loại đơn vị" in out
+    assert json.loads(cli("units", "list", "--json")[1]) == []
+
+
+def test_excel_files_in_a_vietnamese_locale_are_imported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a semicolon-separated windows-1258 file (Excel's CSV on a Vietnamese Windows)
+    and a UTF-16 tab-separated one (Excel's "Unicode text") THEN both import, names in NFC."""
+    cp1258 = tmp_path / "units-1258.csv"
+    # "Sở Y tế" as Windows writes it: ơ precomposed (0xF5), the tone marks combining.
+    cp1258.write_bytes(b"code;name_vi;kind\r\nso-y-te;S\xf5\xd2 Y t\xea\xec;department\r\n")
+    code, out = cli("units", "import", str(cp1258))
+    assert code == 0 and "windows-1258" in out and "1 đơn vị mới" in out, out
+    utf16 = tmp_path / "officers.txt"
+    utf16.write_text(
+        "unit_code\tfull_name\tposition\tphone\temail\r\n"
+        "so-y-te\tNguyễn Văn An\tChánh Văn phòng\t0912345678\tan@syt.vn\r\n",
+        encoding="utf-16",
+    )
+    code, out = cli("officers", "import", str(utf16))
+    assert code == 0 and "1 cán bộ mới" in out, out
+    [unit] = json.loads(cli("units", "list", "--json")[1])
+    assert unit["name"] == "Sở Y tế"
+    [officer] = json.loads(cli("officers", "list", "--json")[1])
+    assert (officer["full_name"], officer["phone"]) == ("Nguyễn Văn An", "+84912345678")
+
+
+def test_officers_add_validates_as_import_does(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`officers add` refuses what `officers import` refuses: a bad e-mail, an empty name or
+    position, a phone held by another active officer (import refuses that too)."""
+    cli("units", "import", str(DEFAULT_UNITS))
+    base = ["officers", "add", "--unit", "so-y-te"]
+    code, out = cli(
+        *base, "--name", "Nguyễn Văn An", "--position", "CVP", "--email", "not-an-email"
+    )
+    assert code == 1 and "địa chỉ email không hợp lệ: 'not-an-email'" in out
+    code, out = cli(*base, "--name", " ", "--position", "")
+    assert code == 1 and "thiếu họ tên (--name)" in out and "thiếu chức vụ (--position)" in out
+    code, out = cli(*base, "--name", "Nguyễn Văn An", "--position", "CVP", "--phone", "0912345678")
+    assert code == 0, out
+    [first] = json.loads(cli("officers", "list", "--json")[1])
+    code, out = cli(
+        "officers", "add", "--unit", "h-vu-thu", "--name", "Trần Thị Bích",
+        "--position", "Phó CVP", "--phone", "+84 912 345 678",
+    )  # fmt: skip
+    assert code == 1 and "số điện thoại 0912 345 678 đã thuộc cán bộ Nguyễn Văn An" in out
+    assert f"officers end {first['id']}" in out
+    taken = tmp_path / "officers.csv"
+    taken.write_text(
+        "unit_code,full_name,position,phone\nh-vu-thu,Trần Thị Bích,Phó CVP,0912345678\n"
+    )
+    code, out = cli("officers", "import", str(taken))
+    assert code == 1 and "dòng 2: số điện thoại 0912 345 678 đã thuộc cán bộ Nguyễn Văn An" in out
+    assert [o["id"] for o in json.loads(cli("officers", "list", "--json")[1])] == [first["id"]]
+    own = tmp_path / "own.csv"  # the holder's own row keeps the number
+    own.write_text(
+        "unit_code,full_name,position,phone\nso-y-te,Nguyễn Văn An,Chánh VP,0912345678\n"
+    )
+    code, out = cli("officers", "import", str(own))
+    assert code == 0 and "1 cán bộ cập nhật" in out, out
+    assert cli("officers", "end", str(first["id"]))[0] == 0
+    code, out = cli("officers", "import", str(taken))
+    assert code == 0 and "1 cán bộ mới" in out, out
 
 
 def test_editors_add_and_list(cli) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +192,16 @@ def test_unit_set_close_and_officer_end(cli) -> None:  # type: ignore[no-untyped
         "so-y-te",
     )
     assert cli("units", "close", "h-hung-ha", "--on", "30-06-2025")[0] == 1
-    cli("officers", "add", "--unit", "so-y-te", "--name", "Lê Văn Dũng")
+    cli(
+        "officers",
+        "add",
+        "--unit",
+        "so-y-te",
+        "--name",
+        "Lê Văn Dũng",
+        "--position",
+        "Chuyên viên",
+    )
     [officer] = json.loads(cli("officers", "list", "--json")[1])
     table = cli("officers", "list")[1]  # the table shows the id `officers end` needs
     assert table.splitlines()[0].startswith("ID") and f"\n{officer['id']} " in table

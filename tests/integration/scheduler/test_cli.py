@@ -8,6 +8,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from domain.periods import TZ
 from domain.states import SubmissionStatus as S
 from main import app
+from scheduler.locks import lock_id
 from storage.db import Database
 from storage.models import Reminder
 
@@ -146,8 +148,30 @@ def test_remind_run_sends_what_is_due_today_once(
         invoke("remind", "run").strip()
         == "Đã xếp hàng 2 nhắc nhở mới tới 2 đơn vị; đã gửi 2 tin từ hàng đợi."
     )
-    assert (
-        invoke("remind", "run").strip()
-        == "Đã xếp hàng 0 nhắc nhở mới tới 0 đơn vị; đã gửi 0 tin từ hàng đợi."
-    )
+    assert invoke("remind", "run").strip().splitlines() == [
+        "2 nhắc nhở đến hạn đều đã được xếp hàng từ trước.",
+        "Đã xếp hàng 0 nhắc nhở mới tới 0 đơn vị; đã gửi 0 tin từ hàng đợi.",
+    ]
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["binh@b.vn", "vp@a.vn"]
+
+
+def test_remind_run_says_nothing_was_due(cli_db: str) -> None:
+    assert invoke("remind", "run", "--queue-only").strip().splitlines() == [
+        "Hiện không có nhắc nhở nào đến hạn.",
+        "Đã xếp hàng 0 nhắc nhở mới tới 0 đơn vị; đã gửi 0 tin từ hàng đợi.",
+    ]
+
+
+def test_remind_run_says_another_instance_holds_the_lock(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN another instance in the middle of the reminder sweep (holding its lock) WHEN an
+    operator runs `remind run` THEN it says so instead of "0 queued"."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSDESK_DATABASE__URL", pg_url)
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://")) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id("reminders"),))
+        out = invoke("remind", "run")
+    assert "một phiên bản khác của dịch vụ đang chạy đợt nhắc nhở" in out
+    assert "Đã xếp hàng" not in out

@@ -23,7 +23,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.installation import record_go_live
-from storage.models import Installation, JobRun, OutboxMessage, Unit
+from storage.models import Installation, JobRun, OutboxMessage
 
 from .conftest import add_officer, add_submission, add_unit, local, make_config
 
@@ -135,19 +135,38 @@ async def test_an_installation_in_use_keeps_its_months_after_the_upgrade(
     """GIVEN a database at the revision before the go-live row, with units imported on
     3/7/2024 and mail from 5/7/2024 WHEN it is upgraded THEN its go-live is 3/7/2024 (its
     months stay tracked), not the first start of the new version."""
-    from storage import migrate
+    import sqlalchemy as sa
+    from alembic.script import ScriptDirectory
+    from sqlmodel.sql.sqltypes import UTCDateTime
 
-    await asyncio.to_thread(migrate.downgrade, database_url, "0003")
-    async with Database(database_url) as db:
-        unit = await add_unit(db, "a", "Sở A")
-        async with db.session() as session:
-            row = await session.get(Unit, unit)
-            assert row is not None
-            row.created_at = local(2024, 7, 3, 9)
-            await session.commit()
-        await add_submission(db, unit, local(2024, 7, 5, 9))
+    from storage import migrate
+    from storage.registry import get_unit_by_code
+
+    # The revision before this one, whatever the migrations are chained after at merge.
+    script = ScriptDirectory.from_config(migrate.alembic_config(database_url))
+    before = script.get_revision("0008_first_month_b").down_revision
+    assert isinstance(before, str)
+    await asyncio.to_thread(migrate.downgrade, database_url, before)
+    # Written with the columns of the first schema: the models may be ahead of `before`.
+    units = sa.table(
+        "unit", sa.column("code"), sa.column("name"), sa.column("kind"), sa.column("counted"),
+        sa.column("name_key"), sa.column("created_at", UTCDateTime()),
+        sa.column("updated_at", UTCDateTime()),
+    )  # fmt: skip
+    imported = local(2024, 7, 3, 9)
+    async with Database(database_url) as db, db.engine.begin() as connection:
+        await connection.execute(
+            sa.insert(units).values(
+                code="a", name="Sở A", kind="department", counted=True, name_key="so a",
+                created_at=imported, updated_at=imported,
+            )
+        )  # fmt: skip
     await asyncio.to_thread(migrate.upgrade, database_url)
     async with Database(database_url) as db:
+        async with db.session() as session:
+            unit = await get_unit_by_code(session=session, code="a")
+        assert unit is not None
+        await add_submission(db, unit.id, local(2024, 7, 5, 9))
         assert await record_go_live(db, now=local(2026, 12, 6)) == local(2024, 7, 3, 9)
         async with db.session() as session:
             july = await month_report(

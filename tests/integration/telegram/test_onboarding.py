@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -9,12 +11,22 @@ import pytest
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from intake.telegram.invites import create_invite
 from intake.telegram.onboarding import WALK_HOURS
+from intake.telegram.updates import ERASED_PHONE, forget_phone, record_all
+from main import app
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEvent, InviteCode, Officer, OnboardingWalk, utcnow
+from storage.models import (
+    AuditEvent,
+    InviteCode,
+    Officer,
+    OnboardingWalk,
+    TelegramUpdate,
+    utcnow,
+)
 
 from .harness import LAN_PHONE, Harness, running_bot
 
@@ -54,6 +66,38 @@ async def test_link_by_shared_contact_with_consent(h: Harness) -> None:
     assert actions == ["officer.linked", "officer.consent"]
 
 
+async def stored_updates(h: Harness) -> str:
+    async with h.db.session() as session:
+        rows = (await session.exec(select(TelegramUpdate))).all()
+    return json.dumps([row.raw for row in rows], ensure_ascii=False)
+
+
+async def test_declining_consent_after_a_shared_contact_erases_the_phone(h: Harness) -> None:
+    """GIVEN an officer linked by sharing their contact WHEN they press «Không đồng ý» THEN
+    the number is gone from the registry (what `officers list` shows) and from the stored
+    updates, as the bot says."""
+    h.fake.inject_contact(h.lan, "0912 345 678")
+    [question] = await h.message_to(h.lan.id, "Đồng chí có đồng ý không?")
+    assert "912345678" in (await stored_updates(h)).replace(" ", "")
+    h.fake.press(h.lan, question, "ob:consent:no")
+    await h.message_to(h.lan.id, "sẽ không lưu số điện thoại")
+    [lan] = await officers(h)
+    assert lan.telegram_user_id == h.lan.id  # still linked: they can send products
+    assert lan.phone is None and lan.consent_at is None
+    assert "912345678" not in (await stored_updates(h)).replace(" ", "")
+    async with h.db.session() as session:
+        events = (await session.exec(select(AuditEvent))).all()
+    [consent] = [e for e in events if e.action == "officer.consent"]
+    assert consent.details["phone_erased"] is True and consent.details["updates_scrubbed"] == 1
+    listed = await asyncio.to_thread(
+        CliRunner().invoke,
+        app,
+        ["officers", "list", "--json"],
+        env={"NEWSDESK_DATABASE__URL": h.db.url},
+    )
+    assert json.loads(listed.output)[0]["phone"] is None
+
+
 async def test_someone_elses_contact_and_unknown_phone_are_explained(h: Harness) -> None:
     h.fake.inject_contact(h.stranger, LAN_PHONE, contact_user_id=h.lan.id)
     await h.message_to(h.stranger.id, "số điện thoại của chính đồng chí")
@@ -91,6 +135,7 @@ async def test_invite_walk_registers_officer_once(h: Harness) -> None:
     )
     assert hoa.telegram_user_id == newbie.id
     assert hoa.phone is None and hoa.consent_at is None  # declined: the number is not kept
+    assert "903111222" not in (await stored_updates(h)).replace(" ", "")
     async with h.db.session() as session:
         used = await session.get(InviteCode, invite.id, populate_existing=True)
     assert used is not None and used.used_by_telegram_id == newbie.id
@@ -152,3 +197,34 @@ async def test_an_invite_walk_survives_a_restart_and_an_abandoned_one_lets_go(
             await h.message_to(idle.id, "chưa thể gửi tin, bài")  # a draft message, not a name
             async with db.session() as session:
                 assert await session.get(OnboardingWalk, idle.id) is None
+
+
+async def test_forget_phone_scrubs_only_that_users_updates_holding_that_number(
+    database: Database,
+) -> None:
+    """On both databases, with a user id past 32 bits (as new Telegram accounts have)."""
+    user, other = 6_123_456_789, 6_123_456_790
+
+    def message(update_id: int, sender: int, **fields: object) -> dict[str, object]:
+        body = {"message_id": update_id, "date": 0, "chat": {"id": sender, "type": "private"}}
+        return {"update_id": update_id, "message": body | {"from": {"id": sender}} | fields}
+
+    contact = {"phone_number": "84912345678", "user_id": user, "first_name": "Lan", "vcard": "TEL"}
+    async with database.session() as session:
+        await record_all(
+            session=session,
+            raws=[
+                message(1, user, contact=contact),
+                message(2, user, text="0912 345 678"),
+                message(3, user, text="Bài về hội nghị"),
+                message(4, other, text="0912345678"),
+            ],
+        )
+        assert await forget_phone(session=session, telegram_user_id=user, phone=LAN_PHONE) == 2
+        await session.commit()
+        rows = {r.update_id: r.raw for r in (await session.exec(select(TelegramUpdate))).all()}
+    kept = {"phone_number": "", "user_id": user, "first_name": "Lan"}
+    assert rows[1]["message"]["contact"] == kept
+    assert rows[2]["message"]["text"] == ERASED_PHONE
+    assert rows[3]["message"]["text"] == "Bài về hội nghị"
+    assert rows[4]["message"]["text"] == "0912345678"  # someone else's message

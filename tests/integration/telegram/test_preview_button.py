@@ -20,8 +20,10 @@ from tests.integration.telegram.test_submit_and_review import submit_text_and_al
 pytestmark = pytest.mark.integration
 
 
-async def _preview(session: Any, submission: Any, *, settings: Settings) -> str:
-    return await card_preview(session=session, submission=submission, settings=settings)
+async def _preview(session: Any, submission: Any, *, settings: Settings, files: FileStore) -> str:
+    return await card_preview(
+        session=session, files=files, submission=submission, settings=settings
+    )
 
 
 async def test_preview_shows_the_composed_article_and_changes_nothing(
@@ -32,7 +34,9 @@ async def test_preview_shows_the_composed_article_and_changes_nothing(
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     async with (
         Database(sqlite_url) as db,
-        running_bot(fake_telegram, db, files, preview=partial(_preview, settings=settings)) as h,
+        running_bot(
+            fake_telegram, db, files, preview=partial(_preview, settings=settings, files=files)
+        ) as h,
     ):
         await h.link_lan()
         sub_id = await submit_text_and_album(h)

@@ -36,9 +36,10 @@ async def test_full_path_publishes_and_broadcasts_once(database: Database, tmp_p
         assert article["description"] == "Sáng 26/11, UBND huyện tổ chức hội nghị."
         assert article["status"] == "show"
         kinds = [item["type"] for item in article["body"]]
-        assert kinds == ["text", "image", "text", "image", "text"]
-        assert article["body"][1]["caption"] == "Ảnh 0"
-        assert article["cover"]["photo_url"] == article["body"][1]["url"]
+        # The first image is the cover, shown above the body: not repeated in it.
+        assert kinds == ["text", "image", "text", "text"]
+        assert article["body"][1]["caption"] == "Ảnh 1"
+        assert article["cover"]["photo_url"] != article["body"][1]["url"]
         assert [b["article_ids"] for b in world.fake.broadcasts] == [[pub.article_id]]
         submission = await world.submission(submission_id)
         assert submission.status == S.PUBLISHED
@@ -62,13 +63,13 @@ async def test_card_preview_shows_the_composed_article(database: Database, tmp_p
             submission = await session.get(Submission, submission_id)
             assert submission is not None
             text = await card_preview(
-                session=session, submission=submission, settings=world.settings
+                session=session, files=world.files, submission=submission, settings=world.settings
             )
         assert text.splitlines()[:2] == [
             "📰 Hội nghị triển khai nhiệm vụ năm 2026",
             "✍️ UBND huyện Kiến Xương",
         ]
-        assert "[Ảnh] Ảnh 0" in text and "[Ảnh] Ảnh 1" in text
+        assert "🖼 Ảnh bìa: " in text and "] Ảnh 1" in text
         assert text.endswith("Nguồn: UBND huyện Kiến Xương")
         assert world.fake.requests == []
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,15 @@ async def test_dry_run_renders_json_and_html_and_marks_published(
         assert sent["title"] == "Hội nghị triển khai nhiệm vụ năm 2026"
         html = (previews / f"{code}-{pub.id}.html").read_text(encoding="utf-8")
         assert "Hội nghị triển khai nhiệm vụ năm 2026" in html and "Ảnh 1" in html
+        # The preview is the JSON, item by item: the cover and every image shown, in order.
+        sources = re.findall(r"<img src='([^']+)'", html)
+        images = [b["url"] for b in sent["body"] if b["type"] == "image"]
+        assert sources == [sent["cover"]["photo_url"], *images] and len(images) == 1
+        positions = [
+            html.index(escape(b.get("content") or b.get("url", ""), quote=True))
+            for b in sent["body"]
+        ]
+        assert positions == sorted(positions)
         assert world.fake.requests == []
         [note] = [m for m in await world.outbox() if m.channel == "telegram"]
         assert "Chạy thử" in note.body
@@ -144,7 +155,9 @@ async def test_two_workers_share_the_queue_without_double_posts(
         first.batch = second.batch = 1
         await first.schedule_approved()
         done = await asyncio.gather(first.run_once(), second.run_once())
-        assert sum(done) == 6 and min(done) >= 1
+        # How the six are split depends on the machine's load (one worker may take them all
+        # while the other loses its claims); what must hold is that each is posted once.
+        assert sum(done) == 6
         titles = sorted(a["title"] for a in world.fake.live_articles())
         assert titles == [f"Bài {k}" for k in range(6)]
         creates = [r for r in world.fake.requests if r[1] == "/v2.0/article/create"]

@@ -152,4 +152,4 @@ def test_a_style_sheet_seen_before_is_not_read_again_and_sheets_are_not_confused
     assert (second.text, second.legacy_encoding) == ("Thông báo", "tcvn3")
     assert (other.text, other.legacy_encoding) == ("Hµ Néi", None)
     assert read.count("word/styles.xml") == 2  # the first and the other document's sheets
-    assert read.count("word/document.xml") == 3
+    assert read.count("word/document.xml") == 0  # streamed (ZipFile.open), never read whole

@@ -7,6 +7,8 @@ import errno
 import hashlib
 import mmap
 import os
+import subprocess
+import sys
 import time
 import types
 import unicodedata
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from domain.kinds import UnitKind
-from domain.registry_rows import CsvRowError, parse_officer_csv, parse_unit_csv
+from domain.registry_rows import CsvRowError, decode_csv, parse_officer_csv, parse_unit_csv
 from storage import files as files_module
 from storage.files import FileStore, safe_filename
 
@@ -292,9 +294,118 @@ def test_officer_csv_normalises_phone_and_reports_bad_ones() -> None:
     )
     rows = parse_officer_csv(good)
     assert rows[0].phone == "+84834567890" and rows[0].email == "b@x.vn"
-    bad = "unit_code,full_name,position,phone,email\nso-y-te,Lê Văn C,,12,\n"
+    bad = "unit_code,full_name,position,phone,email\nso-y-te,Lê Văn C,Chuyên viên,12,\n"
     with pytest.raises(CsvRowError, match="dòng 2"):
         parse_officer_csv(bad)
+
+
+# Issue 17, item 2: what Excel and people really produce.
+ISSUE_UNITS = (
+    'code,name_vi,kind\nso-moi,Sở Mới,department\nxa-abc,"Xã ABC,district\nbad row only\n'
+)
+
+
+def _problems(text: str, parse: Callable[[str], object] = parse_unit_csv) -> str:
+    with pytest.raises(CsvRowError) as info:
+        parse(text)
+    return "\n".join(info.value.problems)
+
+
+def test_unbalanced_quote_is_refused_with_its_line() -> None:
+    """GIVEN the file from the issue (an opened quote on line 3 swallowing line 4) THEN it is
+    refused naming line 3, not read as a unit "Xã ABC,district bad row only"."""
+    assert 'dòng 3: dấu ngoặc kép (") mở ở dòng này chưa đóng (ô kéo dài tới cuối tệp)' in (
+        _problems(ISSUE_UNITS)
+    )
+    closed_later = ISSUE_UNITS + 'so-c,Sở C",department\n'
+    assert 'dòng 3: dấu ngoặc kép (") mở ở dòng này chưa đóng (ô kéo dài tới dòng 5)' in (
+        _problems(closed_later)
+    )
+    assert 'dòng 2: dấu ngoặc kép (") không cân đối' in _problems(
+        'code,name_vi,kind\nso-a,"Sở A"x,department\n'
+    )
+
+
+def test_wrong_field_counts_are_refused_with_their_lines() -> None:
+    problems = _problems(
+        "code,name_vi,kind\nso-a,Sở A,department\nbad row only\nso-b,Sở B,department,x\n"
+    )
+    assert "dòng 3: có 1 cột, dòng tiêu đề (dòng 1) có 3 cột" in problems
+    assert "dòng 4: có 4 cột, dòng tiêu đề (dòng 1) có 3 cột" in problems
+
+
+def test_missing_required_values_and_columns_are_refused() -> None:
+    """A row without `kind` no longer becomes `other`; a header without it is refused."""
+    assert "dòng 3: thiếu loại đơn vị (cột kind" in _problems(
+        "code,name_vi,kind\nso-a,Sở A,department\nso-b,Sở B,\n"
+    )
+    assert "dòng 1: dòng tiêu đề thiếu cột kind (đọc được: code, name_vi" in _problems(
+        "code,name_vi\nso-a,Sở A\n"
+    )
+    officer = _problems(
+        "unit_code,full_name,position,phone\nso-a,,,\nso-b,Lê Văn C,Chuyên viên,\n",
+        parse_officer_csv,
+    )
+    assert "dòng 2: thiếu họ tên (cột full_name)" in officer
+    assert "dòng 2: thiếu chức vụ (cột position)" in officer
+    assert "dòng 3" not in officer
+
+
+def test_semicolon_and_tab_files_are_read() -> None:
+    rows = parse_unit_csv("code;name_vi;kind\r\nso-a;Sở A, B;department\r\n")
+    assert [(r.code, r.name) for r in rows] == [("so-a", "Sở A, B")]
+    rows = parse_unit_csv("code\tname_vi\tkind\nso-a\tSở A\tdepartment\n")
+    assert [(r.code, r.kind) for r in rows] == [("so-a", UnitKind.DEPARTMENT)]
+
+
+def _windows_1258(text: str) -> bytes:
+    """As Windows writes Vietnamese in code page 1258: tone marks as combining characters."""
+    out = []
+    for char in text:
+        parts = unicodedata.normalize("NFD", char)
+        tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")
+
+
+@pytest.mark.parametrize(
+    ("encode", "encoding"),
+    [
+        (lambda t: t.encode("utf-8"), "UTF-8"),
+        (lambda t: t.encode("utf-8-sig"), "UTF-8"),
+        (lambda t: t.replace(",", "\t").encode("utf-16"), "UTF-16"),  # Excel "Unicode text"
+        (lambda t: t.replace(",", "\t").encode("utf-16-le"), "UTF-16"),
+        (lambda t: _windows_1258(t.replace(",", ";")), "windows-1258"),
+    ],
+)
+def test_encodings_excel_writes_are_detected(
+    encode: Callable[[str], bytes], encoding: str
+) -> None:
+    text = (
+        "code,name_vi,kind\r\nso-y-te,Sở Y tế,department\r\nh-tien-hai,Huyện Tiền Hải,district\r\n"
+    )
+    decoded = decode_csv(encode(text))
+    assert decoded.encoding == encoding
+    rows = parse_unit_csv(decoded.text)
+    assert [r.name for r in rows] == ["Sở Y tế", "Huyện Tiền Hải"]
+    assert all(unicodedata.is_normalized("NFC", r.name) for r in rows)
+
+
+def test_undecodable_bytes_get_a_vietnamese_answer() -> None:
+    with pytest.raises(CsvRowError) as info:
+        decode_csv(b"code,name_vi,kind\nso-a,S\x81\x8d A,department\n")
+    assert "không đọc được bảng mã của tệp" in info.value.problems[0]
+
+
+def test_officer_phone_twice_in_one_file_is_refused() -> None:
+    problems = _problems(
+        "unit_code,full_name,position,phone\n"
+        "so-a,Lê Văn C,Chuyên viên,0912345678\n"
+        "so-b,Trần Thị D,Chuyên viên,+84 912 345 678\n",
+        parse_officer_csv,
+    )
+    assert "dòng 3: số điện thoại 0912 345 678 trùng với dòng 2" in problems
 
 
 def _takes_o_direct(folder: Path) -> bool:
@@ -429,3 +540,44 @@ def test_relayout_moves_older_files_and_clears_their_folders(tmp_path: Path) -> 
     assert not olds[0].parent.exists() and not both.parent.exists()  # emptied: removed
     assert fresh.parent.is_dir() and unknown.parent.is_dir()  # still holding something
     assert FileStore(tmp_path / "none").relayout() == 0
+
+
+def test_sweep_at_start_removes_a_killed_runs_fresh_leftovers_when_alone(tmp_path: Path) -> None:
+    """No other process writes to the store: a temporary file of any age is a leftover."""
+    writer = FileStore(tmp_path)
+    writer.put(b"poster")
+    leftover = tmp_path / ".tmp" / ".tmp-killed"
+    leftover.write_bytes(b"x" * 1024)  # written a moment ago by a run killed mid-write
+    del writer  # that run is gone (its lock with it)
+    assert FileStore(tmp_path).sweep_at_start() == 1
+    assert not leftover.exists()
+    assert FileStore(tmp_path).exists(hashlib.sha256(b"poster").hexdigest())
+
+
+def test_sweep_at_start_leaves_fresh_files_another_process_may_own(tmp_path: Path) -> None:
+    script = (
+        "import sys, time\n"
+        "from storage.files import FileStore\n"
+        "store = FileStore(sys.argv[1])\n"
+        "store.put(b'another process writes here')\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    other = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "ready\n"
+        fresh, old = tmp_path / ".tmp" / ".tmp-fresh", tmp_path / ".tmp" / ".tmp-0ld"
+        fresh.write_bytes(b"a write in progress in the other process")
+        old.write_bytes(b"a crashed write")
+        two_hours_ago = time.time() - 7200
+        os.utime(old, (two_hours_ago, two_hours_ago))
+        assert FileStore(tmp_path).sweep_at_start() == 1
+        assert fresh.exists() and not old.exists()
+    finally:
+        other.kill()
+        other.wait()
+    assert FileStore(tmp_path).sweep_at_start() == 1  # the other process is gone
+    assert not fresh.exists()

@@ -51,13 +51,31 @@ def test_callback_data_round_trips_and_stays_short() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "pub:retry:5", "rv:ap:5", "rv:zz:5:3", "rv:ap:x:3", "rv:ap:0:3", "rv:ap:5:3:9"],
+    [
+        None,
+        "",
+        "pub:retry:5",
+        "rv:ap:5",
+        "rv:zz:5:3",
+        "rv:ap:x:3",
+        "rv:ap:0:3",
+        "rv:ap:5:3:9",
+        # forged: numbers too large for the columns, other digits, signs, spaces, underscores
+        "rv:rj:99999999999999999999:1",
+        "rv:rj:1:99999999999999999999",
+        "rv:ap:2147483648:1",
+        "rv:ap:٣:1",
+        "rv:ap:+5:1",
+        "rv:ap: 5:1",
+        "rv:ap:1_0:1",
+        "rv:ap:-1:1",
+    ],
 )
 def test_foreign_or_broken_callback_data_is_ignored(data: str | None) -> None:
     assert decode(data) is None
 
 
-def test_pending_card_shows_everything_and_six_buttons() -> None:
+def test_pending_card_shows_everything_and_its_buttons() -> None:
     v = view()
     text = card_text(v)
     assert "2026-11-0007" in text and "Sở Y tế" in text and "Nguyễn Thị Lan" in text
@@ -65,8 +83,9 @@ def test_pending_card_shows_everything_and_six_buttons() -> None:
     assert "Tiếp nhận: 09:05 ngày 25/11/2026" in text  # Asia/Ho_Chi_Minh
     assert "Trạng thái: Chờ duyệt" in text and len(text) < 4096
     rows = card_keyboard(v)
-    assert [len(r) for r in rows] == [3, 3, 2]
-    assert rows[2] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
+    assert [len(r) for r in rows] == [3, 3, 2, 2]
+    assert rows[2] == [("📝 Sửa nội dung", "rv:eb:42:2"), ("🖼 Chọn ảnh bìa", "rv:cv:42:2")]
+    assert rows[3] == [("🕒 Hẹn giờ đăng", "rv:pt:42:2"), ("👁 Xem trước bài Zalo", "rv:pv:42:2")]
     assert rows[0][0] == ("✅ Duyệt", "rv:ap:42:2")
     kinds = card_keyboard(v, kind_menu=True)
     assert kinds[-1] == [("← Quay lại", "rv:bk:42:2")] and len(kinds[0] + kinds[1]) == 6

@@ -1,6 +1,7 @@
 """One vocabulary: no user-facing string uses a word the glossary replaces, says "Newsdesk" or
 shows an English status name. Scanned: every string constant of the texts modules (and the
-labels the domain keeps), every CLI help text, and every rendered text of the snapshot tests."""
+labels the domain keeps), every CLI help text, the web console's templates, and every rendered
+text of the snapshot tests."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from types import ModuleType
 
 import pytest
 
+from compose import texts as compose_texts
 from domain import glossary, kinds, states, warnings
 from intake.email import texts as mail_texts
 from intake.telegram import texts as bot_texts
@@ -24,8 +26,8 @@ from tests.unit.texts.rendered import rendered
 
 ROOT = Path(__file__).resolve().parents[3]
 TEXT_MODULES: tuple[ModuleType, ...] = (
-    mail_texts, bot_texts, pub_texts, report_texts, review_texts, sched_texts, warnings, kinds,
-    states, glossary,
+    mail_texts, bot_texts, pub_texts, report_texts, review_texts, sched_texts, compose_texts,
+    warnings, kinds, states, glossary,
 )  # fmt: skip
 # Not user-facing: the glossary's own list of what never to write, and the English keys.
 SKIP = {(glossary, "INSTEAD_OF"), (glossary, "CASE_SENSITIVE"), (glossary, "ENGLISH_STATUSES")}
@@ -71,6 +73,21 @@ def cli_help() -> Iterator[tuple[str, str]]:
                 yield f"cli/{path.name}:{node.lineno}", node.value.value
 
 
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_OUTPUT = re.compile(r"\{\{(.*?)\}\}", re.S)
+
+
+def templates() -> Iterator[tuple[str, str]]:
+    """The web console's pages: the text between the tags, and the strings a page prints
+    ({{ s.title or "(chưa có tiêu đề)" }}); not the markup, nor the values tests compare."""
+    for path in sorted((ROOT / "web" / "console" / "templates").glob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        yield f"{path.name}:text", re.sub(r"<[^>]+>", " ", _JINJA.sub(" ", source))
+        for expression in _OUTPUT.findall(source):
+            for literal in re.findall(r'"([^"]*)"', expression):
+                yield f"{path.name}:output", literal
+
+
 def _pattern(word: str) -> re.Pattern[str]:
     flags = 0 if word in glossary.CASE_SENSITIVE else re.IGNORECASE
     # "tin, bài gửi trong tháng" is a verb phrase, not the noun "bài gửi".
@@ -82,6 +99,7 @@ ENGLISH = {word: _pattern(word) for word in glossary.ENGLISH_STATUSES}
 ALL = (
     [(f"constant {n}", t) for n, t in constants()]
     + [(f"help {n}", t) for n, t in cli_help()]
+    + [(f"template {n}", t) for n, t in templates()]
     + [(f"rendered {n}", t) for n, t in rendered().items()]
 )
 
@@ -103,7 +121,7 @@ def offences(patterns: dict[str, re.Pattern[str]]) -> list[str]:
 
 def test_the_scan_covers_every_surface() -> None:
     wheres = {where.split(" ", 1)[0] for where, _ in ALL}
-    assert wheres == {"constant", "help", "rendered"}
+    assert wheres == {"constant", "help", "template", "rendered"}
     assert len(ALL) > 300
 
 

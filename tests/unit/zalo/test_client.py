@@ -83,7 +83,7 @@ async def test_http_200_error_is_not_success(
     ("path", "data", "content_type"),
     [
         (None, b"", "image/jpeg"),  # unreachable
-        ("/big.jpg", b"\xff\xd8\xff" + b"0" * (1024 * 1024), "image/jpeg"),  # > 1 MB
+        ("/big.jpg", b"\xff\xd8\xff" + b"0" * 999_998, "image/jpeg"),  # 1,000,001 bytes
         ("/page.jpg", b"<html></html>", "text/html"),  # not an image
     ],
 )

@@ -56,6 +56,19 @@ def test_large_photo_becomes_a_jpeg_under_one_megabyte() -> None:
         assert result.size == (prepared.width, prepared.height)
 
 
+def test_one_megabyte_means_1_000_000_bytes() -> None:
+    """GIVEN a photo whose first JPEG encoding is 1,018,399 bytes (under 1 MiB, over
+    1,000,000) WHEN prepared THEN it comes out at most 1,000,000 bytes (a 1,038,649-byte
+    image was sent while the limit was read as 1 MiB)."""
+    side = 1020
+    raw = bytes(96 + (b & 63) for b in random.Random(side).randbytes(side * side * 3))
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), raw).save(out, format="PNG")
+    prepared = prepare_image(out.getvalue())
+    assert MAX_IMAGE_BYTES == 1_000_000
+    assert prepared.mime == "image/jpeg" and len(prepared.data) <= 1_000_000
+
+
 def test_poster_stays_png_at_full_size() -> None:
     prepared = prepare_image(poster_png())
     assert (prepared.mime, prepared.ext) == ("image/png", "png")
@@ -112,3 +125,15 @@ def test_media_path_is_signed() -> None:
 )
 def test_video_upload_or_link(size: int, name: str, expected: bool) -> None:
     assert video_goes_by_upload(size=size, filename=name) is expected
+
+
+def test_pure_noise_photo_is_prepared_not_refused() -> None:
+    """GIVEN a photo of pure noise (its optimised JPEG is larger than one byte per pixel, which
+    made Pillow's one-piece save fail with "broken data stream") WHEN prepared THEN it comes
+    out as a JPEG within the limit."""
+    side = 1600
+    raw = random.Random(7).randbytes(side * side * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), raw).save(out, format="PNG")
+    prepared = prepare_image(out.getvalue())
+    assert prepared.mime == "image/jpeg" and len(prepared.data) <= MAX_IMAGE_BYTES

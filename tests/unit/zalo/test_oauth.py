@@ -6,8 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from support.ports import free_port
 
-from publisher.zalo.errors import ZaloOAuthError, ZaloTransientError
+from publisher.zalo.errors import ZaloOAuthError, ZaloOutcomeUnknown, ZaloTransientError
 from publisher.zalo.oauth import (
     consent_url,
     exchange_code,
@@ -97,16 +98,26 @@ async def test_wrong_secret_key_header_is_an_oauth_error(
     assert tokens["refresh_token"] in fake_zalo.refresh_tokens
 
 
-async def test_refresh_5xx_is_transient_and_keeps_the_old_token_usable(
+async def test_refresh_5xx_is_an_unknown_outcome_and_the_old_token_may_still_work(
     fake_zalo: FakeZalo, http: httpx.AsyncClient
 ) -> None:
+    """A 5xx after the request left: Zalo may have rotated the pair (the keeper alerts); when
+    it did not, the stored token still works."""
     tokens = fake_zalo.seed_tokens()
     fake_zalo.fail("/v4/oa/access_token", "5xx")
     common = {"oauth_base": fake_zalo.url, "app_id": "fake-app", "app_secret": "fake-secret"}
-    with pytest.raises(ZaloTransientError):
+    with pytest.raises(ZaloOutcomeUnknown):
         await refresh_tokens(http, refresh_token=tokens["refresh_token"], **common)
     pair = await refresh_tokens(http, refresh_token=tokens["refresh_token"], **common)
     assert pair.access_token in fake_zalo.access_tokens
+
+
+async def test_refresh_that_never_connected_is_transient(http: httpx.AsyncClient) -> None:
+    """Nothing was sent: the refresh token was not consumed."""
+    common = {"app_id": "fake-app", "app_secret": "fake-secret", "refresh_token": "RT"}
+    with pytest.raises(ZaloTransientError) as raised:
+        await refresh_tokens(http, oauth_base=f"http://127.0.0.1:{free_port()}", **common)
+    assert not isinstance(raised.value, ZaloOutcomeUnknown)
 
 
 def test_token_response_tolerates_extra_field_and_requires_both_tokens() -> None:

@@ -1,7 +1,7 @@
 """installation row: the go-live date
 
-Revision ID: 0004_first_month_b
-Revises: 0003
+Revision ID: 0008_first_month_b
+Revises: 0007_web_console
 Create Date: 2026-12-06 06:20:00
 
 """
@@ -13,8 +13,8 @@ import sqlmodel  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004_first_month_b'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = '0008_first_month_b'
+down_revision: Union[str, Sequence[str], None] = '0007_web_console'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,160 @@
+"""Leases: a named lock held by one process at a time that expires unless renewed.
+
+Unlike a session-level advisory lock, a lease does not depend on the holder's connection: a
+holder that is frozen (SIGSTOP, a hung host without a TCP reset) stops renewing and loses the
+lease at `expires_at`, and another instance takes over. Works the same on SQLite and
+PostgreSQL (one INSERT ... ON CONFLICT DO UPDATE ... WHERE per attempt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import Database
+from storage.models import Lease
+from storage.rows import dialect_insert
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(RuntimeError):
+    """Another process took the lease over (ours ran out while we were frozen or cut off)."""
+
+
+def holder_name(instance: str) -> str:
+    """A holder id for this process: the instance's name plus what tells its runs apart."""
+    return f"{instance}:{os.getpid()}:{secrets.token_hex(4)}"[:255]
+
+
+async def acquire(
+    *, session: AsyncSession, name: str, holder: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Take (or renew) the lease unless someone else holds an unexpired one; caller commits."""
+    insert = dialect_insert(session)
+    stmt = insert(Lease).values(name=name, holder=holder, expires_at=now + ttl, updated_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"holder": holder, "expires_at": now + ttl, "updated_at": now},
+        where=(col(Lease.holder) == holder) | (col(Lease.expires_at) <= now),
+    )
+    await session.exec(stmt)
+    query = select(Lease.holder).where(col(Lease.name) == name)
+    return (await session.exec(query)).one_or_none() == holder
+
+
+async def renew(
+    *, session: AsyncSession, name: str, holder: str, now: datetime, ttl: timedelta
+) -> bool:
+    """Extend a lease we still hold and that has not run out; False when it was lost."""
+    stmt = (
+        update(Lease)
+        .where(col(Lease.name) == name, col(Lease.holder) == holder)
+        .where(col(Lease.expires_at) > now)
+        .values(expires_at=now + ttl, updated_at=now)
+    )
+    result = await session.exec(stmt)
+    return bool(result.rowcount == 1)
+
+
+async def release(*, session: AsyncSession, name: str, holder: str) -> None:
+    """Let go (only if still ours)."""
+    stmt = delete(Lease).where(col(Lease.name) == name, col(Lease.holder) == holder)
+    await session.exec(stmt)
+
+
+async def release_instance(*, session: AsyncSession, instance: str, prefix: str) -> int:
+    """At start: leases under `prefix` held in this instance's name belong to its previous run,
+    which is dead (this process holds nothing yet); let them go so the restart does not wait
+    them out. Needs instance names unique among the processes sharing the database. Caller
+    commits."""
+    stmt = (
+        delete(Lease)
+        .where(col(Lease.name).startswith(prefix, autoescape=True))
+        .where(col(Lease.holder).startswith(f"{instance}:", autoescape=True))
+    )
+    result = await session.exec(stmt)
+    return int(result.rowcount or 0)
+
+
+async def holder_of(*, session: AsyncSession, name: str, now: datetime) -> str | None:
+    """Who holds an unexpired lease on `name`, if anyone."""
+    query = select(Lease.holder).where(col(Lease.name) == name, col(Lease.expires_at) > now)
+    return (await session.exec(query)).one_or_none()
+
+
+@dataclass
+class Held:
+    """A lease this process holds; renewed in the background while the work runs."""
+
+    db: Database
+    name: str
+    holder: str
+    ttl: timedelta
+    now: Callable[[], datetime]
+    lost: bool = False
+
+    async def confirm(self) -> None:
+        """Renew now; raise LeaseLost when another process has taken over (before an action
+        that must not be doubled, such as moving mail)."""
+        if not self.lost:
+            async with self.db.session() as session:
+                kept = await renew(
+                    session=session,
+                    name=self.name,
+                    holder=self.holder,
+                    now=self.now(),
+                    ttl=self.ttl,
+                )
+                await session.commit()
+            self.lost = not kept
+        if self.lost:
+            raise LeaseLost(f"lease {self.name!r} was taken over")
+
+    async def _heartbeat(self) -> None:
+        while not self.lost:
+            await asyncio.sleep(self.ttl.total_seconds() / 3)
+            try:
+                await self.confirm()
+            except LeaseLost:
+                log.warning("lease %s lost: another instance took over", self.name)
+            except Exception as exc:  # a database hiccup: try again; the lease may run out
+                log.warning("lease %s not renewed (%s)", self.name, type(exc).__name__)
+
+
+@asynccontextmanager
+async def holding(
+    db: Database, name: str, *, holder: str, ttl: timedelta, now: Callable[[], datetime]
+) -> AsyncIterator[Held | None]:
+    """Hold the lease `name` for the block (None when another process holds it)."""
+    async with db.session() as session:
+        taken = await acquire(session=session, name=name, holder=holder, now=now(), ttl=ttl)
+        await session.commit()
+    if not taken:
+        yield None
+        return
+    held = Held(db, name, holder, ttl, now)
+    beat = asyncio.create_task(held._heartbeat())
+    try:
+        yield held
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+        try:
+            async with db.session() as session:
+                await release(session=session, name=name, holder=holder)
+                await session.commit()
+        except Exception as exc:  # it runs out by itself
+            log.warning("lease %s not released (%s)", name, type(exc).__name__)

@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages for editors, leaders and admins (issue 21)."""
