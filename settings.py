@@ -33,6 +33,16 @@ def _secret_set(value: SecretStr | None) -> bool:
     return value is not None and bool(value.get_secret_value())
 
 
+# The 2024 defaults (the seed letter of Thái Bình, July 2024). Texts never write these names:
+# they take them from settings, so an installation sets today's names once (README).
+DEFAULT_DEPARTMENT = "Sở Thông tin và Truyền thông"
+DEFAULT_OA_NAME = "Công dân số Thái Bình"
+DEFAULT_DOCUMENT_REF = (
+    "Công văn của Sở Thông tin và Truyền thông tỉnh Thái Bình (tháng 7/2024) về truyền thông "
+    "chính sách trên địa bàn tỉnh"
+)
+
+
 class DatabaseSettings(BaseModel):
     """Where the store lives."""
 
@@ -152,7 +162,7 @@ class ZaloSettings(BaseModel):
     app_id: str = Field(default="", description="Zalo app id (developers.zalo.me).")
     app_secret: SecretStr = Field(default=SecretStr(""), description="Zalo app secret key.")
     oa_id: str = Field(default="", description="Official Account id.")
-    oa_name: str = Field(default="Công dân số Thái Bình", description="OA display name.")
+    oa_name: str = Field(default=DEFAULT_OA_NAME, description="OA display name.")
     follow_url: str = Field(
         default="https://zalo.me/", description="The OA's follow link (for the QR code)."
     )
@@ -373,7 +383,11 @@ class OrgSettings(BaseModel):
     """Who runs this instance."""
 
     department_name: str = Field(
-        default="Sở Thông tin và Truyền thông", description="The department that runs the OA."
+        default=DEFAULT_DEPARTMENT, description="The department that runs the OA."
+    )
+    document_ref: str = Field(
+        default=DEFAULT_DOCUMENT_REF,
+        description="The document that obliges units to submit monthly (reminders cite it).",
     )
     province_name: str = Field(default="Thái Bình", description="Province or organisation.")
     units_csv: Path = Field(

@@ -19,9 +19,9 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
     settings = get_settings(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url, revision)
-    typer.echo(f"database {safe_url(settings.database_url)} at {revision}")
+    typer.echo(f"Cơ sở dữ liệu {safe_url(settings.database_url)}: đã nâng cấp đến {revision}")
     moved = FileStore(settings.files_dir).relayout()
-    typer.echo(f"file store {settings.files_dir}: {moved} file(s) moved to the current layout")
+    typer.echo(f"Kho tệp {settings.files_dir}: đã chuyển {moved} tệp sang cách sắp xếp hiện tại")
 
 
 @app.command()
@@ -29,7 +29,7 @@ def downgrade(ctx: typer.Context, revision: str = typer.Argument(...)) -> None:
     """Hạ cơ sở dữ liệu về REVISION ("base" xóa mọi bảng)."""
     settings = get_settings(ctx)
     migrate.downgrade(settings.database_url, revision)
-    typer.echo(f"database {safe_url(settings.database_url)} at {revision}")
+    typer.echo(f"Cơ sở dữ liệu {safe_url(settings.database_url)}: đã hạ về {revision}")
 
 
 @app.command()
@@ -42,4 +42,4 @@ def current(ctx: typer.Context) -> None:
 def check(ctx: typer.Context) -> None:
     """Báo lỗi nếu mô hình dữ liệu và các bản nâng cấp không khớp nhau."""
     migrate.check(get_settings(ctx).database_url)
-    typer.echo("schema matches the models")
+    typer.echo("Lược đồ cơ sở dữ liệu khớp với mô hình dữ liệu.")

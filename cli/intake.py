@@ -117,7 +117,7 @@ def summary(parsed: ParsedMessage) -> str:
         f"Loại:       {_kind(parsed.kind)}",
         f"Tệp đính kèm: {len(parsed.attachments)}",
     ]
-    lines += [f"  - {a.filename} ({a.content_type}, {a.size} bytes)" for a in parsed.attachments]
+    lines += [f"  - {a.filename} ({a.content_type}, {a.size} byte)" for a in parsed.attachments]
     lines += [f"Cảnh báo: {warning_text(w)} [{w}]" for w in parsed.warnings]
     lines += ["", parsed.text]
     return "\n".join(lines)

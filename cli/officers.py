@@ -9,6 +9,7 @@ from typing import NoReturn
 import typer
 
 from cli.common import fail, get_settings, import_csv, print_rows, run_db
+from domain.glossary import fmt_at
 from domain.phones import display_phone
 from domain.registry_rows import CsvRowError, check_officer
 from storage.db import Database
@@ -16,7 +17,7 @@ from storage.models import utcnow
 from storage.registry import get_unit_by_code, list_officers, list_units
 from storage.registry_import import add_officer, import_officers
 
-app = typer.Typer(help="Cán bộ phụ trách truyền thông của đơn vị.", no_args_is_help=True)
+app = typer.Typer(help="Cán bộ đầu mối truyền thông của đơn vị.", no_args_is_help=True)
 
 
 @app.command(help="Đăng ký cán bộ đầu mối cho một đơn vị.")
@@ -167,5 +168,5 @@ def invite(
 
     code, expires = run_db(settings, work)
     until = to_local(expires)  # people read local time, never UTC
-    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn lúc {until:%H:%M} ngày {until:%d/%m/%Y})")
+    typer.echo(f"Mã mời: {code} (dùng một lần, hết hạn {fmt_at(until)})")
     typer.echo(f"Liên kết: {invite_link(settings.telegram.bot_username, code)}")

@@ -11,12 +11,12 @@ import typer
 from cli.common import fail, get_settings, print_json, print_table, run_db
 from domain.clock import SystemClock
 from domain.errors import NewsdeskError
-from domain.periods import to_local
+from domain.glossary import fmt_time
 from publisher.article import preview_text
 from publisher.component import make_deps
 from publisher.publications import get_publication, list_publications
 from publisher.service import remove_publication, retry_publication
-from publisher.texts import PUB_STATUS_LABELS
+from publisher.texts import PUB_STATUS_LABELS, SHOW_LABELS
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -26,7 +26,7 @@ app = typer.Typer(help="Đăng bài lên Zalo OA.", no_args_is_help=True)
 
 
 def _when(value: Any) -> str:
-    return to_local(value).strftime("%d/%m/%Y %H:%M") if value else ""
+    return fmt_time(value) if value else ""
 
 
 async def _row(db: Database, pub: Publication) -> dict[str, Any]:
@@ -108,7 +108,10 @@ def show(
         print_json({**row, "article": article})
         return
     for key, value in row.items():
-        typer.echo(f"{key}: {_status(value) if key == 'status' else value}")
+        shown = _status(value) if key == "status" else value
+        if key == "dry_run":
+            shown = "có" if value else "không"
+        typer.echo(f"{SHOW_LABELS.get(key, key)}: {shown}")
     if article:
         typer.echo("")
         typer.echo(preview_text(article))
@@ -146,7 +149,7 @@ def remove(
 ) -> None:
     """Gỡ bài khỏi Trang Zalo OA và đánh dấu lượt đăng là đã gỡ."""
     if not yes:
-        typer.confirm(f"Gỡ bài của lượt đăng #{publication_id} khỏi Zalo OA?", abort=True)
+        typer.confirm(f"Gỡ bài của lượt đăng #{publication_id} khỏi Trang Zalo OA?", abort=True)
     settings = get_settings(ctx)
     try:
         article_id = asyncio.run(_remove(settings, publication_id))

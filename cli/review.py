@@ -58,7 +58,7 @@ def list_(ctx: typer.Context) -> None:
             return rows
 
     rows = run_db(get_settings(ctx), work)
-    _table(rows, ["Mã", "Đơn vị", "Loại", "Tiêu đề", "Nhận lúc"], texts.CLI_NO_PENDING)
+    _table(rows, ["Mã", "Đơn vị", "Loại", "Tiêu đề", "Tiếp nhận"], texts.CLI_NO_PENDING)
 
 
 @app.command()
@@ -127,7 +127,7 @@ def _decide(
     typer.echo(run_db(get_settings(ctx), work))
 
 
-REASON = typer.Option("", "--reason", help="Lý do (bắt buộc khi từ chối / yêu cầu sửa)")
+REASON = typer.Option("", "--reason", help="Lý do (bắt buộc khi từ chối / đề nghị chỉnh sửa)")
 BY = typer.Option("", "--by", help="Tên biên tập viên (mặc định: tài khoản máy)")
 
 
@@ -162,7 +162,7 @@ def quarantine(ctx: typer.Context) -> None:
             ]
 
     rows = run_db(get_settings(ctx), work)
-    _table(rows, ["Mã", "Người gửi", "Tên", "Tiêu đề", "Nhận lúc"], texts.CLI_NO_QUARANTINED)
+    _table(rows, ["Mã", "Người gửi", "Tên", "Tiêu đề", "Tiếp nhận"], texts.CLI_NO_QUARANTINED)
 
 
 @app.command()
@@ -190,6 +190,7 @@ def assign(
                     unit_code=unit,
                     actor=f"cli:{by or getpass.getuser()}",
                     remember_sender=remember,
+                    voice=voice_from(get_settings(ctx)),
                 )
             except RejectedError as exc:
                 fail(str(exc))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 
 from cli.common import fail, get_settings, print_rows, run_db
 from domain.clock import SystemClock
+from domain.glossary import fmt_time
 from settings import Settings
 from storage.db import Database
 from web.console.logins import (
@@ -84,13 +87,13 @@ def sessions_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--jso
     print_rows(
         rows,
         as_json=as_json,
-        headers=["#", "Vai trò", "Người dùng", "Mở lúc (UTC)", "Hết hạn (UTC)", "Từ"],
+        headers=["#", "Vai trò", "Người dùng", "Mở lúc", "Hết hạn", "Từ"],
         cells=lambda r: (
             r["id"],
             r["role"],
             r["name"],
-            str(r["created_at"])[:19],
-            str(r["expires_at"])[:19],
+            fmt_time(datetime.fromisoformat(str(r["created_at"]))),
+            fmt_time(datetime.fromisoformat(str(r["expires_at"]))),
             r["client"],
         ),
     )

@@ -14,7 +14,7 @@ import typer
 from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.errors import AuthError, NewsdeskError
-from domain.periods import to_local
+from domain.glossary import fmt_time
 from publisher.component import make_deps
 from publisher.login import complete_login, parse_pasted, start_login, state_of, still_pending
 from publisher.qr import write_qr
@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 
 def _when(value: datetime | None) -> str:
-    return to_local(value).strftime("%d/%m/%Y %H:%M") if value else "-"
+    return fmt_time(value) if value else "-"
 
 
 async def _with_keeper(
@@ -107,7 +107,7 @@ def _print_status(token: TokenStatus, quota: dict[str, object] | None) -> None:
     if token.last_error:
         typer.echo(f"Lỗi gần nhất:            {token.last_error}")
     if quota is not None:
-        typer.echo(f"Hạn mức broadcast:       {quota.get('promotion', quota)}")
+        typer.echo(f"Hạn mức gửi tin:         {quota.get('promotion', quota)}")
 
 
 @app.command()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 LETTER_SPLIT = "Đã tách thư gửi kèm ({lines} dòng), không đăng"
-LETTER_ONLY = "Thư chỉ là thư gửi kèm; nội dung bài lấy từ tệp Word {name}"
-DOCUMENT_USED = "Nội dung bài lấy từ tệp Word đính kèm: {name}"
+LETTER_ONLY = "Thư chỉ là thư gửi kèm; nội dung tin, bài lấy từ tệp Word {name}"
+DOCUMENT_USED = "Nội dung tin, bài lấy từ tệp Word đính kèm: {name}"
 TITLE_FROM_SUBJECT = "Tiêu đề lấy từ tiêu đề thư"
 TITLE_FROM_DOCUMENT = "Tiêu đề lấy từ tiêu đề của tệp Word"
 TITLE_FROM_FIRST_LINE = "Tiêu đề lấy từ dòng đầu của nội dung"
@@ -24,7 +24,7 @@ SMALL_IMAGE = "Ảnh {name} rất nhỏ ({size} byte), có thể là logo trong 
 COVER_NONE = "Không có ảnh: bài dùng ảnh bìa mặc định"
 COVER_CAPTION_UNUSED = "Chú thích của ảnh bìa không hiển thị trên Zalo: «{caption}»"
 CAPTION_AS_TEXT = (
-    "Bài gửi qua Telegram không có đoạn văn riêng: chú thích ảnh được dùng làm nội dung"
+    "Tin, bài gửi qua Telegram không có đoạn văn riêng: chú thích ảnh được dùng làm nội dung"
 )
 HEADING_REMOVED = "Dòng tiêu đề ở đầu nội dung không lặp lại trong thân bài"
 OFFICER_PHONE_REMOVED = "Đã xóa số điện thoại của cán bộ đầu mối khỏi nội dung ({count})"
@@ -35,6 +35,6 @@ EMAIL_FOUND = "Có địa chỉ thư điện tử trong nội dung: {value}"
 CITIZEN_ID_FOUND = "Có dãy 12 chữ số (có thể là số căn cước công dân) trong nội dung: {value}"
 EDITED = "Nội dung do biên tập viên sửa"
 EDIT_IMAGES_APPENDED = "Nội dung sửa không ghi vị trí ảnh: các ảnh được đặt cuối bài"
-EMPTY_BODY = "Bài không có nội dung văn bản"
+EMPTY_BODY = "Tin, bài không có nội dung văn bản"
 IMAGE_UNKNOWN = "Nội dung sửa nhắc tới ảnh không có trong bài: {name}"
-COMPOSE_FAILED = "Không tự soạn được bài ({error}): hiển thị nội dung như đã nhận"
+COMPOSE_FAILED = "Không tự soạn được bài ({error}): hiển thị nội dung như đã tiếp nhận"

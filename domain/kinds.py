@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain import glossary
+
 
 class SubmissionKind(StrEnum):
     """The kinds of communication product (tin, bài, hình ảnh, poster, video)."""
@@ -46,14 +48,8 @@ class UnitGroup(StrEnum):
     OTHER = "other"
 
 
-KIND_LABELS: dict[SubmissionKind, str] = {
-    SubmissionKind.NEWS: "Tin",
-    SubmissionKind.ARTICLE: "Bài viết",
-    SubmissionKind.IMAGE: "Hình ảnh",
-    SubmissionKind.POSTER: "Poster",
-    SubmissionKind.VIDEO: "Video",
-    SubmissionKind.OTHER: "Khác",
-}
+# The glossary's labels: the card, the receipt and the CLI say the same.
+KIND_LABELS: dict[SubmissionKind, str] = {k: glossary.KIND_LABELS[k.value] for k in SubmissionKind}
 
 UNIT_KIND_LABELS: dict[UnitKind, str] = {
     UnitKind.DEPARTMENT: "Sở, ban, ngành",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain import glossary
+
 
 class SubmissionStatus(StrEnum):
     """Where a submission is in its life."""
@@ -54,17 +56,5 @@ def can_transition(current: SubmissionStatus | str, target: SubmissionStatus | s
     return (SubmissionStatus(current), SubmissionStatus(target)) in TRANSITIONS
 
 
-# Vietnamese labels for people (bot, emails, reports).
-STATUS_LABELS: dict[SubmissionStatus, str] = {
-    S.RECEIVED: "Đã nhận",
-    S.QUARANTINED: "Chờ xác minh người gửi",
-    S.PENDING_REVIEW: "Chờ biên tập",
-    S.CHANGES_REQUESTED: "Cần chỉnh sửa",
-    S.APPROVED: "Đã duyệt",
-    S.REJECTED: "Không duyệt",
-    S.SCHEDULED: "Đã lên lịch đăng",
-    S.PUBLISHING: "Đang đăng",
-    S.PUBLISHED: "Đã đăng",
-    S.PUBLISH_FAILED: "Đăng lỗi",
-    S.WITHDRAWN: "Đã rút",
-}
+# Vietnamese labels for people (bot, emails, reports): the glossary's.
+STATUS_LABELS: dict[SubmissionStatus, str] = {s: glossary.STATUS_LABELS[s.value] for s in S}

@@ -8,11 +8,12 @@ these sentences instead.
 
 from __future__ import annotations
 
+_CHECK_DIACRITICS = "có thể bị lỗi dấu tiếng Việt, cần kiểm tra"
 _LABELS: dict[str, str] = {
     "automated_message": "Thư tự động (trả lời vắng mặt, báo lỗi gửi thư…): không phản hồi "
     "người gửi",
-    "message_defects": "Thư có lỗi định dạng MIME; phần đọc được vẫn được giữ",
-    "part_defects": "Một phần của thư có lỗi định dạng",
+    "message_defects": "Thư bị lỗi định dạng kỹ thuật; phần đọc được vẫn được giữ",
+    "part_defects": "Một phần của thư bị lỗi định dạng kỹ thuật",
     "empty_message": "Thư không có nội dung và không có tệp đính kèm",
     "sender_missing": "Không đọc được địa chỉ người gửi",
     "sender_fallback": "Dòng From không có địa chỉ hợp lệ: người gửi lấy từ dòng {detail}",
@@ -21,7 +22,7 @@ _LABELS: dict[str, str] = {
     "nội dung được đọc như văn bản",
     "date_unparseable": "Không đọc được ngày gửi ghi trong thư",
     "text_truncated": "Nội dung quá dài, đã cắt bớt",
-    "subject_missing": "Thư không có tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
+    "subject_missing": "Thư thiếu tiêu đề; tiêu đề lấy từ dòng đầu của nội dung",
     "too_many_parts": "Thư có quá nhiều phần; các phần sau không được đọc",
     "winmail_unreadable": "Không mở được tệp winmail.dat của Outlook",
     "winmail_unpacked": "Đã mở tệp winmail.dat của Outlook để lấy tệp đính kèm",
@@ -31,18 +32,20 @@ _LABELS: dict[str, str] = {
     "content_type_invalid": "Kiểu tệp khai báo không hợp lệ, coi là tệp nhị phân",
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
     "parse_over_budget": "Thư quá phức tạp, không đọc xong trong thời gian cho phép ({detail} "
-    "CPU); thư gốc được lưu để kiểm tra",
-    "text_from_docx": "Nội dung bài lấy từ tệp Word đính kèm: {detail}",
+    "xử lý); thư gốc được lưu để kiểm tra",
+    "text_from_docx": "Nội dung tin, bài lấy từ tệp Word đính kèm: {detail}",
     "docx_truncated": "Tệp Word {detail} quá dài hoặc quá phức tạp: chỉ lấy phần đầu nội dung",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "
-    "cần kiểm tra lại dấu",
-    "reply_to_notification": "Thư trả lời thông báo của hệ thống về bài {detail}: có thể "
-    "không phải bài mới",
-    "attachment_refused": "Tệp không thuộc định dạng được nhận, không lưu: {detail}",
-    "charset_unknown": "Bảng mã không rõ ({detail}): có thể sai dấu",
-    "charset_missing": "Thư không khai báo bảng mã: có thể sai dấu",
-    "charset_mislabelled": "Bảng mã khai báo sai ({detail}): có thể sai dấu",
-    "charset_invalid_bytes": "Có ký tự lỗi trong bảng mã {detail}, đã thay thế: có thể sai dấu",
+    "cần kiểm tra lại dấu tiếng Việt",
+    "reply_to_notification": "Thư trả lời thông báo của Ban Biên tập về tin, bài {detail}: có "
+    "thể không phải tin, bài mới",
+    "attachment_refused": "Tệp không thuộc định dạng được tiếp nhận, không đưa vào tin, bài "
+    "(vẫn còn trong thư gốc): {detail}",
+    "charset_unknown": "Bảng mã không rõ ({detail}): có thể bị lỗi dấu tiếng Việt, cần kiểm tra",
+    "charset_missing": "Thư không khai báo bảng mã: có thể bị lỗi dấu tiếng Việt, cần kiểm tra",
+    "charset_mislabelled": "Bảng mã khai báo sai ({detail}): " + _CHECK_DIACRITICS,
+    "charset_invalid_bytes": "Có ký tự lỗi trong bảng mã {detail}, đã thay thế: "
+    + _CHECK_DIACRITICS,
 }
 _HEADER = "Đầu thư: "
 

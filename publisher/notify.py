@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from outbox.letters import letter_about
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from settings import Settings
 from storage.models import Editor, Submission
@@ -67,13 +68,15 @@ async def notify_editors(
 async def notify_submitter(
     *,
     session: AsyncSession,
+    settings: Settings,
     submission: Submission,
     key: str,
     text: str,
     subject: str,
     now: datetime,
 ) -> bool:
-    """Tell the submitter on the channel they used (Telegram chat, or email as a reply)."""
+    """Tell the submitter on the channel they used (Telegram chat, or email as a reply: an
+    official mail with the salutation and the sign-off of the OA and the Department)."""
     if submission.telegram_chat_id is not None:
         await enqueue(
             session=session,
@@ -93,7 +96,13 @@ async def notify_submitter(
             channel=EMAIL,
             recipient=submission.sender,
             subject=subject,
-            body=text,
+            body=await letter_about(
+                session,
+                submission,
+                body=text,
+                oa=settings.zalo.oa_name,
+                department=settings.org.department_name,
+            ),
             in_reply_to=reply_to,
             references=reply_to,
             submission_id=submission.id,

@@ -118,7 +118,7 @@ async def _alert_with_retry(
         settings=deps.settings,
         key=f"pub:{pub.id}:{what}:{pub.version}",
         text=text,
-        subject=texts.FAILED_SUBJECT.format(code=submission.code),
+        subject=texts.FAILED_SUBJECT.format(code=submission.code, oa=deps.settings.zalo.oa_name),
         now=now,
         reply_markup=retry_markup(pub.id or 0, texts.RETRY_BUTTON),
         submission_id=submission.id,
@@ -129,9 +129,15 @@ async def _tell_published(
     deps: Deps, session: AsyncSession, submission: Submission, pub: Publication, now: datetime
 ) -> None:
     title = (pub.payload.get("article") or {}).get("title", submission.title)
-    values = {"code": submission.code, "title": title, "link": pub.url or "", "path": pub.url}
+    values = {
+        "code": submission.code,
+        "title": title,
+        "link": pub.url or "",
+        "path": pub.url,
+        "oa": deps.settings.zalo.oa_name,
+    }
     template = texts.PUBLISHED_DRY_RUN if pub.dry_run else texts.PUBLISHED_EDITORS
-    subject = texts.PUBLISHED_SUBJECT.format(code=submission.code)
+    subject = texts.PUBLISHED_SUBJECT.format(code=submission.code, oa=deps.settings.zalo.oa_name)
     await notify_editors(
         session=session,
         settings=deps.settings,
@@ -144,10 +150,13 @@ async def _tell_published(
     if not pub.dry_run:
         await notify_submitter(
             session=session,
+            settings=deps.settings,
             submission=submission,
             key=f"pub:{pub.id}:published:submitter",
             text=texts.PUBLISHED_SUBMITTER.format(**values),
-            subject=subject,
+            subject=texts.PUBLISHED_SUBMITTER_SUBJECT.format(
+                code=submission.code, oa=deps.settings.zalo.oa_name
+            ),
             now=now,
         )
 

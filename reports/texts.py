@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from html import escape
 
+from domain import glossary
+from domain.glossary import fmt_date as fmt_date  # re-exported for the report renderers
+from domain.glossary import fmt_month as fmt_month
 from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
-from domain.periods import TZ, parse_period
 from reports.figures import MonthReach, MonthReport, Standing, UnitMonth
 
 STANDING_LABELS: dict[Standing, str] = {
@@ -23,12 +25,12 @@ MONTH_HEADERS = (
     "STT",
     "Mã đơn vị",
     "Tên đơn vị",
-    "Đã gửi",
-    "Đã duyệt",
-    "Đã đăng",
+    "Số tin, bài đã gửi",
+    "Số đã duyệt",
+    "Số đã đăng",
     "Tình trạng",
-    "Gửi lần đầu",
-    "Cán bộ phụ trách",
+    "Thời điểm gửi đầu tiên",
+    "Cán bộ đầu mối",
     "Chức vụ",
 )
 PHONE_HEADER = "Điện thoại"
@@ -53,7 +55,7 @@ YEAR_INFO = (
     "Đúng hạn: ✓, trễ hạn: Trễ, chưa gửi: ✗, chưa theo dõi (trước khi đưa hệ thống vào sử "
     "dụng): –; ô trống: chưa tính. Lập lúc: {generated}."
 )
-INTERNAL_COPY = "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
+INTERNAL_COPY = "Bản nội bộ (có số điện thoại, chỉ dùng trong Ban Biên tập)."
 SHARED_COPY = "Bản gửi lãnh đạo (không kèm số điện thoại)."
 UNREGISTERED_SHEET = "Chưa đăng ký cán bộ"
 UNREGISTERED_HEADERS = ("STT", "Tên đơn vị")
@@ -84,7 +86,7 @@ REPORT_MAIL_BODY = (
     "Kính gửi: Lãnh đạo {department},\n\n"
     "Ban Biên tập Trang Zalo OA “{oa}” trân trọng báo cáo tình hình gửi tin, bài của các cơ "
     "quan, đơn vị tháng {month} (chi tiết tại tệp Excel, CSV kèm theo).\n\n{summary}\n\n"
-    "Trân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
+    + glossary.SIGN_OFF
 )
 
 
@@ -95,20 +97,8 @@ def standing_label(row: UnitMonth) -> str:
     return STANDING_LABELS[row.standing]
 
 
-def fmt_date(at: datetime) -> str:
-    """dd/mm/yyyy in Vietnam's time zone."""
-    return at.astimezone(TZ).strftime("%d/%m/%Y")
-
-
-def fmt_datetime(at: datetime) -> str:
-    """HH:MM dd/mm/yyyy in Vietnam's time zone."""
-    return at.astimezone(TZ).strftime("%H:%M %d/%m/%Y")
-
-
-def fmt_month(period: str) -> str:
-    """ "2024-07" as "07/2024"."""
-    year, month = parse_period(period)
-    return f"{month:02d}/{year}"
+# One date and time format for every surface (domain.glossary): 08:30 ngày 25/11/2026.
+fmt_datetime = glossary.fmt_time
 
 
 def _names(names: list[str]) -> str:

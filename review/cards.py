@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.glossary import NO_TITLE, fmt_time
 from domain.kinds import KIND_LABELS, SubmissionKind
-from domain.periods import to_local
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.warnings import warning_text
 from review import texts
@@ -47,8 +47,8 @@ class CardView:
 
 
 def when(at: datetime) -> str:
-    """A local (Asia/Ho_Chi_Minh) time as people read it: 09:05 26/11/2026."""
-    return to_local(at).strftime("%H:%M %d/%m/%Y")
+    """A local (Asia/Ho_Chi_Minh) time as people read it: 09:05 ngày 26/11/2026."""
+    return fmt_time(at)
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
@@ -79,7 +79,7 @@ def card_text(view: CardView) -> str:
             sender=sender, channel=texts.CHANNEL_LABELS.get(view.channel, view.channel)
         ),
         texts.CARD_KIND.format(kind=KIND_LABELS[view.kind]),
-        texts.CARD_TITLE.format(title=view.title or texts.CARD_NO_TITLE),
+        texts.CARD_TITLE.format(title=view.title or NO_TITLE),
     ]
     if view.summary:
         lines.append(texts.CARD_SUMMARY.format(summary=excerpt(view.summary, 300)))
@@ -118,7 +118,7 @@ def decision_lines(view: CardView) -> list[str]:
     if view.status in AFTER_APPROVAL and view.decided_by and view.decided_at:
         approved = texts.CARD_DECIDED.format(
             icon=texts.DECISION_ICONS[SubmissionStatus.APPROVED.value],
-            status=STATUS_LABELS[SubmissionStatus.APPROVED],
+            verb=texts.DECISION_VERBS[SubmissionStatus.APPROVED.value],
             who=view.decided_by,
             at=when(view.decided_at),
         )
@@ -126,11 +126,15 @@ def decision_lines(view: CardView) -> list[str]:
     if icon and view.decided_by and view.decided_at:
         lines = [
             texts.CARD_DECIDED.format(
-                icon=icon, status=label, who=view.decided_by, at=when(view.decided_at)
+                icon=icon,
+                verb=texts.DECISION_VERBS[view.status.value],
+                who=view.decided_by,
+                at=when(view.decided_at),
             )
         ]
         if view.reason:
-            lines.append(texts.CARD_REASON.format(reason=excerpt(view.reason, 500)))
+            reason = texts.CARD_REASONS.get(view.status.value, texts.CARD_REASON)
+            lines.append(reason.format(reason=excerpt(view.reason, 500)))
         return lines
     return [texts.CARD_STATUS.format(status=label)]
 

@@ -8,11 +8,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import RejectedError
+from domain.glossary import NO_TITLE, sign_off
 from domain.states import SubmissionStatus
 from domain.text import clean
 from outbox import EMAIL, TELEGRAM, enqueue
 from review import texts
-from review.service import ReasonRequiredError
+from review.service import ReasonRequiredError, Voice
 from storage.models import Submission, Unit, UnitAddress, utcnow
 from storage.registry import find_units
 from storage.submissions import get_submission_by_code, transition
@@ -61,6 +62,7 @@ async def assign_unit(
     unit_code: str,
     actor: str,
     remember_sender: bool = False,
+    voice: Voice | None = None,
 ) -> Submission:
     """Attribute a quarantined submission to a unit and send it to review (caller commits).
 
@@ -93,7 +95,8 @@ async def assign_unit(
         known = await session.exec(select(UnitAddress).where(UnitAddress.value == sender))
         if known.first() is None:
             session.add(UnitAddress(unit_id=unit.id, value=sender))
-    await _tell_sender(session=session, submission=sub, unit_name=unit.name)
+    voice = voice or Voice()
+    await _tell_sender(session=session, submission=sub, unit_name=unit.name, voice=voice)
     return sub
 
 
@@ -133,8 +136,15 @@ async def dismiss(
     )
 
 
-async def _tell_sender(*, session: AsyncSession, submission: Submission, unit_name: str) -> None:
-    values = {"code": submission.code, "title": submission.title or "…", "unit": unit_name}
+async def _tell_sender(
+    *, session: AsyncSession, submission: Submission, unit_name: str, voice: Voice
+) -> None:
+    values = {
+        "code": submission.code,
+        "title": submission.title or NO_TITLE,
+        "unit": unit_name,
+        "sign_off": sign_off(oa=voice.oa_name, department=voice.department),
+    }
     key = f"quarantine:{submission.id}:accepted"
     if submission.telegram_chat_id is not None:
         await enqueue(

@@ -17,14 +17,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import StaleTransitionError
+from domain.glossary import NO_TITLE
 from domain.kinds import SubmissionKind
 from domain.states import SubmissionStatus
 from domain.text import clean
 from intake.sources import is_edit, list_revisions, load_draft, load_source, media_attachments
+from outbox.letters import letter_about
 from outbox.store import EMAIL, TELEGRAM, enqueue
 from review import texts
 from review.cards import CardView, excerpt, when
 from review.edits import Compared, history_lines
+from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.audit import add_audit
 from storage.files import FileStore
 from storage.models import Attachment, Officer, Submission, Unit, utcnow
@@ -40,8 +43,8 @@ EDITABLE = ("title", "summary", "kind")
 class Voice:
     """Who signs the submitter's notices and when approved items go out (from settings)."""
 
-    department: str = "Sở Thông tin và Truyền thông"
-    oa_name: str = "Công dân số Thái Bình"
+    department: str = DEFAULT_DEPARTMENT  # settings: org.department_name
+    oa_name: str = DEFAULT_OA_NAME  # settings: zalo.oa_name
     publish_start: time = time(7, 0)
     publish_end: time = time(21, 0)
 
@@ -190,15 +193,6 @@ def _when(submission: Submission, voice: Voice) -> str:
     return texts.WHEN_SOON.format(oa=voice.oa_name, start=start, end=end)
 
 
-async def _mail_to(session: AsyncSession, submission: Submission) -> str:
-    """The registered officer by name (and unit) when known, else the unit in general."""
-    officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None
-    unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
-    if officer is not None and unit is not None:
-        return texts.MAIL_TO_OFFICER.format(officer=officer.full_name, unit=unit.name)
-    return texts.MAIL_TO_UNIT
-
-
 async def notify_submitter(
     *, session: AsyncSession, submission: Submission, voice: Voice | None = None
 ) -> None:
@@ -208,7 +202,7 @@ async def notify_submitter(
     status = SubmissionStatus(submission.status).value
     values = {
         "code": submission.code,
-        "title": submission.title or "…",
+        "title": submission.title or NO_TITLE,
         "reason": submission.decision_reason or "",
         "when": _when(submission, voice),
     }
@@ -232,8 +226,9 @@ async def notify_submitter(
             channel=EMAIL,
             recipient=submission.sender,
             subject=texts.NOTIFY_SUBJECT[status].format(**values),
-            body=texts.MAIL_WRAP.format(
-                to=await _mail_to(session, submission),
+            body=await letter_about(
+                session,
+                submission,
                 body=texts.NOTIFY_BODY[status].format(how=how, **values),
                 oa=voice.oa_name,
                 department=voice.department,

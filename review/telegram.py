@@ -368,6 +368,7 @@ class ReviewHandlers:
                 unit_code=unit_text,
                 actor=f"editor:{ed.id}",
                 remember_sender=True,
+                voice=self.deps.voice,
             )
         except AmbiguousUnitError as exc:
             rows: list[list[Button]] = [

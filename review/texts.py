@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # --- buttons -------------------------------------------------------------------------------
 BTN_APPROVE = "✅ Duyệt"
-BTN_REQUEST_CHANGES = "✏️ Yêu cầu sửa"
+BTN_REQUEST_CHANGES = "✏️ Đề nghị chỉnh sửa"
 BTN_REJECT = "❌ Từ chối"
 BTN_EDIT_TITLE = "Sửa tiêu đề"
 BTN_EDIT_SUMMARY = "Sửa tóm tắt"
@@ -13,12 +13,12 @@ BTN_BACK = "← Quay lại"
 BTN_PREVIEW = "👁 Xem trước bài Zalo"
 BTN_PUBLISH_TIME = "🕒 Hẹn giờ đăng"
 BTN_ASSIGN_UNIT = "🏷 Xác định đơn vị gửi"
-BTN_DISMISS = "🗑 Loại bỏ (không phải bài gửi)"
+BTN_DISMISS = "🗑 Loại bỏ (không phải tin, bài)"
 BTN_EDIT_BODY = "📝 Sửa nội dung"
 BTN_COVER = "🖼 Chọn ảnh bìa"
 
 # --- the card ------------------------------------------------------------------------------
-CARD_HEADER = "📝 BÀI GỬI DUYỆT · {code}"
+CARD_HEADER = "📝 PHIẾU DUYỆT TIN, BÀI · {code}"
 CARD_REVISION = " (bản {revision})"
 CARD_UNIT = "Đơn vị: {unit}"
 CARD_UNKNOWN_UNIT = "(chưa xác định đơn vị)"
@@ -27,26 +27,35 @@ CARD_KIND = "Loại: {kind}"
 CARD_TITLE = "Tiêu đề: {title}"
 CARD_SUMMARY = "Tóm tắt: {summary}"
 CARD_TEXT = "Nội dung: {text}"
-CARD_NO_TITLE = "(chưa có tiêu đề)"
 CARD_ATTACHMENTS = "Đính kèm: {items}"
-CARD_RECEIVED = "Nhận lúc: {at}"
+CARD_RECEIVED = "Tiếp nhận: {at}"
 CARD_PUBLISH_AT = "Hẹn đăng: {at}"
 CARD_WARNING = "⚠️ {warning}"
 CARD_STATUS = "Trạng thái: {status}"
-CARD_DECIDED = "{icon} {status} bởi {who} lúc {at}"
+# "✅ Trần B đã duyệt lúc 09:05 ngày 26/11/2026" (not the calque "Đã duyệt bởi …").
+CARD_DECIDED = "{icon} {who} đã {verb} lúc {at}"
+DECISION_VERBS = {
+    "approved": "duyệt",
+    "rejected": "từ chối",
+    "changes_requested": "đề nghị chỉnh sửa",
+}
 CARD_REASON = "Lý do: {reason}"
+CARD_REASONS = {"changes_requested": "Nội dung cần chỉnh sửa: {reason}"}
 DECISION_ICONS = {"approved": "✅", "rejected": "❌", "changes_requested": "✏️"}
 CHANNEL_LABELS = {"email": "thư điện tử", "telegram": "Telegram", "cli": "dòng lệnh"}
 MEDIA_LABELS = {"image": "ảnh", "video": "video", "document": "tệp", "other": "tệp khác"}
 
 # --- answers to button presses -------------------------------------------------------------
-ANSWER_NOT_EDITOR = "Bạn chưa được đăng ký là biên tập viên nên không thể thực hiện thao tác này."
-ANSWER_STALE = "Thẻ này đã cũ (bài đã thay đổi). Vui lòng dùng thẻ mới nhất."
-ANSWER_ALREADY = "Bài {code} đã được {who} xử lý ({status}) lúc {at}."
+ANSWER_NOT_EDITOR = (
+    "Đồng chí chưa được đăng ký là biên tập viên nên chưa thực hiện được thao tác này. Đề nghị "
+    "liên hệ Ban Biên tập để được thêm vào danh sách biên tập viên."
+)
+ANSWER_STALE = "Phiếu duyệt này đã cũ (tin, bài đã thay đổi). Vui lòng dùng phiếu duyệt mới nhất."
+ANSWER_ALREADY = "Tin, bài {code} đã được {who} xử lý ({status}) lúc {at}."
 ANSWER_DONE = {
-    "approved": "Đã duyệt bài {code}.",
-    "rejected": "Đã từ chối bài {code}.",
-    "changes_requested": "Đã gửi yêu cầu chỉnh sửa bài {code}.",
+    "approved": "Đã duyệt tin, bài {code}.",
+    "rejected": "Đã từ chối tin, bài {code}.",
+    "changes_requested": "Đã gửi đề nghị chỉnh sửa tin, bài {code}.",
 }
 ANSWER_ASK = "Vui lòng trả lời tin nhắn bên dưới."
 ANSWER_KIND_SET = "Đã đổi loại thành: {kind}."
@@ -72,8 +81,8 @@ PROMPT_REASON = {
         "hiện tại bằng «Xem trước bài Zalo»; trả lời tin nhắn này):"
     ),
     "cv": (
-        "Nhập số thứ tự của ảnh làm ảnh bìa cho bài {code}, theo thứ tự trong album dưới thẻ "
-        "(trả lời tin nhắn này):"
+        "Nhập số thứ tự của ảnh làm ảnh bìa cho bài {code}, theo thứ tự trong album dưới "
+        "phiếu duyệt (trả lời tin nhắn này):"
     ),
     "au": (
         "Nhập tên hoặc mã đơn vị gửi bài {code} (ví dụ: Sở Y tế, Tiền Hải hoặc so-y-te). "
@@ -81,48 +90,44 @@ PROMPT_REASON = {
     ),
 }
 PROMPT_PLACEHOLDER = "Trả lời tại đây"
-PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên thẻ."
+PROMPT_EXPIRED = "Yêu cầu này đã hết hạn. Vui lòng bấm lại nút trên phiếu duyệt."
 REPLY_EMPTY = "Nội dung trống. Vui lòng trả lời lại với nội dung cụ thể."
-REPLY_SAVED = "Đã cập nhật bài {code}."
-REPLY_EDITED = "Đã lưu bản sửa bài {code} (bản {revision}); bản này sẽ được đăng."
-REPLY_BAD_COVER = "Chưa hiểu số ảnh «{value}»: nhập một số, ví dụ 2."
+REPLY_SAVED = "Đã cập nhật tin, bài {code}."
+REPLY_EDITED = "Đã lưu bản sửa tin, bài {code} (bản {revision}); bản này sẽ được đăng."
+REPLY_BAD_COVER = "Chưa xác định được số thứ tự ảnh «{value}». Vui lòng nhập một số, ví dụ: 2."
 
 # --- notifications to the submitter --------------------------------------------------------
 NOTIFY_SUBJECT = {
-    "approved": "[{code}] Bài đã được duyệt",
-    "rejected": "[{code}] Bài không được duyệt",
-    "changes_requested": "[{code}] Đề nghị chỉnh sửa bài",
+    "approved": "[{code}] Tin, bài đã được duyệt",
+    "rejected": "[{code}] Tin, bài không được duyệt",
+    "changes_requested": "[{code}] Đề nghị chỉnh sửa tin, bài",
 }
 NOTIFY_BODY = {
-    "approved": "Bài {code} «{title}» đã được Ban Biên tập duyệt và {when}. Cảm ơn đồng chí.",
+    "approved": "Tin, bài {code} “{title}” đã được Ban Biên tập duyệt và {when}. Cảm ơn đồng chí.",
     "rejected": (
-        "Bài {code} «{title}» không được duyệt.\nLý do: {reason}\n"
-        "Đồng chí có thể gửi bài mới bất cứ lúc nào."
+        "Tin, bài {code} “{title}” không được duyệt.\nLý do: {reason}\n"
+        "Đồng chí có thể gửi tin, bài mới bất cứ lúc nào."
     ),
     "changes_requested": (
-        "Ban biên tập đề nghị chỉnh sửa bài {code} «{title}».\nNội dung cần sửa: {reason}\n{how}"
+        "Ban Biên tập đề nghị chỉnh sửa tin, bài {code} “{title}”.\n"
+        "Nội dung cần chỉnh sửa: {reason}\n{how}"
     ),
 }
 # When an approved item goes out (the approval notice says it).
 WHEN_AT = "sẽ được đăng trên Trang Zalo OA “{oa}” lúc {at}"
 WHEN_SOON = (
-    "sẽ được đăng trên Trang Zalo OA “{oa}” trong thời gian sớm nhất (bài được đăng từ {start} "
-    "đến {end} hằng ngày)"
+    "sẽ được đăng trên Trang Zalo OA “{oa}” trong thời gian sớm nhất (tin, bài được đăng từ "
+    "{start} đến {end} hằng ngày)"
 )
-# Decision mails are official mail, like the receipts: salutation, body, sign-off.
-MAIL_TO_OFFICER = "đồng chí {officer} ({unit})"
-MAIL_TO_UNIT = "Quý cơ quan, đơn vị"
-MAIL_WRAP = (
-    "Kính gửi {to},\n\n{body}\n\nTrân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
-)
+# Decision mails are official mail (outbox.letters): salutation, body, sign-off.
 
 HOW_TELEGRAM = (
     "Để gửi bản sửa: trả lời (reply) tin nhắn này bằng nội dung mới, hoặc bấm nút "
-    "«Gửi bản sửa» rồi gửi nội dung. Bài giữ nguyên mã và thời điểm nhận ban đầu."
+    "«Gửi bản sửa» rồi gửi nội dung. Bản sửa giữ nguyên mã tiếp nhận và thời điểm nhận ban đầu."
 )
 HOW_EMAIL = (
     "Để gửi bản sửa: trả lời thư này (giữ mã {code} trong tiêu đề) kèm nội dung và tệp mới. "
-    "Bài giữ nguyên mã và thời điểm nhận ban đầu."
+    "Bản sửa giữ nguyên mã tiếp nhận và thời điểm nhận ban đầu."
 )
 BTN_SEND_REVISION = "📤 Gửi bản sửa"
 
@@ -148,60 +153,65 @@ AUDIT_ACTIONS = {
     "publish.retry_refused_not_editor": "Từ chối yêu cầu đăng lại: không phải biên tập viên",
     "mail_too_large": "Thư quá dung lượng",
 }
-CLI_NOT_FOUND = "Không tìm thấy bài có mã {code}."
-CLI_NO_PENDING = "Không có bài nào đang chờ duyệt."
+CLI_NOT_FOUND = "Không tìm thấy tin, bài có mã {code}."
+CLI_NO_PENDING = "Không có tin, bài nào đang chờ duyệt."
 CLI_DONE = "{code}: {status}."  # never the row version: "bản 2" is a revision
 CLI_STALE = "{code} đã được {who} xử lý trước ({status})."
-CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối, loại bỏ hoặc yêu cầu sửa."
+CLI_REASON_REQUIRED = "Cần ghi lý do (--reason) khi từ chối, loại bỏ hoặc đề nghị chỉnh sửa."
 
 # The publisher's retry button (review/publish_buttons.py).
-ANSWER_RETRY_QUEUED = "Đã đưa bài vào hàng đợi đăng lại."
+ANSWER_RETRY_QUEUED = "Đã đưa tin, bài vào hàng đợi đăng lại."
 RETRY_DONE_LINE = "🔁 {who} đã yêu cầu đăng lại lúc {at}."
 
 # Quarantine (review/quarantine.py): unknown senders wait for an editor.
 QUARANTINE_REASON = "Biên tập viên xác định đơn vị gửi: {unit}"
-QUARANTINE_NOT_QUARANTINED = "Bài {code} không ở trạng thái chờ xác minh người gửi."
+QUARANTINE_NOT_QUARANTINED = "Tin, bài {code} không ở trạng thái chờ xác minh người gửi."
 QUARANTINE_NO_UNIT = (
     "Không tìm thấy đơn vị «{unit}». Hãy ghi tên đơn vị (ví dụ: Sở Y tế, Tiền Hải) hoặc mã đơn vị."
 )
 QUARANTINE_AMBIGUOUS = "Có nhiều đơn vị khớp «{unit}»: {choices}. Vui lòng chọn một đơn vị."
-QUARANTINE_CHOOSE = "Có nhiều đơn vị khớp «{unit}». Chọn đơn vị gửi bài {code}:"
-QUARANTINE_ACCEPTED_SUBJECT = "Đã tiếp nhận bài gửi {code}: {title}"
+QUARANTINE_CHOOSE = "Có nhiều đơn vị khớp «{unit}». Chọn đơn vị gửi tin, bài {code}:"
+QUARANTINE_ACCEPTED_SUBJECT = "[{code}] Đã tiếp nhận tin, bài “{title}”"
 QUARANTINE_ACCEPTED_BODY = (
     "Kính gửi Quý cơ quan, đơn vị,\n\n"
-    "Ban Biên tập đã xác nhận tin, bài «{title}» (mã tiếp nhận {code}) là của {unit} "
+    "Ban Biên tập đã xác nhận tin, bài “{title}” (mã tiếp nhận {code}) là của {unit} "
     "và chuyển sang bước duyệt. Đơn vị sẽ nhận được thông báo kết quả duyệt.\n\n"
     "Để lần sau tin, bài được tiếp nhận ngay, đề nghị đơn vị đăng ký cán bộ đầu mối truyền "
     "thông và gửi từ địa chỉ thư điện tử đã đăng ký.\n\n"
-    "Trân trọng,\nBan Biên tập"
+    "{sign_off}"
 )
 REPLY_EDIT_IGNORED = (
-    "Sửa câu trả lời không thay đổi gì: hệ thống đã dùng nội dung gửi lần đầu. Nếu cần, "
-    "hãy bấm lại nút trên thẻ bài."
+    "Sửa câu trả lời không thay đổi gì: nội dung trả lời lần đầu đã được ghi nhận. Nếu cần, "
+    "đồng chí bấm lại nút trên phiếu duyệt."
 )
-QUARANTINE_DISMISSED = "Đã loại bỏ bài {code} khỏi hàng chờ xác minh (người gửi không được báo)."
-CLI_NO_QUARANTINED = "Không có bài nào chờ xác minh người gửi."
-CLI_ASSIGNED = "Bài {code} đã được gán cho {unit} và chuyển sang chờ biên tập."
+QUARANTINE_DISMISSED = (
+    "Đã loại bỏ tin, bài {code} khỏi hàng chờ xác minh (người gửi không được báo)."
+)
+CLI_NO_QUARANTINED = "Không có tin, bài nào chờ xác minh người gửi."
+CLI_ASSIGNED = "Tin, bài {code} đã được gán cho {unit} và chuyển sang chờ duyệt."
 
 # The composed Zalo article, shown on request from the card (review.telegram, Action.PREVIEW).
-PREVIEW_HEADER = "Bài {code} sẽ đăng lên Zalo OA như sau:\n\n"
-PREVIEW_OFF = "Chưa cấu hình bản xem trước bài Zalo."
-REPLY_ASSIGNED = "Đã gán bài {code} cho {unit}; thẻ duyệt bài đã sẵn sàng."
+PREVIEW_HEADER = "Tin, bài {code} sẽ được đăng trên Trang Zalo OA như sau:\n\n"
+PREVIEW_OFF = "Chưa cấu hình bản xem trước bài đăng trên Trang Zalo OA."
+REPLY_ASSIGNED = "Đã gán tin, bài {code} cho {unit}; phiếu duyệt đã sẵn sàng."
 CARD_QUARANTINE = "⚠️ Người gửi chưa đăng ký: hãy xác định đơn vị trước khi duyệt."
-REPLY_PUBLISH_AT = "Bài {code} sẽ được đăng lúc {at} (sau khi được duyệt)."
-REPLY_PUBLISH_ASAP = "Bài {code} sẽ được đăng sớm nhất có thể sau khi được duyệt."
+REPLY_PUBLISH_AT = "Tin, bài {code} sẽ được đăng lúc {at} (sau khi được duyệt)."
+REPLY_PUBLISH_ASAP = "Tin, bài {code} sẽ được đăng sớm nhất có thể sau khi được duyệt."
 REPLY_BAD_TIME = "Chưa đặt được giờ đăng: {error}. Vui lòng trả lời lại."
 CLI_BAD_TIME = "Chưa đặt được giờ đăng: {error}."
 CLI_SCHEDULE_NOT_PENDING = (
-    "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
+    "Chỉ hẹn giờ đăng được khi tin, bài đang chờ duyệt; tin, bài {code} đang ở trạng thái "
+    "«{status}»."
 )
 
 # --- the article: editors' edits and what changed between versions (issue 20) ---------------
 CLI_EDITED = "{code}: đã lưu bản sửa của {who} (bản {revision}); bản này sẽ được đăng."
-CLI_EDIT_NOT_PENDING = "Chỉ sửa được bài đang chờ duyệt; bài {code} đang ở trạng thái «{status}»."
+CLI_EDIT_NOT_PENDING = (
+    "Chỉ sửa được tin, bài đang chờ duyệt; tin, bài {code} đang ở trạng thái «{status}»."
+)
 CARD_EDITED = "✏️ Bản sửa của biên tập viên {who} lúc {at} ({fields})"
 EDIT_FIELDS = {"title": "tiêu đề", "summary": "tóm tắt", "body": "nội dung", "cover": "ảnh bìa"}
-CARD_ANSWERS = "↩️ Trả lời yêu cầu sửa của {who}: {reason}"
+CARD_ANSWERS = "↩️ Trả lời đề nghị chỉnh sửa của {who}: {reason}"
 CARD_CHANGES = "Thay đổi so với bản {revision}:"
 CARD_CHANGE_TITLE = "• Tiêu đề: «{old}» → «{new}»"
 CARD_CHANGE_LINE = "{sign} {text}"
@@ -210,7 +220,7 @@ CARD_CHANGE_IMAGES = "• Ảnh: thêm {added}, bớt {removed}"
 CARD_NO_CHANGE = "• Nội dung không đổi"
 CARD_LETTER = "✉️ Thư gửi kèm (không đăng): {letter}"
 CURRENT_BODY = (
-    "Nội dung hiện tại của bài {code} (sao chép, sửa rồi trả lời tin nhắn phía trên):\n\n"
+    "Nội dung hiện tại của tin, bài {code} (sao chép, sửa rồi trả lời tin nhắn phía trên):\n\n"
 )
 MEDIA_ALBUM = "{code} · ảnh {first}–{last}/{total}"
 MEDIA_FILE = "{code} · {name}"

@@ -114,6 +114,7 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
             bot_link=f"https://t.me/{username}" if username else "",
             department=settings.org.department_name,
             oa_name=settings.zalo.oa_name,
+            document=settings.org.document_ref,
         ),
         campaign=campaign,
         report_day=s.report_day,

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.deadlines import ScheduledStep
+from domain.glossary import NO_TITLE
 from domain.periods import TZ
 from domain.states import STATUS_LABELS, SubmissionStatus
 from outbox.store import EMAIL, TELEGRAM
@@ -121,7 +122,7 @@ async def sent_so_far(
     )
     found: dict[int, list[texts.SentItem]] = defaultdict(list)
     for unit_id, code, title, status in (await session.exec(query)).all():
-        item = texts.SentItem(code, title or "(không tiêu đề)", _label(status))
+        item = texts.SentItem(code, title or NO_TITLE, _label(status))
         found[unit_id or 0].append(item)
     return found
 
@@ -169,9 +170,11 @@ async def plan_step(
     names = await officer_names(session=session, now=now)
     mailboxes = await unit_mailboxes(session=session)
     overdue = step.step.overdue
-    subject = texts.reminder_subject(period=period, deadline=step.deadline, overdue=overdue)
     messages = []
     for unit in units:
+        subject = texts.reminder_subject(
+            period=period, deadline=step.deadline, overdue=overdue, sent=bool(sent.get(unit.id))
+        )
         bodies: dict[str | None, str] = {}  # by the officer's name (None: to the unit)
         targets = recipients_for(unit.id, officers, mailboxes)
         if not targets and include_unreachable:

@@ -6,16 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain import glossary
 from domain.deadlines import days_left
-from domain.periods import TZ, period_of
-from reports.texts import fmt_count, fmt_date, fmt_datetime, fmt_month
+from domain.glossary import fmt_date, fmt_month, fmt_time
+from domain.periods import period_of
+from reports.texts import fmt_count
+from settings import DEFAULT_DEPARTMENT, DEFAULT_DOCUMENT_REF, DEFAULT_OA_NAME
 
 # The same text goes by email and by Telegram (where writing to the bot is how officers submit),
 # so the sign-off must not say "do not reply". The sender is the office, never the software.
-SIGN_OFF = "Trân trọng,\nBan Biên tập Trang Zalo OA “{oa}”\n{department}"
+SIGN_OFF = glossary.SIGN_OFF
+# The obligation, citing the document that sets it (settings: org.document_ref).
 WHAT_IS_DUE = (
-    "Theo đề nghị của Sở, mỗi đơn vị gửi ít nhất một sản phẩm truyền thông chính sách mỗi tháng "
-    "(tin, bài, ảnh, poster/infographic hoặc video) để đăng trên trang Zalo OA."
+    "Thực hiện {document}, mỗi cơ quan, đơn vị có trách nhiệm gửi ít nhất 01 sản phẩm truyền "
+    "thông chính sách mỗi tháng (tin, bài viết, hình ảnh, poster, infographic hoặc video) để "
+    "đăng trên Trang Zalo OA “{oa}”."
 )
 
 
@@ -34,52 +39,61 @@ class HowToSubmit:
 
     mailbox: str = ""
     bot_link: str = ""
-    department: str = "Sở Thông tin và Truyền thông"  # who signs (settings: org)
-    oa_name: str = "Công dân số Thái Bình"
+    department: str = DEFAULT_DEPARTMENT  # who signs (settings: org.department_name)
+    oa_name: str = DEFAULT_OA_NAME  # settings: zalo.oa_name
+    document: str = DEFAULT_DOCUMENT_REF  # settings: org.document_ref
 
     @property
     def sign_off(self) -> str:
-        return SIGN_OFF.format(oa=self.oa_name, department=self.department)
+        return glossary.sign_off(oa=self.oa_name, department=self.department)
+
+    @property
+    def what_is_due(self) -> str:
+        return WHAT_IS_DUE.format(document=self.document, oa=self.oa_name)
 
 
 # --- monthly reminders ---------------------------------------------------------------------------
 
 
-def reminder_subject(*, period: str, deadline: datetime, overdue: bool) -> str:
+def reminder_subject(*, period: str, deadline: datetime, overdue: bool, sent: bool = False) -> str:
+    """The subject; overdue, a unit that sent items that do not count is told that, never that
+    it sent nothing."""
     month = fmt_month(period)
+    if overdue and sent:
+        return f"Đơn vị chưa có tin, bài đạt yêu cầu tháng {month} (đã quá hạn)"
     if overdue:
         return f"Đơn vị chưa gửi tin, bài tháng {month} (đã quá hạn)"
-    local = deadline.astimezone(TZ)
-    return f"Đề nghị gửi tin, bài tháng {month} (hạn: {local:%H:%M} ngày {local:%d/%m/%Y})"
+    return f"Đề nghị gửi tin, bài tháng {month} (hạn: {fmt_time(deadline)})"
 
 
 def salutation(unit_name: str, officer: str | None) -> str:
-    """To the officer by name when there is one, else to the unit."""
+    """To the officer by name when there is one, else to the unit by its name."""
     if officer:
-        return f"Kính gửi đồng chí {officer} ({unit_name}),"
-    return f"Kính gửi {unit_name},"
+        return glossary.TO_OFFICER.format(officer=officer, unit=unit_name)
+    return f"Kính gửi: {unit_name},"
 
 
 def _when(*, period: str, deadline: datetime, now: datetime, overdue: bool) -> str:
     if not overdue:
         left = days_left(now, deadline)
         remaining = "hạn là hôm nay" if left <= 0 else f"còn {left} ngày"
-        return f"Hạn gửi: {fmt_datetime(deadline)} ({remaining})."
+        return f"Hạn gửi: {fmt_time(deadline)} ({remaining})."
     if period_of(now) == period:
         return (
-            f"Hạn gửi {fmt_datetime(deadline)} đã qua. Đề nghị đơn vị gửi ngay: sản phẩm gửi "
-            f"trong tháng {fmt_month(period)} vẫn được ghi nhận (là trễ hạn)."
+            f"Hạn gửi {fmt_time(deadline)} đã qua. Đề nghị đơn vị gửi ngay: tin, bài gửi "
+            f"trong tháng {fmt_month(period)} vẫn được ghi nhận nhưng trễ hạn."
         )
     return (
-        f"Hạn gửi {fmt_datetime(deadline)} đã qua và tháng {fmt_month(period)} đã kết thúc; "
-        "báo cáo tháng sẽ ghi đơn vị chưa gửi. Đề nghị đơn vị chủ động gửi sản phẩm tháng này."
+        f"Hạn gửi {fmt_time(deadline)} đã qua và tháng {fmt_month(period)} đã kết thúc; "
+        f"báo cáo tháng {fmt_month(period)} ghi đơn vị chưa đạt. Đề nghị đơn vị chủ động gửi "
+        f"tin, bài tháng {fmt_month(period_of(now))}."
     )
 
 
 def _sent_so_far(period: str, sent: Sequence[SentItem]) -> list[str]:
     if not sent:
-        return [f"Trong tháng {fmt_month(period)} đơn vị chưa gửi sản phẩm nào."]
-    lines = [f"Trong tháng {fmt_month(period)} đơn vị đã gửi, nhưng chưa có sản phẩm hợp lệ:"]
+        return [f"Trong tháng {fmt_month(period)} đơn vị chưa gửi tin, bài nào."]
+    lines = [f"Tin, bài đơn vị đã gửi trong tháng {fmt_month(period)}, chưa có tin, bài đạt:"]
     lines += [f"  • {item.code} «{item.title}» – {item.status}" for item in sent]
     return lines
 
@@ -106,13 +120,14 @@ def reminder_body(
 ) -> str:
     """The reminder for one unit (to its officer by name when known): what is due, by when,
     how to submit, what was sent so far."""
-    status = "chưa có sản phẩm hợp lệ" if not overdue else "chưa gửi sản phẩm"
+    # One statement of where the unit stands: never "chưa gửi" for a unit that did send.
+    status = "chưa có tin, bài đạt yêu cầu" if sent else "chưa gửi tin, bài"
     lines = [
         salutation(unit_name, officer),
         "",
-        WHAT_IS_DUE,
+        how.what_is_due,
         "",
-        f"Đơn vị {status} cho tháng {fmt_month(period)}.",
+        f"Đơn vị {status} tháng {fmt_month(period)}.",
         _when(period=period, deadline=deadline, now=now, overdue=overdue),
         "",
         *_sent_so_far(period, sent),
@@ -137,30 +152,34 @@ def _how_to_register(invite_link: str) -> list[str]:
             "Cách đăng ký: cán bộ mở liên kết sau trên Telegram và làm theo hướng dẫn:",
             f"  {invite_link}",
         ]
-    return [f"Cách đăng ký: cán bộ gửi lệnh /start {invite_link} cho bot Telegram của Sở."]
+    return [
+        f"Cách đăng ký: cán bộ gửi lệnh /start {invite_link} cho bot Telegram của Ban Biên tập."
+    ]
 
 
 def registration_body(
     *, unit_name: str, deadline: datetime, now: datetime, invite_link: str, mailbox: str,
-    sign_off: str = HowToSubmit().sign_off,
+    sign_off: str,
 ) -> str:  # fmt: skip
     """Ask a unit without an active officer to register one, with its invite link."""
     left = days_left(now, deadline)
     remaining = "hạn là hôm nay" if left <= 0 else f"còn {left} ngày"
     lines = [
-        f"Kính gửi {unit_name},",
+        f"Kính gửi: {unit_name},",
         "",
-        "Đơn vị chưa có cán bộ phụ trách truyền thông chính sách đăng ký với Sở. Đề nghị đơn vị "
-        "cử cán bộ và đăng ký họ tên, chức vụ, số điện thoại "
-        f"trước {fmt_datetime(deadline)} ({remaining}).",
+        "Đơn vị chưa đăng ký cán bộ đầu mối truyền thông với Ban Biên tập. Đề nghị đơn vị "
+        "cử cán bộ đầu mối và đăng ký họ tên, chức vụ, số điện thoại "
+        f"trước {fmt_time(deadline)} ({remaining}).",
         "",
         *_how_to_register(invite_link),
     ]
     if mailbox:
-        lines.append(f"Sau khi đăng ký, cán bộ gửi tin, bài qua bot hoặc email {mailbox}.")
+        lines.append(
+            f"Sau khi đăng ký, cán bộ gửi tin, bài qua bot hoặc thư điện tử tới {mailbox}."
+        )
     lines += [
         "",
-        "Thông tin cán bộ chỉ dùng để Sở liên hệ về việc gửi tin, bài; không công khai.",
+        "Thông tin cán bộ chỉ dùng để Ban Biên tập liên hệ về việc gửi tin, bài; không công khai.",
         "",
         sign_off,
     ]
@@ -211,13 +230,13 @@ def _missing_line(
 ) -> str:
     month = fmt_month(period)
     if not missing:
-        return f"✅ Tất cả {total_units} đơn vị đã gửi sản phẩm tháng {month}."
+        return f"✅ Tất cả {total_units} đơn vị đã gửi tin, bài tháng {month}."
     names = ", ".join(missing[:MISSING_SHOWN])
     if len(missing) > MISSING_SHOWN:
         names += f" … và {len(missing) - MISSING_SHOWN} đơn vị khác"
     return (
         f"📭 Chưa gửi tháng {month}: {len(missing)}/{total_units} đơn vị "
-        f"(hạn {fmt_datetime(deadline)}): {names}"
+        f"(hạn {fmt_time(deadline)}): {names}"
     )
 
 
@@ -241,9 +260,9 @@ def digest(
             for w in waiting[:DIGEST_SHOWN]
         ] + _more(len(waiting))
     else:
-        lines.append("⏳ Không có bài chờ duyệt.")
+        lines.append("⏳ Không có tin, bài chờ duyệt.")
     if failed:
-        lines.append(f"⚠️ Đăng lỗi: {len(failed)}")
+        lines.append(f"⚠️ Đăng không thành công: {len(failed)}")
         lines += [
             f"  • {f.code} · {f.unit_name} · «{f.title}» · {f.error}"
             for f in failed[:DIGEST_SHOWN]

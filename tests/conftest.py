@@ -19,6 +19,16 @@ from storage import migrate
 from storage.db import Database
 from storage.files import FileStore
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="rewrite tests/unit/texts/snapshots from the current texts (read the diff first)",
+    )
+
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -25,7 +25,7 @@ from intake.email.senders import SenderUnit, resolve_senders
 from outbox.store import outbox_rows
 from storage.audit import add_audit
 from storage.files import FileStore
-from storage.models import OutboxMessage, ProcessedMail, Submission, Unit
+from storage.models import Officer, OutboxMessage, ProcessedMail, Submission, Unit
 from storage.rows import Rows, insert_all
 
 
@@ -36,6 +36,7 @@ class Rules:
     max_message_bytes: int
     allowed_extensions: tuple[str, ...]
     unknown_sender_reply_hours: int
+    signer: replies.Signer = field(default_factory=replies.Signer)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ _EARLIER = select(ProcessedMail).where(  # built once: see intake/email/senders.
 
 
 _UNITS_BY_ID = select(Unit).where(col(Unit.id).in_(bindparam("ids", expanding=True)))
+_OFFICERS_BY_ID = select(Officer).where(col(Officer.id).in_(bindparam("ids", expanding=True)))
 
 
 def split_files(
@@ -188,7 +190,9 @@ def _too_large(
     if parsed.sender.address and not parsed.automated:
         limit = rules.max_message_bytes
         batch.messages.append(
-            replies.too_large(parsed=parsed, key=digest, size=item.size, limit=limit)
+            replies.too_large(
+                parsed=parsed, key=digest, size=item.size, limit=limit, signer=rules.signer
+            )
         )
     return "refused"
 
@@ -223,6 +227,7 @@ async def _submissions(
     )
     accepted = [revised[i] if i in revised else created[fresh.index(i)] for i in range(len(new))]
     units = await _unit_names(session, {a.submission.unit_id for a in accepted})
+    officers = await _officer_names(session, {a.submission.officer_id for a in accepted})
     for index, result, refused in zip(new, accepted, refusals, strict=True):
         submission, parsed = result.submission, prepared[index][0]
         assert submission.id is not None
@@ -240,22 +245,38 @@ async def _submissions(
             hours = rules.unknown_sender_reply_hours
             batch.messages.append(
                 replies.unknown_sender(
-                    parsed=parsed, submission_id=submission.id, hours=hours, now=now
+                    parsed=parsed,
+                    submission_id=submission.id,
+                    hours=hours,
+                    now=now,
+                    signer=rules.signer,
                 )
             )
             continue
         unit_name = units.get(submission.unit_id, "")
+        officer = officers.get(submission.officer_id) if submission.officer_id else None
         count = result.file_count
         batch.messages.append(
             replies.receipt(
-                parsed=parsed, submission=submission, unit_name=unit_name, attachments=count
+                parsed=parsed,
+                submission=submission,
+                unit_name=unit_name,
+                attachments=count,
+                officer=officer,
+                signer=rules.signer,
             )
         )
         if refused:
             allowed = list(rules.allowed_extensions)
             batch.messages.append(
                 replies.type_refused(
-                    parsed=parsed, submission_id=submission.id, files=refused, allowed=allowed
+                    parsed=parsed,
+                    submission_id=submission.id,
+                    files=refused,
+                    allowed=allowed,
+                    officer=officer,
+                    unit_name=unit_name,
+                    signer=rules.signer,
                 )
             )
 
@@ -339,3 +360,13 @@ async def _unit_names(session: AsyncSession, ids: set[int | None]) -> dict[int, 
         return {}
     result = await session.exec(_UNITS_BY_ID, params={"ids": wanted})
     return {unit.id: unit.name for unit in result.all() if unit.id is not None}
+
+
+async def _officer_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    """Registered officers' names: receipts greet them by name, never by the mail's display
+    name (often a login like "phongvh" or a name without diacritics)."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    result = await session.exec(_OFFICERS_BY_ID, params={"ids": wanted})
+    return {o.id: o.full_name for o in result.all() if o.id is not None}

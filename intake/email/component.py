@@ -38,6 +38,8 @@ def policy_from(settings: Settings) -> IntakePolicy:
         max_message_bytes=s.max_message_mb * 1_048_576,
         allowed_extensions=tuple(s.allowed_extensions),
         unknown_sender_reply_hours=s.unknown_sender_reply_hours,
+        oa_name=settings.zalo.oa_name,
+        department=settings.org.department_name,
         lock_seconds=s.lock_seconds,
     )
 

@@ -6,12 +6,15 @@ transaction as the submission, so a reply exists exactly when its cause does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain import glossary
 from intake.email import texts
 from intake.email.model import ParsedMessage
 from outbox.store import EMAIL
+from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.models import Submission
 
 Message = dict[str, Any]
@@ -26,31 +29,51 @@ def _thread(parsed: ParsedMessage) -> dict[str, str | None]:
     return {"in_reply_to": own, "references": " ".join([*chain, own])}
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who signs the replies: the OA and the Department (settings), never the software."""
+
+    oa: str = DEFAULT_OA_NAME
+    department: str = DEFAULT_DEPARTMENT
+
+    @property
+    def sign_off(self) -> str:
+        return glossary.sign_off(oa=self.oa, department=self.department)
+
+
 def _title(parsed: ParsedMessage) -> str:
-    return parsed.title or texts.NO_TITLE
+    return parsed.title or glossary.NO_TITLE
 
 
-def _name(parsed: ParsedMessage) -> str:
-    return parsed.sender.name or texts.DEFAULT_NAME
+def _to(officer: str | None, unit_name: str | None) -> str:
+    """The registered officer by name, else the unit as a body (never the display name)."""
+    return glossary.salutation(officer=officer, unit=unit_name)
 
 
 def receipt(
-    *, parsed: ParsedMessage, submission: Submission, unit_name: str, attachments: int
+    *,
+    parsed: ParsedMessage,
+    submission: Submission,
+    unit_name: str,
+    attachments: int,
+    officer: str | None = None,
+    signer: Signer = Signer(),
 ) -> Message:
     """The threaded receipt with the submission's code (once per submission)."""
     body = texts.RECEIPT_BODY.format(
-        name=_name(parsed),
+        salutation=_to(officer, unit_name),
+        sign_off=signer.sign_off,
         unit=unit_name,
         code=submission.code,
         title=_title(parsed),
-        kind=texts.KIND_LABELS.get(str(submission.kind), str(submission.kind)),
+        kind=glossary.KIND_LABELS.get(str(submission.kind), str(submission.kind)),
         attachments=attachments,
     )
     return {
         "key": f"email-receipt:{submission.id}:{submission.revision}",
         "channel": EMAIL,
         "recipient": parsed.sender.address or "",
-        "subject": texts.RECEIPT_SUBJECT.format(title=_title(parsed)) + f" [{submission.code}]",
+        "subject": texts.RECEIPT_SUBJECT.format(code=submission.code, title=_title(parsed)),
         "body": body,
         "submission_id": submission.id,
         **_thread(parsed),
@@ -58,7 +81,12 @@ def receipt(
 
 
 def unknown_sender(
-    *, parsed: ParsedMessage, submission_id: int | None, hours: int, now: datetime
+    *,
+    parsed: ParsedMessage,
+    submission_id: int | None,
+    hours: int,
+    now: datetime,
+    signer: Signer = Signer(),
 ) -> Message:
     """One polite explanation per sender per `hours` window (the key is the rate limit)."""
     address = parsed.sender.address or ""
@@ -69,14 +97,21 @@ def unknown_sender(
         "recipient": address,
         "subject": texts.UNKNOWN_SENDER_SUBJECT.format(title=_title(parsed)),
         "body": texts.UNKNOWN_SENDER_BODY.format(
-            title=_title(parsed), address=address, hours=hours
+            title=_title(parsed), address=address, hours=hours, sign_off=signer.sign_off
         ),
         "submission_id": submission_id,
         **_thread(parsed),
     }
 
 
-def too_large(*, parsed: ParsedMessage, key: str, size: int, limit: int) -> Message:
+def too_large(
+    *,
+    parsed: ParsedMessage,
+    key: str,
+    size: int,
+    limit: int,
+    signer: Signer = Signer(),
+) -> Message:
     """Explain the size limit and what to do instead."""
     return {
         "key": f"email-too-large:{key}",
@@ -84,14 +119,25 @@ def too_large(*, parsed: ParsedMessage, key: str, size: int, limit: int) -> Mess
         "recipient": parsed.sender.address or "",
         "subject": texts.TOO_LARGE_SUBJECT.format(title=_title(parsed)),
         "body": texts.TOO_LARGE_BODY.format(
-            name=_name(parsed), title=_title(parsed), size_mb=_mb(size), limit_mb=_mb(limit)
+            salutation=glossary.TO_UNIT,
+            title=_title(parsed),
+            size_mb=_mb(size),
+            limit_mb=_mb(limit),
+            sign_off=signer.sign_off,
         ),
         **_thread(parsed),
     }
 
 
 def type_refused(
-    *, parsed: ParsedMessage, submission_id: int, files: list[str], allowed: list[str]
+    *,
+    parsed: ParsedMessage,
+    submission_id: int,
+    files: list[str],
+    allowed: list[str],
+    officer: str | None = None,
+    unit_name: str | None = None,
+    signer: Signer = Signer(),
 ) -> Message:
     """Explain which attachments were held back and which formats are accepted."""
     return {
@@ -100,7 +146,8 @@ def type_refused(
         "recipient": parsed.sender.address or "",
         "subject": texts.TYPE_NOT_ALLOWED_SUBJECT.format(title=_title(parsed)),
         "body": texts.TYPE_NOT_ALLOWED_BODY.format(
-            name=_name(parsed),
+            salutation=_to(officer, unit_name),
+            sign_off=signer.sign_off,
             title=_title(parsed),
             files="\n".join(f"- {name}" for name in files),
             allowed=", ".join(allowed),

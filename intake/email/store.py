@@ -23,6 +23,8 @@ from intake.email.memory import release_memory
 from intake.email.model import ParsedMessage
 from intake.email.prepare import Prepared, prepare_batch
 from intake.email.reader import FetchedMail
+from intake.email.replies import Signer
+from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.db import Database
 from storage.files import FileStore
 from storage.leases import Held, holder_name, holding, release_instance
@@ -51,6 +53,8 @@ class IntakePolicy:
     max_message_bytes: int = 25 * 1_048_576
     allowed_extensions: tuple[str, ...] = ()
     unknown_sender_reply_hours: int = 24
+    oa_name: str = DEFAULT_OA_NAME  # who signs the replies (settings: zalo.oa_name)
+    department: str = DEFAULT_DEPARTMENT  # settings: org.department_name
     lock_seconds: float = 30.0
 
 
@@ -73,7 +77,12 @@ class EmailIntake:
     @property
     def rules(self) -> Rules:
         p = self.policy
-        return Rules(p.max_message_bytes, p.allowed_extensions, p.unknown_sender_reply_hours)
+        return Rules(
+            p.max_message_bytes,
+            p.allowed_extensions,
+            p.unknown_sender_reply_hours,
+            Signer(oa=p.oa_name, department=p.department),
+        )
 
     async def processed_uids(
         self, *, mailbox: str, uidvalidity: int, uids: Sequence[int]

@@ -2,84 +2,65 @@
 
 from __future__ import annotations
 
-RECEIPT_SUBJECT = "Đã nhận: {title}"
-RECEIPT_BODY = """Kính gửi {name},
+# Every mail is official mail: {salutation} (the registered officer by name, else
+# "Kính gửi Quý cơ quan, đơn vị,") and {sign_off} (the OA and the Department, from settings).
+RECEIPT_SUBJECT = "[{code}] Đã tiếp nhận tin, bài “{title}”"
+RECEIPT_BODY = """{salutation}
 
-Ban Biên tập đã nhận được sản phẩm truyền thông của đơn vị {unit}.
+Ban Biên tập đã tiếp nhận sản phẩm truyền thông chính sách của {unit}.
 
 Mã tiếp nhận: {code}
 Tiêu đề: {title}
 Loại sản phẩm: {kind}
 Số tệp đính kèm: {attachments}
 
-Sản phẩm đang chờ biên tập viên xem xét. Đơn vị sẽ nhận được thông báo khi có kết quả
-(duyệt, yêu cầu chỉnh sửa hoặc không duyệt). Khi cần trao đổi về sản phẩm này, vui lòng
-trả lời thư này hoặc ghi rõ mã {code}.
+Tin, bài đang chờ biên tập viên duyệt. Đơn vị sẽ nhận được thông báo khi có kết quả
+(duyệt, đề nghị chỉnh sửa hoặc không được duyệt). Khi cần trao đổi về tin, bài này, đề nghị
+trả lời thư này (giữ nguyên tiêu đề) hoặc ghi rõ mã {code}.
 
-Trân trọng,
-Ban Biên tập
-(Thư này được gửi tự động, vui lòng không thay đổi tiêu đề khi trả lời.)
+{sign_off}
 """
 
-UNKNOWN_SENDER_SUBJECT = "Chưa xác định được đơn vị gửi: {title}"
+UNKNOWN_SENDER_SUBJECT = "Chưa xác định được đơn vị gửi thư “{title}”"
 UNKNOWN_SENDER_BODY = """Kính gửi Quý cơ quan, đơn vị,
 
-Ban Biên tập đã nhận được thư "{title}" từ địa chỉ {address}. Địa chỉ thư điện tử này
-chưa được đăng ký là đầu mối truyền thông chính sách của đơn vị nào, nên thư đã được
-chuyển cho biên tập viên kiểm tra trước khi tiếp nhận.
+Ban Biên tập đã nhận được thư “{title}” từ địa chỉ {address}. Địa chỉ thư điện tử này
+chưa được đăng ký là địa chỉ của cán bộ đầu mối truyền thông của đơn vị nào, nên thư đã
+được chuyển cho biên tập viên kiểm tra trước khi tiếp nhận.
 
 Để các lần gửi sau được tiếp nhận ngay, đề nghị đơn vị đăng ký địa chỉ thư này (họ tên,
 chức vụ, đơn vị công tác của cán bộ đầu mối) với Ban Biên tập, hoặc gửi từ địa chỉ thư
-đã đăng ký của đơn vị.
+đã đăng ký của đơn vị. Mỗi địa chỉ chỉ nhận thông báo này một lần trong {hours} giờ.
 
-Trân trọng,
-Ban Biên tập
-(Thư này được gửi tự động; mỗi địa chỉ chỉ nhận thông báo này một lần trong {hours} giờ.)
+{sign_off}
 """
 
-TOO_LARGE_SUBJECT = "Thư quá dung lượng cho phép: {title}"
-TOO_LARGE_BODY = """Kính gửi {name},
+TOO_LARGE_SUBJECT = "Thư vượt quá dung lượng cho phép: “{title}”"
+TOO_LARGE_BODY = """{salutation}
 
-Thư "{title}" có dung lượng {size_mb} MB, vượt quá mức tối đa {limit_mb} MB mà hệ thống
-tiếp nhận được, nên chưa được đưa vào danh sách chờ duyệt. Ban Biên tập đã lưu lại thông
-tin về thư này.
+Thư “{title}” có dung lượng {size_mb} MB, vượt quá mức tối đa {limit_mb} MB, nên chưa
+được đưa vào danh sách chờ duyệt. Ban Biên tập đã lưu lại thông tin về thư này.
 
 Đề nghị đơn vị gửi lại theo một trong các cách sau:
 - nén hoặc giảm kích thước ảnh, video trước khi đính kèm;
 - chia thành nhiều thư, mỗi thư dưới {limit_mb} MB;
 - tải tệp lớn (video) lên Google Drive hoặc dịch vụ lưu trữ của đơn vị và gửi đường liên kết.
 
-Trân trọng,
-Ban Biên tập
-(Thư này được gửi tự động.)
+{sign_off}
 """
 
-TYPE_NOT_ALLOWED_SUBJECT = "Tệp đính kèm không được chấp nhận: {title}"
-TYPE_NOT_ALLOWED_BODY = """Kính gửi {name},
+TYPE_NOT_ALLOWED_SUBJECT = "Tệp đính kèm không được tiếp nhận: “{title}”"
+TYPE_NOT_ALLOWED_BODY = """{salutation}
 
-Thư "{title}" có tệp đính kèm thuộc định dạng hệ thống không tiếp nhận:
+Thư “{title}” có tệp đính kèm thuộc định dạng không được tiếp nhận:
 {files}
 
-Các tệp này đã được giữ lại để biên tập viên kiểm tra, phần còn lại của thư vẫn được tiếp
-nhận. Định dạng được chấp nhận: {allowed}.
+Các tệp này không được đưa vào tin, bài (thư gốc vẫn được lưu để biên tập viên kiểm tra);
+phần còn lại của thư vẫn được tiếp nhận. Định dạng được tiếp nhận: {allowed}.
 Đề nghị đơn vị chuyển tệp sang một trong các định dạng trên nếu cần đăng tải.
 
-Trân trọng,
-Ban Biên tập
-(Thư này được gửi tự động.)
+{sign_off}
 """
-
-KIND_LABELS = {
-    "news": "Tin",
-    "article": "Bài viết",
-    "image": "Ảnh",
-    "poster": "Áp phích / infographic",
-    "video": "Video",
-    "other": "Khác",
-}
-
-DEFAULT_NAME = "Quý cơ quan, đơn vị"
-NO_TITLE = "(không có tiêu đề)"
 
 # To the editors when a file in the drop folder is not an e-mail at all.
 NOT_MAIL_SUBJECT = "Tệp không phải thư điện tử trong thư mục nhận thư: {name}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from domain.glossary import NO_TITLE
 from domain.periods import period_of
 from domain.states import STATUS_LABELS, SubmissionStatus
 from intake.telegram import texts
@@ -51,7 +52,7 @@ class Commands:
             return texts.STATUS_EMPTY.format(period=shown, unit=unit)
         lines = [texts.STATUS_HEADER.format(period=shown, unit=unit)]
         for sub in reversed(subs[:MAX_LINES]):
-            title = sub.title or texts.UNTITLED
+            title = sub.title or NO_TITLE
             status = STATUS_LABELS[SubmissionStatus(sub.status)]
             lines.append(texts.STATUS_LINE.format(code=sub.code, title=title[:80], status=status))
         return "\n".join(lines)

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from domain.errors import NewsdeskError, StaleTransitionError
 from domain.events import event_line
+from domain.glossary import KIND_LABELS, NO_TITLE
 from domain.kinds import Channel
 from intake.accept import Accepted, Incoming, IncomingFile, accept, accept_revision
 from intake.telegram import texts
@@ -107,7 +108,10 @@ async def enqueue_receipt(*, session: AsyncSession, accepted: Accepted, chat_id:
         body = texts.RECEIPT_REVISION.format(code=sub.code, revision=accepted.revision)
     else:
         body = texts.RECEIPT.format(
-            code=sub.code, title=sub.title or texts.UNTITLED, files=accepted.file_count
+            code=sub.code,
+            title=sub.title or NO_TITLE,
+            kind=KIND_LABELS.get(str(sub.kind), str(sub.kind)),
+            files=accepted.file_count,
         )
     await enqueue(
         session=session,

@@ -13,6 +13,7 @@ import jinja2
 from aiohttp import web
 
 from domain.clock import Clock
+from domain.glossary import STATUS_LABELS, fmt_time
 from domain.periods import to_local
 from settings import Settings
 from storage.db import Database
@@ -54,8 +55,16 @@ class ConsoleDeps:
         return self.settings.web.public_base_url.lower().startswith("https://")
 
 
-def _local(at: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    return to_local(at).strftime(fmt) if at is not None else ""
+def _local(at: datetime | None, fmt: str | None = None) -> str:
+    """The glossary's one format (08:30 ngày 25/11/2026) unless a short one is asked for."""
+    if at is None:
+        return ""
+    return fmt_time(at) if fmt is None else to_local(at).strftime(fmt)
+
+
+def _status(value: str) -> str:
+    """A submission status as people read it (audit rows keep the stored value)."""
+    return STATUS_LABELS.get(value, value)
 
 
 def setup_console(app: web.Application, deps: ConsoleDeps) -> None:
@@ -68,6 +77,7 @@ def setup_console(app: web.Application, deps: ConsoleDeps) -> None:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["local"] = _local
+    env.filters["status"] = _status
     env.filters["board_cells"] = board_cells
     app.middlewares.append(console_middleware)
     app.router.add_static("/static/console/", HERE / "static", name="console-static")

@@ -14,8 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import StaleTransitionError
+from domain.glossary import fmt_time
 from domain.kinds import SubmissionKind
-from domain.periods import parse_local_time, to_local
+from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import ascii_fold, clean
 from intake.sources import load_draft
@@ -42,7 +43,7 @@ PAGE_SIZE = 100
 ALREADY = (
     "Bài {code} đã được {who} xử lý ({status}) lúc {at}. Trang dưới đây là trạng thái hiện tại."
 )
-CHANGED = "Bài {code} vừa được thay đổi ở nơi khác; trang dưới đây là phiên bản mới nhất."
+CHANGED = "Tin, bài {code} vừa được thay đổi ở nơi khác; trang dưới đây là phiên bản mới nhất."
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -273,7 +274,7 @@ class Outcome:
 
 
 def already_text(sub: Submission) -> str:
-    at = to_local(sub.decided_at).strftime("%H:%M %d/%m/%Y") if sub.decided_at else "?"
+    at = fmt_time(sub.decided_at) if sub.decided_at else "?"
     if sub.status == S.PENDING_REVIEW:
         return CHANGED.format(code=sub.code)
     return ALREADY.format(
@@ -282,12 +283,12 @@ def already_text(sub: Submission) -> str:
 
 
 DONE = {
-    S.APPROVED: "Đã duyệt bài {code}.",
-    S.REJECTED: "Đã từ chối bài {code}.",
-    S.CHANGES_REQUESTED: "Đã yêu cầu đơn vị chỉnh sửa bài {code}.",
+    S.APPROVED: "Đã duyệt tin, bài {code}.",
+    S.REJECTED: "Đã từ chối tin, bài {code}.",
+    S.CHANGES_REQUESTED: "Đã gửi đề nghị chỉnh sửa tin, bài {code}.",
 }
 REASON_NEEDED = "Cần ghi lý do để đơn vị biết cần làm gì."
-EDITED = "Đã lưu thay đổi của bài {code}."
+EDITED = "Đã lưu thay đổi của tin, bài {code}."
 
 
 async def act(

@@ -72,6 +72,7 @@ def page(request: web.Request, template: str, status: int = 200, **values: Any) 
         "role_label": ROLE_LABELS[who.role] if who else "",
         "csrf": csrf_token(request),
         "province": deps_of(request).settings.org.province_name,
+        "oa": deps_of(request).settings.zalo.oa_name,
         "Role": Role,
         **values,
     }
@@ -90,7 +91,7 @@ async def forbidden(request: web.Request, *, csrf: bool = False) -> web.StreamRe
 
 
 NEED_LOGIN = "Vui lòng đăng nhập bằng liên kết một lần (gõ /dangnhap cho bot Telegram)."
-NOT_ALLOWED = "Tài khoản của bạn không có quyền mở trang này."
+NOT_ALLOWED = "Tài khoản của đồng chí không có quyền mở trang này."
 CSRF_REFUSED = "Biểu mẫu đã hết hiệu lực. Vui lòng tải lại trang rồi thử lại."
 TOO_MANY_ATTEMPTS = "Quá nhiều lần thử đăng nhập từ địa chỉ này. Vui lòng thử lại sau 15 phút."
 

@@ -9,19 +9,11 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from publisher.texts import PUB_STATUS_LABELS
 from storage.models import Publication, Submission, ZaloToken
 
-STATUS_LABELS = {
-    "queued": "Chờ đăng",
-    "creating": "Đang tạo bài",
-    "created": "Đã tạo, chờ xác nhận",
-    "verified": "Đã xác nhận",
-    "broadcasting": "Đang gửi thông báo",
-    "broadcast": "Đã gửi thông báo",
-    "published": "Đã đăng",
-    "failed": "Lỗi",
-    "removed": "Đã gỡ",
-}
+# A publication's status as the CLI shows it (one vocabulary).
+STATUS_LABELS = PUB_STATUS_LABELS
 
 
 @dataclass(frozen=True)

@@ -746,7 +746,7 @@ def _() -> Source:
     title=TITLE_CDS,
     summary=CDS_1,
     cover="p.jpg",
-    warnings=["Bài gửi qua Telegram không có đoạn văn riêng"],
+    warnings=["Tin, bài gửi qua Telegram không có đoạn văn riêng"],
 )
 def _() -> Source:
     return tg((para(TITLE_CDS, CDS_1, CDS_2), "p.jpg"))
@@ -814,7 +814,7 @@ def _() -> Source:
     return Source(channel="email", subject=(TITLE_SOI + " ") * 4, text=para(SOI_1, SOI_2))
 
 
-@case("src-empty", warnings=["Bài không có nội dung văn bản", "Chưa có tóm tắt"])
+@case("src-empty", warnings=["Tin, bài không có nội dung văn bản", "Chưa có tóm tắt"])
 def _() -> Source:
     return Source(channel="email", subject="", text="")
 

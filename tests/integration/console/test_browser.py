@@ -90,7 +90,7 @@ async def test_editor_approves_while_a_telegram_press_races(
         base = str(console.server.make_url("/"))
         h.fake.inject_text(h.lan, "Tin về ngày hội Hà Nội")
         await h.send_draft(h.lan)
-        await h.message_to(h.lan.id, "Đã nhận bài")
+        await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
         sub = await h.submission()
         assert sub.id is not None
         card = await h.card(sub.id, sub.version)
@@ -127,7 +127,8 @@ async def test_editor_approves_while_a_telegram_press_races(
         assert len(decided) == 1 and final is not None and final.status == S.APPROVED
         outcome = await page.inner_text("#outcome")
         web_won = decided[0].actor.startswith("web:")
-        assert ("Đã duyệt bài" in outcome) if web_won else ("đã được Trần Văn An xử lý" in outcome)
+        expected = "Đã duyệt tin, bài" if web_won else "đã được Trần Văn An xử lý"
+        assert expected in outcome
         await h.card(sub.id, final.version)  # the card follows, whoever won
         assert page.errors == []  # type: ignore[attr-defined]
 

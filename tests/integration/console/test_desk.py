@@ -167,7 +167,7 @@ async def test_actions_go_through_the_review_service_with_compare_and_set(
     status, page = await post(
         console, editor, sid, action="approve", version=str(scheduled.version)
     )
-    assert status == 200 and "Đã duyệt bài" in page and 'id="approve"' not in page
+    assert status == 200 and "Đã duyệt tin, bài" in page and 'id="approve"' not in page
     status, page = await post(
         console, other, sid, action="reject", version=str(scheduled.version), reason="Trùng"
     )

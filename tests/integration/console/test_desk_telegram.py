@@ -34,7 +34,7 @@ async def pending(h: Harness, title: str, count: int) -> Submission:
     """Lan sends a draft from Telegram; the submission waits for review with its card."""
     h.fake.inject_text(h.lan, title)
     await h.send_draft(h.lan, summaries=count)
-    await h.message_to(h.lan.id, "Đã nhận bài", count=count)
+    await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài", count=count)
     async with h.db.session() as session:
         sub = (await session.exec(select(Submission).where(Submission.title == title))).one()
     assert sub.id is not None

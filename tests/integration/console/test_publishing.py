@@ -52,9 +52,9 @@ async def test_publishing_page_retry_remove_and_token_state(
     console = await make_console(database)
     editor = await console.client(Role.EDITOR)
     page = await (await editor.get("/dang-tin")).text()
-    assert "Tin lỗi" in page and "ảnh bìa không hợp lệ" in page and "20/07/2026 08:00" in page
+    assert "Tin lỗi" in page and "ảnh bìa không hợp lệ" in page and "08:00 ngày 20/07/2026" in page
     assert "ACCESS-SECRET-123" not in page and "REFRESH-SECRET-456" not in page
-    assert "hết hạn lúc 21/07/2026 06:00" in page and "18/07/2026 10:00" in page
+    assert "hết hạn lúc 06:00 ngày 21/07/2026" in page and "10:00 ngày 18/07/2026" in page
 
     retried = await editor.post(f"/dang-tin/{failed.id}/thu-lai", data={"csrf": csrf_of(editor)})
     assert retried.status == 200 and "sẽ chạy lại" in await retried.text()

@@ -219,9 +219,9 @@ def test_db_upgrade_moves_files_of_the_earlier_layout(cli, tmp_path: Path) -> No
     old.parent.mkdir(parents=True)
     old.write_bytes(b"poster")
     code, out = cli("db", "upgrade")
-    assert code == 0 and "1 file(s) moved" in out, out
+    assert code == 0 and "đã chuyển 1 tệp" in out, out
     assert (files / digest[:2] / digest).read_bytes() == b"poster" and not old.exists()
-    assert "0 file(s) moved" in cli("db", "upgrade")[1]
+    assert "đã chuyển 0 tệp" in cli("db", "upgrade")[1]
 
 
 def test_every_help_text_is_vietnamese() -> None:

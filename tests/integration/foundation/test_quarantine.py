@@ -103,7 +103,7 @@ def test_editor_dismisses_junk_from_the_queue(
     ok = runner.invoke(
         app, ["review", "dismiss", code, "--reason", "Thư rác", "--by", "Hà"], env=env
     )
-    assert ok.exit_code == 0 and "Đã loại bỏ bài" in ok.output, ok.output
+    assert ok.exit_code == 0 and "Đã loại bỏ tin, bài" in ok.output, ok.output
     again = runner.invoke(app, ["review", "dismiss", code, "--reason", "x"], env=env)
     assert again.exit_code == 1 and "không ở trạng thái chờ xác minh" in again.output
     listed = runner.invoke(app, ["review", "quarantine"], env=env)

@@ -66,7 +66,7 @@ def test_report_month_csv_and_table(cli_db: str, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     no_reach = ["0", "—", "—"]  # no article on the OA, no reading from Zalo: "—", never 0
     assert rows[1:] == [
-        ["1", "a", "Sở A", "1", "1", "1", "Trễ hạn", "09:00 20/07/2024", "Chưa đăng ký", "",
+        ["1", "a", "Sở A", "1", "1", "1", "Trễ hạn", "09:00 ngày 20/07/2024", "Chưa đăng ký", "",
          *no_reach],
         ["2", "b", "Sở B", "0", "0", "0", "Chưa gửi", "", "Trần Bình", "Chuyên viên", *no_reach],
         ["", "", "Tổng cộng", "1", "1", "1", "", "", "", "", *no_reach],

@@ -80,12 +80,12 @@ async def test_month_report_cell_by_cell(database: Database) -> None:
     assert report.deadline == local(2024, 7, 19, 17)
     # Departments before districts, each in Vietnamese order (Thông < Tư < Y).
     assert render.month_rows(report) == [
-        [1, "a-tttt", "Sở Thông tin và Truyền thông", 2, 1, 1, "Đúng hạn", "09:00 03/07/2024",
+        [1, "a-tttt", "Sở Thông tin và Truyền thông", 2, 1, 1, "Đúng hạn", "09:00 ngày 03/07/2024",
          "Nguyễn Thị Hoà", "Chuyên viên", "+84912345678"],
         [2, "d-tu-phap", "Sở Tư pháp", 0, 0, 0, "Chưa gửi", "", "Chưa đăng ký", "", ""],
-        [3, "b-yte", "Sở Y tế", 2, 1, 0, "Trễ hạn", "17:01 19/07/2024", "Trần Bình",
+        [3, "b-yte", "Sở Y tế", 2, 1, 0, "Trễ hạn", "17:01 ngày 19/07/2024", "Trần Bình",
          "Phó Chánh Văn phòng", "+84987654321"],
-        [4, "c-vu-thu", "UBND huyện Vũ Thư", 2, 0, 0, "Đúng hạn", "16:00 18/07/2024",
+        [4, "c-vu-thu", "UBND huyện Vũ Thư", 2, 0, 0, "Đúng hạn", "16:00 ngày 18/07/2024",
          "Chưa đăng ký", "", ""],
     ]  # fmt: skip
     assert [r.standing for r in report.rows] == [

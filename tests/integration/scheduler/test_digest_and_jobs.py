@@ -49,9 +49,10 @@ async def test_digest_lists_waiting_failed_and_missing(database: Database) -> No
         "⏳ Chờ duyệt: 2 (lâu nhất 2 ngày 2 giờ)",
         f"  • {waiting} · Sở A · «Tiêm chủng» · chờ 2 ngày 2 giờ",
         f"  • {unknown} · (chưa rõ đơn vị) · «Không rõ» · chờ 3 giờ",
-        "⚠️ Đăng lỗi: 1",
+        "⚠️ Đăng không thành công: 1",
         f"  • {code} · Sở B · «Hội nghị» · ảnh quá lớn",
-        "📭 Chưa gửi tháng 07/2024: 1/3 đơn vị (hạn 17:00 19/07/2024): Sở C",  # A waits: counts
+        # A waits: counts
+        "📭 Chưa gửi tháng 07/2024: 1/3 đơn vị (hạn 17:00 ngày 19/07/2024): Sở C",
     ]
 
 

@@ -30,6 +30,8 @@ from .conftest import (
 pytestmark = pytest.mark.integration
 JULY = "Đề nghị gửi tin, bài tháng 07/2024 (hạn: 17:00 ngày 19/07/2024)"
 JULY_LATE = "Đơn vị chưa gửi tin, bài tháng 07/2024 (đã quá hạn)"
+# F sent, but only a rejected item: never told it sent nothing.
+JULY_NOT_MET = "Đơn vị chưa có tin, bài đạt yêu cầu tháng 07/2024 (đã quá hạn)"
 
 
 async def seed(db: Database) -> dict[str, int]:
@@ -86,10 +88,12 @@ async def test_july_ladder_exactly_once(
     expected = (
         [(r, JULY) for r in sorted([*group, "d@d.vn"])]
         + [(r, JULY) for r in group] * 2
-        + [(r, JULY_LATE) for r in group]
+        + [(r, JULY_NOT_MET if r == "f@f.vn" else JULY_LATE) for r in group]
     )
     got = mails(smtp_sink)
-    assert sorted(m for m in got if m[1] == JULY_LATE) == [(r, JULY_LATE) for r in group]
+    late = [(r, JULY_LATE) for r in group if r != "f@f.vn"]
+    assert sorted(m for m in got if m[1] == JULY_LATE) == late
+    assert [m for m in got if m[1] == JULY_NOT_MET] == [("f@f.vn", JULY_NOT_MET)]
     assert sorted(got) == sorted(expected)
     assert len(got) == 4 * 4 + 1
 
@@ -103,8 +107,8 @@ async def test_reminder_text_lists_what_was_sent(
     [f_mail] = [m for m in smtp_sink.messages if m.rcpt_tos == ["f@f.vn"]]
     body = f_mail.message.get_body(("plain",)).get_content()
     assert "Kính gửi đồng chí Lê F (Sở F)," in body
-    assert "Hạn gửi: 17:00 19/07/2024 (còn 3 ngày)." in body
-    assert "«Bài bị trả» – Không duyệt" in body
+    assert "Hạn gửi: 17:00 ngày 19/07/2024 (còn 3 ngày)." in body
+    assert "«Bài bị trả» – Không được duyệt" in body
     assert "tin@stttt.example.vn" in body
     assert "https://t.me/newsdesk_bot" in body
     # An officer known by name is addressed by name; the unit's own mailbox by the unit's name.
@@ -163,7 +167,7 @@ async def test_outage_over_the_deadline(
     assert await sweep(database, config, clock, worker, local(2024, 7, 19, 18)) == 0
     assert await sweep(database, config, clock, worker, local(2024, 7, 21, 8)) == 0
     assert await sweep(database, config, clock, worker, local(2024, 7, 22, 8)) == 5
-    assert {s for _, s in mails(smtp_sink)} == {JULY_LATE}
+    assert {s for _, s in mails(smtp_sink)} == {JULY_LATE, JULY_NOT_MET}
 
 
 async def test_tet_2025(

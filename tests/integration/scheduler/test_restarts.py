@@ -83,10 +83,10 @@ async def test_restarts_and_outages_send_each_message_once(
     to_an = [c.params["text"] for c in fake_telegram.calls_to("sendMessage")
              if c.params["chat_id"] == 7001]  # fmt: skip
     assert len(to_an) == 4
-    assert "Hạn gửi: 17:00 19/07/2024 (còn 7 ngày)." in to_an[0]
+    assert "Hạn gửi: 17:00 ngày 19/07/2024 (còn 7 ngày)." in to_an[0]
     assert "(còn 3 ngày)" in to_an[1]
     assert "(còn 1 ngày)" in to_an[2]
-    assert "Hạn gửi 17:00 19/07/2024 đã qua" in to_an[3]
+    assert "Hạn gửi 17:00 ngày 19/07/2024 đã qua" in to_an[3]
 
     by_rcpt: dict[str, list[str]] = {}
     for mail in smtp_sink.messages:

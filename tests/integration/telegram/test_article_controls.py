@@ -60,7 +60,7 @@ async def test_edit_body_and_cover_round_trip(h: Harness) -> None:
     assert encode(Action.EDIT_BODY, sub_id, sub.version) in h.fake.button_data(card)
     h.fake.press(h.an, card, encode(Action.EDIT_BODY, sub_id, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung mới cho bài")
-    [current] = await h.message_to(EDITORS_CHAT, "Nội dung hiện tại của bài")
+    [current] = await h.message_to(EDITORS_CHAT, "Nội dung hiện tại của tin, bài")
     assert current["reply_to_message"]["message_id"] == prompt["message_id"]
     assert "[Ảnh: " in current["text"]  # the body in the form the reply takes
     body = (
@@ -68,7 +68,7 @@ async def test_edit_body_and_cover_round_trip(h: Harness) -> None:
         "# Nội dung tập huấn\n\n- Chữ ký số;\n- Dịch vụ công trực tuyến."
     )
     h.fake.inject_text(h.an, body, chat=h.editors, reply_to=prompt)
-    [saved] = await h.message_to(EDITORS_CHAT, "Đã lưu bản sửa bài")
+    [saved] = await h.message_to(EDITORS_CHAT, "Đã lưu bản sửa tin, bài")
     assert "(bản 2)" in saved["text"]
     edited = await h.submission()
     assert edited.revision == 2 and edited.version == sub.version + 1
@@ -108,19 +108,19 @@ async def test_version_two_card_shows_the_request_and_what_changed(h: Harness) -
     h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
-    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa bài")
+    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa tin, bài")
     h.fake.inject_text(
         h.lan,
         "Hội nghị tập huấn chuyển đổi số\n\nĐồng chí Giám đốc Sở phát biểu khai mạc.",
         reply_to=request,
     )
-    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code}")
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho tin, bài {first.code}")
     h.fake.press(h.lan, summary, "dr:send")
     await h.message_to(h.lan.id, "bản 2")
     second = await h.submission()
     card = await h.card(sub_id, second.version)
     assert "(bản 2)" in card["text"]
-    assert "↩️ Trả lời yêu cầu sửa của" in card["text"]
+    assert "↩️ Trả lời đề nghị chỉnh sửa của" in card["text"]
     assert "Bổ sung tên người phát biểu" in card["text"]
     assert "Thay đổi so với bản 1:" in card["text"]
     assert "+ Đồng chí Giám đốc Sở phát biểu khai mạc." in card["text"]

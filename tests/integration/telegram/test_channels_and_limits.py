@@ -74,7 +74,7 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
                     assert resp.status == 200
             h.fake.inject_text(h.lan, "Tin một (tiếp)")
             await h.send_draft(h.lan, summaries=1)
-            await h.message_to(h.lan.id, "Đã nhận bài")
+            await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
             sub = await h.submission()
             assert sub.text == "Tin một: khám sàng lọc miễn phí\n\nTin một (tiếp)"
             [hook] = h.fake.calls_to("setWebhook")
@@ -129,7 +129,7 @@ async def test_local_bot_api_server_allows_larger_files(
         await h.link_lan()
         h.fake.inject_video(h.lan, b"big-video-bytes", caption="Phóng sự", file_size=300 * MB)
         await h.send_draft(h.lan)
-        await h.message_to(h.lan.id, "Đã nhận bài")
+        await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
         sub = await h.submission()
         assert sub.kind == "video"
         async with h.db.session() as session:

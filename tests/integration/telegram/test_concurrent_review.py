@@ -105,7 +105,7 @@ async def test_two_editors_press_approve_at_once(
     assert len(notices) == ROUNDS
     answers = [c.params for c in fake.calls_to("answerCallbackQuery")]
     assert len(answers) == 2 * ROUNDS
-    winners = [a for a in answers if a["text"].startswith("Đã duyệt bài")]
+    winners = [a for a in answers if a["text"].startswith("Đã duyệt tin, bài")]
     losers = [a for a in answers if "đã được" in a["text"]]
     assert len(winners) == ROUNDS and len(losers) == ROUNDS
     assert all(("Trần Văn An" in a["text"]) or ("Lê Thị Bình" in a["text"]) for a in losers)

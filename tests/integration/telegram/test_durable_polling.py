@@ -40,7 +40,7 @@ async def test_update_confirmed_but_never_handled_is_replayed(
         row = await session.get(TelegramUpdate, injected["update_id"])
     assert row is not None and row.outcome == ""
     async with running_bot(fake_telegram, database, files, seeded=seeded) as h:
-        await h.message_to(1001, "HƯỚNG DẪN GỬI BÀI")
+        await h.message_to(1001, "HƯỚNG DẪN GỬI TIN, BÀI")
     async with database.session() as session:
         row = await session.get(TelegramUpdate, injected["update_id"], populate_existing=True)
     assert row is not None and row.outcome != ""

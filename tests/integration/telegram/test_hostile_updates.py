@@ -113,7 +113,7 @@ async def test_webhook_refuses_what_it_cannot_parse_and_keeps_working(
             # The bot still works: a real message arrives by webhook and is handled.
             h.fake.inject_text(h.lan, "Tin sau các bản tin hỏng")
             await h.send_draft(h.lan, summaries=1)
-            await h.message_to(h.lan.id, "Đã nhận bài")
+            await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
     finally:
         await runner.cleanup()
 
@@ -252,7 +252,7 @@ async def test_open_draft_with_a_replayed_message_shows_one_summary_after_restar
         await h.message_to(h.lan.id, "Bấm «Gửi duyệt»", count=2)
         await h.until(lambda: _no_draft_jobs(queue))  # every summary timer has started
         await h.send_draft(h.lan, summaries=2)
-        await h.message_to(h.lan.id, "Đã nhận bài")  # long after any summary in flight
+        await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")  # long after any summary in flight
         summaries = [
             c for c in h.fake.calls_to("sendMessage") if "Bấm «Gửi duyệt»" in c.params["text"]
         ]

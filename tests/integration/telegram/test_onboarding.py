@@ -104,7 +104,7 @@ async def test_someone_elses_contact_and_unknown_phone_are_explained(h: Harness)
     h.fake.inject_contact(h.stranger, "0987 654 321")
     await h.message_to(h.stranger.id, "chưa có trong danh sách cán bộ đầu mối")
     h.fake.inject_text(h.stranger, "Gửi bài ạ")
-    await h.message_to(h.stranger.id, "chưa thể gửi bài")
+    await h.message_to(h.stranger.id, "chưa thể gửi tin, bài")
     assert all(o.telegram_user_id is None for o in await officers(h))
 
 
@@ -194,7 +194,7 @@ async def test_an_invite_walk_survives_a_restart_and_an_abandoned_one_lets_go(
                 session.add(walk)
                 await session.commit()
             h.fake.inject_text(idle, "Trần Văn Nam")
-            await h.message_to(idle.id, "chưa thể gửi bài")  # a draft message, not a name
+            await h.message_to(idle.id, "chưa thể gửi tin, bài")  # a draft message, not a name
             async with db.session() as session:
                 assert await session.get(OnboardingWalk, idle.id) is None
 

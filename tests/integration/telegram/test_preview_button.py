@@ -43,7 +43,7 @@ async def test_preview_shows_the_composed_article_and_changes_nothing(
         sub = await h.submission()
         card = await h.card(sub_id, sub.version)
         await h.answer(h.fake.press(h.an, card, encode(Action.PREVIEW, sub_id, sub.version)))
-        [preview] = await h.message_to(EDITORS_CHAT, "sẽ đăng lên Zalo OA")
+        [preview] = await h.message_to(EDITORS_CHAT, "sẽ được đăng trên Trang Zalo OA")
         after = await h.submission()
     assert preview["reply_to_message"]["message_id"] == card["message_id"]
     assert "📰 Hội nghị tập huấn chuyển đổi số" in preview["text"]

@@ -90,7 +90,7 @@ async def test_editor_retry_resumes_and_stranger_is_refused(
         refused = await h.answer(fake_telegram.press(h.stranger, failure, f"pub:retry:{pub_id}"))
         assert refused["show_alert"] is True
         accepted = await h.answer(fake_telegram.press(h.an, failure, f"pub:retry:{pub_id}"))
-        assert accepted["text"] == "Đã đưa bài vào hàng đợi đăng lại."
+        assert accepted["text"] == "Đã đưa tin, bài vào hàng đợi đăng lại."
         edited = await fake_telegram.wait_for_call("editMessageText")
         assert "Trần Văn An đã yêu cầu đăng lại" in edited[-1].params["text"]
     async with database.session() as session:

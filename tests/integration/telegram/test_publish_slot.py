@@ -39,11 +39,11 @@ async def test_editor_sets_a_slot_then_approves(
         assert error["text"].count("hiểu") == 1  # one message, not two doubled
         # A reply to the error answer counts; the time is written as people write it.
         h.fake.inject_text(h.an, "8h sáng ngày 27/11/2030", chat=h.editors, reply_to=error)
-        await h.message_to(EDITORS_CHAT, "sẽ được đăng lúc 08:00 27/11/2030")
+        await h.message_to(EDITORS_CHAT, "sẽ được đăng lúc 08:00 ngày 27/11/2030")
         slotted = await h.submission()
         assert slotted.publish_at == datetime(2030, 11, 27, 1, 0, tzinfo=UTC)
         card = await h.card(sub_id, slotted.version)
-        assert "Hẹn đăng: 08:00 27/11/2030" in card["text"]
+        assert "Hẹn đăng: 08:00 ngày 27/11/2030" in card["text"]
         answer = await h.answer(
             h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, slotted.version))
         )

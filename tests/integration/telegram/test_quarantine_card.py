@@ -71,7 +71,7 @@ async def test_editor_assigns_unit_from_the_card(
             [again] = await h.message_to(EDITORS_CHAT, "Không tìm thấy đơn vị «Sở Khỏe»")
             # A reply to the error answer counts; the name matches without diacritics.
             h.fake.inject_text(h.an, "so y te", chat=h.editors, reply_to=again)
-            await h.message_to(EDITORS_CHAT, "Đã gán bài")
+            await h.message_to(EDITORS_CHAT, "Đã gán tin, bài")
             assigned = await h.submission()
             card = await h.card(sub.id, assigned.version)
             assert encode(Action.APPROVE, sub.id, assigned.version) in h.fake.button_data(card)
@@ -120,7 +120,7 @@ async def test_several_matching_units_become_a_choice_of_buttons(
             pick = encode(Action.PICK_UNIT, sub.id, sub.version, bao.id)
             assert pick in buttons
             answered = await h.answer(h.fake.press(h.an, choice, pick))
-            assert "Đã gán bài" in answered["text"]
+            assert "Đã gán tin, bài" in answered["text"]
             assigned = await h.until(lambda: _assigned(db))
     assert assigned.unit_id == bao.id and assigned.status == S.PENDING_REVIEW
 
@@ -159,13 +159,13 @@ async def test_editor_dismisses_an_auto_reply_without_telling_anyone(
             h.fake.press(h.an, card, press)
             [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do loại bỏ")
             h.fake.inject_text(h.an, "Thư trả lời tự động", chat=h.editors, reply_to=prompt)
-            await h.message_to(EDITORS_CHAT, "Đã loại bỏ bài")
+            await h.message_to(EDITORS_CHAT, "Đã loại bỏ tin, bài")
             dismissed = await h.submission()
             card = await h.card(sub.id, dismissed.version)
             assert h.fake.button_data(card) == []
-            assert "Không duyệt" in card["text"] and "Thư trả lời tự động" in card["text"]
+            assert "đã từ chối lúc" in card["text"] and "Thư trả lời tự động" in card["text"]
             late = await h.answer(h.fake.press(h.binh, card, press))
-            assert late["show_alert"] is True and "Không duyệt" in late["text"]
+            assert late["show_alert"] is True and "Không được duyệt" in late["text"]
         async with db.session() as session:
             mails = (await session.exec(select(OutboxMessage))).all()
             audit = (

@@ -90,7 +90,7 @@ async def test_a_late_press_is_answered_and_logged_once(
         sub = await h.submission()
         data = encode(Action.APPROVE, sub_id, sub.version)
         won = await h.answer(h.fake.press(h.an, card, data))
-        assert won["text"].startswith("Đã duyệt bài")
+        assert won["text"].startswith("Đã duyệt tin, bài")
         late = h.fake.press(h.binh, card, data)
         refused = await h.answer(late)
         assert refused["show_alert"] is True
@@ -120,7 +120,7 @@ async def test_a_refusal_queued_at_a_crash_is_written_after_restart(
         old = encode(Action.APPROVE, sub_id, sub.version)
         await h.answer(h.fake.press(h.an, card, encode(Action.KIND_NEWS, sub_id, sub.version)))
         stale = h.fake.press(h.binh, card, old)
-        assert "Thẻ này đã cũ" in (await h.answer(stale))["text"]
+        assert "Phiếu duyệt này đã cũ" in (await h.answer(stale))["text"]
         review = h.bot.review
         assert review is not None
 

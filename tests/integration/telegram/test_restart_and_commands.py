@@ -44,7 +44,7 @@ async def test_open_draft_survives_a_restart(
         await h.message_to(h.lan.id, "Bấm «Gửi duyệt»")
     async with running_bot(fake_telegram, db, files, seeded=ids) as h:
         await h.send_draft(h.lan, summaries=2)  # the summary is shown again at start-up
-        await h.message_to(h.lan.id, "Đã nhận bài")
+        await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
         sub = await h.submission()
         assert sub.text == "Tin trước khi khởi động lại"
 
@@ -65,7 +65,7 @@ async def test_update_recorded_but_unfinished_is_replayed_once(
         await session.commit()
     async with running_bot(fake_telegram, db, files, seeded=ids) as h:
         await h.send_draft(h.lan)
-        await h.message_to(h.lan.id, "Đã nhận bài")
+        await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
         assert (await h.submission()).text == "Tin đã ghi nhận trước sự cố"
     async with db.session() as session:
         row = await session.get(TelegramUpdate, update["update_id"])
@@ -80,16 +80,16 @@ async def test_status_and_help(
         await h.message_to(h.lan.id, "chưa được liên kết")
         await h.link_lan()
         h.fake.inject_command(h.lan, "/trangthai")
-        await h.message_to(h.lan.id, "Sở Y tế chưa gửi bài nào")
+        await h.message_to(h.lan.id, "Sở Y tế chưa gửi tin, bài nào")
         h.fake.inject_text(h.lan, "Tin về ngày hội hiến máu")
         await h.send_draft(h.lan)
-        await h.message_to(h.lan.id, "Đã nhận bài")
+        await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài")
         sub = await h.submission()
         h.fake.inject_command(h.lan, "/trangthai")
-        [status] = await h.message_to(h.lan.id, "Bài gửi tháng")
-        assert f"{sub.code} · Tin về ngày hội hiến máu · Chờ biên tập" in status["text"]
+        [status] = await h.message_to(h.lan.id, "đã gửi tháng")
+        assert f"{sub.code} · Tin về ngày hội hiến máu · Chờ duyệt" in status["text"]
         h.fake.inject_command(h.lan, "/huongdan")
-        [guide] = await h.message_to(h.lan.id, "HƯỚNG DẪN GỬI BÀI")
+        [guide] = await h.message_to(h.lan.id, "HƯỚNG DẪN GỬI TIN, BÀI")
         assert "20 MB" in guide["text"] and "/trangthai" in guide["text"]
         # the size advice follows the real limits: the mail limit (25 MB) carries 18 MB files
         assert "thư điện tử mang được tệp đến 18 MB" in guide["text"]

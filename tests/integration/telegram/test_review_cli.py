@@ -67,23 +67,23 @@ def test_review_commands(sqlite_url: str, tmp_path: Path) -> None:
     code, out = cli("review", "schedule", tg_code, "--at", "hôm nào đó")
     assert code == 1 and "Chưa đặt được giờ đăng: không hiểu «hôm nào đó»" in out
     code, out = cli("review", "schedule", tg_code, "--at", "08:00 27/11/2030")
-    assert code == 0 and "sẽ được đăng lúc 08:00 27/11/2030" in out
+    assert code == 0 and "sẽ được đăng lúc 08:00 ngày 27/11/2030" in out
     code, out = cli("review", "show", tg_code)
-    assert "Hẹn đăng: 08:00 27/11/2030" in out and "Hẹn giờ đăng" in out
+    assert "Hẹn đăng: 08:00 ngày 27/11/2030" in out and "Hẹn giờ đăng" in out
     assert "review.edit_publish_at" not in out  # audit actions in Vietnamese
     code, out = cli("review", "reject", mail_code, "--by", "Trần Văn An")
     assert code == 1 and "Cần ghi lý do" in out
     code, out = cli("review", "reject", mail_code, "--reason", "Ảnh mờ", "--by", "Trần Văn An")
-    assert code == 0 and "Không duyệt" in out
+    assert code == 0 and "Không được duyệt" in out
     code, out = cli("review", "schedule", mail_code, "--at", "08:00 27/11/2030")
-    assert code == 1 and "Chỉ hẹn giờ đăng được khi bài đang chờ duyệt" in out
+    assert code == 1 and "Chỉ hẹn giờ đăng được khi tin, bài đang chờ duyệt" in out
     code, out = cli("review", "approve", mail_code, "--by", "Lê Thị Bình")
     assert code == 1 and "đã được Trần Văn An xử lý trước" in out
     code, out = cli("review", "request-changes", tg_code, "--reason", "Thêm ảnh", "--by", "An")
     assert code == 0 and "Cần chỉnh sửa" in out and "phiên bản" not in out
     code, out = cli("review", "show", mail_code)
-    assert code == 0 and "Không duyệt bởi Trần Văn An" in out and "Từ chối (Ảnh mờ)" in out
-    assert cli("review", "list")[1].strip() == "Không có bài nào đang chờ duyệt."
+    assert code == 0 and "Trần Văn An đã từ chối lúc" in out and "Từ chối (Ảnh mờ)" in out
+    assert cli("review", "list")[1].strip() == "Không có tin, bài nào đang chờ duyệt."
     assert cli("review", "show", "2099-01-0001")[0] == 1
     outbox = asyncio.run(rows(sqlite_url, OutboxMessage))
     assert sorted((m.channel, m.recipient) for m in outbox) == [
@@ -166,7 +166,8 @@ def test_decision_mail_is_official_and_the_approval_says_when(
             "Sở Văn hóa, Thể thao và Du lịch"
         )
         assert "Newsdesk" not in mail.body + mail.subject
-    assert "sẽ được đăng trên Trang Zalo OA “Công dân số Thái Bình” lúc 08:00 27/11/2030" in (
+    assert "sẽ được đăng trên Trang Zalo OA “Công dân số Thái Bình” lúc 08:00 ngày 27/11/2030" in (
         first.body
     )
-    assert "trong thời gian sớm nhất (bài được đăng từ 07:00 đến 21:00 hằng ngày)" in second.body
+    soon = "trong thời gian sớm nhất (tin, bài được đăng từ 07:00 đến 21:00 hằng ngày)"
+    assert soon in second.body

@@ -44,7 +44,7 @@ async def submit_text_and_album(h: Harness) -> int:
     h.fake.inject_text(h.lan, "Hội nghị tập huấn chuyển đổi số\nSáng 25/11, Sở Y tế tổ chức...")
     h.fake.inject_album(h.lan, [b"img-1", b"img-2", b"img-3"], caption="Ảnh hội nghị")
     await h.send_draft(h.lan)
-    await h.message_to(h.lan.id, "Đã nhận bài, mã số")
+    await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài, mã tiếp nhận")
     sub = await h.submission()
     assert sub.id is not None
     return sub.id
@@ -58,7 +58,7 @@ async def test_text_and_album_become_one_submission_with_card(h: Harness) -> Non
     assert "Ảnh hội nghị" in sub.text
     summaries = [c for c in h.fake.calls_to("sendMessage") if "Bản nháp" in c.params["text"]]
     assert len(summaries) == 1  # the album was debounced into one summary
-    [receipt] = await h.message_to(h.lan.id, "Đã nhận bài, mã số")
+    [receipt] = await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài, mã tiếp nhận")
     assert sub.code in receipt["text"]
     async with h.db.session() as session:
         files = await list_attachments(session=session, submission_id=sub_id)
@@ -82,7 +82,7 @@ async def test_approve_reaches_officer_and_card_shows_who(h: Harness) -> None:
     decided = await h.submission()
     assert decided.status == S.APPROVED and decided.decided_by == "Trần Văn An"
     card = await h.card(sub_id, decided.version)
-    assert "Đã duyệt bởi Trần Văn An lúc" in card["text"]
+    assert "Trần Văn An đã duyệt lúc" in card["text"]
     assert h.fake.button_data(card) == []
     async with h.db.session() as session:
         actions = [e.action for e in await list_audit(session=session, submission_id=sub_id)]
@@ -98,7 +98,7 @@ async def test_card_keeps_who_approved_while_scheduled_and_published(h: Harness)
     await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
     sub = await h.until(lambda: _status_is(h, S.APPROVED))
     for old, new, label in [
-        (S.APPROVED, S.SCHEDULED, "Đã lên lịch đăng"),
+        (S.APPROVED, S.SCHEDULED, "Đã hẹn giờ đăng"),
         (S.SCHEDULED, S.PUBLISHING, "Đang đăng"),
         (S.PUBLISHING, S.PUBLISHED, "Đã đăng"),
     ]:
@@ -109,7 +109,7 @@ async def test_card_keeps_who_approved_while_scheduled_and_published(h: Harness)
             )  # fmt: skip
             await session.commit()
         card = await h.card(sub_id, sub.version)
-        assert "✅ Đã duyệt bởi Trần Văn An lúc" in card["text"]
+        assert "✅ Trần Văn An đã duyệt lúc" in card["text"]
         assert card["text"].splitlines()[-1] == f"Trạng thái: {label}"
 
 
@@ -137,7 +137,7 @@ async def test_reject_asks_reason_by_force_reply(h: Harness) -> None:
         and decided.decision_reason == "Trùng nội dung đã đăng tháng trước"
     )
     card = await h.card(sub_id, decided.version)
-    assert "Không duyệt bởi Lê Thị Bình" in card["text"]
+    assert "Lê Thị Bình đã từ chối lúc" in card["text"]
 
 
 async def test_request_changes_loop_makes_version_two(h: Harness) -> None:
@@ -147,11 +147,11 @@ async def test_request_changes_loop_makes_version_two(h: Harness) -> None:
     h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
-    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa bài")
+    [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa tin, bài")
     assert h.fake.button_data(request) == [f"dr:rev:{sub_id}"]
     # Lan answers by replying to the request
     h.fake.inject_text(h.lan, "Bản sửa: đồng chí Giám đốc Sở phát biểu khai mạc", reply_to=request)
-    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code}")
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho tin, bài {first.code}")
     h.fake.press(h.lan, summary, "dr:send")
     await h.message_to(h.lan.id, "bản 2")
     second = await h.submission()
@@ -176,7 +176,7 @@ async def test_stranger_and_stale_presses_are_refused(h: Harness) -> None:
     # an editor changes the kind: the version moves on, the old button is stale
     await h.answer(h.fake.press(h.an, card, encode(Action.KIND_NEWS, sub_id, sub.version)))
     stale = await h.answer(h.fake.press(h.binh, card, old))
-    assert "Thẻ này đã cũ" in stale["text"]
+    assert "Phiếu duyệt này đã cũ" in stale["text"]
     still = await h.submission()
     assert still.status == S.PENDING_REVIEW and still.kind == "news"
 
@@ -199,13 +199,13 @@ async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness)
     [summary] = await h.message_to(h.lan.id, "Bấm «Gửi duyệt»")  # the summary waited 1 s
     h.fake.fail_next("sendMessage", 429, parameters={"retry_after": 1})
     h.fake.press(h.lan, summary, "dr:send")  # the receipt or the card meets this 429
-    await h.message_to(h.lan.id, "Đã nhận bài, mã số")
+    await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài, mã tiếp nhận")
     await h.until(lambda: _sent_row(h))
     sub = await h.submission()
     await h.card(sub.id or 0, sub.version)
     calls = h.fake.calls_to("sendMessage", include_failed=True)
     assert len([c for c in calls if not c.ok]) == 2  # both waited out...
-    receipts = [c for c in calls if c.ok and "Đã nhận bài" in c.params["text"]]
+    receipts = [c for c in calls if c.ok and "Đã tiếp nhận tin, bài" in c.params["text"]]
     cards = [c for c in calls if c.ok and c.params["chat_id"] == EDITORS_CHAT]
     assert len(receipts) == 1 and len(cards) == 1  # ...and each message arrived once
     sub = await h.submission()
@@ -215,7 +215,7 @@ async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness)
     await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     card = await h.card(sub.id or 0, decided.version)
-    assert "Đã duyệt bởi" in card["text"]
+    assert "đã duyệt lúc" in card["text"]
     edits = h.fake.calls_to("editMessageText", include_failed=True)
     assert [c.ok for c in edits] == [False, True]
 
@@ -233,11 +233,11 @@ async def test_send_revision_button_then_new_message_makes_version_two(h: Harnes
     h.fake.press(h.binh, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.binh, "Thay ảnh rõ hơn", chat=h.editors, reply_to=prompt)
-    [request] = await h.message_to(h.lan.id, "Nội dung cần sửa: Thay ảnh rõ hơn")
+    [request] = await h.message_to(h.lan.id, "Nội dung cần chỉnh sửa: Thay ảnh rõ hơn")
     h.fake.press(h.lan, request, f"dr:rev:{sub_id}")
-    await h.message_to(h.lan.id, f"đang soạn bản sửa cho bài {first.code}")
+    await h.message_to(h.lan.id, f"đang soạn bản sửa cho tin, bài {first.code}")
     h.fake.inject_photo(h.lan, b"sharper", caption="Ảnh mới")
-    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho bài {first.code} gồm: 1 ảnh")
+    [summary] = await h.message_to(h.lan.id, f"Bản sửa cho tin, bài {first.code} gồm: 1 ảnh")
     h.fake.press(h.lan, summary, "dr:send")
     await h.message_to(h.lan.id, "bản 2")
     second = await h.submission()
@@ -262,14 +262,14 @@ async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_expl
     h.fake.inject_edit(first, text="Hội nghị chuyển đổi số năm 2026\nSáng 25/11 tại Sở Y tế")
     await h.message_to(h.lan.id, "Đã cập nhật nội dung tin nhắn vừa sửa")
     await h.send_draft(h.lan)
-    await h.message_to(h.lan.id, "Đã nhận bài, mã số")
+    await h.message_to(h.lan.id, "Đã tiếp nhận tin, bài, mã tiếp nhận")
     sub = await h.submission()
     assert sub.title == "Hội nghị chuyển đổi số năm 2026"
     assert sub.text.startswith("Hội nghị chuyển đổi số năm 2026\nSáng 25/11 tại Sở Y tế")
     assert "tại Sở\n" not in sub.text and sub.text.count("Hội nghị chuyển đổi số") == 1
     assert "Ảnh hội nghị" in sub.text
     h.fake.inject_edit(first, text="Sửa sau khi đã gửi")
-    await h.message_to(h.lan.id, "không còn thuộc bài đang soạn")
+    await h.message_to(h.lan.id, "không còn thuộc bản nháp")
     assert (await h.submission()).text == sub.text
     card = await h.card(sub.id or 0, sub.version)
     h.fake.press(h.binh, card, encode(Action.REJECT, sub.id or 0, sub.version))

@@ -61,7 +61,7 @@ async def test_publish_list_show_retry_remove(database: Database, tmp_path: Path
         assert code == 0 and "Đăng không thành công" in out and "failed" not in out
         code, out = await cli(world, "publish", "show", str(row["id"]))
         assert code == 0 and "📰 Hội nghị triển khai nhiệm vụ năm 2026" in out
-        assert "status: Đăng không thành công" in out
+        assert "Trạng thái: Đăng không thành công" in out
         code, out = await cli(world, "publish", "retry", str(row["id"]))
         assert code == 0 and "«Đang tạo bài»" in out
         code, out = await cli(world, "publish", "retry", str(row["id"]))

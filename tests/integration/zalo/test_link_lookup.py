@@ -41,5 +41,5 @@ async def test_link_lookup_is_retried_until_found(
         assert (await world.submission(submission_id)).status == S.PUBLISHED
         assert len(world.fake.live_articles()) == 1
         assert len(world.fake.broadcasts) == (1 if broadcast else 0)
-        told = [m for m in await world.outbox() if "Đã đăng lên Zalo OA" in m.body]
+        told = [m for m in await world.outbox() if "Đã đăng trên Trang Zalo OA" in m.body]
         assert told and all(pub.url in m.body for m in told)

@@ -93,8 +93,9 @@ async def test_small_mp4_goes_through_the_video_flow_other_video_becomes_a_link(
         assert video["video_id"] in world.fake.videos_ready()
         assert video["thumb"].endswith(".png")  # no image: the generated cover
         [link] = [
-            i["content"] for i in article["body"] if "Xem video cu.mov" in i.get("content", "")
+            i["content"] for i in article["body"] if "Xem video tại: " in i.get("content", "")
         ]
+        assert link.split(": ", 1)[0] == "Xem video tại"  # the text never shows the file name
         async with httpx.AsyncClient() as http:
             served = await http.get(link.split(": ", 1)[1])
         assert served.status_code == 200 and served.headers["content-type"] == "video/quicktime"

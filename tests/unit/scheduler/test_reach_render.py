@@ -46,7 +46,7 @@ def test_a_unit_without_articles_shows_zero_only_when_zalo_gave_figures() -> Non
 def test_the_officer_hears_the_units_own_figure() -> None:
     how = HowToSubmit(oa_name="Công dân số Thái Bình")
     body = reach_body(unit_name="Sở Y tế", period="2026-11", articles=3, views=12500, how=how)
-    assert body.startswith("Kính gửi Sở Y tế,\n\n")
+    assert body.startswith("Kính gửi: Sở Y tế,\n\n")
     assert "Trong tháng 11/2026, 3 tin, bài của đơn vị đăng trên Trang Zalo OA " \
         "“Công dân số Thái Bình” đã có 12.500 lượt xem." in body  # fmt: skip
     assert body.endswith(how.sign_off) and "Newsdesk" not in body

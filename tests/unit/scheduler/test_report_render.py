@@ -64,9 +64,9 @@ def sample(*, internal: bool, unregistered: tuple[str, ...] = ()) -> MonthReport
 
 def test_month_rows_cell_by_cell() -> None:
     assert render.month_rows(sample(internal=False)) == [
-        [1, "s-tttt", "Sở Thông tin và Truyền thông", 3, 2, 1, "Đúng hạn", "09:30 05/07/2024",
+        [1, "s-tttt", "Sở Thông tin và Truyền thông", 3, 2, 1, "Đúng hạn", "09:30 ngày 05/07/2024",
          "Nguyễn Thị Hoà; Trần Văn Bình", "Chuyên viên; Phó Chánh Văn phòng"],
-        [2, "h-thai-thuy", "UBND huyện Thái Thụy", 1, 0, 0, "Trễ hạn", "14:05 25/07/2024",
+        [2, "h-thai-thuy", "UBND huyện Thái Thụy", 1, 0, 0, "Trễ hạn", "14:05 ngày 25/07/2024",
          "Phạm Bình Minh", "Chánh Văn phòng"],
         [3, "s-yte", "Sở Y tế", 1, 0, 0, "Chưa đạt", "", "Chưa đăng ký", ""],
     ]  # fmt: skip
@@ -88,7 +88,7 @@ def test_csv_has_bom_and_round_trips() -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == list(texts.MONTH_HEADERS)
     assert rows[2] == ["2", "h-thai-thuy", "UBND huyện Thái Thụy", "1", "0", "0", "Trễ hạn",
-                       "14:05 25/07/2024", "Phạm Bình Minh", "Chánh Văn phòng"]  # fmt: skip
+                       "14:05 ngày 25/07/2024", "Phạm Bình Minh", "Chánh Văn phòng"]  # fmt: skip
     assert unicodedata.is_normalized("NFC", data.decode("utf-8-sig"))
 
 
@@ -138,8 +138,8 @@ def test_month_xlsx_reopens_with_expected_values_and_layout() -> None:
     ws = wb["Tháng 07-2024"]
     assert ws["A1"].value == "BÁO CÁO TÌNH HÌNH GỬI TIN, BÀI THÁNG 07/2024"
     assert ws["A2"].value == (
-        f"Hạn gửi: 17:00 19/07/2024. {texts.RULES['sent']} Lập lúc: 08:00 02/08/2024. "
-        "Bản nội bộ (có số điện thoại, không gửi ra ngoài Sở)."
+        f"Hạn gửi: 17:00 ngày 19/07/2024. {texts.RULES['sent']} Lập lúc: 08:00 ngày 02/08/2024. "
+        "Bản nội bộ (có số điện thoại, chỉ dùng trong Ban Biên tập)."
     )
     header = [c.value for c in ws[4]]
     assert header == [*texts.MONTH_HEADERS, "Điện thoại"]

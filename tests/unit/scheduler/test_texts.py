@@ -19,19 +19,19 @@ def test_reminder_before_the_deadline_says_what_when_how_and_sent_so_far() -> No
         deadline=DEADLINE,
         now=datetime(2024, 7, 16, 8, 0, tzinfo=TZ),
         overdue=False,
-        sent=[texts.SentItem("2024-07-0003", "Tiêm chủng mở rộng", "Không duyệt")],
+        sent=[texts.SentItem("2024-07-0003", "Tiêm chủng mở rộng", "Không được duyệt")],
         how=HOW,
     )
     assert body == (
-        "Kính gửi Sở Y tế,\n"
+        "Kính gửi: Sở Y tế,\n"
         "\n"
-        f"{texts.WHAT_IS_DUE}\n"
+        f"{HOW.what_is_due}\n"
         "\n"
-        "Đơn vị chưa có sản phẩm hợp lệ cho tháng 07/2024.\n"
-        "Hạn gửi: 17:00 19/07/2024 (còn 3 ngày).\n"
+        "Đơn vị chưa có tin, bài đạt yêu cầu tháng 07/2024.\n"
+        "Hạn gửi: 17:00 ngày 19/07/2024 (còn 3 ngày).\n"
         "\n"
-        "Trong tháng 07/2024 đơn vị đã gửi, nhưng chưa có sản phẩm hợp lệ:\n"
-        "  • 2024-07-0003 «Tiêm chủng mở rộng» – Không duyệt\n"
+        "Tin, bài đơn vị đã gửi trong tháng 07/2024, chưa có tin, bài đạt:\n"
+        "  • 2024-07-0003 «Tiêm chủng mở rộng» – Không được duyệt\n"
         "\n"
         "Cách gửi:\n"
         "  • Email: gửi thư (nội dung và tệp đính kèm) tới tin@stttt.thaibinh.gov.vn\n"
@@ -70,8 +70,8 @@ def test_reminder_on_the_deadline_day_and_nothing_sent() -> None:
         sent=[],
         how=texts.HowToSubmit(mailbox="tin@example.vn"),
     )
-    assert "Hạn gửi: 17:00 19/07/2024 (hạn là hôm nay)." in body
-    assert "Trong tháng 07/2024 đơn vị chưa gửi sản phẩm nào." in body
+    assert "Hạn gửi: 17:00 ngày 19/07/2024 (hạn là hôm nay)." in body
+    assert "Trong tháng 07/2024 đơn vị chưa gửi tin, bài nào." in body
     assert "Telegram" not in body
 
 
@@ -85,8 +85,9 @@ def test_overdue_within_the_month_still_invites_a_late_submission() -> None:
         sent=[],
         how=HOW,
     )
-    assert "Đơn vị chưa gửi sản phẩm cho tháng 07/2024." in body
-    assert "vẫn được ghi nhận (là trễ hạn)" in body
+    assert "Đơn vị chưa gửi tin, bài tháng 07/2024." in body
+    assert "vẫn được ghi nhận nhưng trễ hạn" in body
+    assert "đạt yêu cầu" not in body  # never both "chưa gửi" and "đã gửi nhưng chưa đạt"
 
 
 def test_overdue_after_the_month_says_it_is_recorded_missing() -> None:
@@ -99,7 +100,9 @@ def test_overdue_after_the_month_says_it_is_recorded_missing() -> None:
         sent=[],
         how=HOW,
     )
-    assert "tháng 07/2024 đã kết thúc; báo cáo tháng sẽ ghi đơn vị chưa gửi" in body
+    assert "tháng 07/2024 đã kết thúc; báo cáo tháng 07/2024 ghi đơn vị chưa đạt" in body
+    assert "gửi tin, bài tháng 08/2024." in body  # names the month, never "tháng này"
+    assert "tháng này" not in body
 
 
 def test_reminder_subjects() -> None:
@@ -109,6 +112,8 @@ def test_reminder_subjects() -> None:
     assert texts.reminder_subject(period="2024-07", deadline=DEADLINE, overdue=True) == (
         "Đơn vị chưa gửi tin, bài tháng 07/2024 (đã quá hạn)"
     )
+    sent = texts.reminder_subject(period="2024-07", deadline=DEADLINE, overdue=True, sent=True)
+    assert sent == "Đơn vị chưa có tin, bài đạt yêu cầu tháng 07/2024 (đã quá hạn)"
 
 
 def test_registration_text_has_invite_link_and_purpose() -> None:
@@ -118,8 +123,10 @@ def test_registration_text_has_invite_link_and_purpose() -> None:
         now=datetime(2024, 7, 12, 8, 0, tzinfo=TZ),
         invite_link="https://t.me/newsdesk_bot?start=ABC123",
         mailbox="tin@example.vn",
+        sign_off=HOW.sign_off,
     )
-    assert "trước 17:00 19/07/2024 (còn 7 ngày)" in body
+    assert body.endswith(HOW.sign_off)
+    assert "trước 17:00 ngày 19/07/2024 (còn 7 ngày)" in body
     assert "  https://t.me/newsdesk_bot?start=ABC123\n" in body
     assert "họ tên, chức vụ, số điện thoại" in body
     assert "không công khai" in body
@@ -158,9 +165,9 @@ def test_digest() -> None:
         "⏳ Chờ duyệt: 2 (lâu nhất 2 ngày 1 giờ)\n"
         "  • 2024-07-0004 · Sở Y tế · «Tiêm chủng» · chờ 3 giờ\n"
         "  • 2024-07-0002 · Sở Tư pháp · «Luật mới» · chờ 2 ngày 1 giờ\n"
-        "⚠️ Đăng lỗi: 1\n"
+        "⚠️ Đăng không thành công: 1\n"
         "  • 2024-07-0001 · Sở Nội vụ · «Tuyển dụng» · ảnh quá lớn\n"
-        "📭 Chưa gửi tháng 07/2024: 2/30 đơn vị (hạn 17:00 19/07/2024): "
+        "📭 Chưa gửi tháng 07/2024: 2/30 đơn vị (hạn 17:00 ngày 19/07/2024): "
         "Sở Xây dựng, UBND huyện Đông Hưng"
     )
 
@@ -176,8 +183,8 @@ def test_quiet_digest_and_long_lists() -> None:
         total_units=30,
     )
     assert quiet.splitlines()[2:] == [
-        "⏳ Không có bài chờ duyệt.",
-        "✅ Tất cả 30 đơn vị đã gửi sản phẩm tháng 07/2024.",
+        "⏳ Không có tin, bài chờ duyệt.",
+        "✅ Tất cả 30 đơn vị đã gửi tin, bài tháng 07/2024.",
     ]
     many = texts.digest(
         now=datetime(2024, 7, 17, 7, 30, tzinfo=TZ),

@@ -80,8 +80,8 @@ def test_pending_card_shows_everything_and_its_buttons() -> None:
     text = card_text(v)
     assert "2026-11-0007" in text and "Sở Y tế" in text and "Nguyễn Thị Lan" in text
     assert "Loại: Tin" in text and "3 ảnh, 1 video" in text
-    assert "Nhận lúc: 09:05 25/11/2026" in text  # Asia/Ho_Chi_Minh
-    assert "Trạng thái: Chờ biên tập" in text and len(text) < 4096
+    assert "Tiếp nhận: 09:05 ngày 25/11/2026" in text  # Asia/Ho_Chi_Minh
+    assert "Trạng thái: Chờ duyệt" in text and len(text) < 4096
     rows = card_keyboard(v)
     assert [len(r) for r in rows] == [3, 3, 2, 2]
     assert rows[2] == [("📝 Sửa nội dung", "rv:eb:42:2"), ("🖼 Chọn ảnh bìa", "rv:cv:42:2")]
@@ -100,7 +100,7 @@ def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
         reason="Trùng bài",
     )
     text = card_text(v)
-    assert "❌ Không duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in text
+    assert "❌ Trần Văn An đã từ chối lúc 10:00 ngày 25/11/2026" in text
     assert "Lý do: Trùng bài" in text
     assert card_keyboard(v) == []
 
@@ -109,10 +109,10 @@ def test_decided_card_shows_who_when_why_and_no_buttons() -> None:
     ("status", "now"),
     [
         (S.APPROVED, None),
-        (S.SCHEDULED, "Đã lên lịch đăng"),
+        (S.SCHEDULED, "Đã hẹn giờ đăng"),
         (S.PUBLISHING, "Đang đăng"),
         (S.PUBLISHED, "Đã đăng"),
-        (S.PUBLISH_FAILED, "Đăng lỗi"),
+        (S.PUBLISH_FAILED, "Đăng không thành công"),
     ],
 )
 def test_card_keeps_who_approved_once_the_item_moves_on(
@@ -125,7 +125,7 @@ def test_card_keeps_who_approved_once_the_item_moves_on(
         decided_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
     )
     lines = card_text(v).splitlines()
-    assert "✅ Đã duyệt bởi Trần Văn An lúc 10:00 25/11/2026" in lines
+    assert "✅ Trần Văn An đã duyệt lúc 10:00 ngày 25/11/2026" in lines
     if now is not None:
         assert lines[-1] == f"Trạng thái: {now}"
     assert card_keyboard(v) == []
@@ -151,7 +151,7 @@ def test_quarantined_card_offers_unit_assignment_or_dismissal_only() -> None:
     v = view(status=S.QUARANTINED)
     assert card_keyboard(v) == [
         [("🏷 Xác định đơn vị gửi", "rv:au:42:2")],
-        [("🗑 Loại bỏ (không phải bài gửi)", "rv:dm:42:2")],
+        [("🗑 Loại bỏ (không phải tin, bài)", "rv:dm:42:2")],
     ]
     assert "Người gửi chưa đăng ký" in card_text(v)
 
@@ -159,4 +159,4 @@ def test_quarantined_card_offers_unit_assignment_or_dismissal_only() -> None:
 def test_warnings_read_as_vietnamese_sentences_on_the_card() -> None:
     text = card_text(view(warnings=["automated_message", "text_from_docx: bài.docx"]))
     assert "⚠️ Thư tự động" in text and "automated_message" not in text
-    assert "⚠️ Nội dung bài lấy từ tệp Word đính kèm: bài.docx" in text
+    assert "⚠️ Nội dung tin, bài lấy từ tệp Word đính kèm: bài.docx" in text

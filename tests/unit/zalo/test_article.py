@@ -56,7 +56,7 @@ def test_items_in_order_heading_as_text_then_video_then_credit() -> None:
         {"type": "text", "content": "Đoạn hai."},
         {"type": "image", "url": "https://m/2.jpg"},  # hong.jpg could not be prepared
         {"type": "video", "video_id": "v1", "thumb": "https://m/t.jpg"},
-        {"type": "text", "content": "Xem video phóng sự: https://m/big.mp4"},
+        {"type": "text", "content": "Xem video tại: https://m/big.mp4"},  # no file name
         {"type": "text", "content": f"Nguồn: {UNIT}"},
     ]
     assert article["status"] == "show"
