@@ -238,7 +238,7 @@ class FileStore:
             return
         with self._lock:
             if self._owner_fd is None:
-                fd = os.open(self._tmp, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                fd = os.open(self._tmp, os.O_RDONLY | os.O_CLOEXEC)
                 fcntl.flock(fd, fcntl.LOCK_SH)
                 self._owner_fd = fd
 
