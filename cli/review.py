@@ -304,7 +304,15 @@ def edit(
     from review.edits import ArticleEdit, EditError, edit_article
 
     editor = by or getpass.getuser()
-    body = body_file.read_text(encoding="utf-8-sig") if body_file is not None else None
+    body = None
+    if body_file is not None:
+        try:
+            body = body_file.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            fail(
+                f"Tệp {body_file.name} không phải văn bản UTF-8: lưu lại tệp với mã UTF-8 "
+                "(trong Notepad: Lưu thành… > Mã hoá UTF-8) rồi chạy lại. Chưa sửa gì."
+            )
     change = ArticleEdit(title=title, summary=summary, body=body, cover=cover)
 
     async def work(db: Database) -> str:

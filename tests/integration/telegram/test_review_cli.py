@@ -171,3 +171,21 @@ def test_decision_mail_is_official_and_the_approval_says_when(
     )
     soon = "trong thời gian sớm nhất (tin, bài được đăng từ 07:00 đến 21:00 hằng ngày)"
     assert soon in second.body
+
+
+def test_review_edit_refuses_a_body_file_that_is_not_utf8(sqlite_url: str, tmp_path: Path) -> None:
+    """GIVEN a body file saved in windows-1258 (Notepad's default on a Vietnamese Windows)
+    WHEN `review edit --body-file` reads it THEN a Vietnamese explanation, exit 1, and the
+    submission keeps its revision (before: a UnicodeDecodeError traceback)."""
+    files = FileStore(tmp_path / "data" / "files")
+    mail_code, _ = asyncio.run(prepare(sqlite_url, files))
+    env = {"NEWSDESK_DATABASE__URL": sqlite_url, "NEWSDESK_DATA_DIR": str(tmp_path / "data")}
+    body = tmp_path / "noi-dung.txt"
+    body.write_bytes(b"Tin b\xe0i \xf0\xf5n")  # "Tin bài đơn" in windows-1258
+    result = CliRunner().invoke(
+        app, ["review", "edit", mail_code, "--body-file", str(body), "--by", "An"], env=env
+    )
+    assert result.exit_code == 1, result.output
+    assert "không phải văn bản UTF-8" in result.output and "Chưa sửa gì" in result.output
+    [sub] = [s for s in asyncio.run(rows(sqlite_url, Submission)) if s.code == mail_code]
+    assert sub.revision == 1
