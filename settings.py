@@ -52,6 +52,13 @@ class DatabaseSettings(BaseModel):
         "PostgreSQL: postgresql+psycopg://user:pass@host:5432/newsdesk",
     )
     echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+    idle_transaction_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="PostgreSQL ends a session left this long inside a transaction (an "
+        "instance frozen or cut off mid-write), so its row locks do not stop the instance "
+        "that takes over; 0 = never.",
+    )
 
 
 class ImapSettings(BaseModel):

@@ -76,7 +76,12 @@ async def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with AsyncExitStack() as stack:
         db = await stack.enter_async_context(
-            Database(settings.database_url, echo=settings.database.echo)
+            Database(
+                settings.database_url,
+                echo=settings.database.echo,
+                idle_transaction_seconds=settings.database.idle_transaction_seconds,
+                application_name=f"newsdesk:{settings.instance}",
+            )
         )
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0))
         bot = _telegram_bot(settings)

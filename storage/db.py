@@ -14,6 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_async
 
+IDLE_TRANSACTION_SECONDS = 60.0
+
 
 def async_url(url: str) -> str:
     """The async driver form of a database URL (aiosqlite, psycopg)."""
@@ -52,17 +54,57 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Database:
-    """Owns the async engine. `async with Database(url) as db:` disposes it on exit."""
+def postgres_session_url(
+    url: str, *, idle_transaction_seconds: float, application_name: str
+) -> str:
+    """The async URL with the session settings every PostgreSQL connection gets.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    `idle_in_transaction_session_timeout`: an instance frozen in the middle of a transaction
+    (SIGSTOP, a hung host, a cut network without a TCP reset) keeps its row locks until its
+    session ends; an instance that took the work over would wait on them with no end (the
+    same unique keys are being inserted). PostgreSQL ends such a session after this long,
+    its transaction rolls back, and the other instance goes on. `application_name` names the
+    instance in `pg_stat_activity`. Options already in the URL are kept (ours are appended);
+    an application_name in the URL wins.
+    """
+    parsed = make_url(async_url(url))
+    query: dict[str, str] = {k: str(v) for k, v in parsed.query.items()}
+    if idle_transaction_seconds > 0:
+        timeout = f"-c idle_in_transaction_session_timeout={int(idle_transaction_seconds * 1000)}"
+        query["options"] = f"{query['options']} {timeout}" if "options" in query else timeout
+    if application_name:
+        query.setdefault("application_name", application_name[:63])
+    return parsed.set(query=query).render_as_string(hide_password=False)
+
+
+class Database:
+    """Owns the async engine. `async with Database(url) as db:` disposes it on exit.
+
+    On PostgreSQL, `idle_transaction_seconds` (0 = never) ends a session left idle inside a
+    transaction (see `postgres_session_url`); `application_name` labels the connections.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS,
+        application_name: str = "newsdesk",
+    ) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
+        engine_url = async_url(url)
         if make_url(url).get_backend_name() == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            engine_url = postgres_session_url(
+                url,
+                idle_transaction_seconds=idle_transaction_seconds,
+                application_name=application_name,
+            )
         else:  # one hand-off to the connection's thread per statement, not 3-4
             kwargs.update(module=sqlite_async.dbapi())
-        self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
+        self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(

@@ -6,10 +6,16 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
 
 from domain.clock import FixedClock
-from storage.db import Database
+from storage.db import Database, postgres_session_url
 from storage.leases import LeaseLost, acquire, holder_of, holding, release_instance, renew
+from storage.models import Lease
+from storage.rows import dialect_insert
 
 pytestmark = pytest.mark.integration
 TTL = timedelta(seconds=30)
@@ -77,3 +83,56 @@ async def test_a_restarting_instance_lets_its_dead_runs_leases_go(database: Data
     async with database.session() as session:
         assert await holder_of(session=session, name="mail:y", now=T0) == "ab:7:ee"
         assert await holder_of(session=session, name="other:x", now=T0) == "a:101:ff"
+
+
+async def test_a_holder_frozen_mid_transaction_does_not_block_its_successor(
+    pg_url: str,
+) -> None:
+    """GIVEN instance A inserted a row and then froze inside its transaction (it holds the
+    row's unique key) WHEN instance B, which took the work over, inserts the same key THEN
+    PostgreSQL ends A's idle session after `idle_transaction_seconds`, B's insert goes
+    through, and A's late commit fails instead of writing a second copy."""
+    a = Database(pg_url, idle_transaction_seconds=1, application_name="newsdesk:a")
+    b = Database(pg_url, idle_transaction_seconds=1, application_name="newsdesk:b")
+    async with a, b:
+        async with a.session() as frozen:
+            now = T0
+            await acquire(session=frozen, name="mail:z", holder="a", now=now, ttl=TTL)
+            # A is now "idle in transaction", as a process stopped between two statements.
+            started = asyncio.get_running_loop().time()
+            async with b.session() as successor:
+                insert = dialect_insert(successor)
+                await successor.exec(
+                    insert(Lease).values(name="mail:z", holder="b", expires_at=now, updated_at=now)
+                )
+                await successor.commit()
+            waited = asyncio.get_running_loop().time() - started
+            with pytest.raises(DBAPIError):
+                await frozen.commit()
+        async with b.session() as session:
+            names = (await session.exec(select(Lease.holder).where(Lease.name == "mail:z"))).all()
+            activity = await session.exec(
+                text("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+            )
+            label = activity.one()[0]
+    assert list(names) == ["b"]
+    assert 0.5 < waited < 30, waited  # B waited for the timeout, not forever
+    assert label == "newsdesk:b"
+
+
+def test_session_settings_keep_what_the_url_already_says() -> None:
+    url = postgres_session_url(
+        "postgresql://u:p@h/db?options=-c%20statement_timeout%3D5000&application_name=ops",
+        idle_transaction_seconds=2.5,
+        application_name="newsdesk:a",
+    )
+    query = make_url(url).query
+    assert (
+        query["options"] == "-c statement_timeout=5000 -c idle_in_transaction_session_timeout=2500"
+    )
+    assert query["application_name"] == "ops"
+    assert make_url(url).drivername == "postgresql+psycopg"
+    off = postgres_session_url(
+        "postgresql://h/db", idle_transaction_seconds=0, application_name=""
+    )
+    assert make_url(off).query == {}
