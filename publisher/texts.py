@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# A publication's status as the CLI shows it (publisher.publications.PubStatus values).
+# A publication's status as the CLI shows it (domain.states.PublicationStatus values).
 PUB_STATUS_LABELS = {
     "queued": "Chờ đăng",
     "creating": "Đang tạo bài",

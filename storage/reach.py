@@ -16,12 +16,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.states import PublicationStatus
 from storage.models import ArticleStat, JobRun, OaStat, Publication
 from storage.rows import dialect_insert, table_of
 
 _PAGE = {"insertmanyvalues_page_size": 5000}
-PUBLISHED = "published"  # publisher.publications.PubStatus.PUBLISHED (storage imports no service)
-REMOVED = "removed"  # PubStatus.REMOVED: was on the OA, since deleted there
+PUBLISHED = PublicationStatus.PUBLISHED.value
+REMOVED = PublicationStatus.REMOVED.value  # was on the OA, since deleted there
 
 
 @dataclass(frozen=True)
