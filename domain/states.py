@@ -29,7 +29,7 @@ S = SubmissionStatus
 
 FINAL_STATES: frozenset[SubmissionStatus] = frozenset({S.REJECTED, S.PUBLISHED, S.WITHDRAWN})
 
-# (from, to): the edges of the lifecycle in design.md.
+# (from, to): every move a submission may make; storage.submissions.transition() refuses others.
 TRANSITIONS: frozenset[tuple[SubmissionStatus, SubmissionStatus]] = frozenset(
     {
         (S.RECEIVED, S.QUARANTINED),
