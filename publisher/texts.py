@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-# A publication's status as the CLI shows it (domain.states.PublicationStatus values).
-PUB_STATUS_LABELS = {
-    "queued": "Chờ đăng",
-    "creating": "Đang tạo bài",
-    "created": "Đã tạo bài, chờ xác nhận",
-    "verified": "Đã xác nhận bài",
-    "broadcasting": "Đang gửi tin tới người quan tâm",
-    "broadcast": "Đã gửi tin tới người quan tâm",
-    "published": "Đã đăng",
-    "failed": "Đăng không thành công",
-    "removed": "Đã gỡ",
-}
+from domain import glossary
+
+# A publication's status as the CLI shows it: the glossary's.
+PUB_STATUS_LABELS = glossary.PUBLICATION_STATUS_LABELS
 
 # `publish show`: each field's label (--json keeps the keys).
 SHOW_LABELS = {

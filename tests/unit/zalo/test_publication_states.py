@@ -99,3 +99,12 @@ def test_docs_draw_the_same_lifecycle() -> None:
 
 def test_the_worker_has_a_step_for_every_active_state_and_no_other() -> None:
     assert set(HANDLERS) == set(PUBLICATION_ACTIVE)
+
+
+def test_every_status_and_move_reads_in_vietnamese() -> None:
+    """`publish list`, the console and `review show`'s audit trail label every state."""
+    from domain.glossary import PUBLICATION_STATUS_LABELS
+    from review.texts import AUDIT_ACTIONS
+
+    assert set(PUBLICATION_STATUS_LABELS) == {s.value for s in P}
+    assert {f"publication.{s.value}" for s in P} <= set(AUDIT_ACTIONS)
