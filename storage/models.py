@@ -367,7 +367,9 @@ class JobRun(SQLModel, table=True):
     key: str = Field(max_length=255, unique=True)
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    outcome: str = Field(default="", max_length=64)
+    outcome: str = Field(default="", max_length=64)  # for people: "queued 12", "offset 40"
+    # A paged job's progress (the reach sync's cursor: items read so far), read back on resume.
+    page_offset: int | None = None
 
 
 # --- reach (what the Official Account achieved) ---------------------------------------------
