@@ -232,7 +232,10 @@ async def retry_publication(
         target = P.VERIFIED
     else:
         raise RejectedError(
-            texts.RETRY_WRONG_STATE.format(publication_id=publication_id, status=pub.status)
+            texts.RETRY_WRONG_STATE.format(
+                publication_id=publication_id,
+                status=texts.PUB_STATUS_LABELS.get(pub.status, pub.status),
+            )
         )
     moved = await move_publication(
         session=session, publication=pub, target=target, now=now, actor=actor, reason="retry",

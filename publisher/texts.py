@@ -111,7 +111,7 @@ LOGIN_LINK_INVALID = (
 )
 CALLBACK_OK = "Đã kết nối Zalo OA. Có thể đóng trang này."
 RETRY_UNKNOWN = "không có lượt đăng {publication_id}"
-RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái {status}"
+RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái «{status}»"
 RETRY_RACED = "lượt đăng {publication_id} vừa được thay đổi, hãy thử lại"
 FILE_MISSING = "{filename}: không còn trong kho tệp ({error})"
 DRY_RUN_NOTE = "Bản xem trước (chạy thử, chưa gửi tới Zalo)"
