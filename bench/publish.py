@@ -27,11 +27,11 @@ from PIL import Image
 
 from domain.clock import SystemClock
 from domain.kinds import Channel, UnitKind
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, IncomingFile, accept
 from publisher.component import make_deps
 from publisher.prepare import media_secret
-from publisher.publications import PubStatus, list_publications
 from publisher.web import add_routes
 from publisher.worker import PublishWorker
 from publisher.zalo.oauth import TokenPair
@@ -39,6 +39,7 @@ from settings import Settings
 from storage import migrate
 from storage.db import Database
 from storage.files import FileStore
+from storage.publications import list_publications
 from storage.registry import upsert_unit
 from storage.submissions import transition
 from tests.fakes.zalo_api import FakeZalo
@@ -110,7 +111,7 @@ async def drain(workers: list[PublishWorker], db: Database, count: int) -> None:
         await asyncio.gather(*(w.run_once() for w in workers))
         async with db.session() as session:
             done = await list_publications(
-                session=session, statuses=[PubStatus.PUBLISHED], limit=count + 1
+                session=session, statuses=[PublicationStatus.PUBLISHED], limit=count + 1
             )
         if len(done) >= count:
             return

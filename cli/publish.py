@@ -14,13 +14,13 @@ from domain.errors import NewsdeskError
 from domain.glossary import fmt_time
 from publisher.article import preview_text
 from publisher.component import make_deps
-from publisher.publications import get_publication, list_publications
 from publisher.service import remove_publication, retry_publication
 from publisher.texts import PUB_STATUS_LABELS, SHOW_LABELS
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Publication, Submission
+from storage.publications import get_publication, list_publications
 
 app = typer.Typer(help="Đăng bài lên Zalo OA.", no_args_is_help=True)
 
@@ -168,5 +168,9 @@ async def _remove(settings: Settings, publication_id: int) -> str | None:
             settings=settings, db=db, files=FileStore(settings.files_dir), http=http, clock=clock
         )
         return await remove_publication(
-            db=db, client=deps.client, publication_id=publication_id, now=clock.now()
+            db=db,
+            client=deps.client,
+            publication_id=publication_id,
+            now=clock.now(),
+            actor="cli",
         )

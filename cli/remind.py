@@ -18,6 +18,7 @@ from scheduler.service import PreviewLine, SweepResult, dry_run_day, preview_day
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
+from storage.leases import holder_name
 from storage.registry import list_units
 
 app = typer.Typer(help="Nhắc hạn gửi tin, bài hằng tháng và đăng ký cán bộ.", no_args_is_help=True)
@@ -111,7 +112,8 @@ def _senders(settings: Settings, files: FileStore, bot: Any) -> list[Sender]:
 async def _run(settings: Settings, db: Database, *, send: bool) -> tuple[SweepResult, int]:
     clock = SystemClock()
     config = config_from_settings(settings)
-    result = await remind_due(db=db, config=config, now=clock.now())
+    holder = holder_name(settings.instance)
+    result = await remind_due(db=db, config=config, now=clock.now(), holder=holder)
     if not send or not result.new:
         return result, 0
     files = FileStore(settings.files_dir)

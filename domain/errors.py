@@ -63,3 +63,13 @@ class StaleTransitionError(NewsdeskError):
         self.current_status = current_status
         self.current_version = current_version
         self.decided_by = decided_by
+
+
+class IllegalPublicationMoveError(RejectedError):
+    """The publication lifecycle has no such move (a fault of ours, never of the input)."""
+
+    def __init__(self, publication_id: int, current: str, target: str) -> None:
+        super().__init__(f"publication {publication_id}: no move from {current} to {target}")
+        self.publication_id = publication_id
+        self.current = current
+        self.target = target

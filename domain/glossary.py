@@ -73,6 +73,19 @@ STATUS_LABELS: dict[str, str] = {
     "withdrawn": "Đã rút",
 }
 
+# --- publication status labels (keys: domain.states.PublicationStatus values): CLI, console -----
+PUBLICATION_STATUS_LABELS: dict[str, str] = {
+    "queued": "Chờ đăng",
+    "creating": "Đang tạo bài",
+    "created": "Đã tạo bài, chờ xác nhận",
+    "verified": "Đã xác nhận bài",
+    "broadcasting": "Đang gửi tin tới người quan tâm",
+    "broadcast": "Đã gửi tin tới người quan tâm",
+    "published": "Đã đăng",
+    "failed": "Đăng không thành công",
+    "removed": "Đã gỡ",
+}
+
 # --- kind labels (keys: domain.kinds.SubmissionKind values): card, receipt, CLI alike ----------
 KIND_LABELS: dict[str, str] = {
     "news": "Tin",

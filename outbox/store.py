@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.states import OutboxStatus
 from storage.models import OutboxMessage, utcnow
 from storage.rows import Rows, dialect_insert
 
-EMAIL = "email"
-TELEGRAM = "telegram"
+
+class OutboxChannel(StrEnum):
+    """The channels the outbox delivers on (one Sender each), stored as these strings."""
+
+    EMAIL = "email"
+    TELEGRAM = "telegram"
+
+
+EMAIL = OutboxChannel.EMAIL
+TELEGRAM = OutboxChannel.TELEGRAM
 CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 12
 
@@ -42,11 +52,9 @@ async def enqueue(
     Pass `now=clock.now()` from services so a test clock and the worker agree on "due".
     """
     now = now or utcnow()
-    if channel not in (EMAIL, TELEGRAM):
-        raise ValueError(f"unknown outbox channel {channel!r}")
     values = {
         "key": key,
-        "channel": channel,
+        "channel": _channel(channel),
         "recipient": str(recipient),
         "subject": subject,
         "body": body,
@@ -56,7 +64,7 @@ async def enqueue(
         "attachments": attachments or [],
         "meta": meta or {},
         "submission_id": submission_id,
-        "status": "pending",
+        "status": OutboxStatus.PENDING.value,
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "result": {},
@@ -67,13 +75,21 @@ async def enqueue(
     await session.exec(stmt)
 
 
+def _channel(channel: str) -> str:
+    """The stored value of a channel; ValueError for one the outbox has no sender kind for."""
+    try:
+        return OutboxChannel(channel).value
+    except ValueError:
+        raise ValueError(f"unknown outbox channel {channel!r}") from None
+
+
 async def claim_due(
     *, session: AsyncSession, now: datetime, limit: int = 20, channels: list[str] | None = None
 ) -> list[OutboxMessage]:
     """Claim due pending rows for this worker (SKIP LOCKED on PostgreSQL); caller commits."""
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending")
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING.value)
         .where(col(OutboxMessage.next_attempt_at) <= now)
         .where(
             or_(
@@ -97,7 +113,7 @@ async def claim_due(
         result = await session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == row.id)
-            .where(col(OutboxMessage.status) == "pending")
+            .where(col(OutboxMessage.status) == OutboxStatus.PENDING.value)
             .where(
                 or_(
                     col(OutboxMessage.claimed_until).is_(None),
@@ -118,7 +134,13 @@ async def mark_sent(
     await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
-        .values(status="sent", sent_at=now, result=result, claimed_until=None, last_error=None)
+        .values(
+            status=OutboxStatus.SENT.value,
+            sent_at=now,
+            result=result,
+            claimed_until=None,
+            last_error=None,
+        )
     )
 
 
@@ -139,7 +161,7 @@ async def mark_failed(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message.id)
         .values(
-            status="failed" if give_up else "pending",
+            status=(OutboxStatus.FAILED if give_up else OutboxStatus.PENDING).value,
             attempts=attempts,
             last_error=error[:2000],
             claimed_until=None,
@@ -149,11 +171,11 @@ async def mark_failed(
 
 
 async def list_outbox(
-    *, session: AsyncSession, status: str | None = None, limit: int = 200
+    *, session: AsyncSession, status: OutboxStatus | None = None, limit: int = 200
 ) -> list[OutboxMessage]:
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     if status:
-        query = query.where(OutboxMessage.status == status)
+        query = query.where(col(OutboxMessage.status) == OutboxStatus(status).value)
     return list((await session.exec(query)).all())
 
 
@@ -165,12 +187,10 @@ def outbox_rows(messages: list[dict[str, Any]], *, now: datetime | None = None) 
     now = now or utcnow()
     rows = []
     for message in messages:
-        if message["channel"] not in (EMAIL, TELEGRAM):
-            raise ValueError(f"unknown outbox channel {message['channel']!r}")
         rows.append(
             {
                 "key": message["key"],
-                "channel": message["channel"],
+                "channel": _channel(message["channel"]),
                 "recipient": str(message["recipient"]),
                 "subject": message.get("subject", ""),
                 "body": message["body"],
@@ -180,7 +200,7 @@ def outbox_rows(messages: list[dict[str, Any]], *, now: datetime | None = None) 
                 "attachments": message.get("attachments") or [],
                 "meta": message.get("meta") or {},
                 "submission_id": message.get("submission_id"),
-                "status": "pending",
+                "status": OutboxStatus.PENDING.value,
                 "attempts": 0,
                 "next_attempt_at": message.get("not_before") or now,
                 "result": {},

@@ -6,8 +6,8 @@ spends every follower's monthly quota. An editor can resend with `publish retry`
 
 from __future__ import annotations
 
+from domain.states import PublicationStatus as P
 from publisher import policy, texts
-from publisher.publications import PubStatus
 from publisher.service import Deps
 from publisher.step_common import (
     broadcast_hours,
@@ -35,7 +35,7 @@ async def verified(deps: Deps, pub: Publication) -> bool:
     if not policy.in_window(now, *hours):
         await save_step(deps, pub, next_attempt_at=policy.next_window_start(now, *hours))
         return False
-    await save_step(deps, pub, status=PubStatus.BROADCASTING.value)
+    await save_step(deps, pub, to=P.BROADCASTING)
     try:
         message_id = await client_of(deps).broadcast([str(pub.article_id)])
     except ZaloOutcomeUnknown:
@@ -51,9 +51,9 @@ async def verified(deps: Deps, pub: Publication) -> bool:
         )
         return False
     except ZaloError as exc:
-        await on_error(deps, pub, exc, resume=PubStatus.VERIFIED.value)
+        await on_error(deps, pub, exc, resume=P.VERIFIED)
         return False
-    await save_step(deps, pub, status=PubStatus.BROADCAST.value, broadcast_message_id=message_id)
+    await save_step(deps, pub, to=P.BROADCAST, broadcast_message_id=message_id)
     return True
 
 
@@ -70,7 +70,6 @@ async def _broadcast_unknown(deps: Deps, pub: Publication) -> None:
 
 async def broadcasting(deps: Deps, pub: Publication) -> bool:
     """Found in this state after a restart: the broadcast may or may not have been sent."""
-    # Found in this state after a restart: the broadcast may or may not have been sent.
     await _broadcast_unknown(deps, pub)
     return False
 

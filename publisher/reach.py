@@ -1,13 +1,13 @@
 """The daily reach sync: each article Newsdesk published, its views and shares; the followers.
 
-Where the figures come from (shared/docs/zalo-oa-api.md):
+Where the figures come from (Zalo's public OA API documentation):
 
-- views and shares: `GET /v2.0/article/getslice` (3.5, two sources), whose items carry
+- views and shares: `GET /v2.0/article/getslice` (two public sources), whose items carry
   `total_view` and `total_share`, totals to date. `getdetail` documents no such fields, so the
   sync pages through the OA's list, newest first, and keeps the items that are Newsdesk's
   articles. It stops as soon as every tracked article has been seen (usually long before the
   end of the list) and reads the `video` list only when articles remain unseen.
-- followers: `total` of `GET /v3.0/oa/user/getlist` with `is_follower: true` (5.3, two sources),
+- followers: `total` of `GET /v3.0/oa/user/getlist` with `is_follower: true` (two sources),
   one call asking for one user. `oa/getoa` documents no follower field in our sources.
 
 One row per article per local day and one per OA per day (upserts, so a rerun the same day

@@ -10,16 +10,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.clock import Clock
 from domain.errors import NewsdeskError, RejectedError
+from domain.states import PublicationStatus as P
 from domain.states import SubmissionStatus as S
 from publisher import texts
 from publisher.notify import notify_editors, notify_submitter, retry_markup
 from publisher.prepare import MediaContext
-from publisher.publications import PubStatus, get_publication, save
 from publisher.tokens import TokenKeeper
 from publisher.zalo.client import ZaloClient
 from settings import Settings
 from storage.db import Database
 from storage.models import Publication, Submission
+from storage.publications import get_publication, save
+from storage.publications import transition as move_publication
 from storage.submissions import get_submission, transition
 
 ACTOR = "publisher"
@@ -71,10 +73,24 @@ async def move(
 
 
 async def save_or_lose(
-    session: AsyncSession, pub: Publication, now: datetime, **changes: Any
+    session: AsyncSession,
+    pub: Publication,
+    now: datetime,
+    *,
+    to: P | str | None = None,
+    reason: str | None = None,
+    **changes: Any,
 ) -> None:
-    """`save`, raising LostLease when another worker got there first."""
-    if not await save(session=session, publication=pub, now=now, **changes):
+    """Save `changes`, moving the publication to `to` when that is another status (a
+    transition with its audit row); raise LostLease when another worker got there first."""
+    if to is None or P(to) == pub.status:
+        kept = await save(session=session, publication=pub, now=now, **changes)
+    else:
+        kept = await move_publication(
+            session=session, publication=pub, target=to, now=now, actor=ACTOR, reason=reason,
+            **changes,
+        )  # fmt: skip
+    if not kept:
         await session.rollback()
         raise LostLease(pub.id)
 
@@ -92,7 +108,7 @@ async def finish(deps: Deps, pub: Publication, *, note: str | None = None, **cha
             session,
             pub,
             now,
-            status=PubStatus.PUBLISHED.value,
+            to=P.PUBLISHED,
             published_at=now,
             last_error=note,
             **changes,
@@ -161,7 +177,7 @@ async def _tell_published(
         )
 
 
-async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> None:
+async def fail(deps: Deps, pub: Publication, reason: str, *, resume: P) -> None:
     """Mark failed (remembering where to resume, counting the attempt), move the submission,
     alert the editors."""
     now = deps.clock.now()
@@ -170,12 +186,13 @@ async def fail(deps: Deps, pub: Publication, reason: str, *, resume: str) -> Non
         assert submission is not None
         if submission.status in (S.SCHEDULED, S.PUBLISHING):
             submission = await move(session, submission, S.PUBLISH_FAILED, reason=reason)
-        payload = {**pub.payload, "resume": resume}
+        payload = {**pub.payload, "resume": P(resume).value}
         await save_or_lose(
             session,
             pub,
             now,
-            status=PubStatus.FAILED.value,
+            to=P.FAILED,
+            reason=reason,
             attempts=pub.attempts + 1,
             last_error=reason,
             payload=payload,
@@ -197,8 +214,8 @@ async def retry_publication(
     if pub is None:
         raise RejectedError(texts.RETRY_UNKNOWN.format(publication_id=publication_id))
     now = now or datetime.now(UTC)
-    if pub.status == PubStatus.FAILED:
-        changes: dict[str, Any] = {"status": pub.payload.get("resume", PubStatus.QUEUED.value)}
+    if pub.status == P.FAILED:
+        target = P(pub.payload.get("resume", P.QUEUED.value))
         submission = await get_submission(session=session, submission_id=pub.submission_id)
         if submission is not None and submission.status == S.PUBLISH_FAILED:
             await transition(
@@ -211,20 +228,26 @@ async def retry_publication(
                 reason="retry",
                 details={"publication_id": publication_id},
             )
-    elif pub.status == PubStatus.PUBLISHED and pub.broadcast and not pub.broadcast_message_id:
-        changes = {"status": PubStatus.VERIFIED.value}
+    elif pub.status == P.PUBLISHED and pub.broadcast and not pub.broadcast_message_id:
+        target = P.VERIFIED
     else:
         raise RejectedError(
-            texts.RETRY_WRONG_STATE.format(publication_id=publication_id, status=pub.status)
+            texts.RETRY_WRONG_STATE.format(
+                publication_id=publication_id,
+                status=texts.PUB_STATUS_LABELS.get(pub.status, pub.status),
+            )
         )
-    changes.update(next_attempt_at=now, attempts=0, last_error=None)
-    if not await save(session=session, publication=pub, now=now, **changes):
+    moved = await move_publication(
+        session=session, publication=pub, target=target, now=now, actor=actor, reason="retry",
+        next_attempt_at=now, attempts=0, last_error=None,
+    )  # fmt: skip
+    if not moved:
         raise RejectedError(texts.RETRY_RACED.format(publication_id=publication_id))
     return pub
 
 
 async def remove_publication(
-    *, db: Database, client: ZaloClient | None, publication_id: int, now: datetime
+    *, db: Database, client: ZaloClient | None, publication_id: int, now: datetime, actor: str
 ) -> str | None:
     """Delete the article from the OA (unless a dry run) and mark the publication removed;
     the article id, if there was one. Raises NewsdeskError in Vietnamese when it cannot."""
@@ -232,13 +255,18 @@ async def remove_publication(
         pub = await get_publication(session=session, publication_id=publication_id)
     if pub is None:
         raise NewsdeskError(f"lượt đăng #{publication_id} không tồn tại")
+    if pub.status == P.REMOVED:
+        raise NewsdeskError(f"lượt đăng #{publication_id} đã được gỡ trước đó")
     if pub.article_id and not pub.dry_run:
         if client is None:
             raise NewsdeskError(f"lượt đăng #{publication_id} chưa cấu hình Zalo")
         await client.remove_article(pub.article_id)
     async with db.session() as session:
-        changes = {"status": PubStatus.REMOVED.value, "next_attempt_at": now}
-        if not await save(session=session, publication=pub, now=now, **changes):
+        removed = await move_publication(
+            session=session, publication=pub, target=P.REMOVED, now=now, actor=actor,
+            reason="remove", next_attempt_at=now,
+        )  # fmt: skip
+        if not removed:
             raise NewsdeskError(f"lượt đăng #{publication_id} vừa bị thay đổi, hãy thử lại")
         await session.commit()
     return pub.article_id

@@ -6,6 +6,7 @@ import logging
 from datetime import time, timedelta
 from typing import Any
 
+from domain.states import PublicationStatus
 from publisher import policy, texts
 from publisher.service import Deps, fail, finish, save_or_lose
 from publisher.zalo.client import ZaloClient
@@ -24,10 +25,13 @@ QUOTA_WAIT = timedelta(hours=1)
 LINK_WAIT_CAP = 1800.0
 
 
-async def save_step(deps: Deps, pub: Publication, **changes: Any) -> None:
-    """Commit `changes` on its own, or raise LostLease if another worker moved the row."""
+async def save_step(
+    deps: Deps, pub: Publication, *, to: PublicationStatus | str | None = None, **changes: Any
+) -> None:
+    """Commit `changes` (and the move to `to`, if any) on their own, or raise LostLease if
+    another worker moved the row."""
     async with deps.db.session() as session:
-        await save_or_lose(session, pub, deps.clock.now(), **changes)
+        await save_or_lose(session, pub, deps.clock.now(), to=to, **changes)
         await session.commit()
 
 
@@ -37,8 +41,11 @@ def client_of(deps: Deps) -> ZaloClient:
     return deps.client
 
 
-async def on_error(deps: Deps, pub: Publication, exc: ZaloError, *, resume: str) -> None:
-    """Definitive errors: nothing happened on Zalo's side, so the state is resumed later."""
+async def on_error(
+    deps: Deps, pub: Publication, exc: ZaloError, *, resume: PublicationStatus
+) -> None:
+    """Definitive errors: nothing happened on Zalo's side, so the publication goes back to
+    `resume` (the state it was in, or the one before a call that was refused) for later."""
     now = deps.clock.now()
     error = f"{exc.operation}: {exc.code} {exc.message}"
     if isinstance(exc, ZaloRejected):
@@ -61,7 +68,7 @@ async def on_error(deps: Deps, pub: Publication, exc: ZaloError, *, resume: str)
     await save_step(
         deps,
         pub,
-        status=resume,
+        to=resume,
         attempts=pub.attempts + 1,
         next_attempt_at=later,
         last_error=error,

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import StaleTransitionError
+from domain.states import PublicationStatus as P
 from domain.states import SubmissionStatus as S
 from publisher import broadcast, policy, texts
 from publisher.media import MediaError
 from publisher.prepare import build_article
 from publisher.preview import write_preview
-from publisher.publications import PubStatus, get_publication
 from publisher.reconcile import ListingIncomplete, find_created
 from publisher.service import Deps, LostLease, fail, finish, move, save_or_lose
 from publisher.step_common import client_of, link_of, on_error, save_step
@@ -28,6 +28,7 @@ from publisher.zalo.errors import (
     ZaloOutcomeUnknown,
 )
 from storage.models import Publication
+from storage.publications import get_publication
 from storage.submissions import get_submission
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,10 @@ BUILD_LEASE = timedelta(minutes=15)
 
 async def step(deps: Deps, pub: Publication) -> bool:
     """Run the handler for the publication's state; Zalo errors become waits or failures."""
-    handler = HANDLERS.get(PubStatus(pub.status))
+    handler = HANDLERS.get(P(pub.status))
     if handler is None:
         return False
-    resume = pub.status
+    resume = P(pub.status)
     try:
         return await handler(deps, pub)
     except StaleTransitionError as exc:
@@ -88,7 +89,8 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
                 session,
                 pub,
                 now,
-                status=PubStatus.REMOVED.value,
+                to=P.REMOVED,
+                reason=f"submission is {submission.status}",
                 last_error=f"submission is {submission.status}",
             )
             await session.commit()
@@ -109,7 +111,7 @@ async def _queued(deps: Deps, pub: Publication) -> bool:
             session,
             pub,
             now,
-            status=PubStatus.CREATING.value,
+            to=P.CREATING,
             payload={"article": article, "code": submission.code, "create_attempts": 0},
             next_attempt_at=deps.clock.now() + policy.LEASE,
         )
@@ -194,9 +196,7 @@ async def _create(deps: Deps, pub: Publication) -> bool:
     except ZaloError:
         await save_step(deps, pub, payload=payload)  # Zalo answered: nothing was created
         raise
-    await save_step(
-        deps, pub, status=PubStatus.CREATED.value, zalo_token=token, attempts=0, last_error=None
-    )
+    await save_step(deps, pub, to=P.CREATED, zalo_token=token, attempts=0, last_error=None)
     return True
 
 
@@ -206,7 +206,7 @@ async def _verified(deps: Deps, pub: Publication, client: ZaloClient, article_id
     await save_step(
         deps,
         pub,
-        status=PubStatus.VERIFIED.value,
+        to=P.VERIFIED,
         article_id=article_id,
         url=url,
         attempts=0,
@@ -223,7 +223,7 @@ async def _created(deps: Deps, pub: Publication) -> bool:
     except ZaloArticleProcessing:
         started = pub.payload.get("verify_started_at") or _iso(now)
         if now - datetime.fromisoformat(started) > policy.VERIFY_MAX_WAIT:
-            await fail(deps, pub, texts.REASON_STILL_PROCESSING, resume=PubStatus.CREATED.value)
+            await fail(deps, pub, texts.REASON_STILL_PROCESSING, resume=P.CREATED)
             return False
         await save_step(
             deps,
@@ -237,10 +237,10 @@ async def _created(deps: Deps, pub: Publication) -> bool:
 
 
 HANDLERS = {
-    PubStatus.QUEUED: _queued,
-    PubStatus.CREATING: _creating,
-    PubStatus.CREATED: _created,
-    PubStatus.VERIFIED: broadcast.verified,
-    PubStatus.BROADCASTING: broadcast.broadcasting,
-    PubStatus.BROADCAST: broadcast.broadcast,
+    P.QUEUED: _queued,
+    P.CREATING: _creating,
+    P.CREATED: _created,
+    P.VERIFIED: broadcast.verified,
+    P.BROADCASTING: broadcast.broadcasting,
+    P.BROADCAST: broadcast.broadcast,
 }

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-# A publication's status as the CLI shows it (publisher.publications.PubStatus values).
-PUB_STATUS_LABELS = {
-    "queued": "Chờ đăng",
-    "creating": "Đang tạo bài",
-    "created": "Đã tạo bài, chờ xác nhận",
-    "verified": "Đã xác nhận bài",
-    "broadcasting": "Đang gửi tin tới người quan tâm",
-    "broadcast": "Đã gửi tin tới người quan tâm",
-    "published": "Đã đăng",
-    "failed": "Đăng không thành công",
-    "removed": "Đã gỡ",
-}
+from domain import glossary
+
+# A publication's status as the CLI shows it: the glossary's.
+PUB_STATUS_LABELS = glossary.PUBLICATION_STATUS_LABELS
 
 # `publish show`: each field's label (--json keeps the keys).
 SHOW_LABELS = {
@@ -119,7 +111,7 @@ LOGIN_LINK_INVALID = (
 )
 CALLBACK_OK = "Đã kết nối Zalo OA. Có thể đóng trang này."
 RETRY_UNKNOWN = "không có lượt đăng {publication_id}"
-RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái {status}"
+RETRY_WRONG_STATE = "lượt đăng {publication_id} đang ở trạng thái «{status}»"
 RETRY_RACED = "lượt đăng {publication_id} vừa được thay đổi, hãy thử lại"
 FILE_MISSING = "{filename}: không còn trong kho tệp ({error})"
 DRY_RUN_NOTE = "Bản xem trước (chạy thử, chưa gửi tới Zalo)"

@@ -10,16 +10,16 @@ from datetime import datetime, timedelta
 from domain.errors import StaleTransitionError
 from domain.states import SubmissionStatus as S
 from publisher import policy
-from publisher.publications import (
-    add_publication,
-    claim_due,
-    count_due_on,
-    resume_claimed_by,
-    save,
-)
 from publisher.service import ACTOR, Deps, LostLease
 from publisher.steps import step
 from storage.models import Publication
+from storage.publications import (
+    add_publication,
+    claim_due,
+    count_due_between,
+    resume_claimed_by,
+    save,
+)
 from storage.submissions import get_submission, list_submissions, transition
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,10 @@ class PublishWorker:
                     if zalo.daily_max <= 0:
                         break
                     day = policy.local_day(due)
-                    if await count_due_on(session=session, day=day) < zalo.daily_max:
+                    start, end = policy.day_bounds(day)
+                    if await count_due_between(session=session, start=start, end=end) < (
+                        zalo.daily_max
+                    ):
                         break
                     due = policy.next_window_start(
                         policy.day_bounds(day)[1], zalo.publish_start, zalo.publish_end
@@ -184,6 +187,7 @@ class PublishWorker:
             rows = await claim_due(
                 session=session,
                 now=self.deps.clock.now(),
+                lease=policy.LEASE,
                 limit=self.batch,
                 instance=self.deps.instance or None,
             )

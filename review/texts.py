@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain import glossary
+
 # --- buttons -------------------------------------------------------------------------------
 BTN_APPROVE = "✅ Duyệt"
 BTN_REQUEST_CHANGES = "✏️ Đề nghị chỉnh sửa"
@@ -152,6 +154,11 @@ AUDIT_ACTIONS = {
     "publish.retry": "Yêu cầu đăng lại",
     "publish.retry_refused_not_editor": "Từ chối yêu cầu đăng lại: không phải biên tập viên",
     "mail_too_large": "Thư quá dung lượng",
+    # a publication's moves (storage.publications.transition()): the state it reached
+    **{
+        f"publication.{k}": f"Lượt đăng: {v}"
+        for k, v in glossary.PUBLICATION_STATUS_LABELS.items()
+    },
 }
 CLI_NOT_FOUND = "Không tìm thấy tin, bài có mã {code}."
 CLI_NO_PENDING = "Không có tin, bài nào đang chờ duyệt."

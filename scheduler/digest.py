@@ -16,7 +16,7 @@ from outbox.store import TELEGRAM, enqueue
 from reports.compliance import counted_units, period_days
 from scheduler import texts
 from scheduler.config import SchedulerConfig, digest_due_at
-from scheduler.locks import try_job_lock
+from scheduler.locks import job_lock
 from scheduler.reminders import missing_units
 from scheduler.store import claim_job_run, finish_job_run
 from storage.db import Database
@@ -78,7 +78,7 @@ async def build_digest(*, session: AsyncSession, config: SchedulerConfig, now: d
 
 async def send_digest(
     *, db: Database, config: SchedulerConfig, now: datetime,
-    wake: Callable[[], None] = lambda: None,
+    wake: Callable[[], None] = lambda: None, holder: str = "",
 ) -> bool:  # fmt: skip
     """Queue today's digest for the editors' chat once, from the digest time on."""
     day = now.astimezone(TZ).date()
@@ -86,8 +86,8 @@ async def send_digest(
         return False
     if config.digest_weekdays_only and day.weekday() >= 5:
         return False
-    async with db.session() as session:
-        if not await try_job_lock(session=session, name="digest"):
+    async with job_lock(db, "digest", holder=holder) as held, db.session() as session:
+        if not held:
             return False
         run_id = await claim_job_run(session=session, key=f"digest:{day.isoformat()}", now=now)
         if run_id is None:

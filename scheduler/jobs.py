@@ -25,11 +25,13 @@ from publisher.reach import SyncOptions, stats_client, sync_reach
 from runtime.context import AppContext, Component
 from scheduler.config import SchedulerConfig, config_from_settings
 from scheduler.digest import send_digest
+from scheduler.locks import release_own
 from scheduler.monthly import send_monthly_report
 from scheduler.officer_reach import send_officer_reach
 from scheduler.service import remind_due
 from storage.db import Database
 from storage.files import FileStore
+from storage.leases import holder_name
 
 log = logging.getLogger(__name__)
 STOP_WAIT_SECONDS = 60.0
@@ -69,9 +71,13 @@ class SchedulerComponent:
     def __init__(
         self, *, db: Database, files: FileStore, config: SchedulerConfig, clock: Clock,
         wake: Callable[[], None] = lambda: None, daily: tuple[DailyJob, ...] = (),
+        instance: str = "",
     ) -> None:  # fmt: skip
         self.db, self.files, self.config, self.clock, self.wake = db, files, config, clock, wake
         self.daily = daily
+        # Jobs run under leases held in this instance's name (scheduler.locks).
+        self.instance = instance
+        self.holder = holder_name(instance) if instance else ""
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -122,20 +128,27 @@ class SchedulerComponent:
 
     async def run_reminders(self) -> object:
         return await remind_due(db=self.db, config=self.config, now=self.clock.now(),
-                                wake=self.wake)  # fmt: skip
+                                wake=self.wake, holder=self.holder)  # fmt: skip
 
     async def run_report(self) -> object:
         sent = await send_monthly_report(db=self.db, files=self.files, config=self.config,
-                                         now=self.clock.now(), wake=self.wake)  # fmt: skip
+                                         now=self.clock.now(), wake=self.wake,
+                                         holder=self.holder)  # fmt: skip
         told = await send_officer_reach(db=self.db, config=self.config, now=self.clock.now(),
-                                        wake=self.wake)  # fmt: skip
+                                        wake=self.wake, holder=self.holder)  # fmt: skip
         return sent, told
 
     async def run_digest(self) -> object:
         return await send_digest(db=self.db, config=self.config, now=self.clock.now(),
-                                 wake=self.wake)  # fmt: skip
+                                 wake=self.wake, holder=self.holder)  # fmt: skip
 
     async def run(self, stop: asyncio.Event) -> None:
+        if self.instance:
+            try:
+                if await release_own(self.db, self.instance):
+                    log.info("released the job leases of this instance's previous run")
+            except Exception as exc:  # they run out by themselves (scheduler.locks.JOB_LEASE)
+                log.warning("job leases of the previous run not released (%s)", type(exc).__name__)
         scheduler = self.build()
         scheduler.start()
         try:
@@ -173,7 +186,7 @@ async def build_scheduler(ctx: AppContext) -> tuple[Component | None, str]:
     component = SchedulerComponent(
         db=ctx.db, files=ctx.files, config=config, clock=ctx.clock,
         wake=lambda: ctx.wake_outbox(),  # read late: the outbox factory may set it after us
-        daily=daily,
+        daily=daily, instance=ctx.settings.instance,
     )  # fmt: skip
     line = describe(config)
     for job in daily:

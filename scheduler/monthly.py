@@ -21,7 +21,7 @@ from reports.compliance import month_report
 from reports.figures import MonthReport
 from reports.reach import with_reach
 from scheduler.config import SchedulerConfig, report_due_at
-from scheduler.locks import try_job_lock
+from scheduler.locks import job_lock
 from scheduler.store import claim_job_run, finish_job_run
 from storage.db import Database
 from storage.files import FileStore
@@ -113,7 +113,7 @@ async def report_recipients(
 
 async def send_monthly_report(
     *, db: Database, files: FileStore, config: SchedulerConfig, now: datetime,
-    wake: Callable[[], None] = lambda: None,
+    wake: Callable[[], None] = lambda: None, holder: str = "",
 ) -> str | None:  # fmt: skip
     """Send last month's report once, when its day has come; the period sent, or None."""
     current = period_of(now)
@@ -124,8 +124,8 @@ async def send_monthly_report(
         recipients = await report_recipients(session=session, config=config, now=now)
     if not recipients and config.editors_chat_id is None:
         return None  # nobody to send to: leave the month unclaimed until someone is configured
-    async with db.session() as session:
-        if not await try_job_lock(session=session, name="monthly-report"):
+    async with job_lock(db, "monthly-report", holder=holder) as held, db.session() as session:
+        if not held:
             return None
         run_id = await claim_job_run(session=session, key=f"report:{period}", now=now)
         if run_id is None:

@@ -18,7 +18,7 @@ from reports.compliance import counted_units, period_days
 from reports.reach import month_reach
 from scheduler import texts
 from scheduler.config import SchedulerConfig, report_due_at
-from scheduler.locks import try_job_lock
+from scheduler.locks import job_lock
 from scheduler.reminders import active_officers, officer_names
 from scheduler.store import claim_job_run, finish_job_run
 from storage.db import Database
@@ -28,15 +28,15 @@ log = logging.getLogger(__name__)
 
 async def send_officer_reach(
     *, db: Database, config: SchedulerConfig, now: datetime,
-    wake: Callable[[], None] = lambda: None,
+    wake: Callable[[], None] = lambda: None, holder: str = "",
 ) -> str | None:  # fmt: skip
     """Queue last month's reach message to each officer once; the period, or None."""
     current = period_of(now)
     period = previous_period(current)
     if not config.officer_reach or now < report_due_at(config, current):
         return None
-    async with db.session() as session:
-        if not await try_job_lock(session=session, name="officer-reach"):
+    async with job_lock(db, "officer-reach", holder=holder) as held, db.session() as session:
+        if not held:
             return None
         reach = await month_reach(session=session, period=period, now=now)
         if reach.as_of is None:

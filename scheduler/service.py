@@ -14,7 +14,7 @@ from domain.events import event_line
 from domain.periods import TZ, local_datetime
 from scheduler.campaign import plan_campaign
 from scheduler.config import SchedulerConfig
-from scheduler.locks import try_job_lock
+from scheduler.locks import job_lock
 from scheduler.reminders import plan_step
 from scheduler.store import Message, record_reminders
 from storage.db import Database
@@ -54,10 +54,12 @@ async def remind_due(
     config: SchedulerConfig,
     now: datetime,
     wake: Callable[[], None] = lambda: None,
+    holder: str = "",
 ) -> SweepResult:
-    """Record and enqueue whatever is due and not yet sent, in one transaction under the lock."""
-    async with db.session() as session:
-        if not await try_job_lock(session=session, name="reminders"):
+    """Record and enqueue whatever is due and not yet sent, in one transaction under the job's
+    lease (`holder` names this process: scheduler.locks)."""
+    async with job_lock(db, "reminders", holder=holder) as held, db.session() as session:
+        if not held:
             log.info("reminder sweep skipped: another instance holds the lock")
             return SweepResult(ran=False)
         steps, messages = await plan_due(session=session, config=config, now=now)

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.states import OutboxStatus
 from storage.models import InviteCode, JobRun, OutboxMessage, Reminder
 from storage.rows import dialect_insert, table_of
 
@@ -89,7 +90,7 @@ async def _enqueue(
     rows = [
         {"key": m.key, "channel": m.channel, "recipient": m.recipient, "subject": m.subject,
          "body": m.body, "attachments": [], "meta": {"kind": "reminder", "step": m.step},
-         "status": "pending", "attempts": 0, "next_attempt_at": now, "result": {},
+         "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "result": {},
          "created_at": now}
         for m in messages
     ]  # fmt: skip

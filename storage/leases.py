@@ -1,9 +1,24 @@
 """Leases: a named lock held by one process at a time that expires unless renewed.
 
-Unlike a session-level advisory lock, a lease does not depend on the holder's connection: a
-holder that is frozen (SIGSTOP, a hung host without a TCP reset) stops renewing and loses the
-lease at `expires_at`, and another instance takes over. Works the same on SQLite and
-PostgreSQL (one INSERT ... ON CONFLICT DO UPDATE ... WHERE per attempt).
+Newsdesk has one mechanism per locking need, and this is the one for "only one instance does
+this job right now": the mailbox and drop-folder sweeps (`mail:<mailbox>`) and the scheduled
+jobs (`job:<name>`, scheduler/locks.py). A lease is a row, so it works the same on SQLite and
+PostgreSQL (one INSERT ... ON CONFLICT DO UPDATE ... WHERE per attempt), and it does not depend
+on the holder's connection: a holder that is frozen (SIGSTOP, a hung host without a TCP reset)
+stops renewing and loses the lease at `expires_at`, and another instance takes over, where a
+PostgreSQL advisory lock stays held for as long as the frozen holder's connection lives. A
+holder confirms the lease before an action that must not be doubled (moving mail); the unique
+keys on every side effect cover a frozen holder that wakes up and commits late.
+
+The other needs have their own mechanism, not this one:
+- a queue of rows that several workers drain (outbox messages, publications, Telegram updates):
+  a claim on each row, `FOR UPDATE SKIP LOCKED` on PostgreSQL plus a conditional UPDATE (a claim
+  deadline, and for publications a version) that only one claimer can win, so workers share the
+  queue instead of taking turns on all of it;
+- one row that must not be written by two at once (the Zalo token): that row's write lock for
+  the short transaction around it;
+- this machine's temporary files (storage/files.py): a `flock`, which is about processes on one
+  host, not about the database.
 """
 
 from __future__ import annotations

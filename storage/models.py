@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueCons
 from sqlmodel import Field, SQLModel
 
 from domain.kinds import Channel, SubmissionKind, UnitKind
-from domain.states import SubmissionStatus
+from domain.states import OutboxStatus, SubmissionStatus
 
 
 def utcnow() -> datetime:
@@ -224,7 +224,7 @@ class OutboxMessage(SQLModel, table=True):
     )
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)
-    status: str = Field(default="pending", max_length=16, description="pending/sent/failed")
+    status: str = Field(default=OutboxStatus.PENDING.value, max_length=16)  # OutboxStatus
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     claimed_until: datetime | None = None
@@ -367,7 +367,9 @@ class JobRun(SQLModel, table=True):
     key: str = Field(max_length=255, unique=True)
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    outcome: str = Field(default="", max_length=64)
+    outcome: str = Field(default="", max_length=64)  # for people: "queued 12", "offset 40"
+    # A paged job's progress (the reach sync's cursor: items read so far), read back on resume.
+    page_offset: int | None = None
 
 
 # --- reach (what the Official Account achieved) ---------------------------------------------

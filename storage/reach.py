@@ -3,7 +3,7 @@
 Every write is an upsert on its natural key ((article, day) and day), so a rerun, a restart or
 a second instance leaves one row per article per day and one per OA per day. The cursor of a
 day's sync (how far it has paged) is a `job_run` row keyed `reach:<day>:<what>`, whose
-`outcome` holds the offset reached; `finished_at` set means that part is done for the day.
+`page_offset` holds the offset reached; `finished_at` set means that part is done for the day.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.states import PublicationStatus
 from storage.models import ArticleStat, JobRun, OaStat, Publication
 from storage.rows import dialect_insert, table_of
 
 _PAGE = {"insertmanyvalues_page_size": 5000}
-PUBLISHED = "published"  # publisher.publications.PubStatus.PUBLISHED (storage imports no service)
-REMOVED = "removed"  # PubStatus.REMOVED: was on the OA, since deleted there
+PUBLISHED = PublicationStatus.PUBLISHED.value
+REMOVED = PublicationStatus.REMOVED.value  # was on the OA, since deleted there
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,7 @@ async def get_cursor(*, session: AsyncSession, day: date, what: str) -> Cursor:
     ).first()
     if row is None:
         return Cursor()
-    offset = int(row.outcome.removeprefix("offset ")) if row.outcome.startswith("offset ") else 0
-    return Cursor(offset=offset, done=row.finished_at is not None)
+    return Cursor(offset=row.page_offset or 0, done=row.finished_at is not None)
 
 
 async def set_cursor(
@@ -124,7 +124,11 @@ async def set_cursor(
 ) -> None:
     """Record progress (the caller commits it with the rows of the same page)."""
     key = cursor_key(day, what)
-    values = {"outcome": f"offset {offset}", "finished_at": now if done else None}
+    values = {
+        "page_offset": offset,
+        "outcome": f"offset {offset}",
+        "finished_at": now if done else None,
+    }
     stmt = dialect_insert(session)(JobRun).values(key=key, started_at=now, **values)
     stmt = stmt.on_conflict_do_update(index_elements=["key"], set_=values)
     await session.exec(stmt)
@@ -136,5 +140,5 @@ async def forget_cursors(*, session: AsyncSession, day: date) -> None:
     await session.exec(
         update(JobRun)
         .where(col(JobRun.key).startswith(prefix))
-        .values(finished_at=None, outcome="offset 0")
+        .values(finished_at=None, page_offset=0, outcome="offset 0")
     )

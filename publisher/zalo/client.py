@@ -317,8 +317,8 @@ class ZaloClient:
         """The OA's follower count: `total` of the v3.0 follower list (one call, one user asked).
 
         `GET /v3.0/oa/user/getlist` with `is_follower: true` and its `data.total` is the current,
-        documented way (shared/docs/zalo-oa-api.md 5.3, two sources); `oa/getoa` has no documented
-        follower field and the v2.0 `getfollowers` may no longer answer.
+        documented way (two public sources agree); `oa/getoa` has no documented follower field
+        and the v2.0 `getfollowers` may no longer answer.
         """
         query = {"offset": 0, "count": 1, "is_follower": True}
         data = await self.call(

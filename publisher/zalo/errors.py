@@ -1,6 +1,6 @@
 """Typed Zalo errors: each carries Zalo's code and message and says what the caller should do.
 
-The kinds follow design.md: transient (retry later), auth (refresh or re-authorise), rejected
+The kinds are domain/errors.py's: transient (retry later), auth (refresh or re-authorise), rejected
 (permanent for this payload), outcome unknown (reconcile first). "Needs a person" is a rejected
 error whose fix is outside the payload (OA disabled, package too low, app not registered...).
 """

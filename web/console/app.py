@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 
 from domain.clock import Clock
-from domain.glossary import STATUS_LABELS, fmt_time
+from domain.glossary import PUBLICATION_STATUS_LABELS, STATUS_LABELS, fmt_time
 from domain.periods import to_local
 from settings import Settings
 from storage.db import Database
@@ -63,8 +63,9 @@ def _local(at: datetime | None, fmt: str | None = None) -> str:
 
 
 def _status(value: str) -> str:
-    """A submission status as people read it (audit rows keep the stored value)."""
-    return STATUS_LABELS.get(value, value)
+    """A submission's or a publication's status as people read it (audit rows keep the stored
+    value; the two share "published")."""
+    return STATUS_LABELS.get(value) or PUBLICATION_STATUS_LABELS.get(value, value)
 
 
 def setup_console(app: web.Application, deps: ConsoleDeps) -> None:

@@ -494,7 +494,8 @@ async def publication_retry(request: web.Request) -> web.StreamResponse:
 
 @requires(Role.EDITOR)
 async def publication_remove(request: web.Request) -> web.StreamResponse:
-    deps = deps_of(request)
+    deps, who = deps_of(request), identity(request)
+    assert who is not None
     publication_id = _int(request, "publication_id")
     client = None
     if deps.http is not None and deps.files is not None:
@@ -503,7 +504,11 @@ async def publication_remove(request: web.Request) -> web.StreamResponse:
         ).client
     try:
         await remove_publication(
-            db=deps.db, client=client, publication_id=publication_id, now=deps.clock.now()
+            db=deps.db,
+            client=client,
+            publication_id=publication_id,
+            now=deps.clock.now(),
+            actor=who.actor,
         )
     except NewsdeskError as exc:
         return await _publishing_page(request, notice=f"Không gỡ được: {exc}", ok=False)

@@ -8,7 +8,6 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -18,9 +17,10 @@ from typer.testing import CliRunner
 from domain.periods import TZ
 from domain.states import SubmissionStatus as S
 from main import app
-from scheduler.locks import lock_id
+from scheduler.locks import JOB_LEASE, lease_name
 from storage.db import Database
-from storage.models import Reminder
+from storage.leases import acquire
+from storage.models import Reminder, utcnow
 
 from .conftest import add_officer, add_submission, add_unit, local
 
@@ -170,15 +170,22 @@ def test_remind_run_says_nothing_was_due(cli_db: str) -> None:
 
 
 def test_remind_run_says_another_instance_holds_the_lock(
-    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIVEN another instance in the middle of the reminder sweep (holding its lock) WHEN an
+    """GIVEN another instance in the middle of the reminder sweep (holding its lease) WHEN an
     operator runs `remind run` THEN it says so instead of "0 queued"."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("NEWSDESK_DATABASE__URL", pg_url)
-    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://")) as other:
-        other.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id("reminders"),))
-        out = invoke("remind", "run")
+    monkeypatch.setenv("NEWSDESK_DATABASE__URL", database_url)
+
+    async def other_instance_holds() -> bool:
+        async with Database(database_url) as db, db.session() as session:
+            taken = await acquire(session=session, name=lease_name("reminders"),
+                                  holder="other:1:a", now=utcnow(), ttl=JOB_LEASE)  # fmt: skip
+            await session.commit()
+        return taken
+
+    assert asyncio.run(other_instance_holds())
+    out = invoke("remind", "run")
     assert "một phiên bản khác của dịch vụ đang chạy đợt nhắc nhở" in out
     assert "Đã xếp hàng" not in out

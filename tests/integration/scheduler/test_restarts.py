@@ -11,6 +11,7 @@ import pytest
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import build_bot, fake_telegram  # noqa: F401
 from openpyxl import load_workbook
+from sqlmodel import select
 from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
@@ -19,6 +20,7 @@ from scheduler.config import SchedulerConfig
 from scheduler.jobs import SchedulerComponent
 from storage.db import Database
 from storage.files import FileStore
+from storage.models import Reminder
 
 from .conftest import add_officer, add_submission, add_unit, email_worker, local, make_config
 
@@ -140,3 +142,41 @@ async def test_restarts_and_outages_send_each_message_once(
         "🗞 Bản tin ngày 22/07/2024",
     ]
     assert "📭 Chưa gửi tháng 07/2024: 3/3 đơn vị" in digests[0]
+
+
+async def test_a_restart_after_a_crash_does_not_wait_out_its_own_job_leases(
+    database: Database, files: FileStore, clock: FixedClock
+) -> None:
+    """GIVEN instance "inst-a" killed mid-sweep (its reminder lease still held) and instance
+    "inst-b" holding the digest's WHEN inst-a starts again THEN its own lease is let go and its
+    start-up sweep runs at once, while the other instance's lease is left alone."""
+    from scheduler.locks import JOB_LEASE, lease_name
+    from storage.leases import acquire, holder_of
+    from storage.models import utcnow
+
+    a = await add_unit(database, "a", "Sở A")
+    await add_officer(database, a, "Cán bộ A", email="cb@a.vn")
+    async with database.session() as session:
+        for job, holder in (("reminders", "inst-a:41:dead"), ("digest", "inst-b:7:live")):
+            assert await acquire(session=session, name=lease_name(job), holder=holder,
+                                 now=utcnow(), ttl=JOB_LEASE)  # fmt: skip
+        await session.commit()
+    config = make_config(day=19)
+    clock.set(local(2024, 7, 12, 8, 1))
+    component = SchedulerComponent(db=database, files=files, config=config, clock=clock,
+                                   instance="inst-a")  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(component.run(stop))
+    for _ in range(500):
+        if "reminders" in component.finished:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    async with database.session() as session:
+        reminders = await holder_of(session=session, name=lease_name("reminders"), now=utcnow())
+        digest = await holder_of(session=session, name=lease_name("digest"), now=utcnow())
+        sent = (await session.exec(select(Reminder))).all()
+    assert reminders is None  # released by the restart, taken and let go by the sweep
+    assert digest == "inst-b:7:live"
+    assert [r.unit_id for r in sent] == [a]

@@ -11,7 +11,7 @@ from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from scheduler.jobs import SchedulerComponent
-from scheduler.locks import try_job_lock
+from scheduler.locks import job_lock
 from scheduler.monthly import send_monthly_report
 from scheduler.service import remind_due
 from storage.db import Database
@@ -68,11 +68,11 @@ async def test_a_held_lock_makes_the_other_instance_skip(twin: tuple[Database, D
     one, two = twin
     await seed(one, 2)
     config = make_config(day=19)
-    async with one.session() as holder:
-        assert await try_job_lock(session=holder, name="reminders")
+    async with job_lock(one, "reminders", holder="one:1:a") as held:
+        assert held
         skipped = await remind_due(db=two, config=config, now=local(2024, 7, 12, 8, 1))
         assert skipped.ran is False
-        await holder.rollback()  # transaction ends: the lock is released
+    # the block ends: the lease is released
     ran = await remind_due(db=two, config=config, now=local(2024, 7, 12, 8, 1))
     assert (ran.ran, len(ran.new)) == (True, 2)
 

@@ -10,9 +10,9 @@ from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from sqlmodel import select
 
 from domain.kinds import Channel
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, accept
-from publisher.publications import PubStatus
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, Publication, Submission
@@ -56,8 +56,8 @@ async def _failed_publication(db: Database, files: FileStore, unit_id: int) -> t
             )
         pub = Publication(
             submission_id=sub.id or 0,
-            status=PubStatus.FAILED.value,
-            payload={"resume": PubStatus.QUEUED.value},
+            status=PublicationStatus.FAILED.value,
+            payload={"resume": PublicationStatus.QUEUED.value},
             last_error="-201 title is invalid!",
         )
         session.add(pub)
@@ -97,6 +97,6 @@ async def test_editor_retry_resumes_and_stranger_is_refused(
         pub = await session.get(Publication, pub_id)
         sub = await session.get(Submission, sub_id)
         actions = (await session.exec(select(AuditEvent.action))).all()
-    assert pub is not None and pub.status == PubStatus.QUEUED and pub.last_error is None
+    assert pub is not None and pub.status == PublicationStatus.QUEUED and pub.last_error is None
     assert sub is not None and sub.status == S.SCHEDULED
     assert "publish.retry" in actions and "publish.retry_refused_not_editor" in actions

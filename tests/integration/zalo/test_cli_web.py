@@ -16,12 +16,12 @@ from support.serve import ROOT, service_env
 from typer.testing import CliRunner
 
 from domain.periods import to_local
+from domain.states import PublicationStatus
 from main import app
 from publisher.component import make_deps
 from publisher.login import complete_login, start_login
 from publisher.login_link import login_link
 from publisher.prepare import media_secret
-from publisher.publications import PubStatus
 from publisher.web import add_routes
 from publisher.zalo.oauth import pkce_challenge
 from storage.db import Database
@@ -72,11 +72,11 @@ async def test_publish_list_show_retry_remove(database: Database, tmp_path: Path
         world.clock.set(wall.replace(hour=10, minute=0, second=0, microsecond=0))
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         code, out = await cli(world, "publish", "remove", str(pub.id), "--yes")
         assert code == 0 and pub.article_id in out
         assert world.fake.live_articles() == []
-        assert (await world.publication(pub.id or 0)).status == PubStatus.REMOVED
+        assert (await world.publication(pub.id or 0)).status == PublicationStatus.REMOVED
 
 
 async def test_zalo_status_login_by_pasted_url_and_qr(database: Database, tmp_path: Path) -> None:
@@ -264,9 +264,9 @@ async def test_one_failing_item_is_recorded_and_the_others_publish(
         await worker.run_once()
         first_pub = await world.publication(first_pub.id or 0)
         second_pub = await world.publication(second_pub.id or 0)
-        assert second_pub.status == PubStatus.PUBLISHED
+        assert second_pub.status == PublicationStatus.PUBLISHED
         assert (await world.submission(second_id)).status == "published"
-        assert (first_pub.status, first_pub.attempts) == (PubStatus.FAILED, 1)
+        assert (first_pub.status, first_pub.attempts) == (PublicationStatus.FAILED, 1)
         assert "IsADirectoryError" in (first_pub.last_error or "")
         assert (await world.submission(first_id)).status == "publish_failed"
         alerts = [m for m in await world.outbox() if m.key.startswith(f"pub:{first_pub.id}:")]
@@ -279,7 +279,7 @@ async def test_one_failing_item_is_recorded_and_the_others_publish(
         assert code == 0
         world.clock.set(datetime.now(UTC) + timedelta(seconds=1))
         await world.fresh().run_once()
-        assert (await world.publication(first_pub.id or 0)).status == PubStatus.PUBLISHED
+        assert (await world.publication(first_pub.id or 0)).status == PublicationStatus.PUBLISHED
 
 
 async def test_zalo_login_notices_the_callback_that_came_before_enter(

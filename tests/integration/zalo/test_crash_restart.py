@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
 from publisher.policy import LEASE
-from publisher.publications import PubStatus
 from publisher.steps import step
 from storage.db import Database
 from tests.integration.zalo.world import make_world
@@ -39,7 +39,7 @@ async def test_killed_after_each_step_then_restarted(
             articles = [a for a in world.fake.live_articles() if a["title"] == title]
             assert len(articles) == 1, (killed_after, articles)
             pub = await world.publication(pub.id or 0)
-            assert pub.status == PubStatus.PUBLISHED
+            assert pub.status == PublicationStatus.PUBLISHED
             assert pub.article_id == articles[0]["id"]
             assert (await world.submission(submission_id)).status == S.PUBLISHED
             sent = [b for b in world.fake.broadcasts if pub.article_id in b["article_ids"]]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
-from publisher.publications import PubStatus
 from publisher.service import retry_publication
 from storage.db import Database
 from storage.models import Publication
@@ -17,7 +17,7 @@ from storage.submissions import list_attachments
 from tests.integration.zalo.world import World, make_world
 
 pytestmark = pytest.mark.integration
-TERMINAL = {PubStatus.PUBLISHED, PubStatus.FAILED, PubStatus.REMOVED}
+TERMINAL = {PublicationStatus.PUBLISHED, PublicationStatus.FAILED, PublicationStatus.REMOVED}
 
 
 async def drain(
@@ -43,10 +43,10 @@ async def test_create_with_unknown_outcome_is_reconciled(
         world.fake.fail("/article/create", kind)
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.CREATING
+        assert pub.status == PublicationStatus.CREATING
         assert "outcome unknown" in (pub.last_error or "")
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert len(world.fake.live_articles()) == 1
         creates = [r for r in world.fake.requests if r[1] == "/v2.0/article/create"]
         assert len(creates) == (1 if kind.endswith("after") else 2)
@@ -70,10 +70,10 @@ async def test_killed_during_create_then_restarted(database: Database, tmp_path:
         await world.approved("a")
         await cancel_during(world, "/v2.0/article/create")
         [pub] = await world.publications()
-        assert (pub.status, pub.payload["create_attempts"]) == (PubStatus.CREATING, 1)
+        assert (pub.status, pub.payload["create_attempts"]) == (PublicationStatus.CREATING, 1)
         world.advance(timedelta(minutes=5))  # the lease runs out
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert len(world.fake.live_articles()) == 1
 
 
@@ -83,10 +83,10 @@ async def test_killed_during_broadcast_is_never_resent(database: Database, tmp_p
         await world.approved("a")
         await cancel_during(world, "/v2.0/oa/message")
         [pub] = await world.publications()
-        assert pub.status == PubStatus.BROADCASTING
+        assert pub.status == PublicationStatus.BROADCASTING
         world.advance(timedelta(minutes=5))
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert "không rõ" in (pub.last_error or "")
         assert len(world.fake.broadcasts) == 1
         await drain(world)
@@ -102,7 +102,7 @@ async def test_broadcast_timeout_alerts_and_only_a_person_resends(
         submission_id = await world.approved("a")
         world.fake.fail("/oa/message", kind)
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED and pub.broadcast_message_id is None
+        assert pub.status == PublicationStatus.PUBLISHED and pub.broadcast_message_id is None
         assert (await world.submission(submission_id)).status == S.PUBLISHED
         assert len(world.fake.broadcasts) == delivered
         alert = next(m for m in await world.outbox() if ":note:" in m.key)
@@ -132,13 +132,13 @@ async def test_rate_limit_waits_for_the_next_minute(database: Database, tmp_path
         world.fake.rate_limit = 2  # create and verify pass; getdetail and broadcast get -32
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.VERIFIED
+        assert pub.status == PublicationStatus.VERIFIED
         assert pub.last_error == "broadcast: -32 Your application reached limit call api"
         assert pub.next_attempt_at.replace(second=0) == (
             world.clock.now() + timedelta(minutes=1)
         ).replace(second=0, microsecond=0)
         pub = await drain(world, every=timedelta(seconds=61))
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert pub.url == f"https://zalo.me/fake-oa/article/{pub.article_id}"
         assert len(world.fake.live_articles()) == 1 and len(world.fake.broadcasts) == 1
 
@@ -159,7 +159,7 @@ async def test_pacing_keeps_zalo_from_answering_minus_32(
             world.advance(timedelta(seconds=61))
             await world.fresh().run_once()
         pubs = await world.publications()
-        assert {p.status for p in pubs} == {PubStatus.PUBLISHED}
+        assert {p.status for p in pubs} == {PublicationStatus.PUBLISHED}
         assert world.fake.rate_limited == 0  # our count, or Zalo's Remain header, held us back
         assert len(world.fake.live_articles()) == 2 and len(world.fake.broadcasts) == 2
 
@@ -170,7 +170,7 @@ async def test_article_processing_is_waited_out(database: Database, tmp_path: Pa
         await world.approved("a")
         world.fake.verify_pending_polls = 3
         pub = await drain(world, every=timedelta(seconds=10))
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         verifies = [r for r in world.fake.requests if r[1] == "/v2.0/article/verify"]
         assert len(verifies) == 4
         assert len(world.fake.live_articles()) == 1
@@ -184,7 +184,7 @@ async def test_article_processing_too_long_fails_then_retry_resumes_verify(
         submission_id = await world.approved("a")
         world.fake.verify_pending_polls = 10_000
         pub = await drain(world, every=timedelta(minutes=2))
-        assert pub.status == PubStatus.FAILED and pub.zalo_token
+        assert pub.status == PublicationStatus.FAILED and pub.zalo_token
         assert (await world.submission(submission_id)).status == S.PUBLISH_FAILED
         world.fake.verify_pending_polls = 0
         world.fake.pending[pub.zalo_token].polls_left = 0
@@ -198,7 +198,7 @@ async def test_article_processing_too_long_fails_then_retry_resumes_verify(
             await session.commit()
         assert (await world.submission(submission_id)).status == S.SCHEDULED
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert len(world.fake.live_articles()) == 1
         assert (await world.submission(submission_id)).status == S.PUBLISHED
 
@@ -215,7 +215,7 @@ async def test_token_refused_during_publishing_is_refreshed_once(
         else:
             world.fake.expire_access_tokens()  # -220
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert world.fake.refresh_calls == 1
         assert len(world.fake.live_articles()) == 1
 
@@ -226,7 +226,7 @@ async def test_server_errors_on_reads_are_retried(database: Database, tmp_path: 
         await world.approved("a")
         world.fake.fail("/article/verify", "5xx", count=2)
         pub = await drain(world, every=timedelta(seconds=10))
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert len(world.fake.live_articles()) == 1
 
 
@@ -238,7 +238,7 @@ async def test_permanent_error_fails_with_retry_button_then_retry_publishes(
         submission_id = await world.approved("a")
         world.fake.fail("/article/create", -201, message="photo_url is invalid!")
         pub = await drain(world)
-        assert pub.status == PubStatus.FAILED
+        assert pub.status == PublicationStatus.FAILED
         assert (await world.submission(submission_id)).status == S.PUBLISH_FAILED
         [alert] = [m for m in await world.outbox() if m.channel == "telegram"]
         assert "photo_url is invalid!" in alert.body
@@ -254,7 +254,7 @@ async def test_permanent_error_fails_with_retry_button_then_retry_publishes(
             )
             await session.commit()
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert len(world.fake.live_articles()) == 1
 
 
@@ -267,7 +267,7 @@ async def test_night_block_reschedules_the_broadcast(database: Database, tmp_pat
         )
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.VERIFIED
+        assert pub.status == PublicationStatus.VERIFIED
         # Inside the window the next allowed moment is a minute later.
         assert pub.next_attempt_at == world.clock.now() + timedelta(minutes=1)
         pub = await drain(world, every=timedelta(minutes=1))
@@ -282,6 +282,6 @@ async def test_missing_stored_file_fails_with_a_reason(database: Database, tmp_p
             [attachment] = await list_attachments(session=session, submission_id=submission_id)
         world.files.path(attachment.sha256).unlink()
         pub = await drain(world)
-        assert pub.status == PubStatus.FAILED
+        assert pub.status == PublicationStatus.FAILED
         assert "anh-0.jpg: không còn trong kho tệp" in (pub.last_error or "")
         assert world.fake.live_articles() == []

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
-from publisher.publications import PubStatus
 from storage.db import Database
 from tests.integration.zalo.world import make_world
 
@@ -29,14 +29,14 @@ async def test_link_lookup_is_retried_until_found(
         world.fake.fail(DETAIL, -201, count=4, message="Article is not ready")
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status != PubStatus.PUBLISHED and not pub.url
+        assert pub.status != PublicationStatus.PUBLISHED and not pub.url
         assert pub.last_error and "link" in pub.last_error
         assert (await world.submission(submission_id)).status == S.PUBLISHING
         for _ in range(4):  # each lookup waits a little longer; nothing else is repeated
             world.advance(timedelta(minutes=5))
             await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert pub.url and pub.url.startswith("https://")
         assert (await world.submission(submission_id)).status == S.PUBLISHED
         assert len(world.fake.live_articles()) == 1

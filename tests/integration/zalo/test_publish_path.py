@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
 from intake.accept import IncomingFile
 from publisher.prepare import card_preview
-from publisher.publications import PubStatus
 from storage.db import Database
 from storage.models import Submission
 from tests.integration.zalo.world import EDITORS_CHAT, make_world
@@ -27,7 +27,7 @@ async def test_full_path_publishes_and_broadcasts_once(database: Database, tmp_p
         worker = world.fresh()
         assert await worker.run_once() == 1
         [pub] = await world.publications()
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         assert pub.article_id is not None and pub.broadcast_message_id
         assert pub.url == f"https://zalo.me/fake-oa/article/{pub.article_id}"
         [article] = world.fake.live_articles()
@@ -106,10 +106,10 @@ async def test_not_logged_in_waits_and_alerts_editors(database: Database, tmp_pa
         await world.approved("a")
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.CREATING and "zalo login" in (pub.last_error or "")
+        assert pub.status == PublicationStatus.CREATING and "zalo login" in (pub.last_error or "")
         [alert] = await world.outbox()
         assert "python main.py zalo login" in alert.body
         await world.login()
         world.advance(timedelta(minutes=16))
         await world.fresh().run_once()
-        assert (await world.publication(pub.id or 0)).status == PubStatus.PUBLISHED
+        assert (await world.publication(pub.id or 0)).status == PublicationStatus.PUBLISHED

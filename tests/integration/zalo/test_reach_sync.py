@@ -252,9 +252,10 @@ async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None
 async def test_a_removed_article_is_no_longer_read_but_still_counted(
     database: Database, tmp_path: Path
 ) -> None:
-    from publisher.publications import PubStatus, save
+    from domain.states import PublicationStatus
     from reports.compliance import Rules, month_report
     from reports.reach import with_reach
+    from storage.publications import transition
 
     async with make_world(database, tmp_path, broadcast=False) as world:
         await world.login()
@@ -266,8 +267,8 @@ async def test_a_removed_article_is_no_longer_read_but_still_counted(
         [_, pub] = await world.publications()
         await world.fresh().deps.client.remove_article(ids[1])  # type: ignore[union-attr]
         async with world.db.session() as session:
-            assert await save(session=session, publication=pub, now=world.clock.now(),
-                              status=PubStatus.REMOVED.value)  # fmt: skip
+            assert await transition(session=session, publication=pub, now=world.clock.now(),
+                                    target=PublicationStatus.REMOVED, actor="cli")  # fmt: skip
             await session.commit()
         world.fake.next_day({ids[0]: 10})
         world.advance(timedelta(days=1))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from domain.periods import TZ
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
-from publisher.publications import PubStatus
 from storage.db import Database
 from storage.submissions import transition
 from tests.integration.zalo.world import make_world
@@ -50,15 +50,15 @@ async def test_editor_slot_and_publish_window_are_respected(
         await world.approved("slot", title="Theo giờ đã chọn", publish_at=slot)
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert (pub.status, pub.due_at) == (PubStatus.QUEUED, slot)
+        assert (pub.status, pub.due_at) == (PublicationStatus.QUEUED, slot)
         world.clock.set(slot)
         await world.fresh().run_once()
-        assert (await world.publication(pub.id or 0)).status == PubStatus.PUBLISHED
+        assert (await world.publication(pub.id or 0)).status == PublicationStatus.PUBLISHED
         world.clock.set(local(26, 23))  # after the 21:00 window end
         await world.approved("late", title="Duyệt muộn")
         await world.fresh().run_once()
         late = (await world.publications())[1]
-        assert (late.status, late.due_at) == (PubStatus.QUEUED, local(27, 7))
+        assert (late.status, late.due_at) == (PublicationStatus.QUEUED, local(27, 7))
 
 
 async def test_broadcast_waits_for_allowed_hours(database: Database, tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ async def test_broadcast_waits_for_allowed_hours(database: Database, tmp_path: P
         await world.approved("a")
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert (pub.status, pub.next_attempt_at) == (PubStatus.VERIFIED, local(27, 7))
+        assert (pub.status, pub.next_attempt_at) == (PublicationStatus.VERIFIED, local(27, 7))
         assert world.fake.broadcasts == []
         world.clock.set(local(27, 7))
         await world.fresh().run_once()
@@ -82,7 +82,7 @@ async def test_dry_run_renders_json_and_html_and_marks_published(
         submission_id = await world.approved("a", images=2)
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.PUBLISHED and pub.dry_run
+        assert pub.status == PublicationStatus.PUBLISHED and pub.dry_run
         assert (await world.submission(submission_id)).status == S.PUBLISHED
         code = (await world.submission(submission_id)).code
         previews = Path(world.settings.data_dir) / "previews"
@@ -138,7 +138,7 @@ async def test_withdrawn_before_publishing_publishes_nothing(
         world.clock.set(local(27, 7))
         await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.REMOVED
+        assert pub.status == PublicationStatus.REMOVED
         assert world.fake.live_articles() == []
 
 
@@ -162,4 +162,4 @@ async def test_two_workers_share_the_queue_without_double_posts(
         assert titles == [f"Bài {k}" for k in range(6)]
         creates = [r for r in world.fake.requests if r[1] == "/v2.0/article/create"]
         assert len(creates) == 6
-        assert {p.status for p in await world.publications()} == {PubStatus.PUBLISHED}
+        assert {p.status for p in await world.publications()} == {PublicationStatus.PUBLISHED}

@@ -11,7 +11,7 @@ from sqlmodel import select
 from support.ports import free_port
 
 from domain.clock import FixedClock
-from publisher.publications import PubStatus
+from domain.states import PublicationStatus
 from runtime.serve import serve
 from storage.db import Database
 from storage.models import Publication
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 async def published(db: Database) -> list[Publication]:
     async with db.session() as session:
         rows = (await session.exec(select(Publication))).all()
-    return [p for p in rows if p.status == PubStatus.PUBLISHED]
+    return [p for p in rows if p.status == PublicationStatus.PUBLISHED]
 
 
 async def test_serve_publishes_through_its_own_media_route(

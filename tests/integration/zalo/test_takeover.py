@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from support.ports import free_port
 
+from domain.states import PublicationStatus
 from publisher.component import make_deps
 from publisher.policy import LEASE
-from publisher.publications import PubStatus
 from publisher.worker import PublishWorker
 from storage.db import Database
 from tests.integration.zalo.test_failures import drain
@@ -63,7 +63,7 @@ async def test_article_created_by_a_killed_instance_is_found_past_117_newer_ones
             world.fake.add_article(f"Bài đăng sau {index}")
         world.advance(LEASE)
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED
+        assert pub.status == PublicationStatus.PUBLISHED
         ours = [a for a in world.fake.live_articles() if a["title"] == "Bài của phiên bị dừng"]
         assert len(ours) == 1 and pub.article_id == ours[0]["id"]
         creates = [r for r in world.fake.requests if r[1] == "/v2.0/article/create"]
@@ -87,7 +87,7 @@ async def test_a_listing_that_stops_short_never_leads_to_a_second_create(
             world.advance(timedelta(minutes=5))
             await world.fresh().run_once()
         [pub] = await world.publications()
-        assert pub.status == PubStatus.CREATING, (pub.last_error, world.fake.requests)
+        assert pub.status == PublicationStatus.CREATING, (pub.last_error, world.fake.requests)
         assert "reconcile" in (pub.last_error or "")
         creates = [r for r in world.fake.requests if r[1] == "/v2.0/article/create"]
         assert len(creates) == 1
@@ -104,10 +104,10 @@ async def test_taken_over_payload_gets_urls_of_this_instance(
         await world.approved("a", images=2)
         await killed_during_create(dead_instance(world), world, "hang_before")
         [pub] = await world.publications()
-        assert pub.status == PubStatus.CREATING
+        assert pub.status == PublicationStatus.CREATING
         world.advance(LEASE)
         pub = await drain(world)
-        assert pub.status == PubStatus.PUBLISHED, pub.last_error
+        assert pub.status == PublicationStatus.PUBLISHED, pub.last_error
         [article] = world.fake.live_articles()
         base = world.settings.web.public_base_url
         assert article["cover"]["photo_url"].startswith(base + "/media/")
@@ -134,7 +134,7 @@ async def test_a_restarted_instance_resumes_its_own_publication_at_once(
         await world.approved("a")
         await killed_during_create(named(world, "a"), world, "hang_after")
         [pub] = await world.publications()
-        assert (pub.status, pub.claimed_by) == (PubStatus.CREATING, "a")
+        assert (pub.status, pub.claimed_by) == (PublicationStatus.CREATING, "a")
         other = named(world, "b")
         assert await other.resume_own() == 0
         assert await other.run_once() == 0
@@ -143,7 +143,7 @@ async def test_a_restarted_instance_resumes_its_own_publication_at_once(
         world.advance(timedelta(seconds=1))
         assert await restarted.run_once() == 1
         pub = await world.publication(pub.id or 0)
-        assert pub.status == PubStatus.PUBLISHED, pub.last_error
+        assert pub.status == PublicationStatus.PUBLISHED, pub.last_error
         assert pub.claimed_by is None
         assert len(world.fake.live_articles()) == 1
 

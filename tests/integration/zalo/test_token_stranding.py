@@ -19,8 +19,8 @@ import pytest
 from aiohttp import web
 
 from domain.redact import known_secrets
+from domain.states import PublicationStatus
 from publisher.component import make_deps
-from publisher.publications import PubStatus
 from publisher.step_common import AUTH_WAIT
 from publisher.tokens import TokenKeeper
 from storage.db import Database
@@ -69,15 +69,17 @@ async def assert_queued_then_published_once(world: World, titles: list[str]) -> 
     """With the token dead, approved work waits (never failed); after a login, each once."""
     worker = world.fresh()
     await worker.run_once()
-    waiting = [p for p in await world.publications() if p.status != PubStatus.PUBLISHED]
+    waiting = [p for p in await world.publications() if p.status != PublicationStatus.PUBLISHED]
     assert waiting, "something must be waiting for the token"
-    assert all(p.status in (PubStatus.QUEUED, PubStatus.CREATING) for p in waiting), waiting
+    assert all(
+        p.status in (PublicationStatus.QUEUED, PublicationStatus.CREATING) for p in waiting
+    ), waiting
     assert all(p.attempts >= 1 and p.last_error for p in waiting)
     await world.login()  # an OA admin follows the alert's link
     world.advance(AUTH_WAIT)
     await world.fresh().run_once()
     pubs = await world.publications()
-    assert [p.status for p in pubs] == [PubStatus.PUBLISHED] * len(titles)
+    assert [p.status for p in pubs] == [PublicationStatus.PUBLISHED] * len(titles)
     live = sorted(a["title"] for a in world.fake.live_articles())
     assert live == sorted(titles)
 

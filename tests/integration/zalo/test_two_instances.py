@@ -16,9 +16,9 @@ from sqlmodel import col, select
 
 from domain.clock import SystemClock
 from domain.kinds import Channel, UnitKind
+from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, IncomingFile, accept
-from publisher.publications import PubStatus
 from publisher.tokens import TokenKeeper
 from publisher.zalo.oauth import TokenPair
 from settings import Settings
@@ -133,7 +133,7 @@ async def test_survivor_adopts_the_article_of_an_instance_killed_mid_create(
                     first.send_signal(signal.SIGKILL)
                     first.wait(timeout=30)
                     pub = await publication_of(db, submission_id)
-                    assert pub is not None and pub.status == PubStatus.CREATING
+                    assert pub is not None and pub.status == PublicationStatus.CREATING
                     assert (pub.claimed_by, pub.payload["create_attempts"]) == ("a", 1)
                     for index in range(105):  # published since, elsewhere in the OA
                         fake.add_article(f"Bài đăng sau {index}")
@@ -147,12 +147,12 @@ async def test_survivor_adopts_the_article_of_an_instance_killed_mid_create(
                     for _ in range(600):  # B looks for due work every 10 s
                         pub = await publication_of(db, submission_id)
                         assert pub is not None
-                        if pub.status in (PubStatus.PUBLISHED, PubStatus.FAILED):
+                        if pub.status in (PublicationStatus.PUBLISHED, PublicationStatus.FAILED):
                             break
                         await asyncio.sleep(0.1)
                     second.send_signal(signal.SIGTERM)
                     output, _ = second.communicate(timeout=60)
-        assert pub.status == PubStatus.PUBLISHED, (pub.last_error, output[-3000:])
+        assert pub.status == PublicationStatus.PUBLISHED, (pub.last_error, output[-3000:])
         ours = [a for a in fake.live_articles() if a["title"] == TITLE]
         assert len(ours) == 1, ours
         assert pub.article_id == ours[0]["id"]

@@ -23,7 +23,6 @@ from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, IncomingFile, accept
 from publisher.component import make_deps
 from publisher.prepare import media_secret
-from publisher.publications import get_publication
 from publisher.web import add_routes
 from publisher.worker import PublishWorker
 from publisher.zalo.oauth import TokenPair
@@ -31,6 +30,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Editor, OutboxMessage, Publication, Submission
+from storage.publications import get_publication
 from storage.registry import upsert_unit
 from storage.submissions import transition
 from tests.fakes.zalo_api import FakeZalo
