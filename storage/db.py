@@ -12,8 +12,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import sqlite_async
-
 
 def async_url(url: str) -> str:
     """The async driver form of a database URL (aiosqlite, psycopg)."""
@@ -44,6 +42,10 @@ def safe_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set on every new SQLite connection (a `connect` event, as SQLAlchemy documents for
+    per-connection pragmas): foreign keys enforced; WAL, so readers never wait for the one
+    writer; a writer waits up to 10 s for another's lock before "database is locked";
+    NORMAL synchronous, which WAL keeps consistent after a crash."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,15 +55,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """Owns the async engine. `async with Database(url) as db:` disposes it on exit."""
+    """Owns the async engine: psycopg for PostgreSQL, SQLAlchemy's aiosqlite dialect for
+    SQLite. `async with Database(url) as db:` disposes it on exit."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
         if make_url(url).get_backend_name() == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-        else:  # one hand-off to the connection's thread per statement, not 3-4
-            kwargs.update(module=sqlite_async.dbapi())
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -72,10 +73,6 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return make_url(self.url).get_backend_name() == "sqlite"
-
-    @property
-    def is_postgres(self) -> bool:
-        return make_url(self.url).get_backend_name() == "postgresql"
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
