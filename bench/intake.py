@@ -106,7 +106,7 @@ def measure(
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{mode}-", dir=scratch))
     # Every run starts with nothing waiting to be written: otherwise the run after the
     # reference (whose ~60 MB of attachments are written without fsync and flushed by the
-    # kernel up to 30 s later) pays for that writeback in its first fsync or syncfs.
+    # kernel up to 30 s later) pays for that writeback in its first fsync.
     os.sync()
     try:
         command = [

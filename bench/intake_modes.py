@@ -122,7 +122,7 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
             await asyncio.to_thread(workers.warm)  # `serve` starts them with the reader
         settle()  # as `serve` does once its components are built
         # The set-up's writes (a new PostgreSQL database's files, the migrations) are not
-        # the sweep's: left dirty, the workers' first syncfs() would write them back.
+        # the sweep's: left dirty, the workers' first fsync would write them back.
         os.sync()
         started = time.perf_counter()  # set-up (migrations, imports) is not measured
         session = await asyncio.to_thread(ImapSession, config)

@@ -7,21 +7,17 @@ import typer
 from cli.common import get_settings
 from storage import migrate
 from storage.db import safe_url
-from storage.files import FileStore
 
 app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp lược đồ (Alembic).", no_args_is_help=True)
 
 
 @app.command()
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
-    """Nâng cấp cơ sở dữ liệu đến REVISION (mặc định: bản mới nhất) và chuyển các tệp do bản
-    cũ lưu sang cách sắp xếp hiện tại."""
+    """Nâng cấp cơ sở dữ liệu đến REVISION (mặc định: bản mới nhất)."""
     settings = get_settings(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url, revision)
     typer.echo(f"Cơ sở dữ liệu {safe_url(settings.database_url)}: đã nâng cấp đến {revision}")
-    moved = FileStore(settings.files_dir).relayout()
-    typer.echo(f"Kho tệp {settings.files_dir}: đã chuyển {moved} tệp sang cách sắp xếp hiện tại")
 
 
 @app.command()

@@ -44,11 +44,6 @@ def clean_subject(subject: str) -> str:
         title = stripped
 
 
-def is_system_subject(subject: str) -> bool:
-    """A subject of our own mail (a reply keeps it): nothing of the officer's own."""
-    return bool(SYSTEM_PHRASES.search(subject)) and not clean_subject(subject)
-
-
 def is_letter_subject(title: str) -> bool:
     """The subject of a covering letter ("V/v gửi tin bài tháng 12/2026"), not a title."""
     return bool(LETTER_SUBJECT.search(title.strip()))

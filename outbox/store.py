@@ -170,15 +170,6 @@ async def mark_failed(
     )
 
 
-async def list_outbox(
-    *, session: AsyncSession, status: OutboxStatus | None = None, limit: int = 200
-) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
-    if status:
-        query = query.where(col(OutboxMessage.status) == OutboxStatus(status).value)
-    return list((await session.exec(query)).all())
-
-
 def outbox_rows(messages: list[dict[str, Any]], *, now: datetime | None = None) -> Rows:
     """`enqueue` for many messages, as rows for storage.rows.insert_all() (a batch inserts
     them with its other rows in one statement). Each dict takes enqueue's keyword arguments

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from domain.periods import TZ, local_datetime, to_local
@@ -27,27 +26,6 @@ def next_window_start(at: datetime, start: time, end: time, /) -> datetime:
     day = to_local(at).date()
     candidate = local_datetime(day, start)
     return candidate if candidate > at else local_datetime(day + timedelta(days=1), start)
-
-
-def publish_slot(
-    now: datetime,
-    /,
-    *,
-    publish_at: datetime | None,
-    start: time,
-    end: time,
-    daily_max: int,
-    count_on: Callable[[date], int],
-) -> datetime:
-    """The earliest moment a publication may start: the editor's slot or now, moved into the
-    publish window, and to a later day while that day already has `daily_max` publications."""
-    at = next_window_start(max(now, publish_at or now), start, end)
-    for _ in range(366):
-        if daily_max <= 0 or count_on(to_local(at).date()) < daily_max:
-            return at
-        next_day = to_local(at).date() + timedelta(days=1)
-        at = local_datetime(next_day, start)
-    return at
 
 
 def next_minute(now: datetime, /) -> datetime:

@@ -243,11 +243,6 @@ def fmt_growth(value: int | None) -> str:
     return ("+" if value >= 0 else "-") + fmt_count(abs(value))
 
 
-def fmt_ratio(value: float | None) -> str:
-    """12.5 as "12,5"; None as "—"."""
-    return NO_FIGURE if value is None else f"{value:.1f}".replace(".", ",")
-
-
 def reach_summary(reach: MonthReach) -> list[str]:
     """The reach lines of the chat summary and the leadership mail."""
     if reach.as_of is None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_
@@ -36,14 +35,6 @@ from scheduler.store import Message
 from storage.models import Officer, Submission, UnitAddress
 
 Recipient = tuple[str, str]  # (channel, address or chat id)
-
-
-@dataclass(frozen=True)
-class Target:
-    """A unit to remind and how to reach it."""
-
-    unit: UnitInfo
-    recipients: tuple[Recipient, ...]
 
 
 def _label(status: str) -> str:

@@ -12,8 +12,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import sqlite_async
-
 IDLE_TRANSACTION_SECONDS = 60.0
 
 
@@ -46,6 +44,10 @@ def safe_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set on every new SQLite connection (a `connect` event, as SQLAlchemy documents for
+    per-connection pragmas): foreign keys enforced; WAL, so readers never wait for the one
+    writer; a writer waits up to 10 s for another's lock before "database is locked";
+    NORMAL synchronous, which WAL keeps consistent after a crash."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -78,7 +80,8 @@ def postgres_session_url(
 
 
 class Database:
-    """Owns the async engine. `async with Database(url) as db:` disposes it on exit.
+    """Owns the async engine: psycopg for PostgreSQL, SQLAlchemy's aiosqlite dialect for
+    SQLite. `async with Database(url) as db:` disposes it on exit.
 
     On PostgreSQL, `idle_transaction_seconds` (0 = never) ends a session left idle inside a
     transaction (see `postgres_session_url`); `application_name` labels the connections.
@@ -102,8 +105,6 @@ class Database:
                 idle_transaction_seconds=idle_transaction_seconds,
                 application_name=application_name,
             )
-        else:  # one hand-off to the connection's thread per statement, not 3-4
-            kwargs.update(module=sqlite_async.dbapi())
         self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -114,10 +115,6 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return make_url(self.url).get_backend_name() == "sqlite"
-
-    @property
-    def is_postgres(self) -> bool:
-        return make_url(self.url).get_backend_name() == "postgresql"
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

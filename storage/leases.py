@@ -103,12 +103,6 @@ async def release_instance(*, session: AsyncSession, instance: str, prefix: str)
     return int(result.rowcount or 0)
 
 
-async def holder_of(*, session: AsyncSession, name: str, now: datetime) -> str | None:
-    """Who holds an unexpired lease on `name`, if anyone."""
-    query = select(Lease.holder).where(col(Lease.name) == name, col(Lease.expires_at) > now)
-    return (await session.exec(query)).one_or_none()
-
-
 @dataclass
 class Held:
     """A lease this process holds; renewed in the background while the work runs."""

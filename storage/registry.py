@@ -20,10 +20,6 @@ async def get_unit_by_code(*, session: AsyncSession, code: str) -> Unit | None:
     return result.first()
 
 
-async def get_unit(*, session: AsyncSession, unit_id: int) -> Unit | None:
-    return await session.get(Unit, unit_id)
-
-
 async def list_units(
     *, session: AsyncSession, active_on: date | None = None, counted_only: bool = False
 ) -> list[Unit]:
@@ -135,21 +131,6 @@ async def addresses_by_unit(*, session: AsyncSession) -> dict[int, list[str]]:
     return found
 
 
-async def find_unit_by_address(*, session: AsyncSession, address: str) -> Unit | None:
-    """The unit that owns an exact address, or else its domain ("@domain")."""
-    address = clean(address).lower()
-    domain = "@" + address.rpartition("@")[2] if "@" in address else None
-    candidates = [address] + ([domain] if domain else [])
-    result = await session.exec(
-        select(Unit, UnitAddress.value)
-        .join(UnitAddress, col(UnitAddress.unit_id) == col(Unit.id))
-        .where(col(UnitAddress.value).in_(candidates))
-    )
-    rows = list(result.all())
-    rows.sort(key=lambda row: 0 if row[1] == address else 1)
-    return rows[0][0] if rows else None
-
-
 # --- officers -------------------------------------------------------------------------------
 
 
@@ -207,16 +188,6 @@ async def list_officers(
 
 async def get_officer(*, session: AsyncSession, officer_id: int) -> Officer | None:
     return await session.get(Officer, officer_id)
-
-
-async def get_officer_by_email(
-    *, session: AsyncSession, email: str, active_at: datetime | None = None
-) -> Officer | None:
-    """The active officer registered with this address (case-insensitive)."""
-    result = await session.exec(select(Officer).where(Officer.email == clean(email).lower()))
-    at = active_at or utcnow()
-    officers = [o for o in result.all() if is_active(o, at)]
-    return officers[0] if officers else None
 
 
 async def get_officer_by_telegram(

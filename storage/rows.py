@@ -1,9 +1,9 @@
 """Plain rows for bulk INSERTs: every column of a table, with the model's defaults applied.
 
-Building a SQLModel table object runs pydantic's default machinery field by field (a
-profile of bulk mail intake showed it as a third of the transaction's time); a dict with the
-same values goes straight to an executemany (SQLite) or, on PostgreSQL, into one statement
-for several tables (insert_all()).
+Building a SQLModel table object runs pydantic's default machinery field by field, which
+costs a bulk insert of mail more than the SQL does; a dict with the same values goes
+straight to an executemany (SQLite) or, on PostgreSQL, into one statement for several
+tables (insert_all()).
 """
 
 from __future__ import annotations
@@ -142,11 +142,9 @@ async def insert_all(session: AsyncSession, groups: Sequence[Rows]) -> None:
     """INSERT the rows of several tables (no ORM objects, no ids back).
 
     PostgreSQL: ONE statement for all the tables, each table's rows sent as one JSON
-    document and unpacked by the server (json_populate_recordset). A statement costs a
-    round trip, and while the fetch workers keep both cores busy a round trip costs the
-    batch transaction 1-2 ms of waiting: a COPY costs two (start, then finish), so the
-    five COPYs of a batch of 50 mails spent ~17 ms waiting for ~6 ms of work (measured
-    in sweeps of the intake benchmark). SQLite (in-process, no round trips): an
+    document and unpacked by the server (json_populate_recordset): each statement is a
+    round trip to the server, and a batch's transaction waits for every one of them
+    (docs/email.md has the measurements). SQLite (in-process, no round trips): an
     executemany of one cached statement per table.
 
     Values are what an INSERT would bind: JSON columns as JSON, datetimes in ISO form with

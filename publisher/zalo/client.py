@@ -190,14 +190,6 @@ class ZaloClient:
         )
         return str(data["id"])
 
-    async def update_article(self, article_id: str, article: dict[str, Any], /) -> str:
-        """Replace an article's content; returns a token to verify again."""
-        body = {**article, "id": article_id}
-        data = await self.call(
-            "POST", "/v2.0/article/update", operation="update", idempotent=False, json_body=body
-        )
-        return str(data["token"])
-
     async def remove_article(self, article_id: str, /) -> None:
         """Delete an article from the OA."""
         await self.call(
@@ -270,17 +262,6 @@ class ZaloClient:
         )
 
     # --- OA API -------------------------------------------------------------------------------
-
-    async def upload_image(self, data: bytes, filename: str, /, *, mime: str) -> str:
-        """Upload an image for messages (not usable in articles); returns attachment_id."""
-        result = await self.call(
-            "POST",
-            "/v2.0/oa/upload/image",
-            operation="upload image",
-            idempotent=True,
-            files={"file": (filename, data, mime)},
-        )
-        return str(result["attachment_id"])
 
     async def broadcast(
         self, article_ids: Sequence[str], /, *, target: dict[str, str] | None = None

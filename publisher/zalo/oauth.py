@@ -13,7 +13,6 @@ import httpx
 
 from publisher.zalo.errors import ZaloOAuthError, ZaloOutcomeUnknown, ZaloTransientError
 
-DEFAULT_OAUTH_BASE = "https://oauth.zaloapp.com"
 # Transport failures before a byte of the request left: the refresh token was not consumed.
 _NOT_SENT = {"ConnectError", "ConnectTimeout", "PoolTimeout"}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -207,21 +206,6 @@ def test_unit_set_close_and_officer_end(cli) -> None:  # type: ignore[no-untyped
     assert table.splitlines()[0].startswith("ID") and f"\n{officer['id']} " in table
     assert cli("officers", "end", str(officer["id"]))[0] == 0
     assert json.loads(cli("officers", "list", "--json")[1]) == []
-
-
-def test_db_upgrade_moves_files_of_the_earlier_layout(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """GIVEN a file store written by a version before 2026-11-27 (root/ab/cd/<sha256>)
-    WHEN `db upgrade` runs THEN the file is moved to root/ab/<sha256>, and a second run
-    has nothing left to move."""
-    digest = hashlib.sha256(b"poster").hexdigest()
-    files = tmp_path / "data" / "files"
-    old = files / digest[:2] / digest[2:4] / digest
-    old.parent.mkdir(parents=True)
-    old.write_bytes(b"poster")
-    code, out = cli("db", "upgrade")
-    assert code == 0 and "đã chuyển 1 tệp" in out, out
-    assert (files / digest[:2] / digest).read_bytes() == b"poster" and not old.exists()
-    assert "đã chuyển 0 tệp" in cli("db", "upgrade")[1]
 
 
 def test_every_help_text_is_vietnamese() -> None:

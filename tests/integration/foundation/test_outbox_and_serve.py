@@ -9,20 +9,20 @@ from datetime import timedelta
 import httpx
 import pytest
 from conftest import smtp_settings_for
+from sqlmodel import select
 from support.ports import free_port
 from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from outbox import EMAIL, enqueue
 from outbox.email import EmailSender
-from outbox.store import list_outbox
 from outbox.worker import OutboxWorker
 from runtime.logs import RedactingFilter
 from runtime.serve import serve
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import utcnow
+from storage.models import OutboxMessage, utcnow
 
 pytestmark = pytest.mark.integration
 
@@ -107,7 +107,7 @@ async def test_smtp_down_delays_never_loses(database: Database, files: FileStore
     )
     assert await worker.drain_once() == 1
     async with database.session() as session:
-        [row] = await list_outbox(session=session)
+        [row] = (await session.exec(select(OutboxMessage))).all()
     assert (row.status, row.attempts) == ("pending", 1)
     assert "SMTP unavailable" in (row.last_error or "")
     assert await worker.drain_once() == 0  # backoff: not due yet
@@ -119,7 +119,7 @@ async def test_smtp_down_delays_never_loses(database: Database, files: FileStore
     finally:
         sink.stop()
     async with database.session() as session:
-        [row] = await list_outbox(session=session)
+        [row] = (await session.exec(select(OutboxMessage))).all()
     assert row.status == "sent"
 
 
@@ -136,7 +136,7 @@ async def test_smtp_permanent_refusal_is_recorded(
     )
     await worker.drain_once()
     async with database.session() as session:
-        [row] = await list_outbox(session=session)
+        [row] = (await session.exec(select(OutboxMessage))).all()
     assert (row.status, row.attempts) == ("failed", 1)
     assert "SMTP 5" in (row.last_error or "")
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import build_bot, fake_telegram  # noqa: F401
+from sqlmodel import select
 
 from domain.clock import FixedClock
 from outbox import TELEGRAM, enqueue
-from outbox.store import list_outbox
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker
 from storage.db import Database
-from storage.models import utcnow
+from storage.models import OutboxMessage, utcnow
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ async def test_message_with_buttons_is_delivered_once(
     assert call.params["text"] == "Đã nhận bài gửi. Mã: 2024-07-0001"
     assert call.params["reply_markup"] == markup
     async with database.session() as session:
-        [row] = await list_outbox(session=session)
+        [row] = (await session.exec(select(OutboxMessage))).all()
     assert row.status == "sent" and row.result["message_id"] == call.result["message_id"]
 
 
@@ -67,7 +67,7 @@ async def test_flood_control_is_waited_out_and_sent_once(
         worker = OutboxWorker(database, [TelegramSender(bot)], clock=clock)
         assert await worker.drain_once() == 1
         async with database.session() as session:
-            [row] = await list_outbox(session=session)
+            [row] = (await session.exec(select(OutboxMessage))).all()
         assert (row.status, row.attempts) == ("pending", 1)
         assert row.next_attempt_at == clock.now() + timedelta(seconds=7)
         clock.advance(timedelta(seconds=6))
@@ -76,7 +76,7 @@ async def test_flood_control_is_waited_out_and_sent_once(
         assert await worker.drain_once() == 1
     assert len(fake_telegram.calls_to("sendMessage")) == 1
     async with database.session() as session:
-        [row] = await list_outbox(session=session)
+        [row] = (await session.exec(select(OutboxMessage))).all()
     assert row.status == "sent"
 
 
@@ -91,6 +91,6 @@ async def test_blocked_user_is_a_permanent_failure(
     async with build_bot(fake_telegram) as bot:
         await OutboxWorker(database, [TelegramSender(bot)], clock=clock).drain()
     async with database.session() as session:
-        [row] = await list_outbox(session=session)
+        [row] = (await session.exec(select(OutboxMessage))).all()
     assert row.status == "failed"
     assert "blocked" in (row.last_error or "")

@@ -17,8 +17,7 @@ from intake.accept import Incoming, accept
 from main import app
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import OutboxMessage, Submission
-from storage.registry import find_unit_by_address
+from storage.models import OutboxMessage, Submission, UnitAddress
 
 pytestmark = pytest.mark.integration
 DEFAULT_UNITS = Path(__file__).parents[3] / "data" / "units-default.csv"
@@ -75,8 +74,10 @@ def test_editor_assigns_unit_and_remembers_sender(
         async with Database(database_url) as db, db.session() as session:
             sub = (await session.exec(select(Submission))).one()
             mails = list((await session.exec(select(OutboxMessage))).all())
-            unit = await find_unit_by_address(session=session, address="PhongVanHoa@gmail.com")
-            return sub, mails, unit.id if unit else None
+            remembered = select(UnitAddress.unit_id).where(
+                UnitAddress.value == "phongvanhoa@gmail.com"
+            )
+            return sub, mails, (await session.exec(remembered)).one_or_none()
 
     sub, mails, unit_id = asyncio.run(check())
     assert sub.status == S.PENDING_REVIEW and sub.unit_id == unit_id is not None

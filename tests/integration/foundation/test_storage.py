@@ -17,7 +17,7 @@ from storage import migrate
 from storage.audit import list_audit
 from storage.db import Database, async_url
 from storage.files import FileStore
-from storage.registry import find_unit_by_address, upsert_unit
+from storage.registry import upsert_unit
 from storage.submissions import (
     get_submission,
     list_attachments,
@@ -110,17 +110,6 @@ async def test_unknown_sender_is_quarantined(database: Database, files: FileStor
         await session.commit()
     assert result.submission.status == S.QUARANTINED
     assert result.submission.unit_id is None
-
-
-async def test_unit_found_by_address_then_domain(database: Database) -> None:
-    unit_id = await _unit(database)
-    async with database.session() as session:
-        exact = await find_unit_by_address(session=session, address="VanPhong@SYT.example.vn")
-        domain = await find_unit_by_address(session=session, address="ai.do@syt.example.vn")
-        none = await find_unit_by_address(session=session, address="x@gmail.com")
-    assert exact is not None and exact.id == unit_id
-    assert domain is not None and domain.id == unit_id
-    assert none is None
 
 
 async def test_new_version_keeps_code_and_received_time(

@@ -16,8 +16,8 @@ from intake.accept import Incoming, accept
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEvent, OutboxMessage, Submission
-from storage.registry import find_unit_by_address, get_unit_by_code, upsert_unit
+from storage.models import AuditEvent, OutboxMessage, Submission, UnitAddress
+from storage.registry import get_unit_by_code, upsert_unit
 from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
 
 pytestmark = pytest.mark.integration
@@ -76,10 +76,13 @@ async def test_editor_assigns_unit_from_the_card(
             card = await h.card(sub.id, assigned.version)
             assert encode(Action.APPROVE, sub.id, assigned.version) in h.fake.button_data(card)
         async with db.session() as session:
-            unit = await find_unit_by_address(session=session, address="tuyentruyen.yte@gmail.com")
+            remembered = select(UnitAddress.unit_id).where(
+                UnitAddress.value == "tuyentruyen.yte@gmail.com"
+            )
+            unit_id = (await session.exec(remembered)).one_or_none()
             mails = (await session.exec(select(OutboxMessage))).all()
     assert assigned.status == S.PENDING_REVIEW and assigned.unit_id == seeded[0]
-    assert unit is not None and unit.id == seeded[0]
+    assert unit_id == seeded[0]
     assert [(m.recipient, m.in_reply_to) for m in mails if m.channel == "email"] == [
         ("tuyentruyen.yte@gmail.com", "<q1@gmail.com>")
     ]

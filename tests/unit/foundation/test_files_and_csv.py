@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
-import mmap
 import os
 import subprocess
 import sys
 import time
-import types
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -97,10 +94,10 @@ def test_a_stored_file_and_every_directory_entry_it_needed_are_fsynced(
     assert not list(root.rglob(".tmp-*"))
 
 
-def _recorder(monkeypatch: pytest.MonkeyPatch, with_syncfs: bool) -> list[tuple[str, str]]:
-    """Record the file store's fsyncs, renames and syncfs flushes, in order, (call, path)."""
+def _recorder(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record the file store's fsyncs and renames, in order, (call, path)."""
     calls: list[tuple[str, str]] = []
-    real_fsync, real_replace, real_syncfs = os.fsync, os.replace, files_module._syncfs
+    real_fsync, real_replace = os.fsync, os.replace
 
     def fsync(fd: int) -> None:
         calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
@@ -110,27 +107,18 @@ def _recorder(monkeypatch: pytest.MonkeyPatch, with_syncfs: bool) -> list[tuple[
         calls.append(("rename", dst))
         real_replace(src, dst)
 
-    def syncfs(path: str) -> bool:
-        flushed = real_syncfs(path)
-        if flushed:
-            calls.append(("syncfs", path))
-        return flushed
-
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
-    monkeypatch.setattr(files_module, "_syncfs", syncfs)
-    if not with_syncfs:
-        monkeypatch.setattr(files_module, "_SYNCFS", None)
     return calls
 
 
-def test_put_many_makes_a_batch_durable_with_two_filesystem_flushes(
+def test_put_many_fsyncs_every_file_before_any_rename_and_the_directories_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """All bytes flushed before any rename (a file under its digest always holds those bytes),
-    all renames flushed before put_many returns (and the caller commits rows naming them)."""
-    assert files_module._SYNCFS is not None, "this Linux libc has syncfs()"
-    calls = _recorder(monkeypatch, with_syncfs=True)
+    """All bytes fsynced before any rename (a file under its digest always holds those
+    bytes), all renames made durable before put_many returns (and the caller commits rows
+    naming them)."""
+    calls = _recorder(monkeypatch)
     root = tmp_path / "files"
     store = FileStore(root)
     blobs = [f"ảnh {i}".encode() * 1000 for i in range(20)]
@@ -138,56 +126,45 @@ def test_put_many_makes_a_batch_durable_with_two_filesystem_flushes(
     assert [s.sha256 for s in stored[:20]] == [hashlib.sha256(b).hexdigest() for b in blobs]
     assert stored[20] == stored[0] and stored[3].size == len(blobs[3])
     assert [store.read(s.sha256) for s in stored[:20]] == blobs
-    assert [c[0] for c in calls] == ["syncfs"] + ["rename"] * 20 + ["syncfs"]
-    assert not any(fsync == "fsync" for fsync, _ in calls)
+    kinds = [c[0] for c in calls]
+    assert kinds[:40] == ["fsync"] * 20 + ["rename"] * 20
+    assert all(path.startswith(f"{root}/.tmp/.tmp-") for _, path in calls[:20])
+    folders = {str(store.path(s.sha256).parent) for s in stored}
+    synced_after = [path for kind, path in calls[40:] if kind == "fsync"]
+    assert set(kinds[40:]) == {"fsync"} and folders <= set(synced_after)
+    assert str(root) in synced_after and len(synced_after) == len(set(synced_after))
     assert os.listdir(root / ".tmp") == []
     calls.clear()
-    # Known durable: no write, no flush. One new file among them: the two flushes again.
+    # Known durable: no write, no fsync. One new file among them: its own fsyncs only.
     store.put_many([(b, None) for b in blobs])
     assert calls == []
-    store.put_many([(blobs[1], None), (b"video", None)])
-    assert [c[0] for c in calls] == ["syncfs", "rename", "syncfs"]
+    [_, video] = store.put_many([(blobs[1], None), (b"video", None)])
+    assert [c[0] for c in calls[:2]] == ["fsync", "rename"]
+    assert str(store.path(video.sha256).parent) in [path for _, path in calls[2:]]
     calls.clear()
-    # Found on disk by a new store (a restart): its entries are flushed once, nothing written.
+    # Found on disk by a new store (a restart): its entries are fsynced once, nothing written.
+    digest = hashlib.sha256(blobs[2]).hexdigest()
     FileStore(root).put_many([(blobs[2], None)])
-    assert calls == [("syncfs", str(root))]
+    assert calls == [("fsync", str(root / digest[:2])), ("fsync", str(root))]
 
 
-def test_put_many_without_syncfs_fsyncs_every_file_then_every_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls = _recorder(monkeypatch, with_syncfs=False)
-    root = tmp_path / "files"
-    store = FileStore(root)
-    stored = store.put_many([(b"anh 1", None), (b"anh 2", None)])
-    folders = {str(store.path(s.sha256).parent) for s in stored}
-    kinds = [c[0] for c in calls]
-    assert kinds[:2] == ["fsync", "fsync"] and kinds[2:4] == ["rename", "rename"]
-    assert all(path.startswith(f"{root}/.tmp/.tmp-") for _, path in calls[:2])
-    assert folders <= {path for kind, path in calls[4:] if kind == "fsync"}
-    assert [store.read(s.sha256) for s in stored] == [b"anh 1", b"anh 2"]
+def test_a_failed_fsync_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that reports a write error on fsync: the call fails, no file appears under its
+    digest and no temporary file is left; once the disk is well, the same bytes store."""
+    real_fsync = os.fsync
 
-
-def test_a_refused_syncfs_falls_back_to_fsync_and_a_failed_one_stores_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def failing(code: int) -> Callable[[int], int]:
-        def syncfs(fd: int) -> int:
-            ctypes.set_errno(code)
-            return -1
-
-        return syncfs
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
 
     store = FileStore(tmp_path / "files")
-    monkeypatch.setattr(files_module, "_SYNCFS", failing(errno.EIO))
+    monkeypatch.setattr(os, "fsync", failing)
     with pytest.raises(OSError, match="Input/output error"):
-        store.put_many([(b"bai viet", None)])
+        store.put_many([(b"bai viet", None), (b"anh", None)])
     assert not store.exists(hashlib.sha256(b"bai viet").hexdigest())
     assert os.listdir(tmp_path / "files" / ".tmp") == []
-    monkeypatch.setattr(files_module, "_SYNCFS", failing(errno.ENOSYS))  # a sandbox, say
+    monkeypatch.setattr(os, "fsync", real_fsync)
     [stored] = store.put_many([(b"bai viet", None)])
     assert store.read(stored.sha256) == b"bai viet"
-    assert files_module._SYNCFS is None  # fsync from now on
 
 
 def test_a_write_that_fails_midway_leaves_no_file_behind(
@@ -408,138 +385,30 @@ def test_officer_phone_twice_in_one_file_is_refused() -> None:
     assert "dòng 3: số điện thoại 0912 345 678 trùng với dòng 2" in problems
 
 
-def _takes_o_direct(folder: Path) -> bool:
-    """Whether this filesystem writes an aligned block with O_DIRECT (tmpfs before Linux
-    6.6 and some network filesystems refuse it)."""
-    probe = folder / "probe"
-    try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            raise
-        return False
-    try:
-        with mmap.mmap(-1, 4096) as block:
-            os.write(fd, block)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            raise
-        return False
-    finally:
-        os.close(fd)
-        probe.unlink()
-    return True
-
-
 @pytest.mark.parametrize("size", [1 << 20, (1 << 20) + 1, 3 * (1 << 20) - 5, 2 * (1 << 20)])
-def test_large_files_written_past_the_page_cache_read_back_exactly(
-    tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Files of DIRECT_MIN bytes or more go through O_DIRECT in whole aligned blocks; the
-    padding of the last block is cut off again. Where the filesystem refuses O_DIRECT,
-    the same file is written buffered."""
-    monkeypatch.setattr(files_module, "_direct_ok", True)
+def test_large_files_read_back_exactly(tmp_path: Path, size: int) -> None:
     data = os.urandom(size)
     store = FileStore(tmp_path)
     stored = store.put_many([(data, None)])[0]
-    assert files_module._direct_ok is _takes_o_direct(tmp_path)
     assert store.path(stored.sha256).stat().st_size == size
     assert store.read(stored.sha256) == data
     assert store.read(store.put(data[::-1]).sha256) == data[::-1]  # put() takes it too
 
 
-def test_a_filesystem_that_refuses_o_direct_gets_buffered_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real_open = os.open
-    direct_tries: list[str] = []
-
-    def refusing_open(path: str, flags: int, mode: int = 0o777) -> int:
-        if flags & os.O_DIRECT:
-            direct_tries.append(path)
-            raise OSError(errno.EINVAL, "Invalid argument", path)
-        return real_open(path, flags, mode)
-
-    monkeypatch.setattr(os, "open", refusing_open)
-    monkeypatch.setattr(files_module, "_direct_ok", True)
-    store = FileStore(tmp_path)
-    first, second = os.urandom(1 << 20), os.urandom(1 << 21)
-    stored = store.put_many([(first, None), (second, None)])
-    assert [store.read(s.sha256) for s in stored] == [first, second]
-    assert len(direct_tries) == 1 and not files_module._direct_ok  # not tried again
-
-
-@pytest.mark.parametrize(
-    ("release", "used"),
-    [("5.4.0-150-generic", False), ("5.7.19", False), ("5.8.0", True), ("6.18.44-fc", True)],
-)
-def test_syncfs_is_used_only_where_it_reports_write_errors(
-    monkeypatch: pytest.MonkeyPatch, release: str, used: bool
-) -> None:
-    """Before Linux 5.8 syncfs() did not return writeback errors: fsync per file there."""
-    monkeypatch.setattr(os, "uname", lambda: types.SimpleNamespace(release=release))
-    assert (files_module._load_syncfs() is not None) is used
-
-
-def _legacy_copy(root: Path, data: bytes) -> Path:
-    """A file where versions before 2026-11-27 stored it: root/ab/cd/<sha256>."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = root / digest[:2] / digest[2:4] / digest
-    path.parent.mkdir(parents=True)
-    path.write_bytes(data)
-    return path
-
-
-def test_files_go_one_folder_deep_and_older_files_are_still_found(tmp_path: Path) -> None:
-    """GIVEN a store holding a file in the earlier two-folder layout WHEN the same bytes are
-    stored again THEN nothing new is written and every way in finds the old file; new
-    files go to root/ab/<sha256> (no folder per file)."""
+def test_files_go_one_folder_deep(tmp_path: Path) -> None:
+    """The layout installations have: root/ab/<sha256>, ab the digest's first two hex
+    digits; stored bytes are found by every way in, and an unstored digest names where it
+    would go."""
     root = tmp_path / "files"
-    old = _legacy_copy(root, b"poster 2025")
-    digest = old.name
     store = FileStore(root)
-    assert store.path(digest) == old and store.exists(digest)
-    assert store.read(digest) == b"poster 2025"
-    assert store.put(b"poster 2025").sha256 == digest
-    store.put_many([(b"poster 2025", None)])
-    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
-        f"{digest[:2]}/{digest[2:4]}/{digest}"
-    ]
     new = store.put(b"poster 2026")
     assert store.path(new.sha256) == root / new.sha256[:2] / new.sha256
+    assert store.exists(new.sha256) and store.read(new.sha256) == b"poster 2026"
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+        f"{new.sha256[:2]}/{new.sha256}"
+    ]
     assert store.path("0" * 64) == root / "00" / ("0" * 64)  # not stored: where it would go
-
-
-def test_relayout_moves_older_files_and_clears_their_folders(tmp_path: Path) -> None:
-    """GIVEN files in the earlier layout, an old and a fresh temporary file of an earlier
-    version's crashed write, a file stored in both layouts, and something unknown WHEN
-    relayout() runs (twice) THEN every file is moved once, with its bytes, the emptied
-    folders and the old temporary file are gone, and nothing else is touched."""
-    root = tmp_path / "files"
-    store = FileStore(root)
-    olds = [_legacy_copy(root, f"ảnh {n}".encode()) for n in range(3)]
-    both = _legacy_copy(root, b"video")
-    assert store.put(b"video").sha256 == both.name  # found in the old layout: kept there
-    (root / both.name[:2] / both.name).write_bytes(b"video")  # as if stored by both
-    stale, fresh = olds[0].parent / ".tmp-1a2b", olds[1].parent / ".tmp-3c4d"
-    stale.write_bytes(b"half")
-    fresh.write_bytes(b"in progress")
-    os.utime(stale, (time.time() - 7200, time.time() - 7200))
-    unknown = olds[2].parent / "notes.txt"
-    unknown.write_text("không phải tệp của kho")
-    assert store.relayout() == 3
-    assert store.relayout() == 0
-    for path in [*olds, both]:
-        moved = root / path.name[:2] / path.name
-        assert moved.is_file() and store.path(path.name) == moved and not path.exists()
-    assert [store.read(p.name) for p in olds] == [f"ảnh {n}".encode() for n in range(3)]
-    assert store.read(both.name) == b"video"
-    assert not stale.exists() and fresh.read_bytes() == b"in progress"
-    assert unknown.read_text() == "không phải tệp của kho"
-    assert len({p.parent for p in [*olds, both]}) == 4  # (these digests share no folder)
-    assert not olds[0].parent.exists() and not both.parent.exists()  # emptied: removed
-    assert fresh.parent.is_dir() and unknown.parent.is_dir()  # still holding something
-    assert FileStore(tmp_path / "none").relayout() == 0
+    assert not store.exists("0" * 64)
 
 
 def test_sweep_at_start_removes_a_killed_runs_fresh_leftovers_when_alone(tmp_path: Path) -> None:

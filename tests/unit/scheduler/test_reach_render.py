@@ -18,7 +18,6 @@ def test_numbers_in_vietnamese_and_dashes_for_missing_figures() -> None:
     assert texts.fmt_count(None) == "—"
     assert texts.fmt_growth(300) == "+300" and texts.fmt_growth(-1200) == "-1.200"
     assert texts.fmt_growth(None) == "—"
-    assert texts.fmt_ratio(676.5) == "676,5" and texts.fmt_ratio(None) == "—"
 
 
 def test_unit_and_oa_figures() -> None:

@@ -36,7 +36,7 @@ def article(cover: str, *, title: str = "Thông báo lịch tiếp công dân") 
     }
 
 
-async def test_create_verify_detail_slice_update_remove(
+async def test_create_verify_detail_slice_remove(
     zalo_client: ZaloClient, fake_zalo: FakeZalo, static_files: StaticFiles
 ) -> None:
     cover = static_files.add("/a/cover.jpg", jpeg_bytes())
@@ -48,13 +48,10 @@ async def test_create_verify_detail_slice_update_remove(
     assert total == 1
     assert items[0].id == article_id
     assert items[0].link_view.endswith(article_id)
-    new_token = await zalo_client.update_article(article_id, article(cover, title="Sửa"))
-    assert await zalo_client.verify_article(new_token) == article_id
-    assert fake_zalo.articles[article_id]["title"] == "Sửa"
     await zalo_client.remove_article(article_id)
     assert fake_zalo.live_articles() == []
-    # Zalo fetched the cover and the body image for each create and update.
-    assert static_files.hits.count("/a/cover.jpg") == 4
+    # Zalo fetched the cover and the body image when the article was created.
+    assert static_files.hits.count("/a/cover.jpg") == 2
 
 
 async def test_verify_answers_minus_214_while_processing(
@@ -240,10 +237,7 @@ async def test_video_upload_flow_and_video_article(
     assert await zalo_client.verify_article(await zalo_client.create_article(body))
 
 
-async def test_upload_image_and_quota(zalo_client: ZaloClient) -> None:
-    assert await zalo_client.upload_image(jpeg_bytes(), "a.jpg", mime="image/jpeg")
-    with pytest.raises(ZaloRejected):
-        await zalo_client.upload_image(b"not an image", "a.jpg", mime="image/jpeg")
+async def test_quota(zalo_client: ZaloClient) -> None:
     quota = await zalo_client.quota("user-1")
     assert quota["promotion"]["monthly_total"] == 4
 
