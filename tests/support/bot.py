@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from telegram import Bot
 
 from domain.clock import SystemClock
@@ -21,6 +20,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import Officer, Submission
 from storage.registry import create_editor, create_officer, upsert_unit
+from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 
 T = TypeVar("T")
 EDITORS_CHAT = -100777

@@ -8,8 +8,6 @@ from dataclasses import replace
 from datetime import date, datetime, time
 
 import pytest
-from conftest import smtp_settings_for
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from domain.deadlines import DeadlineRule, ReminderPlan, WorkCalendar, parse_steps
@@ -25,6 +23,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import Officer, Submission
 from storage.registry import upsert_unit
+from tests.support.smtp import SmtpSink, smtp_settings_for
 
 _codes = itertools.count(1)
 

@@ -1,20 +1,20 @@
-"""Snapshot tests of every rendered text (tests/unit/texts/snapshots/<name>.txt).
+"""Snapshot tests of every rendered text (tests/golden/texts/<name>.txt).
 
 A change to a text shows up as a failing test with the difference; after reading it, regenerate
-the files explicitly: `pytest tests/unit/texts --update-snapshots`. A missing snapshot fails too
-(never written silently).
+the files explicitly: `pytest tests/unit/test_snapshots.py --update-snapshots`. A missing
+snapshot fails too (never written silently).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 
-from tests.unit.texts.rendered import rendered
+from tests.support.paths import GOLDEN
+from tests.support.rendered import rendered
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
+SNAPSHOTS = GOLDEN / "texts"
 TEXTS = rendered()
 
 

@@ -10,9 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from main import app
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.integration
-DEFAULT_UNITS = Path(__file__).parents[3] / "data" / "units-default.csv"
+DEFAULT_UNITS = ROOT / "data" / "units-default.csv"
 
 
 @pytest.fixture

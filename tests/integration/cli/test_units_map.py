@@ -23,11 +23,11 @@ from main import app
 from storage.audit import list_audit
 from storage.db import Database
 from storage.models import AuditEvent, Officer, Submission, Unit
-
-from ..scheduler.conftest import add_officer, add_submission, local
+from tests.support.paths import ROOT
+from tests.support.seed import add_officer, add_submission, local
 
 pytestmark = pytest.mark.integration
-DATA = Path(__file__).parents[3] / "data"
+DATA = ROOT / "data"
 PRESS = "bao-ptth-hung-yen=Báo và Phát thanh, Truyền hình Hưng Yên"
 
 

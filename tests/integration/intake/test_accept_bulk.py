@@ -13,7 +13,7 @@ from intake.accept_bulk import accept_many
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision
-from tests.integration.email.helpers import seed_officer, submissions
+from tests.integration.intake.email.helpers import seed_officer, submissions
 
 pytestmark = pytest.mark.integration
 AT = datetime(2025, 11, 26, 3, 0, tzinfo=UTC)

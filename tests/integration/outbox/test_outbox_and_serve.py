@@ -8,9 +8,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import smtp_settings_for
-from support.ports import free_port
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from outbox import EMAIL, enqueue
@@ -23,6 +20,8 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import utcnow
+from tests.support.ports import free_port
+from tests.support.smtp import SmtpSink, smtp_settings_for
 
 pytestmark = pytest.mark.integration
 

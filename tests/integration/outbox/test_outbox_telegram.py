@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import build_bot, fake_telegram  # noqa: F401
 
 from domain.clock import FixedClock
 from outbox import TELEGRAM, enqueue
@@ -15,6 +13,8 @@ from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker
 from storage.db import Database
 from storage.models import utcnow
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import build_bot, fake_telegram  # noqa: F401
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 """A process that starts a token refresh and is killed during the call (test_token_stranding).
 
-python -m tests.integration.zalo.refresh_child DB_URL ZALO_URL DATA_DIR ISO_TIME
+python -m tests.integration.publisher.refresh_child DB_URL ZALO_URL DATA_DIR ISO_TIME
 """
 
 from __future__ import annotations

@@ -24,8 +24,7 @@ from storage.db import Database
 from storage.models import AuditEvent, Submission
 from storage.registry import create_officer, upsert_unit
 from tests.golden.articles.cases import BHXH_1, BHXH_2, SIG_AN, TITLE_BHXH, jpeg, mail, para
-
-from .world import START, make_world, photo
+from tests.integration.publisher.world import START, make_world, photo
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from aiohttp import web
-from support.serve import ROOT, service_env
 from typer.testing import CliRunner
 
 from domain.periods import to_local
@@ -26,7 +25,8 @@ from publisher.web import add_routes
 from publisher.zalo.oauth import pkce_challenge
 from storage.db import Database
 from storage.models import ZaloToken
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.world import World, make_world
+from tests.support.serve import ROOT, service_env
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from publisher.policy import LEASE
 from publisher.publications import PubStatus
 from publisher.steps import step
 from storage.db import Database
-from tests.integration.zalo.world import make_world
+from tests.integration.publisher.world import make_world
 
 pytestmark = pytest.mark.integration
 FULL_PATH = 6  # queued, creating, created, verified, broadcast(ing), published

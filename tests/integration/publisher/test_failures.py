@@ -14,7 +14,7 @@ from publisher.service import retry_publication
 from storage.db import Database
 from storage.models import Publication
 from storage.submissions import list_attachments
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.world import World, make_world
 
 pytestmark = pytest.mark.integration
 TERMINAL = {PubStatus.PUBLISHED, PubStatus.FAILED, PubStatus.REMOVED}

@@ -12,7 +12,7 @@ import pytest
 from domain.states import SubmissionStatus as S
 from publisher.publications import PubStatus
 from storage.db import Database
-from tests.integration.zalo.world import make_world
+from tests.integration.publisher.world import make_world
 
 pytestmark = pytest.mark.integration
 DETAIL = "/v2.0/article/getdetail"

@@ -14,7 +14,7 @@ from publisher.prepare import card_preview
 from publisher.publications import PubStatus
 from storage.db import Database
 from storage.models import Submission
-from tests.integration.zalo.world import EDITORS_CHAT, make_world
+from tests.integration.publisher.world import EDITORS_CHAT, make_world
 
 pytestmark = pytest.mark.integration
 

@@ -28,7 +28,7 @@ from settings import SmtpSettings
 from storage.db import Database
 from storage.models import Officer, OutboxMessage, Unit
 from storage.registry import upsert_unit
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.world import World, make_world
 
 pytestmark = pytest.mark.integration
 LEADER = "lanhdao@stttt.example.vn"

@@ -14,7 +14,7 @@ from publisher.reach import SyncOptions, stats_client, sync_reach
 from publisher.zalo.errors import ZaloRejected
 from storage.db import Database
 from storage.models import ArticleStat, OaStat
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.world import World, make_world
 
 pytestmark = pytest.mark.integration
 DAY = date(2026, 11, 26)  # the world's START, local
@@ -204,7 +204,7 @@ async def test_without_credentials_nothing_is_read_or_invented(
 async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None:
     from runtime.context import AppContext
     from scheduler.jobs import build_scheduler
-    from tests.integration.zalo.test_cli_web import cli
+    from tests.integration.publisher.test_cli_web import cli
 
     async with make_world(database, tmp_path, broadcast=False) as world:
         # The command reads the wall clock: put the world at today's 10:00 in Vietnam.

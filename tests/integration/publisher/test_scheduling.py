@@ -16,7 +16,7 @@ from domain.states import SubmissionStatus as S
 from publisher.publications import PubStatus
 from storage.db import Database
 from storage.submissions import transition
-from tests.integration.zalo.world import make_world
+from tests.integration.publisher.world import make_world
 
 pytestmark = pytest.mark.integration
 

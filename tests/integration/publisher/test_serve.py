@@ -8,14 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlmodel import select
-from support.ports import free_port
 
 from domain.clock import FixedClock
 from publisher.publications import PubStatus
 from runtime.serve import serve
 from storage.db import Database
 from storage.models import Publication
-from tests.integration.zalo.world import START, make_world
+from tests.integration.publisher.world import START, make_world
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

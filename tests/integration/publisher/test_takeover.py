@@ -8,15 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from support.ports import free_port
 
 from publisher.component import make_deps
 from publisher.policy import LEASE
 from publisher.publications import PubStatus
 from publisher.worker import PublishWorker
 from storage.db import Database
-from tests.integration.zalo.test_failures import drain
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.test_failures import drain
+from tests.integration.publisher.world import World, make_world
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -25,13 +25,13 @@ from publisher.step_common import AUTH_WAIT
 from publisher.tokens import TokenKeeper
 from storage.db import Database
 from storage.models import Editor, ZaloToken
-from tests.integration.zalo.test_cli_web import cli
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.test_cli_web import cli
+from tests.integration.publisher.world import World, make_world
+from tests.support.paths import ROOT
 from web.server import create_app
 
 pytestmark = pytest.mark.integration
 TOKEN_PATH = "/v4/oa/access_token"
-ROOT = Path(__file__).resolve().parents[3]
 SIX_HOURS = 6 * 3600  # a short token lifetime keeps every step inside the publish window
 
 
@@ -148,7 +148,7 @@ async def test_killed_during_the_refresh_call_alerts_on_restart(
         child = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.integration.zalo.refresh_child",
+            "tests.integration.publisher.refresh_child",
             world.db.url,
             world.fake.url,
             str(world.settings.data_dir),

@@ -14,7 +14,7 @@ from publisher.tokens import TokenKeeper
 from publisher.zalo.errors import ZaloOAuthError
 from storage.db import Database
 from storage.models import ZaloToken
-from tests.integration.zalo.world import World, make_world
+from tests.integration.publisher.world import World, make_world
 
 pytestmark = pytest.mark.integration
 

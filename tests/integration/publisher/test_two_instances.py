@@ -28,7 +28,7 @@ from storage.models import Publication
 from storage.registry import upsert_unit
 from storage.submissions import transition
 from tests.fakes.zalo_api import FakeZalo
-from tests.integration.zalo.world import photo
+from tests.integration.publisher.world import photo
 from tests.support.ports import free_port
 from tests.support.proxy import failover_proxy
 from tests.support.serve import service_env, serving

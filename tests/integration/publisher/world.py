@@ -15,7 +15,6 @@ import httpx
 from aiohttp import web
 from PIL import Image
 from sqlmodel import col, select
-from support.ports import free_port
 
 from domain.clock import FixedClock
 from domain.kinds import Channel, UnitKind
@@ -34,6 +33,7 @@ from storage.models import Editor, OutboxMessage, Publication, Submission
 from storage.registry import upsert_unit
 from storage.submissions import transition
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.ports import free_port
 
 # 10:00 in Vietnam on a Thursday: inside the publish and broadcast windows.
 START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)

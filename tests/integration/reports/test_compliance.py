@@ -20,8 +20,7 @@ from reports.figures import Standing
 from scheduler.config import config_from_settings
 from settings import Settings
 from storage.db import Database
-
-from .conftest import add_officer, add_submission, add_unit, local, make_config
+from tests.support.seed import add_officer, add_submission, add_unit, local, make_config
 
 pytestmark = pytest.mark.integration
 RULES = make_config(day=19).rules

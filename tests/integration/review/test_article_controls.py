@@ -6,17 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 
 from intake.sources import load_draft
 from review.callbacks import Action, encode
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
-
-from .harness import EDITORS_CHAT, Harness, running_bot
-from .test_submit_and_review import submit_text_and_album
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.integration.review.test_submit_and_review import submit_text_and_album
+from tests.support.bot import EDITORS_CHAT, Harness, running_bot
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -10,8 +10,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
 from telegram import Update
 
@@ -27,8 +25,9 @@ from review.service import decide
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage
-
-from .harness import EDITORS_CHAT, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import EDITORS_CHAT, seed
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

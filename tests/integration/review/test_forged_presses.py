@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 
 from storage.db import Database
 from storage.files import FileStore
-from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.support.bot import EDITORS_CHAT, running_bot, seed
 
 pytestmark = pytest.mark.integration
 FORGED = [

@@ -6,16 +6,16 @@ from functools import partial
 from typing import Any
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 
 from publisher.prepare import card_preview
 from review.callbacks import Action, encode
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
-from tests.integration.telegram.harness import EDITORS_CHAT, running_bot
-from tests.integration.telegram.test_submit_and_review import submit_text_and_album
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.integration.review.test_submit_and_review import submit_text_and_album
+from tests.support.bot import EDITORS_CHAT, running_bot
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from sqlmodel import select
 
 from domain.kinds import Channel
@@ -17,7 +15,9 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, Publication, Submission
 from storage.submissions import transition
-from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.support.bot import EDITORS_CHAT, running_bot, seed
 
 pytestmark = pytest.mark.integration
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 
 from domain.periods import TZ
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
-from tests.integration.telegram.harness import EDITORS_CHAT, running_bot
-from tests.integration.telegram.test_submit_and_review import submit_text_and_album
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.integration.review.test_submit_and_review import submit_text_and_album
+from tests.support.bot import EDITORS_CHAT, running_bot
 
 pytestmark = pytest.mark.integration
 

@@ -19,9 +19,10 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, Submission
 from storage.registry import find_unit_by_address
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.integration
-DEFAULT_UNITS = Path(__file__).parents[3] / "data" / "units-default.csv"
+DEFAULT_UNITS = ROOT / "data" / "units-default.csv"
 
 
 async def _quarantined(url: str, files: FileStore) -> str:

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from sqlmodel import select
 
 from domain.kinds import Channel, UnitKind
@@ -18,7 +16,9 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage, Submission
 from storage.registry import find_unit_by_address, get_unit_by_code, upsert_unit
-from tests.integration.telegram.harness import EDITORS_CHAT, running_bot, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.support.bot import EDITORS_CHAT, running_bot, seed
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from sqlalchemy import text
 from telegram import Update
 
@@ -27,8 +25,9 @@ from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Submission, TelegramUpdate
-
-from .harness import Harness, running_bot, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import Harness, running_bot, seed
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -18,8 +18,7 @@ from main import app
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import InviteCode, OutboxMessage, Submission
-
-from .harness import seed
+from tests.support.bot import seed
 
 pytestmark = pytest.mark.integration
 

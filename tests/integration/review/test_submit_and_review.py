@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
 
 from domain.states import SubmissionStatus
@@ -16,8 +14,9 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, Submission
 from storage.submissions import list_attachments, transition
-
-from .harness import EDITORS_CHAT, Harness, running_bot
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import EDITORS_CHAT, Harness, running_bot
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from domain.states import SubmissionStatus as S
@@ -21,14 +20,15 @@ from scheduler.service import remind_due
 from storage.db import Database
 from storage.files import FileStore
 from storage.submissions import transition
-from tests.integration.email.helpers import mail, seed_officer, sink, submissions
-from tests.integration.scheduler.conftest import (
+from tests.integration.intake.email.helpers import mail, seed_officer, sink, submissions
+from tests.support.seed import (
     add_officer,
     add_unit,
     email_worker,
     local,
     make_config,
 )
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
 PERSONAL = ("lan.nt", "nguoila", "Nguyễn Thị Lan", "Trần Văn An", "@", "+84")

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 import httpx
 from PIL import Image
-from support.ports import free_port
-from support.serve import command, service_env, serving, terminate
+
+from tests.support.ports import free_port
+from tests.support.serve import command, service_env, serving, terminate
 
 T = TypeVar("T")
 

@@ -7,13 +7,13 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from pydantic import SecretStr
-from support.ports import free_port
 
 from runtime.serve import serve
 from settings import Settings
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.ports import free_port
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

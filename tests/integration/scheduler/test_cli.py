@@ -12,7 +12,6 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
-from support.smtp import SmtpSink
 from typer.testing import CliRunner
 
 from domain.periods import TZ
@@ -21,8 +20,8 @@ from main import app
 from scheduler.locks import lock_id
 from storage.db import Database
 from storage.models import Reminder
-
-from .conftest import add_officer, add_submission, add_unit, local
+from tests.support.seed import add_officer, add_submission, add_unit, local
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
 

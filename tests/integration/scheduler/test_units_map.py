@@ -10,7 +10,6 @@ The number of SQL statements stays the same from 30 units to 136.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -26,12 +25,12 @@ from storage.models import Unit
 from storage.registry_import import import_units
 from storage.registry_preset import apply_preset, existing_units
 from storage.succession import apply_succession
-
-from .conftest import add_officer, add_submission, local, make_config
-from .test_compliance import count_statements
+from tests.integration.reports.test_compliance import count_statements
+from tests.support.paths import ROOT
+from tests.support.seed import add_officer, add_submission, local, make_config
 
 pytestmark = pytest.mark.integration
-DATA = Path(__file__).parents[3] / "data"
+DATA = ROOT / "data"
 PRESS = "bao-ptth-hung-yen=Báo và Phát thanh, Truyền hình Hưng Yên"
 CONFIG = make_config(day="last")  # June's overdue step fires on 1/7, the first day of the map
 RULES = CONFIG.rules

@@ -12,8 +12,7 @@ from domain.registry_rows import CsvRowError, SuccessionRow
 from storage.db import Database
 from storage.models import Officer, UnitSuccessor
 from storage.succession import apply_succession, changeover
-
-from ..scheduler.conftest import add_officer, add_unit, local
+from tests.support.seed import add_officer, add_unit, local
 
 pytestmark = pytest.mark.integration
 LAST_DAY = date(2025, 6, 30)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.intake import app
+from tests.support.paths import GOLDEN
 
-MAIL = Path(__file__).parents[2] / "golden" / "mail"
+MAIL = GOLDEN / "mail"
 
 
 def test_parse_json_fields() -> None:

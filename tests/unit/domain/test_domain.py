@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -21,12 +20,13 @@ from domain.periods import (
 from domain.phones import PhoneError, display_phone, normalise_phone
 from domain.states import TRANSITIONS, SubmissionStatus, can_transition
 from domain.text import clean, match_key, nfc, vi_sort_key
+from tests.support.paths import ROOT
 
 S = SubmissionStatus
 
 
 def test_mermaid_diagram_lists_exactly_the_transition_table() -> None:
-    text = (Path(__file__).parents[3] / "domain" / "states.mmd").read_text()
+    text = (ROOT / "domain" / "states.mmd").read_text()
     edges = {tuple(m) for m in re.findall(r"^\s*(\w+) --> (\w+)\s*$", text, flags=re.M)}
     assert edges == {(a.value, b.value) for a, b in TRANSITIONS}
 

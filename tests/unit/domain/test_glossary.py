@@ -22,9 +22,9 @@ from publisher import texts as pub_texts
 from reports import texts as report_texts
 from review import texts as review_texts
 from scheduler import texts as sched_texts
-from tests.unit.texts.rendered import rendered
+from tests.support.paths import ROOT
+from tests.support.rendered import rendered
 
-ROOT = Path(__file__).resolve().parents[3]
 TEXT_MODULES: tuple[ModuleType, ...] = (
     mail_texts, bot_texts, pub_texts, report_texts, review_texts, sched_texts, compose_texts,
     warnings, kinds, states, glossary,

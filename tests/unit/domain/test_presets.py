@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 from vietnam_provinces import ProvinceCode, Ward
@@ -22,8 +21,9 @@ from domain.presets import (
     press_unit,
 )
 from domain.registry_rows import CsvRowError, parse_succession_csv, parse_unit_csv
+from tests.support.paths import ROOT
 
-DATA = Path(__file__).parents[3] / "data"
+DATA = ROOT / "data"
 DEPARTMENTS = parse_departments((DATA / "departments-nd45-2025.csv").read_text(encoding="utf-8"))
 
 

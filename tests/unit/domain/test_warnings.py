@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from domain.warnings import warning_text
+from tests.support import paths
 
-GOLDEN = Path(__file__).parents[2] / "golden" / "mail"
+GOLDEN = paths.GOLDEN / "mail"
 
 
 def test_every_warning_of_the_golden_corpus_reads_as_vietnamese() -> None:

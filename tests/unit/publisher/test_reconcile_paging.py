@@ -9,7 +9,7 @@ from publisher.zalo.client import ArticleSummary, ZaloClient
 from tests.fakes.static_files import StaticFiles
 from tests.fakes.zalo_api import FakeZalo
 from tests.fakes.zalo_fixtures import jpeg_bytes
-from tests.unit.zalo.test_client import article
+from tests.unit.publisher.zalo.test_client import article
 
 
 async def test_finds_an_article_beyond_the_first_page_and_not_an_older_one(

@@ -21,6 +21,7 @@ from domain.kinds import UnitKind
 from domain.registry_rows import CsvRowError, decode_csv, parse_officer_csv, parse_unit_csv
 from storage import files as files_module
 from storage.files import FileStore, safe_filename
+from tests.support.paths import ROOT
 
 
 @pytest.mark.parametrize(
@@ -261,7 +262,7 @@ def test_safe_filename_keeps_the_extension_when_cutting() -> None:
 
 
 def test_unit_csv_parses_the_bundled_default() -> None:
-    text = (Path(__file__).parents[3] / "data" / "units-default.csv").read_text("utf-8")
+    text = (ROOT / "data" / "units-default.csv").read_text("utf-8")
     rows = parse_unit_csv(text)
     assert len(rows) == 30
     assert rows[0].code == "so-noi-vu" and rows[0].name == "Sở Nội vụ"
@@ -563,7 +564,7 @@ def test_sweep_at_start_leaves_fresh_files_another_process_may_own(tmp_path: Pat
         "print('ready', flush=True)\n"
         "time.sleep(60)\n"
     )
-    root = Path(__file__).resolve().parents[3]
+    root = ROOT
     other = subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from imapclient import IMAPClient
 from sqlalchemy import func
@@ -19,8 +18,9 @@ from storage.models import OutboxMessage, ProcessedMail, Submission
 from storage.registry import create_officer, upsert_unit
 from storage.submissions import transition
 from tests.fakes.dovecot import Dovecot
+from tests.support import paths
 
-GOLDEN = Path(__file__).parents[2] / "golden" / "mail"
+GOLDEN = paths.GOLDEN / "mail"
 ALLOWED = ("jpg", "jpeg", "png", "pdf", "docx", "mp4")
 
 

@@ -36,7 +36,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, Submission, SubmissionRevision
 from tests.fakes.dovecot import Dovecot
-from tests.integration.email.helpers import (
+from tests.integration.intake.email.helpers import (
     ALLOWED,
     append,
     count,
@@ -50,7 +50,8 @@ from tests.integration.email.helpers import (
     sink,
     submissions,
 )
-from tests.integration.email.test_reader import LIMIT, wait_until
+from tests.integration.intake.email.test_reader import LIMIT, wait_until
+from tests.support.paths import ROOT
 from tests.support.tcpcut import CuttableRelay
 
 pytestmark = pytest.mark.integration
@@ -401,7 +402,7 @@ async def test_workers_started_from_other_code_refuse_and_mail_still_flows(
 def test_the_code_digest_covers_every_project_module_a_worker_imports() -> None:
     """A worker's own imports: if a module outside worker_sources() were among them, a change
     to it would go unnoticed by the digest."""
-    root = Path(__file__).resolve().parents[3]
+    root = ROOT
     script = (
         "import sys, intake.email.workers\n"
         f"root = {str(root)!r}\n"

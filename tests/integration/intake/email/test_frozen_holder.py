@@ -14,7 +14,7 @@ import pytest
 
 from intake.email.imap import ImapConfig
 from tests.fakes.dovecot import Dovecot
-from tests.integration.email.helpers import append, count_in, mail, new_mailbox
+from tests.integration.intake.email.helpers import append, count_in, mail, new_mailbox
 from tests.support.serve import service_env, serving, terminate
 
 pytestmark = pytest.mark.integration

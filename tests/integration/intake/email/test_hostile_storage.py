@@ -10,7 +10,7 @@ from intake.email.reader import FetchedMail
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment
-from tests.integration.email.helpers import processed, seed_officer, sink, submissions
+from tests.integration.intake.email.helpers import processed, seed_officer, sink, submissions
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from intake.email.imap import ImapSession, parse_sizes, uid_set
 from tests.fakes.dovecot import Dovecot
-from tests.integration.email.helpers import client, mail, new_mailbox
+from tests.integration.intake.email.helpers import client, mail, new_mailbox
 
 
 def test_sizes_read_alike_with_gaps_dates_and_an_unsolicited_fetch(dovecot: Dovecot) -> None:

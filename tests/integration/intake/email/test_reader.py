@@ -11,9 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from conftest import smtp_settings_for
 from sqlmodel import select
-from support.smtp import SmtpSink
 
 from domain.clock import SystemClock
 from intake.email.imap import ImapConfig, ImapSession
@@ -25,7 +23,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, ProcessedMail, Submission, SubmissionRevision
 from tests.fakes.dovecot import Dovecot
-from tests.integration.email.helpers import (
+from tests.integration.intake.email.helpers import (
     append,
     client,
     count,
@@ -38,6 +36,7 @@ from tests.integration.email.helpers import (
     sink,
     submissions,
 )
+from tests.support.smtp import SmtpSink, smtp_settings_for
 
 pytestmark = pytest.mark.integration
 LIMIT = 5 * 1_048_576

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.dovecot import Dovecot
-from tests.integration.email.helpers import append, count_in, golden, new_mailbox
+from tests.integration.intake.email.helpers import append, count_in, golden, new_mailbox
 from tests.support.ports import free_port
 from tests.support.serve import service_env, serving, terminate
 

@@ -19,7 +19,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, ProcessedMail, Submission
-from tests.integration.email.helpers import (
+from tests.integration.intake.email.helpers import (
     count,
     golden,
     mail,

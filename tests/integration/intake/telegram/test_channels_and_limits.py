@@ -8,11 +8,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 from aiohttp import web
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
-from support.ports import free_port
-from support.smtp import SmtpSink
 
 from domain.kinds import Channel
 from domain.states import SubmissionStatus
@@ -24,8 +20,11 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import Submission, TelegramUpdate
 from storage.submissions import list_attachments
-
-from .harness import running_bot
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import running_bot
+from tests.support.ports import free_port
+from tests.support.smtp import SmtpSink
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from telegram import Bot
 
 from intake.telegram.durable import DurableUpdatesRequest
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import TelegramUpdate
-from tests.integration.telegram.harness import running_bot, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.support.bot import running_bot, seed
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import build_application, build_bot, fake_telegram, running
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
@@ -20,6 +18,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import build_application, build_bot, fake_telegram, running
 
 __all__ = ["fake_telegram"]
 

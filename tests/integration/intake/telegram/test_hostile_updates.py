@@ -12,9 +12,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
-from support.ports import free_port
 
 from domain.kinds import Channel
 from intake.accept import Incoming, accept
@@ -23,9 +20,11 @@ from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import TelegramUpdate
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import EDITORS_CHAT, running_bot, seed
+from tests.support.ports import free_port
 from web.server import create_app
-
-from .harness import EDITORS_CHAT, running_bot, seed
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -27,8 +25,9 @@ from storage.models import (
     TelegramUpdate,
     utcnow,
 )
-
-from .harness import LAN_PHONE, Harness, running_bot
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import LAN_PHONE, Harness, running_bot
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

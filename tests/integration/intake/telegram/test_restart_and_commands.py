@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
 
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Officer, Submission, TelegramUpdate
-
-from .harness import running_bot, seed
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import running_bot, seed
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import require
+
+from tests.support.peers import require
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -6,8 +6,6 @@ import io
 from datetime import date
 
 import pytest
-from integration.console.harness import ConsoleFactory
-from integration.scheduler.conftest import add_officer, add_submission, add_unit, local
 from lxml import html
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -17,6 +15,8 @@ from domain.states import SubmissionStatus as S
 from outbox.store import EMAIL, enqueue
 from storage.db import Database
 from storage.models import OutboxMessage, Reminder
+from tests.integration.web.console.harness import ConsoleFactory
+from tests.support.seed import add_officer, add_submission, add_unit, local
 from web.console.board import CSS
 from web.console.logins import Role
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
-from integration.telegram.harness import running_bot
 
 from domain.clock import SystemClock
 from intake.telegram.login import NOT_KNOWN
 from storage.db import Database
 from storage.files import FileStore
 from storage.leaders import create_leader
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.support.bot import running_bot
 from web.console.logins import Role, redeem_link
 
 __all__ = ["fake_telegram"]

@@ -10,11 +10,6 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
-from integration.console.harness import ConsoleFactory
-from integration.scheduler.conftest import add_submission, add_unit, local
-from integration.telegram.harness import running_bot
 from sqlmodel import select
 
 from domain.kinds import UnitKind
@@ -23,6 +18,11 @@ from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, Officer, Submission
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.integration.web.console.harness import ConsoleFactory
+from tests.support.bot import running_bot
+from tests.support.seed import add_submission, add_unit, local
 from web.console.logins import Role
 
 __all__ = ["fake_telegram"]

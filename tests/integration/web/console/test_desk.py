@@ -7,9 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from integration.console.desk_seed import PNG, revise, submit
-from integration.console.harness import NOW, Console, ConsoleFactory, csrf_of
-from integration.scheduler.conftest import add_unit
 from lxml import html
 from sqlmodel import select
 
@@ -17,6 +14,9 @@ from domain.kinds import Channel, SubmissionKind, UnitKind
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage, Submission
+from tests.integration.web.console.desk_seed import PNG, revise, submit
+from tests.integration.web.console.harness import NOW, Console, ConsoleFactory, csrf_of
+from tests.support.seed import add_unit
 from web.console.desk import REASON_NEEDED
 from web.console.logins import Role
 

@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram
-from integration.console.harness import ConsoleFactory, csrf_of
-from integration.telegram.harness import Harness, running_bot
 from sqlmodel import select
 
 from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, Submission
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram
+from tests.integration.web.console.harness import ConsoleFactory, csrf_of
+from tests.support.bot import Harness, running_bot
 from web.console.logins import Role
 
 __all__ = ["fake_telegram"]

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from integration.scheduler.conftest import add_unit, local, make_config
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -17,6 +16,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.leaders import create_leader, end_leader
 from storage.models import OutboxMessage, WebLoginToken
+from tests.support.seed import add_unit, local, make_config
 from web.console.logins import hash_token
 
 pytestmark = pytest.mark.integration

@@ -6,11 +6,11 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from integration.console.harness import Console, ConsoleFactory, csrf_of
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import WebLoginToken, WebSession
+from tests.integration.web.console.harness import Console, ConsoleFactory, csrf_of
 from web.console.logins import (
     LINK_EXPIRED,
     LINK_INVALID,

@@ -7,13 +7,13 @@ import io
 
 import pytest
 from aiohttp import FormData
-from integration.console.harness import ConsoleFactory, csrf_of
-from integration.scheduler.conftest import add_officer, add_unit
 from PIL import Image
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import InviteCode, Leader, Officer
+from tests.integration.web.console.harness import ConsoleFactory, csrf_of
+from tests.support.seed import add_officer, add_unit
 from web.console.logins import Role
 
 pytestmark = pytest.mark.integration

@@ -6,12 +6,12 @@ import re
 
 import pytest
 from aiohttp.test_utils import TestClient
-from integration.console.harness import Console, ConsoleFactory, csrf_of
-from integration.scheduler.conftest import add_submission, add_unit, local
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Submission
+from tests.integration.web.console.harness import Console, ConsoleFactory, csrf_of
+from tests.support.seed import add_submission, add_unit, local
 from web.console import pages, registry_pages
 from web.console.logins import Role, issue_link, redeem_link
 

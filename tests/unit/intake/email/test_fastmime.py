@@ -16,8 +16,9 @@ from intake.email import fastmime
 from intake.email.headblock import skip_stray_lines
 from intake.email.model import ParsedMessage, ParseLimits
 from intake.email.parse import parse_message
+from tests.support.paths import GOLDEN
 
-MAIL = sorted((Path(__file__).parents[2] / "golden" / "mail").glob("*.eml"))
+MAIL = sorted((GOLDEN / "mail").glob("*.eml"))
 FAST = ParseLimits(fast_split_bytes=0)
 STDLIB = ParseLimits(fast_split_bytes=10**12)
 

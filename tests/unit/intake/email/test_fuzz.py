@@ -10,7 +10,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+
+from tests.support.paths import ROOT
 
 BUDGET_CPU_SECONDS = 2.0  # per message
 BUDGET_PEAK_MB = 200  # the whole process: interpreter, parser, the largest mutant
@@ -22,7 +23,7 @@ def test_mutated_golden_mail_keeps_the_contract_within_budget() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "tests.support.fuzzmail", "--seed", seed, "--cases", cases],
         capture_output=True,
-        cwd=Path(__file__).parents[3],
+        cwd=ROOT,
         check=True,
         timeout=600,
     )

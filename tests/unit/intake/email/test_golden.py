@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from intake.email.parse import parse_message
+from tests.support.paths import GOLDEN
 
-MAIL = Path(__file__).parents[2] / "golden" / "mail"
+MAIL = GOLDEN / "mail"
 FILES = sorted(MAIL.glob("*.eml"))
 
 

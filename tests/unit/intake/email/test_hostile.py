@@ -14,7 +14,6 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -27,6 +26,7 @@ from intake.email.model import ParseLimits
 from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
 from tests.golden.mimekit import tnef
+from tests.support.paths import ROOT
 
 T = TypeVar("T")
 BUDGET_CPU_SECONDS = 2.0
@@ -189,7 +189,7 @@ PEAK_MB = 200  # of the whole process: interpreter, parser, the mail itself
 
 def measured(raw: bytes) -> dict[str, Any]:
     """parse_message(raw) in a fresh interpreter: CPU seconds, peak memory, warnings."""
-    root = Path(__file__).parents[3]
+    root = ROOT
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE], input=raw, capture_output=True, cwd=root, check=True
     )
@@ -275,7 +275,7 @@ print(json.dumps({
 def test_docx_bombs_compose_in_bounded_time_and_memory(name: str) -> None:
     """The article's structure (headings, list items) is read from the stored .docx when a
     card or an article is composed: the same limits hold there as at intake."""
-    root = Path(__file__).parents[3]
+    root = ROOT
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE_BLOCKS],
         input=BOMBS[name](),

@@ -5,17 +5,15 @@ from __future__ import annotations
 import base64
 import unicodedata
 from email.utils import getaddresses
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.email.model import KINDS, ParsedMessage, ParseLimits
 from intake.email.parse import first_address, parse_message
+from tests.support.paths import GOLDEN
 
-CORPUS = [
-    p.read_bytes() for p in sorted((Path(__file__).parents[2] / "golden" / "mail").glob("*.eml"))
-]
+CORPUS = [p.read_bytes() for p in sorted((GOLDEN / "mail").glob("*.eml"))]
 HEADERS = st.sampled_from(
     [
         b"Subject: =?utf-8?B?",

@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from support.ports import free_port
 
 from publisher.zalo.errors import ZaloOAuthError, ZaloOutcomeUnknown, ZaloTransientError
 from publisher.zalo.oauth import (
@@ -18,6 +17,7 @@ from publisher.zalo.oauth import (
     refresh_tokens,
 )
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.ports import free_port
 
 
 def test_pkce_matches_rfc7636_example() -> None:
