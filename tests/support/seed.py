@@ -1,4 +1,4 @@
-"""Seeding and running helpers for the scheduler's integration tests."""
+"""Seeding and running helpers for integration tests (scheduler, reports, console, storage)."""
 
 from __future__ import annotations
 

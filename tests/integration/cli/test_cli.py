@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from main import app
-from tests.support.paths import ROOT
+from settings import DEFAULT_UNITS_CSV
 
 pytestmark = pytest.mark.integration
-DEFAULT_UNITS = ROOT / "data" / "units-default.csv"
+DEFAULT_UNITS = DEFAULT_UNITS_CSV
 
 
 @pytest.fixture

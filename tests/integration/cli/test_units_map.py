@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from domain.periods import TZ
 from main import app
+from settings import DEFAULT_UNITS_CSV
 from storage.audit import list_audit
 from storage.db import Database
 from storage.models import AuditEvent, Officer, Submission, Unit
@@ -98,7 +99,7 @@ def test_thai_binh_2024_moves_onto_the_2025_map(cli, database_url: str) -> None:
     WHEN the Hưng Yên preset (1/7/2025) and the shipped succession file are applied
     THEN districts end into their communes, TT&TT into KH&CN with its officer, address and
     later submissions, history stays, and applying the file again changes nothing."""
-    assert cli("units", "import", str(DATA / "units-default.csv"))[0] == 0
+    assert cli("units", "import", str(DEFAULT_UNITS_CSV))[0] == 0
     assert (
         cli("units", "set", "so-thong-tin-truyen-thong", "--address", "@stttt.example.vn")[0] == 0
     )
@@ -178,7 +179,7 @@ def test_thai_binh_2024_moves_onto_the_2025_map(cli, database_url: str) -> None:
 
 
 def test_close_with_several_successors(cli) -> None:  # type: ignore[no-untyped-def]
-    cli("units", "import", str(DATA / "units-default.csv"))
+    cli("units", "import", str(DEFAULT_UNITS_CSV))
     code, out = cli("units", "close", "h-vu-thu", "--on", "2025-06-30", "--successor", "so-y-te",
                     "--successor", "so-tu-phap", "--officers-to", "so-y-te")  # fmt: skip
     assert code == 0 and "hồ sơ chuyển cho so-y-te" in out, out
@@ -195,7 +196,7 @@ def test_new_installation_removes_the_unused_default_units(cli, database_url: st
     officer WHEN the Hưng Yên preset runs with --remove-unused THEN the default units with no
     history are removed (with their addresses), the one with an officer ends, and a second run
     changes nothing."""
-    assert cli("units", "import", str(DATA / "units-default.csv"))[0] == 0
+    assert cli("units", "import", str(DEFAULT_UNITS_CSV))[0] == 0
     assert cli("units", "set", "bql-kkt-kcn", "--address", "@bqlkkt.example.vn")[0] == 0
     code, out = cli(
         "officers", "add", "--unit", "h-hung-ha", "--name", "Lê Hà", "--position", "Chuyên viên"
@@ -220,7 +221,7 @@ def test_remove_unused_refused_when_an_unknown_table_refers_to_a_unit(  # type: 
 ) -> None:
     """GIVEN a table this version does not know referring to a default unit WHEN the preset
     would remove it THEN nothing is written and the operator is told to end it instead."""
-    assert cli("units", "import", str(DATA / "units-default.csv"))[0] == 0
+    assert cli("units", "import", str(DEFAULT_UNITS_CSV))[0] == 0
 
     async def extra(db: Database) -> None:
         async with db.engine.begin() as conn:

@@ -15,14 +15,14 @@ from domain.kinds import Channel
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, accept
 from main import app
+from settings import DEFAULT_UNITS_CSV
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, Submission
 from storage.registry import find_unit_by_address
-from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.integration
-DEFAULT_UNITS = ROOT / "data" / "units-default.csv"
+DEFAULT_UNITS = DEFAULT_UNITS_CSV
 
 
 async def _quarantined(url: str, files: FileStore) -> str:

@@ -20,6 +20,7 @@ from reports import render, texts
 from reports.compliance import month_report, year_report
 from reports.figures import Standing
 from scheduler.service import remind_due
+from settings import DEFAULT_DEPARTMENTS_CSV, DEFAULT_UNITS_CSV
 from storage.db import Database
 from storage.models import Unit
 from storage.registry_import import import_units
@@ -43,7 +44,7 @@ async def ids(db: Database) -> dict[str, int]:
 
 async def thai_binh_2024(db: Database) -> dict[str, int]:
     """The default units, an officer and an address here and there, a product in June."""
-    await import_units(db, (DATA / "units-default.csv").read_text(encoding="utf-8"))
+    await import_units(db, DEFAULT_UNITS_CSV.read_text(encoding="utf-8"))
     units = await ids(db)
     await add_officer(db, units["so-y-te"], "Trần Bình", email="binh@syt.example.vn")
     await add_officer(db, units["h-hung-ha"], "Lê Hà", email="ha@hungha.example.vn")
@@ -61,9 +62,7 @@ async def thai_binh_2024(db: Database) -> dict[str, int]:
 
 async def move_to_2025_map(db: Database) -> dict[str, int]:
     """The Hưng Yên preset from 1/7/2025, then the shipped succession file."""
-    departments = parse_departments(
-        (DATA / "departments-nd45-2025.csv").read_text(encoding="utf-8")
-    )
+    departments = parse_departments(DEFAULT_DEPARTMENTS_CSV.read_text(encoding="utf-8"))
     wanted = build_preset(find_province("hung yen"), departments, press=[PRESS])
     async with db.session() as session:
         current = await existing_units(session=session)

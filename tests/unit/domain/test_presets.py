@@ -21,10 +21,11 @@ from domain.presets import (
     press_unit,
 )
 from domain.registry_rows import CsvRowError, parse_succession_csv, parse_unit_csv
+from settings import DEFAULT_DEPARTMENTS_CSV, DEFAULT_UNITS_CSV
 from tests.support.paths import ROOT
 
 DATA = ROOT / "data"
-DEPARTMENTS = parse_departments((DATA / "departments-nd45-2025.csv").read_text(encoding="utf-8"))
+DEPARTMENTS = parse_departments(DEFAULT_DEPARTMENTS_CSV.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(
@@ -101,7 +102,7 @@ def test_press_unit_code_given_or_made_from_the_name() -> None:
 
 def test_plan_adds_ends_keeps_and_is_idempotent() -> None:
     wanted = build_preset(find_province("hung yen"), DEPARTMENTS)
-    thai_binh = parse_unit_csv((DATA / "units-default.csv").read_text(encoding="utf-8"))
+    thai_binh = parse_unit_csv(DEFAULT_UNITS_CSV.read_text(encoding="utf-8"))
     existing = [ExistingUnit(r.code, r.name, r.kind.value) for r in thai_binh]
     plan = plan_preset(existing, wanted, on=date(2025, 7, 1), keep=["cong-ttdt-tinh"])
     assert len(plan.added) == 105 and len(plan.kept) == 11 and plan.changed == ()

@@ -19,6 +19,7 @@ import pytest
 
 from domain.kinds import UnitKind
 from domain.registry_rows import CsvRowError, decode_csv, parse_officer_csv, parse_unit_csv
+from settings import DEFAULT_UNITS_CSV
 from storage import files as files_module
 from storage.files import FileStore, safe_filename
 from tests.support.paths import ROOT
@@ -262,7 +263,7 @@ def test_safe_filename_keeps_the_extension_when_cutting() -> None:
 
 
 def test_unit_csv_parses_the_bundled_default() -> None:
-    text = (ROOT / "data" / "units-default.csv").read_text("utf-8")
+    text = DEFAULT_UNITS_CSV.read_text("utf-8")
     rows = parse_unit_csv(text)
     assert len(rows) == 30
     assert rows[0].code == "so-noi-vu" and rows[0].name == "Sở Nội vụ"
