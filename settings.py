@@ -25,8 +25,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.states import SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent
-DEFAULT_UNITS_CSV = ROOT / "data" / "units-default.csv"
-DEFAULT_DEPARTMENTS_CSV = ROOT / "data" / "departments-nd45-2025.csv"
+# Shipped with the domain package (package data), so an installed newsdesk finds them too.
+DEFAULT_UNITS_CSV = ROOT / "domain" / "data" / "units-default.csv"
+DEFAULT_DEPARTMENTS_CSV = ROOT / "domain" / "data" / "departments-nd45-2025.csv"
 
 
 def _secret_set(value: SecretStr | None) -> bool:

@@ -94,7 +94,7 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
     from storage import migrate
     from storage.db import Database
     from storage.files import FileStore
-    from tests.integration.email.helpers import seed_officer
+    from tests.integration.intake.email.helpers import seed_officer
 
     url = database_url or f"sqlite:///{workdir / 'newsdesk.db'}"
     migrate.upgrade(url)

@@ -88,7 +88,7 @@ async def _store(
     from intake.email.store import EmailIntake
     from storage import migrate
     from storage.db import Database
-    from tests.integration.email.helpers import seed_officer
+    from tests.integration.intake.email.helpers import seed_officer
 
     url = database_url or f"sqlite:///{workdir / 'stages.db'}"
     migrate.upgrade(url)

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from fakes.telegram_api import FakeTelegram, FakeUser  # noqa: E402
 from sqlmodel import select  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.error import BadRequest  # noqa: E402
@@ -43,6 +42,7 @@ from storage.db import Database  # noqa: E402
 from storage.files import FileStore  # noqa: E402
 from storage.models import Submission  # noqa: E402
 from storage.registry import create_editor, upsert_unit  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegram, FakeUser  # noqa: E402
 
 CHAT = -100900
 

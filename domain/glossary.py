@@ -2,7 +2,7 @@
 to use instead, the status and kind labels, the one "no title" placeholder and the one way to
 write a date and time (local time, Asia/Ho_Chi_Minh).
 
-README ("Who speaks") explains the names; tests/unit/texts/test_glossary.py holds every
+README ("Who speaks") explains the names; tests/unit/domain/test_glossary.py holds every
 user-facing text to them.
 """
 

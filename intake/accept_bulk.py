@@ -2,7 +2,7 @@
 
 Bulk e-mail intake (a mailbox read after downtime, an import) would otherwise spend most of
 its time on per-message round trips. The rows written are the same as accept()'s; a test
-checks that (tests/integration/email/test_accept_bulk.py).
+checks that (tests/integration/intake/test_accept_bulk.py).
 """
 
 from __future__ import annotations

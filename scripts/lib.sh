@@ -1,5 +1,7 @@
-# Shared by scripts/start.sh and scripts/test.sh: a venv with the project's dependencies.
-# Re-installs only when pyproject.toml changed since the last install.
+# Shared by scripts/start.sh and scripts/test.sh: a venv with the project's locked dependencies
+# (requirements.lock, or requirements-dev.lock for the tests: exact versions, hashes checked),
+# then the project itself, editable, which also gives .venv/bin/newsdesk.
+# Re-installs only when a lock file or pyproject.toml changed since the last install.
 
 PY=${PYTHON:-python3.11}
 
@@ -21,13 +23,15 @@ ensure_venv() {
       fi
     fi
   fi
-  local want
-  want="$(sha256sum pyproject.toml | cut -c1-16)-${extras}"
-  if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ] && [ "$(cat .venv/.installed 2>/dev/null)" != "${want%-}-dev" ]; then
-    echo "Installing Python dependencies into .venv ..."
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    # shellcheck disable=SC2046
-    .venv/bin/python -m pip install -q $(.venv/bin/python scripts/deps.py $extras)
+  local key want lock=requirements.lock
+  if [ "$extras" = dev ]; then lock=requirements-dev.lock; fi
+  key="$(cat requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)"
+  want="${key}-${extras}"
+  # The dev set includes the runtime set: a venv made for the tests also runs the service.
+  if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ] && [ "$(cat .venv/.installed 2>/dev/null)" != "${key}-dev" ]; then
+    echo "Installing Python dependencies into .venv ($lock) ..."
+    .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+    .venv/bin/python -m pip install -q --no-deps -e .
     echo "$want" > .venv/.installed
   fi
 }

@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
-from support.ports import free_port
-from support.postgres import admin_execute, throwaway_cluster, with_database
-from support.smtp import SmtpSink
 
-from settings import Settings, SmtpSettings
+from settings import Settings
 from storage import migrate
 from storage.db import Database
 from storage.files import FileStore
+from tests.support.peers import require
+from tests.support.ports import free_port
+from tests.support.postgres import admin_execute, throwaway_cluster, with_database
+from tests.support.smtp import SmtpSink
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,20 +25,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-snapshots",
         action="store_true",
         default=False,
-        help="rewrite tests/unit/texts/snapshots from the current texts (read the diff first)",
+        help="rewrite tests/golden/texts from the current texts (read the diff first)",
     )
-
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip locally when a peer is missing; under CI=true fail instead (never silently skip)."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"missing test dependency under CI: {reason}")
-    pytest.skip(reason)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -139,19 +127,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database={"url": database_url},  # type: ignore[arg-type]
         _env_file=None,  # type: ignore[call-arg]
     )
-
-
-def smtp_settings_for(sink: SmtpSink, **overrides: object) -> SmtpSettings:
-    """SmtpSettings pointing at a sink."""
-    values: dict[str, object] = {
-        "host": sink.host,
-        "port": sink.port,
-        "start_tls": False,
-        "from_address": "newsdesk@stttt.example.vn",
-        "password": SecretStr(""),
-    }
-    values.update(overrides)
-    return SmtpSettings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..support.ports import free_port
+from tests.support.ports import free_port
 
 _USERS = {"alice": "alicepw", "bob": "bobpw"}
 

@@ -2,7 +2,7 @@
 
 Use from a test module or a conftest::
 
-    from fakes.telegram_fixture import fake_telegram, build_application, running  # noqa: F401
+    from tests.fakes.telegram_fixture import fake_telegram, build_application, running
 
     async def test_x(fake_telegram):
         app = build_application(fake_telegram)
@@ -20,9 +20,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest_asyncio
-from fakes.telegram_api import FakeTelegram
 from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
+
+from tests.fakes.telegram_api import FakeTelegram
 
 # PTB 22 warns on every RetryAfter unless opted in to timedelta durations (the later default, read
 # at call time); the suite turns warnings into errors, and the app handles both forms.

@@ -13,13 +13,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import smtp_settings_for
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from pydantic import SecretStr
 from sqlmodel import select
-from support.ports import free_port
-from support.smtp import SmtpSink
 
 from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
@@ -28,7 +23,11 @@ from runtime.serve import serve
 from storage.db import Database
 from storage.models import Publication, Submission
 from storage.registry import create_editor, create_officer, upsert_unit
-from tests.integration.zalo.world import EDITORS_CHAT, make_world, photo
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
+from tests.integration.publisher.world import EDITORS_CHAT, make_world, photo
+from tests.support.ports import free_port
+from tests.support.smtp import SmtpSink, smtp_settings_for
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from .ports import free_port
+from tests.support.ports import free_port
 
 
 def _newest_bin() -> Path | None:

@@ -10,6 +10,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from pydantic import SecretStr
+
+from settings import SmtpSettings
 
 
 @dataclass
@@ -76,3 +79,16 @@ class SmtpSink:
                 return self.messages
             time.sleep(0.02)
         raise AssertionError(f"expected {count} mails, got {len(self.messages)}")
+
+
+def smtp_settings_for(sink: SmtpSink, **overrides: object) -> SmtpSettings:
+    """SmtpSettings pointing at a sink."""
+    values: dict[str, object] = {
+        "host": sink.host,
+        "port": sink.port,
+        "start_tls": False,
+        "from_address": "newsdesk@stttt.example.vn",
+        "password": SecretStr(""),
+    }
+    values.update(overrides)
+    return SmtpSettings(**values)  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from reports.compliance import month_report
@@ -17,8 +16,8 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import InviteCode, Reminder
-
-from .conftest import add_officer, add_unit, email_worker, local
+from tests.support.seed import add_officer, add_unit, email_worker, local
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
 SUBJECT = "Đề nghị đăng ký cán bộ đầu mối truyền thông (hạn: 19/07/2024)"

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
-from support.smtp import SmtpSink
 from typer.testing import CliRunner
 
 from domain.periods import TZ
@@ -21,8 +20,8 @@ from scheduler.locks import JOB_LEASE, lease_name
 from storage.db import Database
 from storage.leases import acquire
 from storage.models import Reminder, utcnow
-
-from .conftest import add_officer, add_submission, add_unit, local
+from tests.support.seed import add_officer, add_submission, add_unit, local
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
 

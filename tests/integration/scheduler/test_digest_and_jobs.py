@@ -17,8 +17,7 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, Publication
-
-from .conftest import add_submission, add_unit, local, make_config
+from tests.support.seed import add_submission, add_unit, local, make_config
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.installation import record_go_live
 from storage.models import Installation, JobRun, OutboxMessage
-
-from .conftest import add_officer, add_submission, add_unit, local, make_config
+from tests.support.seed import add_officer, add_submission, add_unit, local, make_config
 
 pytestmark = pytest.mark.integration
 

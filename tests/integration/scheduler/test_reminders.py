@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from domain.states import SubmissionStatus as S
@@ -16,8 +15,7 @@ from scheduler.service import remind_due
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, Reminder
-
-from .conftest import (
+from tests.support.seed import (
     add_officer,
     add_submission,
     add_unit,
@@ -26,6 +24,7 @@ from .conftest import (
     mails,
     make_config,
 )
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
 JULY = "Đề nghị gửi tin, bài tháng 07/2024 (hạn: 17:00 ngày 19/07/2024)"

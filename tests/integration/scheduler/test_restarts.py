@@ -8,11 +8,8 @@ import io
 from datetime import datetime
 
 import pytest
-from fakes.telegram_api import FakeTelegram
-from fakes.telegram_fixture import build_bot, fake_telegram  # noqa: F401
 from openpyxl import load_workbook
 from sqlmodel import select
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from outbox.telegram import TelegramSender
@@ -21,8 +18,17 @@ from scheduler.jobs import SchedulerComponent
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Reminder
-
-from .conftest import add_officer, add_submission, add_unit, email_worker, local, make_config
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixture import build_bot, fake_telegram  # noqa: F401
+from tests.support.seed import (
+    add_officer,
+    add_submission,
+    add_unit,
+    email_worker,
+    local,
+    make_config,
+)
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.integration
 EDITORS = -1001

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
-from support.smtp import SmtpSink
 
 from domain.clock import FixedClock
 from scheduler.jobs import SchedulerComponent
@@ -16,8 +15,8 @@ from scheduler.monthly import send_monthly_report
 from scheduler.service import remind_due
 from storage.db import Database
 from storage.files import FileStore
-
-from .conftest import add_officer, add_unit, email_worker, local, make_config
+from tests.support.seed import add_officer, add_unit, email_worker, local, make_config
+from tests.support.smtp import SmtpSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 

@@ -10,7 +10,6 @@ The number of SQL statements stays the same from 30 units to 136.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -21,17 +20,18 @@ from reports import render, texts
 from reports.compliance import month_report, year_report
 from reports.figures import Standing
 from scheduler.service import remind_due
+from settings import DEFAULT_DEPARTMENTS_CSV, DEFAULT_UNITS_CSV
 from storage.db import Database
 from storage.models import Unit
 from storage.registry_import import import_units
 from storage.registry_preset import apply_preset, existing_units
 from storage.succession import apply_succession
-
-from .conftest import add_officer, add_submission, local, make_config
-from .test_compliance import count_statements
+from tests.integration.reports.test_compliance import count_statements
+from tests.support.paths import ROOT
+from tests.support.seed import add_officer, add_submission, local, make_config
 
 pytestmark = pytest.mark.integration
-DATA = Path(__file__).parents[3] / "data"
+DATA = ROOT / "data"
 PRESS = "bao-ptth-hung-yen=Báo và Phát thanh, Truyền hình Hưng Yên"
 CONFIG = make_config(day="last")  # June's overdue step fires on 1/7, the first day of the map
 RULES = CONFIG.rules
@@ -44,7 +44,7 @@ async def ids(db: Database) -> dict[str, int]:
 
 async def thai_binh_2024(db: Database) -> dict[str, int]:
     """The default units, an officer and an address here and there, a product in June."""
-    await import_units(db, (DATA / "units-default.csv").read_text(encoding="utf-8"))
+    await import_units(db, DEFAULT_UNITS_CSV.read_text(encoding="utf-8"))
     units = await ids(db)
     await add_officer(db, units["so-y-te"], "Trần Bình", email="binh@syt.example.vn")
     await add_officer(db, units["h-hung-ha"], "Lê Hà", email="ha@hungha.example.vn")
@@ -62,9 +62,7 @@ async def thai_binh_2024(db: Database) -> dict[str, int]:
 
 async def move_to_2025_map(db: Database) -> dict[str, int]:
     """The Hưng Yên preset from 1/7/2025, then the shipped succession file."""
-    departments = parse_departments(
-        (DATA / "departments-nd45-2025.csv").read_text(encoding="utf-8")
-    )
+    departments = parse_departments(DEFAULT_DEPARTMENTS_CSV.read_text(encoding="utf-8"))
     wanted = build_preset(find_province("hung yen"), departments, press=[PRESS])
     async with db.session() as session:
         current = await existing_units(session=session)

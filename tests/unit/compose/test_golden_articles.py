@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from compose import Draft, compose
 from intake.email.parse import parse_message
 from intake.sources import source_of_message
 from tests.golden.articles.cases import CASES, OFFICERS, Case
+from tests.support.paths import GOLDEN
 
-EXPECTED = Path(__file__).parents[2] / "golden" / "articles" / "expected"
+EXPECTED = GOLDEN / "articles" / "expected"
 PREVIOUS = "Tiêm chủng vắc xin sởi cho trẻ em"
 
 

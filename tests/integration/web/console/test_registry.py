@@ -1,0 +1,156 @@
+"""Registry pages (admins): officers' CSV import with a preview, officers add/end, the bot
+invite with its QR code, leaders, CSV export; the QR poster (A4 page and PNG)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from aiohttp import FormData
+from PIL import Image
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import InviteCode, Leader, Officer
+from tests.integration.web.console.harness import ConsoleFactory, csrf_of
+from tests.support.seed import add_officer, add_unit
+from web.console.logins import Role
+
+pytestmark = pytest.mark.integration
+GOOD = (
+    "unit_code,full_name,position,phone,email\n"
+    "so-yte,Nguyễn Thị Lan,Chuyên viên,0912345678,lan@syt.gov.vn\n"
+    "so-yte,Trần Văn Bình,Phó phòng,,binh@syt.gov.vn\n"
+)
+BAD = GOOD + "so-xyz,Lê Văn C,Chuyên viên,,c@x.vn\nso-yte,,Chuyên viên,,\n"
+
+
+def upload(csrf: str, text: str, filename: str = "can-bo.csv") -> FormData:
+    form = FormData()
+    form.add_field("csrf", csrf)
+    form.add_field("file", text.encode("utf-8"), filename=filename, content_type="text/csv")
+    return form
+
+
+async def officers(db: Database) -> list[Officer]:
+    async with db.session() as session:
+        return list((await session.exec(select(Officer))).all())
+
+
+async def test_csv_import_previews_then_writes_and_an_error_writes_nothing(
+    database: Database, make_console: ConsoleFactory
+) -> None:
+    await add_unit(database, "so-yte", "Sở Y tế")
+    console = await make_console(database)
+    admin = await console.client(Role.ADMIN)
+    await admin.get("/danh-muc")
+
+    bad = await admin.post("/danh-muc/nhap-can-bo", data=upload(csrf_of(admin), BAD))
+    page = await bad.text()
+    assert bad.status == 400 and "chưa thay đổi gì" in page
+    assert "dòng 5: thiếu họ tên (cột full_name)" in page
+    unknown = await admin.post(
+        "/danh-muc/nhap-can-bo",
+        data=upload(csrf_of(admin), GOOD + "so-xyz,Lê Văn C,Chuyên viên,,\n"),
+    )
+    assert (
+        unknown.status == 400
+        and "dòng 4: không có đơn vị mã &#39;so-xyz&#39;" in await unknown.text()
+    )
+    assert await officers(database) == []
+
+    preview = await admin.post("/danh-muc/nhap-can-bo", data=upload(csrf_of(admin), GOOD))
+    page = await preview.text()
+    assert preview.status == 200 and "Sẽ thêm 2 cán bộ mới" in page and "Chưa ghi gì" in page
+    assert "Nguyễn Thị Lan" in page and "Thêm mới" in page
+    assert await officers(database) == []  # a preview writes nothing
+
+    done = await admin.post(
+        "/danh-muc/nhap-can-bo", data={"csrf": csrf_of(admin), "confirm": "1", "csv": GOOD}
+    )
+    assert done.status == 200 and "Đã nhập: 2 cán bộ mới, 0 cán bộ cập nhật" in await done.text()
+    assert sorted(o.full_name for o in await officers(database)) == [
+        "Nguyễn Thị Lan",
+        "Trần Văn Bình",
+    ]
+    again = await admin.post("/danh-muc/nhap-can-bo", data=upload(csrf_of(admin), GOOD))
+    assert "cập nhật 2 cán bộ" in await again.text()
+
+    export = await admin.get("/danh-muc/can-bo.csv")
+    text = (await export.read()).decode("utf-8-sig")
+    assert text.splitlines()[0] == "unit_code,full_name,position,phone,email"
+    assert "so-yte,Nguyễn Thị Lan,Chuyên viên,+84912345678,lan@syt.gov.vn" in text
+    units = (await (await admin.get("/danh-muc/don-vi.csv")).read()).decode("utf-8-sig")
+    assert "so-yte,Sở Y tế,department,1" in units
+
+
+async def test_officer_add_end_and_invite_with_qr(
+    database: Database, make_console: ConsoleFactory
+) -> None:
+    unit = await add_unit(database, "so-yte", "Sở Y tế")
+    console = await make_console(database, telegram={"bot_username": "newsdesk_bot"})
+    admin = await console.client(Role.ADMIN)
+    page = await (await admin.get(f"/don-vi/{unit}")).text()
+    assert "Thêm cán bộ" in page and "Tạo mã mời" in page
+    added = await admin.post(
+        f"/danh-muc/don-vi/{unit}/can-bo",
+        data={"csrf": csrf_of(admin), "full_name": "Phạm Thị Hoa", "position": "Chuyên viên",
+              "phone": "0987654321", "email": ""},
+        allow_redirects=False,
+    )  # fmt: skip
+    assert added.status == 303
+    refused = await admin.post(
+        f"/danh-muc/don-vi/{unit}/can-bo",
+        data={"csrf": csrf_of(admin), "full_name": "Ai Đó", "position": "", "phone": "12"},
+    )
+    assert refused.status == 400 and "chưa thay đổi gì" in await refused.text()
+    [hoa] = await officers(database)
+    assert hoa.phone == "+84987654321"
+    ended = await admin.post(
+        f"/danh-muc/can-bo/{hoa.id}/ket-thuc", data={"csrf": csrf_of(admin)}, allow_redirects=False
+    )
+    assert ended.status == 303
+    assert (await officers(database))[0].active_to is not None
+
+    invite = await admin.post(f"/danh-muc/don-vi/{unit}/moi", data={"csrf": csrf_of(admin)})
+    page = await invite.text()
+    async with database.session() as session:
+        [code] = (await session.exec(select(InviteCode))).all()
+    assert f"https://t.me/newsdesk_bot?start={code.code}" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "<rect" in page
+
+
+async def test_leaders_from_the_registry_page(
+    database: Database, make_console: ConsoleFactory
+) -> None:
+    console = await make_console(database)
+    admin = await console.client(Role.ADMIN)
+    await admin.get("/danh-muc")
+    await admin.post(
+        "/danh-muc/lanh-dao",
+        data={"csrf": csrf_of(admin), "full_name": "Đỗ Văn Giám", "position": "Giám đốc",
+              "email": "gd@so.gov.vn"},
+    )  # fmt: skip
+    page = await (await admin.get("/danh-muc")).text()
+    assert "Đỗ Văn Giám" in page and "gd@so.gov.vn" in page
+    async with database.session() as session:
+        leader = (
+            await session.exec(select(Leader).where(Leader.full_name == "Đỗ Văn Giám"))
+        ).one()
+    await admin.post(f"/danh-muc/lanh-dao/{leader.id}/ket-thuc", data={"csrf": csrf_of(admin)})
+    assert "Đỗ Văn Giám" not in await (await admin.get("/danh-muc")).text()
+
+
+async def test_qr_poster_page_and_png(database: Database, make_console: ConsoleFactory) -> None:
+    unit = await add_unit(database, "so-yte", "Sở Y tế")
+    await add_officer(database, unit, "Nguyễn Thị Lan", phone="+84912345678")
+    console = await make_console(database, zalo={"follow_url": "https://zalo.me/123456789"})
+    leader = await console.client(Role.LEADER)
+    page = await (await leader.get(f"/don-vi/{unit}/ap-phich")).text()
+    assert "Sở Y tế" in page and "Công dân số Thái Bình" in page
+    assert "https://zalo.me/123456789" in page and "<svg" in page
+    assert "+84912345678" not in page
+    png = await leader.get(f"/don-vi/{unit}/ap-phich.png")
+    assert png.status == 200 and png.headers["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(await png.read()))
+    assert image.format == "PNG" and image.height > image.width
