@@ -29,7 +29,7 @@ from domain.clock import SystemClock
 from domain.kinds import Channel, UnitKind
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, IncomingFile, accept
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.prepare import media_secret
 from publisher.publications import PubStatus, list_publications
 from publisher.web import add_routes

@@ -13,7 +13,7 @@ from domain.clock import SystemClock
 from domain.errors import NewsdeskError
 from domain.glossary import fmt_time
 from publisher.article import preview_text
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.publications import get_publication, list_publications
 from publisher.service import remove_publication, retry_publication
 from publisher.texts import PUB_STATUS_LABELS, SHOW_LABELS

@@ -15,7 +15,7 @@ from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.errors import AuthError, NewsdeskError
 from domain.glossary import fmt_time
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.login import complete_login, parse_pasted, start_login, state_of, still_pending
 from publisher.qr import write_qr
 from publisher.reach import SyncOptions, SyncResult, stats_client, sync_reach

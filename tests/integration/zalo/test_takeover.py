@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support.ports import free_port
 
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.policy import LEASE
 from publisher.publications import PubStatus
 from publisher.worker import PublishWorker

@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 
 from domain.redact import known_secrets
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.publications import PubStatus
 from publisher.step_common import AUTH_WAIT
 from publisher.tokens import TokenKeeper
