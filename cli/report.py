@@ -76,7 +76,6 @@ def report(
         )
     except ValueError as exc:
         fail(str(exc))
-        return
     built = run_db(
         settings,
         lambda db: _build(db, month=period, year=year, internal=internal, settings=settings),

@@ -47,6 +47,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from domain.errors import NewsdeskError
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.memory import keep_freed_memory, release_memory
 from intake.email.model import ParsedMessage
@@ -82,11 +83,11 @@ def worker_sources() -> list[Path]:
     return sorted([*files, *email.glob("*.py"), _ROOT / "storage" / "files.py"])
 
 
-class UidValidityChanged(RuntimeError):
+class UidValidityChanged(NewsdeskError, RuntimeError):
     """The mailbox was rebuilt between the reader's plan and the worker's fetch."""
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(NewsdeskError, RuntimeError):
     """A fetch worker process ended while it held a batch."""
 
 
