@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TextIO
 
 from domain.periods import TZ
 from domain.redact import known_secrets
@@ -70,15 +71,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-class StderrHandler(logging.StreamHandler):
+class StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is now (test runners swap it), not the one at set-up."""
 
     @property
-    def stream(self) -> object:
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value: object) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

@@ -24,8 +24,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from fakes.telegram_api_inject import InjectHelpers
-from fakes.telegram_api_methods import (
+
+from tests.fakes.telegram_api_inject import InjectHelpers
+from tests.fakes.telegram_api_methods import (
     DEFAULT_TOKEN,
     ApiError,
     Call,

@@ -6,7 +6,7 @@ import itertools
 import time
 from typing import Any
 
-from fakes.telegram_api_methods import BotMethods, FakeChat, FakeUser
+from tests.fakes.telegram_api_methods import BotMethods, FakeChat, FakeUser
 
 _ids = itertools.count(1)
 
