@@ -100,6 +100,7 @@ def print_rows(
 
 
 def print_json(data: Any) -> None:
+    """`data` as indented JSON with Vietnamese letters kept (dates and ids as strings)."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
