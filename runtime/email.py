@@ -1,8 +1,8 @@
 """The e-mail intake's `serve` factory: the IMAP reader when configured, else the drop folder.
 
 It lives in runtime/ because it wires intake to the rest of the service: the drop folder's
-notice about a file that is not mail goes to the editors through the outbox, and intake itself
-imports nothing from review/ or publisher/.
+notice about a file that is not mail goes to the editors through the publisher's notify, which
+intake/email itself does not import.
 """
 
 from __future__ import annotations
