@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from domain.glossary import STATUS_LABELS
-
 
 class NewsdeskError(Exception):
     """Base of every error Newsdesk raises on purpose, so `except NewsdeskError` catches ours
@@ -91,4 +89,8 @@ class StaleTransitionError(NewsdeskError):
 
 def _label(status: str) -> str:
     """A status as people read it ("missing": the submission is gone)."""
+    # Imported here, not at the top: this module stays a leaf that every other one (the
+    # e-mail fetch workers too) imports without pulling in the glossary and its dependencies.
+    from domain.glossary import STATUS_LABELS
+
     return "không còn" if status == "missing" else STATUS_LABELS.get(status, status)

@@ -80,6 +80,7 @@ def worker_sources() -> list[Path]:
     """The project's source files a fetch worker process imports."""
     email = _ROOT / "intake" / "email"
     files = [_ROOT / "intake" / "__init__.py", _ROOT / "storage" / "__init__.py"]
+    files += [_ROOT / "domain" / "__init__.py", _ROOT / "domain" / "errors.py"]
     return sorted([*files, *email.glob("*.py"), _ROOT / "storage" / "files.py"])
 
 
