@@ -21,11 +21,12 @@ from cli import review as review_cli
 from cli import units as units_cli
 from cli import web as web_cli
 from cli import zalo as zalo_cli
-from cli.common import fail, get_settings
+from cli.common import Commands, fail, get_settings
 from runtime.logs import setup_logging
 from settings import Settings, describe_errors
 
 app = typer.Typer(
+    cls=Commands,  # a NewsdeskError ends a command with its Vietnamese message, exit 1
     help="Newsdesk: tiếp nhận, biên tập và đăng tin truyền thông chính sách lên Zalo OA.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -63,10 +64,8 @@ def main(ctx: typer.Context) -> None:
         settings = Settings()
     except ValidationError as exc:
         fail(f"Cấu hình không hợp lệ:\n{describe_errors(exc)}")
-        return
     except SettingsError as exc:  # a value that is not valid JSON; its text names the field
         fail(f"Cấu hình không hợp lệ: {exc}")
-        return
     setup_logging(
         level=settings.log.level, json_format=settings.log.json_format, secrets=_secrets(settings)
     )

@@ -30,7 +30,7 @@ from domain.kinds import Channel, UnitKind
 from domain.states import PublicationStatus
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, IncomingFile, accept
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.prepare import media_secret
 from publisher.web import add_routes
 from publisher.worker import PublishWorker

@@ -84,7 +84,6 @@ def show_command(
     draft = run_db(settings, work)
     if draft is None:
         fail(f"Không có bài mã {code}.")
-        return
     if as_json:
         typer.echo(json.dumps(draft.to_json(), ensure_ascii=False, indent=2))
         return

@@ -1,4 +1,5 @@
-"""Shared CLI plumbing: the settings from the Typer context, async running, tables."""
+"""Shared CLI plumbing: the settings from the Typer context, async running, tables, and how
+an error ends a command (a Vietnamese message on stderr, exit status 1, never a traceback)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
+from domain.errors import NewsdeskError
 from settings import Settings
 from storage.db import Database
 
@@ -51,19 +54,15 @@ def import_csv(
         data = file.read_bytes()
     except FileNotFoundError:
         fail(f"Không có tệp {file}.")
-        return
     except IsADirectoryError:
         fail(f"{file} là một thư mục, không phải tệp CSV.")
-        return
     except OSError as exc:
         fail(f"Không đọc được tệp {file} (mã lỗi {exc.errno}).")
-        return
     try:
         decoded = decode_csv(data)
         created, updated = run_db(settings, lambda db: importer(db, decoded.text))
     except CsvRowError as exc:
         fail("Không nhập được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
-        return
     if decoded.encoding != "UTF-8":
         typer.echo(f"Tệp được đọc theo bảng mã {decoded.encoding}.")
     typer.echo(f"Đã nhập: {created} {noun} mới, {updated} {noun} cập nhật.")
@@ -101,10 +100,31 @@ def print_rows(
 
 
 def print_json(data: Any) -> None:
+    """`data` as indented JSON with Vietnamese letters kept (dates and ids as strings)."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print a message to stderr and exit with `code`."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def explain(exc: NewsdeskError) -> str:
+    """What a person is told of an error: its message, then what its kind advises doing."""
+    message = str(exc).strip() or "Không thực hiện được."
+    return f"{message}\n{exc.advice}" if exc.advice else message
+
+
+class Commands(TyperGroup):
+    """The root command group: a NewsdeskError that no command handled itself ends the
+    command with `explain()` and exit status 1 instead of a traceback. Any other exception is
+    a fault of the code and keeps its traceback."""
+
+    # `ctx` is the Context class of the Click that Typer bundles (typer.Context derives from
+    # it); typer does not export that class, hence Any.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsdeskError as exc:
+            fail(explain(exc))

@@ -12,12 +12,12 @@ from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.kinds import KIND_LABELS, SubmissionKind
 from domain.warnings import warning_text
-from intake.email.component import policy_from
 from intake.email.dropfolder import import_files
 from intake.email.model import ParsedMessage
 from intake.email.parse import parse_message
 from intake.email.sniff import not_mail_reason
 from intake.email.store import EmailIntake
+from runtime.email import policy_from
 from storage.db import Database
 from storage.files import FileStore
 

@@ -39,7 +39,6 @@ def add(
         leader_id, stored = run_db(get_settings(ctx), work)
     except ValueError as exc:
         fail(str(exc))
-        return
     typer.echo(f"Đã thêm lãnh đạo #{leader_id}: {stored}")
 
 

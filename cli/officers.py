@@ -58,7 +58,6 @@ def add(
 
 def _refuse(problems: list[str]) -> NoReturn:
     fail("Không đăng ký được cán bộ (chưa thay đổi gì):\n" + "\n".join(f"- {p}" for p in problems))
-    raise AssertionError  # unreachable: fail() exits
 
 
 @app.command("import")
@@ -85,7 +84,6 @@ def list_(
                 found = await get_unit_by_code(session=session, code=unit)
                 if found is None:
                     fail(f"Không có đơn vị mã {unit!r}")
-                    raise AssertionError
                 unit_id = found.id
             officers = await list_officers(session=session, unit_id=unit_id, active_at=utcnow())
             return [
@@ -130,7 +128,6 @@ def end(ctx: typer.Context, officer_id: int) -> None:
             officer = await get_officer(session=session, officer_id=officer_id)
             if officer is None:
                 fail(f"Không có cán bộ #{officer_id}")
-                raise AssertionError
             await end_officer(session=session, officer_id=officer_id, at=utcnow())
             await session.commit()
             return officer.full_name
@@ -159,7 +156,6 @@ def invite(
             found = await get_unit_by_code(session=session, code=unit)
             if found is None or found.id is None:
                 fail(f"Không có đơn vị mã {unit!r} (xem: python main.py units list)")
-                raise AssertionError
             created = await create_invite(
                 session=session, unit_id=found.id, now=utcnow(), valid_days=valid_days
             )

@@ -13,7 +13,7 @@ from domain.clock import SystemClock
 from domain.errors import NewsdeskError
 from domain.glossary import fmt_time
 from publisher.article import preview_text
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.service import remove_publication, retry_publication
 from publisher.texts import PUB_STATUS_LABELS, SHOW_LABELS
 from settings import Settings
@@ -102,7 +102,6 @@ def show(
     found = run_db(get_settings(ctx), work)
     if found is None:
         fail(f"Không có lượt đăng #{publication_id}.")
-        return
     row, article = found
     if as_json:
         print_json({**row, "article": article})
@@ -137,7 +136,6 @@ def retry(ctx: typer.Context, publication_id: int) -> None:
         status = run_db(get_settings(ctx), work)
     except NewsdeskError as exc:
         fail(f"Không thử lại được: {exc}")
-        return
     typer.echo(f"Lượt đăng #{publication_id} sẽ chạy lại từ bước «{_status(status)}».")
 
 
@@ -155,7 +153,6 @@ def remove(
         article_id = asyncio.run(_remove(settings, publication_id))
     except NewsdeskError as exc:
         fail(f"Không gỡ được: {exc}")
-        return
     typer.echo(
         f"Đã gỡ lượt đăng #{publication_id}" + (f" (bài {article_id})." if article_id else ".")
     )

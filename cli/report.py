@@ -23,6 +23,8 @@ app = typer.Typer(help="Báo cáo tình hình gửi tin, bài của các đơn v
 
 
 class Format(StrEnum):
+    """What `--format` takes: a table on the terminal, or a file for the office's spreadsheet."""
+
     TABLE = "table"
     CSV = "csv"
     XLSX = "xlsx"
@@ -76,7 +78,6 @@ def report(
         )
     except ValueError as exc:
         fail(str(exc))
-        return
     built = run_db(
         settings,
         lambda db: _build(db, month=period, year=year, internal=internal, settings=settings),

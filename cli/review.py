@@ -31,7 +31,6 @@ async def _find(session: AsyncSession, code: str) -> tuple[Submission, int]:
     sub = await get_submission_by_code(session=session, code=code)
     if sub is None or sub.id is None:
         fail(texts.CLI_NOT_FOUND.format(code=code))
-        raise AssertionError  # fail() exits
     return sub, sub.id
 
 
@@ -115,10 +114,8 @@ def _decide(
             except StaleTransitionError as exc:
                 status = _label(exc.current_status)
                 fail(texts.CLI_STALE.format(code=code, who=exc.decided_by or "?", status=status))
-                raise AssertionError from exc
             except ReasonRequiredError:
                 fail(texts.CLI_REASON_REQUIRED)
-                raise AssertionError from None
             await session.commit()
             return texts.CLI_DONE.format(
                 code=code, status=STATUS_LABELS[S(done.status)], version=done.version
@@ -178,23 +175,19 @@ def assign(
     by: str = typer.Option("", "--by", help="Tên biên tập viên (mặc định: người dùng máy)"),
 ) -> None:
     """Xác định đơn vị gửi (tên hoặc mã) cho tin, bài chờ xác minh và chuyển sang chờ duyệt."""
-    from domain.errors import RejectedError
     from review.quarantine import assign_unit
 
     async def work(db: Database) -> tuple[str, str]:
         async with db.session() as session:
-            try:
-                sub = await assign_unit(
-                    session=session,
-                    code=code,
-                    unit_code=unit,
-                    actor=f"cli:{by or getpass.getuser()}",
-                    remember_sender=remember,
-                    voice=voice_from(get_settings(ctx)),
-                )
-            except RejectedError as exc:
-                fail(str(exc))
-                raise AssertionError from exc
+            # A RejectedError (no such code or unit, not quarantined) reaches main's handler.
+            sub = await assign_unit(
+                session=session,
+                code=code,
+                unit_code=unit,
+                actor=f"cli:{by or getpass.getuser()}",
+                remember_sender=remember,
+                voice=voice_from(get_settings(ctx)),
+            )
             chosen = await session.get(Unit, sub.unit_id)
             await session.commit()
             return sub.code, chosen.name if chosen else unit
@@ -207,7 +200,6 @@ def assign(
 def dismiss(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -> None:
     """Loại bỏ khỏi hàng chờ xác minh một thư không phải tin, bài (thư báo lỗi, trả lời tự động,
     thư rác); thư được giữ ở trạng thái từ chối kèm lý do, không báo cho ai."""
-    from domain.errors import RejectedError
     from review.quarantine import dismiss as dismiss_item
 
     async def work(db: Database) -> str:
@@ -222,12 +214,8 @@ def dismiss(ctx: typer.Context, code: str, reason: str = REASON, by: str = BY) -
                     actor=f"cli:{editor}",
                     now=utcnow(),
                 )
-            except ReasonRequiredError as exc:
+            except ReasonRequiredError:
                 fail(texts.CLI_REASON_REQUIRED)
-                raise AssertionError from exc
-            except RejectedError as exc:
-                fail(str(exc))
-                raise AssertionError from exc
             await session.commit()
             return sub.code
 
@@ -254,7 +242,6 @@ def schedule(
         publish_at = parse_local_time(at, now=utcnow())
     except ValueError as exc:
         fail(texts.CLI_BAD_TIME.format(error=exc))
-        raise AssertionError from exc
 
     async def work(db: Database) -> str:
         async with db.session() as session:
@@ -269,9 +256,8 @@ def schedule(
                     publish_at=publish_at,
                     actor=f"cli:{by or getpass.getuser()}",
                 )
-            except StaleTransitionError as exc:
+            except StaleTransitionError:
                 fail(texts.ANSWER_STALE)
-                raise AssertionError from exc
             await session.commit()
             if publish_at is None:
                 return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
@@ -301,7 +287,7 @@ def edit(
 
     `python main.py article show CODE` in nội dung bài theo đúng dạng --body-file nhận.
     """
-    from review.edits import ArticleEdit, EditError, edit_article
+    from review.edits import ArticleEdit, edit_article
 
     editor = by or getpass.getuser()
     body = None
@@ -328,12 +314,8 @@ def edit(
                     actor=f"cli:{editor}",
                     now=utcnow(),
                 )
-            except EditError as exc:
-                fail(str(exc))
-                raise AssertionError from exc
-            except StaleTransitionError as exc:
+            except StaleTransitionError:  # an EditError reaches main's handler
                 fail(texts.CLI_EDIT_NOT_PENDING.format(code=code, status=_label(sub.status)))
-                raise AssertionError from exc
             await session.commit()
             return texts.CLI_EDITED.format(code=code, revision=done.revision, who=editor)
 

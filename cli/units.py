@@ -92,7 +92,6 @@ def set_(
             unit = await get_unit_by_code(session=session, code=code)
             if unit is None or unit.id is None:
                 fail(f"Không có đơn vị mã {code!r}")
-                raise AssertionError
             await upsert_unit(
                 session=session,
                 code=unit.code,
@@ -159,7 +158,6 @@ def close(
             unit = await get_unit_by_code(session=session, code=code)
             if unit is None:
                 fail(f"Không có đơn vị mã {code!r}")
-                raise AssertionError
             unit.valid_to = last_day
             unit.successor_code = None
             session.add(unit)
@@ -224,17 +222,14 @@ def succession(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"Không đọc được tệp {file}: {exc.strerror or exc}")
-        return
     try:
         rows = parse_succession_csv(decode_csv(data).text)
     except CsvRowError as exc:
         fail("Không áp dụng được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
-        return
     try:
         handovers = run_db(settings, lambda db: apply_succession(db, rows, write=yes))
     except CsvRowError as exc:
         fail("Không áp dụng được (chưa thay đổi gì):\n" + "\n".join(exc.problems))
-        return
     for handover in handovers:
         typer.echo(("  " if handover.changed else "  = ") + _describe(handover))
     changed = sum(1 for h in handovers if h.changed)
@@ -251,7 +246,6 @@ def _day(value: str, option: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         fail(f"{option}: ngày không hợp lệ {value!r} (cần YYYY-MM-DD)")
-        raise AssertionError from None
 
 
 def _preview_preset(plan: PresetPlan, province: str) -> list[str]:
@@ -329,10 +323,8 @@ def preset(
         )
     except PresetError as exc:
         fail(str(exc))
-        return
     except OSError as exc:
         fail(f"Không đọc được danh sách sở, ban, ngành {settings.org.departments_csv}: {exc}")
-        return
 
     async def work(db: Database) -> PresetPlan:
         async with db.session() as session:
@@ -349,7 +341,6 @@ def preset(
             "Không ghi được (chưa thay đổi gì): còn dữ liệu tham chiếu tới đơn vị định xóa. "
             "Chạy lại không có --remove-unused để các đơn vị đó ngừng hoạt động thay vì bị xóa."
         )
-        return
     typer.echo("\n".join(_preview_preset(plan, found.name)))
     if not plan.has_changes:
         typer.echo("\nKhông có gì thay đổi.")

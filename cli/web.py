@@ -55,7 +55,6 @@ def login_link(
         token = run_db(settings, work)
     except LoginRefusedError as exc:
         fail(exc.message)
-        return
     url = login_url(settings.web.public_base_url or _local(settings), token)
     typer.echo(url)
     typer.echo("Liên kết dùng được một lần, trong 15 phút.", err=True)

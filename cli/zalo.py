@@ -15,7 +15,7 @@ from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.errors import AuthError, NewsdeskError
 from domain.glossary import fmt_time
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.login import complete_login, parse_pasted, start_login, state_of, still_pending
 from publisher.qr import write_qr
 from publisher.reach import SyncOptions, SyncResult, stats_client, sync_reach
@@ -126,7 +126,6 @@ def login(
             state = state_of(url)
         except NewsdeskError as exc:
             fail(str(exc))
-            return
         typer.echo("Quản trị viên OA mở địa chỉ sau, đăng nhập Zalo và bấm «Cho phép»:\n")
         typer.echo(url + "\n")
         code = typer.prompt(
@@ -139,7 +138,6 @@ def login(
         asyncio.run(_finish_login(settings, code, state))
     except NewsdeskError as exc:
         fail(f"Không cấp quyền được: {exc}")
-        return
     typer.echo("Đã lưu mã truy cập Zalo OA.")
 
 
@@ -225,10 +223,8 @@ def stats_sync(
         result = run_db(settings, work)
     except AuthError:
         fail("Chưa có mã truy cập Zalo hợp lệ: chạy `python main.py zalo login` rồi thử lại.")
-        return
     except NewsdeskError as exc:
         fail(f"Chưa đồng bộ xong (lần chạy sau sẽ tiếp tục từ chỗ dừng): {exc}")
-        return
     typer.echo(describe_sync(result))
 
 

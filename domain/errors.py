@@ -1,14 +1,26 @@
-"""The error family: four kinds that tell a caller what to do next."""
+"""The error family: one root, and four kinds that tell a caller what to do next."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class NewsdeskError(Exception):
-    """Base of every error Newsdesk raises on purpose."""
+    """Base of every error Newsdesk raises on purpose, so `except NewsdeskError` catches ours
+    and lets a fault of the code or the machine through.
+
+    The message is what a person is told, in Vietnamese, except where it carries a peer's own
+    words (Zalo, Telegram, SMTP); `advice`, when the kind has one, says in Vietnamese what to do
+    next whatever the message. The CLI prints both and exits 1.
+    """
+
+    advice: ClassVar[str] = ""
 
 
 class TransientError(NewsdeskError, ConnectionError):
     """Try again later; `retry_after` (seconds) says when, if the peer told us."""
+
+    advice = "Dịch vụ bên ngoài tạm thời không trả lời: hãy thử lại sau ít phút."
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
@@ -18,6 +30,8 @@ class TransientError(NewsdeskError, ConnectionError):
 class AuthError(NewsdeskError):
     """Credentials are missing, expired or refused: refresh or re-authorise."""
 
+    advice = "Quyền truy cập chưa có, đã hết hạn hoặc bị từ chối: hãy cấp quyền lại."
+
 
 class RejectedError(NewsdeskError, ValueError):
     """Permanent for this payload: record it and tell a person."""
@@ -26,16 +40,23 @@ class RejectedError(NewsdeskError, ValueError):
 class OutcomeUnknownError(NewsdeskError, TimeoutError):
     """An irreversible call may or may not have happened: reconcile before any retry."""
 
+    advice = "Chưa rõ thao tác đã có hiệu lực hay chưa: hãy kiểm tra trước khi thử lại."
+
 
 class ConfigError(NewsdeskError, ValueError):
     """The configuration cannot work; the message says which setting to fix."""
+
+    advice = "Hãy sửa cấu hình rồi chạy lại."
 
 
 class IllegalTransitionError(RejectedError):
     """The submission lifecycle has no such move."""
 
     def __init__(self, submission_id: int, current: str, target: str) -> None:
-        super().__init__(f"submission {submission_id}: no move from {current} to {target}")
+        super().__init__(
+            f"Bài #{submission_id} đang ở trạng thái «{_label(current)}», "
+            f"không chuyển sang «{_label(target)}» được."
+        )
         self.submission_id = submission_id
         self.current = current
         self.target = target
@@ -56,8 +77,9 @@ class StaleTransitionError(NewsdeskError):
         decided_by: str | None = None,
     ) -> None:
         super().__init__(
-            f"submission {submission_id} changed first: now {current_status} v{current_version}"
-            + (f" by {decided_by}" if decided_by else "")
+            f"Bài #{submission_id} vừa được thay đổi trước"
+            + (f" bởi {decided_by}" if decided_by else "")
+            + f": nay «{_label(current_status)}» (phiên bản {current_version})."
         )
         self.submission_id = submission_id
         self.current_status = current_status
@@ -65,11 +87,30 @@ class StaleTransitionError(NewsdeskError):
         self.decided_by = decided_by
 
 
+def _label(status: str) -> str:
+    """A status as people read it ("missing": the submission is gone)."""
+    # Imported here, not at the top: this module stays a leaf that every other one (the
+    # e-mail fetch workers too) imports without pulling in the glossary and its dependencies.
+    from domain.glossary import STATUS_LABELS
+
+    return "không còn" if status == "missing" else STATUS_LABELS.get(status, status)
+
+
+def _publication_label(status: str) -> str:
+    """A publication status as people read it."""
+    from domain.glossary import PUBLICATION_STATUS_LABELS  # a leaf module: see _label
+
+    return PUBLICATION_STATUS_LABELS.get(status, status)
+
+
 class IllegalPublicationMoveError(RejectedError):
     """The publication lifecycle has no such move (a fault of ours, never of the input)."""
 
     def __init__(self, publication_id: int, current: str, target: str) -> None:
-        super().__init__(f"publication {publication_id}: no move from {current} to {target}")
+        super().__init__(
+            f"Lượt đăng {publication_id}: không thể chuyển từ «{_publication_label(current)}» "
+            f"sang «{_publication_label(target)}»"
+        )
         self.publication_id = publication_id
         self.current = current
         self.target = target

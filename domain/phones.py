@@ -6,6 +6,8 @@ import re
 
 import phonenumbers
 
+from domain.errors import NewsdeskError
+
 # The 2018 conversion of 11-digit mobile numbers (prefix 01xx) to 10 digits
 # (see ../shared/docs/vietnamese.md): old prefix -> new prefix.
 OLD_MOBILE_PREFIXES = {
@@ -20,7 +22,7 @@ OLD_MOBILE_PREFIXES = {
 _DIGITS = re.compile(r"[^\d+]")
 
 
-class PhoneError(ValueError):
+class PhoneError(NewsdeskError, ValueError):
     """The text is not a usable Vietnamese phone number."""
 
 

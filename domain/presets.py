@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
+from domain.errors import NewsdeskError
 from domain.kinds import UnitKind
 from domain.text import ascii_fold, clean, vi_sort_key
 
@@ -32,7 +33,7 @@ _TRUE = {"1", "true", "yes", "có", "co", "x", "y"}
 _KIND_ORDER = {kind.value: rank for rank, kind in enumerate(UnitKind)}
 
 
-class PresetError(ValueError):
+class PresetError(NewsdeskError, ValueError):
     """A preset that cannot be built; the message is for the operator (Vietnamese)."""
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.errors import NewsdeskError
 from domain.kinds import UnitKind
 from domain.phones import PhoneError, display_phone, normalise_phone
 from domain.text import clean, nfc
@@ -18,7 +19,7 @@ _TRUE = {"1", "true", "yes", "có", "co", "x", "y"}
 _FALSE = {"0", "false", "no", "không", "khong", "n"}
 
 
-class CsvRowError(ValueError):
+class CsvRowError(NewsdeskError, ValueError):
     """All problems found in a file, each naming its line."""
 
     def __init__(self, problems: list[str]) -> None:

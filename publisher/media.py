@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from domain.errors import NewsdeskError
+
 # Zalo says "1 MB": 1,000,000 bytes is the reading that cannot be refused (1 MiB can).
 MAX_IMAGE_BYTES = 1_000_000
 MAX_VIDEO_BYTES = 50 * 1024 * 1024
@@ -23,7 +25,7 @@ JPEG_QUALITIES = (92, 88, 84, 80)
 JPEG_FLOOR_QUALITIES = (75, 70, 60)
 
 
-class MediaError(ValueError):
+class MediaError(NewsdeskError, ValueError):
     """The file is not a usable image or video."""
 
 

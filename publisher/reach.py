@@ -31,7 +31,7 @@ import httpx
 
 from domain.clock import Clock, SystemClock
 from domain.periods import to_local
-from publisher.component import make_client
+from publisher.deps import make_client
 from publisher.tokens import TokenKeeper
 from publisher.zalo.client import ZaloClient
 from publisher.zalo.errors import ZaloRateLimited

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import Any
 
+from domain.errors import NewsdeskError
 from publisher.zalo.client import ArticleSummary, ZaloClient
 
 PAGE = 10  # some sources say getslice returns at most 10 per call
@@ -17,7 +18,7 @@ PAGE = 10  # some sources say getslice returns at most 10 per call
 _MEDIA = re.compile(r"/media/[0-9a-f]{32}/([0-9a-f]{64})\.[A-Za-z0-9]+$")
 
 
-class ListingIncomplete(Exception):
+class ListingIncomplete(NewsdeskError):
     """Zalo's listing ended before the attempt's time although it says more exist: the
     outcome of the earlier create is still unknown, so nothing may be created."""
 

@@ -43,7 +43,7 @@ class Deps:
     instance: str = ""
 
 
-class LostLease(Exception):
+class LostLease(NewsdeskError):
     """Another worker advanced this publication first; stop touching it."""
 
 

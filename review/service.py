@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.errors import StaleTransitionError
+from domain.errors import NewsdeskError, StaleTransitionError
 from domain.glossary import NO_TITLE
 from domain.kinds import SubmissionKind
 from domain.states import SubmissionStatus
@@ -59,7 +59,7 @@ def voice_from(settings: Any) -> Voice:
     )
 
 
-class ReasonRequiredError(ValueError):
+class ReasonRequiredError(NewsdeskError, ValueError):
     """Rejecting or requesting changes needs a reason the submitter can act on."""
 
 

@@ -1,20 +1,23 @@
-"""The component factories `serve` runs; each area adds its factory to FACTORIES."""
+"""The component factories `serve` runs, in order; the outbox's and the web server's live here,
+each other area's in its own module of runtime/."""
 
 from __future__ import annotations
 
-from intake.email.component import build_email_intake
 from intake.telegram.component import build_telegram
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
-from publisher.component import build_publisher
 from runtime.context import AppContext, Component, Factory
-from scheduler.jobs import build_scheduler
+from runtime.email import build_email_intake
+from runtime.publisher import build_publisher
+from runtime.scheduler import build_scheduler
 from web.console.app import ConsoleDeps, setup_console
 from web.server import WebServer
 
 
 async def build_outbox(ctx: AppContext) -> tuple[Component | None, str]:
+    """The outbox sender, with a sender per configured channel; off when none is configured
+    (the messages stay in the outbox, sent once a channel is set)."""
     senders: list[Sender] = []
     notes = []
     if ctx.settings.smtp.enabled:
@@ -30,11 +33,12 @@ async def build_outbox(ctx: AppContext) -> tuple[Component | None, str]:
     if not senders:
         return None, "outbox sender: " + "; ".join(notes)
     worker = OutboxWorker(ctx.db, senders, clock=ctx.clock)
-    ctx.wake_outbox = worker.wake
+    ctx.wake_outbox.connect(worker.wake)
     return worker, "outbox sender: " + "; ".join(notes)
 
 
 async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
+    """The HTTP server with the console; it serves the routes the other factories added."""
     s = ctx.settings.web
     if not s.enabled:
         return None, "HTTP server OFF (NEWSDESK_WEB__ENABLED=false)"
@@ -44,13 +48,12 @@ async def build_web(ctx: AppContext) -> tuple[Component | None, str]:
         clock=ctx.clock,
         files=ctx.files,
         http=ctx.http,
-        wake_cards=lambda: ctx.extras.get("wake_cards", lambda: None)(),
-        wake_outbox=lambda: ctx.wake_outbox(),
-        wake_publisher=lambda: _wake_publisher(ctx),
+        wake_cards=ctx.wake_cards,
+        wake_outbox=ctx.wake_outbox,
+        wake_publisher=ctx.wake_publisher,
     )
     setup_console(ctx.web_app, deps)
     server = WebServer(ctx.web_app, host=s.host, port=s.port)
-    ctx.extras["web_server"] = server
     return server, f"HTTP server on http://{s.host}:{s.port} (/healthz, /metrics, console at /)"
 
 
@@ -65,9 +68,3 @@ FACTORIES: list[tuple[str, Factory]] = [
     ("scheduler", build_scheduler),
     ("web", build_web),
 ]
-
-
-def _wake_publisher(ctx: AppContext) -> None:
-    publisher = ctx.extras.get("publisher")
-    if publisher is not None:
-        publisher.wake()

@@ -8,12 +8,12 @@ import gc
 def settle() -> None:
     """Collect once, then take every object alive now out of the collector's view.
 
-    After start-up the process holds ~160,000 tracked objects (modules, ORM metadata,
-    pydantic models, settings, engines) that live until it exits. Every full collection
-    walked all of them again: in a perf profile of the e-mail reader, collection was ~9% of
-    the process's CPU. Frozen objects are still freed by reference counting; only a cycle
-    among them would never be reclaimed, and these objects are not going anywhere. Called
-    once by `serve` when its components are built, never in a loop.
+    What exists once the components are built (modules, ORM metadata, pydantic models, the
+    settings, the engines) lives until the process exits, yet every full collection would
+    walk all of it again, for nothing, while the service reads mail. Frozen objects are still
+    freed by reference counting; only a cycle among them would never be reclaimed, and these
+    objects are not going anywhere. Called once by `serve` when its components are built,
+    never in a loop.
     """
     gc.collect()
     gc.freeze()

@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TextIO
 
 from domain.periods import TZ
 from domain.redact import known_secrets
@@ -26,6 +27,7 @@ class RedactingFilter(logging.Filter):
         self._all = list(self.secrets)
 
     def scrub(self, text: str) -> str:
+        """`text` with every known secret and every bot-token-shaped string replaced."""
         learnt = known_secrets()  # the Zalo access and refresh tokens seen so far
         if learnt != self._learnt:
             self._learnt = learnt
@@ -35,6 +37,7 @@ class RedactingFilter(logging.Filter):
         return _BOT_TOKEN.sub("***", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the message and the traceback in place; never drops a record."""
         message = record.getMessage()
         cleaned = self.scrub(message)
         if record.exc_info and record.exc_info[1] is not None:
@@ -58,6 +61,9 @@ class LocalFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line (time in Vietnam's zone, level, logger, message, traceback),
+    for a log collector (NEWSDESK_LOG__JSON_FORMAT)."""
+
     def format(self, record: logging.LogRecord) -> str:
         payload = {
             "ts": local_time(record),
@@ -70,15 +76,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-class StderrHandler(logging.StreamHandler):
+class StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is now (test runners swap it), not the one at set-up."""
 
     @property
-    def stream(self) -> object:
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value: object) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
 import httpx
+from telegram import Bot
 
 from domain.clock import Clock, SystemClock
 from domain.periods import TZ
@@ -26,11 +27,10 @@ from web.server import create_app
 log = logging.getLogger("newsdesk")
 
 
-def _telegram_bot(settings: Settings) -> object | None:
+def _telegram_bot(settings: Settings) -> Bot | None:
+    """The Bot API client the outbox sends with, when a token is configured."""
     if not settings.telegram.enabled:
         return None
-    from telegram import Bot
-
     return Bot(
         token=settings.telegram.token.get_secret_value(),
         base_url=settings.telegram.base_url,
@@ -41,6 +41,8 @@ def _telegram_bot(settings: Settings) -> object | None:
 async def build_components(
     ctx: AppContext, factories: Sequence[tuple[str, Factory]]
 ) -> tuple[list[Component], list[str]]:
+    """Run each factory not switched off by NEWSDESK_COMPONENTS_OFF, in order; the components
+    built and one start-up line per factory saying what is on, or what is off and why."""
     components: list[Component] = []
     lines: list[str] = []
     for name, factory in factories:
@@ -86,7 +88,7 @@ async def serve(
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0))
         bot = _telegram_bot(settings)
         if bot is not None:
-            await stack.enter_async_context(bot)  # type: ignore[arg-type]
+            await stack.enter_async_context(bot)
         ctx = AppContext(
             settings=settings,
             db=db,

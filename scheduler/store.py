@@ -121,7 +121,8 @@ async def claim_job_run(*, session: AsyncSession, key: str, now: datetime) -> in
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(col(JobRun.id))
     )
-    return (await session.exec(stmt)).scalar_one_or_none()
+    job_id: int | None = (await session.exec(stmt)).scalar_one_or_none()
+    return job_id
 
 
 async def finish_job_run(

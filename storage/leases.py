@@ -37,6 +37,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.errors import NewsdeskError
 from storage.db import Database
 from storage.models import Lease
 from storage.rows import dialect_insert
@@ -44,7 +45,7 @@ from storage.rows import dialect_insert
 log = logging.getLogger(__name__)
 
 
-class LeaseLost(RuntimeError):
+class LeaseLost(NewsdeskError, RuntimeError):
     """Another process took the lease over (ours ran out while we were frozen or cut off)."""
 
 

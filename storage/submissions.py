@@ -113,7 +113,7 @@ async def transition(
         .execution_options(synchronize_session=False, populate_existing=True)
     )
     try:
-        submission = (await session.exec(stmt)).scalars().first()
+        submission: Submission | None = (await session.exec(stmt)).scalars().first()
     except OperationalError as exc:
         # SQLite in WAL mode refuses to upgrade a stale read snapshot to a writer
         # ("database is locked"): somebody else wrote first, which is a lost race too.

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from domain.errors import NewsdeskError
 from intake.email.legacy import convert, encoding_for_font
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -63,8 +64,8 @@ class DocxText:
     truncated: bool = False  # a limit stopped the reading: the text is its beginning
 
 
-class _LimitReached(Exception):
-    pass
+class _LimitReached(NewsdeskError):
+    """A limit of DocxLimits was reached: stop reading, keep the text read so far."""
 
 
 def extract_docx_text(data: bytes, limits: DocxLimits = DocxLimits()) -> DocxText | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from domain.errors import NewsdeskError
 from intake.email.imap import ImapConfig, ImapSession
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class FetchedMail:
     received_at: datetime | None = None  # the server's INTERNALDATE, aware UTC
 
 
-class CodeChanged(RuntimeError):
+class CodeChanged(NewsdeskError, RuntimeError):
     """A fetch worker runs other code than the service (deployed without a restart)."""
 
 

@@ -47,6 +47,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from domain.errors import NewsdeskError
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.memory import keep_freed_memory, release_memory
 from intake.email.model import ParsedMessage
@@ -79,14 +80,15 @@ def worker_sources() -> list[Path]:
     """The project's source files a fetch worker process imports."""
     email = _ROOT / "intake" / "email"
     files = [_ROOT / "intake" / "__init__.py", _ROOT / "storage" / "__init__.py"]
+    files += [_ROOT / "domain" / "__init__.py", _ROOT / "domain" / "errors.py"]
     return sorted([*files, *email.glob("*.py"), _ROOT / "storage" / "files.py"])
 
 
-class UidValidityChanged(RuntimeError):
+class UidValidityChanged(NewsdeskError, RuntimeError):
     """The mailbox was rebuilt between the reader's plan and the worker's fetch."""
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(NewsdeskError, RuntimeError):
     """A fetch worker process ended while it held a batch."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -11,7 +13,7 @@ from domain.states import STATUS_LABELS, SubmissionStatus
 from intake.telegram import texts
 from intake.telegram.context import BotDeps
 from intake.telegram.updates import DONE
-from storage.models import Unit
+from storage.models import Submission, Unit
 from storage.registry import get_officer_by_telegram
 from storage.submissions import list_submissions
 
@@ -46,7 +48,7 @@ class Commands:
         await message.reply_text(text)
 
     @staticmethod
-    def _render(period: str, unit: str, subs: list) -> str:
+    def _render(period: str, unit: str, subs: Sequence[Submission]) -> str:
         shown = f"{period[5:]}/{period[:4]}"
         if not subs:
             return texts.STATUS_EMPTY.format(period=shown, unit=unit)

@@ -48,8 +48,8 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         contact_email=ctx.settings.intake.mailbox_address,
         default_author=ctx.settings.org.department_name,
         public_base_url=ctx.settings.web.public_base_url,
-        wake_outbox=lambda: ctx.wake_outbox(),
-        wake_publisher=lambda: _wake_publisher(ctx),
+        wake_outbox=ctx.wake_outbox,
+        wake_publisher=ctx.wake_publisher,
         preview=partial(_preview, settings=ctx.settings, files=ctx.files),
         voice=voice_from(ctx.settings),
     )
@@ -63,7 +63,7 @@ async def build_telegram(ctx: AppContext) -> tuple[Component | None, str]:
         webhook_secret=s.webhook_secret.get_secret_value(),
         edit_interval=s.edit_interval_seconds,
     )
-    ctx.extras["wake_cards"] = lambda: deps.wake_cards()
+    ctx.wake_cards.connect(deps.wake_cards)  # the bot set it to its card sync's wake
     if s.mode == "webhook":
         bot.add_webhook_route(ctx.web_app, s.webhook_path)
     return bot, _describe(ctx)
@@ -75,13 +75,6 @@ async def _preview(
     return await card_preview(
         session=session, files=files, submission=submission, settings=settings
     )
-
-
-def _wake_publisher(ctx: AppContext) -> None:
-    # The publisher is built after the bot; look it up when an approval happens.
-    publisher = ctx.extras.get("publisher")
-    if publisher is not None:
-        publisher.wake()
 
 
 def _describe(ctx: AppContext) -> str:

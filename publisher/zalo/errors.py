@@ -7,10 +7,16 @@ error whose fix is outside the payload (OA disabled, package too low, app not re
 
 from __future__ import annotations
 
-from domain.errors import AuthError, OutcomeUnknownError, RejectedError, TransientError
+from domain.errors import (
+    AuthError,
+    NewsdeskError,
+    OutcomeUnknownError,
+    RejectedError,
+    TransientError,
+)
 
 
-class ZaloError(Exception):
+class ZaloError(NewsdeskError):
     """Any failure reported by Zalo or on the way to it."""
 
     def __init__(self, code: int | None, message: str, *, operation: str = "") -> None:

@@ -184,7 +184,11 @@ class BotMethods:
         """Store a new message in ``chat_id`` from ``sender`` and return it."""
         chat = self._chat(chat_id)
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
-        message = {"message_id": next(counter), "date": int(time.time()), "chat": chat}
+        message: dict[str, Any] = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": chat,
+        }
         message["from"] = sender
         message.update({k: v for k, v in fields.items() if v is not None})
         self.messages[(chat_id, message["message_id"])] = message

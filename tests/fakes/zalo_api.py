@@ -181,10 +181,6 @@ class FakeZalo(ArticleHandlers):
             article["total_share"] = article.get("total_share", 0) + gained
         self.followers += followers
 
-    def live_articles(self) -> list[dict[str, Any]]:
-        """Articles that exist (created and not removed)."""
-        return [a for a in self.articles.values() if not a.get("removed")]
-
     # --- OAuth -------------------------------------------------------------------------------
 
     def _issue(self) -> dict[str, str]:

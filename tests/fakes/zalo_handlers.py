@@ -60,6 +60,10 @@ class ArticleHandlers:
     def _err(code: int, message: str) -> dict[str, Any]:
         return {"error": code, "message": message}
 
+    def live_articles(self) -> list[dict[str, Any]]:
+        """Articles that exist (created and not removed)."""
+        return [a for a in self.articles.values() if not a.get("removed")]
+
     async def _fetch_image(self, url: str) -> bool:
         assert self._session is not None
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.errors import NewsdeskError
 from storage.leaders import get_active_leader
 from storage.models import Editor, WebLoginToken, WebSession
 
@@ -42,7 +43,7 @@ GRANTS: dict[Role, frozenset[Role]] = {
 }
 
 
-class LoginRefusedError(Exception):
+class LoginRefusedError(NewsdeskError):
     """A link that cannot be issued or used; ``message`` is for the person (Vietnamese)."""
 
     def __init__(self, message: str) -> None:

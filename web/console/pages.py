@@ -14,7 +14,7 @@ from domain.errors import NewsdeskError
 from domain.kinds import KIND_LABELS, UNIT_KIND_LABELS, Channel, SubmissionKind, UnitKind
 from domain.periods import parse_period, period_of, to_local
 from domain.states import STATUS_LABELS, SubmissionStatus
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.service import remove_publication, retry_publication
 from reports import render, xlsx
 from reports.compliance import month_report, year_report

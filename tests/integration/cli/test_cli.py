@@ -230,3 +230,29 @@ def test_every_help_text_is_vietnamese() -> None:
 
     walk(group, "")
     assert english == []
+
+
+def test_a_deliberate_error_ends_the_command_in_vietnamese(
+    database_url: str, tmp_path: Path
+) -> None:
+    """GIVEN commands whose service refuses (a code that does not exist) and leaves the
+    NewsdeskError to the CLI WHEN they run THEN the root handler prints its Vietnamese message
+    and exits 1: no traceback, the error does not escape; a kind with advice adds it."""
+    from cli.common import explain
+    from domain.errors import RejectedError, TransientError
+
+    runner = CliRunner()
+    env = {"NEWSDESK_DATABASE__URL": database_url, "NEWSDESK_DATA_DIR": str(tmp_path / "data")}
+    for args in (
+        ["review", "assign", "2026-12-9999", "--unit", "so-y-te"],
+        ["review", "dismiss", "2026-12-9999", "--reason", "thư rác"],
+        ["review", "edit", "2026-12-9999", "--title", "Tiêu đề mới"],
+    ):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == "Không tìm thấy tin, bài có mã 2026-12-9999."
+        assert isinstance(result.exception, SystemExit)  # typer's Exit, not the error itself
+    assert explain(RejectedError("Tiêu đề không được để trống.")) == "Tiêu đề không được để trống."
+    assert explain(TransientError("SMTP 451: try again")) == (
+        "SMTP 451: try again\nDịch vụ bên ngoài tạm thời không trả lời: hãy thử lại sau ít phút."
+    )

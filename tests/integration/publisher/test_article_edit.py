@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
-from intake.email.component import policy_from
 from intake.email.dropfolder import import_files
 from intake.email.store import EmailIntake
 from main import app
+from runtime.email import policy_from
 from storage.db import Database
 from storage.models import AuditEvent, Submission
 from storage.registry import create_officer, upsert_unit

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from domain.periods import to_local
 from domain.states import PublicationStatus
 from main import app
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.login import complete_login, start_login
 from publisher.login_link import login_link
 from publisher.prepare import media_secret

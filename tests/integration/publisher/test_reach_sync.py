@@ -203,7 +203,7 @@ async def test_without_credentials_nothing_is_read_or_invented(
 
 async def test_cli_and_the_daily_job(database: Database, tmp_path: Path) -> None:
     from runtime.context import AppContext
-    from scheduler.jobs import build_scheduler
+    from runtime.scheduler import build_scheduler
     from tests.integration.publisher.test_cli_web import cli
 
     async with make_world(database, tmp_path, broadcast=False) as world:

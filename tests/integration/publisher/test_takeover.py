@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from domain.states import PublicationStatus
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.policy import LEASE
 from publisher.worker import PublishWorker
 from storage.db import Database

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from domain.redact import known_secrets
 from domain.states import PublicationStatus
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.step_common import AUTH_WAIT
 from publisher.tokens import TokenKeeper
 from storage.db import Database

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.component import make_deps
+from publisher.deps import make_deps
 from publisher.steps import step
 from publisher.tokens import TokenKeeper
 from publisher.zalo.errors import ZaloOAuthError

@@ -11,8 +11,9 @@ from sqlmodel import select
 from domain.clock import FixedClock
 from domain.periods import TZ
 from domain.states import SubmissionStatus as S
+from runtime.scheduler import build_scheduler
 from scheduler.digest import build_digest, send_digest
-from scheduler.jobs import SchedulerComponent, build_scheduler, describe
+from scheduler.jobs import SchedulerComponent, describe
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore

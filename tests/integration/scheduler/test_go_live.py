@@ -15,8 +15,8 @@ from domain.deadlines import ScheduledStep
 from reports import render, texts
 from reports.compliance import month_report, year_report
 from reports.figures import Standing
+from runtime.scheduler import build_scheduler
 from runtime.serve import serve
-from scheduler.jobs import build_scheduler
 from scheduler.monthly import send_monthly_report
 from scheduler.reminders import plan_step
 from settings import Settings

@@ -18,7 +18,6 @@ import pytest
 from sqlmodel import col, select
 
 from intake.email.batch import split_files
-from intake.email.component import build_email_intake
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.parse import parse_message
 from intake.email.prepare import Prepared
@@ -31,6 +30,7 @@ from intake.email.workers import (
     worker_sources,
 )
 from runtime.context import AppContext
+from runtime.email import build_email_intake
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore

@@ -345,7 +345,7 @@ async def test_drop_folder_rejects_what_is_not_mail_and_tells_the_editors(
     the drop folder WHEN serve reads it THEN the mails are stored, the three others move to
     rejected/ (kept, never a blank submission), each with a log line and one notice to the
     editors in the outbox, and a restart neither stores nor notifies anything twice."""
-    from intake.email.component import build_email_intake
+    from runtime.email import build_email_intake
 
     settings = settings.model_copy(
         update={"telegram": settings.telegram.model_copy(update={"editors_chat_id": -1001})}

@@ -1,4 +1,9 @@
-"""The `serve` factory: the IMAP reader when configured, else the drop-folder reader."""
+"""The e-mail intake's `serve` factory: the IMAP reader when configured, else the drop folder.
+
+It lives in runtime/ because it wires intake to the rest of the service: the drop folder's
+notice about a file that is not mail goes to the editors through the publisher's notify, which
+intake/email itself does not import.
+"""
 
 from __future__ import annotations
 
@@ -20,19 +25,19 @@ def lock_retry_seconds(settings: Settings) -> float:
 
 
 def intake_for(ctx: AppContext) -> EmailIntake:
-    """The storage sink shared by every e-mail path."""
+    """The storage sink every e-mail path (IMAP, drop folder) writes submissions through."""
     return EmailIntake(
         db=ctx.db,
         files=ctx.files,
         clock=ctx.clock,
         policy=policy_from(ctx.settings),
-        wake_outbox=lambda: ctx.wake_outbox(),
+        wake_outbox=ctx.wake_outbox,
         holder=holder_name(ctx.settings.instance),
     )
 
 
 def policy_from(settings: Settings) -> IntakePolicy:
-    """Limits from IntakeSettings."""
+    """The intake limits and reply wording, from IntakeSettings and the organisation's names."""
     s = settings.intake
     return IntakePolicy(
         max_message_bytes=s.max_message_mb * 1_048_576,

@@ -1,4 +1,5 @@
-"""`serve` factory for the publisher: live against Zalo, or a dry run without credentials."""
+"""The publisher's dependencies from the settings: the Zalo client when credentials are set,
+else none, which makes every publication a dry run. Shared by `serve`, the CLI and the console."""
 
 from __future__ import annotations
 
@@ -8,11 +9,8 @@ from domain.clock import Clock
 from publisher.prepare import MediaContext, media_secret
 from publisher.service import Deps
 from publisher.tokens import TokenKeeper
-from publisher.web import add_routes
-from publisher.worker import PublishWorker
 from publisher.zalo.client import ZaloClient
 from publisher.zalo.ratelimit import MinuteBudget
-from runtime.context import AppContext, Component
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -54,31 +52,3 @@ def make_deps(
         deps.keeper = TokenKeeper(db, http, settings, clock=clock)
         deps.client = make_client(settings, http, deps.keeper, clock)
     return deps
-
-
-async def build_publisher(ctx: AppContext) -> tuple[Component | None, str]:
-    """The publish worker plus its routes (public media, OAuth callback)."""
-    settings = ctx.settings
-    deps = make_deps(settings=settings, db=ctx.db, files=ctx.files, http=ctx.http, clock=ctx.clock)
-    add_routes(
-        ctx.web_app,
-        settings=settings,
-        files=ctx.files,
-        secret=deps.media.secret,
-        http=ctx.http,
-        keeper=deps.keeper,
-        clock=ctx.clock,
-    )
-    if deps.client is not None and not settings.web.public_base_url:
-        return None, (
-            "Zalo publisher OFF: set NEWSDESK_WEB__PUBLIC_BASE_URL (Zalo fetches images there)"
-        )
-    worker = PublishWorker(deps)
-    ctx.extras["publisher"] = worker
-    if deps.client is None:
-        previews = settings.data_dir / "previews"
-        return worker, (
-            f"Zalo publisher DRY RUN (set NEWSDESK_ZALO__APP_ID and __APP_SECRET): previews in "
-            f"{previews}"
-        )
-    return worker, f"Zalo publisher live to {settings.zalo.api_base} (OA {settings.zalo.oa_name})"
