@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.clock import Clock
 from domain.errors import NewsdeskError, RejectedError
 from domain.states import SubmissionStatus as S
+from outbox.notify import notify_editors, notify_submitter, retry_markup, voice_from
 from publisher import texts
-from publisher.notify import notify_editors, notify_submitter, retry_markup
 from publisher.prepare import MediaContext
 from publisher.publications import PubStatus, get_publication, save
 from publisher.tokens import TokenKeeper
@@ -150,8 +150,8 @@ async def _tell_published(
     if not pub.dry_run:
         await notify_submitter(
             session=session,
-            settings=deps.settings,
             submission=submission,
+            voice=voice_from(deps.settings),
             key=f"pub:{pub.id}:published:submitter",
             text=texts.PUBLISHED_SUBMITTER.format(**values),
             subject=texts.PUBLISHED_SUBMITTER_SUBJECT.format(

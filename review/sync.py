@@ -11,57 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from review.cards import Button, card_keyboard, card_text
+from review.cards import card_keyboard, card_text
 from review.media import send_media
 from review.service import card_view, cards_to_sync, record_card
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Submission
+from tgbot.callbacks import Button
+from tgbot.flood import Pacer, retry_seconds
+from tgbot.keyboards import markup
 
 log = logging.getLogger(__name__)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """RetryAfter.retry_after is an int in PTB 22, a timedelta with PTB_TIMEDELTA: accept both."""
-    value: Any = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    """PTB markup from (label, callback_data) rows; None removes the keyboard."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
-class Pacer:
-    """Spaces calls to one chat at least ``interval`` seconds apart; honours RetryAfter."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        """Wait for this caller's turn."""
-        async with self._lock:
-            delay = self._next - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._next = time.monotonic() + self.interval
-
-    def hold(self, seconds: float) -> None:
-        """Nobody calls before ``seconds`` from now (Telegram's RetryAfter)."""
-        self._next = max(self._next, time.monotonic() + seconds)
 
 
 class CardSync:

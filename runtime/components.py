@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from intake.email.component import build_email_intake
-from intake.telegram.component import build_telegram
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
 from publisher.component import build_publisher
 from runtime.context import AppContext, Component, Factory
+from runtime.telegram import build_telegram
 from scheduler.jobs import build_scheduler
 from web.console.app import ConsoleDeps, setup_console
 from web.server import WebServer

@@ -23,12 +23,12 @@ from support.smtp import SmtpSink
 
 from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
-from review.callbacks import Action, encode
 from runtime.serve import serve
 from storage.db import Database
 from storage.models import Publication, Submission
 from storage.registry import create_editor, create_officer, upsert_unit
 from tests.integration.zalo.world import EDITORS_CHAT, make_world, photo
+from tgbot.callbacks import Action, review_data
 
 pytestmark = pytest.mark.integration
 
@@ -128,7 +128,9 @@ async def test_mail_becomes_a_published_article(
                 sub.status == S.PENDING_REVIEW
                 and sub.title == "Ra quân chiến dịch tiêm chủng mở rộng"
             )
-            fake_telegram.press(editor, found["msg"], encode(Action.APPROVE, sub.id, sub.version))
+            fake_telegram.press(
+                editor, found["msg"], review_data(Action.APPROVE, sub.id, sub.version)
+            )
 
             async def published() -> Submission | None:
                 async with database.session() as session:

@@ -7,11 +7,11 @@ from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram  # noqa: F401
 from telegram import Bot
 
-from intake.telegram.durable import DurableUpdatesRequest
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import TelegramUpdate
 from tests.integration.telegram.harness import running_bot, seed
+from tgbot.durable import DurableUpdatesRequest
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from intake.telegram.invites import create_invite
 from intake.telegram.onboarding import WALK_HOURS
-from intake.telegram.updates import ERASED_PHONE, forget_phone, record_all
 from main import app
 from storage.db import Database
 from storage.files import FileStore
@@ -27,6 +26,7 @@ from storage.models import (
     TelegramUpdate,
     utcnow,
 )
+from tgbot.updates import ERASED_PHONE, forget_phone, record_all
 
 from .harness import LAN_PHONE, Harness, running_bot
 

@@ -10,12 +10,12 @@ from fakes.telegram_fixture import fake_telegram
 from sqlmodel import select
 
 from domain.states import SubmissionStatus
-from review.callbacks import Action, encode
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import OutboxMessage, Submission
 from storage.submissions import list_attachments, transition
+from tgbot.callbacks import Action, review_data
 
 from .harness import EDITORS_CHAT, Harness, running_bot
 
@@ -68,7 +68,7 @@ async def test_text_and_album_become_one_submission_with_card(h: Harness) -> Non
     assert "Sở Y tế" in card["text"] and "Nguyễn Thị Lan" in card["text"]
     assert "3 ảnh" in card["text"] and sub.code in card["text"]
     data = h.fake.button_data(card)
-    assert encode(Action.APPROVE, sub_id, sub.version) in data
+    assert review_data(Action.APPROVE, sub_id, sub.version) in data
     assert all(len(d.encode()) <= 64 for d in data)
 
 
@@ -76,7 +76,9 @@ async def test_approve_reaches_officer_and_card_shows_who(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    answer = await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
+    answer = await h.answer(
+        h.fake.press(h.an, card, review_data(Action.APPROVE, sub_id, sub.version))
+    )
     assert "Đã duyệt" in answer["text"]
     await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
@@ -95,7 +97,7 @@ async def test_card_keeps_who_approved_while_scheduled_and_published(h: Harness)
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
+    await h.answer(h.fake.press(h.an, card, review_data(Action.APPROVE, sub_id, sub.version)))
     sub = await h.until(lambda: _status_is(h, S.APPROVED))
     for old, new, label in [
         (S.APPROVED, S.SCHEDULED, "Đã hẹn giờ đăng"),
@@ -122,7 +124,7 @@ async def test_reject_asks_reason_by_force_reply(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    h.fake.press(h.binh, card, encode(Action.REJECT, sub_id, sub.version))
+    h.fake.press(h.binh, card, review_data(Action.REJECT, sub_id, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do từ chối")
     prompt_call = next(c for c in h.fake.calls_to("sendMessage") if c.result is prompt)
     assert prompt_call.params["reply_markup"]["force_reply"] is True
@@ -144,7 +146,7 @@ async def test_request_changes_loop_makes_version_two(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     first = await h.submission()
     card = await h.card(sub_id, first.version)
-    h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    h.fake.press(h.an, card, review_data(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
     [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa tin, bài")
@@ -169,12 +171,12 @@ async def test_stranger_and_stale_presses_are_refused(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    old = encode(Action.APPROVE, sub_id, sub.version)
+    old = review_data(Action.APPROVE, sub_id, sub.version)
     refused = await h.answer(h.fake.press(h.stranger, card, old))
     assert refused["show_alert"] is True
     assert "chưa được đăng ký là biên tập viên" in refused["text"]
     # an editor changes the kind: the version moves on, the old button is stale
-    await h.answer(h.fake.press(h.an, card, encode(Action.KIND_NEWS, sub_id, sub.version)))
+    await h.answer(h.fake.press(h.an, card, review_data(Action.KIND_NEWS, sub_id, sub.version)))
     stale = await h.answer(h.fake.press(h.binh, card, old))
     assert "Phiếu duyệt này đã cũ" in stale["text"]
     still = await h.submission()
@@ -211,7 +213,7 @@ async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness)
     sub = await h.submission()
     card = await h.card(sub.id or 0, sub.version)
     h.fake.fail_next("editMessageText", 429, parameters={"retry_after": 1})
-    h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
+    h.fake.press(h.an, card, review_data(Action.APPROVE, sub.id or 0, sub.version))
     await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     card = await h.card(sub.id or 0, decided.version)
@@ -230,7 +232,7 @@ async def test_send_revision_button_then_new_message_makes_version_two(h: Harnes
     sub_id = await submit_text_and_album(h)
     first = await h.submission()
     card = await h.card(sub_id, first.version)
-    h.fake.press(h.binh, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    h.fake.press(h.binh, card, review_data(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.binh, "Thay ảnh rõ hơn", chat=h.editors, reply_to=prompt)
     [request] = await h.message_to(h.lan.id, "Nội dung cần chỉnh sửa: Thay ảnh rõ hơn")
@@ -272,7 +274,7 @@ async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_expl
     await h.message_to(h.lan.id, "không còn thuộc bản nháp")
     assert (await h.submission()).text == sub.text
     card = await h.card(sub.id or 0, sub.version)
-    h.fake.press(h.binh, card, encode(Action.REJECT, sub.id or 0, sub.version))
+    h.fake.press(h.binh, card, review_data(Action.REJECT, sub.id or 0, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do từ chối")
     reason = h.fake.inject_text(h.binh, "Trùng nội dung", chat=h.editors, reply_to=prompt)
     await h.message_to(h.lan.id, "không được duyệt")
