@@ -159,10 +159,9 @@ async def with_outcome(
     cond: Any = col(TelegramUpdate.outcome).in_([o.encode() for o in outcomes])
     if kind is not None:
         head = f"{kind.value}:" + ("" if first_id is None else f"{first_id}:")
-        exact = f"{kind.value}:{first_id}"
         cond = cond | col(TelegramUpdate.outcome).startswith(head, autoescape=True)
         if first_id is not None:  # a kind with one id ("draft:<user>") ends there
-            cond = cond | (col(TelegramUpdate.outcome) == exact)
+            cond = cond | (col(TelegramUpdate.outcome) == f"{kind.value}:{first_id}")
     query = select(TelegramUpdate).where(cond).order_by(col(TelegramUpdate.update_id))
     return list((await session.exec(query)).all())
 

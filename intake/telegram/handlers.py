@@ -3,7 +3,7 @@ button, registered on the transport (tgbot.bot.TelegramBot) by runtime.telegram.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import (
@@ -26,7 +26,8 @@ from tgbot.outcomes import Kind, Outcome
 from tgbot.updates import with_outcome
 
 
-def _is(button: DraftButton) -> Any:
+def _is(button: DraftButton) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern for one of the draft summary's buttons."""
     return lambda data: decode(data) == button
 
 
