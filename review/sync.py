@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from telegram import Bot, Message
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, RetryAfter
 
 from review.cards import card_keyboard, card_text
 from review.media import send_media
@@ -131,19 +131,8 @@ class CardSync:
             )
 
     async def _call(self, func: Any, *args: Any) -> Any:
-        """Paced call; on RetryAfter wait as told and try again (nothing dropped)."""
-        while True:
-            await self.pacer.wait()
-            try:
-                return await func(*args)
-            except RetryAfter as exc:
-                log.warning("editors' chat flood control: waiting %.0f s", retry_seconds(exc))
-                self.pacer.hold(retry_seconds(exc))
-            except NetworkError as exc:
-                if isinstance(exc, BadRequest):
-                    raise
-                log.warning("Telegram unreachable (%s); retrying", exc.message)
-                self.pacer.hold(2.0)
+        """Paced call to the editors' chat, retried through flood control (tgbot.flood)."""
+        return await self.pacer.call(func, *args)
 
     async def _send(self, text: str, rows: list[list[Button]]) -> Message:
         return await self.bot.send_message(self.chat_id, text, reply_markup=markup(rows))

@@ -8,11 +8,17 @@ drafts), so waiting loses nothing.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+NETWORK_PAUSE = 2.0  # seconds before trying again while Telegram is unreachable
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -40,3 +46,19 @@ class Pacer:
     def hold(self, seconds: float) -> None:
         """Nobody calls before ``seconds`` from now (Telegram's RetryAfter)."""
         self._next = max(self._next, time.monotonic() + seconds)
+
+    async def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Call ``func`` in turn; on RetryAfter wait as told, while Telegram is unreachable
+        wait a little, and try again (nothing dropped). A BadRequest is the caller's."""
+        while True:
+            await self.wait()
+            try:
+                return await func(*args)
+            except RetryAfter as exc:
+                log.warning("Telegram flood control: waiting %.0f s", retry_seconds(exc))
+                self.hold(retry_seconds(exc))
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest):
+                    raise
+                log.warning("Telegram unreachable (%s); retrying", exc.message)
+                self.hold(NETWORK_PAUSE)

@@ -282,3 +282,32 @@ async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_expl
     await h.message_to(EDITORS_CHAT, "Sửa câu trả lời không thay đổi gì")
     decided = await h.submission()
     assert (decided.status, decided.decision_reason) == (S.REJECTED, "Trùng nội dung")
+
+
+async def test_replies_are_routed_by_message_id_not_by_wording(h: Harness) -> None:
+    """GIVEN a «Sửa tiêu đề» prompt WHEN the reply carries the prompt with other wording THEN
+    it still answers that prompt; a reply to the card itself (no prompt) is left alone; a
+    second answer to the same prompt is told it came too late and changes nothing."""
+    sub_id = await submit_text_and_album(h)
+    sub = await h.submission()
+    card = await h.card(sub_id, sub.version)
+    comment = h.fake.inject_text(h.an, "Nhập thêm ảnh nhé", chat=h.editors, reply_to=card)
+    h.fake.press(h.an, card, review_data(Action.EDIT_TITLE, sub_id, sub.version))
+    [prompt] = await h.message_to(EDITORS_CHAT, "Nhập tiêu đề mới")
+    reworded = {**prompt, "text": "Tiêu đề mới? (lời nhắc đã đổi cách viết)"}
+    h.fake.inject_text(
+        h.an, "Tập huấn chuyển đổi số ngành y tế", chat=h.editors, reply_to=reworded
+    )
+    await h.message_to(EDITORS_CHAT, f"Đã cập nhật tin, bài {sub.code}")
+    h.fake.inject_text(h.an, "Một tiêu đề khác", chat=h.editors, reply_to=prompt)
+    await h.message_to(EDITORS_CHAT, "Yêu cầu này đã hết hạn")
+    edited = await h.submission()
+    assert edited.title == "Tập huấn chuyển đổi số ngành y tế"
+    answered = [
+        c.params
+        for c in h.fake.calls_to("sendMessage")
+        if (c.params.get("reply_parameters") or {}).get("message_id")
+        == comment["message"]["message_id"]
+        or c.params.get("reply_to_message_id") == comment["message"]["message_id"]
+    ]
+    assert answered == []  # the comment under the card got no answer
