@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import BaseHandler, ContextTypes
 
 from domain.clock import Clock
 from domain.errors import RejectedError
@@ -19,7 +19,8 @@ from storage.audit import add_audit
 from storage.db import Database
 from tgbot.answer import answer
 from tgbot.bot import TelegramBot
-from tgbot.callbacks import RetryPublication, decode, pattern
+from tgbot.callbacks import RetryPublication, decode
+from tgbot.presses import PressHandler
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class PublishButtons:
         self.editors = EditorCache(db)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        return [CallbackQueryHandler(self.on_retry, pattern=pattern(RetryPublication))]
+        return [PressHandler(self.on_retry, RetryPublication)]
 
     def register(self, bot: TelegramBot) -> None:
         bot.add_handlers(self.handlers())

@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from compose import body_text
 from domain.clock import Clock
@@ -44,9 +44,10 @@ from storage.submissions import get_submission
 from tgbot import outcomes
 from tgbot.answer import answer
 from tgbot.bot import Finisher, TelegramBot
-from tgbot.callbacks import KIND_ACTIONS, Action, ReviewPress, decode, pattern, review_data
+from tgbot.callbacks import KIND_ACTIONS, Action, ReviewPress, decode, review_data
 from tgbot.keyboards import Button, markup
 from tgbot.outcomes import Kind, Outcome
+from tgbot.presses import PressHandler
 from tgbot.updates import record_new, record_outcome, set_outcome, with_outcome
 
 S = SubmissionStatus
@@ -160,7 +161,7 @@ class ReviewHandlers:
         """The PTB handlers to register (group 0)."""
         replies = filters.Chat(self.deps.editors_chat_id) & filters.REPLY & filters.TEXT
         return [
-            CallbackQueryHandler(self.on_button, pattern=pattern(ReviewPress)),
+            PressHandler(self.on_button, ReviewPress),
             MessageHandler(replies & ~filters.COMMAND, self.on_reply),
         ]
 

@@ -170,9 +170,17 @@ def _review(action: str, submission: str, version: str, rest: list[str]) -> Revi
     return ReviewPress(act, submission_id, version_no, arg)
 
 
-def pattern(*kinds: type) -> Callable[[object], bool]:
-    """A CallbackQueryHandler pattern: the data decodes to one of ``kinds``."""
-    return lambda data: isinstance(decode(data), kinds)
+def pattern(*wanted: type | Callback) -> Callable[[object], bool]:
+    """Whether callback data decodes to one of ``wanted``: a kind of button (a class) or one
+    button (a value, such as ``DraftButton.SEND``)."""
+    kinds = tuple(w for w in wanted if isinstance(w, type))
+    values = [w for w in wanted if not isinstance(w, type)]
+
+    def matches(data: object) -> bool:
+        cb = decode(data)
+        return cb is not None and (isinstance(cb, kinds) or cb in values)
+
+    return matches
 
 
 def is_review(data: object, action: Action | None = None) -> bool:

@@ -3,16 +3,8 @@ button, registered on the transport (tgbot.bot.TelegramBot) by runtime.telegram.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from intake.telegram.commands import Commands
 from intake.telegram.context import BotDeps
@@ -21,14 +13,10 @@ from intake.telegram.login import LoginCommand
 from intake.telegram.onboarding import Onboarding
 from intake.telegram.submit import Submitter
 from tgbot.bot import App, TelegramBot
-from tgbot.callbacks import Consent, DraftButton, ReviseSubmission, decode, pattern
+from tgbot.callbacks import Consent, DraftButton, ReviseSubmission
 from tgbot.outcomes import Kind, Outcome
+from tgbot.presses import PressHandler
 from tgbot.updates import with_outcome
-
-
-def _is(button: DraftButton) -> Callable[[object], bool]:
-    """A CallbackQueryHandler pattern for one of the draft summary's buttons."""
-    return lambda data: decode(data) == button
 
 
 class OfficerHandlers:
@@ -55,10 +43,10 @@ class OfficerHandlers:
                 CommandHandler("huy", self.drafts.cancel, filters=private),
                 MessageHandler(private & filters.CONTACT, onboarding.contact),
                 MessageHandler(private & ~filters.COMMAND, self._private_message),
-                CallbackQueryHandler(onboarding.consent, pattern=pattern(Consent)),
-                CallbackQueryHandler(submitter.send, pattern=_is(DraftButton.SEND)),
-                CallbackQueryHandler(self.drafts.cancel, pattern=_is(DraftButton.CANCEL)),
-                CallbackQueryHandler(self.drafts.bind_revision, pattern=pattern(ReviseSubmission)),
+                PressHandler(onboarding.consent, Consent),
+                PressHandler(submitter.send, DraftButton.SEND),
+                PressHandler(self.drafts.cancel, DraftButton.CANCEL),
+                PressHandler(self.drafts.bind_revision, ReviseSubmission),
             ]
         )
         bot.on_start(self.resume_drafts)

@@ -64,6 +64,8 @@ def test_patterns_pick_one_kind_of_button() -> None:
     retry = pattern(RetryPublication)
     assert retry("pub:retry:3") and not retry("rv:ap:5:3") and not retry("pub:retry:x")
     assert pattern(ReviewPress, Consent)("ob:consent:no")
+    send = pattern(DraftButton.SEND)
+    assert send("dr:send") and not send("dr:cancel") and not send("") and not send(None)
 
 
 def test_outcomes_round_trip_and_name_their_ids() -> None:
