@@ -34,15 +34,16 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes 
 from domain.clock import SystemClock  # noqa: E402
 from domain.kinds import Channel, UnitKind  # noqa: E402
 from intake.accept import Incoming, accept  # noqa: E402
-from intake.telegram.bot import TelegramBot, build_application  # noqa: E402
 from intake.telegram.context import BotDeps  # noqa: E402
-from review.callbacks import Action, encode  # noqa: E402
+from runtime.telegram import assemble  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.files import FileStore  # noqa: E402
 from storage.models import Submission  # noqa: E402
 from storage.registry import create_editor, upsert_unit  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, FakeUser  # noqa: E402
+from tgbot.bot import build_application  # noqa: E402
+from tgbot.callbacks import Action, review_data  # noqa: E402
 
 CHAT = -100900
 
@@ -123,7 +124,7 @@ async def newsdesk_run(
         app = build_application(
             token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url, db=db
         )
-        bot = TelegramBot(
+        bot = assemble(
             app=app,
             deps=BotDeps(db=db, files=FileStore(workdir / "files"), clock=SystemClock()),
             editors_chat_id=CHAT,
@@ -138,7 +139,7 @@ async def newsdesk_run(
         cards = [
             (
                 fake.message(CHAT, subs[i].card_message_id or 0),
-                encode(Action.APPROVE, i, subs[i].version),
+                review_data(Action.APPROVE, i, subs[i].version),
             )
             for i in ids
         ]

@@ -13,9 +13,10 @@ from domain.errors import StaleTransitionError
 from domain.kinds import KIND_LABELS, SubmissionKind
 from domain.periods import time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
+from outbox.notify import voice_from
 from review import texts
 from review.cards import card_text, when
-from review.service import ReasonRequiredError, card_view, decide, list_pending, voice_from
+from review.service import ReasonRequiredError, card_view, decide, list_pending
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -12,14 +11,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from domain.errors import RejectedError, TransientError
 from storage.files import FileStore
 from storage.models import OutboxMessage
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """RetryAfter.retry_after is an int in PTB 22 and a timedelta later: accept both."""
-    value: Any = exc.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
+from tgbot.flood import retry_seconds
 
 
 def _markup(meta: dict[str, Any], bot: Bot) -> InlineKeyboardMarkup | None:
@@ -40,7 +32,7 @@ class TelegramSender:
         try:
             return await self._send(message)
         except RetryAfter as exc:
-            seconds = retry_after_seconds(exc)
+            seconds = retry_seconds(exc)
             raise TransientError("Telegram flood control", retry_after=seconds) from exc
         except Forbidden as exc:
             raise RejectedError(f"Telegram refused: {exc.message}") from exc

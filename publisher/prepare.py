@@ -13,7 +13,6 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from compose import Draft
-from intake.sources import load_draft
 from publisher import texts
 from publisher.article import ImageRef, VideoRef, preview_text, zalo_article
 from publisher.cover import default_cover
@@ -26,6 +25,7 @@ from publisher.media import (
 from publisher.zalo.client import ZaloClient
 from publisher.zalo.errors import ZaloRejected
 from settings import Settings
+from sources.stored import load_draft
 from storage.files import FileStore
 from storage.models import Attachment, Submission
 
@@ -185,7 +185,7 @@ async def build_article(
     media: MediaContext,
     client: ZaloClient | None,
 ) -> dict[str, Any]:
-    """The `article/create` body for a submission's current draft (intake.sources +
+    """The `article/create` body for a submission's current draft (sources.stored +
     compose): its images prepared and given URLs, the cover the draft names."""
     draft, loaded = await load_draft(
         session=session,

@@ -12,8 +12,8 @@ from domain.clock import Clock
 from domain.errors import NewsdeskError, RejectedError
 from domain.states import PublicationStatus as P
 from domain.states import SubmissionStatus as S
+from outbox.notify import notify_editors, notify_submitter, retry_markup, voice_from
 from publisher import texts
-from publisher.notify import notify_editors, notify_submitter, retry_markup
 from publisher.prepare import MediaContext
 from publisher.tokens import TokenKeeper
 from publisher.zalo.client import ZaloClient
@@ -166,8 +166,8 @@ async def _tell_published(
     if not pub.dry_run:
         await notify_submitter(
             session=session,
-            settings=deps.settings,
             submission=submission,
+            voice=voice_from(deps.settings),
             key=f"pub:{pub.id}:published:submitter",
             text=texts.PUBLISHED_SUBMITTER.format(**values),
             subject=texts.PUBLISHED_SUBMITTER_SUBJECT.format(

@@ -33,9 +33,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.clock import Clock
 from domain.periods import to_local
 from domain.redact import remember_secret
+from outbox.notify import notify_editors
 from publisher import texts
 from publisher.login_link import login_hint
-from publisher.notify import notify_editors
 from publisher.zalo.errors import (
     ZaloError,
     ZaloOAuthError,

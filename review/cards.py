@@ -12,12 +12,10 @@ from domain.kinds import KIND_LABELS, SubmissionKind
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.warnings import warning_text
 from review import texts
-from review.callbacks import KIND_ACTIONS, Action, encode
+from tgbot.callbacks import KIND_ACTIONS, Action, Button, ReviewPress, encode
 
 MAX_CARD = 4000  # Telegram allows 4096 characters per message
 EXCERPT = 700
-
-Button = tuple[str, str]  # (label, callback_data)
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ def card_keyboard(view: CardView, *, kind_menu: bool = False) -> list[list[Butto
     """Buttons while the submission waits for review; none once decided."""
 
     def button(label: str, action: Action) -> Button:
-        return label, encode(action, view.submission_id, view.version)
+        return label, encode(ReviewPress(action, view.submission_id, view.version))
 
     if view.status == SubmissionStatus.QUARANTINED:
         return [

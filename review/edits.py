@@ -3,7 +3,7 @@ card, and what gets published (the same service behind «Sửa nội dung», «C
 `review edit`).
 
 The edited body is stored as the new revision's text (compose.blocks' text form); the title
-and summary on the submission; the cover as `cover_attachment_id`. intake.sources reads them
+and summary on the submission; the cover as `cover_attachment_id`. sources.stored reads them
 back as the draft's `Edit`. Callers commit.
 """
 
@@ -20,10 +20,10 @@ from compose import Draft, body_text
 from domain.errors import NewsdeskError, StaleTransitionError
 from domain.states import SubmissionStatus
 from domain.text import clean, nfc
-from intake.sources import EDIT_PREFIX, is_edit, list_revisions, media_attachments
 from review import texts
 from review.cards import excerpt, when
 from review.changes import change_lines
+from sources.stored import EDIT_PREFIX, is_edit, list_revisions, media_attachments
 from storage.audit import add_audit, list_audit
 from storage.models import Attachment, Submission, SubmissionRevision, utcnow
 from storage.submissions import get_submission
@@ -34,6 +34,10 @@ EDITABLE_STATUSES = (SubmissionStatus.PENDING_REVIEW,)
 
 class EditError(NewsdeskError):
     """The edit cannot be made (the message is Vietnamese, for the editor)."""
+
+
+class CoverNumberError(EditError):
+    """The cover's number is not one of the article's images (the editor may answer again)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,9 @@ async def edit_article(
     if edit.cover is not None:
         images = await images_of(session=session, submission=current)
         if not 1 <= edit.cover <= len(images):
-            raise EditError(f"Bài có {len(images)} ảnh: chọn ảnh bìa từ 1 đến {len(images)}.")
+            raise CoverNumberError(
+                f"Bài có {len(images)} ảnh: chọn ảnh bìa từ 1 đến {len(images)}."
+            )
         chosen = images[edit.cover - 1]
         values["cover_attachment_id"] = chosen.id
         cover_name = chosen.filename
@@ -113,7 +119,7 @@ async def edit_article(
             revision=revision,
             source_key=f"{EDIT_PREFIX}{current.id}:{revision}",
             title=str(values.get("title", current.title)),
-            # An edit that leaves the body keeps the last edited one (intake.sources).
+            # An edit that leaves the body keeps the last edited one (sources.stored).
             text=body if body is not None else "",
             received_at=now,
         )

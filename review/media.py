@@ -19,8 +19,8 @@ from sqlmodel import col, select
 from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest
 
-from intake.sources import list_revisions, media_attachments
 from review import texts
+from sources.stored import list_revisions, media_attachments
 from storage.audit import add_audit
 from storage.db import Database
 from storage.files import FileStore

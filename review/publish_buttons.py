@@ -1,28 +1,28 @@
-"""The publisher's "retry" button (``pub:retry:<publication id>``) in the editors' chat."""
+"""The publisher's «Đăng lại» button (tgbot.callbacks.RetryPublication) in the editors' chat."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import BaseHandler, ContextTypes
 
 from domain.clock import Clock
 from domain.errors import RejectedError
-from domain.ids import parse_id
-from intake.telegram.answer import answer
 from publisher.service import retry_publication
 from review import texts
 from review.cards import when
 from review.editors import EditorCache
 from storage.audit import add_audit
 from storage.db import Database
+from tgbot.answer import answer
+from tgbot.bot import TelegramBot
+from tgbot.callbacks import RetryPublication, decode
+from tgbot.presses import PressHandler
 
 log = logging.getLogger(__name__)
-PATTERN = re.compile(r"^pub:retry:(.*)$", re.DOTALL)
 
 
 class PublishButtons:
@@ -35,16 +35,19 @@ class PublishButtons:
         self.editors = EditorCache(db)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
-        return [CallbackQueryHandler(self.on_retry, pattern=PATTERN)]
+        return [PressHandler(self.on_retry, RetryPublication)]
+
+    def register(self, bot: TelegramBot) -> None:
+        bot.add_handlers(self.handlers())
 
     async def on_retry(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        match = PATTERN.match(query.data or "")
-        publication_id = parse_id(match.group(1)) if match else None
-        if publication_id is None:  # forged or damaged data: answered, nothing looked up
+        cb = decode(query.data)
+        if not isinstance(cb, RetryPublication):  # the handler's pattern lets only these in
             await answer(query, texts.ANSWER_UNKNOWN)
             return
+        publication_id = cb.publication_id
         editor = await self.editors.get(query.from_user.id)
         async with self.db.session() as session:
             if editor is None:

@@ -9,11 +9,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import RejectedError
 from domain.glossary import NO_TITLE, sign_off
+from domain.kinds import Channel
 from domain.states import SubmissionStatus
 from domain.text import clean
-from outbox import EMAIL, TELEGRAM, enqueue
+from outbox.notify import Voice, notify_submitter
 from review import texts
-from review.service import ReasonRequiredError, Voice
+from review.service import ReasonRequiredError
 from storage.models import Submission, Unit, UnitAddress, utcnow
 from storage.registry import find_units
 from storage.submissions import get_submission_by_code, transition
@@ -44,12 +45,16 @@ class AmbiguousUnitError(RejectedError):
 AMBIGUOUS_SHOWN = 8
 
 
+class UnknownUnitError(RejectedError):
+    """No unit matches what the editor typed (they may name it again)."""
+
+
 async def resolve_unit(*, session: AsyncSession, text: str) -> Unit:
     """The one unit an editor means by a code or a name (any case, with or without
     diacritics); RejectedError when none, AmbiguousUnitError when several match."""
     units = await find_units(session=session, text=text, today=utcnow().date())
     if not units:
-        raise RejectedError(texts.QUARANTINE_NO_UNIT.format(unit=clean(text)))
+        raise UnknownUnitError(texts.QUARANTINE_NO_UNIT.format(unit=clean(text)))
     if len(units) > 1:
         raise AmbiguousUnitError(clean(text), units)
     return units[0]
@@ -91,7 +96,7 @@ async def assign_unit(
         details={"unit": unit.code, "remember_sender": remember_sender},
     )
     sender = sub.sender.lower()
-    if remember_sender and "@" in sender:
+    if remember_sender and sub.channel == Channel.EMAIL and "@" in sender:
         known = await session.exec(select(UnitAddress).where(UnitAddress.value == sender))
         if known.first() is None:
             session.add(UnitAddress(unit_id=unit.id, value=sender))
@@ -145,26 +150,13 @@ async def _tell_sender(
         "unit": unit_name,
         "sign_off": sign_off(oa=voice.oa_name, department=voice.department),
     }
-    key = f"quarantine:{submission.id}:accepted"
-    if submission.telegram_chat_id is not None:
-        await enqueue(
-            session=session,
-            key=key,
-            channel=TELEGRAM,
-            recipient=str(submission.telegram_chat_id),
-            body=texts.QUARANTINE_ACCEPTED_BODY.format(**values),
-            submission_id=submission.id,
-            now=utcnow(),
-        )
-    elif "@" in submission.sender:
-        await enqueue(
-            session=session,
-            key=key,
-            channel=EMAIL,
-            recipient=submission.sender,
-            subject=texts.QUARANTINE_ACCEPTED_SUBJECT.format(**values),
-            body=texts.QUARANTINE_ACCEPTED_BODY.format(**values),
-            in_reply_to=submission.reply_to_message_id,
-            references=submission.reply_to_message_id,
-            submission_id=submission.id,
-        )
+    await notify_submitter(
+        session=session,
+        submission=submission,
+        key=f"quarantine:{submission.id}:accepted",
+        text=texts.QUARANTINE_ACCEPTED_BODY.format(**values),
+        subject=texts.QUARANTINE_ACCEPTED_SUBJECT.format(**values),
+        voice=voice,
+        now=utcnow(),
+        as_letter=False,  # the text is a whole letter to a unit not yet known by name
+    )

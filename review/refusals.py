@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake.telegram.updates import DONE, record_new
 from storage.audit import add_audit
 from storage.db import Database
+from tgbot.outcomes import DONE
+from tgbot.updates import record_new
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,7 @@ decision and its message are committed together. Callers commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -18,45 +17,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import NewsdeskError, StaleTransitionError
 from domain.glossary import NO_TITLE
-from domain.kinds import SubmissionKind
+from domain.kinds import Channel, SubmissionKind
 from domain.states import SubmissionStatus
 from domain.text import clean
-from intake.sources import is_edit, list_revisions, load_draft, load_source, media_attachments
-from outbox.letters import letter_about
-from outbox.store import EMAIL, TELEGRAM, enqueue
+from outbox.notify import Voice, notify_submitter
 from review import texts
 from review.cards import CardView, excerpt, when
 from review.edits import Compared, history_lines
-from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
+from sources.stored import is_edit, list_revisions, load_draft, load_source, media_attachments
 from storage.audit import add_audit
 from storage.files import FileStore
 from storage.models import Attachment, Officer, Submission, Unit, utcnow
 from storage.submissions import get_submission, transition
+from tgbot.callbacks import ReviseSubmission
+from tgbot.keyboards import bot_api_markup, button
 
 S = SubmissionStatus
 DECISIONS = (S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED)
 NEEDS_REASON = (S.REJECTED, S.CHANGES_REQUESTED)
 EDITABLE = ("title", "summary", "kind")
-
-
-@dataclass(frozen=True)
-class Voice:
-    """Who signs the submitter's notices and when approved items go out (from settings)."""
-
-    department: str = DEFAULT_DEPARTMENT  # settings: org.department_name
-    oa_name: str = DEFAULT_OA_NAME  # settings: zalo.oa_name
-    publish_start: time = time(7, 0)
-    publish_end: time = time(21, 0)
-
-
-def voice_from(settings: Any) -> Voice:
-    """The notices' voice from Settings (org and zalo groups)."""
-    return Voice(
-        department=settings.org.department_name,
-        oa_name=settings.zalo.oa_name,
-        publish_start=settings.zalo.publish_start,
-        publish_end=settings.zalo.publish_end,
-    )
 
 
 class ReasonRequiredError(NewsdeskError, ValueError):
@@ -98,7 +77,7 @@ async def decide(
         changes={"decided_by": editor_name, "decided_at": now, "decision_reason": reason},
     )
     if notify:
-        await notify_submitter(session=session, submission=submission, voice=voice)
+        await notify_decision(session=session, submission=submission, voice=voice)
     return submission
 
 
@@ -193,11 +172,11 @@ def _when(submission: Submission, voice: Voice) -> str:
     return texts.WHEN_SOON.format(oa=voice.oa_name, start=start, end=end)
 
 
-async def notify_submitter(
+async def notify_decision(
     *, session: AsyncSession, submission: Submission, voice: Voice | None = None
-) -> None:
-    """Enqueue the decision for the submitter on the channel they used (once per version);
-    by e-mail as official mail (salutation, sign-off), an approval saying when it goes out."""
+) -> bool:
+    """Enqueue the decision for the submitter on their channel (once per version); an
+    approval says when it goes out, a change request carries «Gửi bản sửa» in Telegram."""
     voice = voice or Voice()
     status = SubmissionStatus(submission.status).value
     values = {
@@ -206,53 +185,25 @@ async def notify_submitter(
         "reason": submission.decision_reason or "",
         "when": _when(submission, voice),
     }
-    common: dict[str, Any] = {
-        "session": session,
-        "key": f"review:{submission.id}:{submission.version}:{status}",
-        "submission_id": submission.id,
-    }
-    if submission.telegram_chat_id is not None:
-        body = texts.NOTIFY_BODY[status].format(how=texts.HOW_TELEGRAM, **values)
-        await enqueue(
-            channel=TELEGRAM,
-            recipient=str(submission.telegram_chat_id),
-            body=body,
-            meta=_telegram_meta(submission),
-            **common,
-        )
-    elif "@" in submission.sender:
+    how = texts.HOW_TELEGRAM
+    if submission.channel != Channel.TELEGRAM:
         how = texts.HOW_EMAIL.format(code=submission.code)
-        await enqueue(
-            channel=EMAIL,
-            recipient=submission.sender,
-            subject=texts.NOTIFY_SUBJECT[status].format(**values),
-            body=await letter_about(
-                session,
-                submission,
-                body=texts.NOTIFY_BODY[status].format(how=how, **values),
-                oa=voice.oa_name,
-                department=voice.department,
-            ),
-            in_reply_to=submission.reply_to_message_id,
-            references=submission.reply_to_message_id,
-            **common,
-        )
-    else:
-        add_audit(
-            session=session,
-            actor="system",
-            action="review.notify_skipped",
-            submission_id=submission.id,
-            reason="no channel to reach the submitter",
-        )
+    return await notify_submitter(
+        session=session,
+        submission=submission,
+        key=f"review:{submission.id}:{submission.version}:{status}",
+        text=texts.NOTIFY_BODY[status].format(how=how, **values),
+        subject=texts.NOTIFY_SUBJECT[status].format(**values),
+        voice=voice,
+        telegram_markup=_revision_markup(submission),
+    )
 
 
-def _telegram_meta(submission: Submission) -> dict[str, Any]:
+def _revision_markup(submission: Submission) -> dict[str, object] | None:
     """A «Gửi bản sửa» button under a change request (the officer's draft answers it)."""
-    if submission.status != S.CHANGES_REQUESTED:
-        return {}
-    button = {"text": texts.BTN_SEND_REVISION, "callback_data": f"dr:rev:{submission.id}"}
-    return {"reply_markup": {"inline_keyboard": [[button]]}}
+    if submission.status != S.CHANGES_REQUESTED or submission.id is None:
+        return None
+    return bot_api_markup([[button(texts.BTN_SEND_REVISION, ReviseSubmission(submission.id))]])
 
 
 async def card_view(
@@ -263,7 +214,7 @@ async def card_view(
     default_author: str = "",
 ) -> CardView:
     """Everything a review card shows, read from the database; with the file store, the
-    article as composed (intake.sources), its letter and composition's warnings."""
+    article as composed (sources.stored), its letter and composition's warnings."""
     assert submission.id is not None
     unit = await session.get(Unit, submission.unit_id) if submission.unit_id else None
     officer = await session.get(Officer, submission.officer_id) if submission.officer_id else None

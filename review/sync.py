@@ -11,57 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram import Bot, Message
+from telegram.error import BadRequest, RetryAfter
 
-from review.cards import Button, card_keyboard, card_text
+from review.cards import card_keyboard, card_text
 from review.media import send_media
 from review.service import card_view, cards_to_sync, record_card
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Submission
+from tgbot.callbacks import Button
+from tgbot.flood import Pacer, retry_seconds
+from tgbot.keyboards import markup
 
 log = logging.getLogger(__name__)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """RetryAfter.retry_after is an int in PTB 22, a timedelta with PTB_TIMEDELTA: accept both."""
-    value: Any = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    """PTB markup from (label, callback_data) rows; None removes the keyboard."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
-class Pacer:
-    """Spaces calls to one chat at least ``interval`` seconds apart; honours RetryAfter."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        """Wait for this caller's turn."""
-        async with self._lock:
-            delay = self._next - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._next = time.monotonic() + self.interval
-
-    def hold(self, seconds: float) -> None:
-        """Nobody calls before ``seconds`` from now (Telegram's RetryAfter)."""
-        self._next = max(self._next, time.monotonic() + seconds)
 
 
 class CardSync:
@@ -166,19 +131,8 @@ class CardSync:
             )
 
     async def _call(self, func: Any, *args: Any) -> Any:
-        """Paced call; on RetryAfter wait as told and try again (nothing dropped)."""
-        while True:
-            await self.pacer.wait()
-            try:
-                return await func(*args)
-            except RetryAfter as exc:
-                log.warning("editors' chat flood control: waiting %.0f s", retry_seconds(exc))
-                self.pacer.hold(retry_seconds(exc))
-            except NetworkError as exc:
-                if isinstance(exc, BadRequest):
-                    raise
-                log.warning("Telegram unreachable (%s); retrying", exc.message)
-                self.pacer.hold(2.0)
+        """Paced call to the editors' chat, retried through flood control (tgbot.flood)."""
+        return await self.pacer.call(func, *args)
 
     async def _send(self, text: str, rows: list[list[Button]]) -> Message:
         return await self.bot.send_message(self.chat_id, text, reply_markup=markup(rows))

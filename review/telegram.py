@@ -1,4 +1,11 @@
-"""Review buttons and ForceReply answers in the editors' chat (PTB handlers over the service)."""
+"""Review buttons and ForceReply answers in the editors' chat (PTB handlers over the service).
+
+A button's data is read with the one codec (tgbot.callbacks). A question asked with ForceReply
+is remembered by its message id (the press's stored outcome, tgbot.outcomes.prompt), and an
+editor's reply is routed by the id of the message it replies to: never by the prompt's wording.
+An answer that may be corrected (an unknown unit, an unreadable time or cover number) is itself
+remembered as a prompt, so a reply to it answers the original question.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from compose import body_text
 from domain.clock import Clock
@@ -19,30 +26,29 @@ from domain.kinds import KIND_LABELS
 from domain.periods import parse_local_time, time_examples
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean, nfc
-from intake.sources import load_draft
-from intake.telegram.answer import answer
-from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
+from outbox.notify import Voice
 from review import texts
-from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode, encode
-from review.cards import Button, card_keyboard, when
+from review.cards import card_keyboard, when
 from review.editors import EditorCache
-from review.edits import ArticleEdit, EditError, edit_article
-from review.quarantine import AmbiguousUnitError, assign_unit, dismiss
+from review.edits import ArticleEdit, CoverNumberError, EditError, edit_article
+from review.quarantine import AmbiguousUnitError, UnknownUnitError, assign_unit, dismiss
 from review.refusals import Refusal, RefusalLog
-from review.service import (
-    Voice,
-    card_view,
-    decide,
-    edit_field,
-    notify_submitter,
-    set_publish_time,
-)
-from review.sync import CardSync, markup
+from review.service import card_view, decide, edit_field, notify_decision, set_publish_time
+from review.sync import CardSync
+from sources.stored import load_draft
 from storage.audit import add_audit
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import Editor, Submission, Unit
+from storage.models import Editor, Submission, TelegramUpdate, Unit
 from storage.submissions import get_submission
+from tgbot import outcomes
+from tgbot.answer import answer
+from tgbot.bot import Finisher, TelegramBot
+from tgbot.callbacks import KIND_ACTIONS, Action, Button, ReviewPress, decode, review_data
+from tgbot.keyboards import markup
+from tgbot.outcomes import Kind, Outcome
+from tgbot.presses import PressHandler
+from tgbot.updates import record_new, record_outcome, set_outcome, with_outcome
 
 S = SubmissionStatus
 DECIDE = {
@@ -64,19 +70,26 @@ ASKS = (
 QUARANTINE_ACTIONS = (Action.ASSIGN_UNIT, Action.DISMISS, Action.PICK_UNIT)
 EDITS = {Action.EDIT_TITLE: "title", Action.EDIT_SUMMARY: "summary"}
 DECIDED_KEPT = 2048  # decided submissions remembered for the refusal fast path
-PROMPT_START = "Nhập"  # every texts.PROMPT_REASON starts so
-# Answers after which the same prompt may be answered again (a mistyped unit, time or cover
-# number): they are prompts themselves, and a reply to them counts as a reply to the original.
-RETRY_STARTS = (
-    texts.QUARANTINE_NO_UNIT.split("{")[0],
-    texts.REPLY_BAD_TIME.split("{")[0],
-    texts.REPLY_BAD_COVER.split("{")[0],
-    texts.QUARANTINE_CHOOSE.split("{")[0],
-    "Bài có ",  # review.edits: a cover number out of range
-)
 PROMPT_HOPS = 10  # how many error answers in a row may stand between a reply and its prompt
-# An answer to a prompt: a text, or a text with buttons (a choice of units).
-Reply = str | tuple[str, InlineKeyboardMarkup]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The bot's answer to an editor's reply: its text, buttons (a choice of units), and
+    whether the same question may be answered again by replying to this answer."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    retry: bool = False
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """What a reply answers: the press that asked (with the error answers in between), and
+    whether that question was answered already."""
+
+    rows: list[TelegramUpdate]
+    used: bool = False
 
 
 @dataclass
@@ -91,7 +104,7 @@ class ReviewDeps:
     wake_publisher: Callable[[], None] = lambda: None
     # The article as the publisher would compose it (publisher.prepare.card_preview).
     preview: Callable[[Any, Submission], Awaitable[str]] | None = None
-    handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
+    finisher: Finisher = field(default_factory=Finisher)  # shared with the bot's update log
     files: FileStore | None = None  # «Sửa nội dung» shows the current body to copy
     default_author: str = ""
     voice: Voice = field(default_factory=Voice)  # who signs the submitter's notices
@@ -105,7 +118,7 @@ def already_text(sub: Submission) -> str:
     )
 
 
-def refusal(editor: Editor | None, sub: Submission | None, cb: ReviewCallback) -> tuple[str, str]:
+def refusal(editor: Editor | None, sub: Submission | None, cb: ReviewPress) -> tuple[str, str]:
     """('', '') when the press may proceed, else (audit action, answer text)."""
     if editor is None:
         return "review.refused_not_editor", texts.ANSWER_NOT_EDITOR
@@ -131,7 +144,7 @@ class ReviewHandlers:
         # can never win; the answer names the decision, which stays true.
         self.decided: OrderedDict[int, Submission] = OrderedDict()
 
-    def _known_decided(self, editor: Editor | None, cb: ReviewCallback) -> Submission | None:
+    def _known_decided(self, editor: Editor | None, cb: ReviewPress) -> Submission | None:
         known = self.decided.get(cb.submission_id)
         if editor is None or known is None or cb.version >= known.version:
             return None
@@ -148,9 +161,15 @@ class ReviewHandlers:
         """The PTB handlers to register (group 0)."""
         replies = filters.Chat(self.deps.editors_chat_id) & filters.REPLY & filters.TEXT
         return [
-            CallbackQueryHandler(self.on_button, pattern=r"^rv:"),
+            PressHandler(self.on_button, ReviewPress),
             MessageHandler(replies & ~filters.COMMAND, self.on_reply),
         ]
+
+    def register(self, bot: TelegramBot) -> None:
+        """The handlers, the refusal batch beside the bot, and its last flush at the end."""
+        bot.add_handlers(self.handlers())
+        bot.add_task(self.refusals.run)
+        bot.on_stop(self.refusals.flush)  # refusals of the last presses handled
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A press: check the editor and version, decide, answer; cards re-render afterwards."""
@@ -158,7 +177,7 @@ class ReviewHandlers:
         assert query is not None
         cb = decode(query.data)
         async with self.deps.db.session() as session:
-            if cb is None:
+            if not isinstance(cb, ReviewPress):  # the handler's pattern lets only these in
                 await answer(query, texts.ANSWER_UNKNOWN)
                 await self._finish(session, update)
                 return
@@ -186,7 +205,7 @@ class ReviewHandlers:
         session: Any,
         update: Update,
         query: CallbackQuery,
-        cb: ReviewCallback,
+        cb: ReviewPress,
         action: str,
         text: str,
     ) -> None:
@@ -210,10 +229,10 @@ class ReviewHandlers:
                 at=self.deps.clock.now(),
             )
         )
-        self.deps.handled.add(update.update_id)
+        self.deps.finisher.handled.add(update.update_id)
 
     async def _approve(
-        self, session: Any, update: Update, query: CallbackQuery, cb: ReviewCallback, ed: Editor
+        self, session: Any, update: Update, query: CallbackQuery, cb: ReviewPress, ed: Editor
     ) -> bool:
         """Approve by compare-and-set; True when this press decided."""
         text, won, refused = await self._decide(session, cb, ed, S.APPROVED, None)
@@ -221,7 +240,7 @@ class ReviewHandlers:
             await self._refuse(session, update, query, cb, refused, text)
             return False
         await answer(query, text)  # as soon as the compare-and-set has resolved
-        await notify_submitter(session=session, submission=won, voice=self.deps.voice)
+        await notify_decision(session=session, submission=won, voice=self.deps.voice)
         if await self._finish(session, update):
             self._remember(won)
         return True
@@ -231,7 +250,7 @@ class ReviewHandlers:
         session: Any,
         update: Update,
         query: CallbackQuery,
-        cb: ReviewCallback,
+        cb: ReviewPress,
         ed: Editor,
         sub: Submission,
     ) -> bool:
@@ -249,14 +268,13 @@ class ReviewHandlers:
                 reply_to_message_id=query.message.message_id,
                 reply_markup=ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER),
             )
-            await self._finish(session, update, f"prompt:{prompt.chat_id}:{prompt.message_id}")
+            await self._finish(session, update, outcomes.prompt(prompt.chat_id, prompt.message_id))
             if cb.action == Action.EDIT_BODY and self.deps.files is not None:
                 await self._send_current_body(session, query, sub, prompt.message_id)
             return False
         if cb.action == Action.PICK_UNIT:
             unit = await session.get(Unit, cb.arg)
-            reply = await self._assign(session, cb, ed, unit.code if unit else "")
-            text = reply if isinstance(reply, str) else reply[0]
+            text = (await self._assign(session, cb, ed, unit.code if unit else "")).text
             await answer(query, text)
             await self._finish(session, update)
             with contextlib.suppress(BadRequest):  # the choice is made: no buttons left
@@ -283,7 +301,7 @@ class ReviewHandlers:
     async def _decide(
         self,
         session: Any,
-        cb: ReviewCallback,
+        cb: ReviewPress,
         ed: Editor,
         decision: SubmissionStatus,
         reason: str | None,
@@ -310,7 +328,7 @@ class ReviewHandlers:
         return texts.ANSWER_DONE[decision.value].format(code=sub.code), sub, ""
 
     async def _edit(
-        self, session: Any, cb: ReviewCallback, ed: Editor, name: str, value: str
+        self, session: Any, cb: ReviewPress, ed: Editor, name: str, value: str
     ) -> str | None:
         """Edit a field and commit; None on success, else the refusal text."""
         try:
@@ -328,12 +346,12 @@ class ReviewHandlers:
         return None
 
     async def _edit_article(
-        self, session: Any, cb: ReviewCallback, ed: Editor, text: str, value: str
-    ) -> str:
+        self, session: Any, cb: ReviewPress, ed: Editor, text: str, value: str
+    ) -> Reply:
         """«Sửa nội dung» (the reply, paragraphs kept, is the new body) or «Chọn ảnh bìa»."""
         if cb.action == Action.COVER:
             if not value.isdigit():
-                return texts.REPLY_BAD_COVER.format(value=value)
+                return Reply(texts.REPLY_BAD_COVER.format(value=value), retry=True)
             change = ArticleEdit(cover=int(value))
         else:
             change = ArticleEdit(body=nfc(text).strip())
@@ -349,18 +367,18 @@ class ReviewHandlers:
             )
         except EditError as exc:
             await session.rollback()
-            return str(exc)
+            return Reply(str(exc), retry=isinstance(exc, CoverNumberError))
         except StaleTransitionError:
             await session.rollback()
-            return texts.ANSWER_STALE
-        return texts.REPLY_EDITED.format(code=sub.code, revision=sub.revision)
+            return Reply(texts.ANSWER_STALE)
+        return Reply(texts.REPLY_EDITED.format(code=sub.code, revision=sub.revision))
 
-    async def _assign(self, session: Any, cb: ReviewCallback, ed: Editor, unit_text: str) -> Reply:
+    async def _assign(self, session: Any, cb: ReviewPress, ed: Editor, unit_text: str) -> Reply:
         """A quarantined submission gets its unit, named by code or name (and the sender is
         remembered for it); several matching units come back as a choice of buttons."""
         sub = await get_submission(session=session, submission_id=cb.submission_id)
         if sub is None:
-            return texts.ANSWER_UNKNOWN
+            return Reply(texts.ANSWER_UNKNOWN)
         try:
             sub = await assign_unit(
                 session=session,
@@ -372,19 +390,17 @@ class ReviewHandlers:
             )
         except AmbiguousUnitError as exc:
             rows: list[list[Button]] = [
-                [(u.name, encode(Action.PICK_UNIT, cb.submission_id, sub.version, u.id or 0))]
+                [(u.name, review_data(Action.PICK_UNIT, cb.submission_id, sub.version, u.id or 0))]
                 for u in exc.units
             ]
             text = texts.QUARANTINE_CHOOSE.format(unit=clean(unit_text), code=sub.code)
-            keyboard = markup(rows)
-            assert keyboard is not None
-            return text, keyboard
+            return Reply(text, markup(rows), retry=True)
         except RejectedError as exc:
-            return str(exc)
+            return Reply(str(exc), retry=isinstance(exc, UnknownUnitError))
         unit = await session.get(Unit, sub.unit_id)
-        return texts.REPLY_ASSIGNED.format(code=sub.code, unit=unit.name if unit else "?")
+        return Reply(texts.REPLY_ASSIGNED.format(code=sub.code, unit=unit.name if unit else "?"))
 
-    async def _dismiss(self, session: Any, cb: ReviewCallback, ed: Editor, reason: str) -> str:
+    async def _dismiss(self, session: Any, cb: ReviewPress, ed: Editor, reason: str) -> str:
         """A quarantined item that is not a submission leaves the queue (nobody is told)."""
         sub = await get_submission(session=session, submission_id=cb.submission_id)
         if sub is None:
@@ -409,12 +425,12 @@ class ReviewHandlers:
         # on_reply, and a decision that might not land must not refuse presses from memory
         return texts.QUARANTINE_DISMISSED.format(code=sub.code)
 
-    async def _publish_time(self, session: Any, cb: ReviewCallback, ed: Editor, value: str) -> str:
+    async def _publish_time(self, session: Any, cb: ReviewPress, ed: Editor, value: str) -> Reply:
         """The editor's publish slot, kept on the submission for the publisher."""
         try:
             at = parse_local_time(value, now=self.deps.clock.now())
         except ValueError as exc:
-            return texts.REPLY_BAD_TIME.format(error=exc)
+            return Reply(texts.REPLY_BAD_TIME.format(error=exc), retry=True)
         try:
             sub = await set_publish_time(
                 session=session,
@@ -425,10 +441,10 @@ class ReviewHandlers:
             )
         except StaleTransitionError:
             await session.rollback()
-            return texts.ANSWER_STALE
+            return Reply(texts.ANSWER_STALE)
         if at is None:
-            return texts.REPLY_PUBLISH_ASAP.format(code=sub.code)
-        return texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at))
+            return Reply(texts.REPLY_PUBLISH_ASAP.format(code=sub.code))
+        return Reply(texts.REPLY_PUBLISH_AT.format(code=sub.code, at=when(at)))
 
     async def _send_current_body(
         self, session: Any, query: CallbackQuery, sub: Submission, prompt_id: int
@@ -459,7 +475,9 @@ class ReviewHandlers:
             query.message.chat.id, text[:4000], reply_to_message_id=query.message.message_id
         )
 
-    async def _finish(self, session: Any, update: Update, outcome: str = DONE) -> bool:
+    async def _finish(
+        self, session: Any, update: Update, outcome: Outcome = outcomes.DONE
+    ) -> bool:
         """Record the update with its outcome in the decision's transaction, and commit.
 
         A press delivered twice finds its row already there: its effects are rolled back, so
@@ -472,80 +490,95 @@ class ReviewHandlers:
         else:
             await record_outcome(session=session, raw=update.to_dict(), outcome=outcome)
         await session.commit()
-        self.deps.handled.add(update.update_id)
+        self.deps.finisher.handled.add(update.update_id)
         return True
 
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An editor's answer to a ForceReply prompt: the reason, or the new title/summary."""
+        """An editor's answer to a ForceReply prompt: the reason, the new title or summary...
+
+        Routed by the replied message's id: a reply to anything that is not one of our
+        prompts (a comment under a card) is left alone.
+        """
         message = update.effective_message
         assert message is not None and message.reply_to_message is not None
         replied = message.reply_to_message
         if replied.from_user is None or replied.from_user.id != context.bot.id:
             return
-        if not (replied.text or "").startswith((PROMPT_START, *RETRY_STARTS)):
+        async with self.deps.db.session() as session:
+            prompts = await self._prompt_of(session, replied.chat_id, replied.message_id)
+        if prompts is None:
             return  # a comment under a card, not an answer to one of our prompts
         if update.edited_message is not None:  # the first answer was the one used
             async with self.deps.db.session() as session:
-                await self._finish(session, update, "edit:ignored")
+                await self._finish(session, update, outcomes.note("edit_ignored"))
             await message.reply_text(texts.REPLY_EDIT_IGNORED)
             return
         async with self.deps.db.session() as session:
-            prompts = await self._prompt_of(session, replied.chat_id, replied.message_id)
             user_id = message.from_user.id if message.from_user else 0
             editor = await self.editors.get(user_id)
             reply = await self._answer_prompt(
                 session, prompts, editor, message.text or "", user_id
             )
-            text, keyboard = (reply, None) if isinstance(reply, str) else reply
-            retry = text == texts.REPLY_EMPTY or text.startswith(RETRY_STARTS)
-            if prompts and not retry:
-                await set_outcome(
-                    session=session,
-                    update_id=prompts[-1].update_id,
-                    outcome=f"prompt-used:{update.update_id}",
-                )
-            if not (retry and prompts):
+            retry = reply.retry and not prompts.used
+            if not prompts.used and not retry:
+                await self._mark_used(session, prompts.rows[-1])
+            if not retry:
                 await self._finish(session, update)
-        if retry and prompts:
+        if retry:
             # The error answer is a prompt too: a reply to it answers the original prompt.
-            sent = await self._reply_again(message, text, keyboard)
+            sent = await self._reply_again(message, reply)
             async with self.deps.db.session() as session:
-                await self._finish(session, update, f"prompt:{sent.chat_id}:{sent.message_id}")
+                await self._finish(session, update, outcomes.prompt(sent.chat_id, sent.message_id))
         else:
-            await message.reply_text(text, reply_markup=keyboard)
+            await message.reply_text(reply.text, reply_markup=reply.keyboard)
         self.deps.cards.wake()
         self.deps.wake_outbox()
 
     @staticmethod
-    async def _reply_again(
-        message: Message, text: str, keyboard: InlineKeyboardMarkup | None
-    ) -> Message:
-        if keyboard is not None:  # a choice of units: buttons, or a reply with another name
-            return await message.reply_text(text, reply_markup=keyboard)
-        placeholder = ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER)
-        return await message.reply_text(text, reply_markup=placeholder)
+    async def _mark_used(session: Any, press: TelegramUpdate) -> None:
+        """The press's question is answered: a later reply to it is told it came too late."""
+        asked = Outcome.decode(press.outcome)
+        if asked is None or asked.kind != Kind.PROMPT:
+            return
+        await set_outcome(
+            session=session,
+            update_id=press.update_id,
+            outcome=outcomes.prompt_used(*asked.ids),
+        )
 
-    async def _prompt_of(self, session: Any, chat_id: int, message_id: int) -> list[Any]:
+    @staticmethod
+    async def _reply_again(message: Message, reply: Reply) -> Message:
+        if reply.keyboard is not None:  # a choice of units: buttons, or a reply with another name
+            return await message.reply_text(reply.text, reply_markup=reply.keyboard)
+        placeholder = ForceReply(input_field_placeholder=texts.PROMPT_PLACEHOLDER)
+        return await message.reply_text(reply.text, reply_markup=placeholder)
+
+    async def _prompt_of(self, session: Any, chat_id: int, message_id: int) -> Prompts | None:
         """The button press whose prompt a reply answers, following error answers back to
-        it (each error answer's editor message is recorded with the error's own key)."""
+        it (each error answer's editor message is recorded with the error's own key); None
+        when the replied message is no prompt of ours."""
         for _ in range(PROMPT_HOPS):
-            rows = await with_outcome(session=session, outcomes=[f"prompt:{chat_id}:{message_id}"])
-            if not rows or "callback_query" in rows[-1].raw:
-                return rows
+            asked = outcomes.prompt(chat_id, message_id)
+            used = outcomes.prompt_used(chat_id, message_id)
+            rows = await with_outcome(session=session, outcomes=[asked, used])
+            if not rows:
+                return None
+            if "callback_query" in rows[-1].raw:
+                return Prompts(rows, used=rows[-1].outcome == used.encode())
             replied = rows[-1].raw.get("message", {}).get("reply_to_message") or {}
             if "message_id" not in replied:
-                return []
+                return None
             message_id = int(replied["message_id"])
-        return []
+        return None
 
     async def _answer_prompt(
-        self, session: Any, prompts: list[Any], editor: Editor | None, text: str, user_id: int
+        self, session: Any, prompts: Prompts, editor: Editor | None, text: str, user_id: int
     ) -> Reply:
-        if not prompts:
-            return texts.PROMPT_EXPIRED
-        cb = decode(prompts[-1].raw.get("callback_query", {}).get("data"))
-        if cb is None:
-            return texts.PROMPT_EXPIRED
+        if prompts.used:
+            return Reply(texts.PROMPT_EXPIRED)
+        cb = decode(prompts.rows[-1].raw.get("callback_query", {}).get("data"))
+        if not isinstance(cb, ReviewPress):
+            return Reply(texts.PROMPT_EXPIRED)
         if editor is None:
             add_audit(
                 session=session,
@@ -554,25 +587,25 @@ class ReviewHandlers:
                 submission_id=cb.submission_id,
                 details={"button": cb.action.value},
             )
-            return texts.ANSWER_NOT_EDITOR
+            return Reply(texts.ANSWER_NOT_EDITOR)
         value = clean(text)
         if not value:
-            return texts.REPLY_EMPTY
+            return Reply(texts.REPLY_EMPTY, retry=True)
         if cb.action in (Action.EDIT_BODY, Action.COVER):
             return await self._edit_article(session, cb, editor, text, value)
         if cb.action == Action.ASSIGN_UNIT:
             return await self._assign(session, cb, editor, value)
         if cb.action == Action.DISMISS:
-            return await self._dismiss(session, cb, editor, value)
+            return Reply(await self._dismiss(session, cb, editor, value))
         if cb.action == Action.PUBLISH_TIME:
             return await self._publish_time(session, cb, editor, value)
         if cb.action in DECIDE:
             reply, won, _ = await self._decide(session, cb, editor, DECIDE[cb.action], value)
             if won is not None:
-                await notify_submitter(session=session, submission=won, voice=self.deps.voice)
-            return reply
+                await notify_decision(session=session, submission=won, voice=self.deps.voice)
+            return Reply(reply)
         refused = await self._edit(session, cb, editor, EDITS[cb.action], value)
         if refused:
-            return refused
+            return Reply(refused)
         sub = await get_submission(session=session, submission_id=cb.submission_id)
-        return texts.REPLY_SAVED.format(code=sub.code if sub else "?")
+        return Reply(texts.REPLY_SAVED.format(code=sub.code if sub else "?"))

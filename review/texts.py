@@ -145,7 +145,8 @@ AUDIT_ACTIONS = {
     "review.edit_summary": "Sửa tóm tắt",
     "review.edit_kind": "Đổi loại",
     "review.edit_publish_at": "Hẹn giờ đăng",
-    "review.notify_skipped": "Không báo được người gửi",
+    "review.notify_skipped": "Không báo được người gửi",  # before the notices were shared
+    "notify.skipped": "Không báo được người gửi",
     "review.refused_not_editor": "Từ chối thao tác: không phải biên tập viên",
     "review.refused_decided": "Từ chối thao tác: tin, bài đã được xử lý",
     "review.refused_stale": "Từ chối thao tác: phiếu duyệt đã cũ",

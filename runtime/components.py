@@ -3,7 +3,6 @@ each other area's in its own module of runtime/."""
 
 from __future__ import annotations
 
-from intake.telegram.component import build_telegram
 from outbox.email import EmailSender
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
@@ -11,6 +10,7 @@ from runtime.context import AppContext, Component, Factory
 from runtime.email import build_email_intake
 from runtime.publisher import build_publisher
 from runtime.scheduler import build_scheduler
+from runtime.telegram import build_telegram
 from web.console.app import ConsoleDeps, setup_console
 from web.server import WebServer
 

@@ -13,7 +13,7 @@ from intake.email.imap import ImapConfig
 from intake.email.reader import ImapReader
 from intake.email.store import EmailIntake, IntakePolicy
 from intake.email.workers import FetchWorkers
-from publisher.notify import notify_editors
+from outbox.notify import notify_editors
 from runtime.context import AppContext, Component
 from settings import Settings
 from storage.leases import holder_name

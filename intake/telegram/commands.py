@@ -12,10 +12,10 @@ from domain.periods import period_of
 from domain.states import STATUS_LABELS, SubmissionStatus
 from intake.telegram import texts
 from intake.telegram.context import BotDeps
-from intake.telegram.updates import DONE
 from storage.models import Submission, Unit
 from storage.registry import get_officer_by_telegram
 from storage.submissions import list_submissions
+from tgbot import outcomes
 
 MAX_LINES = 40
 
@@ -44,7 +44,7 @@ class Commands:
                     session=session, unit_id=officer.unit_id, period=period
                 )
                 text = self._render(period, unit.name if unit else "", subs)
-            await self.deps.finish(session, update, DONE)
+            await self.deps.finish(session, update, outcomes.DONE)
         await message.reply_text(text)
 
     @staticmethod
@@ -64,7 +64,7 @@ class Commands:
         message = update.effective_message
         assert message is not None
         async with self.deps.db.session() as session:
-            await self.deps.finish(session, update, DONE)
+            await self.deps.finish(session, update, outcomes.DONE)
         await message.reply_text(
             texts.HELP.format(
                 limit_mb=self.deps.max_download_mb, mail_file_mb=self.deps.mail_file_mb

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from domain.clock import Clock
-from intake.telegram.updates import set_outcome
-from review.service import Voice
 from storage.db import Database
 from storage.files import FileStore
+from tgbot.bot import Finisher
+from tgbot.outcomes import Outcome
 
 MB = 1024 * 1024
 
 
 @dataclass
 class BotDeps:
-    """Shared by every handler of one running bot."""
+    """Shared by every officer handler of one running bot."""
 
     db: Database
     files: FileStore
@@ -30,14 +29,10 @@ class BotDeps:
     draft_quiet_seconds: float = 1.5
     invite_valid_days: int = 7
     contact_email: str = ""
-    default_author: str = ""  # an article's author when its unit is unknown (the department)
     public_base_url: str = ""  # for /dangnhap links to the web console
     wake_outbox: Callable[[], None] = lambda: None
     wake_cards: Callable[[], None] = lambda: None
-    wake_publisher: Callable[[], None] = lambda: None
-    preview: Callable[[AsyncSession, Any], Awaitable[str]] | None = None
-    handled: set[int] = field(default_factory=set)  # update ids whose outcome is written
-    voice: Voice = field(default_factory=Voice)  # who signs notices to submitters
+    finisher: Finisher = field(default_factory=Finisher)  # shared with the bot's update log
 
     @property
     def mail_file_mb(self) -> int:
@@ -49,8 +44,6 @@ class BotDeps:
         """Largest file the bot may fetch through getFile."""
         return self.max_download_mb * MB
 
-    async def finish(self, session: AsyncSession, update: Update, outcome: str) -> None:
+    async def finish(self, session: AsyncSession, update: Update, outcome: Outcome) -> None:
         """Write the update's outcome in ``session`` and commit (with the handler's effects)."""
-        await set_outcome(session=session, update_id=update.update_id, outcome=outcome)
-        await session.commit()
-        self.handled.add(update.update_id)
+        await self.finisher.finish(session, update, outcome)

@@ -1,95 +1,106 @@
 """Drafts: an officer's consecutive messages gather (in the database) until sent or cancelled.
 
-Each kept message is its ``telegram_update`` row with outcome ``draft:<user id>``; a press on
-"send revision" is a row ``bind:<user id>:<submission id>``. The summary card is shown once the
-officer has been quiet for a moment (albums arrive as several updates with no end marker).
+Each kept message is its ``telegram_update`` row with outcome ``outcomes.draft(user id)``; a
+press on «Gửi bản sửa» is a row ``outcomes.bind(user id, submission id)``. A draft answers a
+change request when it holds such a press, or a message replying to one of our messages about
+the submission (found by the replied message's id in the outbox, never by its wording). The
+summary card is shown once the officer has been quiet for a moment (albums arrive as several
+updates with no end marker).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
-from domain.ids import parse_id
 from domain.states import SubmissionStatus
 from intake.telegram import texts
-from intake.telegram.answer import answer
 from intake.telegram.context import MB, BotDeps
-from intake.telegram.draft_items import (
-    DraftItem,
-    draft_items,
-    is_supported,
-    item_of,
-    message_key,
-    summary_items,
-    title_of,
-)
-from intake.telegram.updates import set_outcome, with_outcome
-from review.sync import retry_seconds
-from storage.models import Officer, Submission, TelegramUpdate
+from intake.telegram.draft_items import is_supported, summary_items, title_of
+from outbox.store import TELEGRAM
+from storage.models import Officer, OutboxMessage, Submission, TelegramUpdate
 from storage.registry import get_officer_by_telegram
-from storage.submissions import get_submission_by_code
-
-SEND, CANCEL, REVISION = "dr:send", "dr:cancel", "dr:rev:"
-
-
-def draft_outcome(user_id: int) -> str:
-    """The outcome marking an update as part of this user's open draft."""
-    return f"draft:{user_id}"
-
-
-def bind_prefix(user_id: int) -> str:
-    """Outcome prefix of this user's "answer this change request" presses."""
-    return f"bind:{user_id}:"
+from tgbot import outcomes
+from tgbot.answer import answer
+from tgbot.callbacks import DraftButton, ReviseSubmission, decode
+from tgbot.flood import retry_seconds
+from tgbot.keyboards import button, markup
+from tgbot.messages import DraftItem, draft_items, item_of, message_key, message_of
+from tgbot.outcomes import Kind, Outcome
+from tgbot.updates import set_outcome, with_outcome
 
 
 async def draft_rows(*, session: AsyncSession, user_id: int) -> list[TelegramUpdate]:
     """The user's open draft: kept messages and revision bindings, oldest first."""
     return await with_outcome(
-        session=session, outcomes=[draft_outcome(user_id)], prefix=bind_prefix(user_id)
+        session=session, outcomes=[outcomes.draft(user_id)], kind=Kind.BIND, first_id=user_id
     )
 
 
-def draft_keyboard() -> InlineKeyboardMarkup:
+def is_binding(row: TelegramUpdate) -> bool:
+    """A «Gửi bản sửa» press kept with the draft (not a message)."""
+    outcome = Outcome.decode(row.outcome)
+    return outcome is not None and outcome.kind == Kind.BIND
+
+
+def draft_keyboard() -> InlineKeyboardMarkup | None:
     """Send for review / cancel."""
-    return InlineKeyboardMarkup(
+    return markup(
         [
             [
-                InlineKeyboardButton(texts.BTN_SEND, callback_data=SEND),
-                InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CANCEL),
+                button(texts.BTN_SEND, DraftButton.SEND),
+                button(texts.BTN_CANCEL, DraftButton.CANCEL),
             ]
         ]
     )
 
 
+async def replied_submission(
+    *, session: AsyncSession, chat_id: int, message_id: int
+) -> int | None:
+    """The submission one of our messages in this chat was about (a receipt, a decision, a
+    change request), found by the message's id as the outbox recorded it when it was sent."""
+    query = (
+        select(OutboxMessage.submission_id)
+        .where(OutboxMessage.channel == TELEGRAM)
+        .where(OutboxMessage.recipient == str(chat_id))
+        .where(col(OutboxMessage.result)["message_id"].as_integer() == message_id)
+        .where(col(OutboxMessage.submission_id).is_not(None))
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
 async def revision_target(
     *, session: AsyncSession, rows: list[TelegramUpdate], officer: Officer
 ) -> Submission | None:
-    """The submission this draft answers: a "send revision" press or a reply to the request."""
-    code = None
+    """The submission this draft answers: a «Gửi bản sửa» press, or a reply to our message
+    about it (the latest of either wins)."""
+    submission_id = None
     for row in rows:
-        if row.outcome.startswith("bind:"):
-            code = row.outcome.rsplit(":", 1)[1]
-        else:
-            item = item_of(row.raw)
-            code = (item.reply_code if item else None) or code
-    if code is None:
+        outcome = Outcome.decode(row.outcome)
+        if outcome is not None and outcome.kind == Kind.BIND:
+            submission_id = outcome.submission_id
+            continue
+        item = item_of(row.raw)
+        chat = (message_of(row.raw).get("chat") or {}).get("id")
+        if item is not None and item.reply_to is not None and isinstance(chat, int):
+            found = await replied_submission(
+                session=session, chat_id=chat, message_id=item.reply_to
+            )
+            submission_id = found or submission_id
+    if submission_id is None:
         return None
-    sub = await _find(session, code)
+    sub = await session.get(Submission, submission_id)
     if sub is None or sub.unit_id != officer.unit_id:
         return None
     return sub
-
-
-async def _find(session: AsyncSession, ref: str) -> Submission | None:
-    if ref.isdigit():  # an id (only ASCII digits that fit the column reach the database)
-        submission_id = parse_id(ref)
-        return await session.get(Submission, submission_id) if submission_id else None
-    return await get_submission_by_code(session=session, code=ref)
 
 
 class Drafts:
@@ -111,7 +122,7 @@ class Drafts:
             await self.deps.finish(session, update, outcome)
         if reply:
             await message.reply_text(reply)
-        if outcome == draft_outcome(user.id):
+        if outcome == outcomes.draft(user.id):
             self.schedule_summary(context, user.id, message.chat.id)
 
     async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,34 +136,34 @@ class Drafts:
                 session=session, telegram_user_id=user.id, active_at=self.deps.clock.now()
             )
             rows = await draft_rows(session=session, user_id=user.id) if officer else []
-            keys = {message_key(r.raw) for r in rows if not r.outcome.startswith("bind:")}
+            keys = {message_key(r.raw) for r in rows if not is_binding(r)}
             if officer is None:
-                reply, outcome = texts.NOT_LINKED, "edit:not_linked"
+                reply, outcome = texts.NOT_LINKED, outcomes.note("edit_not_linked")
             elif message_key(raw) not in keys:
-                reply, outcome = texts.EDIT_NOT_IN_DRAFT, "edit:not_in_draft"
+                reply, outcome = texts.EDIT_NOT_IN_DRAFT, outcomes.note("edit_not_in_draft")
             else:
                 reply, outcome = self._judge(officer, message.to_dict(), update.update_id)
-                if outcome == draft_outcome(user.id):
+                if outcome == outcomes.draft(user.id):
                     reply = texts.EDIT_APPLIED
             await self.deps.finish(session, update, outcome)
         await message.reply_text(reply)
-        if outcome == draft_outcome(user.id):
+        if outcome == outcomes.draft(user.id):
             self.schedule_summary(context, user.id, message.chat.id)
 
     def _judge(
         self, officer: Officer | None, raw: dict[str, Any], update_id: int
-    ) -> tuple[str, str]:
+    ) -> tuple[str, Outcome]:
         """(reply text, outcome) for one message."""
         if officer is None:
-            return texts.NOT_LINKED, "not_linked"
+            return texts.NOT_LINKED, outcomes.note("not_linked")
         if not is_supported(raw):
-            return texts.UNSUPPORTED, "unsupported"
+            return texts.UNSUPPORTED, outcomes.note("unsupported")
         item = item_of({"update_id": update_id, "message": raw})
         if item is None:
-            return texts.UNSUPPORTED, "unsupported"
+            return texts.UNSUPPORTED, outcomes.note("unsupported")
         if item.file_id and item.file_size > self.deps.max_download_bytes:
-            return self._too_big(item), "too_big"
-        return "", draft_outcome(officer.telegram_user_id or 0)
+            return self._too_big(item), outcomes.note("too_big")
+        return "", outcomes.draft(officer.telegram_user_id or 0)
 
     def _too_big(self, item: DraftItem) -> str:
         """Advice that fits the real limits: e-mail only when a mail can carry the file."""
@@ -205,7 +216,7 @@ class Drafts:
                 if officer
                 else None
             )
-        items = draft_items([r.raw for r in rows if not r.outcome.startswith("bind:")])
+        items = draft_items([r.raw for r in rows if not is_binding(r)])
         if not items:
             return
         described = summary_items(items)
@@ -220,21 +231,24 @@ class Drafts:
     async def bind_revision(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """ "Send revision" pressed under a change request: the next draft answers it."""
         query, user = update.callback_query, update.effective_user
-        assert query is not None and user is not None and query.data is not None
+        assert query is not None and user is not None
+        cb = decode(query.data)
+        assert isinstance(cb, ReviseSubmission)  # the handler's pattern
         await answer(query)
-        ref = query.data.removeprefix(REVISION)
         async with self.deps.db.session() as session:
             officer = await get_officer_by_telegram(session=session, telegram_user_id=user.id)
-            sub = await _find(session, ref) if ref.isdigit() else None
+            sub = await session.get(Submission, cb.submission_id)
             ok = (
                 officer is not None
                 and sub is not None
                 and sub.unit_id == officer.unit_id
                 and sub.status == SubmissionStatus.CHANGES_REQUESTED
             )
-            outcome = f"{bind_prefix(user.id)}{ref}" if ok else "bind:refused"
+            outcome = (
+                outcomes.bind(user.id, cb.submission_id) if ok else outcomes.note("bind_refused")
+            )
             await self.deps.finish(session, update, outcome)
-        code = sub.code if sub is not None else ref
+        code = sub.code if sub is not None else str(cb.submission_id)
         text = texts.REVISION_BOUND if ok else texts.REVISION_NOT_OPEN
         if query.message is not None:
             await context.bot.send_message(query.message.chat.id, text.format(code=code))
@@ -248,8 +262,10 @@ class Drafts:
         async with self.deps.db.session() as session:
             rows = await draft_rows(session=session, user_id=user.id)
             for row in rows:
-                await set_outcome(session=session, update_id=row.update_id, outcome="cancelled")
-            await self.deps.finish(session, update, "cancel")
+                await set_outcome(
+                    session=session, update_id=row.update_id, outcome=outcomes.CANCELLED
+                )
+            await self.deps.finish(session, update, outcomes.note("cancel"))
         if update.callback_query is not None:
             await update.callback_query.edit_message_reply_markup(None)
         if message is not None:

@@ -6,9 +6,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from intake.telegram.context import BotDeps
-from intake.telegram.updates import DONE
 from storage.leaders import leader_by_telegram
 from storage.registry import get_editor_by_telegram
+from tgbot import outcomes
 from web.console.logins import LoginRefusedError, Role, issue_link, login_url
 
 NOT_KNOWN = (
@@ -59,5 +59,5 @@ class LoginCommand:
                     text = LINK.format(url=login_url(self.deps.public_base_url, token))
                 except LoginRefusedError as exc:
                     text = exc.message
-            await self.deps.finish(session, update, DONE)
+            await self.deps.finish(session, update, outcomes.DONE)
         await message.reply_text(text, disable_web_page_preview=True)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
@@ -25,15 +24,17 @@ from telegram.ext import ContextTypes
 from domain.phones import normalise_phone
 from domain.text import clean
 from intake.telegram import texts
-from intake.telegram.answer import answer
 from intake.telegram.context import BotDeps
 from intake.telegram.invites import find_valid_invite, use_invite
-from intake.telegram.updates import DONE, forget_phone
 from storage.audit import add_audit
 from storage.models import Officer, OnboardingWalk, Unit
 from storage.registry import create_officer, find_officers_by_phone, get_officer_by_telegram
+from tgbot import outcomes
+from tgbot.answer import answer
+from tgbot.callbacks import Consent, decode
+from tgbot.keyboards import button, markup
+from tgbot.updates import forget_phone
 
-CONSENT_PREFIX = "ob:consent:"
 WALK_HOURS = 24  # an abandoned walk stops catching the user's messages after this
 
 
@@ -72,13 +73,13 @@ def share_phone_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
-def consent_keyboard() -> InlineKeyboardMarkup:
+def consent_keyboard() -> InlineKeyboardMarkup | None:
     """Yes / no to keeping the phone number."""
-    return InlineKeyboardMarkup(
+    return markup(
         [
             [
-                InlineKeyboardButton(texts.BTN_CONSENT_YES, callback_data=CONSENT_PREFIX + "yes"),
-                InlineKeyboardButton(texts.BTN_CONSENT_NO, callback_data=CONSENT_PREFIX + "no"),
+                button(texts.BTN_CONSENT_YES, Consent(agreed=True)),
+                button(texts.BTN_CONSENT_NO, Consent(agreed=False)),
             ]
         ]
     )
@@ -113,7 +114,7 @@ class Onboarding:
                 text = texts.WELCOME_KNOWN.format(
                     name=officer.full_name, unit=unit.name if unit else ""
                 )
-                await self.deps.finish(session, update, "start:known")
+                await self.deps.finish(session, update, outcomes.note("start_known"))
                 await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
                 return
             invite = await find_valid_invite(session=session, code=code, now=now) if code else None
@@ -121,7 +122,9 @@ class Onboarding:
             if invite is not None and unit is not None:
                 walk = {"invite_id": invite.id, "unit_id": unit.id, "unit": unit.name}
                 await save_walk(session, user.id, walk | {"step": "name"}, now=now)
-            await self.deps.finish(session, update, "start:invite" if invite else "start:unknown")
+            await self.deps.finish(
+                session, update, outcomes.note("start_invite" if invite else "start_unknown")
+            )
         if code and (invite is None or unit is None):
             await message.reply_text(texts.INVITE_INVALID)
         elif invite is not None and unit is not None:
@@ -171,7 +174,9 @@ class Onboarding:
             unit = await session.get(Unit, officers[0].unit_id) if officers else None
             if officers:  # linked: an invite walk left open would only get in the way
                 await save_walk(session, user_id, None, now=self.deps.clock.now())
-            await self.deps.finish(session, update, "linked" if officers else "link:no_match")
+            await self.deps.finish(
+                session, update, outcomes.note("linked" if officers else "link_no_match")
+            )
         if not officers or unit is None:
             await message.reply_text(
                 texts.CONTACT_NO_MATCH.format(phone=phone), reply_markup=ReplyKeyboardRemove()
@@ -194,7 +199,7 @@ class Onboarding:
             if reg is None:
                 await session.commit()  # a stale walk was dropped
                 return False
-            await self.deps.finish(session, update, "edit:walk")
+            await self.deps.finish(session, update, outcomes.note("edit_walk"))
         await message.reply_text(texts.EDIT_DURING_WALK)
         return True
 
@@ -242,7 +247,7 @@ class Onboarding:
         query, user = update.callback_query, update.effective_user
         assert query is not None and user is not None
         await answer(query)
-        agreed = query.data == CONSENT_PREFIX + "yes"
+        agreed = decode(query.data) == Consent(agreed=True)
         async with self.deps.db.session() as session:
             reg = await load_walk(session, user.id, now=self.deps.clock.now())
             if reg is not None and reg.get("step") == "consent":
@@ -250,7 +255,9 @@ class Onboarding:
                 await save_walk(session, user.id, None, now=self.deps.clock.now())
             else:
                 text = await self._record_consent(session, user.id, agreed=agreed)
-            await self.deps.finish(session, update, f"consent:{'yes' if agreed else 'no'}")
+            await self.deps.finish(
+                session, update, outcomes.note(f"consent_{'yes' if agreed else 'no'}")
+            )
         await query.edit_message_reply_markup(None)
         if query.message is not None:
             await context.bot.send_message(
@@ -324,11 +331,11 @@ class Onboarding:
         assert update.effective_user is not None
         async with self.deps.db.session() as session:
             await save_walk(session, update.effective_user.id, reg, now=self.deps.clock.now())
-            await self.deps.finish(session, update, DONE)
+            await self.deps.finish(session, update, outcomes.DONE)
 
     async def _done(self, update: Update) -> None:
         async with self.deps.db.session() as session:
-            await self.deps.finish(session, update, DONE)
+            await self.deps.finish(session, update, outcomes.DONE)
 
     async def _reply(self, update: Update, message: Message, text: str) -> None:
         await self._done(update)

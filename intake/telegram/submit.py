@@ -16,21 +16,16 @@ from domain.glossary import KIND_LABELS, NO_TITLE
 from domain.kinds import Channel
 from intake.accept import Accepted, Incoming, IncomingFile, accept, accept_revision
 from intake.telegram import texts
-from intake.telegram.answer import answer
 from intake.telegram.context import BotDeps
-from intake.telegram.draft_items import (
-    MESSAGE_KINDS,
-    DraftItem,
-    body_of,
-    draft_items,
-    guess_kind,
-    title_of,
-)
+from intake.telegram.draft_items import body_of, guess_kind, title_of
 from intake.telegram.drafts import draft_rows, revision_target
-from intake.telegram.updates import set_outcomes
 from outbox.store import TELEGRAM, enqueue
 from storage.models import Officer, Submission, TelegramUpdate
 from storage.registry import get_officer_by_telegram
+from tgbot import outcomes
+from tgbot.answer import answer
+from tgbot.messages import MESSAGE_KINDS, DraftItem, draft_items
+from tgbot.updates import set_outcomes
 
 log = logging.getLogger(__name__)
 
@@ -188,16 +183,16 @@ class Submitter:
             except (StaleTransitionError, NewsdeskError):
                 await session.rollback()
                 code = target.code if target else ""
-                await self.deps.finish(session, update, "send:not_open")
+                await self.deps.finish(session, update, outcomes.note("send_not_open"))
                 return texts.REVISION_NOT_OPEN.format(code=code)
             sub = accepted.submission
+            assert sub.id is not None
+            sent = outcomes.sent(sub.id, accepted.revision)
             await set_outcomes(
-                session=session,
-                update_ids=[r.update_id for r in rows],
-                outcome=f"sent:{sub.code}:{accepted.revision}",
+                session=session, update_ids=[r.update_id for r in rows], outcome=sent
             )
             await enqueue_receipt(session=session, accepted=accepted, chat_id=chat_id)
-            await self.deps.finish(session, update, f"send:{sub.code}")
+            await self.deps.finish(session, update, sent)
         log.info(
             event_line(
                 "intake.revised" if accepted.revision > 1 else "intake.stored", code=sub.code,
@@ -210,5 +205,5 @@ class Submitter:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str
     ) -> None:
         async with self.deps.db.session() as session:
-            await self.deps.finish(session, update, "send:nothing")
+            await self.deps.finish(session, update, outcomes.note("send_nothing"))
         await context.bot.send_message(chat_id, text)

@@ -18,7 +18,6 @@ from sqlmodel import select
 
 from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
-from review.callbacks import Action, encode
 from runtime.serve import serve
 from storage.db import Database
 from storage.models import Publication, Submission
@@ -28,6 +27,7 @@ from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
 from tests.integration.publisher.world import EDITORS_CHAT, make_world, photo
 from tests.support.ports import free_port
 from tests.support.smtp import SmtpSink, smtp_settings_for
+from tgbot.callbacks import Action, review_data
 
 pytestmark = pytest.mark.integration
 
@@ -127,7 +127,9 @@ async def test_mail_becomes_a_published_article(
                 sub.status == S.PENDING_REVIEW
                 and sub.title == "Ra quân chiến dịch tiêm chủng mở rộng"
             )
-            fake_telegram.press(editor, found["msg"], encode(Action.APPROVE, sub.id, sub.version))
+            fake_telegram.press(
+                editor, found["msg"], review_data(Action.APPROVE, sub.id, sub.version)
+            )
 
             async def published() -> Submission | None:
                 async with database.session() as session:

@@ -12,15 +12,16 @@ from telegram import Bot
 
 from domain.clock import SystemClock
 from domain.kinds import UnitKind
-from intake.telegram.bot import TelegramBot, build_application
 from intake.telegram.context import BotDeps
 from outbox.telegram import TelegramSender
 from outbox.worker import OutboxWorker, Sender
+from runtime.telegram import NewsdeskBot, assemble
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Officer, Submission
 from storage.registry import create_editor, create_officer, upsert_unit
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
+from tgbot.bot import build_application
 
 T = TypeVar("T")
 EDITORS_CHAT = -100777
@@ -34,7 +35,7 @@ class Harness:
     fake: FakeTelegram
     db: Database
     files: FileStore
-    bot: TelegramBot
+    bot: NewsdeskBot
     outbox: OutboxWorker
     unit_id: int
     officer_id: int
@@ -159,7 +160,7 @@ async def running_bot(
     webhook_secret: str = "",
     max_download_mb: int = 20,
     max_mail_mb: int = 25,
-    on_built: Callable[[TelegramBot], None] | None = None,
+    on_built: Callable[[NewsdeskBot], None] | None = None,
     seeded: tuple[int, int] | None = None,
     preview: Callable[[Any, Any], Awaitable[str]] | None = None,
 ) -> AsyncIterator[Harness]:
@@ -184,11 +185,11 @@ async def running_bot(
         draft_quiet_seconds=0.3,
         contact_email="bantin@stttt.example.vn",
         wake_outbox=worker.wake,
-        preview=preview,
     )
-    bot = TelegramBot(
+    bot = assemble(
         app=app,
         deps=deps,
+        preview=preview,
         editors_chat_id=EDITORS_CHAT,
         mode=mode,
         poll_timeout=1,

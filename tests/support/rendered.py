@@ -14,12 +14,12 @@ from intake.email import texts as mail_texts
 from intake.email.model import ParsedMessage, Sender
 from intake.telegram import texts as bot_texts
 from outbox.letters import letter
+from outbox.notify import Voice
 from publisher import texts as pub_texts
 from reports import texts as report_texts
 from reports.figures import MonthReport, Officer, Standing, UnitMonth
 from review import texts as review_texts
 from review.cards import CardView, card_text
-from review.service import Voice
 from scheduler import texts as sched_texts
 from storage.models import Submission
 

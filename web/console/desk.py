@@ -19,11 +19,11 @@ from domain.kinds import SubmissionKind
 from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import ascii_fold, clean
-from intake.sources import load_draft
 from publisher.article import ImageRef, zalo_article
 from publisher.preview import render_html
 from review import service
 from settings import Settings
+from sources.stored import load_draft
 from storage.audit import list_audit
 from storage.files import FileStore
 from storage.models import (

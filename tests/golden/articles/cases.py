@@ -1,7 +1,7 @@
 """The article golden set: submissions in the forms Vietnamese units really send, each with
 the draft an editor would publish (tests/unit/compose/test_golden_articles.py).
 
-Mail goes through the real path (raw bytes -> parse_message -> intake.sources ->
+Mail goes through the real path (raw bytes -> parse_message -> sources.stored ->
 compose); Telegram sequences and revisions are given as composition's Source. Each case
 names what matters by hand (`expect`): the title, the start of the summary, what the body
 and the letter must and must not hold. The whole draft is also kept as JSON beside this

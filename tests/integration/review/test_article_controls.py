@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from intake.sources import load_draft
-from review.callbacks import Action, encode
+from sources.stored import load_draft
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
@@ -16,6 +15,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.integration.review.test_submit_and_review import submit_text_and_album
 from tests.support.bot import EDITORS_CHAT, Harness, running_bot
+from tgbot.callbacks import Action, review_data
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -56,8 +56,8 @@ async def test_edit_body_and_cover_round_trip(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    assert encode(Action.EDIT_BODY, sub_id, sub.version) in h.fake.button_data(card)
-    h.fake.press(h.an, card, encode(Action.EDIT_BODY, sub_id, sub.version))
+    assert review_data(Action.EDIT_BODY, sub_id, sub.version) in h.fake.button_data(card)
+    h.fake.press(h.an, card, review_data(Action.EDIT_BODY, sub_id, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung mới cho bài")
     [current] = await h.message_to(EDITORS_CHAT, "Nội dung hiện tại của tin, bài")
     assert current["reply_to_message"]["message_id"] == prompt["message_id"]
@@ -74,7 +74,7 @@ async def test_edit_body_and_cover_round_trip(h: Harness) -> None:
     card = await h.card(sub_id, edited.version)
     assert "✏️ Bản sửa của biên tập viên" in card["text"] and "(nội dung)" in card["text"]
 
-    h.fake.press(h.an, card, encode(Action.COVER, sub_id, edited.version))
+    h.fake.press(h.an, card, review_data(Action.COVER, sub_id, edited.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập số thứ tự của ảnh làm ảnh bìa")
     h.fake.inject_text(h.an, "7", chat=h.editors, reply_to=prompt)
     await h.message_to(EDITORS_CHAT, "Bài có 3 ảnh: chọn ảnh bìa từ 1 đến 3.")
@@ -104,7 +104,7 @@ async def test_version_two_card_shows_the_request_and_what_changed(h: Harness) -
     sub_id = await submit_text_and_album(h)
     first = await h.submission()
     card = await h.card(sub_id, first.version)
-    h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    h.fake.press(h.an, card, review_data(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
     [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa tin, bài")

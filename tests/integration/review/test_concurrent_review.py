@@ -18,16 +18,17 @@ from domain.errors import StaleTransitionError
 from domain.kinds import Channel, SubmissionKind
 from domain.states import SubmissionStatus
 from intake.accept import Incoming, accept
-from intake.telegram.bot import TelegramBot, build_application
 from intake.telegram.context import BotDeps
-from review.callbacks import Action, encode
 from review.service import decide
+from runtime.telegram import NewsdeskBot, assemble
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import EDITORS_CHAT, seed
+from tgbot.bot import build_application
+from tgbot.callbacks import Action, review_data
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -56,12 +57,12 @@ async def pending_submissions(db: Database, files: FileStore, unit_id: int, n: i
     return ids
 
 
-def replica(fake: FakeTelegram, db: Database, files: FileStore) -> TelegramBot:
+def replica(fake: FakeTelegram, db: Database, files: FileStore) -> NewsdeskBot:
     app = build_application(
         token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url
     )
     deps = BotDeps(db=db, files=files, clock=SystemClock())
-    return TelegramBot(app=app, deps=deps, editors_chat_id=EDITORS_CHAT, edit_interval=0.0)
+    return assemble(app=app, deps=deps, editors_chat_id=EDITORS_CHAT, edit_interval=0.0)
 
 
 async def test_two_editors_press_approve_at_once(
@@ -77,7 +78,7 @@ async def test_two_editors_press_approve_at_once(
     async with one.app, two.app:
         for sub_id in ids:
             card = await one.app.bot.send_message(EDITORS_CHAT, "thẻ")
-            data = encode(Action.APPROVE, sub_id, 2)  # accept() leaves pending_review at v2
+            data = review_data(Action.APPROVE, sub_id, 2)  # accept() leaves pending_review at v2
             presses = [
                 fake.press(an, card.to_dict(), data),
                 fake.press(binh, card.to_dict(), data),

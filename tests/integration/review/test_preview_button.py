@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from publisher.prepare import card_preview
-from review.callbacks import Action, encode
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
@@ -16,6 +15,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
 from tests.integration.review.test_submit_and_review import submit_text_and_album
 from tests.support.bot import EDITORS_CHAT, running_bot
+from tgbot.callbacks import Action, review_data
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ async def test_preview_shows_the_composed_article_and_changes_nothing(
         sub_id = await submit_text_and_album(h)
         sub = await h.submission()
         card = await h.card(sub_id, sub.version)
-        await h.answer(h.fake.press(h.an, card, encode(Action.PREVIEW, sub_id, sub.version)))
+        await h.answer(h.fake.press(h.an, card, review_data(Action.PREVIEW, sub_id, sub.version)))
         [preview] = await h.message_to(EDITORS_CHAT, "sẽ được đăng trên Trang Zalo OA")
         after = await h.submission()
     assert preview["reply_to_message"]["message_id"] == card["message_id"]

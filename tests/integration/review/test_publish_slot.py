@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.periods import TZ
-from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
 from tests.integration.review.test_submit_and_review import submit_text_and_album
 from tests.support.bot import EDITORS_CHAT, running_bot
+from tgbot.callbacks import Action, review_data
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ async def test_editor_sets_a_slot_then_approves(
         sub_id = await submit_text_and_album(h)
         sub = await h.submission()
         card = await h.card(sub_id, sub.version)
-        h.fake.press(h.an, card, encode(Action.PUBLISH_TIME, sub_id, sub.version))
+        h.fake.press(h.an, card, review_data(Action.PUBLISH_TIME, sub_id, sub.version))
         [prompt] = await h.message_to(EDITORS_CHAT, "Nhập thời điểm đăng")
         tomorrow = (datetime.now(TZ) + timedelta(days=1)).strftime("%d/%m/%Y")
         assert f"8h sáng mai, 14h30 thứ Sáu, 08:00 {tomorrow}" in prompt["text"]  # not past
@@ -45,6 +45,6 @@ async def test_editor_sets_a_slot_then_approves(
         card = await h.card(sub_id, slotted.version)
         assert "Hẹn đăng: 08:00 ngày 27/11/2030" in card["text"]
         answer = await h.answer(
-            h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, slotted.version))
+            h.fake.press(h.an, card, review_data(Action.APPROVE, sub_id, slotted.version))
         )
         assert "Đã duyệt" in answer["text"]

@@ -11,7 +11,6 @@ from sqlmodel import select
 from domain.kinds import Channel, UnitKind
 from domain.states import SubmissionStatus as S
 from intake.accept import Incoming, accept
-from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage, Submission, UnitAddress
@@ -19,6 +18,7 @@ from storage.registry import get_unit_by_code, upsert_unit
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
 from tests.support.bot import EDITORS_CHAT, running_bot, seed
+from tgbot.callbacks import Action, review_data
 
 pytestmark = pytest.mark.integration
 
@@ -56,14 +56,16 @@ async def test_editor_assigns_unit_from_the_card(
             card = await h.card(sub.id, sub.version)
             assert "Người gửi chưa đăng ký" in card["text"]
             assert h.fake.button_data(card) == [
-                encode(Action.ASSIGN_UNIT, sub.id, sub.version),
-                encode(Action.DISMISS, sub.id, sub.version),
+                review_data(Action.ASSIGN_UNIT, sub.id, sub.version),
+                review_data(Action.DISMISS, sub.id, sub.version),
             ]
             refused = await h.answer(
-                h.fake.press(h.stranger, card, encode(Action.ASSIGN_UNIT, sub.id, sub.version))
+                h.fake.press(
+                    h.stranger, card, review_data(Action.ASSIGN_UNIT, sub.id, sub.version)
+                )
             )
             assert refused["show_alert"] is True
-            h.fake.press(h.an, card, encode(Action.ASSIGN_UNIT, sub.id, sub.version))
+            h.fake.press(h.an, card, review_data(Action.ASSIGN_UNIT, sub.id, sub.version))
             [prompt] = await h.message_to(EDITORS_CHAT, "Nhập tên hoặc mã đơn vị")
             h.fake.inject_text(h.an, "so-khong-co", chat=h.editors, reply_to=prompt)
             [error] = await h.message_to(EDITORS_CHAT, "Không tìm thấy đơn vị «so-khong-co»")
@@ -74,7 +76,9 @@ async def test_editor_assigns_unit_from_the_card(
             await h.message_to(EDITORS_CHAT, "Đã gán tin, bài")
             assigned = await h.submission()
             card = await h.card(sub.id, assigned.version)
-            assert encode(Action.APPROVE, sub.id, assigned.version) in h.fake.button_data(card)
+            assert review_data(Action.APPROVE, sub.id, assigned.version) in h.fake.button_data(
+                card
+            )
         async with db.session() as session:
             remembered = select(UnitAddress.unit_id).where(
                 UnitAddress.value == "tuyentruyen.yte@gmail.com"
@@ -114,13 +118,13 @@ async def test_several_matching_units_become_a_choice_of_buttons(
         assert sub.id is not None
         async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
             card = await h.card(sub.id, sub.version)
-            h.fake.press(h.an, card, encode(Action.ASSIGN_UNIT, sub.id, sub.version))
+            h.fake.press(h.an, card, review_data(Action.ASSIGN_UNIT, sub.id, sub.version))
             [prompt] = await h.message_to(EDITORS_CHAT, "Nhập tên hoặc mã đơn vị")
             h.fake.inject_text(h.an, "thai binh", chat=h.editors, reply_to=prompt)
             [choice] = await h.message_to(EDITORS_CHAT, "Có nhiều đơn vị khớp «thai binh»")
             buttons = h.fake.button_data(choice)
             assert len(buttons) == 3
-            pick = encode(Action.PICK_UNIT, sub.id, sub.version, bao.id)
+            pick = review_data(Action.PICK_UNIT, sub.id, sub.version, bao.id)
             assert pick in buttons
             answered = await h.answer(h.fake.press(h.an, choice, pick))
             assert "Đã gán tin, bài" in answered["text"]
@@ -156,7 +160,7 @@ async def test_editor_dismisses_an_auto_reply_without_telling_anyone(
         assert sub.id is not None
         async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
             card = await h.card(sub.id, sub.version)
-            press = encode(Action.DISMISS, sub.id, sub.version)
+            press = review_data(Action.DISMISS, sub.id, sub.version)
             refused = await h.answer(h.fake.press(h.stranger, card, press))
             assert refused["show_alert"] is True
             h.fake.press(h.an, card, press)

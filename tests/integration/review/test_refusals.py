@@ -18,9 +18,8 @@ from telegram import Update
 from domain.kinds import Channel
 from domain.states import SubmissionStatus
 from intake.accept import Incoming, accept
-from intake.telegram.bot import TelegramBot
-from review.callbacks import Action, encode
 from review.refusals import Refusal, RefusalLog
+from runtime.telegram import NewsdeskBot
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
@@ -28,6 +27,7 @@ from storage.models import Submission, TelegramUpdate
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import Harness, running_bot, seed
+from tgbot.callbacks import Action, review_data
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -87,7 +87,7 @@ async def test_a_late_press_is_answered_and_logged_once(
     async with running_bot(fake_telegram, db, files) as h:
         sub_id, card = await pending_card(h)
         sub = await h.submission()
-        data = encode(Action.APPROVE, sub_id, sub.version)
+        data = review_data(Action.APPROVE, sub_id, sub.version)
         won = await h.answer(h.fake.press(h.an, card, data))
         assert won["text"].startswith("Đã duyệt tin, bài")
         late = h.fake.press(h.binh, card, data)
@@ -109,15 +109,17 @@ async def test_a_refusal_queued_at_a_crash_is_written_after_restart(
 ) -> None:
     ids = await seed(db)
 
-    def hold_refusals(bot: TelegramBot) -> None:  # nothing written before the "crash"
+    def hold_refusals(bot: NewsdeskBot) -> None:  # nothing written before the "crash"
         assert bot.review is not None
         bot.review.refusals.quiet = bot.review.refusals.linger = 60.0
 
     async with running_bot(fake_telegram, db, files, seeded=ids, on_built=hold_refusals) as h:
         sub_id, card = await pending_card(h)
         sub = await h.submission()
-        old = encode(Action.APPROVE, sub_id, sub.version)
-        await h.answer(h.fake.press(h.an, card, encode(Action.KIND_NEWS, sub_id, sub.version)))
+        old = review_data(Action.APPROVE, sub_id, sub.version)
+        await h.answer(
+            h.fake.press(h.an, card, review_data(Action.KIND_NEWS, sub_id, sub.version))
+        )
         stale = h.fake.press(h.binh, card, old)
         assert "Phiếu duyệt này đã cũ" in (await h.answer(stale))["text"]
         review = h.bot.review

@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import select
 
 from domain.states import SubmissionStatus
-from review.callbacks import Action, encode
 from storage.audit import list_audit
 from storage.db import Database
 from storage.files import FileStore
@@ -17,6 +16,7 @@ from storage.submissions import list_attachments, transition
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import EDITORS_CHAT, Harness, running_bot
+from tgbot.callbacks import Action, review_data
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -67,7 +67,7 @@ async def test_text_and_album_become_one_submission_with_card(h: Harness) -> Non
     assert "Sở Y tế" in card["text"] and "Nguyễn Thị Lan" in card["text"]
     assert "3 ảnh" in card["text"] and sub.code in card["text"]
     data = h.fake.button_data(card)
-    assert encode(Action.APPROVE, sub_id, sub.version) in data
+    assert review_data(Action.APPROVE, sub_id, sub.version) in data
     assert all(len(d.encode()) <= 64 for d in data)
 
 
@@ -75,7 +75,9 @@ async def test_approve_reaches_officer_and_card_shows_who(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    answer = await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
+    answer = await h.answer(
+        h.fake.press(h.an, card, review_data(Action.APPROVE, sub_id, sub.version))
+    )
     assert "Đã duyệt" in answer["text"]
     await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
@@ -94,7 +96,7 @@ async def test_card_keeps_who_approved_while_scheduled_and_published(h: Harness)
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    await h.answer(h.fake.press(h.an, card, encode(Action.APPROVE, sub_id, sub.version)))
+    await h.answer(h.fake.press(h.an, card, review_data(Action.APPROVE, sub_id, sub.version)))
     sub = await h.until(lambda: _status_is(h, S.APPROVED))
     for old, new, label in [
         (S.APPROVED, S.SCHEDULED, "Đã hẹn giờ đăng"),
@@ -121,7 +123,7 @@ async def test_reject_asks_reason_by_force_reply(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    h.fake.press(h.binh, card, encode(Action.REJECT, sub_id, sub.version))
+    h.fake.press(h.binh, card, review_data(Action.REJECT, sub_id, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do từ chối")
     prompt_call = next(c for c in h.fake.calls_to("sendMessage") if c.result is prompt)
     assert prompt_call.params["reply_markup"]["force_reply"] is True
@@ -143,7 +145,7 @@ async def test_request_changes_loop_makes_version_two(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     first = await h.submission()
     card = await h.card(sub_id, first.version)
-    h.fake.press(h.an, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    h.fake.press(h.an, card, review_data(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.an, "Bổ sung tên người phát biểu", chat=h.editors, reply_to=prompt)
     [request] = await h.message_to(h.lan.id, "đề nghị chỉnh sửa tin, bài")
@@ -168,12 +170,12 @@ async def test_stranger_and_stale_presses_are_refused(h: Harness) -> None:
     sub_id = await submit_text_and_album(h)
     sub = await h.submission()
     card = await h.card(sub_id, sub.version)
-    old = encode(Action.APPROVE, sub_id, sub.version)
+    old = review_data(Action.APPROVE, sub_id, sub.version)
     refused = await h.answer(h.fake.press(h.stranger, card, old))
     assert refused["show_alert"] is True
     assert "chưa được đăng ký là biên tập viên" in refused["text"]
     # an editor changes the kind: the version moves on, the old button is stale
-    await h.answer(h.fake.press(h.an, card, encode(Action.KIND_NEWS, sub_id, sub.version)))
+    await h.answer(h.fake.press(h.an, card, review_data(Action.KIND_NEWS, sub_id, sub.version)))
     stale = await h.answer(h.fake.press(h.binh, card, old))
     assert "Phiếu duyệt này đã cũ" in stale["text"]
     still = await h.submission()
@@ -210,7 +212,7 @@ async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(h: Harness)
     sub = await h.submission()
     card = await h.card(sub.id or 0, sub.version)
     h.fake.fail_next("editMessageText", 429, parameters={"retry_after": 1})
-    h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
+    h.fake.press(h.an, card, review_data(Action.APPROVE, sub.id or 0, sub.version))
     await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
     decided = await h.submission()
     card = await h.card(sub.id or 0, decided.version)
@@ -229,7 +231,7 @@ async def test_send_revision_button_then_new_message_makes_version_two(h: Harnes
     sub_id = await submit_text_and_album(h)
     first = await h.submission()
     card = await h.card(sub_id, first.version)
-    h.fake.press(h.binh, card, encode(Action.REQUEST_CHANGES, sub_id, first.version))
+    h.fake.press(h.binh, card, review_data(Action.REQUEST_CHANGES, sub_id, first.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập nội dung cần chỉnh sửa")
     h.fake.inject_text(h.binh, "Thay ảnh rõ hơn", chat=h.editors, reply_to=prompt)
     [request] = await h.message_to(h.lan.id, "Nội dung cần chỉnh sửa: Thay ảnh rõ hơn")
@@ -271,7 +273,7 @@ async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_expl
     await h.message_to(h.lan.id, "không còn thuộc bản nháp")
     assert (await h.submission()).text == sub.text
     card = await h.card(sub.id or 0, sub.version)
-    h.fake.press(h.binh, card, encode(Action.REJECT, sub.id or 0, sub.version))
+    h.fake.press(h.binh, card, review_data(Action.REJECT, sub.id or 0, sub.version))
     [prompt] = await h.message_to(EDITORS_CHAT, "Nhập lý do từ chối")
     reason = h.fake.inject_text(h.binh, "Trùng nội dung", chat=h.editors, reply_to=prompt)
     await h.message_to(h.lan.id, "không được duyệt")
@@ -279,3 +281,32 @@ async def test_an_edit_in_the_draft_replaces_the_message_and_a_late_edit_is_expl
     await h.message_to(EDITORS_CHAT, "Sửa câu trả lời không thay đổi gì")
     decided = await h.submission()
     assert (decided.status, decided.decision_reason) == (S.REJECTED, "Trùng nội dung")
+
+
+async def test_replies_are_routed_by_message_id_not_by_wording(h: Harness) -> None:
+    """GIVEN a «Sửa tiêu đề» prompt WHEN the reply carries the prompt with other wording THEN
+    it still answers that prompt; a reply to the card itself (no prompt) is left alone; a
+    second answer to the same prompt is told it came too late and changes nothing."""
+    sub_id = await submit_text_and_album(h)
+    sub = await h.submission()
+    card = await h.card(sub_id, sub.version)
+    comment = h.fake.inject_text(h.an, "Nhập thêm ảnh nhé", chat=h.editors, reply_to=card)
+    h.fake.press(h.an, card, review_data(Action.EDIT_TITLE, sub_id, sub.version))
+    [prompt] = await h.message_to(EDITORS_CHAT, "Nhập tiêu đề mới")
+    reworded = {**prompt, "text": "Tiêu đề mới? (lời nhắc đã đổi cách viết)"}
+    h.fake.inject_text(
+        h.an, "Tập huấn chuyển đổi số ngành y tế", chat=h.editors, reply_to=reworded
+    )
+    await h.message_to(EDITORS_CHAT, f"Đã cập nhật tin, bài {sub.code}")
+    h.fake.inject_text(h.an, "Một tiêu đề khác", chat=h.editors, reply_to=prompt)
+    await h.message_to(EDITORS_CHAT, "Yêu cầu này đã hết hạn")
+    edited = await h.submission()
+    assert edited.title == "Tập huấn chuyển đổi số ngành y tế"
+    answered = [
+        c.params
+        for c in h.fake.calls_to("sendMessage")
+        if (c.params.get("reply_parameters") or {}).get("message_id")
+        == comment["message"]["message_id"]
+        or c.params.get("reply_to_message_id") == comment["message"]["message_id"]
+    ]
+    assert answered == []  # the comment under the card got no answer

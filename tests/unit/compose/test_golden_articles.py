@@ -11,7 +11,7 @@ import pytest
 
 from compose import Draft, compose
 from intake.email.parse import parse_message
-from intake.sources import source_of_message
+from sources.stored import source_of_message
 from tests.golden.articles.cases import CASES, OFFICERS, Case
 from tests.support.paths import GOLDEN
 

@@ -11,8 +11,8 @@ from domain.kinds import SubmissionKind
 from domain.states import SubmissionStatus
 from intake.telegram import texts as officer_texts
 from review import texts as review_texts
-from review.callbacks import Action, ReviewCallback, decode, encode
 from review.cards import CardView, card_keyboard, card_text, excerpt, media_summary
+from tgbot.callbacks import Action, ReviewPress, decode, encode
 
 S = SubmissionStatus
 
@@ -41,12 +41,12 @@ def view(**changes: object) -> CardView:
 def test_callback_data_round_trips_and_stays_short() -> None:
     for action in Action:
         arg = 2_147_483_647 if action == Action.PICK_UNIT else 0
-        data = encode(action, 2_147_483_647, 999_999, arg)
+        data = encode(ReviewPress(action, 2_147_483_647, 999_999, arg))
         assert len(data.encode()) <= 64
-        assert decode(data) == ReviewCallback(action, 2_147_483_647, 999_999, arg)
-    assert decode("rv:pu:5:3:9") == ReviewCallback(Action.PICK_UNIT, 5, 3, 9)
+        assert decode(data) == ReviewPress(action, 2_147_483_647, 999_999, arg)
+    assert decode("rv:pu:5:3:9") == ReviewPress(Action.PICK_UNIT, 5, 3, 9)
     assert decode("rv:pu:5:3") is None and decode("rv:pu:5:3:0") is None
-    assert ReviewCallback(Action.APPROVE, 5, 3).encode() == "rv:ap:5:3"
+    assert encode(ReviewPress(Action.APPROVE, 5, 3)) == "rv:ap:5:3"
 
 
 @pytest.mark.parametrize(
@@ -71,8 +71,8 @@ def test_callback_data_round_trips_and_stays_short() -> None:
         "rv:ap:-1:1",
     ],
 )
-def test_foreign_or_broken_callback_data_is_ignored(data: str | None) -> None:
-    assert decode(data) is None
+def test_foreign_or_broken_callback_data_is_no_review_press(data: str | None) -> None:
+    assert not isinstance(decode(data), ReviewPress)
 
 
 def test_pending_card_shows_everything_and_its_buttons() -> None:

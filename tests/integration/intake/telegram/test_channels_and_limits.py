@@ -14,7 +14,6 @@ from domain.kinds import Channel
 from domain.states import SubmissionStatus
 from intake.accept import Incoming, IncomingFile, accept
 from outbox.email import EmailSender
-from review.callbacks import Action, encode
 from settings import SmtpSettings
 from storage.db import Database
 from storage.files import FileStore
@@ -25,6 +24,8 @@ from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import running_bot
 from tests.support.ports import free_port
 from tests.support.smtp import SmtpSink
+from tgbot import outcomes
+from tgbot.callbacks import Action, review_data
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -81,7 +82,7 @@ async def test_webhook_checks_secret_and_handles_a_duplicate_once(
             assert not h.fake.calls_to("getUpdates")  # no polling in webhook mode
             # a review press arrives by webhook too (recorded on arrival, decided once)
             card = await h.card(sub.id or 0, sub.version)
-            press = h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
+            press = h.fake.press(h.an, card, review_data(Action.APPROVE, sub.id or 0, sub.version))
             assert "Đã duyệt" in (await h.answer(press))["text"]
             await h.message_to(h.lan.id, "đã được Ban Biên tập duyệt")
             async with (
@@ -116,7 +117,8 @@ async def test_file_over_download_limit_is_explained_not_lost(
         assert "thư điện tử" not in too_big["text"] and "Google Drive" in too_big["text"]
         async with h.db.session() as session:
             rows = (await session.exec(select(TelegramUpdate))).all()
-        assert [r.outcome for r in rows if r.kind == "message"] == ["too_big"] * 2  # raw kept
+        too_big_note = outcomes.note("too_big").encode()
+        assert [r.outcome for r in rows if r.kind == "message"] == [too_big_note] * 2  # raw kept
         assert not [c for c in h.fake.calls_to("sendMessage") if "Bản nháp" in c.params["text"]]
 
 
@@ -167,7 +169,7 @@ async def test_email_submission_gets_a_card_and_an_emailed_decision(
         h.bot.cards.wake()  # type: ignore[union-attr]
         card = await h.card(sub.id or 0, sub.version)
         assert "thư điện tử" in card["text"] and "1 tệp" in card["text"]
-        h.fake.press(h.an, card, encode(Action.APPROVE, sub.id or 0, sub.version))
+        h.fake.press(h.an, card, review_data(Action.APPROVE, sub.id or 0, sub.version))
         await h.until(lambda: _mail_count(smtp_sink))
         [mail] = smtp_sink.messages
         assert mail.rcpt_tos == ["vanthu@soyte.example.vn"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from telegram import Bot
 
-from intake.telegram.durable import DurableUpdatesRequest
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import TelegramUpdate
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram  # noqa: F401
 from tests.support.bot import running_bot, seed
+from tgbot.durable import DurableUpdatesRequest
 
 pytestmark = pytest.mark.integration
 

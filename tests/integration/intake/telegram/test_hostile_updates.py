@@ -15,8 +15,6 @@ from aiohttp import web
 
 from domain.kinds import Channel
 from intake.accept import Incoming, accept
-from intake.telegram.updates import UNPARSEABLE
-from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import TelegramUpdate
@@ -24,6 +22,8 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import EDITORS_CHAT, running_bot, seed
 from tests.support.ports import free_port
+from tgbot.callbacks import Action, review_data
+from tgbot.outcomes import UNPARSEABLE
 from web.server import create_app
 
 __all__ = ["fake_telegram"]
@@ -95,7 +95,9 @@ async def test_webhook_refuses_what_it_cannot_parse_and_keeps_working(
                     async with http.post(url, json=bad, headers=HEADERS) as resp:
                         assert resp.status == 400, bad
                     row = await stored(db, bad["update_id"])  # kept raw, finished as failed
-                    assert row is not None and row.outcome == UNPARSEABLE and row.raw == bad
+                    assert (
+                        row is not None and row.outcome == UNPARSEABLE.encode() and row.raw == bad
+                    )
                 for update_id in (700050.0, 10**30, -1, "700051", True, None):
                     odd = {"update_id": update_id, "message": BAD_SHAPES[1]["message"]}
                     async with http.post(url, json=odd, headers=HEADERS) as resp:
@@ -144,7 +146,7 @@ async def test_replay_marks_a_stored_bad_update_failed_and_goes_on(
     async with running_bot(fake_telegram, db, files, seeded=seeded) as h:
         for bad in BAD_SHAPES:
             row = await stored(db, bad["update_id"])
-            assert row is not None and row.outcome == UNPARSEABLE
+            assert row is not None and row.outcome == UNPARSEABLE.encode()
         await h.until(lambda: _finished(db, good["update_id"]))
         await h.until(lambda: _finished(db, 700071))
         # and it keeps handling new updates
@@ -188,7 +190,7 @@ async def test_a_press_delivered_again_while_handled_acts_once(
             card = await h.card(sub_id, sub.version)
             for action, prompt in ((Action.REQUEST_CHANGES, "cần chỉnh sửa"),
                                    (Action.REJECT, "lý do từ chối")):  # fmt: skip
-                press = h.fake.press(h.an, card, encode(action, sub_id, sub.version))
+                press = h.fake.press(h.an, card, review_data(action, sub_id, sub.version))
                 async with aiohttp.ClientSession() as http:
 
                     async def again(raw: dict[str, Any] = press) -> int:
@@ -197,7 +199,7 @@ async def test_a_press_delivered_again_while_handled_acts_once(
 
                     assert await asyncio.gather(again(), again(), again()) == [200] * 3
                 # a later update, handled after every copy (updates are handled in order)
-                marker = h.fake.press(h.an, card, encode(Action.PREVIEW, sub_id, sub.version))
+                marker = h.fake.press(h.an, card, review_data(Action.PREVIEW, sub_id, sub.version))
                 await h.answer(marker)
                 await h.message_to(EDITORS_CHAT, "xem trước", count=1 + (action == Action.REJECT))
                 prompts = [

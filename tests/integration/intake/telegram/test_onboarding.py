@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from intake.telegram.invites import create_invite
 from intake.telegram.onboarding import WALK_HOURS
-from intake.telegram.updates import ERASED_PHONE, forget_phone, record_all
 from main import app
 from storage.db import Database
 from storage.files import FileStore
@@ -28,6 +27,7 @@ from storage.models import (
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import LAN_PHONE, Harness, running_bot
+from tgbot.updates import ERASED_PHONE, forget_phone, record_all
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
-from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, Officer, Submission
@@ -23,6 +22,7 @@ from tests.fakes.telegram_fixture import fake_telegram
 from tests.integration.web.console.harness import ConsoleFactory
 from tests.support.bot import running_bot
 from tests.support.seed import add_submission, add_unit, local
+from tgbot.callbacks import Action, review_data
 from web.console.logins import Role
 
 __all__ = ["fake_telegram"]
@@ -109,7 +109,7 @@ async def test_editor_approves_while_a_telegram_press_races(
         await page.locator("#approve").wait_for()
         await shot(page, screenshots, "05-bai-gui")
 
-        data = encode(Action.APPROVE, sub.id, sub.version)
+        data = review_data(Action.APPROVE, sub.id, sub.version)
         press = h.fake.press(h.an, card, data)  # Telegram and the browser at the same moment
         await asyncio.gather(page.click("#approve"), h.answer(press))
         await page.locator("#status").wait_for()

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from review.callbacks import Action, encode
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, Submission
@@ -18,6 +17,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.integration.web.console.harness import ConsoleFactory, csrf_of
 from tests.support.bot import Harness, running_bot
+from tgbot.callbacks import Action, review_data
 from web.console.logins import Role
 
 __all__ = ["fake_telegram"]
@@ -70,7 +70,9 @@ async def test_web_and_telegram_follow_each_other(
         # Telegram decides: the web page shows it and a stale web approval is refused.
         second = await pending(h, "Tin về hội thi", 2)
         card = await h.card(second.id or 0, second.version)
-        press = h.fake.press(h.an, card, encode(Action.APPROVE, second.id or 0, second.version))
+        press = h.fake.press(
+            h.an, card, review_data(Action.APPROVE, second.id or 0, second.version)
+        )
         await h.answer(press)
         page = await (await web.get(f"/duyet/{second.id}")).text()
         assert "Đã duyệt" in page and "Trần Văn An" in page
@@ -84,7 +86,7 @@ async def test_web_and_telegram_follow_each_other(
         # Both at once: exactly one decision.
         third = await pending(h, "Tin về lễ hội", 3)
         card = await h.card(third.id or 0, third.version)
-        data = encode(Action.APPROVE, third.id or 0, third.version)
+        data = review_data(Action.APPROVE, third.id or 0, third.version)
 
         async def telegram_press() -> dict[str, Any]:
             return h.fake.press(h.an, card, data)  # the bot handles it while the web posts

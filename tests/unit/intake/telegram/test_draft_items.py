@@ -5,16 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.kinds import SubmissionKind
-from intake.telegram.draft_items import (
-    body_of,
-    draft_items,
-    guess_kind,
-    is_supported,
-    item_of,
-    message_key,
-    summary_items,
-    title_of,
-)
+from intake.telegram.draft_items import body_of, guess_kind, is_supported, summary_items, title_of
+from tgbot.messages import draft_items, item_of, message_key
 
 
 def update(update_id: int, **message: Any) -> dict[str, Any]:
@@ -76,10 +68,11 @@ def test_text_title_body_and_kind() -> None:
     )
 
 
-def test_reply_code_and_unsupported_content() -> None:
+def test_replied_message_id_and_unsupported_content() -> None:
+    # the replied message is known by its id (routed through the outbox), never its wording
     reply = {"message_id": 9, "text": "Ban biên tập đề nghị chỉnh sửa bài 2026-11-0012 «Tin»."}
     item = item_of(update(5, text="Bản sửa", reply_to_message=reply))
-    assert item is not None and item.reply_code == "2026-11-0012"
+    assert item is not None and item.reply_to == 9
     assert not is_supported({"sticker": {"file_id": "s"}})
     assert not is_supported({"voice": {"file_id": "v"}})
     assert item_of(update(6, voice={"file_id": "v"})) is None

@@ -14,8 +14,8 @@ from typing import Any
 
 from telegram.request import HTTPXRequest, RequestData
 
-from intake.telegram.updates import record_all, valid_update_id
 from storage.db import Database
+from tgbot.updates import record_all, valid_update_id
 
 
 class DurableUpdatesRequest(HTTPXRequest):

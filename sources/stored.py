@@ -1,5 +1,10 @@
 """What intake kept, as composition's `Source`: the one place the article draft of a
-submission is built from (publisher, review cards, the CLI).
+submission is built from (publisher, review cards, the web console, the CLI).
+
+It sits below intake, review and publisher so that all of them can read a stored submission
+without importing each other. A stored mail is read again with the e-mail intake's MIME
+parser (intake.email.parse, pure: bytes in, a ParsedMessage out) and a Telegram draft with
+tgbot.messages.
 
 A stored submission is composed again from its raw message (the mail's body and subject,
 the Word attachment's structure; the Telegram messages in order), its stored attachments
@@ -25,9 +30,9 @@ from compose import Block, Contacts, Draft, Edit, Segment, Source, SourceFile, c
 from intake.email.docxtext import extract_docx_blocks
 from intake.email.model import ParsedMessage
 from intake.email.parse import parse_message
-from intake.telegram.draft_items import draft_items
 from storage.files import FileStore, safe_filename
 from storage.models import Attachment, Officer, Submission, SubmissionRevision, Unit
+from tgbot.messages import draft_items
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,12 @@
-"""The Telegram bot as a `serve` component: PTB's manual lifecycle, polling or webhook.
+"""The bot as a `serve` component: PTB's manual lifecycle, the update log around every handler,
+polling or the webhook. Which handlers run is not decided here: officer intake
+(intake.telegram) and the editors' review (review/) register theirs (runtime.telegram wires
+them), so the transport knows nothing of either.
 
 Every update is recorded (``telegram_update``) before handlers run and marked with its outcome
 after; a known, finished update is dropped (the same update delivered twice is handled once),
-and an unfinished one (a crash mid-way) is replayed at start-up.
+and an unfinished one (a crash mid-way) is replayed at start-up. A button whose data the
+codec does not know (tgbot.callbacks) is answered in Vietnamese and changes nothing.
 """
 
 from __future__ import annotations
@@ -10,32 +14,29 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Protocol
 
 from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
     TypeHandler,
-    filters,
 )
 
-from intake.telegram.commands import Commands
-from intake.telegram.context import BotDeps
-from intake.telegram.drafts import CANCEL, REVISION, SEND, Drafts, draft_outcome
-from intake.telegram.durable import DurableUpdatesRequest
-from intake.telegram.login import LoginCommand
-from intake.telegram.onboarding import CONSENT_PREFIX, Onboarding
-from intake.telegram.submit import Submitter
-from intake.telegram.updates import (
-    DONE,
-    UNPARSEABLE,
+from domain.clock import Clock
+from storage.db import Database
+from tgbot import texts
+from tgbot.answer import answer
+from tgbot.durable import DurableUpdatesRequest
+from tgbot.outcomes import DONE, UNPARSEABLE, Outcome, error
+from tgbot.updates import (
     claim,
     claimed_by_decision,
     record,
@@ -44,21 +45,37 @@ from intake.telegram.updates import (
     set_outcome,
     unfinished,
     valid_update_id,
-    with_outcome,
 )
-from review.publish_buttons import PublishButtons
-from review.sync import CardSync
-from review.telegram import ReviewDeps, ReviewHandlers
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 App = Application[Any, Any, Any, Any, Any, Any]
+Handlers = Sequence[BaseHandler[Any, Any, Any]]
+
+
+class Finisher:
+    """Writes an update's outcome in the handler's own transaction and remembers that it did,
+    so the catch-all at the end (group 99) leaves that update alone."""
+
+    def __init__(self) -> None:
+        self.handled: set[int] = set()  # update ids whose outcome is written
+
+    async def finish(self, session: AsyncSession, update: Update, outcome: Outcome) -> None:
+        """Write the update's outcome in ``session`` and commit (with the handler's effects)."""
+        await set_outcome(session=session, update_id=update.update_id, outcome=outcome)
+        await session.commit()
+        self.handled.add(update.update_id)
+
+
+class Registration(Protocol):
+    """A set of handlers (officers', editors') plugged into the bot."""
+
+    def register(self, bot: TelegramBot) -> None: ...
 
 
 class TelegramBot:
-    """Officer intake and editors' review cards in one PTB Application."""
+    """One PTB Application with the durable update log around the registered handlers."""
 
     name = "telegram"
 
@@ -66,99 +83,59 @@ class TelegramBot:
         self,
         *,
         app: App,
-        deps: BotDeps,
-        editors_chat_id: int | None,
+        db: Database,
+        clock: Clock,
+        finisher: Finisher | None = None,
         mode: str = "polling",
         poll_timeout: int = 30,
         webhook_url: str = "",
         webhook_secret: str = "",
-        edit_interval: float = 1.0,
     ) -> None:
         self.app = app
-        self.deps = deps
+        self.db = db
+        self.clock = clock
+        self.finisher = finisher or Finisher()
         self.mode = mode
         self.poll_timeout = poll_timeout
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
-        self.cards: CardSync | None = None
-        self.review: ReviewHandlers | None = None
-        if editors_chat_id is not None:
-            self.cards = CardSync(
-                db=deps.db,
-                bot=app.bot,
-                chat_id=editors_chat_id,
-                interval=edit_interval,
-                files=deps.files,
-                default_author=deps.default_author,
-            )
-            deps.wake_cards = self.cards.wake
-        self.drafts = Drafts(deps)
-        self._register(editors_chat_id)
-
-    def _register(self, editors_chat_id: int | None) -> None:
-        onboarding, submitter, commands = (
-            Onboarding(self.deps),
-            Submitter(self.deps),
-            Commands(self.deps),
-        )
-        private = filters.ChatType.PRIVATE
+        self._starting: list[Callable[[App], Awaitable[None]]] = []
+        self._tasks: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = []
+        self._stopped: list[Callable[[], Awaitable[Any]]] = []
+        self._sealed = False
         self.app.add_handler(TypeHandler(Update, self._record), group=-1)
-        self.app.add_handlers(
-            [
-                # first: an edit is not a new message (nor a new command or onboarding answer)
-                MessageHandler(
-                    private & filters.UpdateType.EDITED_MESSAGE, self._private_edit(onboarding)
-                ),
-                CommandHandler("start", onboarding.start, filters=private),
-                CommandHandler(["trangthai", "status"], commands.status, filters=private),
-                CommandHandler(["huongdan", "help"], commands.help, filters=private),
-                CommandHandler("dangnhap", LoginCommand(self.deps).login, filters=private),
-                CommandHandler("huy", self.drafts.cancel, filters=private),
-                MessageHandler(private & filters.CONTACT, onboarding.contact),
-                MessageHandler(private & ~filters.COMMAND, self._private_message(onboarding)),
-                CallbackQueryHandler(onboarding.consent, pattern=f"^{CONSENT_PREFIX}"),
-                CallbackQueryHandler(submitter.send, pattern=f"^{SEND}$"),
-                CallbackQueryHandler(self.drafts.cancel, pattern=f"^{CANCEL}$"),
-                CallbackQueryHandler(self.drafts.bind_revision, pattern=f"^{REVISION}"),
-            ]
-        )
-        if self.cards is not None and editors_chat_id is not None:
-            review = ReviewDeps(
-                db=self.deps.db,
-                clock=self.deps.clock,
-                editors_chat_id=editors_chat_id,
-                cards=self.cards,
-                wake_outbox=lambda: self.deps.wake_outbox(),
-                wake_publisher=lambda: self.deps.wake_publisher(),
-                preview=self.deps.preview,
-                handled=self.deps.handled,
-                files=self.deps.files,
-                default_author=self.deps.default_author,
-                voice=self.deps.voice,
-            )
-            self.review = ReviewHandlers(review)
-            self.app.add_handlers(self.review.handlers())
-            retry = PublishButtons(
-                self.deps.db, clock=self.deps.clock, wake_publisher=self.deps.wake_publisher
-            )
-            self.app.add_handlers(retry.handlers())
         self.app.add_handler(TypeHandler(Update, self._finish), group=99)
         self.app.add_error_handler(self._error)
 
-    def _private_edit(self, onboarding: Onboarding) -> Any:
-        async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if not await onboarding.edited(update):
-                await self.drafts.on_edit(update, context)
+    # ------------------------------------------------------------------ registration
+    def add(self, registration: Registration) -> None:
+        """Let ``registration`` add its handlers and hooks."""
+        registration.register(self)
 
-        return route
+    def add_handlers(self, handlers: Handlers) -> None:
+        """Handlers of group 0, tried in the order added (the first that matches acts)."""
+        assert not self._sealed, "handlers are registered before the bot runs"
+        self.app.add_handlers(list(handlers))
 
-    def _private_message(self, onboarding: Onboarding) -> Any:
-        async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if not await onboarding.step(update, context):
-                await self.drafts.on_message(update, context)
+    def on_start(self, hook: Callable[[App], Awaitable[None]]) -> None:
+        """Run after the replay of unfinished updates, before new ones arrive."""
+        self._starting.append(hook)
 
-        return route
+    def add_task(self, task: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+        """A background task that runs with the bot until ``stop`` is set."""
+        self._tasks.append(task)
 
+    def on_stop(self, hook: Callable[[], Awaitable[Any]]) -> None:
+        """Run once the application has stopped (no handler runs any more)."""
+        self._stopped.append(hook)
+
+    def _seal(self) -> None:
+        """Last in group 0: a button nobody registered for (or data the codec refuses)."""
+        if not self._sealed:
+            self.app.add_handler(CallbackQueryHandler(self._unknown_button))
+            self._sealed = True
+
+    # ------------------------------------------------------------------ the update log
     async def _record(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Group -1: store the raw update and claim it before any handler acts. A finished one
         stops here (delivered twice), and so does a copy delivered again while the first is
@@ -166,10 +143,10 @@ class TelegramBot:
         data = update.callback_query.data if update.callback_query else None
         if claimed_by_decision(data):
             return  # one transaction fewer on the editors' hot path: see review.telegram
-        async with self.deps.db.session() as session:
+        async with self.db.session() as session:
             row = await record(session=session, raw=update.to_dict())
             claimed = not row.outcome and await claim(
-                session=session, update_id=update.update_id, now=self.deps.clock.now()
+                session=session, update_id=update.update_id, now=self.clock.now()
             )
             await session.commit()
         if row.outcome:
@@ -179,12 +156,18 @@ class TelegramBot:
             log.info("telegram update %s is being handled already", update.update_id)
             raise ApplicationHandlerStop
 
+    async def _unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answered in Vietnamese; nothing is looked up (group 99 records it as done)."""
+        assert update.callback_query is not None
+        log.info("telegram update %s: a button nobody handles", update.update_id)
+        await answer(update.callback_query, texts.UNKNOWN_BUTTON)
+
     async def _finish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Group 99: updates no handler marked (ignored chats, unknown buttons) are done too."""
-        if update.update_id in self.deps.handled:
-            self.deps.handled.discard(update.update_id)
+        if update.update_id in self.finisher.handled:
+            self.finisher.handled.discard(update.update_id)
             return
-        async with self.deps.db.session() as session:
+        async with self.db.session() as session:
             await set_outcome(
                 session=session, update_id=update.update_id, outcome=DONE, only_if_empty=True
             )
@@ -193,13 +176,12 @@ class TelegramBot:
     async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram handler failed: %r", context.error, exc_info=context.error)
         if isinstance(update, Update):  # kept raw in the database; not replayed in a loop
-            name = type(context.error).__name__
-            async with self.deps.db.session() as session:
+            async with self.db.session() as session:
                 await record(session=session, raw=update.to_dict())
                 await set_outcome(
                     session=session,
                     update_id=update.update_id,
-                    outcome=f"error:{name}",
+                    outcome=error(type(context.error).__name__),
                     only_if_empty=True,
                 )
                 await session.commit()
@@ -207,24 +189,24 @@ class TelegramBot:
     # ------------------------------------------------------------------ lifecycle
     async def run(self, stop: asyncio.Event) -> None:
         """initialize, start, replay, poll (or webhook); on stop: updater, then app."""
+        self._seal()
         async with self.app:
             await self.app.start()
             try:
                 await self._replay()
-                await self._resume_drafts()
+                for hook in self._starting:
+                    await hook(self.app)
                 await self._receive()
                 async with asyncio.TaskGroup() as group:
-                    if self.cards is not None:
-                        group.create_task(self.cards.run(stop))
-                    if self.review is not None:
-                        group.create_task(self.review.refusals.run(stop))
+                    for task in self._tasks:
+                        group.create_task(task(stop))
                     await stop.wait()
             finally:
                 if self.app.updater is not None and self.app.updater.running:
                     await self.app.updater.stop()
                 await self.app.stop()
-                if self.review is not None:  # refusals of the last presses handled
-                    await self.review.refusals.flush()
+                for stopped in self._stopped:
+                    await stopped()
 
     async def _receive(self) -> None:
         if self.mode == "webhook":
@@ -242,7 +224,7 @@ class TelegramBot:
     async def _replay(self) -> None:
         """Updates recorded but never finished (a crash) are handled now. Each row is guarded:
         one that cannot be parsed or handled is marked failed (raw kept) and the rest go on."""
-        async with self.deps.db.session() as session:
+        async with self.db.session() as session:
             await release_claims(session=session)  # the process that held them is gone
             rows = await unfinished(session=session)
             await session.commit()
@@ -262,28 +244,14 @@ class TelegramBot:
                 await self.app.process_update(update)
             except Exception as exc:  # PTB's error handler covers handlers; this, the rest
                 log.warning("replaying telegram update %s failed", row.update_id, exc_info=True)
-                await self._mark(row.update_id, f"error:{type(exc).__name__}")
+                await self._mark(row.update_id, error(type(exc).__name__))
 
-    async def _mark(self, update_id: int, outcome: str) -> None:
-        async with self.deps.db.session() as session:
+    async def _mark(self, update_id: int, outcome: Outcome) -> None:
+        async with self.db.session() as session:
             await set_outcome(
                 session=session, update_id=update_id, outcome=outcome, only_if_empty=True
             )
             await session.commit()
-
-    async def _resume_drafts(self) -> None:
-        """Open drafts survive restarts: show their summary again."""
-        async with self.deps.db.session() as session:
-            rows = await with_outcome(session=session, outcomes=[], prefix="draft:")
-        users = {
-            (row.outcome, (row.raw.get("message") or {}).get("chat", {}).get("id")) for row in rows
-        }
-        for outcome, chat_id in users:
-            user_id = int(outcome.split(":")[1])
-            if chat_id is not None and outcome == draft_outcome(user_id):
-                # through the user's summary timer: a replayed message of the same draft
-                # scheduled one already, and the officer must see one summary, not two
-                self.drafts.summary_after(self.app.job_queue, user_id, chat_id, 0)
 
     # ------------------------------------------------------------------ webhook
     def add_webhook_route(self, web_app: web.Application, path: str) -> None:
@@ -312,11 +280,11 @@ class TelegramBot:
                 update_id,
                 type(exc).__name__,
             )
-            async with self.deps.db.session() as session:
+            async with self.db.session() as session:
                 await record_failed(session=session, raw=raw, outcome=UNPARSEABLE)
                 await session.commit()
             return web.Response(status=400, text="bad update")
-        async with self.deps.db.session() as session:
+        async with self.db.session() as session:
             row = await record(session=session, raw=raw)
             await session.commit()
         if not row.outcome and self.app.running:

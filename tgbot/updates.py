@@ -1,15 +1,16 @@
-"""Telegram updates as data: each update_id recorded raw, with what it produced, handled once.
+"""The durable update log: each update_id recorded raw, with what it produced, handled once.
 
 An update is written to ``telegram_update`` (outcome "") before any handler runs, and its
-outcome is set in the same transaction as its effects. A row still without an outcome after a
-crash is replayed at start-up; a row with an outcome is never handled again (webhook retries,
-double deliveries). Drafts live here too: an officer's message waiting to be sent is a row with
-outcome ``draft:<user id>``.
+outcome (a `tgbot.outcomes.Outcome`) is set in the same transaction as its effects. A row still
+without an outcome after a crash is replayed at start-up; a row with an outcome is never handled
+again (webhook retries, double deliveries). Officers' drafts live here too: a message waiting to
+be sent is a row whose outcome is ``outcomes.draft(user id)``.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.phones import PhoneError, normalise_phone
 from storage.models import TelegramUpdate
 from storage.rows import dialect_insert
+from tgbot.callbacks import Action, is_review
+from tgbot.outcomes import Kind, Outcome
 
-DONE = "done"
 ERASED_PHONE = "[số điện thoại đã xoá theo yêu cầu]"
-UNPARSEABLE = "error:unparseable"
 MAX_UPDATE_ID = 2**63 - 1  # the column is a BIGINT
 
 
@@ -57,13 +58,13 @@ async def record(*, session: AsyncSession, raw: dict[str, Any]) -> TelegramUpdat
     return row
 
 
-async def record_failed(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+async def record_failed(*, session: AsyncSession, raw: dict[str, Any], outcome: Outcome) -> None:
     """Keep an update that cannot be handled (raw, for audit) as finished with `outcome`;
     one already recorded keeps its row (caller commits)."""
     insert = dialect_insert(session)
     stmt = (
         insert(TelegramUpdate)
-        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64])
+        .values(update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome.encode())
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
     await session.exec(stmt)
@@ -82,11 +83,11 @@ async def record_all(*, session: AsyncSession, raws: list[dict[str, Any]]) -> No
     await session.exec(stmt)
 
 
-async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> None:
+async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome: Outcome) -> None:
     """Insert the raw update with its outcome, or set the outcome of a recorded one."""
     insert = dialect_insert(session)
     stmt = insert(TelegramUpdate).values(
-        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
+        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome.encode()
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["update_id"], set_={"outcome": stmt.excluded.outcome}
@@ -94,7 +95,7 @@ async def record_outcome(*, session: AsyncSession, raw: dict[str, Any], outcome:
     await session.exec(stmt)
 
 
-async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str) -> bool:
+async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: Outcome) -> bool:
     """Record the update with its outcome; False if it was already finished (a duplicate).
 
     A row without an outcome (recorded on arrival by durable polling, the webhook, or a
@@ -104,13 +105,13 @@ async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str
         update(TelegramUpdate)
         .where(col(TelegramUpdate.update_id) == raw["update_id"])
         .where(col(TelegramUpdate.outcome) == "")
-        .values(outcome=outcome[:64])
+        .values(outcome=outcome.encode())
     )
     if completed.rowcount == 1:
         return True
     insert = dialect_insert(session)
     stmt = insert(TelegramUpdate).values(
-        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome[:64]
+        update_id=raw["update_id"], kind=kind_of(raw), raw=raw, outcome=outcome.encode()
     )
     upsert = stmt.on_conflict_do_update(
         index_elements=["update_id"],
@@ -121,43 +122,46 @@ async def record_new(*, session: AsyncSession, raw: dict[str, Any], outcome: str
     return result.first() is not None
 
 
-def recorded_by_handler(raw_data: str | None) -> bool:
-    """Review presses are recorded by their handler, in the decision's own transaction."""
-    return (raw_data or "").startswith("rv:")
-
-
 def claimed_by_decision(raw_data: str | None) -> bool:
     """An approve press: its compare-and-set (with the update's outcome, in one transaction)
     is the claim, so the editors' hot path skips the separate one."""
-    return (raw_data or "").startswith("rv:ap:")
+    return is_review(raw_data, Action.APPROVE)
 
 
 async def set_outcome(
-    *, session: AsyncSession, update_id: int, outcome: str, only_if_empty: bool = False
+    *, session: AsyncSession, update_id: int, outcome: Outcome, only_if_empty: bool = False
 ) -> None:
     """Record what the update produced (in the caller's transaction)."""
     stmt = update(TelegramUpdate).where(col(TelegramUpdate.update_id) == update_id)
     if only_if_empty:
         stmt = stmt.where(col(TelegramUpdate.outcome) == "")
-    await session.exec(stmt.values(outcome=outcome[:64]))
+    await session.exec(stmt.values(outcome=outcome.encode()))
 
 
-async def set_outcomes(*, session: AsyncSession, update_ids: list[int], outcome: str) -> None:
+async def set_outcomes(*, session: AsyncSession, update_ids: list[int], outcome: Outcome) -> None:
     """The same outcome for several updates (a sent or cancelled draft)."""
     await session.exec(
         update(TelegramUpdate)
         .where(col(TelegramUpdate.update_id).in_(update_ids))
-        .values(outcome=outcome[:64])
+        .values(outcome=outcome.encode())
     )
 
 
 async def with_outcome(
-    *, session: AsyncSession, outcomes: list[str], prefix: str | None = None
+    *,
+    session: AsyncSession,
+    outcomes: Sequence[Outcome] = (),
+    kind: Kind | None = None,
+    first_id: int | None = None,
 ) -> list[TelegramUpdate]:
-    """Rows whose outcome is one of ``outcomes`` (or starts with ``prefix``), oldest first."""
-    cond: Any = col(TelegramUpdate.outcome).in_(outcomes)
-    if prefix:
-        cond = cond | col(TelegramUpdate.outcome).startswith(prefix, autoescape=True)
+    """Rows whose outcome is one of ``outcomes``, or of ``kind`` (whose first id is
+    ``first_id``, when given), oldest first."""
+    cond: Any = col(TelegramUpdate.outcome).in_([o.encode() for o in outcomes])
+    if kind is not None:
+        head = f"{kind.value}:" + ("" if first_id is None else f"{first_id}:")
+        cond = cond | col(TelegramUpdate.outcome).startswith(head, autoescape=True)
+        if first_id is not None:  # a kind with one id ("draft:<user>") ends there
+            cond = cond | (col(TelegramUpdate.outcome) == f"{kind.value}:{first_id}")
     query = select(TelegramUpdate).where(cond).order_by(col(TelegramUpdate.update_id))
     return list((await session.exec(query)).all())
 

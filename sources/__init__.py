@@ -1,0 +1,1 @@
+"""Stored submissions read back as composition's Source (sources.stored)."""
