@@ -74,6 +74,41 @@ async def list_attachments(
     return list((await session.exec(query)).all())
 
 
+async def record_received(
+    *, session: AsyncSession, submissions: Sequence[Submission], actor: str
+) -> None:
+    """Store new submissions in their initial status, RECEIVED, each with its "received"
+    audit row: the one way a submission comes into being (intake's accept() and
+    accept_many()); every later status is reached through transition(). Ids are set on
+    return; the caller commits."""
+    for submission in submissions:
+        if submission.id is not None or submission.status != SubmissionStatus.RECEIVED:
+            raise ValueError("a new submission is stored as received")
+    session.add_all(submissions)
+    await session.flush()
+    for submission in submissions:
+        add_audit(
+            session=session,
+            actor=actor,
+            action="received",
+            submission_id=submission.id,
+            to_status=SubmissionStatus.RECEIVED.value,
+            details={"channel": submission.channel.value, "sender": submission.sender},
+        )
+
+
+async def revisions_by_source(
+    *, session: AsyncSession, source_keys: Sequence[str]
+) -> dict[str, SubmissionRevision]:
+    """The stored revisions with these source keys, by key (one statement)."""
+    if not source_keys:
+        return {}
+    result = await session.exec(
+        select(SubmissionRevision).where(col(SubmissionRevision.source_key).in_(source_keys))
+    )
+    return {revision.source_key: revision for revision in result.all()}
+
+
 async def transition(
     *,
     session: AsyncSession,
@@ -141,6 +176,59 @@ async def transition(
         )
     )  # fmt: skip
     return submission
+
+
+async def transition_many(
+    *,
+    session: AsyncSession,
+    submissions: Sequence[Submission],
+    new_status: SubmissionStatus,
+    actor: str,
+    reason: str | None = None,
+) -> list[Submission]:
+    """transition() for several submissions in the same status and version (a batch of
+    new mail): one UPDATE guarded by both, and an audit row each, in the caller's
+    transaction. If any of them changed meanwhile, nothing is moved: StaleTransitionError."""
+    if not submissions:
+        return []
+    expected_status, expected_version = submissions[0].status, submissions[0].version
+    ids = [submission.id for submission in submissions]
+    if any(s.status != expected_status or s.version != expected_version for s in submissions):
+        raise ValueError("transition_many() moves submissions in one status and version")
+    target = SubmissionStatus(new_status)
+    if not can_transition(expected_status, target):
+        raise IllegalTransitionError(ids[0] or 0, expected_status.value, target.value)
+    stmt = (
+        update(Submission)
+        .where(col(Submission.id).in_(ids))
+        .where(col(Submission.status) == expected_status.value)
+        .where(col(Submission.version) == expected_version)
+        .values(status=target.value, version=col(Submission.version) + 1, updated_at=utcnow())
+        .returning(Submission)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    moved = {s.id: s for s in (await session.exec(stmt)).scalars().all()}
+    if len(moved) != len(ids):
+        await session.rollback()
+        raise await _stale(session, next(i for i in ids if i not in moved) or 0)
+    for submission_id in ids:
+        add_audit(
+            session=session,
+            actor=actor,
+            action=target.value,
+            submission_id=submission_id,
+            from_status=expected_status.value,
+            to_status=target.value,
+            reason=reason,
+        )
+        submission = moved[submission_id]
+        log.info(
+            event_line(
+                f"submission.{target.value}", code=submission.code, unit=submission.unit_id,
+                channel=submission.channel, outcome=target.value, by=actor_id(actor),
+            )
+        )  # fmt: skip
+    return [moved[submission_id] for submission_id in ids]
 
 
 async def _stale(session: AsyncSession, submission_id: int) -> StaleTransitionError:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from intake.accept_bulk import accept_many
 from sqlmodel import select
 
 from domain.kinds import Channel, SubmissionKind
 from intake.accept import Incoming, IncomingFile, accept
-from intake.accept_bulk import accept_many
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, AuditEvent, Submission, SubmissionRevision

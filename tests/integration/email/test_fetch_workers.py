@@ -15,14 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
-
-from intake.email.batch import split_files
-from intake.email.component import build_email_intake
-from intake.email.imap import ImapConfig, ImapSession
-from intake.email.parse import parse_message
 from intake.email.prepare import Prepared
-from intake.email.reader import CodeChanged, FetchedMail, ImapReader
 from intake.email.workers import (
     FetchWorkers,
     UidValidityChanged,
@@ -30,6 +23,13 @@ from intake.email.workers import (
     code_version,
     worker_sources,
 )
+from sqlmodel import col, select
+
+from intake.email.batch import split_files
+from intake.email.component import build_email_intake
+from intake.email.imap import ImapConfig, ImapSession
+from intake.email.parse import parse_message
+from intake.email.reader import CodeChanged, FetchedMail, ImapReader
 from runtime.context import AppContext
 from settings import Settings
 from storage.db import Database

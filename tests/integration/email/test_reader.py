@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import smtp_settings_for
+from intake.email.prepare import Prepared
 from sqlmodel import select
 from support.smtp import SmtpSink
 
 from domain.clock import SystemClock
 from intake.email.imap import ImapConfig, ImapSession
-from intake.email.prepare import Prepared
 from intake.email.reader import ImapReader
 from outbox.email import EmailSender
 from outbox.worker import OutboxWorker
