@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,8 @@ from domain.periods import period_of
 from domain.states import SubmissionStatus
 from domain.text import clean, nfc
 from storage.files import FileStore, StoredFile, safe_filename
-from storage.models import Attachment, Submission, SubmissionRevision
-from storage.rows import fit_strings
+from storage.models import Attachment, Submission, SubmissionRevision, utcnow
+from storage.rows import Rows, fit_strings, insert_all
 from storage.submissions import (
     get_revision_by_source,
     get_submission,
@@ -76,12 +76,12 @@ class Accepted:
     submission: Submission
     created: bool
     revision: int
-    attachments: list[Attachment] = field(default_factory=list)
+    files: int = 0  # attachment rows stored with this version
 
     @property
     def file_count(self) -> int:
         """Files stored with this version."""
-        return len(self.attachments)
+        return self.files
 
 
 def media_of(content_type: str) -> str:
@@ -267,7 +267,9 @@ async def accept_many(
 async def _create(
     session: AsyncSession, files: FileStore, items: list[Incoming], actor: str
 ) -> dict[str, Accepted]:
-    """New submissions for `items` (distinct source keys): RECEIVED, then their target."""
+    """New submissions for `items` (distinct source keys): RECEIVED, then their target. The
+    revision and attachment rows go in as plain rows: a batch takes a fixed number of
+    statements, whatever its size."""
     if not items:
         return {}
     raw_digests = [put_raw(item, files) for item in items]
@@ -277,36 +279,33 @@ async def _create(
         codes[period] = await next_codes(
             session=session, period=period, count=periods.count(period)
         )
-    submissions = [
-        new_submission(
+    values = [
+        submission_values(
             item, code=codes[period].pop(0), period=period, status=SubmissionStatus.RECEIVED
         )
         for item, period in zip(items, periods, strict=True)
     ]
-    await record_received(session=session, submissions=submissions, actor=actor)
-    stored: list[list[Attachment]] = []
+    submissions = await record_received(session=session, values=values, actor=actor)
+    now = utcnow()
+    revisions: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
     for item, submission, raw_sha in zip(items, submissions, raw_digests, strict=True):
         assert submission.id is not None
-        session.add(
-            SubmissionRevision(
-                submission_id=submission.id,
-                revision=1,
-                source_key=item.source_key,
-                title=submission.title,
-                text=submission.text,
-                raw_sha256=raw_sha,
-                received_at=item.received_at,
-            )
-        )
-        rows = [
-            new_attachment(
+        revisions.append(
+            {
+                "submission_id": submission.id, "revision": 1, "source_key": item.source_key,
+                "title": submission.title, "text": submission.text, "raw_sha256": raw_sha,
+                "received_at": item.received_at,
+            }
+        )  # fmt: skip
+        attachments += [
+            attachment_values(
                 file, files=files, submission_id=submission.id, revision=1, position=position
             )
+            | {"created_at": now}
             for position, file in enumerate(item.files)
         ]
-        session.add_all(rows)
-        stored.append(rows)
-    await session.flush()
+    await insert_all(session, [Rows(SubmissionRevision, revisions), Rows(Attachment, attachments)])
     claimed = [item.unit_id is not None for item in items]
     moved = {
         s.id: s
@@ -329,9 +328,9 @@ async def _create(
     }
     return {
         item.source_key: Accepted(
-            submission=moved[submission.id], created=True, revision=1, attachments=attachments
+            submission=moved[submission.id], created=True, revision=1, files=len(item.files)
         )
-        for item, submission, attachments in zip(items, submissions, stored, strict=True)
+        for item, submission in zip(items, submissions, strict=True)
     }
 
 
@@ -394,4 +393,4 @@ async def accept_revision(
         changes=changes,
         details={"revision": revision},
     )
-    return Accepted(submission=updated, created=True, revision=revision, attachments=attachments)
+    return Accepted(submission=updated, created=True, revision=revision, files=len(attachments))

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from intake.email.dropfolder import DropFolderReader, content_uid, file_batches, read_mail_file
-from intake.email.reader import FetchedMail
+from intake.email.model import FetchedMail
 from intake.email.store import EmailIntake
 from main import app
 from runtime.serve import serve
