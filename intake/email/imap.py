@@ -50,7 +50,8 @@ class ImapSession:
         self.client = IMAPClient(
             config.host, port=config.port, ssl=config.ssl, timeout=config.timeout
         )
-        # IMAPClient formats every received byte for a debug logger; that costs ~6x.
+        # IMAPClient formats every received byte for a debug logger, which slows every
+        # fetch several times over; this is the documented switch that turns it off.
         self.client._imap.debug = 0
         self.client.login(config.username, config.password)
         self.capabilities = set(self.client.capabilities())

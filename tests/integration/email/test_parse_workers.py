@@ -209,22 +209,23 @@ async def test_a_mail_its_worker_dies_on_twice_is_kept_raw_and_flagged() -> None
                     os.kill(pid, signal.SIGKILL)
             stop.wait(0.002)
 
+    doomed, next_one = mail(1), mail(2)
     killer = threading.Thread(target=kill_every_worker)
     killer.start()
     try:
-        [dead] = await parser.read(items(mail(1)))
+        [dead] = await parser.read(items(doomed))
     finally:
         stop.set()
         killer.join()
     try:
-        [alive] = await parser.read(items(mail(2)))
+        [alive] = await parser.read(items(next_one))
     finally:
         await parser.close()
     assert (
         dead.parsed.warnings == (PARSE_FAILED,)
-        and dead.sha256 == hashlib.sha256(mail(1)).hexdigest()
+        and dead.sha256 == hashlib.sha256(doomed).hexdigest()
     )
-    assert alive.parsed == parse_message(mail(2))
+    assert alive.parsed == parse_message(next_one)
 
 
 async def test_serve_runs_the_configured_number_of_parse_workers(

@@ -1,4 +1,4 @@
-"""Hostile and unlucky mail (issue 18): each case that stalled a fetch worker or lost a
+"""Hostile and unlucky mail (issue 18): each case that stalled a worker or lost a
 whole message, as a regression test. The time bounds are the issue's budget (2 s of CPU per
 message) far above what these take now (milliseconds): before the fixes they took seconds
 to CPU-minutes."""
@@ -147,7 +147,7 @@ def test_nested_brackets_in_from_lose_the_sender_only() -> None:
     assert parsed.text == "Nội dung" and parsed.title == "Tin"
 
 
-# --- 3. a time budget per message in the fetch workers ----------------------------------
+# --- 3. a time budget per message in the parse workers ----------------------------------
 
 
 def test_a_mail_over_its_cpu_budget_is_flagged_and_the_next_one_parses() -> None:
