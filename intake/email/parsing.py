@@ -4,17 +4,18 @@ Parsing MIME is Python work; should a hostile mail find a slow path in it, the C
 budget (budget.py) stops that one mail, and a budget can only interrupt the main thread of a
 process. So the IMAP reader hands each mail to a parse worker process, where the parser runs
 in the main thread, and keeps the service's event loop free meanwhile. The workers start
-when a sweep finds mail (one per mail in flight, at most `processes`) and stop when it
-ends: an idle service runs none.
+when a sweep finds mail (at most `processes`, none more than the batch has mails) and stop
+when it ends: an idle service runs none.
 
 A worker is `python -m intake.email.parsing BUDGET`, started from the code on disk (restart
-the service after deploying new code). It gets none of the service's settings: no NEWSDESK_*
-variable, nothing on its command line but the budget. Each request is one raw mail on its
-stdin; each answer, on its stdout, the pickled ParsedMessage and the mail's SHA-256.
+the service after deploying new code). It gets none of the service's settings: no
+NEWSDESK_* variable, nothing on its command line but the budget. Each request is its share
+of a batch (raw mails, about as many bytes as the other workers' shares) on its stdin;
+each answer, on its stdout, the pickled ParsedMessage and SHA-256 of each mail.
 
-A worker that ends while it parses a mail (killed, out of memory) is replaced and the mail
-tried once more; if that worker ends too, the mail is kept raw with the warning
-`parse_failed` for the editors, and the mailbox moves on.
+A worker that ends while it parses (killed, out of memory) is replaced and each mail of its
+share tried alone, twice at most; a mail whose worker ends twice is kept raw with the
+warning `parse_failed` for the editors, and the mailbox moves on.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import struct
 import subprocess
 import sys
 import threading
-from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -64,20 +64,20 @@ class ParseWorkers:
         self._workers = [_Worker(budget_seconds) for _ in range(processes)]
 
     async def read(self, items: Sequence[FetchedMail]) -> list[ReadMail]:
-        """Parse and hash `items` in the workers, in parallel; results in the same order."""
+        """Parse and hash `items` in the workers, in parallel; results in the same order.
+        Each worker gets one share of the batch, about as many bytes as the others, in one
+        request (a round trip per mail would cost more than parsing a small one)."""
+        shares = _shares([len(item.raw) for item in items], min(len(items), self.processes))
         results: dict[int, ReadMail] = {}
-        waiting = deque(range(len(items)))
 
-        async def drain(worker: _Worker) -> None:
-            while waiting:
-                index = waiting.popleft()
-                item = items[index]
-                parsed, digest = await asyncio.to_thread(worker.parse, item.raw)
-                results[index] = ReadMail(item, parsed, digest)
+        async def parse(worker: _Worker, share: list[int]) -> None:
+            answers = await asyncio.to_thread(worker.parse, [items[i].raw for i in share])
+            for index, (parsed, digest) in zip(share, answers, strict=True):
+                results[index] = ReadMail(items[index], parsed, digest)
 
         async with asyncio.TaskGroup() as group:
-            for worker in self._workers[: min(len(items), self.processes)]:
-                group.create_task(drain(worker))
+            for worker, share in zip(self._workers, shares, strict=False):
+                group.create_task(parse(worker, share))
         return [results[index] for index in range(len(items))]
 
     def pids(self) -> list[int]:
@@ -101,32 +101,39 @@ class _Worker:
         process = self._process
         return process.pid if process is not None and process.poll() is None else None
 
-    def parse(self, raw: bytes) -> tuple[ParsedMessage, str]:
-        """Blocking: the worker's answer for `raw` (see the module for a worker that dies)."""
+    def parse(self, raws: list[bytes]) -> list[tuple[ParsedMessage, str]]:
+        """Blocking: the worker's answers for `raws`. If the worker ends meanwhile, each mail
+        is tried alone in a fresh one; a mail whose worker ends twice is `parse_failed`."""
         with self._lock:
             try:
-                return self._ask(raw)
+                return self._ask(raws)
             except WorkerDied:
-                try:
-                    return self._ask(raw)
-                except WorkerDied:
-                    return ParsedMessage.empty(PARSE_FAILED), hashlib.sha256(raw).hexdigest()
+                return [self._alone(raw) for raw in raws]
 
-    def _ask(self, raw: bytes) -> tuple[ParsedMessage, str]:
+    def _alone(self, raw: bytes) -> tuple[ParsedMessage, str]:
+        for _ in range(2):
+            try:
+                return self._ask([raw])[0]
+            except WorkerDied:
+                continue
+        return ParsedMessage.empty(PARSE_FAILED), hashlib.sha256(raw).hexdigest()
+
+    def _ask(self, raws: list[bytes]) -> list[tuple[ParsedMessage, str]]:
         process = self._running()
         try:
-            _send_bytes(_pipe(process.stdin), raw)
-        except OSError:  # ended while idle: the mail goes to a fresh worker
+            _send_mails(_pipe(process.stdin), raws)
+        except OSError:  # ended while idle: the mails go to a fresh worker
             self._discard()
             process = self._running()
-            _send_bytes(_pipe(process.stdin), raw)
+            _send_mails(_pipe(process.stdin), raws)
         try:
-            answer = pickle.loads(_receive_bytes(_pipe(process.stdout)))  # our own child
+            answers: list[tuple[ParsedMessage, str]] = pickle.loads(  # our own child's
+                _receive_bytes(_pipe(process.stdout))
+            )
         except (EOFError, OSError) as exc:
             self._discard()
             raise WorkerDied(f"parse worker {process.pid} ended (code {process.poll()})") from exc
-        parsed, digest = answer
-        return parsed, digest
+        return answers
 
     def _running(self) -> subprocess.Popen[bytes]:
         process = self._process
@@ -175,6 +182,23 @@ def _send_bytes(stream: IO[bytes], data: bytes) -> None:
     stream.flush()
 
 
+def _send_mails(stream: IO[bytes], raws: list[bytes]) -> None:
+    """A request: how many mails, then each as a frame (the bytes are not copied first)."""
+    stream.write(_HEADER.pack(len(raws)))
+    for raw in raws:
+        stream.write(_HEADER.pack(len(raw)))
+        stream.write(raw)
+    stream.flush()
+
+
+def _receive_mails(stream: IO[bytes]) -> list[bytes]:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("the other side closed the pipe")
+    (count,) = _HEADER.unpack(header)
+    return [_receive_bytes(stream) for _ in range(count)]
+
+
 def _receive_bytes(stream: IO[bytes]) -> bytes:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
@@ -186,16 +210,29 @@ def _receive_bytes(stream: IO[bytes]) -> bytes:
     return data
 
 
+def _shares(sizes: Sequence[int], count: int) -> list[list[int]]:
+    """Indices of `sizes` in `count` shares of about equal total size, each in order."""
+    shares: list[list[int]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += sizes[index] + 1
+    return [sorted(share) for share in shares if share]
+
+
 def main(budget: float | None) -> None:
-    """The worker's loop: a raw mail on stdin, its (ParsedMessage, sha256) on stdout."""
+    """The worker's loop: raw mails on stdin, their (ParsedMessage, sha256) on stdout."""
     requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
     while True:
         try:
-            raw = _receive_bytes(requests)
+            raws = _receive_mails(requests)
         except EOFError:
             return
-        answer: Any = (parse_within(raw, budget), hashlib.sha256(raw).hexdigest())
+        answer: Any = [
+            (parse_within(raw, budget), hashlib.sha256(raw).hexdigest()) for raw in raws
+        ]
         _send_bytes(answers, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
