@@ -79,12 +79,6 @@ class ImapSettings(BaseModel):
         default=300.0, description="IDLE is renewed (and the mailbox re-checked) this often."
     )
     timeout_seconds: float = Field(default=60.0, description="Socket timeout for IMAP commands.")
-    fetch_processes: int = Field(
-        default=2,
-        ge=0,
-        description="Worker processes that fetch, parse and store the files of mail batches, "
-        "each with its own IMAP connection; 0 = all in the service process.",
-    )
 
     @property
     def enabled(self) -> bool:
@@ -382,8 +376,14 @@ class IntakeSettings(BaseModel):
     parse_budget_seconds: float = Field(
         default=10.0,
         gt=0,
-        description="CPU seconds a fetch worker may spend parsing one mail; past it the mail "
+        description="CPU seconds a parse worker may spend parsing one mail; past it the mail "
         "is stored raw, flagged to the editors, and the mailbox moves on.",
+    )
+    parse_processes: int = Field(
+        default=2,
+        ge=0,
+        description="Worker processes that parse IMAP mail, started while a sweep has mail "
+        "and stopped after it; 0 = parsed in the service process, without the CPU budget.",
     )
 
 

@@ -114,17 +114,12 @@ def measure(
             "--child", mode, "--port", str(port), "--workdir", str(workdir),
             "--database-url", database_url,
         ]  # fmt: skip
-        # glibc gives every thread its own malloc arena; freed multi-MB buffers then stay
-        # resident and peak memory creeps up with N. Two arenas keep it flat (all modes).
-        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
-        done = subprocess.run(
-            command, cwd=ROOT, capture_output=True, text=True, check=False, env=env
-        )
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"{mode} failed:\n{done.stdout}\n{done.stderr}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
         rss = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS=")][-1]
-        # The reader's fetch worker processes count too: their peaks are added (an upper
+        # The reader's parse worker processes count too: their peaks are added (an upper
         # bound of the whole tree at any one time).
         result["peak_mib"] = (int(rss.split("=")[1]) + result.get("workers_kib", 0)) / 1024
         result["rate"] = result["count"] / result["seconds"]

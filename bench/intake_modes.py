@@ -4,7 +4,8 @@
 - reference: the straightforward pipeline (one FETCH per message with IMAPClient as
   shipped, `email.message_from_bytes` with the default policy, attachments written to disk,
   one SQLite commit per message).
-- reader: Newsdesk's real ImapReader + EmailIntake (parse, store, files, outbox receipts).
+- reader: Newsdesk's real ImapReader + EmailIntake (parse workers, files, store, outbox
+  receipts), as `serve` runs it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import email
 import os
 import sqlite3
+import threading
 import time
 from email import policy
 from pathlib import Path
@@ -87,9 +89,9 @@ def reader(port: int, workdir: Path, database_url: str = "") -> tuple[int, float
 async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, float]:
     from domain.clock import SystemClock
     from intake.email.imap import ImapConfig, ImapSession
+    from intake.email.parsing import ParseWorkers
     from intake.email.reader import ImapReader
     from intake.email.store import EmailIntake, IntakePolicy
-    from intake.email.workers import FetchWorkers
     from runtime.heap import settle
     from storage import migrate
     from storage.db import Database
@@ -110,34 +112,57 @@ async def _reader(port: int, workdir: Path, database_url: str) -> tuple[int, flo
             policy=IntakePolicy(max_message_bytes=25 * 1_048_576),
         )
         limit = 25 * 1_048_576
-        workers = None
-        if FETCH_PROCESSES:  # as `serve` runs it by default (NEWSDESK_IMAP__FETCH_PROCESSES)
-            workers = FetchWorkers(
-                config=config,
-                files_root=workdir / "files",
-                max_message_bytes=limit,
-                processes=FETCH_PROCESSES,
-                parse_budget_seconds=10.0,  # NEWSDESK_INTAKE__PARSE_BUDGET_SECONDS's default
-            )
-            await asyncio.to_thread(workers.warm)  # `serve` starts them with the reader
+        parser = None
+        if PARSE_PROCESSES:  # as `serve` runs it by default (NEWSDESK_INTAKE__PARSE_PROCESSES)
+            # NEWSDESK_INTAKE__PARSE_BUDGET_SECONDS's default
+            parser = ParseWorkers(processes=PARSE_PROCESSES, budget_seconds=10.0)
         settle()  # as `serve` does once its components are built
-        # The set-up's writes (a new PostgreSQL database's files, the migrations) are not
-        # the sweep's: left dirty, the workers' first fsync would write them back.
-        os.sync()
+        os.sync()  # the set-up's writes (a new database, the migrations) are not the sweep's
+        watch = _PeakWatch()
+        watch.start()
         started = time.perf_counter()  # set-up (migrations, imports) is not measured
+        # `serve` starts the parse workers when a sweep finds mail: that is timed too.
         session = await asyncio.to_thread(ImapSession, config)
-        reader = ImapReader(config=config, sink=intake, max_message_bytes=limit, workers=workers)
+        reader = ImapReader(config=config, sink=intake, max_message_bytes=limit, parser=parser)
         count = await reader.sweep(session)
         await asyncio.to_thread(session.close)
         seconds = time.perf_counter() - started
-        if workers is not None:
-            WORKER_PEAKS.extend(peak_kib(pid) for pid in workers.pids())
-            await asyncio.to_thread(workers.close)
-        return count, seconds
+        watch.stop()
+        WORKER_PEAKS.extend(watch.peaks.values())
+        return count or 0, seconds
 
 
-FETCH_PROCESSES = int(os.environ.get("BENCH_FETCH_PROCESSES", "2"))
-WORKER_PEAKS: list[int] = []  # KiB, high-water mark of each fetch worker of the last run
+PARSE_PROCESSES = int(os.environ.get("BENCH_PARSE_PROCESSES", "2"))
+WORKER_PEAKS: list[int] = []  # KiB, high-water mark of each parse worker of the last run
+
+
+class _PeakWatch(threading.Thread):
+    """Samples the peak resident memory (VmHWM) of this process's children every 20 ms
+    (the parse workers, which end with the sweep)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peaks: dict[int, int] = {}
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.02):
+            for pid in _children(os.getpid()):
+                self.peaks[pid] = max(self.peaks.get(pid, 0), peak_kib(pid))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def peak_kib(pid: int) -> int:

@@ -11,6 +11,7 @@ import typer
 from cli.common import fail, get_settings, run_db
 from domain.clock import SystemClock
 from domain.kinds import KIND_LABELS, SubmissionKind
+from domain.mail import MailOutcome
 from domain.warnings import warning_text
 from intake.email.dropfolder import import_files
 from intake.email.model import ParsedMessage
@@ -63,7 +64,7 @@ def import_command(
         typer.echo(NOT_MAIL.format(path=path, reason=reason), err=True)
     files = [path for path in files if path not in refused]
 
-    async def work(db: Database) -> list[str]:
+    async def work(db: Database) -> list[MailOutcome]:
         sink = EmailIntake(
             db=db,
             files=FileStore(settings.files_dir),
@@ -74,7 +75,7 @@ def import_command(
 
     outcomes = run_db(settings, work) if files else []
     for path, outcome in zip(files, outcomes, strict=True):
-        typer.echo(f"{path}: {OUTCOME_LABELS.get(outcome, outcome)}")
+        typer.echo(f"{path}: {OUTCOME_LABELS[outcome]}")
     if refused:
         raise typer.Exit(1)
 
@@ -88,13 +89,13 @@ def _head(path: Path) -> bytes:
         return handle.read(256 * 1024)
 
 
-OUTCOME_LABELS = {
-    "stored": "đã tiếp nhận, chờ duyệt",
-    "quarantined": "người gửi chưa đăng ký, chờ biên tập viên kiểm tra",
-    "duplicate": "đã có từ trước, bỏ qua",
-    "refused": "quá dung lượng cho phép, đã ghi nhận và báo lại người gửi",
-    "revised": "đã nhận bản chỉnh sửa theo yêu cầu, chờ duyệt lại",
-    "error": "không lưu được (đã ghi lỗi, thư gốc vẫn được giữ)",
+OUTCOME_LABELS: dict[MailOutcome, str] = {
+    MailOutcome.STORED: "đã tiếp nhận, chờ duyệt",
+    MailOutcome.QUARANTINED: "người gửi chưa đăng ký, chờ biên tập viên kiểm tra",
+    MailOutcome.DUPLICATE: "đã có từ trước, bỏ qua",
+    MailOutcome.REFUSED: "quá dung lượng cho phép, đã ghi nhận và báo lại người gửi",
+    MailOutcome.REVISED: "đã nhận bản chỉnh sửa theo yêu cầu, chờ duyệt lại",
+    MailOutcome.ERROR: "không lưu được (đã ghi lỗi, thư gốc vẫn được giữ)",
 }
 
 

@@ -18,6 +18,7 @@ _LABELS: dict[str, str] = {
     "sender_missing": "Không đọc được địa chỉ người gửi",
     "sender_fallback": "Dòng From không có địa chỉ hợp lệ: người gửi lấy từ dòng {detail}",
     "header_line_skipped": "Đã bỏ qua {detail} dòng không hợp lệ trong phần đầu thư",
+    "mime_too_deep": "Thư lồng quá nhiều lớp; chỉ đọc phần đầu thư, nội dung được giữ như văn bản",
     "multipart_unsplit": "Thư nhiều phần nhưng không tách được các phần (thiếu ranh giới): "
     "nội dung được đọc như văn bản",
     "date_unparseable": "Không đọc được ngày gửi ghi trong thư",
@@ -33,6 +34,8 @@ _LABELS: dict[str, str] = {
     "unparseable": "Không đọc được thư; thư gốc được lưu để kiểm tra",
     "parse_over_budget": "Thư quá phức tạp, không đọc xong trong thời gian cho phép ({detail} "
     "xử lý); thư gốc được lưu để kiểm tra",
+    "parse_failed": "Không đọc được thư (chương trình đọc thư dừng đột ngột); thư gốc được "
+    "lưu để kiểm tra",
     "text_from_docx": "Nội dung tin, bài lấy từ tệp Word đính kèm: {detail}",
     "docx_truncated": "Tệp Word {detail} quá dài hoặc quá phức tạp: chỉ lấy phần đầu nội dung",
     "legacy_encoding_converted": "Tệp Word dùng bảng mã cũ {detail}, đã chuyển sang Unicode: "

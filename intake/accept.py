@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +14,18 @@ from domain.kinds import Channel, SubmissionKind
 from domain.periods import period_of
 from domain.states import SubmissionStatus
 from domain.text import clean, nfc
-from storage.audit import add_audit
 from storage.files import FileStore, StoredFile, safe_filename
-from storage.models import Attachment, Submission, SubmissionRevision
-from storage.rows import fit_strings
-from storage.submissions import get_revision_by_source, get_submission, next_code, transition
+from storage.models import Attachment, Submission, SubmissionRevision, utcnow
+from storage.rows import Rows, fit_strings, insert_all
+from storage.submissions import (
+    get_revision_by_source,
+    get_submission,
+    next_codes,
+    record_received,
+    revisions_by_source,
+    transition,
+    transition_many,
+)
 
 log = logging.getLogger(__name__)
 MEDIA_PREFIXES = {"image/": "image", "video/": "video"}
@@ -69,13 +76,12 @@ class Accepted:
     submission: Submission
     created: bool
     revision: int
-    attachments: list[Attachment] = field(default_factory=list)
-    inserted_files: int = 0  # bulk intake inserts attachment rows without ORM objects
+    files: int = 0  # attachment rows stored with this version
 
     @property
     def file_count(self) -> int:
         """Files stored with this version."""
-        return len(self.attachments) or self.inserted_files
+        return self.files
 
 
 def media_of(content_type: str) -> str:
@@ -113,8 +119,8 @@ def _put(
 def submission_values(
     incoming: Incoming, /, *, code: str, period: str, status: SubmissionStatus, version: int = 1
 ) -> dict[str, Any]:
-    """The Submission columns of a first version (shared by accept() and accept_many()),
-    each string storable (storage.rows.fit_strings()); a cut is a warning on the submission."""
+    """The Submission columns of a first version, each string storable
+    (storage.rows.fit_strings()); a cut is a warning on the submission."""
     values: dict[str, Any] = {
         "code": code,
         "channel": incoming.channel,
@@ -203,69 +209,129 @@ async def _store_files(
 async def accept(
     incoming: Incoming, /, *, session: AsyncSession, files: FileStore, actor: str = "system"
 ) -> Accepted:
-    """Store a new submission once per source_key; the caller commits.
+    """Store a new submission once per source_key; the caller commits (accept_many() of
+    one item)."""
+    return (await accept_many([incoming], session=session, files=files, actor=actor))[0]
 
+
+async def accept_many(
+    incoming: Sequence[Incoming],
+    /,
+    *,
+    session: AsyncSession,
+    files: FileStore,
+    actor: str = "system",
+) -> list[Accepted]:
+    """Store a new submission per new source_key, in order, in the caller's transaction.
+
+    Each is recorded as RECEIVED with its audit row (storage.submissions.record_received),
+    then moved to PENDING_REVIEW, or QUARANTINED when no unit claims the sender, by the
+    lifecycle's compare-and-set (storage.submissions.transition_many) with its audit row.
     Files (and the raw message) go to the content-addressed store first: a crash before the
-    commit leaves only unreferenced files, never a submission without its files.
+    commit leaves only unreferenced files, never a submission without its files. An item
+    whose source_key is already stored (or comes earlier in the batch) gets that submission
+    with created=False.
     """
-    seen = await get_revision_by_source(session=session, source_key=incoming.source_key)
-    if seen is not None:
-        existing = await get_submission(session=session, submission_id=seen.submission_id)
-        if existing is None:  # pragma: no cover - foreign key guarantees it
-            raise LookupError(seen.submission_id)
-        return Accepted(submission=existing, created=False, revision=seen.revision)
-    raw_sha = put_raw(incoming, files)
-    period = period_of(incoming.received_at)
-    submission = new_submission(
-        incoming,
-        code=await next_code(session=session, period=period),
-        period=period,
-        status=SubmissionStatus.RECEIVED,
-    )
-    session.add(submission)
-    await session.flush()
-    assert submission.id is not None
-    session.add(
-        SubmissionRevision(
-            submission_id=submission.id,
-            revision=1,
-            source_key=incoming.source_key,
-            title=submission.title,
-            text=submission.text,
-            raw_sha256=raw_sha,
-            received_at=incoming.received_at,
+    keys = list(dict.fromkeys(item.source_key for item in incoming))
+    earlier = await revisions_by_source(session=session, source_keys=keys)
+    fresh: dict[str, Incoming] = {}
+    for item in incoming:
+        if item.source_key not in earlier:
+            fresh.setdefault(item.source_key, item)
+    created = await _create(session, files, list(fresh.values()), actor)
+    old: dict[int, Submission] = {}
+    for revision in earlier.values():  # mail seen before (a rebuilt mailbox): rare
+        if revision.submission_id not in old:
+            existing = await get_submission(session=session, submission_id=revision.submission_id)
+            if existing is None:  # pragma: no cover - foreign key guarantees it
+                raise LookupError(revision.submission_id)
+            old[revision.submission_id] = existing
+    results: list[Accepted] = []
+    seen: set[str] = set()
+    for item in incoming:
+        key = item.source_key
+        if key in created and key not in seen:
+            results.append(created[key])
+        elif key in created:  # a repeat of a key created earlier in this batch
+            results.append(Accepted(submission=created[key].submission, created=False, revision=1))
+        else:
+            revision = earlier[key]
+            submission = old[revision.submission_id]
+            results.append(
+                Accepted(submission=submission, created=False, revision=revision.revision)
+            )
+        seen.add(key)
+    return results
+
+
+async def _create(
+    session: AsyncSession, files: FileStore, items: list[Incoming], actor: str
+) -> dict[str, Accepted]:
+    """New submissions for `items` (distinct source keys): RECEIVED, then their target. The
+    revision and attachment rows go in as plain rows: a batch takes a fixed number of
+    statements, whatever its size."""
+    if not items:
+        return {}
+    raw_digests = [put_raw(item, files) for item in items]
+    periods = [period_of(item.received_at) for item in items]
+    codes: dict[str, list[str]] = {}
+    for period in dict.fromkeys(periods):
+        codes[period] = await next_codes(
+            session=session, period=period, count=periods.count(period)
         )
-    )
-    add_audit(
-        session=session,
-        actor=actor,
-        action="received",
-        submission_id=submission.id,
-        to_status=SubmissionStatus.RECEIVED.value,
-        details={"channel": incoming.channel.value, "sender": submission.sender},
-    )
-    attachments = await _store_files(
-        session=session,
-        files=files,
-        submission_id=submission.id,
-        revision=1,
-        incoming=incoming.files,
-    )
-    target = (
-        SubmissionStatus.PENDING_REVIEW
-        if incoming.unit_id is not None
-        else SubmissionStatus.QUARANTINED
-    )
-    submission = await transition(
-        session=session,
-        submission_id=submission.id,
-        expected_status=SubmissionStatus.RECEIVED,
-        expected_version=submission.version,
-        new_status=target,
-        actor=actor,
-        reason=None if incoming.unit_id is not None else "người gửi chưa đăng ký",
-    )
-    return Accepted(submission=submission, created=True, revision=1, attachments=attachments)
+    values = [
+        submission_values(
+            item, code=codes[period].pop(0), period=period, status=SubmissionStatus.RECEIVED
+        )
+        for item, period in zip(items, periods, strict=True)
+    ]
+    submissions = await record_received(session=session, values=values, actor=actor)
+    now = utcnow()
+    revisions: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
+    for item, submission, raw_sha in zip(items, submissions, raw_digests, strict=True):
+        assert submission.id is not None
+        revisions.append(
+            {
+                "submission_id": submission.id, "revision": 1, "source_key": item.source_key,
+                "title": submission.title, "text": submission.text, "raw_sha256": raw_sha,
+                "received_at": item.received_at,
+            }
+        )  # fmt: skip
+        attachments += [
+            attachment_values(
+                file, files=files, submission_id=submission.id, revision=1, position=position
+            )
+            | {"created_at": now}
+            for position, file in enumerate(item.files)
+        ]
+    await insert_all(session, [Rows(SubmissionRevision, revisions), Rows(Attachment, attachments)])
+    claimed = [item.unit_id is not None for item in items]
+    moved = {
+        s.id: s
+        for s in await transition_many(
+            session=session,
+            submissions=[s for s, c in zip(submissions, claimed, strict=True) if c],
+            new_status=SubmissionStatus.PENDING_REVIEW,
+            actor=actor,
+        )
+    }
+    moved |= {
+        s.id: s
+        for s in await transition_many(
+            session=session,
+            submissions=[s for s, c in zip(submissions, claimed, strict=True) if not c],
+            new_status=SubmissionStatus.QUARANTINED,
+            actor=actor,
+            reason="người gửi chưa đăng ký",
+        )
+    }
+    return {
+        item.source_key: Accepted(
+            submission=moved[submission.id], created=True, revision=1, files=len(item.files)
+        )
+        for item, submission in zip(items, submissions, strict=True)
+    }
 
 
 async def accept_revision(
@@ -327,4 +393,4 @@ async def accept_revision(
         changes=changes,
         details={"revision": revision},
     )
-    return Accepted(submission=updated, created=True, revision=revision, attachments=attachments)
+    return Accepted(submission=updated, created=True, revision=revision, files=len(attachments))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from intake.email import texts
 from intake.email.dropfolder import DropFolderReader, OnRejected, RejectedFile
 from intake.email.imap import ImapConfig
+from intake.email.parsing import ParseWorkers
 from intake.email.reader import ImapReader
 from intake.email.store import EmailIntake, IntakePolicy
-from intake.email.workers import FetchWorkers
 from outbox.notify import notify_editors
 from runtime.context import AppContext, Component
 from settings import Settings
@@ -88,29 +88,24 @@ async def build_email_intake(ctx: AppContext) -> tuple[Component | None, str]:
             processed_folder=s.processed_folder,
             timeout=s.timeout_seconds,
         )
-        workers = None
-        if s.fetch_processes > 0:
-            workers = FetchWorkers(
-                config=config,
-                files_root=ctx.files.root,
-                allowed_extensions=sink.policy.allowed_extensions,
-                max_message_bytes=limit,
-                processes=s.fetch_processes,
-                parse_budget_seconds=settings.intake.parse_budget_seconds,
-            )
+        processes = settings.intake.parse_processes
+        parser = None
+        if processes > 0:
+            budget = settings.intake.parse_budget_seconds
+            parser = ParseWorkers(processes=processes, budget_seconds=budget)
         reader = ImapReader(
             config=config,
             sink=sink,
             max_message_bytes=limit,
             idle_seconds=s.idle_seconds,
             poll_seconds=s.poll_seconds,
-            workers=workers,
+            parser=parser,
             busy_retry_seconds=lock_retry_seconds(settings),
         )
-        fetching = f"{s.fetch_processes} fetch processes" if workers else "fetched in-process"
+        parsing = f"up to {processes} parse processes" if parser else "parsed in-process"
         return reader, (
             f"email intake: IMAP {s.username}@{s.host}:{s.port}/{s.mailbox} "
-            f"-> {s.processed_folder} ({fetching})"
+            f"-> {s.processed_folder} ({parsing})"
         )
     folder = settings.drop_dir
     drop = DropFolderReader(

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueCons
 from sqlmodel import Field, SQLModel
 
 from domain.kinds import Channel, SubmissionKind, UnitKind
+from domain.mail import MailOutcome
 from domain.states import OutboxStatus, SubmissionStatus
 
 
@@ -299,7 +300,7 @@ class ProcessedMail(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=998)
     content_hash: str = Field(max_length=64)
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
-    outcome: str = Field(max_length=32, description="stored/duplicate/quarantined/refused/error")
+    outcome: MailOutcome = Field(sa_type=String(32), description="domain.mail.MailOutcome")
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     moved: bool = False
     processed_at: datetime = Field(default_factory=utcnow)

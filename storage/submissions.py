@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, update
+from sqlalchemy import Integer, bindparam, insert, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,8 +15,15 @@ from domain.errors import IllegalTransitionError, StaleTransitionError
 from domain.events import actor_id, event_line
 from domain.states import SubmissionStatus, can_transition
 from storage.audit import add_audit
-from storage.models import Attachment, CodeCounter, Submission, SubmissionRevision, utcnow
-from storage.rows import dialect_insert
+from storage.models import (
+    Attachment,
+    AuditEvent,
+    CodeCounter,
+    Submission,
+    SubmissionRevision,
+    utcnow,
+)
+from storage.rows import Rows, dialect_insert, full_row, insert_all, insert_returning, table_of
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +79,64 @@ async def list_attachments(
         query = query.where(Attachment.revision == revision)
     query = query.order_by(col(Attachment.revision), col(Attachment.position))
     return list((await session.exec(query)).all())
+
+
+async def record_received(
+    *, session: AsyncSession, values: Sequence[Mapping[str, Any]], actor: str
+) -> list[Submission]:
+    """Store new submissions in their initial status, RECEIVED, each with its "received"
+    audit row: the one way a submission comes into being (intake's accept_many(), of which
+    accept() is the one-item case); every later status is reached through transition().
+    `values` are Submission columns (intake.accept.submission_values()); the stored rows
+    come back in order. A batch takes a fixed number of statements; the caller commits."""
+    if not values:
+        return []
+    now = utcnow()
+    status = {"status": SubmissionStatus.RECEIVED.value, "version": 1, "updated_at": now}
+    rows = [full_row(Submission, dict(v) | status) for v in values]
+    stored = await _insert_submissions(session, rows)
+    audits = [
+        {
+            "submission_id": submission.id, "at": now, "actor": actor, "action": "received",
+            "from_status": None, "to_status": SubmissionStatus.RECEIVED.value, "reason": None,
+            "details": {"channel": str(submission.channel), "sender": submission.sender},
+        }
+        for submission in stored
+    ]  # fmt: skip
+    await insert_all(session, [Rows(AuditEvent, audits)])
+    return stored
+
+
+async def _insert_submissions(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> list[Submission]:
+    """Insert plain rows and load them back as Submission objects, in order. PostgreSQL:
+    one statement that inserts and returns them (storage.rows.insert_returning()); SQLite:
+    one executemany, then the rows read back by their unique codes."""
+    codes = [row["code"] for row in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        stored = await insert_returning(session, Submission, rows)
+    else:
+        await session.exec(insert(table_of(Submission)), params=rows)
+        loaded = await session.exec(
+            select(Submission).where(col(Submission.code).in_(codes)),
+            execution_options={"populate_existing": True},
+        )
+        stored = list(loaded.all())
+    by_code = {submission.code: submission for submission in stored}
+    return [by_code[code] for code in codes]
+
+
+async def revisions_by_source(
+    *, session: AsyncSession, source_keys: Sequence[str]
+) -> dict[str, SubmissionRevision]:
+    """The stored revisions with these source keys, by key (one statement)."""
+    if not source_keys:
+        return {}
+    result = await session.exec(
+        select(SubmissionRevision).where(col(SubmissionRevision.source_key).in_(source_keys))
+    )
+    return {revision.source_key: revision for revision in result.all()}
 
 
 async def transition(
@@ -141,6 +206,61 @@ async def transition(
         )
     )  # fmt: skip
     return submission
+
+
+async def transition_many(
+    *,
+    session: AsyncSession,
+    submissions: Sequence[Submission],
+    new_status: SubmissionStatus,
+    actor: str,
+    reason: str | None = None,
+) -> list[Submission]:
+    """transition() for several submissions in the same status and version (a batch of
+    new mail): one UPDATE guarded by both, and an audit row each, in the caller's
+    transaction. If any of them changed meanwhile, nothing is moved: StaleTransitionError."""
+    if not submissions:
+        return []
+    expected_status = SubmissionStatus(submissions[0].status)
+    expected_version = submissions[0].version
+    ids = [submission.id for submission in submissions]
+    if any(s.status != expected_status or s.version != expected_version for s in submissions):
+        raise ValueError("transition_many() moves submissions in one status and version")
+    target = SubmissionStatus(new_status)
+    if not can_transition(expected_status, target):
+        raise IllegalTransitionError(ids[0] or 0, expected_status.value, target.value)
+    stmt = (
+        update(Submission)
+        .where(col(Submission.id).in_(ids))
+        .where(col(Submission.status) == expected_status.value)
+        .where(col(Submission.version) == expected_version)
+        .values(status=target.value, version=col(Submission.version) + 1, updated_at=utcnow())
+        .returning(Submission)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    moved = {s.id: s for s in (await session.exec(stmt)).scalars().all()}
+    if len(moved) != len(ids):
+        await session.rollback()
+        raise await _stale(session, next(i for i in ids if i not in moved) or 0)
+    now = utcnow()
+    audits: list[dict[str, Any]] = [
+        {
+            "submission_id": submission_id, "at": now, "actor": actor, "action": target.value,
+            "from_status": expected_status.value, "to_status": target.value, "reason": reason,
+            "details": {},
+        }
+        for submission_id in ids
+    ]  # fmt: skip
+    await insert_all(session, [Rows(AuditEvent, audits)])
+    for submission_id in ids:
+        submission = moved[submission_id]
+        log.info(
+            event_line(
+                f"submission.{target.value}", code=submission.code, unit=submission.unit_id,
+                channel=submission.channel, outcome=target.value, by=actor_id(actor),
+            )
+        )  # fmt: skip
+    return [moved[submission_id] for submission_id in ids]
 
 
 async def _stale(session: AsyncSession, submission_id: int) -> StaleTransitionError:

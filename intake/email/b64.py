@@ -1,11 +1,10 @@
-"""Base64 bodies decoded at SIMD speed, with exactly binascii's non-strict result.
+"""Base64 bodies decoded by pybase64 (SIMD), with exactly binascii's non-strict result.
 
-CPython's binascii decodes ~250 MB/s while holding the GIL: a 2 MB photo costs ~11 ms, the
-largest single cost of parsing such a mail. pybase64 (libbase64) decodes the same 2.7 MB of
-MIME base64 in ~1.7 ms. It is used only when the input is one padded block (no "=" before
-the end), where both decoders agree; anything else, and anything pybase64 refuses, goes to
-binascii, whose leniency the rest of the parser relies on. A property test checks the two
-give the same bytes or both refuse, whatever the input.
+Decoding a photo's base64 is the largest single cost of parsing such a mail, and pybase64
+(libbase64) does it several times faster than binascii. It is used only when the input is
+one padded block (no "=" before the end), where both decoders agree; anything else, and
+anything pybase64 refuses, goes to binascii, whose leniency the rest of the parser relies
+on. A property test checks the two give the same bytes or both refuse, whatever the input.
 """
 
 from __future__ import annotations

@@ -13,13 +13,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.kinds import Channel, SubmissionKind
+from domain.mail import MailOutcome
 from domain.text import clean
-from intake.accept import Incoming, IncomingFile
-from intake.accept_bulk import accept_many
+from intake.accept import Incoming, IncomingFile, accept_many
 from intake.email import replies
-from intake.email.model import ParsedMessage
-from intake.email.prepare import allowed_files
-from intake.email.reader import FetchedMail
+from intake.email.model import FetchedMail, ParsedAttachment, ParsedMessage, ReadMail
 from intake.email.revisions import revisions
 from intake.email.senders import SenderUnit, resolve_senders
 from outbox.store import outbox_rows
@@ -43,7 +41,7 @@ class Rules:
 class MailEvent:
     """What a new message became, for the log line written after the commit."""
 
-    outcome: str  # stored / quarantined / revised / refused
+    outcome: MailOutcome  # stored / quarantined / revised / refused
     mailbox: str  # an IMAP folder, "drop" (the drop folder) or "import" (the CLI)
     code: str | None = None
     unit_id: int | None = None
@@ -51,7 +49,7 @@ class MailEvent:
 
 @dataclass
 class _Batch:
-    outcomes: list[str]
+    outcomes: list[MailOutcome]
     submission_ids: list[int | None]
     messages: list[dict[str, Any]] = field(default_factory=list)
     events: list[MailEvent] = field(default_factory=list)
@@ -66,11 +64,27 @@ _UNITS_BY_ID = select(Unit).where(col(Unit.id).in_(bindparam("ids", expanding=Tr
 _OFFICERS_BY_ID = select(Officer).where(col(Officer.id).in_(bindparam("ids", expanding=True)))
 
 
+def allowed_files(
+    parsed: ParsedMessage, allowed_extensions: Sequence[str]
+) -> tuple[list[ParsedAttachment], list[str]]:
+    """Attachments of an allowed type (all when no list is set), and the names of the rest."""
+    allowed = {e.lower().lstrip(".") for e in allowed_extensions}
+    kept: list[ParsedAttachment] = []
+    refused: list[str] = []
+    for attachment in parsed.attachments:
+        extension = attachment.filename.rpartition(".")[2].lower()
+        if allowed and extension not in allowed:
+            refused.append(attachment.filename)
+        else:
+            kept.append(attachment)
+    return kept, refused
+
+
 def split_files(
     parsed: ParsedMessage, allowed_extensions: Sequence[str], *, stored: bool = False
 ) -> tuple[list[IncomingFile], list[str]]:
     """Attachments kept, and names of those whose type is not allowed; `stored`: the kept
-    ones are already in the file store (EmailIntake.prepare() wrote them)."""
+    ones are already in the file store (EmailIntake.store() wrote them)."""
     files, refused = allowed_files(parsed, allowed_extensions)
     kept = [
         IncomingFile(
@@ -88,19 +102,22 @@ def split_files(
 
 async def store_batch(
     session: AsyncSession,
-    items: Sequence[FetchedMail],
-    prepared: Sequence[tuple[ParsedMessage, str]],
+    mails: Sequence[ReadMail],
     *,
     files: FileStore,
     rules: Rules,
     now: datetime,
     events: list[MailEvent] | None = None,
-) -> list[str]:
+) -> list[MailOutcome]:
     """Write everything the batch causes into `session` (the caller commits). The raw mail
-    and the kept attachments must already be in `files` (EmailIntake.prepare() wrote them
-    and accept_prepared() waited for the writes): rows name them without a second look.
-    `events` receives what each new message became (duplicates are not events)."""
-    batch = _Batch(outcomes=[""] * len(items), submission_ids=[None] * len(items))
+    and the kept attachments must already be durably in `files` (EmailIntake.store() wrote
+    them): rows name them without a second look. `events` receives what each new message
+    became (duplicates are not events)."""
+    items = [mail.mail for mail in mails]
+    prepared = [(mail.parsed, mail.sha256) for mail in mails]
+    batch = _Batch(
+        outcomes=[MailOutcome.DUPLICATE] * len(items), submission_ids=[None] * len(items)
+    )
     earlier = await _earlier_copies(session, prepared)
     senders = await _senders(session, prepared, now)
     first_of: dict[tuple[str | None, str], int] = {}
@@ -108,13 +125,13 @@ async def store_batch(
     for index, (item, (parsed, digest)) in enumerate(zip(items, prepared, strict=True)):
         identity = (parsed.message_id, digest)
         if identity in earlier:
-            batch.outcomes[index] = "duplicate"
+            batch.outcomes[index] = MailOutcome.DUPLICATE
             batch.submission_ids[index] = earlier[identity]
         elif identity in first_of:
-            batch.outcomes[index] = "duplicate"
+            batch.outcomes[index] = MailOutcome.DUPLICATE
         elif item.truncated:
             batch.outcomes[index] = _too_large(session, batch, item, parsed, digest, rules)
-            batch.events.append(MailEvent("refused", item.mailbox))
+            batch.events.append(MailEvent(MailOutcome.REFUSED, item.mailbox))
         else:
             new.append(index)
         first_of.setdefault(identity, index)
@@ -178,7 +195,7 @@ def _too_large(
     parsed: ParsedMessage,
     digest: str,
     rules: Rules,
-) -> str:
+) -> MailOutcome:
     details = {
         "sender": parsed.sender.address,
         "subject": parsed.subject,
@@ -194,7 +211,7 @@ def _too_large(
                 parsed=parsed, key=digest, size=item.size, limit=limit, signer=rules.signer
             )
         )
-    return "refused"
+    return MailOutcome.REFUSED
 
 
 async def _submissions(
@@ -232,9 +249,11 @@ async def _submissions(
         submission, parsed = result.submission, prepared[index][0]
         assert submission.id is not None
         batch.submission_ids[index] = submission.id
-        batch.outcomes[index] = "stored" if submission.unit_id is not None else "quarantined"
+        batch.outcomes[index] = (
+            MailOutcome.STORED if submission.unit_id is not None else MailOutcome.QUARANTINED
+        )
         if result.revision > 1 and result.created:
-            batch.outcomes[index] = "revised"
+            batch.outcomes[index] = MailOutcome.REVISED
         if result.created:
             event = MailEvent(batch.outcomes[index], items[index].mailbox, submission.code,
                               submission.unit_id)  # fmt: skip

@@ -11,7 +11,6 @@ what it decodes (ParseLimits.max_header_chars), and regular expressions that are
 
 from __future__ import annotations
 
-from email import errors
 from email.policy import Compat32
 
 MAX_PARAMETER_HEADER_CHARS = 4_000
@@ -36,10 +35,6 @@ def bound_header(name: str, value: str) -> str | None:
         last = value.rfind(";", 0, MAX_PARAMETER_HEADER_CHARS + 1)  # whole parameters only
         value = value[:last] if last > 0 else value[:MAX_PARAMETER_HEADER_CHARS]
     return value
-
-
-class HeaderTruncatedDefect(errors.HeaderDefect):
-    """A header value was cut to the parser's bounds (its name is the defect's text)."""
 
 
 class BoundedCompat32(Compat32):

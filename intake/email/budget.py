@@ -1,4 +1,4 @@
-"""A CPU-time budget for parsing one mail in a fetch worker.
+"""A CPU-time budget for parsing one mail in a parse worker (intake/email/parsing.py).
 
 The parser is meant to take well under 2 s for any mail under the size limit (linear
 patterns, bounded headers, a streamed .docx). Should some input still find a slow path,
@@ -7,7 +7,7 @@ kept raw (its file is written as for any mail), stored with the warning
 `parse_over_budget` for the editors, and the mailbox moves on.
 
 The budget is a process CPU-time timer (ITIMER_VIRTUAL, so a loaded machine does not spend
-it) whose signal raises in the main thread, where a fetch worker parses; the regular
+it) whose signal raises in the main thread, where a parse worker parses; the regular
 expression engine checks for signals as it runs. Elsewhere (a thread of the service
 process) the mail is parsed without a budget.
 """

@@ -45,8 +45,8 @@ _ALIASES = {
 _WEAK = {"ascii", "iso8859-1", "cp1252", "iso8859-15"}
 # Codecs that Vietnamese mail names most, the fallbacks, zipfile's (.docx member names) and
 # the stdlib email package's (encoded words), imported with the parser rather than by the
-# first message that needs one: a fetch worker would pay for each import while it parses
-# the first batch of a sweep.
+# first message that needs one: a parse worker pays for them when it starts, not while it
+# parses a sweep's first mail.
 for _codec in ("utf-8", "cp1258", "cp1252", "latin-1", "ascii", "cp437", "raw-unicode-escape"):
     codecs.lookup(_codec)
 

@@ -244,9 +244,9 @@ class _StyleSheets:
     none), remembered by the part's CRC-32 and sizes in the ZIP directory.
 
     Documents made from one template carry the same style sheet (Word's default one is
-    ~350 KB unpacked, mostly latent styles): inflating it and scanning it for font names
-    was ~0.4 ms per .docx, paid again for every document of a unit that always writes
-    from its own template. The directory entry is read anyway; a CRC-32 with both sizes
+    hundreds of KB unpacked, mostly latent styles): inflating and scanning it for font names
+    would be paid again for every document of a unit that always writes from its own
+    template. The directory entry is read anyway; a CRC-32 with both sizes
     equal by chance is out of reach, and one forged on purpose can only change how the
     forger's own legacy-font text is converted. Bounded; thread-safe.
     """

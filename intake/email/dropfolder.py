@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from intake.email.reader import FetchedMail, MailSink
+from domain.mail import MailOutcome
+from intake.email.model import FetchedMail
+from intake.email.parsing import read_here
+from intake.email.sink import MailSink
 from intake.email.sniff import not_mail_reason
 from storage.leases import Held
 
@@ -133,7 +136,7 @@ class DropFolderReader:
         done = await self.sink.processed_uids(mailbox=DROP_MAILBOX, uidvalidity=0, uids=uids)
         new = [(p, i) for p, i in zip(paths, items, strict=True) if i.uid not in done]
         if new:
-            await self.sink.accept_many([i for _, i in new])
+            await self.sink.store(await asyncio.to_thread(read_here, [i for _, i in new]))
         await held.confirm()  # a holder frozen past its lease leaves the files to its successor
         for path in paths:  # everything recorded, including earlier crashes, moves aside
             self._move(path)
@@ -168,12 +171,14 @@ class DropFolderReader:
         path.rename(target)
 
 
-async def import_files(paths: Sequence[Path], *, sink: MailSink, max_bytes: int) -> list[str]:
+async def import_files(
+    paths: Sequence[Path], *, sink: MailSink, max_bytes: int
+) -> list[MailOutcome]:
     """Store messages exported from another client (no files are moved), in batches."""
-    outcomes: list[str] = []
+    outcomes: list[MailOutcome] = []
     for batch in file_batches(paths, max_bytes=max_bytes):
         items = [read_mail_file(p, mailbox="import", max_bytes=max_bytes) for p in batch]
-        outcomes += await sink.accept_many(items)
+        outcomes += await sink.store(await asyncio.to_thread(read_here, items))
     return outcomes
 
 

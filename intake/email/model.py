@@ -1,4 +1,5 @@
-"""Value types produced by the MIME normaliser (pure data, no I/O)."""
+"""Value types of e-mail intake: a fetched message, what the MIME normaliser made of it
+(pure data, no I/O)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ class ParseLimits:
     max_depth: int = 8
     max_text_chars: int = 2_000_000
     max_header_chars: int = 20_000
-    fast_split_bytes: int = 0  # larger messages use fastmime (0: all; the stdlib parser otherwise)
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,25 @@ class ParsedMessage:
             ],
             "warnings": list(self.warnings),
         }
+
+
+@dataclass(frozen=True)
+class FetchedMail:
+    """One message as read from its source; `truncated` means only headers were fetched."""
+
+    mailbox: str  # an IMAP folder, "drop" (the drop folder) or "import" (the CLI)
+    uidvalidity: int
+    uid: int
+    raw: bytes = field(repr=False)
+    size: int
+    truncated: bool = False
+    received_at: datetime | None = None  # the server's INTERNALDATE, aware UTC
+
+
+@dataclass(frozen=True)
+class ReadMail:
+    """A fetched message, parsed, with the SHA-256 of its raw bytes (its identity)."""
+
+    mail: FetchedMail
+    parsed: ParsedMessage
+    sha256: str

@@ -8,7 +8,6 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from intake.email import fastmime
 from intake.email.bounds import bounded_policy
 from intake.email.charsets import decode_header_value, nfc
 from intake.email.docxtext import extract_docx_text
@@ -39,12 +38,17 @@ def _parse(raw: bytes, limits: ParseLimits) -> ParsedMessage:
     raw, stray_lines = skip_stray_lines(raw)
     if stray_lines:
         walker.warnings.append(f"header_line_skipped: {stray_lines}")
-    if len(raw) > limits.fast_split_bytes:
-        msg = fastmime.build(raw)  # big attachments: boundaries found with bytes.find
-    else:
-        truncated: list[str] = []
+    truncated: list[str] = []
+    try:
         msg = BytesParser(policy=bounded_policy(truncated)).parsebytes(raw)
-        walker.warnings.extend(f"header_truncated: {name}" for name in truncated)
+    except RecursionError:
+        # The stdlib's parser recurses once per nested multipart: a message nested hundreds
+        # deep exhausts the stack. Its headers are still read; its body is kept as text.
+        walker.warnings.append("mime_too_deep")
+        truncated.clear()
+        parser = BytesParser(policy=bounded_policy(truncated))
+        msg = parser.parsebytes(raw, headersonly=True)
+    walker.warnings.extend(f"header_truncated: {name}" for name in truncated)
     body = Body()
     walk(msg, walker, body, 0)
     if msg.defects:

@@ -11,10 +11,9 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value
 
 from intake.email import uuencode
-from intake.email.b64 import decode_base64, decode_base64_span
-from intake.email.bounds import MAX_PARAMETER_HEADER_CHARS, HeaderTruncatedDefect
+from intake.email.b64 import decode_base64
+from intake.email.bounds import MAX_PARAMETER_HEADER_CHARS
 from intake.email.charsets import decode_bytes, decode_header_value, nfc
-from intake.email.fastmime import body_span
 from intake.email.htmltext import html_to_text
 from intake.email.model import ParsedAttachment, ParseLimits
 from intake.email.tnef import unpack_tnef
@@ -68,9 +67,6 @@ def walk(part: Message, walker: Walk, body: Body, depth: int) -> None:
         if "too_many_parts" not in walker.warnings:
             walker.warnings.append("too_many_parts")
         return
-    for defect in part.defects:
-        if isinstance(defect, HeaderTruncatedDefect):
-            _warn(walker, f"header_truncated: {defect}")
     ctype = part.get_content_type()
     if ctype in ("message/rfc822", "message/global"):
         _forwarded(part, walker, body, depth)  # before is_multipart(): compat32 says True here
@@ -201,9 +197,6 @@ def _payload(part: Message, walker: Walk) -> bytes:
 
 
 def _base64(part: Message) -> bytes:
-    span = body_span(part)  # a large message's leaf, still in place in the raw bytes
-    if span is not None:
-        return decode_base64_span(*span)
     raw = _raw_payload(part)
     if not isinstance(raw, str):
         raise ValueError("not a leaf")

@@ -7,7 +7,6 @@ import hashlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,11 +17,10 @@ from sqlmodel import col, select
 
 from domain.clock import Clock
 from domain.events import event_line
-from intake.email.batch import MailEvent, Rules, store_batch
-from intake.email.memory import release_memory
-from intake.email.model import ParsedMessage
-from intake.email.prepare import Prepared, prepare_batch
-from intake.email.reader import FetchedMail
+from domain.mail import MailOutcome
+from intake.email.batch import MailEvent, Rules, allowed_files, store_batch
+from intake.email.model import FetchedMail, ReadMail
+from intake.email.parsing import read_here
 from intake.email.replies import Signer
 from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.db import Database
@@ -38,8 +36,6 @@ _PROCESSED = (  # built once, values bound at execution (see intake/email/sender
     .where(col(ProcessedMail.uidvalidity) == bindparam("uidvalidity"))
     .where(col(ProcessedMail.uid).in_(bindparam("uids", expanding=True)))
 )
-# Threads that write a batch's files while it is parsed (FileBatch serialises them).
-_WRITERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail-files")
 
 
 def _source(mailbox: str) -> str:
@@ -144,43 +140,44 @@ class EmailIntake:
                 await session.exec(stmt)
             await session.commit()
 
-    async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
-        """Accept a batch in one transaction (one commit); on any failure, one by one."""
-        prepared = await asyncio.to_thread(self.prepare, items)
-        return await self.accept_prepared(items, prepared)
+    async def accept_many(self, items: Sequence[FetchedMail]) -> list[MailOutcome]:
+        """Parse a batch in this process (the drop folder, `intake import`), then store()."""
+        return await self.store(await asyncio.to_thread(read_here, items))
 
-    async def accept_prepared(self, items: Sequence[FetchedMail], batch: Prepared) -> list[str]:
-        """accept_many() after prepare() (which the reader runs in its fetch thread, so the
-        next batch is fetched and parsed while this one's files are written and stored)."""
-        if not items:
-            return []
-        await batch.written()
-        prepared = batch.entries
-        try:
-            outcomes = await self._commit(items, prepared)
-        except Exception:  # a rival instance, or one bad message: isolate it
-            log.warning("batch of %d failed; storing one by one", len(items), exc_info=True)
-            outcomes = [
-                await self._accept_alone(item, entry)
-                for item, entry in zip(items, prepared, strict=True)
-            ]
-        if any(o in ("stored", "quarantined", "refused", "revised") for o in outcomes):
-            self.wake_outbox()
-        release_memory()
-        return outcomes
-
-    async def accept_one(self, item: FetchedMail) -> str:
+    async def accept_one(self, item: FetchedMail) -> MailOutcome:
         """Parse and store one message in its own transaction."""
         return (await self.accept_many([item]))[0]
 
-    async def _commit(
-        self, items: Sequence[FetchedMail], prepared: Sequence[tuple[ParsedMessage, str]]
-    ) -> list[str]:
+    async def store(self, mails: Sequence[ReadMail]) -> list[MailOutcome]:
+        """Write each mail's raw bytes and kept attachments durably, then commit the batch
+        in one transaction (a committed row never names a file that is not on disk); if
+        that fails, one mail per transaction, so one bad message does not hold up the rest."""
+        if not mails:
+            return []
+        await asyncio.to_thread(self._write_files, mails)
+        try:
+            outcomes = await self._commit(mails)
+        except Exception:  # a rival instance, or one bad message: isolate it
+            log.warning("batch of %d failed; storing one by one", len(mails), exc_info=True)
+            outcomes = [await self._accept_alone(mail) for mail in mails]
+        if any(outcome.is_new for outcome in outcomes):
+            self.wake_outbox()
+        return outcomes
+
+    def _write_files(self, mails: Sequence[ReadMail]) -> None:
+        blobs: list[tuple[bytes, str | None]] = []
+        for mail in mails:
+            blobs.append((mail.mail.raw, mail.sha256))
+            kept, _ = allowed_files(mail.parsed, self.policy.allowed_extensions)
+            blobs += [(attachment.data, attachment.sha256) for attachment in kept]
+        self.files.put_many(blobs)
+
+    async def _commit(self, mails: Sequence[ReadMail]) -> list[MailOutcome]:
         events: list[MailEvent] = []
         async with self.db.session() as session:
             outcomes = await store_batch(
-                session, items, prepared, files=self.files, rules=self.rules,
-                now=self.clock.now(), events=events,
+                session, mails, files=self.files, rules=self.rules, now=self.clock.now(),
+                events=events,
             )  # fmt: skip
             await session.commit()
         for event in events:  # after the commit: each line tells what is now true
@@ -192,30 +189,21 @@ class EmailIntake:
             )  # fmt: skip
         return outcomes
 
-    async def abandon(self, batch: Prepared) -> None:
-        """A prepared batch the reader gave up: its temporary files are removed."""
-        await asyncio.to_thread(batch.discard_blocking)
-
-    def prepare(self, items: Sequence[FetchedMail]) -> Prepared:
-        """Blocking: prepare_batch() with this intake's file store and policy."""
-        return prepare_batch(items, self.files, self.policy.allowed_extensions, _WRITERS)
-
-    async def _accept_alone(self, item: FetchedMail, entry: tuple[ParsedMessage, str]) -> str:
+    async def _accept_alone(self, mail: ReadMail) -> MailOutcome:
+        item = mail.mail
         try:
-            return (await self._commit([item], [entry]))[0]
+            return (await self._commit([mail]))[0]
         except IntegrityError:
             # Another instance recorded this (mailbox, UIDVALIDITY, UID) first.
             log.info("mail %s/%s/%s already taken", item.mailbox, item.uidvalidity, item.uid)
-            return "duplicate"
+            return MailOutcome.DUPLICATE
         except Exception as exc:  # a message that breaks storage must not block the mailbox
             log.exception("mail %s/%s/%s not stored", item.mailbox, item.uidvalidity, item.uid)
-            return await self._record_error(item, entry, exc)
+            return await self._record_error(mail, exc)
 
-    async def _record_error(
-        self, item: FetchedMail, entry: tuple[ParsedMessage, str], exc: Exception
-    ) -> str:
+    async def _record_error(self, mail: ReadMail, exc: Exception) -> MailOutcome:
         """Remember the failure (the raw mail is in the file store and in the folder)."""
-        parsed, digest = entry
+        item = mail.mail
         try:
             async with self.db.session() as session:
                 session.add(
@@ -223,14 +211,14 @@ class EmailIntake:
                         mailbox=item.mailbox,
                         uidvalidity=item.uidvalidity,
                         uid=item.uid,
-                        message_id=parsed.message_id,
-                        content_hash=digest,
-                        outcome="error",
+                        message_id=mail.parsed.message_id,
+                        content_hash=mail.sha256,
+                        outcome=MailOutcome.ERROR,
                         error=f"{type(exc).__name__}: {exc}"[:2000],
                         processed_at=self.clock.now(),
                     )
                 )
                 await session.commit()
         except IntegrityError:
-            return "duplicate"
-        return "error"
+            return MailOutcome.DUPLICATE
+        return MailOutcome.ERROR

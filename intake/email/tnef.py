@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Imported with the parser, not by the first winmail.dat: a fetch worker would otherwise
-# pay for it (~11 ms, with uuid and platform) while parsing its first batch of a sweep.
+# Imported with the parser, not by the first winmail.dat: a parse worker then pays for it
+# (with uuid and platform) when it starts, not in the middle of a sweep's first mail.
 from tnefparse import TNEF
 
 from intake.email.charsets import decode_bytes

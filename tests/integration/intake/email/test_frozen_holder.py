@@ -87,7 +87,7 @@ def test_a_frozen_mailbox_holder_is_replaced(
             NEWSDESK_IMAP__MAILBOX=config.mailbox,
             NEWSDESK_IMAP__PROCESSED_FOLDER=config.processed_folder,
             NEWSDESK_IMAP__IDLE_SECONDS="2",
-            NEWSDESK_IMAP__FETCH_PROCESSES="0",
+            NEWSDESK_INTAKE__PARSE_PROCESSES="0",
             NEWSDESK_INTAKE__LOCK_SECONDS=str(LOCK_SECONDS),
             NEWSDESK_DATABASE__IDLE_TRANSACTION_SECONDS=str(IDLE_TRANSACTION_SECONDS),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from intake.email.dropfolder import content_uid
-from intake.email.reader import FetchedMail
+from intake.email.model import FetchedMail
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment

@@ -7,15 +7,16 @@ import dataclasses
 import errno
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from domain.clock import SystemClock
+from domain.mail import MailOutcome
 from intake.email.imap import ImapConfig, ImapSession
-from intake.email.prepare import Prepared
+from intake.email.model import ReadMail
 from intake.email.reader import ImapReader
 from outbox.email import EmailSender
 from outbox.worker import OutboxWorker
@@ -207,23 +208,24 @@ async def test_a_file_store_that_cannot_be_written_commits_and_moves_nothing(
     assert all(d is not None and files.exists(d) for d in digests)
 
 
-async def test_batches_given_up_after_a_failed_commit_leave_no_temporary_files(
+async def test_a_failed_commit_moves_nothing_and_leaves_no_temporary_files(
     dovecot: Dovecot, database: Database, tmp_path: Path
 ) -> None:
-    """GIVEN batches of one message, the next one fetched and its files written while the
-    first is committed WHEN that commit fails THEN the sweep fails, nothing is moved, and
-    the batch prepared ahead does not leave its raw mail behind as a temporary file."""
+    """GIVEN batches of one message, the next ones fetched and parsed while the first is
+    stored WHEN that commit fails after its files were written THEN the sweep fails,
+    nothing is moved or recorded, and no temporary file is left behind."""
     await seed_officer(database)
     config = dataclasses.replace(new_mailbox(dovecot), batch_size=1)
     append(config, mail(1), mail(2), mail(3))
     files = FileStore(tmp_path / "files")
     intake = sink(database, files)
 
-    async def commit_fails(items: object, prepared: Prepared) -> list[str]:
-        await prepared.written()  # as the real one starts: the files are made durable
+    async def commit_fails(mails: Sequence[ReadMail]) -> list[MailOutcome]:
+        blobs = [(m.mail.raw, m.sha256) for m in mails]  # as store() starts: files first
+        await asyncio.to_thread(files.put_many, blobs)
         raise OSError(errno.EIO, "disk I/O error")  # then the database's disk fails
 
-    intake.accept_prepared = commit_fails  # type: ignore[method-assign]
+    intake.store = commit_fails  # type: ignore[method-assign]
     running = ImapReader(config=config, sink=intake, max_message_bytes=LIMIT)
     session = await asyncio.to_thread(ImapSession, config)
     try:

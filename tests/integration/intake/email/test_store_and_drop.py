@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from domain.mail import MailOutcome
 from intake.email.dropfolder import DropFolderReader, content_uid, file_batches, read_mail_file
-from intake.email.reader import FetchedMail
+from intake.email.model import FetchedMail, ReadMail
 from intake.email.store import EmailIntake
 from main import app
 from runtime.serve import serve
@@ -169,9 +170,9 @@ class BatchLog(EmailIntake):
         super().__init__(db=intake.db, files=intake.files, clock=intake.clock)
         self.sizes: list[int] = []
 
-    async def accept_many(self, items: Sequence[FetchedMail]) -> list[str]:
-        self.sizes.append(len(items))
-        return await super().accept_many(items)
+    async def store(self, mails: Sequence[ReadMail]) -> list[MailOutcome]:
+        self.sizes.append(len(mails))
+        return await super().store(mails)
 
 
 async def test_a_full_drop_folder_is_read_in_bounded_batches(

@@ -9,7 +9,6 @@ import pytest
 from intake.email.charsets import decode_bytes, decode_header_value
 from intake.email.htmltext import html_to_text
 from intake.email.legacy import encoding_for_font, tcvn3_to_unicode, vni_to_unicode
-from intake.email.model import ParseLimits
 from intake.email.parse import parse_message
 from intake.email.quotes import strip_quotes
 from intake.email.subjects import clean_subject, is_forward_subject
@@ -58,10 +57,9 @@ def test_a_charset_label_with_a_nul_is_an_unknown_charset() -> None:
         "Subject: Tin\r\nContent-Type: text/plain; charset=iso-8859\x00-1\r\n"
         "Content-Transfer-Encoding: 8bit\r\n\r\nSáng ngày 24/11, Ủy ban nhân dân xã.\r\n"
     ).encode()
-    for limits in (ParseLimits(), ParseLimits(fast_split_bytes=0)):  # both MIME paths
-        parsed = parse_message(raw, limits=limits)
-        assert parsed.text == "Sáng ngày 24/11, Ủy ban nhân dân xã."
-        assert not any(w.startswith("unparseable") for w in parsed.warnings)
+    parsed = parse_message(raw)
+    assert parsed.text == "Sáng ngày 24/11, Ủy ban nhân dân xã."
+    assert not any(w.startswith("unparseable") for w in parsed.warnings)
 
 
 def test_header_with_raw_8bit_and_encoded_words() -> None:
