@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from compose import texts
+import compose.texts as texts
 from compose.blocks import LIST_ITEM, document_items, is_title_line, parse_body, text_items
 from compose.guard import guard
 from compose.letter import split_letter

@@ -10,7 +10,6 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from domain.errors import NewsdeskError
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.model import FetchedMail, ReadMail
 from intake.email.parsing import ParseWorkers, read_here

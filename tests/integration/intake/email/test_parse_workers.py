@@ -18,19 +18,19 @@ from sqlmodel import col, select
 
 from domain.mail import MailOutcome
 from intake.email.batch import split_files
-from intake.email.component import build_email_intake
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.model import FetchedMail, ReadMail
 from intake.email.parse import parse_message
 from intake.email.parsing import PARSE_FAILED, ParseWorkers
 from intake.email.reader import ImapReader
 from runtime.context import AppContext
+from runtime.email import build_email_intake
 from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Attachment, Submission, SubmissionRevision
 from tests.fakes.dovecot import Dovecot
-from tests.integration.email.helpers import (
+from tests.integration.intake.email.helpers import (
     ALLOWED,
     append,
     count,
@@ -44,7 +44,7 @@ from tests.integration.email.helpers import (
     sink,
     submissions,
 )
-from tests.integration.email.test_reader import LIMIT, wait_until
+from tests.integration.intake.email.test_reader import LIMIT, wait_until
 from tests.support.tcpcut import CuttableRelay
 
 pytestmark = pytest.mark.integration
