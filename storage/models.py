@@ -119,6 +119,8 @@ class SubmissionBase(SQLModel):
 class Submission(SubmissionBase, table=True):
     """A communication product; `revision` counts content versions, `version` guards CAS."""
 
+    # The board's counts per unit and month, and its totals, read this index alone.
+    __table_args__ = (Index("ix_submission_period_unit_status", "period", "unit_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, description="Public code such as 2024-07-0012")
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
@@ -161,6 +163,18 @@ class SubmissionRevision(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     raw_sha256: str | None = Field(default=None, max_length=64, description="Raw mail/update")
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class SubmissionSearch(SQLModel, table=True):
+    """A submission's title and text folded for search (no diacritics, no case), so the desk's
+    search is one SQL LIKE. Derived data: storage.search keeps it current, row by row, from
+    the submission's `version` (every change of content moves it)."""
+
+    __tablename__ = "submission_search"
+    submission_id: int = Field(foreign_key="submission.id", primary_key=True)
+    version: int
+    revision: int
+    folded: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Attachment(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -167,14 +167,22 @@ def _year(request: web.Request, default: int) -> int:
     return year
 
 
+def _page_number(request: web.Request) -> int:
+    try:
+        return max(1, int(request.query.get("trang", "1")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="Số trang không hợp lệ.") from None
+
+
 @requires(Role.LEADER)
 async def board(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     now = deps.clock.now()
     year = _year(request, to_local(now).year)
     rules = config_from_settings(deps.settings).rules
+    number = _page_number(request)
     async with deps.db.session() as session:
-        built = await build_board(session=session, year=year, rules=rules, now=now)
+        built = await build_board(session=session, year=year, rules=rules, now=now, page=number)
     return page(
         request,
         "board.html",
@@ -327,7 +335,7 @@ async def desk(request: web.Request) -> web.StreamResponse:
         if code:  # a code, not a list of thousands of units: the page stays small
             unit = await get_unit_by_code(session=session, code=code)
             f = replace(f, unit_id=unit.id if unit and unit.id else -1)
-        found = await queue(session=session, f=f)
+        found = await queue(session=session, f=f, page=_page_number(request))
     template = "desk_rows.html" if "HX-Request" in request.headers else "desk.html"
     return page(
         request,
@@ -335,6 +343,7 @@ async def desk(request: web.Request) -> web.StreamResponse:
         queue=found,
         f=f,
         unit_code=code,
+        paging=urlencode([(k, v) for k, v in request.query.items() if k != "trang"]),
         status_labels=STATUS_LABELS,
         Status=SubmissionStatus,
         queue_statuses=QUEUE,

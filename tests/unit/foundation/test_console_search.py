@@ -1,13 +1,12 @@
-"""The desk's search key folds as domain.text.ascii_fold does (one translate call); spaces
-are collapsed by clean() first, as for the query."""
+"""The desk's search key (domain.text.search_key) folds as domain.text.ascii_fold does (one
+translate call); spaces are collapsed by clean() first, as for the query."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.text import ascii_fold, clean
-from web.console.desk import search_key
+from domain.text import ascii_fold, clean, search_key
 
 VIETNAMESE = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"

@@ -1,0 +1,79 @@
+"""i21-web: the desk's search index (titles and texts folded), the board's covering index
+
+Revision ID: 0010_i21_web
+Revises: 0009_reach
+Create Date: 2026-12-06 09:15:00
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel  # noqa: F401
+
+from domain.text import search_key
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0010_i21_web'  # alembic refuses '-' in an identifier
+down_revision: Union[str, Sequence[str], None] = '0009_reach'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+BATCH = 2000
+
+
+def upgrade() -> None:
+    """Upgrade schema, then fold every existing submission (storage.search keeps it current)."""
+    search = op.create_table(
+        'submission_search',
+        sa.Column('submission_id', sa.Integer(), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('revision', sa.Integer(), nullable=False),
+        sa.Column('folded', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['submission_id'], ['submission.id']),
+        sa.PrimaryKeyConstraint('submission_id'),
+    )
+    submission = sa.table(
+        'submission',
+        sa.column('id', sa.Integer()),
+        sa.column('version', sa.Integer()),
+        sa.column('revision', sa.Integer()),
+        sa.column('title', sa.Text()),
+        sa.column('text', sa.Text()),
+    )
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_submission_period_unit_status', ['period', 'unit_id', 'status'], unique=False
+        )
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.select(submission)
+            .where(submission.c.id > last)
+            .order_by(submission.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        bind.execute(
+            sa.insert(search),
+            [
+                {
+                    'submission_id': r.id,
+                    'version': r.version,
+                    'revision': r.revision,
+                    'folded': search_key(f"{r.title}\n{r.text}"),
+                }
+                for r in rows
+            ],
+        )
+        last = rows[-1].id
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_table('submission_search')
+    with op.batch_alter_table('submission', schema=None) as batch_op:
+        batch_op.drop_index('ix_submission_period_unit_status')
