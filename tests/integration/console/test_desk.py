@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from integration.console.desk_seed import PNG, revise, submit
 from integration.console.harness import NOW, Console, ConsoleFactory, csrf_of
-from integration.scheduler.conftest import add_unit
+from integration.scheduler.conftest import add_submission, add_unit
 from lxml import html
 from sqlmodel import select
 
@@ -17,7 +17,7 @@ from domain.kinds import Channel, SubmissionKind, UnitKind
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage, Submission
-from web.console.desk import REASON_NEEDED
+from web.console.desk import PAGE_SIZE, REASON_NEEDED
 from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
@@ -200,3 +200,35 @@ async def test_two_browsers_approve_at_once_exactly_one_decides(
     async with pg_database.session() as session:
         events = (await session.exec(select(AuditEvent))).all()
     assert len([e for e in events if e.action in ("review.approved", "review.rejected")]) == 1
+
+
+async def test_search_follows_edits_and_the_queue_pages(
+    database: Database, files: FileStore, make_console: ConsoleFactory
+) -> None:
+    """The folded-text index is refreshed from the submission's version: an edited title is
+    found by its new words, no longer by the old; the queue shows one page of PAGE_SIZE."""
+    unit = await add_unit(database, "so-yte", "Sở Y tế")
+    sid = await submit(
+        database, files, key="a", title="Tin Thái Bình", text="…", at=NOW, unit_id=unit
+    )
+    console = await make_console(database)
+    client = await console.client(Role.EDITOR)
+    code = (await sub(database, sid)).code
+    assert codes(await (await client.get("/duyet", params={"q": "thai binh"})).text()) == [code]
+    v = (await sub(database, sid)).version
+    status, _ = await post(console, client, sid, action="edit", version=str(v), title="Tin Huế")
+    assert status == 200
+    assert codes(await (await client.get("/duyet", params={"q": "thai binh"})).text()) == []
+    assert codes(await (await client.get("/duyet", params={"q": "HUE"})).text()) == [code]
+    assert codes(await (await client.get("/duyet", params={"q": "100%_"})).text()) == []
+
+    for minute in range(PAGE_SIZE):
+        await add_submission(database, unit, NOW + timedelta(days=20, minutes=minute))  # August
+    first = await (await client.get("/duyet", params={"ma_don_vi": "so-yte"})).text()
+    second = await (
+        await client.get("/duyet", params={"ma_don_vi": "so-yte", "trang": "2"})
+    ).text()
+    assert len(codes(first)) == PAGE_SIZE and codes(first)[0] == code
+    assert len(codes(second)) == 1 and codes(second)[0] not in codes(first)
+    assert f"{PAGE_SIZE + 1} bài · trang 1/2" in first
+    assert 'href="/duyet?ma_don_vi=so-yte&amp;trang=2"' in first
