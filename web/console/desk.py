@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from compose import body_text
 from domain.errors import StaleTransitionError
 from domain.glossary import fmt_time
 from domain.kinds import SubmissionKind
@@ -22,6 +23,7 @@ from intake.sources import load_draft
 from publisher.article import ImageRef, zalo_article
 from publisher.preview import render_html
 from review import service
+from review.edits import ArticleEdit, EditError, edit_article, images_of
 from settings import Settings
 from storage import search
 from storage.audit import list_audit
@@ -206,6 +208,34 @@ async def detail(*, session: AsyncSession, submission_id: int) -> Detail | None:
     )
 
 
+@dataclass(frozen=True)
+class Editable:
+    """What the article edit form starts from: the composed body as editable text (the form
+    `article show` prints and `review edit --body-file` takes), the images numbered as on the
+    card, and the current cover's number."""
+
+    body: str
+    images: tuple[tuple[int, Attachment], ...]
+    cover: int | None
+
+
+async def editable(
+    *, session: AsyncSession, files: FileStore, submission: Submission, settings: Settings
+) -> Editable:
+    draft, loaded = await load_draft(
+        session=session,
+        files=files,
+        submission=submission,
+        default_author=settings.org.department_name,
+    )
+    images = await images_of(session=session, submission=submission)
+    chosen = loaded.attachments.get(draft.cover or "")
+    cover = next(
+        (n for n, a in enumerate(images, 1) if chosen is not None and a.id == chosen.id), None
+    )
+    return Editable(body_text(draft.body), tuple(enumerate(images, 1)), cover)
+
+
 def attachment_url(submission_id: int, attachment_id: int | None) -> str:
     return f"/duyet/{submission_id}/tep/{attachment_id}"
 
@@ -241,6 +271,11 @@ async def preview_html(
 
 
 # --- actions --------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> str:
+    """A textarea's text with the line ends a browser sends (CRLF) made plain."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 @dataclass(frozen=True)
@@ -320,6 +355,22 @@ async def act(
             sub = sub or await get_submission(session=session, submission_id=submission_id)
             assert sub is not None
             message = EDITED.format(code=sub.code)
+        elif action == "article":
+            body = _lines(values.get("body", ""))
+            cover = values.get("cover", "")
+            sub = await edit_article(
+                session=session,
+                submission_id=submission_id,
+                expected_version=expected_version,
+                edit=ArticleEdit(
+                    body=body if body != _lines(values.get("body_before", "")) else None,
+                    cover=int(cover) if cover and cover != values.get("cover_before") else None,
+                ),
+                editor_name=editor_name,
+                actor=actor,
+                now=now,
+            )
+            message = EDITED.format(code=sub.code)
         elif action == "schedule":
             at = parse_local_time(values.get("publish_at", ""), now=now)
             sub = await service.set_publish_time(
@@ -335,6 +386,9 @@ async def act(
     except service.ReasonRequiredError:
         await session.rollback()
         return Outcome(False, REASON_NEEDED)
+    except EditError as exc:
+        await session.rollback()
+        return Outcome(False, f"{exc} Chưa lưu gì.")
     except StaleTransitionError:
         await session.rollback()
         current = await get_submission(session=session, submission_id=submission_id)

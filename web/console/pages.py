@@ -23,7 +23,16 @@ from storage.models import Attachment, OutboxMessage, Reminder, Unit
 from storage.registry import get_unit_by_code, list_officers, list_unit_addresses
 from storage.submissions import list_submissions
 from web.console.board import CELL_LABELS, CSS, Cell, build_board
-from web.console.desk import QUEUE, DeskFilter, Outcome, act, detail, preview_html, queue
+from web.console.desk import (
+    QUEUE,
+    DeskFilter,
+    Outcome,
+    act,
+    detail,
+    editable,
+    preview_html,
+    queue,
+)
 from web.console.logins import (
     ROLE_LABELS,
     LoginRefusedError,
@@ -357,8 +366,16 @@ async def _detail_page(
     request: web.Request, submission_id: int, *, outcome: Outcome | None = None
 ) -> web.Response:
     deps = deps_of(request)
+    edit = None
     async with deps.db.session() as session:
         found = await detail(session=session, submission_id=submission_id)
+        if found is not None and found.decidable and deps.files is not None:
+            edit = await editable(
+                session=session,
+                files=deps.files,
+                submission=found.submission,
+                settings=deps.settings,
+            )
     if found is None:
         raise web.HTTPNotFound(text="Không có bài này.")
     status = 200 if outcome is None or outcome.ok else 409
@@ -367,6 +384,7 @@ async def _detail_page(
         "submission.html",
         status=status,
         d=found,
+        edit=edit,
         outcome=outcome,
         kind_labels=KIND_LABELS,
         Kind=SubmissionKind,
