@@ -270,6 +270,7 @@ async def unit_page(request: web.Request) -> web.StreamResponse:
         status_labels=STATUS_LABELS,
         Status=SubmissionStatus,
         show_phones=who.may(Role.ADMIN),
+        unit_kinds=[(k.value, UNIT_KIND_LABELS.get(k, k.value)) for k in UnitKind],
         now=now,
     )
 
