@@ -57,14 +57,14 @@ def ascii_fold(value: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def vi_sort_key(value: str) -> tuple[tuple[int, ...], ...]:
     """Sort key following Vietnamese alphabetical order, word by word, tones last (kept for
     the names sorted again and again: the board sorts every unit on each page view)."""
     return tuple(_word_key(word) for word in clean(value).casefold().split(" "))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _word_key(word: str) -> tuple[int, ...]:
     """One word's key; unit names share most of their words ("Xã", "phường", "Sở"), so a
     list of thousands decomposes each distinct word once."""
