@@ -33,7 +33,7 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from sqlalchemy import event, insert  # noqa: E402
 
 from domain.clock import FixedClock  # noqa: E402
-from domain.kinds import UnitKind  # noqa: E402
+from domain.kinds import UnitKind, unit_order_key  # noqa: E402
 from domain.states import SubmissionStatus as S  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -65,6 +65,7 @@ async def seed(db: Database, units: int, waiting: int) -> None:
             "code": f"u{i:05d}",
             "name": f"Đơn vị số {i}",
             "name_key": f"don vi so {i}",
+            "order_key": unit_order_key(KINDS[i % len(KINDS)].value, f"Đơn vị số {i}"),
             "kind": KINDS[i % len(KINDS)].value,
             "counted": True,
             "created_at": now,

@@ -64,6 +64,13 @@ def vi_sort_key(value: str) -> tuple[tuple[int, ...], ...]:
     return tuple(_word_key(word) for word in clean(value).casefold().split(" "))
 
 
+def vi_order_text(value: str) -> str:
+    """`vi_sort_key` as a string of digits (7 per number, each shifted by one) that sorts as the
+    key does, in any collation: a database can then order and page by it. Each word's numbers
+    end with the smallest one, so a word that is a prefix of another sorts first."""
+    return "".join(f"{n + 1:07d}" for word in vi_sort_key(value) for n in word)
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _word_key(word: str) -> tuple[int, ...]:
     """One word's key; unit names share most of their words ("Xã", "phường", "Sở"), so a

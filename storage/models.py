@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-from domain.kinds import Channel, SubmissionKind, UnitKind
+from domain.kinds import Channel, SubmissionKind, UnitKind, unit_order_key
 from domain.states import SubmissionStatus
 
 
@@ -32,8 +32,17 @@ class UnitBase(SQLModel):
 class Unit(UnitBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name_key: str = Field(default="", max_length=255, index=True)
+    # domain.kinds.unit_order_key(kind, name), kept by the listener below: lets SQL order and
+    # page the units as the reports sort them.
+    order_key: str = Field(default="", sa_column=Column(Text, nullable=False, index=True))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _unit_order_key(_mapper: Any, _connection: Any, unit: Unit) -> None:
+    unit.order_key = unit_order_key(str(unit.kind), unit.name)
 
 
 class UnitSuccessor(SQLModel, table=True):

@@ -1,9 +1,9 @@
 """The compliance board: units x months of a year, one page of units at a time.
 
-Four queries whatever the number of units: every counted unit in the report's order (ids,
-names, kinds and validity only: cheap even for thousands), the counts per month of the page's
-units, the totals row of all units by SQL aggregation, and the page's reach figures (the
-reports' own query). Only one page of rows is rendered, so the page stays small on a phone.
+Five queries whatever the number of units: the page's units in the reports' order (SQL orders
+and pages by `Unit.order_key`), the units counted per month and in the year, the counts per
+month of the page's units, the totals row over all units, and the page's reach figures (the
+reports' own query). The database aggregates; Python sees one page of rows.
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Date, Integer, String, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union_all
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.kinds import UNIT_GROUP_LABELS, UnitGroup, unit_group
 from domain.states import SubmissionStatus as S
-from reports.compliance import Rules, counted_units, fetch_rows, period_days
+from reports.compliance import Rules, UnitInfo, fetch_rows, period_days
 from reports.figures import UnitReach
 from reports.reach import units_reach
 from storage.models import Submission, Unit
@@ -148,31 +149,87 @@ async def month_counts(
     }
 
 
-async def sent_totals(
-    *, session: AsyncSession, periods: tuple[str, ...], not_qualifying: frozenset[str]
-) -> dict[str, int]:
-    """Per month: the counted units, valid that month, that sent something that counts or
-    was published (the board's "sent" cells), counted by SQL over all units (one query)."""
-    months = union_all(
+def _months(periods: tuple[str, ...]) -> Any:
+    """The months as rows (period, first day, last day), and the whole year as period "".
+    Built from literals: one statement on SQLite and PostgreSQL alike."""
+    spans = [(p, *period_days(p)) for p in periods]
+    spans.append(("", spans[0][1], spans[-1][2]))
+    return union_all(
         *(
             select(
                 literal(p, String).label("period"),
                 literal(first, Date).label("first"),
                 literal(last, Date).label("last"),
             )
-            for p in periods
-            for first, last in [period_days(p)]
+            for p, first, last in spans
         )
     ).subquery("months")
+
+
+def _valid(months: Any) -> list[Any]:
+    """A counted unit that existed in the row's month (or year)."""
+    return [
+        col(Unit.counted).is_(True),
+        or_(col(Unit.valid_from).is_(None), col(Unit.valid_from) <= months.c.last),
+        or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= months.c.first),
+    ]
+
+
+async def counted_units_per_month(
+    *, session: AsyncSession, periods: tuple[str, ...]
+) -> dict[str, int]:
+    """Per month, and for the year under "": the counted units that existed (one query)."""
+    months = _months(periods)
+    query = (
+        select(months.c.period, func.count(col(Unit.id)))
+        .select_from(months)
+        .join(Unit, and_(*_valid(months)))
+        .group_by(months.c.period)
+    )
+    return {period: int(n) for period, n in await fetch_rows(session, query)}
+
+
+async def page_units(
+    *, session: AsyncSession, year: int, offset: int, limit: int
+) -> list[UnitInfo]:
+    """One page of the counted units that existed in ``year``, in the reports' order."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    query = (
+        select(
+            col(Unit.id),
+            col(Unit.code),
+            col(Unit.name),
+            col(Unit.kind),
+            col(Unit.valid_from),
+            col(Unit.valid_to),
+            col(Unit.successor_code),
+        )
+        .where(col(Unit.counted).is_(True))
+        .where(or_(col(Unit.valid_from).is_(None), col(Unit.valid_from) <= last))
+        .where(or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= first))
+        .order_by(col(Unit.order_key), col(Unit.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        UnitInfo(r[0], r[1], r[2], str(r[3]), r[4], r[5], r[6])
+        for r in await fetch_rows(session, query)
+    ]
+
+
+async def sent_totals(
+    *, session: AsyncSession, periods: tuple[str, ...], not_qualifying: frozenset[str]
+) -> dict[str, int]:
+    """Per month: the counted units, existing that month, that sent something that counts or
+    was published (the board's "sent" cells), counted by SQL over all units (one query)."""
+    months = _months(periods)
     status = col(Submission.status)
     query = (
         select(months.c.period, func.count(func.distinct(col(Submission.unit_id))))
         .select_from(months)
         .join(Submission, col(Submission.period) == months.c.period)
         .join(Unit, col(Unit.id) == col(Submission.unit_id))
-        .where(col(Unit.counted).is_(True))
-        .where(or_(col(Unit.valid_from).is_(None), col(Unit.valid_from) <= months.c.last))
-        .where(or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= months.c.first))
+        .where(*_valid(months))
         .where(or_(status.not_in(sorted(not_qualifying)), status == S.PUBLISHED.value))
         .group_by(months.c.period)
     )
@@ -188,16 +245,16 @@ async def build_board(
     page: int = 1,
     per_page: int = PAGE_UNITS,
 ) -> Board:
-    """One page of the board for ``year`` in four queries (pages beyond the last show it)."""
+    """One page of the board for ``year`` (pages beyond the last show the last)."""
     periods = tuple(f"{year:04d}-{m:02d}" for m in range(1, 13))
     deadlines = tuple(rules.deadline.for_period(p) for p in periods)
-    units = await counted_units(session=session, first=date(year, 1, 1), last=date(year, 12, 31))
     not_qualifying = frozenset(rules.not_qualifying)
-    bounded = [u for u in units if u.valid_from is not None or u.valid_to is not None]
-    counted = [len(units) - sum(not u.valid_in(p) for u in bounded) for p in periods]
-    pages = max(1, -(-len(units) // per_page))
+    counted = await counted_units_per_month(session=session, periods=periods)
+    pages = max(1, -(-counted.get("", 0) // per_page))
     page = min(max(1, page), pages)
-    shown = units[(page - 1) * per_page : page * per_page]
+    shown = await page_units(
+        session=session, year=year, offset=(page - 1) * per_page, limit=per_page
+    )
     ids = [u.id for u in shown]
     counts = await month_counts(
         session=session, periods=periods, not_qualifying=not_qualifying, unit_ids=ids
@@ -231,10 +288,10 @@ async def build_board(
             for group, rows in groups.items()
         ),
         totals=tuple(sent.get(p, 0) for p in periods),
-        counted=tuple(counted),
+        counted=tuple(counted.get(p, 0) for p in periods),
         page=page,
         pages=pages,
-        units=len(units),
+        units=counted.get("", 0),
     )
 
 

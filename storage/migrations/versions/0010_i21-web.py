@@ -1,4 +1,5 @@
-"""i21-web: the desk's search index (titles and texts folded), the board's covering index
+"""i21-web: the desk's search index (titles and texts folded), the board's covering index and
+the units' order key
 
 Revision ID: 0010_i21_web
 Revises: 0009_reach
@@ -11,6 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
+from domain.kinds import unit_order_key
 from domain.text import search_key
 
 
@@ -46,7 +48,23 @@ def upgrade() -> None:
         batch_op.create_index(
             'ix_submission_period_unit_status', ['period', 'unit_id', 'status'], unique=False
         )
+    with op.batch_alter_table('unit', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('order_key', sa.Text(), nullable=False, server_default=''))
+        batch_op.create_index('ix_unit_order_key', ['order_key'], unique=False)
     bind = op.get_bind()
+    unit = sa.table(
+        'unit',
+        sa.column('id', sa.Integer()),
+        sa.column('kind', sa.String()),
+        sa.column('name', sa.String()),
+        sa.column('order_key', sa.Text()),
+    )
+    for row in bind.execute(sa.select(unit.c.id, unit.c.kind, unit.c.name)).all():
+        bind.execute(
+            sa.update(unit)
+            .where(unit.c.id == row.id)
+            .values(order_key=unit_order_key(row.kind, row.name))
+        )
     last = 0
     while True:
         rows = bind.execute(
@@ -74,6 +92,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table('unit', schema=None) as batch_op:
+        batch_op.drop_index('ix_unit_order_key')
+        batch_op.drop_column('order_key')
     op.drop_table('submission_search')
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index('ix_submission_period_unit_status')
