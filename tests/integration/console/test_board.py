@@ -17,6 +17,7 @@ from domain.states import SubmissionStatus as S
 from outbox.store import EMAIL, enqueue
 from storage.db import Database
 from storage.models import ArticleStat, OutboxMessage, Publication, Reminder, Submission
+from storage.registry import get_unit_by_code
 from web.console.board import CSS, PAGE_UNITS
 from web.console.logins import Role
 
@@ -146,6 +147,12 @@ async def test_board_pages_units_with_totals_of_all_and_reach_in_the_cells(
     ]
     june = local(2026, 6, 10, 9)
     await add_submission(database, many[-1], june, status=S.PENDING_REVIEW)
+    # Units that must not count: one not counted at all, one before it existed (from March).
+    async with database.session() as session:
+        uncounted = await get_unit_by_code(session=session, code="khong")
+    assert uncounted is not None
+    await add_submission(database, uncounted.id, june, status=S.PENDING_REVIEW)
+    await add_submission(database, ids["so-a"], local(2026, 2, 10, 9), status=S.PUBLISHED)
     async with database.session() as session:
         [published] = (
             await session.exec(select(Submission).where(Submission.title == "Tin Hà Nội"))
@@ -171,7 +178,7 @@ async def test_board_pages_units_with_totals_of_all_and_reach_in_the_cells(
     assert "Trang 2/2" in second and 'rel="next"' not in second
     for page in (first, second):  # the totals row counts every unit, on every page
         totals = [td.text for td in html.fromstring(page).xpath("//tr[@class='totals']/td")]
-        assert totals[5] == f"3/{4 + PAGE_UNITS}"
+        assert totals[5] == f"3/{4 + PAGE_UNITS}" and totals[1] == f"0/{3 + PAGE_UNITS}"
     assert cells(second, "Xã Số 099")[5] == ("submitted", "1")
     [cell] = html.fromstring(first).xpath(f"//a[@href='/don-vi/{ids['so-b']}']/../../td[6]")
     assert cell.get("title") == "1 bài trên Trang Zalo OA · 120 lượt xem · 4 lượt chia sẻ"
