@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from markupsafe import Markup
 from PIL import Image, ImageDraw
+from sqlalchemy.exc import IntegrityError
 
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
 from domain.registry_rows import (
@@ -30,6 +31,7 @@ from storage.leaders import create_leader, end_leader, list_leaders
 from storage.models import Unit
 from storage.registry import (
     create_editor,
+    editor_conflict,
     end_officer,
     get_officer,
     list_editors,
@@ -269,21 +271,32 @@ async def editor_add(request: web.Request) -> web.StreamResponse:
     problems = []
     if not name:
         problems.append("thiếu họ và tên")
-    if telegram and not telegram.isdigit():
+    if telegram and not (telegram.isascii() and telegram.isdigit() and len(telegram) <= 15):
         problems.append(f"mã người dùng Telegram phải là một số: {telegram!r}")
     if email and not looks_like_email(email):
         problems.append(f"địa chỉ email không hợp lệ: {email!r}")
+    telegram_id = int(telegram) if telegram and not problems else None
+    async with deps.db.session() as session:
+        if not problems:
+            taken = await editor_conflict(
+                session=session, email=email, telegram_user_id=telegram_id
+            )
+            problems += [taken] if taken else []
+        if not problems:
+            try:
+                await create_editor(
+                    session=session,
+                    full_name=name,
+                    email=email or None,
+                    telegram_user_id=telegram_id,
+                )
+                await session.commit()
+            except IntegrityError:  # the same Telegram id added a moment ago elsewhere
+                await session.rollback()
+                problems.append(f"mã Telegram {telegram_id} vừa được dùng cho người khác")
     if problems:
         text = "Không thêm được biên tập viên (chưa thay đổi gì): " + "; ".join(problems)
         return page(request, "message.html", status=400, title="Không thêm được", text=text)
-    async with deps.db.session() as session:
-        await create_editor(
-            session=session,
-            full_name=name,
-            email=email or None,
-            telegram_user_id=int(telegram) if telegram else None,
-        )
-        await session.commit()
     return see_other("/danh-muc")
 
 

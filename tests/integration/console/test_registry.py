@@ -283,3 +283,15 @@ async def test_admin_adds_an_editor_and_a_bad_field_adds_nothing(
         [added] = (await session.exec(select(Editor).where(Editor.full_name == "Phạm Thu"))).all()
     assert (added.email, added.telegram_user_id, added.active) == ("thu@so.gov.vn", 4242, True)
     assert "Phạm Thu" in await (await admin.get("/danh-muc")).text()
+    for field, value, why in [
+        ("telegram_user_id", "4242", "mã Telegram 4242 đã là của biên tập viên Phạm Thu"),
+        ("email", "thu@so.gov.vn", "email thu@so.gov.vn đã là của biên tập viên Phạm Thu"),
+        ("telegram_user_id", "9" * 30, "mã người dùng Telegram phải là một số"),
+    ]:
+        again = await admin.post(
+            "/danh-muc/bien-tap-vien",
+            data={"csrf": csrf_of(admin), "full_name": "Người Khác", field: value},
+        )
+        assert again.status == 400 and why in await again.text()
+    async with database.session() as session:
+        assert len((await session.exec(select(Editor))).all()) == 3  # a person once
