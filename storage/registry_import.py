@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.phones import display_phone
@@ -17,7 +18,7 @@ from domain.registry_rows import (
 )
 from domain.text import clean, match_key
 from storage.db import Database
-from storage.models import Officer, Unit
+from storage.models import Officer, Unit, UnitAddress
 from storage.registry import (
     create_officer,
     find_officers_by_phone,
@@ -57,10 +58,14 @@ async def import_units(
     """Upsert units from CSV text; returns (created, updated). Raises CsvRowError.
 
     ``dry_run`` does everything and rolls back (the console's preview); ``plan`` collects
-    what each row does, with the columns an update changes."""
+    what each row does, with the columns an update changes. An address another unit holds
+    is a row error, not a database error."""
     rows = parse_unit_csv(text)
     created = updated = 0
     async with db.session() as session:
+        problems = await _taken_addresses(session, rows)
+        if problems:
+            raise CsvRowError(problems)
         for row in rows:
             before = await get_unit_by_code(session=session, code=row.code)
             old = (
@@ -97,15 +102,48 @@ async def import_units(
     return created, updated
 
 
+async def _taken_addresses(session: AsyncSession, rows: list[UnitRow]) -> list[str]:
+    """Each row giving a unit an address that another unit holds, or that an earlier row
+    gives (an address belongs to one unit)."""
+    wanted = {a for row in rows for a in row.addresses or ()}
+    if not wanted:
+        return []
+    result = await session.exec(
+        select(UnitAddress.value, Unit.code)
+        .join(Unit, col(Unit.id) == col(UnitAddress.unit_id))
+        .where(col(UnitAddress.value).in_(sorted(wanted)))
+    )
+    owners = dict(result.all())
+    problems: list[str] = []
+    given: dict[str, int] = {}
+    for row in rows:
+        where = f"dòng {row.line}: " if row.line else ""
+        for address in dict.fromkeys(row.addresses or ()):
+            owner = owners.get(address)
+            if owner is not None and owner != row.code:
+                problems.append(
+                    f"{where}địa chỉ {address} đang thuộc đơn vị {owner} (bỏ địa chỉ khỏi "
+                    "đơn vị đó trước)"
+                )
+            elif address in given:
+                problems.append(f"{where}địa chỉ {address} đã có ở dòng {given[address]}")
+            given.setdefault(address, row.line)
+    return problems
+
+
 async def edit_unit(session: AsyncSession, row: UnitRow) -> Unit:
     """The console's edit of one unit (a row checked by `check_unit`): its successor must be
-    another registered unit (raises CsvRowError). The caller commits."""
+    another registered unit and its addresses its own (raises CsvRowError). The caller
+    commits."""
+    problems = await _taken_addresses(session, [row])
     if row.successor_code is not None:
         successor = await get_unit_by_code(session=session, code=row.successor_code)
         if successor is None or successor.code == row.code:
-            raise CsvRowError(
-                [f"không có đơn vị kế thừa mã {row.successor_code!r} (khác đơn vị đang sửa)"]
+            problems.append(
+                f"không có đơn vị kế thừa mã {row.successor_code!r} (khác đơn vị đang sửa)"
             )
+    if problems:
+        raise CsvRowError(problems)
     unit, _ = await upsert_unit(
         session=session,
         code=row.code,

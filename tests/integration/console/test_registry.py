@@ -17,6 +17,7 @@ from sqlmodel import select
 from domain.kinds import UnitKind
 from storage.db import Database
 from storage.models import Editor, InviteCode, Leader, Officer, Unit
+from storage.registry import set_unit_addresses
 from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
@@ -200,6 +201,11 @@ async def test_units_import_previews_changes_and_an_error_row_writes_nothing(
         "dòng 5: mã 'xa-moi' trùng với dòng 3",
     ]
     assert await units(database) == before
+    taken = UNITS_GOOD.replace("xa-moi,Xã Mới,commune,,,", "xa-moi,Xã Mới,commune,,,@syt.gov.vn")
+    bad = await admin.post(
+        "/danh-muc/nhap-don-vi", data=upload(csrf_of(admin), taken, "don-vi.csv")
+    )
+    assert bad.status == 400 and "dòng 3: địa chỉ @syt.gov.vn đã có ở dòng 2" in await bad.text()
 
     preview = await admin.post(
         "/danh-muc/nhap-don-vi", data=upload(csrf_of(admin), UNITS_GOOD, "don-vi.csv")
@@ -227,7 +233,7 @@ async def test_unit_edit_sets_validity_successor_and_addresses(
     database: Database, make_console: ConsoleFactory
 ) -> None:
     old = await add_unit(database, "huyen-cu", "Huyện Cũ")
-    await add_unit(database, "xa-moi", "Xã Mới", kind=UnitKind.COMMUNE)
+    new = await add_unit(database, "xa-moi", "Xã Mới", kind=UnitKind.COMMUNE)
     console = await make_console(database)
     admin, editor = await console.client(Role.ADMIN), await console.client(Role.EDITOR)
     page = await (await admin.get(f"/don-vi/{old}")).text()
@@ -240,6 +246,12 @@ async def test_unit_edit_sets_validity_successor_and_addresses(
     }  # fmt: skip
     bad = await admin.post(f"/danh-muc/don-vi/{old}", data={**form, "successor": "khong-co"})
     assert bad.status == 400 and "không có đơn vị kế thừa mã" in await bad.text()
+    async with database.session() as session:
+        await set_unit_addresses(session=session, unit_id=new, addresses=["@xamoi.gov.vn"])
+        await session.commit()
+    bad = await admin.post(f"/danh-muc/don-vi/{old}", data={**form, "emails": "@XaMoi.gov.vn"})
+    assert bad.status == 400
+    assert "địa chỉ @xamoi.gov.vn đang thuộc đơn vị xa-moi" in await bad.text()
     bad = await admin.post(f"/danh-muc/don-vi/{old}", data={**form, "valid_to": "30/13/2025"})
     assert bad.status == 400 and "cột valid_to không phải ngày hợp lệ" in await bad.text()
     assert (await units(database))["huyen-cu"].valid_to is None  # nothing written
