@@ -4,8 +4,12 @@ review desk with 10,000 waiting submissions (plus a diacritic-insensitive search
 For each page: p50/p95 render time over real HTTP (aiohttp's test server on loopback, logged in
 with a session cookie) and the number of SQL statements per page, beside a bare aiohttp
 handler returning the same bytes on the same server in the same run, and the ratio of the p95s.
+Each size is seeded in a database of its own; the statement counts of the sizes side by side
+show whether they grow with the data.
 
-    .venv/bin/python bench/web.py [--units 5000] [--waiting 10000] [--runs 30] [--database-url URL]
+    .venv/bin/python bench/web.py [--sizes 500:1000 5000:10000] [--runs 30] [--database-url URL]
+
+(a size is UNITS:WAITING).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from sqlalchemy import event, insert  # noqa: E402
 
 from domain.clock import FixedClock  # noqa: E402
-from domain.kinds import UnitKind  # noqa: E402
+from domain.kinds import UnitKind, unit_order_key  # noqa: E402
 from domain.states import SubmissionStatus as S  # noqa: E402
 from settings import Settings  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -61,6 +65,7 @@ async def seed(db: Database, units: int, waiting: int) -> None:
             "code": f"u{i:05d}",
             "name": f"Đơn vị số {i}",
             "name_key": f"don vi so {i}",
+            "order_key": unit_order_key(KINDS[i % len(KINDS)].value, f"Đơn vị số {i}"),
             "kind": KINDS[i % len(KINDS)].value,
             "counted": True,
             "created_at": now,
@@ -149,6 +154,7 @@ async def run(url: str, units: int, waiting: int, runs: int) -> None:
             app.router.add_get("/bare/{name}", bare)
             pages = {
                 "board": "/?nam=2026",
+                "board p.2": "/?nam=2026&trang=2",
                 "desk": "/duyet",
                 "desk search": "/duyet?q=ha+noi",
             }
@@ -156,6 +162,8 @@ async def run(url: str, units: int, waiting: int, runs: int) -> None:
                 client.session.cookie_jar.update_cookies({SESSION_COOKIE: session_token})
                 print(f"{'page':<12} {'bytes':>9} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8} "
                       f"{'bare p95':>9} {'ratio':>6}")  # fmt: skip
+                for warm in pages.values():  # the first search indexes the texts (once)
+                    await (await client.get(warm)).read()
                 for name, path in pages.items():
                     first = await client.get(path)
                     assert first.status == 200, (path, first.status)
@@ -186,19 +194,20 @@ async def _times(client: TestClient, path: str, runs: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=5000)
-    parser.add_argument("--waiting", type=int, default=10000)
+    parser.add_argument("--sizes", nargs="+", default=["500:1000", "5000:10000"])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--database-url", default="", help="PostgreSQL server (a throwaway db)")
     args = parser.parse_args()
-    if args.database_url:
-        from bench.pg import throwaway_database
+    for size in args.sizes:
+        units, waiting = (int(n) for n in size.split(":"))
+        if args.database_url:
+            from bench.pg import throwaway_database
 
-        with throwaway_database(args.database_url, "bench_web") as url:
-            asyncio.run(run(url, args.units, args.waiting, args.runs))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(f"sqlite:///{tmp}/bench.db", args.units, args.waiting, args.runs))
+            with throwaway_database(args.database_url, "bench_web") as url:
+                asyncio.run(run(url, units, waiting, args.runs))
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(run(f"sqlite:///{tmp}/bench.db", units, waiting, args.runs))
 
 
 if __name__ == "__main__":

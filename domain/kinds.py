@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain import glossary
+from domain.text import vi_order_text
 
 
 class SubmissionKind(StrEnum):
@@ -86,3 +87,10 @@ def unit_group(kind: str) -> UnitGroup:
         return UNIT_GROUPS[UnitKind(kind)]
     except ValueError:
         return UnitGroup.OTHER
+
+
+def unit_order_key(kind: str, name: str) -> str:
+    """The order of the reports and the board as one string: by kind (departments, districts,
+    ...), then Vietnamese alphabetical order of the name (stored as `Unit.order_key`)."""
+    rank = next((i for i, k in enumerate(UnitKind) if k.value == str(kind)), 99)
+    return f"{rank:02d}{vi_order_text(name)}"

@@ -207,48 +207,65 @@ def parse_unit_csv(text: str) -> list[UnitRow]:
     seen: dict[str, int] = {}
     required = (("code",), ("name_vi", "name"), ("kind",))
     for line, cells in _read(text, required=required, known=UNIT_COLUMNS):
-        code = cells.get("code", "").lower()
-        name = cells.get("name_vi") or cells.get("name", "")
-        kind_text = cells.get("kind", "").lower()
-        if not code:
-            problems.append(f"dòng {line}: thiếu mã đơn vị (cột code)")
-        elif not _CODE.match(code):
-            problems.append(f"dòng {line}: mã đơn vị không hợp lệ: {code!r}")
-        if code and code in seen:
-            problems.append(f"dòng {line}: mã {code!r} trùng với dòng {seen[code]}")
-        seen[code] = line
-        if not name:
-            problems.append(f"dòng {line}: thiếu tên đơn vị (cột name_vi)")
-        kinds = ", ".join(k.value for k in UnitKind)
-        if not kind_text:
-            problems.append(f"dòng {line}: thiếu loại đơn vị (cột kind: {kinds})")
-            kind_text = "other"
-        elif kind_text not in {k.value for k in UnitKind}:
-            problems.append(f"dòng {line}: loại đơn vị không hợp lệ: {kind_text!r} ({kinds})")
-            kind_text = "other"
-        emails = cells.get("emails")
-        addresses = None
-        if emails is not None and "emails" in cells:
-            addresses = tuple(a.strip().lower() for a in re.split(r"[;, ]+", emails) if a.strip())
-            for address in addresses:
-                if not (address.startswith("@") or _EMAIL.match(address)):
-                    problems.append(f"dòng {line}: địa chỉ email không hợp lệ: {address!r}")
-        rows.append(
-            UnitRow(
-                line=line,
-                code=code,
-                name=name,
-                kind=UnitKind(kind_text),
-                counted=_flag(cells.get("counted", ""), line, "counted", problems),
-                valid_from=_date(cells.get("valid_from", ""), line, "valid_from", problems),
-                valid_to=_date(cells.get("valid_to", ""), line, "valid_to", problems),
-                successor_code=cells.get("successor", "").lower() or None,
-                addresses=addresses,
-            )
-        )
+        rows.append(_unit_row(line, cells, problems, seen))
     if problems:
         raise CsvRowError(problems)
     return rows
+
+
+def looks_like_email(value: str) -> bool:
+    """An address a mail can be sent to, as the imports accept it."""
+    return bool(_EMAIL.match(value))
+
+
+def check_unit(cells: dict[str, str]) -> tuple[UnitRow, list[str]]:
+    """One unit as a form gives it (the CSV's column names and rules): the row and its
+    problems (empty when valid)."""
+    problems: list[str] = []
+    row = _unit_row(0, {k: clean(v) for k, v in cells.items()}, problems, {})
+    return row, [p.removeprefix("dòng 0: ") for p in problems]
+
+
+def _unit_row(
+    line: int, cells: dict[str, str], problems: list[str], seen: dict[str, int]
+) -> UnitRow:
+    code = cells.get("code", "").lower()
+    name = cells.get("name_vi") or cells.get("name", "")
+    kind_text = cells.get("kind", "").lower()
+    if not code:
+        problems.append(f"dòng {line}: thiếu mã đơn vị (cột code)")
+    elif not _CODE.match(code):
+        problems.append(f"dòng {line}: mã đơn vị không hợp lệ: {code!r}")
+    if code and code in seen:
+        problems.append(f"dòng {line}: mã {code!r} trùng với dòng {seen[code]}")
+    seen[code] = line
+    if not name:
+        problems.append(f"dòng {line}: thiếu tên đơn vị (cột name_vi)")
+    kinds = ", ".join(k.value for k in UnitKind)
+    if not kind_text:
+        problems.append(f"dòng {line}: thiếu loại đơn vị (cột kind: {kinds})")
+        kind_text = "other"
+    elif kind_text not in {k.value for k in UnitKind}:
+        problems.append(f"dòng {line}: loại đơn vị không hợp lệ: {kind_text!r} ({kinds})")
+        kind_text = "other"
+    emails = cells.get("emails")
+    addresses = None
+    if emails is not None and "emails" in cells:
+        addresses = tuple(a.strip().lower() for a in re.split(r"[;, ]+", emails) if a.strip())
+        for address in addresses:
+            if not (address.startswith("@") or _EMAIL.match(address)):
+                problems.append(f"dòng {line}: địa chỉ email không hợp lệ: {address!r}")
+    return UnitRow(
+        line=line,
+        code=code,
+        name=name,
+        kind=UnitKind(kind_text),
+        counted=_flag(cells.get("counted", ""), line, "counted", problems),
+        valid_from=_date(cells.get("valid_from", ""), line, "valid_from", problems),
+        valid_to=_date(cells.get("valid_to", ""), line, "valid_to", problems),
+        successor_code=cells.get("successor", "").lower() or None,
+        addresses=addresses,
+    )
 
 
 def check_officer(

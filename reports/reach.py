@@ -41,9 +41,10 @@ class _Sum:
 
 
 async def _articles(
-    session: AsyncSession, periods: list[str], cutoff: date
+    session: AsyncSession, periods: list[str], cutoff: date, unit_ids: list[int] | None = None
 ) -> tuple[dict[tuple[str, str], _Sum], bool]:
-    """(unit code, period) -> articles and their views; and whether any reading was used."""
+    """(unit code, period) -> articles and their views; and whether any reading was used
+    (of the given units only, when `unit_ids` is given)."""
     start, _ = month_bounds(periods[0])
     _, end = month_bounds(periods[-1])
     latest = (  # each article's last reading day up to the cutoff
@@ -77,6 +78,8 @@ async def _articles(
         .where(col(Publication.published_at) < end)
         .order_by(col(Publication.published_at))
     )
+    if unit_ids is not None:
+        query = query.where(col(Unit.id).in_(unit_ids))
     sums: dict[tuple[str, str], _Sum] = defaultdict(_Sum)
     seen: set[str] = set()
     any_reading = False
@@ -139,6 +142,15 @@ async def month_reach(*, session: AsyncSession, period: str, now: datetime) -> M
     sums, any_reading = await _articles(session, [period], cutoff)
     readings = await _followers(session, min(period_days(period)[1], cutoff))
     return _month(period, sums, readings, cutoff, any_reading=any_reading)
+
+
+async def units_reach(
+    *, session: AsyncSession, periods: list[str], now: datetime, unit_ids: list[int]
+) -> dict[tuple[str, str], UnitReach]:
+    """(unit code, period) -> the unit's articles on the OA that month and their views and
+    shares as known on `now`'s local day, for the given units (one query; the board's cells)."""
+    sums, _ = await _articles(session, periods, to_local(now).date(), unit_ids)
+    return {key: UnitReach(s.articles, s.views, s.shares) for key, s in sums.items()}
 
 
 async def with_reach(*, session: AsyncSession, report: MonthReport) -> MonthReport:

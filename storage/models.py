@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-from domain.kinds import Channel, SubmissionKind, UnitKind
+from domain.kinds import Channel, SubmissionKind, UnitKind, unit_order_key
 from domain.mail import MailOutcome
 from domain.states import OutboxStatus, SubmissionStatus
 
@@ -33,8 +33,17 @@ class UnitBase(SQLModel):
 class Unit(UnitBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name_key: str = Field(default="", max_length=255, index=True)
+    # domain.kinds.unit_order_key(kind, name), kept by the listener below: lets SQL order and
+    # page the units as the reports sort them.
+    order_key: str = Field(default="", sa_column=Column(Text, nullable=False, index=True))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _unit_order_key(_mapper: Any, _connection: Any, unit: Unit) -> None:
+    unit.order_key = unit_order_key(str(unit.kind), unit.name)
 
 
 class UnitSuccessor(SQLModel, table=True):
@@ -120,6 +129,8 @@ class SubmissionBase(SQLModel):
 class Submission(SubmissionBase, table=True):
     """A communication product; `revision` counts content versions, `version` guards CAS."""
 
+    # The board's counts per unit and month, and its totals, read this index alone.
+    __table_args__ = (Index("ix_submission_period_unit_status", "period", "unit_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, description="Public code such as 2024-07-0012")
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
@@ -162,6 +173,18 @@ class SubmissionRevision(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     raw_sha256: str | None = Field(default=None, max_length=64, description="Raw mail/update")
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class SubmissionSearch(SQLModel, table=True):
+    """A submission's title and text folded for search (no diacritics, no case), so the desk's
+    search is one SQL LIKE. Derived data: storage.search keeps it current, row by row, from
+    the submission's `version` (every change of content moves it)."""
+
+    __tablename__ = "submission_search"
+    submission_id: int = Field(foreign_key="submission.id", primary_key=True)
+    version: int
+    revision: int
+    folded: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Attachment(SQLModel, table=True):

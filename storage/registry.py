@@ -234,6 +234,19 @@ async def create_editor(
     return editor
 
 
+async def editor_conflict(
+    *, session: AsyncSession, email: str | None, telegram_user_id: int | None
+) -> str | None:
+    """Why a new editor with this e-mail or Telegram id would be a second record of someone
+    already registered (Vietnamese, for the admin), or None."""
+    for editor in await list_editors(session=session, active_only=False):
+        if telegram_user_id is not None and editor.telegram_user_id == telegram_user_id:
+            return f"mã Telegram {telegram_user_id} đã là của biên tập viên {editor.full_name}"
+        if email and editor.active and editor.email == clean(email).lower():
+            return f"email {editor.email} đã là của biên tập viên {editor.full_name}"
+    return None
+
+
 async def list_editors(*, session: AsyncSession, active_only: bool = True) -> list[Editor]:
     query = select(Editor)
     if active_only:

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from compose import body_text
 from domain.errors import StaleTransitionError
 from domain.glossary import fmt_time
 from domain.kinds import SubmissionKind
@@ -22,8 +23,10 @@ from domain.text import ascii_fold, clean
 from publisher.article import ImageRef, zalo_article
 from publisher.preview import render_html
 from review import service
+from review.edits import ArticleEdit, EditError, edit_article, images_of
 from settings import Settings
 from sources.stored import load_draft
+from storage import search
 from storage.audit import list_audit
 from storage.files import FileStore
 from storage.models import (
@@ -33,37 +36,18 @@ from storage.models import (
     Publication,
     Submission,
     SubmissionRevision,
+    SubmissionSearch,
     Unit,
 )
 from storage.submissions import get_submission, list_attachments
 
 S = SubmissionStatus
 QUEUE = (S.PENDING_REVIEW, S.CHANGES_REQUESTED, S.QUARANTINED)
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 ALREADY = (
     "Bài {code} đã được {who} xử lý ({status}) lúc {at}. Trang dưới đây là trạng thái hiện tại."
 )
 CHANGED = "Tin, bài {code} vừa được thay đổi ở nơi khác; trang dưới đây là phiên bản mới nhất."
-
-
-def _fold_table() -> dict[int, str | None]:
-    """Each precomposed Latin letter to ascii_fold's answer; combining marks dropped."""
-    table: dict[int, str | None] = dict.fromkeys(range(768, 880))
-    for cp in range(0xC0, 0x2000):
-        char = chr(cp)
-        folded = ascii_fold(char)
-        if folded != char and len(folded) == 1:
-            table[cp] = folded
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def search_key(value: str) -> str:
-    """What search compares: no diacritics, no case ("ha noi" finds "Hà Nội"); the same as
-    ascii_fold, by one translate call (fast enough to scan thousands of texts)."""
-    return value.translate(_FOLD).casefold()
 
 
 @dataclass(frozen=True)
@@ -88,6 +72,12 @@ class QueueRow:
 class Queue:
     rows: tuple[QueueRow, ...]
     total: int
+    page: int = 1
+    per_page: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 def _filtered(f: DeskFilter) -> list[Any]:
@@ -109,41 +99,32 @@ def _filtered(f: DeskFilter) -> list[Any]:
     return conditions
 
 
-async def queue(*, session: AsyncSession, f: DeskFilter, limit: int = PAGE_SIZE) -> Queue:
-    """The matching submissions, oldest first, with their unit's name (2 or 3 queries)."""
+async def queue(
+    *, session: AsyncSession, f: DeskFilter, limit: int = PAGE_SIZE, page: int = 1
+) -> Queue:
+    """One page of the matching submissions, oldest first, with their unit's name (two
+    queries; a search first brings the search index up to date, one more)."""
     conditions = _filtered(f)
-    order = (col(Submission.received_at), col(Submission.id))
-    ids: list[int] | None = None
+    counted = select(func.count()).select_from(Submission)
+    query = select(Submission, col(Unit.name)).join(
+        Unit, col(Unit.id) == col(Submission.unit_id), isouter=True
+    )
     if f.q.strip():
-        wanted = search_key(clean(f.q))
-        texts = await session.exec(
-            select(col(Submission.id), col(Submission.title), col(Submission.text))
-            .where(*conditions)
-            .order_by(*order)
+        await search.refresh(session=session, where=conditions)
+        joined = col(SubmissionSearch.submission_id) == col(Submission.id)
+        counted = counted.join(SubmissionSearch, joined)
+        query = query.join(SubmissionSearch, joined)
+        conditions.append(search.matches(f.q))
+    total = int((await session.exec(counted.where(*conditions))).one())
+    rows = (
+        await session.exec(
+            query.where(*conditions)
+            .order_by(col(Submission.received_at), col(Submission.id))
+            .offset((max(1, page) - 1) * limit)
+            .limit(limit)
         )
-        ids = [
-            i
-            for i, title, text in texts.all()
-            if i is not None and wanted in search_key(f"{title}\n{text}")
-        ]
-        total = len(ids)
-        ids = ids[:limit]
-    else:
-        total = int(
-            (
-                await session.exec(select(func.count()).select_from(Submission).where(*conditions))
-            ).one()
-        )
-    query = (
-        select(Submission, col(Unit.name))
-        .join(Unit, col(Unit.id) == col(Submission.unit_id), isouter=True)
-        .order_by(*order)
-    )
-    query = (
-        query.where(col(Submission.id).in_(ids)) if ids is not None else query.where(*conditions)
-    )
-    rows = (await session.exec(query.limit(limit))).all()
-    return Queue(tuple(QueueRow(s, name or "") for s, name in rows), total)
+    ).all()
+    return Queue(tuple(QueueRow(s, name or "") for s, name in rows), total, max(1, page), limit)
 
 
 # --- one submission -------------------------------------------------------------------------
@@ -228,6 +209,34 @@ async def detail(*, session: AsyncSession, submission_id: int) -> Detail | None:
     )
 
 
+@dataclass(frozen=True)
+class Editable:
+    """What the article edit form starts from: the composed body as editable text (the form
+    `article show` prints and `review edit --body-file` takes), the images numbered as on the
+    card, and the current cover's number."""
+
+    body: str
+    images: tuple[tuple[int, Attachment], ...]
+    cover: int | None
+
+
+async def editable(
+    *, session: AsyncSession, files: FileStore, submission: Submission, settings: Settings
+) -> Editable:
+    draft, loaded = await load_draft(
+        session=session,
+        files=files,
+        submission=submission,
+        default_author=settings.org.department_name,
+    )
+    images = await images_of(session=session, submission=submission)
+    chosen = loaded.attachments.get(draft.cover or "")
+    cover = next(
+        (n for n, a in enumerate(images, 1) if chosen is not None and a.id == chosen.id), None
+    )
+    return Editable(body_text(draft.body), tuple(enumerate(images, 1)), cover)
+
+
 def attachment_url(submission_id: int, attachment_id: int | None) -> str:
     return f"/duyet/{submission_id}/tep/{attachment_id}"
 
@@ -263,6 +272,11 @@ async def preview_html(
 
 
 # --- actions --------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> str:
+    """A textarea's text with the line ends a browser sends (CRLF) made plain."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 @dataclass(frozen=True)
@@ -342,6 +356,22 @@ async def act(
             sub = sub or await get_submission(session=session, submission_id=submission_id)
             assert sub is not None
             message = EDITED.format(code=sub.code)
+        elif action == "article":
+            body = _lines(values.get("body", ""))
+            cover = values.get("cover", "")
+            sub = await edit_article(
+                session=session,
+                submission_id=submission_id,
+                expected_version=expected_version,
+                edit=ArticleEdit(
+                    body=body if body != _lines(values.get("body_before", "")) else None,
+                    cover=int(cover) if cover and cover != values.get("cover_before") else None,
+                ),
+                editor_name=editor_name,
+                actor=actor,
+                now=now,
+            )
+            message = EDITED.format(code=sub.code)
         elif action == "schedule":
             at = parse_local_time(values.get("publish_at", ""), now=now)
             sub = await service.set_publish_time(
@@ -357,6 +387,9 @@ async def act(
     except service.ReasonRequiredError:
         await session.rollback()
         return Outcome(False, REASON_NEEDED)
+    except EditError as exc:
+        await session.rollback()
+        return Outcome(False, f"{exc} Chưa lưu gì.")
     except StaleTransitionError:
         await session.rollback()
         current = await get_submission(session=session, submission_id=submission_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -23,7 +23,16 @@ from storage.models import Attachment, OutboxMessage, Reminder, Unit
 from storage.registry import get_unit_by_code, list_officers, list_unit_addresses
 from storage.submissions import list_submissions
 from web.console.board import CELL_LABELS, CSS, Cell, build_board
-from web.console.desk import QUEUE, DeskFilter, Outcome, act, detail, preview_html, queue
+from web.console.desk import (
+    QUEUE,
+    DeskFilter,
+    Outcome,
+    act,
+    detail,
+    editable,
+    preview_html,
+    queue,
+)
 from web.console.logins import (
     ROLE_LABELS,
     LoginRefusedError,
@@ -167,14 +176,22 @@ def _year(request: web.Request, default: int) -> int:
     return year
 
 
+def _page_number(request: web.Request) -> int:
+    try:
+        return max(1, int(request.query.get("trang", "1")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="Số trang không hợp lệ.") from None
+
+
 @requires(Role.LEADER)
 async def board(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     now = deps.clock.now()
     year = _year(request, to_local(now).year)
     rules = config_from_settings(deps.settings).rules
+    number = _page_number(request)
     async with deps.db.session() as session:
-        built = await build_board(session=session, year=year, rules=rules, now=now)
+        built = await build_board(session=session, year=year, rules=rules, now=now, page=number)
     return page(
         request,
         "board.html",
@@ -253,6 +270,7 @@ async def unit_page(request: web.Request) -> web.StreamResponse:
         status_labels=STATUS_LABELS,
         Status=SubmissionStatus,
         show_phones=who.may(Role.ADMIN),
+        unit_kinds=[(k.value, UNIT_KIND_LABELS.get(k, k.value)) for k in UnitKind],
         now=now,
     )
 
@@ -327,7 +345,7 @@ async def desk(request: web.Request) -> web.StreamResponse:
         if code:  # a code, not a list of thousands of units: the page stays small
             unit = await get_unit_by_code(session=session, code=code)
             f = replace(f, unit_id=unit.id if unit and unit.id else -1)
-        found = await queue(session=session, f=f)
+        found = await queue(session=session, f=f, page=_page_number(request))
     template = "desk_rows.html" if "HX-Request" in request.headers else "desk.html"
     return page(
         request,
@@ -335,6 +353,7 @@ async def desk(request: web.Request) -> web.StreamResponse:
         queue=found,
         f=f,
         unit_code=code,
+        paging=urlencode([(k, v) for k, v in request.query.items() if k != "trang"]),
         status_labels=STATUS_LABELS,
         Status=SubmissionStatus,
         queue_statuses=QUEUE,
@@ -348,8 +367,16 @@ async def _detail_page(
     request: web.Request, submission_id: int, *, outcome: Outcome | None = None
 ) -> web.Response:
     deps = deps_of(request)
+    edit = None
     async with deps.db.session() as session:
         found = await detail(session=session, submission_id=submission_id)
+        if found is not None and found.decidable and deps.files is not None:
+            edit = await editable(
+                session=session,
+                files=deps.files,
+                submission=found.submission,
+                settings=deps.settings,
+            )
     if found is None:
         raise web.HTTPNotFound(text="Không có bài này.")
     status = 200 if outcome is None or outcome.ok else 409
@@ -358,6 +385,7 @@ async def _detail_page(
         "submission.html",
         status=status,
         d=found,
+        edit=edit,
         outcome=outcome,
         kind_labels=KIND_LABELS,
         Kind=SubmissionKind,

@@ -1,32 +1,50 @@
-"""Registry pages (admins): units, officers (add, end, bot invite with QR), editors, leaders,
-officers' CSV import with a preview, CSV export; the QR poster (everyone logged in)."""
+"""Registry pages (admins): units (edit; CSV import with a preview), officers (add, end, bot
+invite with QR; CSV import with a preview), editors and leaders (add), CSV export; the QR
+poster (everyone logged in)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from markupsafe import Markup
 from PIL import Image, ImageDraw
+from sqlalchemy.exc import IntegrityError
 
 from domain.kinds import UNIT_KIND_LABELS, UnitKind
-from domain.registry_rows import CsvRowError, check_officer, decode_csv
+from domain.registry_rows import (
+    CsvRowError,
+    check_officer,
+    check_unit,
+    decode_csv,
+    looks_like_email,
+)
+from domain.text import clean
 from intake.telegram.invites import create_invite, invite_link
 from publisher.qr import load_font, qr_matrix, render_png
 from reports.render import to_csv
 from storage.leaders import create_leader, end_leader, list_leaders
 from storage.models import Unit
-from storage.registry import end_officer, get_officer, list_editors, list_officers, list_units
-from storage.registry_import import Change, add_officer, import_officers
+from storage.registry import (
+    create_editor,
+    editor_conflict,
+    end_officer,
+    get_officer,
+    list_editors,
+    list_officers,
+    list_units,
+)
+from storage.registry_import import Change, add_officer, edit_unit, import_officers, import_units
 from web.console.logins import Role
 from web.console.pages import _int, deps_of, page, see_other
 from web.console.security import identity, requires
 
 MAX_UPLOAD = 2 * 1024 * 1024
-ACTIONS = {"create": "Thêm mới", "update": "Cập nhật"}
+ACTIONS = {"create": "Thêm mới", "update": "Cập nhật", "same": "Không đổi"}
 
 
 def qr_svg(url: str) -> Markup:
@@ -138,10 +156,36 @@ async def invite(request: web.Request) -> web.StreamResponse:
     )
 
 
+Importer = Callable[..., Awaitable[tuple[int, int]]]
+IMPORTS: dict[str, tuple[str, Importer]] = {
+    "can-bo": ("cán bộ", import_officers),
+    "don-vi": ("đơn vị", import_units),
+}
+FIELD_LABELS = {
+    "name_vi": "tên",
+    "kind": "loại",
+    "counted": "tính vào báo cáo",
+    "valid_from": "hiệu lực từ",
+    "valid_to": "hiệu lực đến",
+    "successor": "đơn vị kế thừa",
+    "emails": "địa chỉ email",
+}
+
+
 @requires(Role.ADMIN)
 async def officers_import(request: web.Request) -> web.StreamResponse:
+    return await _import(request, "can-bo")
+
+
+@requires(Role.ADMIN)
+async def units_import(request: web.Request) -> web.StreamResponse:
+    return await _import(request, "don-vi")
+
+
+async def _import(request: web.Request, what: str) -> web.Response:
     """Step 1 (a file): show what would change and every row error; step 2 (confirm): write."""
     deps = deps_of(request)
+    noun, importer = IMPORTS[what]
     form = await request.post()
     upload = form.get("file")
     problems: list[str] = []
@@ -162,22 +206,98 @@ async def officers_import(request: web.Request) -> web.StreamResponse:
     created = updated = 0
     if not problems:
         try:
-            created, updated = await import_officers(deps.db, text, dry_run=not confirm, plan=plan)
+            created, updated = await importer(deps.db, text, dry_run=not confirm, plan=plan)
         except CsvRowError as exc:
             problems = exc.problems
     return page(
         request,
         "import.html",
         status=400 if problems else 200,
+        what=what,
+        noun=noun,
         problems=problems,
         plan=plan,
         actions=ACTIONS,
+        field_labels=FIELD_LABELS,
         created=created,
         updated=updated,
         csv=text,
         encoding=encoding,
         done=confirm and not problems,
     )
+
+
+@requires(Role.ADMIN)
+async def unit_edit(request: web.Request) -> web.StreamResponse:
+    """A unit's name, kind, validity, successor and addresses, checked as an import row is."""
+    deps = deps_of(request)
+    unit_id = _int(request, "unit_id")
+    form = await request.post()
+    async with deps.db.session() as session:
+        unit = await session.get(Unit, unit_id)
+        if unit is None:
+            raise web.HTTPNotFound(text="Không có đơn vị này.")
+        row, problems = check_unit(
+            {
+                "code": unit.code,
+                "name_vi": _form_text(form, "name"),
+                "kind": _form_text(form, "kind"),
+                "counted": "1" if _form_text(form, "counted") else "0",
+                "valid_from": _form_text(form, "valid_from"),
+                "valid_to": _form_text(form, "valid_to"),
+                "successor": _form_text(form, "successor"),
+                "emails": _form_text(form, "emails"),
+            }
+        )
+        if not problems:
+            try:
+                await edit_unit(session, row)
+                await session.commit()
+            except CsvRowError as exc:
+                problems = exc.problems
+    if problems:
+        text = "Không lưu được đơn vị (chưa thay đổi gì): " + "; ".join(problems)
+        return page(request, "message.html", status=400, title="Không lưu được", text=text)
+    return see_other(f"/don-vi/{unit_id}")
+
+
+@requires(Role.ADMIN)
+async def editor_add(request: web.Request) -> web.StreamResponse:
+    """An editor, as `editors add` registers one (name, e-mail, Telegram user id)."""
+    deps = deps_of(request)
+    form = await request.post()
+    name, email = clean(_form_text(form, "full_name")), clean(_form_text(form, "email"))
+    telegram = clean(_form_text(form, "telegram_user_id"))
+    problems = []
+    if not name:
+        problems.append("thiếu họ và tên")
+    if telegram and not (telegram.isascii() and telegram.isdigit() and len(telegram) <= 15):
+        problems.append(f"mã người dùng Telegram phải là một số: {telegram!r}")
+    if email and not looks_like_email(email):
+        problems.append(f"địa chỉ email không hợp lệ: {email!r}")
+    telegram_id = int(telegram) if telegram and not problems else None
+    async with deps.db.session() as session:
+        if not problems:
+            taken = await editor_conflict(
+                session=session, email=email, telegram_user_id=telegram_id
+            )
+            problems += [taken] if taken else []
+        if not problems:
+            try:
+                await create_editor(
+                    session=session,
+                    full_name=name,
+                    email=email or None,
+                    telegram_user_id=telegram_id,
+                )
+                await session.commit()
+            except IntegrityError:  # the same Telegram id added a moment ago elsewhere
+                await session.rollback()
+                problems.append(f"mã Telegram {telegram_id} vừa được dùng cho người khác")
+    if problems:
+        text = "Không thêm được biên tập viên (chưa thay đổi gì): " + "; ".join(problems)
+        return page(request, "message.html", status=400, title="Không thêm được", text=text)
+    return see_other("/danh-muc")
 
 
 @requires(Role.ADMIN)
@@ -326,6 +446,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/danh-muc/can-bo/{officer_id}/ket-thuc", officer_end),
     ("POST", "/danh-muc/don-vi/{unit_id}/moi", invite),
     ("POST", "/danh-muc/nhap-can-bo", officers_import),
+    ("POST", "/danh-muc/nhap-don-vi", units_import),
+    ("POST", "/danh-muc/don-vi/{unit_id}", unit_edit),
+    ("POST", "/danh-muc/bien-tap-vien", editor_add),
     ("GET", "/danh-muc/don-vi.csv", export_units),
     ("GET", "/danh-muc/can-bo.csv", export_officers),
     ("POST", "/danh-muc/lanh-dao", leader_add),

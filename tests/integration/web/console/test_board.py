@@ -14,10 +14,11 @@ from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
 from outbox.store import EMAIL, enqueue
 from storage.db import Database
-from storage.models import OutboxMessage, Reminder
+from storage.models import ArticleStat, OutboxMessage, Publication, Reminder, Submission
+from storage.registry import get_unit_by_code
 from tests.integration.web.console.harness import ConsoleFactory
 from tests.support.seed import add_officer, add_submission, add_unit, local
-from web.console.board import CSS
+from web.console.board import CSS, PAGE_UNITS
 from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
@@ -132,3 +133,55 @@ async def test_unit_page_lists_officers_addresses_submissions_and_reminders(
     assert "+84912345678" not in page  # phone numbers are registry data: admins only
     assert "+84912345678" in await (await admin.get(f"/don-vi/{ids['so-b']}")).text()
     assert (await leader.get("/don-vi/99999")).status == 404
+
+
+async def test_board_pages_units_with_totals_of_all_and_reach_in_the_cells(
+    database: Database, make_console: ConsoleFactory
+) -> None:
+    """A page shows PAGE_UNITS rows in report order; the totals row counts every unit; a
+    cell's title carries the unit's articles on the OA with their latest views and shares."""
+    ids = await seed(database)
+    many = [
+        await add_unit(database, f"xa-{i:03d}", f"Xã Số {i:03d}", kind=UnitKind.COMMUNE)
+        for i in range(PAGE_UNITS)
+    ]
+    june = local(2026, 6, 10, 9)
+    await add_submission(database, many[-1], june, status=S.PENDING_REVIEW)
+    # Units that must not count: one not counted at all, one before it existed (from March).
+    async with database.session() as session:
+        uncounted = await get_unit_by_code(session=session, code="khong")
+    assert uncounted is not None
+    await add_submission(database, uncounted.id, june, status=S.PENDING_REVIEW)
+    await add_submission(database, ids["so-a"], local(2026, 2, 10, 9), status=S.PUBLISHED)
+    async with database.session() as session:
+        [published] = (
+            await session.exec(select(Submission).where(Submission.title == "Tin Hà Nội"))
+        ).all()
+        assert published.id is not None
+        session.add(
+            Publication(
+                submission_id=published.id, status="published", article_id="art-1",
+                published_at=june, url="https://oa.example/a/1",
+            )
+        )  # fmt: skip
+        session.add(ArticleStat(article_id="art-1", day=date(2026, 7, 1), views=120, shares=4))
+        await session.commit()
+    console = await make_console(database, schedule={"deadline_day": 25})
+    client = await console.client(Role.LEADER)
+    first = await (await client.get("/?nam=2026")).text()
+    second = await (await client.get("/?nam=2026&trang=2")).text()
+    rows = [a.text for a in html.fromstring(first).xpath("//th[@class='unit']/a")]
+    rest = [a.text for a in html.fromstring(second).xpath("//th[@class='unit']/a")]
+    assert len(rows) == PAGE_UNITS and rows[:3] == ["Sở Giáo dục", "Sở Y tế", "Huyện Đông Hưng"]
+    assert rest == ["Xã Số 096", "Xã Số 097", "Xã Số 098", "Xã Số 099"]
+    assert "Trang 1/2" in first and 'href="/?nam=2026&amp;trang=2"' in first
+    assert "Trang 2/2" in second and 'rel="next"' not in second
+    for page in (first, second):  # the totals row counts every unit, on every page
+        totals = [td.text for td in html.fromstring(page).xpath("//tr[@class='totals']/td")]
+        assert totals[5] == f"3/{4 + PAGE_UNITS}" and totals[1] == f"0/{3 + PAGE_UNITS}"
+    assert cells(second, "Xã Số 099")[5] == ("submitted", "1")
+    [cell] = html.fromstring(first).xpath(f"//a[@href='/don-vi/{ids['so-b']}']/../../td[6]")
+    assert cell.get("title") == "1 bài trên Trang Zalo OA · 120 lượt xem · 4 lượt chia sẻ"
+    assert (await client.get("/?nam=2026&trang=x")).status == 400
+    far = await (await client.get("/?nam=2026&trang=99")).text()
+    assert "Trang 2/2" in far  # past the end: the last page

@@ -1,5 +1,6 @@
 """Real-browser tests: Chromium opens a login link, reads the board, approves on the desk while
-a Telegram press races it. A screenshot of each page is kept under the run's tmp directory."""
+a Telegram press races it, edits an article's body, imports officers and units with an error
+(nothing written). A screenshot of each page is kept under the run's tmp directory."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEvent, Officer, Submission
+from storage.models import AuditEvent, Officer, Submission, Unit
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
-from tests.integration.web.console.harness import ConsoleFactory
+from tests.integration.web.console.desk_seed import submit
+from tests.integration.web.console.harness import NOW, ConsoleFactory
 from tests.support.bot import running_bot
 from tests.support.seed import add_submission, add_unit, local
 from tgbot.callbacks import Action, review_data
@@ -168,4 +170,77 @@ async def test_admin_imports_a_csv_with_an_error_then_opens_the_qr_poster(
     async with page.expect_download() as download:
         await page.click("#png")
     assert (await download.value).suggested_filename == "ma-qr-so-yte.png"
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_editor_edits_the_body_in_the_browser(
+    db: Database,
+    files: FileStore,
+    make_console: ConsoleFactory,
+    browser_page: Any,
+    screenshots: Path,
+) -> None:
+    page = browser_page
+    unit = await add_unit(db, "so-yte", "Sở Y tế")
+    sid = await submit(
+        db, files, key="a", title="Hội nghị y tế", text="Đoạn một.\n\nĐoạn hai.",
+        at=NOW, unit_id=unit, image=True,
+    )  # fmt: skip
+    console = await make_console(db)
+    base = str(console.server.make_url("/"))
+    await page.goto(f"{base}dang-nhap/{await console.link(Role.EDITOR)}")
+    await page.click("#login")
+    await page.wait_for_url(base)
+    await page.goto(f"{base}duyet/{sid}")
+    assert await page.input_value("#body") == "Đoạn một.\n\nĐoạn hai."
+    await page.fill("#body", "Đoạn một.\n\nĐoạn hai, biên tập viên đã sửa.")
+    await shot(page, screenshots, "10-sua-noi-dung")
+    await page.click("#save-article")
+    await page.locator("#outcome").wait_for()
+    assert "Đã lưu thay đổi" in await page.inner_text("#outcome")
+    frame = page.frame_locator("iframe.preview")
+    await frame.locator("text=Đoạn hai, biên tập viên đã sửa.").wait_for()
+    await shot(page, screenshots, "11-sau-khi-sua")
+    async with db.session() as session:
+        edited = await session.get(Submission, sid, populate_existing=True)
+    assert edited is not None and edited.revision == 2
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_admin_imports_units_with_an_error_then_a_good_file(
+    db: Database, make_console: ConsoleFactory, browser_page: Any, screenshots: Path
+) -> None:
+    page = browser_page
+    await add_unit(db, "so-yte", "Sở Y tế")
+    console = await make_console(db)
+    base = str(console.server.make_url("/"))
+    await page.goto(f"{base}dang-nhap/{await console.link(Role.ADMIN)}")
+    await page.click("#login")
+    await page.wait_for_url(base)
+    good = "code,name_vi,kind\nso-yte,Sở Y tế tỉnh,department\nxa-moi,Xã Mới,commune\n"
+    for csv, name in [(good + "xa-sai,Xã Sai,village\n", "bad"), (good, "good")]:
+        await page.goto(f"{base}danh-muc")
+        await page.set_input_files(
+            "#units-file",
+            files=[{"name": "don-vi.csv", "mimeType": "text/csv", "buffer": csv.encode()}],
+        )
+        await page.click("#units-preview")
+        if name == "bad":
+            await page.locator("#problems").wait_for()
+            assert "dòng 4: loại đơn vị không hợp lệ: 'village'" in await page.inner_text(
+                "#problems"
+            )
+            await shot(page, screenshots, "12-nhap-don-vi-loi")
+        else:
+            await page.locator("#plan").wait_for()
+            assert "Sẽ thêm 1 đơn vị mới, cập nhật 1 đơn vị" in await page.inner_text("#plan")
+            await shot(page, screenshots, "13-nhap-don-vi-xem-truoc")
+        async with db.session() as session:  # nothing written by an error or a preview
+            names = {u.code: u.name for u in (await session.exec(select(Unit))).all()}
+        assert names == {"so-yte": "Sở Y tế"}
+    await page.click("#confirm")
+    await page.locator("#done").wait_for()
+    async with db.session() as session:
+        names = {u.code: u.name for u in (await session.exec(select(Unit))).all()}
+    assert names == {"so-yte": "Sở Y tế tỉnh", "xa-moi": "Xã Mới"}
     assert page.errors == []  # type: ignore[attr-defined]

@@ -16,8 +16,8 @@ from storage.files import FileStore
 from storage.models import AuditEvent, OutboxMessage, Submission
 from tests.integration.web.console.desk_seed import PNG, revise, submit
 from tests.integration.web.console.harness import NOW, Console, ConsoleFactory, csrf_of
-from tests.support.seed import add_unit
-from web.console.desk import REASON_NEEDED
+from tests.support.seed import add_submission, add_unit
+from web.console.desk import PAGE_SIZE, REASON_NEEDED
 from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
@@ -200,3 +200,91 @@ async def test_two_browsers_approve_at_once_exactly_one_decides(
     async with pg_database.session() as session:
         events = (await session.exec(select(AuditEvent))).all()
     assert len([e for e in events if e.action in ("review.approved", "review.rejected")]) == 1
+
+
+async def test_search_follows_edits_and_the_queue_pages(
+    database: Database, files: FileStore, make_console: ConsoleFactory
+) -> None:
+    """The folded-text index is refreshed from the submission's version: an edited title is
+    found by its new words, no longer by the old; the queue shows one page of PAGE_SIZE."""
+    unit = await add_unit(database, "so-yte", "Sở Y tế")
+    sid = await submit(
+        database, files, key="a", title="Tin Thái Bình", text="…", at=NOW, unit_id=unit
+    )
+    console = await make_console(database)
+    client = await console.client(Role.EDITOR)
+    code = (await sub(database, sid)).code
+    assert codes(await (await client.get("/duyet", params={"q": "thai binh"})).text()) == [code]
+    v = (await sub(database, sid)).version
+    status, _ = await post(console, client, sid, action="edit", version=str(v), title="Tin Huế")
+    assert status == 200
+    assert codes(await (await client.get("/duyet", params={"q": "thai binh"})).text()) == []
+    assert codes(await (await client.get("/duyet", params={"q": "HUE"})).text()) == [code]
+    assert codes(await (await client.get("/duyet", params={"q": "100%_"})).text()) == []
+
+    for minute in range(PAGE_SIZE):
+        await add_submission(database, unit, NOW + timedelta(days=20, minutes=minute))  # August
+    first = await (await client.get("/duyet", params={"ma_don_vi": "so-yte"})).text()
+    second = await (
+        await client.get("/duyet", params={"ma_don_vi": "so-yte", "trang": "2"})
+    ).text()
+    assert len(codes(first)) == PAGE_SIZE and codes(first)[0] == code
+    assert len(codes(second)) == 1 and codes(second)[0] not in codes(first)
+    assert f"{PAGE_SIZE + 1} bài · trang 1/2" in first
+    assert 'href="/duyet?ma_don_vi=so-yte&amp;trang=2"' in first
+
+
+async def test_body_and_cover_edit_is_a_revision_through_review_edits(
+    database: Database, files: FileStore, make_console: ConsoleFactory
+) -> None:
+    """The page's body edit is review.edits.edit_article: revision n+1 by the editor, audited,
+    in the preview; compare-and-set: a stale page changes nothing and says what happened."""
+    unit = await add_unit(database, "so-yte", "Sở Y tế")
+    sid = await submit(
+        database, files, key="a", title="Hội nghị y tế", text="Đoạn một.\n\nĐoạn hai.",
+        at=NOW, unit_id=unit, image=True,
+    )  # fmt: skip
+    console = await make_console(database)
+    editor, other = await console.client(Role.EDITOR), await console.client(Role.ADMIN)
+    page = await (await editor.get(f"/duyet/{sid}")).text()
+    tree = html.fromstring(page)
+    [body] = tree.xpath("//textarea[@name='body']")
+    shown = body.text_content()
+    assert shown == "Đoạn một.\n\nĐoạn hai."
+    assert tree.xpath("//input[@name='cover' and @value='1']/@checked") == ["checked"]
+    before = await sub(database, sid)
+    form = {"action": "article", "body_before": shown, "cover_before": "1", "cover": "1"}
+
+    status, page = await post(
+        console, editor, sid, version=str(before.version), **form,
+        body=shown.replace("Đoạn hai.", "Đoạn hai, đã sửa.").replace("\n", "\r\n"),
+    )  # fmt: skip
+    assert status == 200 and "Đã lưu thay đổi" in page
+    after = await sub(database, sid)
+    assert after.revision == before.revision + 1 and after.version == before.version + 1
+    preview = await (await editor.get(f"/duyet/{sid}/xem-truoc")).text()
+    assert "Đoạn hai, đã sửa." in preview
+    async with database.session() as session:
+        [edit] = (
+            await session.exec(
+                select(AuditEvent).where(AuditEvent.action == "review.edit_article")
+            )
+        ).all()
+    assert edit.details["changed"] == ["body"] and edit.details["editor"] == "Trần Thị Biên"
+    assert "cards" in console.wakes  # the Telegram card shows the edit
+
+    status, page = await post(console, other, sid, version=str(before.version), **form, body="X")
+    assert status == 409 and "vừa được thay đổi ở nơi khác" in page  # a stale page
+    status, page = await post(console, other, sid, version=str(after.version), **form, body=" ")
+    assert status == 409 and "Nội dung không được để trống. Chưa lưu gì." in page
+    status, page = await post(
+        console, other, sid, version=str(after.version), **{**form, "cover": "3"}, body=shown
+    )
+    assert status == 409 and "chọn ảnh bìa từ 1 đến 1" in page
+    assert (await sub(database, sid)).revision == after.revision  # nothing written
+
+    status, _ = await post(console, editor, sid, action="approve", version=str(after.version))
+    assert status == 200
+    status, page = await post(console, other, sid, version=str(after.version), **form, body="Y")
+    assert status == 409 and re.search(r"đã được Trần Thị Biên xử lý \(Đã duyệt\)", page)
+    assert 'id="save-article"' not in page  # the current state: nothing left to edit
