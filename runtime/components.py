@@ -11,7 +11,8 @@ from runtime.email import build_email_intake
 from runtime.publisher import build_publisher
 from runtime.scheduler import build_scheduler
 from runtime.telegram import build_telegram
-from web.console.app import ConsoleDeps, setup_console
+from web.console.app import setup_console
+from web.console.deps import ConsoleDeps
 from web.server import WebServer
 
 

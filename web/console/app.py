@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import aiohttp_jinja2
-import httpx
 import jinja2
 from aiohttp import web
 
-from domain.clock import Clock
 from domain.glossary import PUBLICATION_STATUS_LABELS, STATUS_LABELS, fmt_time
 from domain.periods import to_local
-from settings import Settings
-from storage.db import Database
-from storage.files import FileStore
 from web.console import pages, registry_pages
 from web.console.board import board_cells
+from web.console.deps import DEPS, ConsoleDeps
 from web.console.logins import identify
 from web.console.security import (
     CSRF_COOKIE,
@@ -27,32 +22,9 @@ from web.console.security import (
     IDENTITY_KEY,
     SECURITY_HEADERS,
     SESSION_COOKIE,
-    RateLimiter,
 )
 
 HERE = Path(__file__).parent
-LOGIN_ATTEMPTS_PER_ADDRESS = 10  # per 15 minutes
-
-
-@dataclass
-class ConsoleDeps:
-    """What the pages use: the same database, files and clock as the bot and the CLI."""
-
-    db: Database
-    settings: Settings
-    clock: Clock
-    files: FileStore | None = None
-    http: httpx.AsyncClient | None = None  # for Zalo calls (removing an article)
-    wake_cards: Callable[[], None] = lambda: None
-    wake_outbox: Callable[[], None] = lambda: None
-    wake_publisher: Callable[[], None] = lambda: None
-    login_limiter: RateLimiter = field(
-        default_factory=lambda: RateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS, 15 * 60)
-    )
-
-    @property
-    def secure_cookies(self) -> bool:
-        return self.settings.web.public_base_url.lower().startswith("https://")
 
 
 def _local(at: datetime | None, fmt: str | None = None) -> str:
@@ -70,7 +42,7 @@ def _status(value: str) -> str:
 
 def setup_console(app: web.Application, deps: ConsoleDeps) -> None:
     """Routes, templates and the guard middleware on the service's one aiohttp app."""
-    app[pages.DEPS] = deps
+    app[DEPS] = deps
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -91,7 +63,7 @@ async def console_middleware(
     request: web.Request, handler: Callable[[web.Request], object]
 ) -> web.StreamResponse:
     """Who is asking (session cookie), then the security headers and the CSRF cookie."""
-    deps = request.app[pages.DEPS]
+    deps = request.app[DEPS]
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         async with deps.db.session() as session:

@@ -19,7 +19,6 @@ from domain.glossary import fmt_time
 from domain.kinds import SubmissionKind
 from domain.periods import parse_local_time
 from domain.states import STATUS_LABELS, SubmissionStatus
-from domain.text import ascii_fold, clean
 from publisher.article import ImageRef, zalo_article
 from publisher.preview import render_html
 from review import service

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from domain.errors import NewsdeskError
@@ -23,6 +22,7 @@ from storage.models import Attachment, OutboxMessage, Reminder, Unit
 from storage.registry import get_unit_by_code, list_officers, list_unit_addresses
 from storage.submissions import list_submissions
 from web.console.board import CELL_LABELS, CSS, Cell, build_board
+from web.console.deps import deps_of
 from web.console.desk import (
     QUEUE,
     DeskFilter,
@@ -33,6 +33,7 @@ from web.console.desk import (
     preview_html,
     queue,
 )
+from web.console.guard import requires
 from web.console.logins import (
     ROLE_LABELS,
     LoginRefusedError,
@@ -43,66 +44,20 @@ from web.console.logins import (
 )
 from web.console.publishing import STATUS_LABELS as PUB_LABELS
 from web.console.publishing import publications, token_state
+from web.console.render import LOGIN_HELP, TOO_MANY_ATTEMPTS, page, see_other
 from web.console.security import (
     SESSION_COOKIE,
-    csrf_token,
     identity,
-    requires,
 )
 
-if TYPE_CHECKING:
-    from web.console.app import ConsoleDeps
-
-DEPS: web.AppKey[ConsoleDeps] = web.AppKey("console_deps")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LOGIN_HELP = "/dang-nhap"
+
 SAFE_IMAGES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 # The dry-run preview carries its own inline style; it may only be framed by our own pages.
 PREVIEW_CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
-
-
-def see_other(location: str) -> web.Response:
-    """A 303 answer that a handler can still add cookies to."""
-    return web.Response(status=303, headers={"Location": location})
-
-
-def deps_of(request: web.Request) -> ConsoleDeps:
-    return request.app[DEPS]
-
-
-def page(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
-    """Render a template with what every page shows (who is logged in, the CSRF token)."""
-    who = identity(request)
-    context = {
-        "me": who,
-        "role_label": ROLE_LABELS[who.role] if who else "",
-        "csrf": csrf_token(request),
-        "province": deps_of(request).settings.org.province_name,
-        "oa": deps_of(request).settings.zalo.oa_name,
-        "Role": Role,
-        **values,
-    }
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
-
-
-async def login_needed(request: web.Request) -> web.StreamResponse:
-    if request.method == "GET":
-        raise web.HTTPSeeOther(LOGIN_HELP)
-    return page(request, "message.html", status=401, title="Cần đăng nhập", text=NEED_LOGIN)
-
-
-async def forbidden(request: web.Request, *, csrf: bool = False) -> web.StreamResponse:
-    text = CSRF_REFUSED if csrf else NOT_ALLOWED
-    return page(request, "message.html", status=403, title="Không được phép", text=text)
-
-
-NEED_LOGIN = "Vui lòng đăng nhập bằng liên kết một lần (gõ /dangnhap cho bot Telegram)."
-NOT_ALLOWED = "Tài khoản của đồng chí không có quyền mở trang này."
-CSRF_REFUSED = "Biểu mẫu đã hết hiệu lực. Vui lòng tải lại trang rồi thử lại."
-TOO_MANY_ATTEMPTS = "Quá nhiều lần thử đăng nhập từ địa chỉ này. Vui lòng thử lại sau 15 phút."
 
 
 # --- login ----------------------------------------------------------------------------------

@@ -39,9 +39,12 @@ from storage.registry import (
     list_units,
 )
 from storage.registry_import import Change, add_officer, edit_unit, import_officers, import_units
+from web.console.deps import deps_of
+from web.console.guard import requires
 from web.console.logins import Role
-from web.console.pages import _int, deps_of, page, see_other
-from web.console.security import identity, requires
+from web.console.pages import _int
+from web.console.render import page, see_other
+from web.console.security import identity
 
 MAX_UPLOAD = 2 * 1024 * 1024
 ACTIONS = {"create": "Thêm mới", "update": "Cập nhật", "same": "Không đổi"}

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from functools import wraps
 
 from aiohttp import web
 
-from web.console.logins import Identity, Role
+from web.console.logins import Identity
 
 SESSION_COOKIE = "nd_session"
 CSRF_COOKIE = "nd_csrf"
@@ -31,27 +26,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass
-class RateLimiter:
-    """At most ``limit`` attempts per key in a sliding ``window`` of seconds (in memory)."""
-
-    limit: int
-    window: float
-    clock: Callable[[], float] = time.monotonic
-    _hits: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        hits = self._hits[key]
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
 
 
 def identity(request: web.Request) -> Identity | None:
@@ -82,27 +56,3 @@ async def csrf_ok(request: web.Request) -> bool:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else ""
     return bool(sent) and hmac.compare_digest(sent.encode(), cookie.encode())
-
-
-def requires(role: Role | None) -> Callable[[Handler], Handler]:
-    """Guard a handler: the role (None: anyone) and, for every POST, the CSRF token."""
-
-    def wrap(handler: Handler) -> Handler:
-        @wraps(handler)
-        async def guarded(request: web.Request) -> web.StreamResponse:
-            from web.console.pages import forbidden, login_needed
-
-            who = identity(request)
-            if role is not None:
-                if who is None:
-                    return await login_needed(request)
-                if not who.may(role):
-                    return await forbidden(request)
-            if request.method not in ("GET", "HEAD") and not await csrf_ok(request):
-                return await forbidden(request, csrf=True)
-            return await handler(request)
-
-        guarded.required_role = role  # type: ignore[attr-defined]
-        return guarded
-
-    return wrap
