@@ -9,7 +9,7 @@ import phonenumbers
 from domain.errors import NewsdeskError
 
 # The 2018 conversion of 11-digit mobile numbers (prefix 01xx) to 10 digits
-# (see ../shared/docs/vietnamese.md): old prefix -> new prefix.
+# (the Ministry of Information and Communications' 2018 renumbering): old prefix -> new prefix.
 OLD_MOBILE_PREFIXES = {
     "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",
     "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",

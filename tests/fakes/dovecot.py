@@ -1,4 +1,4 @@
-"""A real Dovecot IMAP server for tests and benchmarks (recipe: shared/docs/test-infra.md)."""
+"""A real Dovecot IMAP server for tests and benchmarks (Debian's dovecot-imapd, started on a free loopback port)."""
 
 from __future__ import annotations
 
