@@ -1,4 +1,5 @@
-"""A real Dovecot IMAP server for tests and benchmarks (Debian's dovecot-imapd, started on a free loopback port)."""
+"""A real Dovecot IMAP server for tests and benchmarks (Debian's dovecot-imapd, started on a
+free loopback port)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """A local fake of Zalo's OAuth v4, Article and OA APIs (aiohttp on loopback).
 
-Follows Zalo's documented behaviour (developers.zalo.me, OA API v3 and OAuth v4): single-use refresh tokens, the `access_token`
+Follows Zalo's documented behaviour (developers.zalo.me, OA API v3 and OAuth v4): single-use
+refresh tokens, the `access_token`
 header, errors as HTTP 200 with a non-zero `error`, a per-minute limit with -32 and rate headers,
 -214 for the first N verify polls, -216/-220 for unknown/expired tokens, every image URL fetched
 and checked (reachable, <= 1 MB, JPEG/PNG), broadcast rules (articles only, <= 5, night window).

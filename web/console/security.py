@@ -27,7 +27,6 @@ SECURITY_HEADERS = {
 }
 
 
-
 def identity(request: web.Request) -> Identity | None:
     return request.get(IDENTITY_KEY)
 
