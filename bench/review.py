@@ -105,6 +105,7 @@ class Result:
     cpu_per_approval: float
     idle_cpu_per_s: float
     seconds: float
+    chat_calls_per_approval: float
 
 
 async def press_waves(
@@ -138,7 +139,11 @@ async def press_waves(
     edits = await card_edits(fake, pressed_at, within=edit_timeout)
     seconds = time.perf_counter() - start
     cpu = tree_cpu(pid) - cpu0
-    return Result(answers, edits, len(cards) - len(edits), cpu / len(cards), idle, seconds)
+    chat = [c for c in fake.calls if c.received_at >= start and c.params.get("chat_id") == CHAT]
+    return Result(
+        answers, edits, len(cards) - len(edits), cpu / len(cards), idle, seconds,
+        len(chat) / len(cards),
+    )  # fmt: skip
 
 
 async def card_edits(
@@ -386,7 +391,8 @@ def show(name: str, r: Result) -> None:
     print(
         f"{name:<18} answer ms p50/p95/p99 {three(r.answers)}   edit ms p50/p95/p99 "
         f"{three(r.edits)}   CPU {r.cpu_per_approval * 1000:6.1f} ms/approval "
-        f"(at rest {r.idle_cpu_per_s * 1000:4.1f} ms/s), {r.seconds:5.1f} s{missing}"
+        f"(at rest {r.idle_cpu_per_s * 1000:4.1f} ms/s), editors' chat "
+        f"{r.chat_calls_per_approval:.1f} calls/approval, {r.seconds:5.1f} s{missing}"
     )
 
 

@@ -23,6 +23,7 @@ from intake.sources import load_draft
 from intake.telegram.answer import answer
 from intake.telegram.updates import DONE, record_new, record_outcome, set_outcome, with_outcome
 from review import texts
+from review.after_presses import AfterPresses
 from review.callbacks import KIND_ACTIONS, Action, ReviewCallback, decode, encode
 from review.cards import Button, card_keyboard, when
 from review.editors import EditorCache
@@ -130,6 +131,10 @@ class ReviewHandlers:
         # versions is refused without a database read. Versions only grow, so such a press
         # can never win; the answer names the decision, which stays true.
         self.decided: OrderedDict[int, Submission] = OrderedDict()
+        # an approval is work for the card sync, the outbox and the publisher
+        self.after_presses = AfterPresses(
+            [deps.cards.wake, lambda: deps.wake_outbox(), lambda: deps.wake_publisher()]
+        )
 
     def _known_decided(self, editor: Editor | None, cb: ReviewCallback) -> Submission | None:
         known = self.decided.get(cb.submission_id)
@@ -153,7 +158,16 @@ class ReviewHandlers:
         ]
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press: check the editor and version, decide, answer; cards re-render afterwards."""
+        """A press: check the editor and version, decide, answer; what the decision causes
+        (the card's edit, the outbox, the publisher) starts once the presses pause."""
+        changed = False
+        try:
+            changed = await self._press(update)
+        finally:
+            self.after_presses.pressed(changed=changed)
+
+    async def _press(self, update: Update) -> bool:
+        """Handle one press; True when it changed the submission."""
         query = update.callback_query
         assert query is not None
         cb = decode(query.data)
@@ -161,7 +175,7 @@ class ReviewHandlers:
             if cb is None:
                 await answer(query, texts.ANSWER_UNKNOWN)
                 await self._finish(session, update)
-                return
+                return False
             editor = await self.editors.get(query.from_user.id)
             sub = self._known_decided(editor, cb)
             if sub is None and editor is not None and cb.action == Action.APPROVE:
@@ -173,13 +187,12 @@ class ReviewHandlers:
                 action, text = refusal(editor, sub, cb)
                 if text:
                     await self._refuse(session, update, query, cb, action, text)
-                    return
+                    return False
                 assert editor is not None and sub is not None
                 changed = await self._act(session, update, query, cb, editor, sub)
         if changed:
-            self.deps.cards.wake()
-            self.deps.wake_outbox()
-            self.deps.wake_publisher()  # an approval is work for the publisher
+            self.deps.cards.first(cb.submission_id)  # its card's edit goes before others
+        return changed
 
     async def _refuse(
         self,
