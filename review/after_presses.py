@@ -46,7 +46,7 @@ class AfterPresses:
         self._timer = loop.call_at(at, self.fire)
 
     def fire(self) -> None:
-        """Call the owed wakes now (also at shutdown, so nothing waits for a poll)."""
+        """Call the owed wakes now."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
