@@ -8,22 +8,26 @@ so one edit shows what changed while it waited (review.sync).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_fixture import fake_telegram
+from telegram import Bot
 
 from domain.kinds import Channel, SubmissionKind
+from domain.states import SubmissionStatus
 from intake.accept import Incoming, accept
 from review.callbacks import Action, encode
-from review.service import edit_field
+from review.service import decide, edit_field
+from review.sync import CardSync
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Submission
 
-from .harness import EDITORS_CHAT, Harness, running_bot
+from .harness import EDITORS_CHAT, Harness, running_bot, seed
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration
@@ -65,25 +69,6 @@ async def version(h: Harness, sub_id: int) -> int:
     return sub.version
 
 
-async def edit_kind(h: Harness, sub_id: int, kind: SubmissionKind) -> int:
-    """Change a submission without waking anything (as another process would); new version."""
-    async with h.db.session() as session:
-        sub = await edit_field(
-            session=session,
-            submission_id=sub_id,
-            expected_version=await version(h, sub_id),
-            field="kind",
-            value=kind.value,
-            actor="test",
-        )
-        await session.commit()
-    return sub.version
-
-
-async def edited(h: Harness, message_id: int) -> bool:
-    return bool(edits_of(h, message_id))
-
-
 def edits_of(h: Harness, message_id: int) -> list[float]:
     return [
         c.received_at
@@ -119,22 +104,94 @@ async def test_every_press_on_a_card_is_answered_before_the_card_is_edited(
 async def test_a_card_just_decided_is_edited_first_and_a_waiting_card_once(
     fake_telegram: FakeTelegram, db: Database, files: FileStore
 ) -> None:
-    async with running_bot(fake_telegram, db, files) as h:
-        assert h.bot.cards is not None
-        h.bot.cards.idle_seconds = 60.0  # only wakes start a pass in this test
-        (old1, card1), (old2, card2), (new, card3) = await pending_cards(h, 3)
-        h.bot.cards.pacer.interval = 1.5  # as deployed: one call to the editors' chat at a time
-        await edit_kind(h, old1, SubmissionKind.NEWS)
-        await edit_kind(h, old2, SubmissionKind.NEWS)
-        approve = encode(Action.APPROVE, new, await version(h, new))
-        await h.answer(h.fake.press(h.an, card3, approve))
-        await h.until(lambda: edited(h, card3["message_id"]))
+    """The card sync alone (no bot polling beside it), so nothing else edits a card."""
+    fake = fake_telegram
+    fake.group(EDITORS_CHAT, "Ban biên tập")
+    unit_id, _ = await seed(db)
+    ids = await submissions(db, files, unit_id, 3)
+    async with Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url) as bot:
+        cards = CardSync(db=db, bot=bot, chat_id=EDITORS_CHAT, interval=0.0)
+        assert await cards.sync_once() == 3  # the three cards posted
+        message = {sub_id: await card_message(db, sub_id) for sub_id in ids}
+        old1, old2, new = ids
+        cards.pacer.interval = 2.0  # as deployed: one call to the editors' chat at a time
+        await change_kind(db, old1, SubmissionKind.NEWS)
+        await change_kind(db, old2, SubmissionKind.NEWS)
+        async with db.session() as session:
+            sub = await decide(
+                session=session, submission_id=new, expected_version=await current(db, new),
+                decision=SubmissionStatus.APPROVED, editor_name="Trần Văn An", actor="editor:1",
+                now=datetime.now(UTC),
+            )  # fmt: skip
+            await session.commit()
+        cards.first(new)
+        syncing = asyncio.create_task(cards.sync_once())
+        await fake.wait_for_call("editMessageText", timeout=10)  # the first edit of the pass
         # while the older cards wait for their turn, one of them changes again
-        latest = await edit_kind(h, old2, SubmissionKind.POSTER)
-        await h.card(old2, latest)
-        [first] = edits_of(h, card3["message_id"])
-        [second] = edits_of(h, card1["message_id"])
-        assert first < second
-        assert len(edits_of(h, card2["message_id"])) == 1  # shows `latest` at once
-        assert second < edits_of(h, card2["message_id"])[0]
-        assert (await h.card(old1, await version(h, old1)))["message_id"] == card1["message_id"]
+        latest = await change_kind(db, old2, SubmissionKind.POSTER)
+        assert await syncing == 3
+    [first] = edits(fake, message[new])
+    [second] = edits(fake, message[old1])
+    [third] = edits(fake, message[old2])  # once, showing the latest version
+    assert first < second < third
+    async with db.session() as session:
+        shown = await session.get(Submission, old2, populate_existing=True)
+    assert shown is not None and shown.card_version == latest
+    assert sub.status == SubmissionStatus.APPROVED
+
+
+async def submissions(db: Database, files: FileStore, unit_id: int, n: int) -> list[int]:
+    ids = []
+    async with db.session() as session:
+        for i in range(n):
+            incoming = Incoming(
+                channel=Channel.EMAIL,
+                source_key=f"first-{i}",
+                received_at=datetime.now(UTC),
+                sender="lan@soyte.example.vn",
+                title=f"Tin số {i}",
+                text="Nội dung bài viết",
+                unit_id=unit_id,
+            )
+            sub = (await accept(incoming, session=session, files=files)).submission
+            assert sub.id is not None
+            ids.append(sub.id)
+        await session.commit()
+    return ids
+
+
+async def current(db: Database, sub_id: int) -> int:
+    async with db.session() as session:
+        sub = await session.get(Submission, sub_id, populate_existing=True)
+    assert sub is not None
+    return sub.version
+
+
+async def card_message(db: Database, sub_id: int) -> int:
+    async with db.session() as session:
+        sub = await session.get(Submission, sub_id, populate_existing=True)
+    assert sub is not None and sub.card_message_id is not None
+    return sub.card_message_id
+
+
+async def change_kind(db: Database, sub_id: int, kind: SubmissionKind) -> int:
+    """Change a submission without waking anything (as the web console would); new version."""
+    async with db.session() as session:
+        sub = await edit_field(
+            session=session,
+            submission_id=sub_id,
+            expected_version=await current(db, sub_id),
+            field="kind",
+            value=kind.value,
+            actor="test",
+        )
+        await session.commit()
+    return sub.version
+
+
+def edits(fake: FakeTelegram, message_id: int) -> list[float]:
+    return [
+        c.received_at
+        for c in fake.calls_to("editMessageText")
+        if c.params.get("chat_id") == EDITORS_CHAT and c.params.get("message_id") == message_id
+    ]
