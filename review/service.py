@@ -8,6 +8,7 @@ decision and its message are committed together. Callers commit.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -285,8 +286,11 @@ async def list_pending(*, session: AsyncSession, limit: int = 200) -> list[Submi
     return list((await session.exec(query)).all())
 
 
-async def cards_to_sync(*, session: AsyncSession, limit: int = 50) -> list[Submission]:
-    """Submissions whose card is missing (pending review, quarantined) or is out of date."""
+async def cards_to_sync(
+    *, session: AsyncSession, limit: int = 50, among: Collection[int] | None = None
+) -> list[Submission]:
+    """Submissions whose card is missing (pending review, quarantined) or is out of date
+    (the oldest first; with ``among``, only those submissions)."""
     needs_card = col(Submission.status).in_([S.PENDING_REVIEW.value, S.QUARANTINED.value]) & col(
         Submission.card_message_id
     ).is_(None)
@@ -295,6 +299,8 @@ async def cards_to_sync(*, session: AsyncSession, limit: int = 50) -> list[Submi
         | (col(Submission.card_version) != col(Submission.version))
     )
     query = select(Submission).where(needs_card | outdated).order_by(col(Submission.id))
+    if among is not None:
+        query = query.where(col(Submission.id).in_(list(among)))
     return list((await session.exec(query.limit(limit))).all())
 
 

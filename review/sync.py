@@ -53,10 +53,16 @@ class CardSync:
         self.pacer = Pacer(interval)
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
+        self._first: set[int] = set()
 
     def wake(self) -> None:
         """Look for work now (after a decision or a new submission)."""
         self._wake.set()
+
+    def first(self, submission_id: int) -> None:
+        """Edit this submission's card before the others waiting (an editor just decided it
+        and looks at it); only an order: the work itself is read from the database."""
+        self._first.add(submission_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until ``stop``; a failing pass is logged and retried on the next one."""
@@ -77,17 +83,34 @@ class CardSync:
                     await _first(stop.wait(), self._wake.wait())
 
     async def sync_once(self) -> int:
-        """One pass; returns how many cards were posted or edited."""
-        async with self.db.session() as session:
-            pending = await cards_to_sync(session=session)
+        """One pass over the cards out of date; returns how many were posted or edited.
+
+        Each card is chosen when the editors' chat is free to take a call, and read then: it
+        shows the submission as it is at that moment (a card the publisher moved through
+        several states while it waited is edited once), and a card an editor has just decided
+        goes before the others (``first``), then the oldest.
+        """
         done = 0
-        for submission in pending:
+        seen: set[int] = set()
+        while True:
+            await self.pacer.ready()
+            async with self.db.session() as session:
+                pending = await cards_to_sync(session=session)
+                if self._first:  # a decided card may lie past the oldest ones listed
+                    pending += await cards_to_sync(session=session, among=self._first)
+            waiting = {s.id: s for s in pending if s.id is not None and s.id not in seen}
+            self._first &= waiting.keys() | seen  # a card already up to date needs no turn
+            if not waiting:
+                return done
+            chosen = min(waiting, key=lambda i: (i not in self._first, i))
+            submission = waiting[chosen]
+            seen.add(chosen)
+            self._first.discard(chosen)
             try:
                 await self._sync(submission)
                 done += 1
             except BadRequest as exc:  # one broken card must not block the others
                 log.error("review card for %s refused by Telegram: %s", submission.code, exc)
-        return done
 
     async def _sync(self, submission: Submission) -> None:
         assert submission.id is not None

@@ -28,6 +28,7 @@ from domain.states import STATUS_LABELS, SubmissionStatus
 from domain.text import clean, nfc
 from outbox.notify import Voice
 from review import texts
+from review.after_presses import AfterPresses
 from review.cards import card_keyboard, when
 from review.editors import EditorCache
 from review.edits import ArticleEdit, CoverNumberError, EditError, edit_article
@@ -143,6 +144,10 @@ class ReviewHandlers:
         # versions is refused without a database read. Versions only grow, so such a press
         # can never win; the answer names the decision, which stays true.
         self.decided: OrderedDict[int, Submission] = OrderedDict()
+        # an approval is work for the card sync, the outbox and the publisher
+        self.after_presses = AfterPresses(
+            [deps.cards.wake, lambda: deps.wake_outbox(), lambda: deps.wake_publisher()]
+        )
 
     def _known_decided(self, editor: Editor | None, cb: ReviewPress) -> Submission | None:
         known = self.decided.get(cb.submission_id)
@@ -172,7 +177,16 @@ class ReviewHandlers:
         bot.on_stop(self.refusals.flush)  # refusals of the last presses handled
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press: check the editor and version, decide, answer; cards re-render afterwards."""
+        """A press: check the editor and version, decide, answer; what the decision causes
+        (the card's edit, the outbox, the publisher) starts once the presses pause."""
+        changed = False
+        try:
+            changed = await self._press(update)
+        finally:
+            self.after_presses.pressed(changed=changed)
+
+    async def _press(self, update: Update) -> bool:
+        """Handle one press; True when it changed the submission."""
         query = update.callback_query
         assert query is not None
         cb = decode(query.data)
@@ -180,7 +194,7 @@ class ReviewHandlers:
             if not isinstance(cb, ReviewPress):  # the handler's pattern lets only these in
                 await answer(query, texts.ANSWER_UNKNOWN)
                 await self._finish(session, update)
-                return
+                return False
             editor = await self.editors.get(query.from_user.id)
             sub = self._known_decided(editor, cb)
             if sub is None and editor is not None and cb.action == Action.APPROVE:
@@ -192,13 +206,12 @@ class ReviewHandlers:
                 action, text = refusal(editor, sub, cb)
                 if text:
                     await self._refuse(session, update, query, cb, action, text)
-                    return
+                    return False
                 assert editor is not None and sub is not None
                 changed = await self._act(session, update, query, cb, editor, sub)
         if changed:
-            self.deps.cards.wake()
-            self.deps.wake_outbox()
-            self.deps.wake_publisher()  # an approval is work for the publisher
+            self.deps.cards.first(cb.submission_id)  # its card's edit goes before others
+        return changed
 
     async def _refuse(
         self,

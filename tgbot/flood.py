@@ -35,6 +35,13 @@ class Pacer:
         self._next = 0.0
         self._lock = asyncio.Lock()
 
+    async def ready(self) -> None:
+        """Wait until a call may go, without taking the turn (one caller: the card sync, which
+        chooses its card only then, so the card shows its latest state)."""
+        delay = self._next - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
     async def wait(self) -> None:
         """Wait for this caller's turn."""
         async with self._lock:

@@ -42,6 +42,12 @@ async def pending(h: Harness, title: str, count: int) -> Submission:
     return sub
 
 
+async def approved(h: Harness, sub_id: int) -> bool:
+    async with h.db.session() as session:
+        sub = await session.get(Submission, sub_id, populate_existing=True)
+    return sub is not None and sub.status == "approved"
+
+
 def buttons(card: dict[str, Any]) -> list[str]:
     rows = (card.get("reply_markup") or {}).get("inline_keyboard", [])
     return [b["callback_data"] for row in rows for b in row]
@@ -74,6 +80,8 @@ async def test_web_and_telegram_follow_each_other(
             h.an, card, review_data(Action.APPROVE, second.id or 0, second.version)
         )
         await h.answer(press)
+        # the answer follows the compare-and-set; the transaction commits a moment later
+        await h.until(lambda: approved(h, second.id or 0))
         page = await (await web.get(f"/duyet/{second.id}")).text()
         assert "Đã duyệt" in page and "Trần Văn An" in page
         late = await web.post(
