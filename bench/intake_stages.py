@@ -39,7 +39,7 @@ def _timed(figures: dict[str, dict[str, float]], name: str, work: Callable[[], T
 def stages(port: int, workdir: Path, database_url: str = "") -> dict[str, Any]:
     """Stage figures for the whole mailbox: {"count": n, "stages": {name: {wall, cpu}}}."""
     from intake.email.batch import split_files
-    from intake.email.parse import parse_message
+    from mime.parse import parse_message
     from storage.files import FileStore
 
     figures: dict[str, dict[str, float]] = {}

@@ -39,11 +39,11 @@ from settings import Settings  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.files import FileStore  # noqa: E402
+from storage.logins import Role, issue_link, redeem_link  # noqa: E402
 from storage.models import Submission, Unit  # noqa: E402
 from storage.registry import create_editor  # noqa: E402
 from web.console.app import setup_console  # noqa: E402
 from web.console.deps import ConsoleDeps  # noqa: E402
-from web.console.logins import Role, issue_link, redeem_link  # noqa: E402
 from web.console.security import SESSION_COOKIE  # noqa: E402
 from web.server import create_app  # noqa: E402
 

@@ -10,7 +10,7 @@ import typer
 
 from cli.common import fail, get_settings, run_db
 from compose import Contacts, Draft, body_text, compose
-from intake.email.parse import parse_message
+from mime.parse import parse_message
 from sources.stored import load_draft, protected_contacts, source_of_message
 from storage.db import Database
 from storage.files import FileStore

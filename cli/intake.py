@@ -14,10 +14,10 @@ from domain.kinds import KIND_LABELS, SubmissionKind
 from domain.mail import MailOutcome
 from domain.warnings import warning_text
 from intake.email.dropfolder import import_files
-from intake.email.model import ParsedMessage
-from intake.email.parse import parse_message
 from intake.email.sniff import not_mail_reason
 from intake.email.store import EmailIntake
+from mime.model import ParsedMessage
+from mime.parse import parse_message
 from runtime.email import policy_from
 from storage.db import Database
 from storage.files import FileStore

@@ -11,7 +11,7 @@ from domain.clock import SystemClock
 from domain.glossary import fmt_time
 from settings import Settings
 from storage.db import Database
-from web.console.logins import (
+from storage.logins import (
     LoginRefusedError,
     Role,
     issue_link,

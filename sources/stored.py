@@ -3,7 +3,7 @@ submission is built from (publisher, review cards, the web console, the CLI).
 
 It sits below intake, review and publisher so that all of them can read a stored submission
 without importing each other. A stored mail is read again with the e-mail intake's MIME
-parser (intake.email.parse, pure: bytes in, a ParsedMessage out) and a Telegram draft with
+parser (mime.parse, pure: bytes in, a ParsedMessage out) and a Telegram draft with
 tgbot.messages.
 
 A stored submission is composed again from its raw message (the mail's body and subject,
@@ -27,9 +27,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from compose import Block, Contacts, Draft, Edit, Segment, Source, SourceFile, compose
-from intake.email.docxtext import extract_docx_blocks
-from intake.email.model import ParsedMessage
-from intake.email.parse import parse_message
+from mime.docxtext import extract_docx_blocks
+from mime.model import ParsedMessage
+from mime.parse import parse_message
 from storage.files import FileStore, safe_filename
 from storage.models import Attachment, Officer, Submission, SubmissionRevision, Unit
 from tgbot.messages import draft_items

@@ -17,9 +17,10 @@ from domain.mail import MailOutcome
 from domain.text import clean
 from intake.accept import Incoming, IncomingFile, accept_many
 from intake.email import replies
-from intake.email.model import FetchedMail, ParsedAttachment, ParsedMessage, ReadMail
+from intake.email.model import FetchedMail, ReadMail
 from intake.email.revisions import revisions
 from intake.email.senders import SenderUnit, resolve_senders
+from mime.model import ParsedAttachment, ParsedMessage
 from outbox.store import outbox_rows
 from storage.audit import add_audit
 from storage.files import FileStore

@@ -18,8 +18,8 @@ import signal
 import threading
 from types import FrameType
 
-from intake.email.model import ParsedMessage
-from intake.email.parse import parse_message
+from mime.model import ParsedMessage
+from mime.parse import parse_message
 
 
 class ParseOverBudget(BaseException):

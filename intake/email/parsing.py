@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from intake.email.budget import parse_within
-from intake.email.model import FetchedMail, ParsedMessage, ReadMail
-from intake.email.parse import parse_message
+from intake.email.model import FetchedMail, ReadMail
+from mime.model import ParsedMessage
+from mime.parse import parse_message
 
 _ROOT = Path(__file__).resolve().parents[2]
 _HEADER = struct.Struct("!Q")

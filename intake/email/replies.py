@@ -12,7 +12,7 @@ from typing import Any
 
 from domain import glossary
 from intake.email import texts
-from intake.email.model import ParsedMessage
+from mime.model import ParsedMessage
 from outbox.store import EMAIL
 from settings import DEFAULT_DEPARTMENT, DEFAULT_OA_NAME
 from storage.models import Submission

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.errors import StaleTransitionError
 from domain.states import SubmissionStatus
 from intake.accept import Accepted, Incoming, accept_revision
-from intake.email.model import ParsedMessage
+from mime.model import ParsedMessage
 from storage.files import FileStore
 from storage.models import Submission
 

@@ -7,9 +7,9 @@ from telegram.ext import ContextTypes
 
 from intake.telegram.context import BotDeps
 from storage.leaders import leader_by_telegram
+from storage.logins import LoginRefusedError, Role, issue_link, login_url
 from storage.registry import get_editor_by_telegram
 from tgbot import outcomes
-from web.console.logins import LoginRefusedError, Role, issue_link, login_url
 
 NOT_KNOWN = (
     "Chỉ biên tập viên và lãnh đạo Sở đã đăng ký mới đăng nhập được trang quản trị. "

@@ -1,7 +1,7 @@
 """Writes the golden mail corpus (tests/golden/mail/*.eml) in the formats of real clients.
 
 Run `python -m tests.golden.build_corpus` to regenerate the .eml files; expected results
-are refreshed with `GOLDEN_UPDATE=1 pytest tests/unit/intake/email/test_golden.py` and reviewed.
+are refreshed with `GOLDEN_UPDATE=1 pytest tests/unit/mime/test_golden.py` and reviewed.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from intake.email import legacy
+from mime import legacy
 
 _TCVN3_INVERSE = {dst: src for src, dst in zip(legacy._TCVN3_SRC, legacy._TCVN3_DST, strict=True)}
 _MARK_INVERSE = {v: k for k, v in legacy._VNI_MARKS.items() if k.islower()}

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from intake.email.parse import parse_message
+from mime.parse import parse_message
 
 CORPUS = sorted((Path(__file__).parents[1] / "golden" / "mail").glob("*.eml"))
 _HEADER_END = re.compile(rb"\r?\n\r?\n")

@@ -11,8 +11,8 @@ from domain.periods import TZ
 from domain.states import SubmissionStatus
 from intake.email import replies
 from intake.email import texts as mail_texts
-from intake.email.model import ParsedMessage, Sender
 from intake.telegram import texts as bot_texts
+from mime.model import ParsedMessage, Sender
 from outbox.letters import letter
 from outbox.notify import Voice
 from publisher import texts as pub_texts

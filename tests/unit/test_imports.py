@@ -16,16 +16,28 @@ from tests.unit.test_layout import MODULES, PACKAGES
 # (importer's top-level package, imported top-level package) pairs that must never occur:
 # intake is below review and publisher; review never reaches back into intake; the pure
 # layers import nothing of the service.
+SERVICES = ("intake", "review", "publisher", "scheduler", "reports")
+ENTRIES = ("runtime", "web", "cli", "main")
+PURE = ("domain", "compose", "mime")
 FORBIDDEN = {
     ("intake", "review"),
     ("intake", "publisher"),
     ("review", "intake"),
+    # the pure layers import nothing of the rest (mime and compose may use domain)
     *(
         (low, high)
-        for low in ("domain", "compose")
-        for high in PACKAGES | MODULES
-        if "." not in high and high not in ("domain", "compose")
+        for low in PURE
+        for high in {p.split(".")[0] for p in PACKAGES} | MODULES
+        if high not in ("domain", low)
     ),
+    # the shared layers below the services never reach up into them or the entry points
+    *(
+        (low, high)
+        for low in ("storage", "tgbot", "outbox", "sources")
+        for high in SERVICES + ENTRIES
+    ),
+    # services never import the entry points
+    *((low, high) for low in SERVICES for high in ENTRIES),
 }
 
 

@@ -12,10 +12,10 @@ from aiohttp import web
 
 from domain.glossary import PUBLICATION_STATUS_LABELS, STATUS_LABELS, fmt_time
 from domain.periods import to_local
+from storage.logins import identify
 from web.console import pages, registry_pages
 from web.console.board import board_cells
 from web.console.deps import DEPS, ConsoleDeps
-from web.console.logins import identify
 from web.console.security import (
     CSRF_COOKIE,
     CSRF_KEY,

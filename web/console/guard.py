@@ -8,7 +8,7 @@ from functools import wraps
 
 from aiohttp import web
 
-from web.console.logins import Role
+from storage.logins import Role
 from web.console.render import forbidden, login_needed
 from web.console.security import csrf_ok, identity
 

@@ -18,6 +18,14 @@ from publisher.service import remove_publication, retry_publication
 from reports import render, xlsx
 from reports.compliance import month_report, year_report
 from scheduler.config import config_from_settings
+from storage.logins import (
+    ROLE_LABELS,
+    LoginRefusedError,
+    Role,
+    list_sessions,
+    redeem_link,
+    revoke_session,
+)
 from storage.models import Attachment, OutboxMessage, Reminder, Unit
 from storage.registry import get_unit_by_code, list_officers, list_unit_addresses
 from storage.submissions import list_submissions
@@ -34,14 +42,6 @@ from web.console.desk import (
     queue,
 )
 from web.console.guard import requires
-from web.console.logins import (
-    ROLE_LABELS,
-    LoginRefusedError,
-    Role,
-    list_sessions,
-    redeem_link,
-    revoke_session,
-)
 from web.console.publishing import STATUS_LABELS as PUB_LABELS
 from web.console.publishing import publications, token_state
 from web.console.render import LOGIN_HELP, TOO_MANY_ATTEMPTS, page, see_other

@@ -28,6 +28,7 @@ from intake.telegram.invites import create_invite, invite_link
 from publisher.qr import load_font, qr_matrix, render_png
 from reports.render import to_csv
 from storage.leaders import create_leader, end_leader, list_leaders
+from storage.logins import Role
 from storage.models import Unit
 from storage.registry import (
     create_editor,
@@ -41,7 +42,6 @@ from storage.registry import (
 from storage.registry_import import Change, add_officer, edit_unit, import_officers, import_units
 from web.console.deps import deps_of
 from web.console.guard import requires
-from web.console.logins import Role
 from web.console.pages import _int
 from web.console.render import page, see_other
 from web.console.security import identity

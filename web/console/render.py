@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from storage.logins import ROLE_LABELS, Role
 from web.console.deps import deps_of
-from web.console.logins import ROLE_LABELS, Role
 from web.console.security import csrf_token, identity
 
 LOGIN_HELP = "/dang-nhap"

@@ -7,7 +7,7 @@ import secrets
 
 from aiohttp import web
 
-from web.console.logins import Identity
+from storage.logins import Identity
 
 SESSION_COOKIE = "nd_session"
 CSRF_COOKIE = "nd_csrf"

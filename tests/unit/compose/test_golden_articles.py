@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from compose import Draft, compose
-from intake.email.parse import parse_message
+from mime.parse import parse_message
 from sources.stored import source_of_message
 from tests.golden.articles.cases import CASES, OFFICERS, Case
 from tests.support.paths import GOLDEN

@@ -20,9 +20,9 @@ from domain.mail import MailOutcome
 from intake.email.batch import split_files
 from intake.email.imap import ImapConfig, ImapSession
 from intake.email.model import FetchedMail, ReadMail
-from intake.email.parse import parse_message
 from intake.email.parsing import PARSE_FAILED, ParseWorkers
 from intake.email.reader import ImapReader
+from mime.parse import parse_message
 from runtime.context import AppContext
 from runtime.email import build_email_intake
 from settings import Settings

@@ -15,10 +15,10 @@ from settings import Settings
 from storage.db import Database
 from storage.files import FileStore
 from storage.leaders import create_leader
+from storage.logins import Role, issue_link
 from storage.registry import create_editor
 from web.console.app import setup_console
 from web.console.deps import ConsoleDeps
-from web.console.logins import Role, issue_link
 from web.console.security import CSRF_COOKIE
 from web.server import create_app
 

@@ -14,12 +14,12 @@ from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
 from outbox.store import EMAIL, enqueue
 from storage.db import Database
+from storage.logins import Role
 from storage.models import ArticleStat, OutboxMessage, Publication, Reminder, Submission
 from storage.registry import get_unit_by_code
 from tests.integration.web.console.harness import ConsoleFactory
 from tests.support.seed import add_officer, add_submission, add_unit, local
 from web.console.board import CSS, PAGE_UNITS
-from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
 

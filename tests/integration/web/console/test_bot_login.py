@@ -11,10 +11,10 @@ from intake.telegram.login import NOT_KNOWN
 from storage.db import Database
 from storage.files import FileStore
 from storage.leaders import create_leader
+from storage.logins import Role, redeem_link
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.support.bot import running_bot
-from web.console.logins import Role, redeem_link
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

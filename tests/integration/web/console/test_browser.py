@@ -17,6 +17,7 @@ from domain.kinds import UnitKind
 from domain.states import SubmissionStatus as S
 from storage.db import Database
 from storage.files import FileStore
+from storage.logins import Role
 from storage.models import AuditEvent, Officer, Submission, Unit
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
@@ -25,7 +26,6 @@ from tests.integration.web.console.harness import NOW, ConsoleFactory
 from tests.support.bot import running_bot
 from tests.support.seed import add_submission, add_unit, local
 from tgbot.callbacks import Action, review_data
-from web.console.logins import Role
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

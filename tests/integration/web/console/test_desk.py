@@ -13,12 +13,12 @@ from sqlmodel import select
 from domain.kinds import Channel, SubmissionKind, UnitKind
 from storage.db import Database
 from storage.files import FileStore
+from storage.logins import Role
 from storage.models import AuditEvent, OutboxMessage, Submission
 from tests.integration.web.console.desk_seed import PNG, revise, submit
 from tests.integration.web.console.harness import NOW, Console, ConsoleFactory, csrf_of
 from tests.support.seed import add_submission, add_unit
 from web.console.desk import PAGE_SIZE, REASON_NEEDED
-from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
 

@@ -12,13 +12,13 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.files import FileStore
+from storage.logins import Role
 from storage.models import AuditEvent, Submission
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixture import fake_telegram
 from tests.integration.web.console.harness import ConsoleFactory, csrf_of
 from tests.support.bot import Harness, running_bot
 from tgbot.callbacks import Action, review_data
-from web.console.logins import Role
 
 __all__ = ["fake_telegram"]
 pytestmark = pytest.mark.integration

@@ -15,9 +15,9 @@ from scheduler.monthly import send_monthly_report
 from storage.db import Database
 from storage.files import FileStore
 from storage.leaders import create_leader, end_leader
+from storage.logins import hash_token
 from storage.models import OutboxMessage, WebLoginToken
 from tests.support.seed import add_unit, local, make_config
-from web.console.logins import hash_token
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,7 @@ import pytest
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import WebLoginToken, WebSession
-from tests.integration.web.console.harness import Console, ConsoleFactory, csrf_of
-from web.console.logins import (
+from storage.logins import (
     LINK_EXPIRED,
     LINK_INVALID,
     LoginRefusedError,
@@ -20,6 +18,8 @@ from web.console.logins import (
     identify,
     redeem_link,
 )
+from storage.models import WebLoginToken, WebSession
+from tests.integration.web.console.harness import Console, ConsoleFactory, csrf_of
 from web.console.security import CSP, CSRF_COOKIE, SESSION_COOKIE
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from domain.states import SubmissionStatus as S
 from storage.db import Database
+from storage.logins import Role
 from storage.models import Publication, Submission, ZaloToken
 from tests.integration.web.console.harness import NOW, ConsoleFactory, csrf_of
 from tests.support.seed import add_submission, add_unit, local
-from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
 

@@ -14,11 +14,11 @@ from sqlmodel import select
 
 from domain.kinds import UnitKind
 from storage.db import Database
+from storage.logins import Role
 from storage.models import Editor, InviteCode, Leader, Officer, Unit
 from storage.registry import set_unit_addresses
 from tests.integration.web.console.harness import ConsoleFactory, csrf_of
 from tests.support.seed import add_officer, add_unit
-from web.console.logins import Role
 
 pytestmark = pytest.mark.integration
 GOOD = (

@@ -9,11 +9,11 @@ from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
 from storage.db import Database
+from storage.logins import Role, issue_link, redeem_link
 from storage.models import Submission
 from tests.integration.web.console.harness import Console, ConsoleFactory, csrf_of
 from tests.support.seed import add_submission, add_unit, local
 from web.console import pages, registry_pages
-from web.console.logins import Role, issue_link, redeem_link
 
 pytestmark = pytest.mark.integration
 ROUTES = [*pages.ROUTES, *registry_pages.ROUTES]

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import pytest
 
 from domain.warnings import warning_text
-from intake.email.bounds import MAX_PARAMETERS, bound_header
 from intake.email.budget import parse_within
-from intake.email.charsets import decode_bytes, lookup
-from intake.email.parse import parse_message
-from intake.email.quotes import strip_quotes
+from mime.bounds import MAX_PARAMETERS, bound_header
+from mime.charsets import decode_bytes, lookup
+from mime.parse import parse_message
+from mime.quotes import strip_quotes
 from tests.golden.mimekit import tnef
 from tests.support.paths import ROOT
 
@@ -169,7 +169,7 @@ _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MEASURE = """
 import json, re, sys, time
-from intake.email.parse import parse_message
+from mime.parse import parse_message
 raw = sys.stdin.buffer.read()
 started = time.process_time()
 parsed = parse_message(raw)
@@ -255,8 +255,8 @@ def test_docx_bombs_parse_in_bounded_time_and_memory(name: str) -> None:
 
 _MEASURE_BLOCKS = """
 import json, re, sys, time
-from intake.email.docxtext import extract_docx_blocks
-from intake.email.parse import parse_message
+from mime.docxtext import extract_docx_blocks
+from mime.parse import parse_message
 [docx] = [a.data for a in parse_message(sys.stdin.buffer.read()).attachments]
 started = time.process_time()
 blocks = extract_docx_blocks(docx)

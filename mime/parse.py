@@ -8,15 +8,15 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from intake.email.bounds import bounded_policy
-from intake.email.charsets import decode_header_value, nfc
-from intake.email.docxtext import extract_docx_text
-from intake.email.headblock import skip_stray_lines
-from intake.email.kinds import detect_kind
-from intake.email.model import ParsedAttachment, ParsedMessage, ParseLimits, Sender
-from intake.email.parts import Body, Walk, content_charset, raw_header, raw_headers, walk
-from intake.email.quotes import strip_quotes
-from intake.email.subjects import clean_subject, is_forward_subject
+from mime.bounds import bounded_policy
+from mime.charsets import decode_header_value, nfc
+from mime.docxtext import extract_docx_text
+from mime.headblock import skip_stray_lines
+from mime.kinds import detect_kind
+from mime.model import ParsedAttachment, ParsedMessage, ParseLimits, Sender
+from mime.parts import Body, Walk, content_charset, raw_header, raw_headers, walk
+from mime.quotes import strip_quotes
+from mime.subjects import clean_subject, is_forward_subject
 
 _DEFAULT_LIMITS = ParseLimits()
 _MSGID = re.compile(r"<([^<>\s]+)>")

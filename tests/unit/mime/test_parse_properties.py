@@ -9,8 +9,8 @@ from email.utils import getaddresses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.email.model import KINDS, ParsedMessage
-from intake.email.parse import first_address, parse_message
+from mime.model import KINDS, ParsedMessage
+from mime.parse import first_address, parse_message
 from tests.support.paths import GOLDEN
 
 CORPUS = [p.read_bytes() for p in sorted((GOLDEN / "mail").glob("*.eml"))]

@@ -6,12 +6,12 @@ import unicodedata
 
 import pytest
 
-from intake.email.charsets import decode_bytes, decode_header_value
-from intake.email.htmltext import html_to_text
-from intake.email.legacy import encoding_for_font, tcvn3_to_unicode, vni_to_unicode
-from intake.email.parse import parse_message
-from intake.email.quotes import strip_quotes
-from intake.email.subjects import clean_subject, is_forward_subject
+from mime.charsets import decode_bytes, decode_header_value
+from mime.htmltext import html_to_text
+from mime.legacy import encoding_for_font, tcvn3_to_unicode, vni_to_unicode
+from mime.parse import parse_message
+from mime.quotes import strip_quotes
+from mime.subjects import clean_subject, is_forward_subject
 from tests.golden.legacy_encode import to_tcvn3, to_vni
 from tests.golden.mimekit import cp1258
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from intake.email.model import ParsedAttachment
+from mime.model import ParsedAttachment
 
 _POSTER_WORDS = re.compile(r"poster|áp phích|ap phich|infographic|pano|băng rôn|banner", re.I)
 _VIDEO_WORDS = re.compile(r"\bvideo\b|\bclip\b|phóng sự", re.I)

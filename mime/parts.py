@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 
-from intake.email import uuencode
-from intake.email.b64 import decode_base64
-from intake.email.bounds import MAX_PARAMETER_HEADER_CHARS
-from intake.email.charsets import decode_bytes, decode_header_value, nfc
-from intake.email.htmltext import html_to_text
-from intake.email.model import ParsedAttachment, ParseLimits
-from intake.email.tnef import unpack_tnef
+from mime import uuencode
+from mime.b64 import decode_base64
+from mime.bounds import MAX_PARAMETER_HEADER_CHARS
+from mime.charsets import decode_bytes, decode_header_value, nfc
+from mime.htmltext import html_to_text
+from mime.model import ParsedAttachment, ParseLimits
+from mime.tnef import unpack_tnef
 
 _TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
 _MAGIC = [

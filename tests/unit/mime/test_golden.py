@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.email.parse import parse_message
+from mime.parse import parse_message
 from tests.support.paths import GOLDEN
 
 MAIL = GOLDEN / "mail"

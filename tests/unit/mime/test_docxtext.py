@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from intake.email.docxtext import extract_docx_text, may_name_legacy_font
+from mime.docxtext import extract_docx_text, may_name_legacy_font
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -30,7 +30,7 @@ from typing import IO, Any
 from lxml import etree
 
 from domain.errors import NewsdeskError
-from intake.email.legacy import convert, encoding_for_font
+from mime.legacy import convert, encoding_for_font
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _R, _T, _TC, _TR = W + "p", W + "r", W + "t", W + "tc", W + "tr"

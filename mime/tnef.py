@@ -9,7 +9,7 @@ from dataclasses import dataclass
 # (with uuid and platform) when it starts, not in the middle of a sweep's first mail.
 from tnefparse import TNEF
 
-from intake.email.charsets import decode_bytes
+from mime.charsets import decode_bytes
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import binascii
 
 import pytest
 
-from intake.email.charsets import decode_bytes, decode_header_value
-from intake.email.headblock import skip_stray_lines
-from intake.email.parse import parse_message
-from intake.email.uuencode import split_blocks
+from mime.charsets import decode_bytes, decode_header_value
+from mime.headblock import skip_stray_lines
+from mime.parse import parse_message
+from mime.uuencode import split_blocks
 from tests.golden.build_corpus import ARTICLE_PARAS, NEWS, NEWS2
 from tests.golden.mimekit import cp1258
 

@@ -8,7 +8,7 @@ import binascii
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.email.b64 import decode_base64, decode_base64_span
+from mime.b64 import decode_base64, decode_base64_span
 
 ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 NOISE = b"=\r\n \t-_!*.\x00\xff"
