@@ -1,7 +1,7 @@
 """job_run.page_offset: a paged job's progress as a number (the reach sync's cursor), no
 longer parsed back out of the human-readable `outcome`
 
-Revision ID: 0010_c19_lifecycle
+Revision ID: 0010_job_page_offset
 Revises: 0009_reach
 Create Date: 2026-12-06 09:20:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0010_c19_lifecycle'  # Alembic refuses '-' in an id
+revision: str = '0010_job_page_offset'
 down_revision: Union[str, Sequence[str], None] = '0009_reach'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

@@ -1,8 +1,8 @@
-"""i21-web: the desk's search index (titles and texts folded), the board's covering index and
+"""The desk's search index (titles and texts folded), the board's covering index and
 the units' order key
 
-Revision ID: 0011_i21_web
-Revises: 0010_c19_lifecycle
+Revision ID: 0011_console_search
+Revises: 0010_job_page_offset
 Create Date: 2026-12-06 09:15:00
 
 """
@@ -17,8 +17,8 @@ from domain.text import search_key
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0011_i21_web'
-down_revision: Union[str, Sequence[str], None] = '0010_c19_lifecycle'
+revision: str = '0011_console_search'
+down_revision: Union[str, Sequence[str], None] = '0010_job_page_offset'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
