@@ -15,4 +15,6 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy .
 echo "== pytest"
-.venv/bin/pytest "$@"
+# Two workers (pytest-xdist): most tests wait on peers (Dovecot, PostgreSQL, the fakes, child
+# processes), so two share the 2 cores well. NEWSDESK_TEST_WORKERS=0 runs in one process.
+.venv/bin/pytest -n "${NEWSDESK_TEST_WORKERS:-2}" "$@"
