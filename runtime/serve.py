@@ -19,7 +19,7 @@ from runtime.context import AppContext, Component, Factory
 from runtime.heap import settle
 from runtime.seed import seed_default_units
 from settings import Settings
-from storage.db import Database, safe_url
+from storage.db import Database, safe_url, session_name
 from storage.files import FileStore
 from storage.installation import record_go_live
 from web.server import create_app
@@ -82,7 +82,7 @@ async def serve(
                 settings.database_url,
                 echo=settings.database.echo,
                 idle_transaction_seconds=settings.database.idle_transaction_seconds,
-                application_name=f"newsdesk:{settings.instance}",
+                application_name=session_name(settings.instance),
             )
         )
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0))

@@ -15,6 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 IDLE_TRANSACTION_SECONDS = 60.0
 
 
+def session_name(instance: str) -> str:
+    """The `application_name` of an instance's PostgreSQL sessions (how a successor finds them,
+    see storage.leases.fence)."""
+    return f"newsdesk:{instance}"[:63]
+
+
 def async_url(url: str) -> str:
     """The async driver form of a database URL (aiosqlite, psycopg)."""
     parsed = make_url(url)
@@ -111,6 +117,10 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+
+    @property
+    def is_postgres(self) -> bool:
+        return make_url(self.url).get_backend_name() == "postgresql"
 
     @property
     def is_sqlite(self) -> bool:

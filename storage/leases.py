@@ -33,12 +33,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import NewsdeskError
-from storage.db import Database
+from storage.db import Database, session_name
 from storage.models import Lease
 from storage.rows import dialect_insert
 
@@ -143,14 +143,55 @@ class Held:
                 log.warning("lease %s not renewed (%s)", self.name, type(exc).__name__)
 
 
+def instance_of(holder: str) -> str:
+    """The instance name in a holder id made by `holder_name`."""
+    return holder.rsplit(":", 2)[0]
+
+
+async def fence(*, session: AsyncSession, instance: str) -> int:
+    """End the PostgreSQL sessions of `instance` that are inside a transaction; caller commits.
+
+    A holder that lost its lease because it froze may be frozen in the middle of a write: its
+    session then keeps the row locks of what it had inserted (the unique keys of the mail its
+    successor is about to store). Between two statements PostgreSQL ends such a session by
+    itself (`idle_in_transaction_session_timeout`, storage.db), but not in the middle of a
+    pipeline (psycopg's executemany), where the server is still reading the statement: there
+    the session stays "active" for as long as the frozen process lives. The successor ends
+    them when it takes the lease over; their transactions roll back, and a holder that was
+    only slow gets an error and tries again. Needs the same database role (pg_terminate_backend).
+    """
+    stmt = text(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND application_name = :name "
+        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+    )
+    result = await session.exec(stmt.bindparams(name=session_name(instance)))  # type: ignore[call-overload]
+    return int(result.scalar_one())
+
+
 @asynccontextmanager
 async def holding(
     db: Database, name: str, *, holder: str, ttl: timedelta, now: Callable[[], datetime]
 ) -> AsyncIterator[Held | None]:
-    """Hold the lease `name` for the block (None when another process holds it)."""
+    """Hold the lease `name` for the block (None when another process holds it). Taking it
+    over from another instance whose lease ran out ends that instance's sessions left inside
+    a transaction (PostgreSQL, see `fence`)."""
     async with db.session() as session:
+        before = (await session.exec(select(Lease.holder).where(col(Lease.name) == name))).first()
         taken = await acquire(session=session, name=name, holder=holder, now=now(), ttl=ttl)
         await session.commit()
+    if taken and before and instance_of(before) != instance_of(holder) and db.is_postgres:
+        async with db.session() as session:
+            ended = await fence(session=session, instance=instance_of(before))
+            await session.commit()
+        if ended:
+            log.warning(
+                "lease %s taken over from %s: ended %d of its database sessions left inside a "
+                "transaction",
+                name,
+                instance_of(before),
+                ended,
+            )
     if not taken:
         yield None
         return

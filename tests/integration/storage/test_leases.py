@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -12,8 +13,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from domain.clock import FixedClock
-from storage.db import Database, postgres_session_url
-from storage.leases import LeaseLost, acquire, holding, release_instance, renew
+from storage.db import Database, postgres_session_url, session_name
+from storage.leases import (
+    LeaseLost,
+    acquire,
+    fence,
+    holding,
+    instance_of,
+    release_instance,
+    renew,
+)
 from storage.models import Lease
 from storage.rows import dialect_insert
 
@@ -141,3 +150,61 @@ def test_session_settings_keep_what_the_url_already_says() -> None:
         "postgresql://h/db", idle_transaction_seconds=0, application_name=""
     )
     assert make_url(off).query == {}
+
+
+async def test_a_successor_ends_the_session_its_predecessor_froze_in_mid_pipeline(
+    pg_url: str,
+) -> None:
+    """GIVEN instance A's lease ran out while A is frozen in the middle of a pipelined write
+    (psycopg's executemany: the server is still reading, so the session is "active" and no
+    idle timeout applies) holding a unique key WHEN instance B takes the lease over THEN B
+    ends A's session and B's insert of the same key goes through, instead of waiting for as
+    long as A stays frozen."""
+    b = Database(pg_url, application_name=session_name("b"))
+    async with b:
+        async with b.session() as session:
+            assert await acquire(session=session, name="mail:p", holder="a:1:x", now=T0, ttl=TTL)
+            await session.commit()
+        dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        frozen = await asyncio.to_thread(
+            psycopg.connect, dsn, application_name=session_name("a"), autocommit=True
+        )
+        wire = frozen.pgconn
+        wire.enter_pipeline_mode()
+        wire.send_query_params(b"BEGIN", None)
+        wire.send_query_params(
+            b"INSERT INTO lease (name, holder, expires_at, updated_at) "
+            b"VALUES ('mail:p-data', 'a', now(), now())",
+            None,
+        )
+        wire.send_flush_request()
+        wire.flush()  # then nothing more: frozen before the pipeline's Sync
+        later = T0 + 2 * TTL
+        async with holding(b, "mail:p", holder="b:2:y", ttl=TTL, now=lambda: later) as held:
+            assert held is not None
+            async with b.session() as session:
+                insert = dialect_insert(session)
+                stmt = insert(Lease).values(
+                    name="mail:p-data", holder="b", expires_at=later, updated_at=later
+                )
+                await asyncio.wait_for(session.exec(stmt), timeout=20)
+                await session.commit()
+            async with b.session() as session:
+                left = await session.exec(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"
+                    ).bindparams(name=session_name("a"))
+                )
+                assert left.one()[0] == 0
+        frozen.close()
+
+
+async def test_no_fencing_of_the_same_instance_or_on_a_free_lease(pg_url: str) -> None:
+    """A restart of the same instance, or a lease nobody held, ends nobody's session."""
+    db = Database(pg_url, application_name=session_name("a"))
+    async with db:
+        async with holding(db, "mail:r", holder="a:1:x", ttl=TTL, now=lambda: T0) as held:
+            assert held is not None
+        async with db.session() as session:
+            assert await fence(session=session, instance="nobody") == 0
+        assert instance_of("a:b:7:ff") == "a:b"
