@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -208,3 +209,45 @@ async def test_no_fencing_of_the_same_instance_or_on_a_free_lease(pg_url: str) -
         async with db.session() as session:
             assert await fence(session=session, instance="nobody") == 0
         assert instance_of("a:b:7:ff") == "a:b"
+
+
+async def test_instances_on_another_role_are_not_fenced_and_the_lease_is_still_taken(
+    pg_url: str,
+) -> None:
+    """GIVEN the previous holder's sessions belong to another database role (PostgreSQL hides
+    another role's transactions and refuses to end its sessions) WHEN the successor takes an
+    expired lease over THEN it holds the lease without error, and that session is left: the
+    fence needs the instances to share one role, as the README's deployment says."""
+    role = f"fence_{uuid.uuid4().hex[:8]}"
+    admin_dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT ALL ON lease TO "{role}"')
+    frozen = await asyncio.to_thread(
+        psycopg.connect, admin_dsn, application_name=session_name("a"), autocommit=True
+    )
+    try:
+        frozen.execute("BEGIN")  # another role's session inside a transaction
+        frozen.execute("SELECT 1")
+        other = make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+        b = Database(other, application_name=session_name("b"))
+        async with b:
+            async with b.session() as session:
+                assert await acquire(
+                    session=session, name="mail:s", holder="a:1:x", now=T0, ttl=TTL
+                )
+                await session.commit()
+            later = T0 + 2 * TTL
+            async with holding(b, "mail:s", holder="b:2:y", ttl=TTL, now=lambda: later) as held:
+                assert held is not None
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            row = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                (session_name("a"),),
+            ).fetchone()
+        assert row is not None and row[0] == 1
+    finally:
+        frozen.close()
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f'REVOKE ALL ON lease FROM "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')
