@@ -113,8 +113,7 @@ async def officer_add(request: web.Request) -> web.StreamResponse:
             except CsvRowError as exc:
                 problems = exc.problems
     if problems:
-        text = "Không thêm được cán bộ (chưa thay đổi gì): " + "; ".join(problems)
-        return page(request, "message.html", status=400, title="Không thêm được", text=text)
+        return not_saved(request, "thêm", "cán bộ", problems)
     return see_other(f"/don-vi/{unit_id}")
 
 
@@ -259,8 +258,7 @@ async def unit_edit(request: web.Request) -> web.StreamResponse:
             except CsvRowError as exc:
                 problems = exc.problems
     if problems:
-        text = "Không lưu được đơn vị (chưa thay đổi gì): " + "; ".join(problems)
-        return page(request, "message.html", status=400, title="Không lưu được", text=text)
+        return not_saved(request, "lưu", "đơn vị", problems)
     return see_other(f"/don-vi/{unit_id}")
 
 
@@ -298,8 +296,7 @@ async def editor_add(request: web.Request) -> web.StreamResponse:
                 await session.rollback()
                 problems.append(f"mã Telegram {telegram_id} vừa được dùng cho người khác")
     if problems:
-        text = "Không thêm được biên tập viên (chưa thay đổi gì): " + "; ".join(problems)
-        return page(request, "message.html", status=400, title="Không thêm được", text=text)
+        return not_saved(request, "thêm", "biên tập viên", problems)
     return see_other("/danh-muc")
 
 
@@ -459,3 +456,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/don-vi/{unit_id}/ap-phich", poster),
     ("GET", "/don-vi/{unit_id}/ap-phich.png", poster_png),
 ]
+
+
+def not_saved(request: web.Request, verb: str, what: str, problems: list[str]) -> web.Response:
+    """The page for a form that changed nothing: what was refused and every reason."""
+    text = f"Không {verb} được {what} (chưa thay đổi gì): " + "; ".join(problems)
+    return page(request, "message.html", status=400, title=f"Không {verb} được", text=text)
