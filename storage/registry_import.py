@@ -75,17 +75,7 @@ async def import_units(
                 if before is not None
                 else {}
             )
-            unit, was_created = await upsert_unit(
-                session=session,
-                code=row.code,
-                name=row.name,
-                kind=row.kind,
-                counted=row.counted,
-                valid_from=row.valid_from,
-                valid_to=row.valid_to,
-                successor_code=row.successor_code,
-                addresses=row.addresses,
-            )
+            unit, was_created = await save_unit_row(session, row)
             created += was_created
             updated += not was_created
             if plan is not None:
@@ -144,17 +134,7 @@ async def edit_unit(session: AsyncSession, row: UnitRow) -> Unit:
             )
     if problems:
         raise CsvRowError(problems)
-    unit, _ = await upsert_unit(
-        session=session,
-        code=row.code,
-        name=row.name,
-        kind=row.kind,
-        counted=row.counted,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        successor_code=row.successor_code,
-        addresses=row.addresses,
-    )
+    unit, _ = await save_unit_row(session, row)
     return unit
 
 
@@ -269,3 +249,18 @@ async def import_officers(
         if not dry_run:
             await session.commit()
     return created, updated
+
+
+async def save_unit_row(session: AsyncSession, row: UnitRow) -> tuple[Unit, bool]:
+    """Create or update the unit a checked row describes; (unit, created)."""
+    return await upsert_unit(
+        session=session,
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        counted=row.counted,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        successor_code=row.successor_code,
+        addresses=row.addresses,
+    )
